@@ -1,0 +1,120 @@
+"""Read a transcript file, whatever its format, into `Meeting` records.
+
+One module per source format; this module only detects the format, decodes the
+bytes, applies a metadata sidecar and dispatches. IO stays here: readers take
+text (or bytes, for PDF) and return a `ParseResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+from generator.errors import Diagnostic, error
+from generator.ingest.encoding import decode_transcript
+from generator.model import Meeting
+
+SIDECAR_SUFFIX = ".meta.yaml"
+SIDECAR_FIELDS = ("id", "title", "date", "committee", "kind", "body", "dossier")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".xml", ".pdf")
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What one transcript file gave: its meetings (a plenary day in XML may hold
+    several agenda items) and every diagnostic found on the way."""
+
+    meetings: tuple[Meeting, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+TextReader = Callable[[str, str], ParseResult]
+
+
+def detect_format(name: str, data: bytes) -> str:
+    """Name the format of a transcript from its suffix and first bytes:
+    ``pdf``, ``vlos`` (open-data XML), ``ohxml`` (officielebekendmakingen XML)
+    or ``text`` (any extracted or OCR'ed text)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe ")
+    if data[:5] == b"%PDF-" or name.lower().endswith(".pdf"):
+        return "pdf"
+    lowered = head.lower()
+    if b"<" in head[:200] and (b"<?xml" in lowered or name.lower().endswith(".xml")):
+        if b"vergaderverslag" in lowered or b"vloscoredocument" in lowered:
+            return "vlos"
+        return "ohxml"
+    return "text"
+
+
+def text_readers() -> dict[str, TextReader]:
+    """Readers by format name (imported lazily: a text-only archive never loads
+    the XML or PDF machinery)."""
+    from generator.ingest import text
+
+    readers: dict[str, TextReader] = {"text": text.parse_text}
+    try:
+        from generator.ingest import ohxml, vlos
+
+        readers["vlos"] = vlos.parse_vlos
+        readers["ohxml"] = ohxml.parse_ohxml
+    except ImportError:  # pragma: no cover - readers not installed yet
+        pass
+    return readers
+
+
+def read_sidecar(path: Path, display_name: str) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Metadata from ``<stem>.meta.yaml`` beside a transcript, if there is one."""
+    sidecar = path.with_name(path.stem + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}, []
+    shown = str(Path(display_name).with_name(sidecar.name))
+    try:
+        data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+        return {}, [error(f"metadata sidecar is not valid YAML: {exc}", shown, line)]
+    if not isinstance(data, dict):
+        return {}, [error("metadata sidecar must be a mapping of field: value", shown, 1)]
+    unknown = sorted(set(data) - set(SIDECAR_FIELDS))
+    diags = [
+        error(f"unknown field {key!r} in metadata sidecar", shown, 0,
+              hint=f"known fields: {', '.join(SIDECAR_FIELDS)}")
+        for key in unknown
+    ]
+    return {k: str(v) for k, v in data.items() if k in SIDECAR_FIELDS and v is not None}, diags
+
+
+def apply_sidecar(meeting: Meeting, meta: dict[str, str]) -> Meeting:
+    """Sidecar fields override what the parser derived (the user knows best)."""
+    return replace(meeting, **meta) if meta else meeting
+
+
+def read_transcript(path: Path, display_name: str | None = None) -> ParseResult:
+    """Read one transcript file into meetings plus diagnostics. Never raises for
+    bad input: every problem becomes a diagnostic naming the file."""
+    name = display_name or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ParseResult((), (error(f"cannot read file: {exc.strerror}", name),))
+    meta, diags = read_sidecar(path, name)
+    fmt = detect_format(name, data)
+    if fmt == "pdf":
+        from generator.ingest import pdf
+
+        result = pdf.parse_pdf(data, name)
+    else:
+        decoded = decode_transcript(data, name)
+        diags.extend(decoded.diagnostics)
+        if decoded.text is None:
+            return ParseResult((), tuple(diags))
+        reader = text_readers().get(fmt)
+        if reader is None:
+            diags.append(error(f"no reader for format {fmt!r}", name))
+            return ParseResult((), tuple(diags))
+        result = reader(decoded.text, name)
+    meetings = tuple(apply_sidecar(m, meta) for m in result.meetings)
+    return ParseResult(meetings, tuple(diags) + result.diagnostics)
