@@ -9,7 +9,7 @@ can point a user at the transcript line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Source:
     line: int = 0
 
 
-class VerdictKind(str, Enum):
+class VerdictKind(StrEnum):
     """The government's judgement of a motion ("appreciatie")."""
 
     OORDEEL_KAMER = "oordeel_kamer"
@@ -33,7 +33,7 @@ class VerdictKind(str, Enum):
     INGETROKKEN = "ingetrokken"
 
 
-class TurnKind(str, Enum):
+class TurnKind(StrEnum):
     """What a turn is: a speech by a person, or a procedural line of the report
     (a suspension, "Daartoe wordt besloten.") that nobody speaks."""
 
