@@ -97,13 +97,13 @@ def stage(name: str, verbose: bool) -> Iterator[None]:
 
 
 def cmd_parse(project: Project, args: argparse.Namespace) -> int:
+    if not args.file.exists():
+        print(f"error: no such file: {args.file}", file=sys.stderr)
+        return EXIT_USAGE
     from generator.export import meeting_to_dict
     from generator.ingest import read_transcript
     from generator.markdown_io import write_meeting
 
-    if not args.file.exists():
-        print(f"error: no such file: {args.file}", file=sys.stderr)
-        return EXIT_USAGE
     result = read_transcript(args.file, project.display(args.file))
     code = report(list(result.diagnostics), args.strict)
     for meeting in result.meetings:
