@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic archive generator they share (see README.md)."""
