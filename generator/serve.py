@@ -1,0 +1,210 @@
+"""Live preview: build, serve ``site/``, rebuild and reload the browser on change.
+
+Thin on purpose. `Preview` knows the build and the last build's errors and
+offers a WSGI app that serves the site's files (with an error overlay injected
+into every HTML page while the last build failed); `_serve_with_livereload` is the
+only code that imports the live-reload library, so swapping it means rewriting
+one function. Nothing the preview adds is ever written to ``site/``.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from generator.config import CONFIG_FILE, Project
+from generator.errors import Diagnostic, Severity, error, format_diagnostics, summarise
+
+BuildFunction = Callable[[Project], list[Diagnostic]]
+StartResponse = Callable[..., object]
+
+OVERLAY_ID = "plenum-build-error"
+
+
+def watched_paths(project: Project) -> list[Path]:
+    """Every input whose change calls for a rebuild."""
+    return [project.transcripts_dir, project.content_dir, project.templates_dir,
+            project.static_dir, project.root / CONFIG_FILE]
+
+
+def build_project(project: Project) -> list[Diagnostic]:
+    """One build as ``build.py build`` does it: import changed transcripts, then
+    render (incrementally: the build cache makes a small change cheap)."""
+    from generator.content import import_transcripts
+    from generator.sitebuild import build_site
+
+    outcome = import_transcripts(project, force=False)
+    for line in outcome.messages:
+        print(line, file=sys.stderr)
+    diagnostics = list(outcome.diagnostics)
+    diagnostics += build_site(project, verbose=False, clean=False, jobs=0)
+    return diagnostics
+
+
+def exception_diagnostic(exc: BaseException, project: Project) -> Diagnostic:
+    """A diagnostic for an exception a build did not turn into one itself: a
+    template syntax error keeps its file and line; anything else points at the
+    innermost frame of the traceback."""
+    diagnostic = getattr(exc, "diagnostic", None)
+    if isinstance(diagnostic, Diagnostic):
+        return diagnostic
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if lineno is not None and filename:  # jinja2.TemplateSyntaxError and friends
+        shown = project.display(Path(filename)) if os.path.isabs(filename) \
+            else f"templates/{filename}"
+        text = ""
+        source = getattr(exc, "source", None)
+        if source and 0 < lineno <= len(source.splitlines()):
+            text = source.splitlines()[lineno - 1]
+        return error(getattr(exc, "message", None) or str(exc), shown, lineno, text)
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = frames[-1] if frames else None
+    return error(f"{type(exc).__name__}: {exc}",
+                 project.display(Path(where.filename)) if where else "build",
+                 where.lineno or 0 if where else 0, where.line or "" if where else "",
+                 hint="this looks like a bug in Plenum; the preview keeps running")
+
+
+def _fingerprint(paths: Iterable[Path]) -> frozenset[tuple[str, int, int]]:
+    entries = set()
+    for top in paths:
+        if top.is_file():
+            stat = top.stat()
+            entries.add((str(top), stat.st_mtime_ns, stat.st_size))
+            continue
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in files:
+                path = os.path.join(folder, name)
+                try:
+                    stat = os.stat(path)
+                except FileNotFoundError:
+                    continue
+                entries.add((path, stat.st_mtime_ns, stat.st_size))
+    return frozenset(entries)
+
+
+class Preview:
+    """The state of a preview session: the project, how to build it, and the
+    errors of the last build (shown in the browser until a good build)."""
+
+    def __init__(self, project: Project, build: BuildFunction = build_project):
+        self.project = project
+        self.build = build
+        self.errors: list[Diagnostic] = []
+        self._seen: frozenset[tuple[str, int, int]] | None = None
+
+    def rebuild(self) -> bool:
+        """Build if any watched input changed since the last build (a build's own
+        writes to ``content/`` do not count); report errors. True if it built."""
+        before = _fingerprint(watched_paths(self.project))
+        if before == self._seen:
+            return False
+        try:
+            diagnostics = self.build(self.project)
+        except Exception as exc:  # the preview must survive any broken input
+            diagnostics = [exception_diagnostic(exc, self.project)]
+        self._seen = _fingerprint(watched_paths(self.project))
+        self.errors = [d for d in diagnostics if d.severity == Severity.ERROR]
+        if diagnostics:
+            print(format_diagnostics(diagnostics), file=sys.stderr)
+            print(summarise(diagnostics), file=sys.stderr)
+        print("build failed: the browser shows the errors; fix and save to retry"
+              if self.errors else "built", file=sys.stderr, flush=True)
+        return True
+
+    # --- the WSGI app -------------------------------------------------------------
+
+    def overlay(self) -> str:
+        """The HTML of the error overlay, or "" after a good build."""
+        if not self.errors:
+            return ""
+        items = "".join(f"<pre>{html.escape(d.format())}</pre>" for d in self.errors)
+        return (f'<div id="{OVERLAY_ID}" role="alert" style="position:fixed;inset:0 0 auto 0;'
+                'z-index:2147483647;max-height:80vh;overflow:auto;margin:0;padding:1em 1.5em;'
+                'background:#fff4f4;color:#6b0000;border-bottom:4px solid #b00020;'
+                'font:14px/1.45 ui-monospace,monospace;box-shadow:0 2px 12px #0004">'
+                f'<strong>Plenum: the last build failed '
+                f'({html.escape(summarise(self.errors))})</strong>{items}'
+                '<p style="font-family:sans-serif">Fix the file and save: this page reloads '
+                'by itself. The pages below are from the last good build.</p></div>')
+
+    def _resolve(self, url_path: str) -> Path | None:
+        site = self.project.site_dir.resolve()
+        relative = url_path.lstrip("/")
+        candidate = (site / relative).resolve()
+        if candidate != site and site not in candidate.parents:
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    def app(self, environ: dict, start_response: StartResponse) -> Iterator[bytes]:
+        """Serve ``site/`` as a static host would, plus the error overlay."""
+        from urllib.parse import unquote
+
+        path = self._resolve(unquote(environ.get("PATH_INFO", "/")))
+        status = "200 OK"
+        if path is None:
+            status = "404 Not Found"
+            path = self._resolve("/404.html")
+        if path is None:
+            body = b"<!doctype html><html><head><title>Plenum</title></head><body></body></html>"
+            ctype = "text/html; charset=utf-8"
+        else:
+            body = path.read_bytes()
+            ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if ctype.startswith("text/") or ctype in ("application/javascript",
+                                                     "application/json"):
+                ctype += "; charset=utf-8"
+        if ctype.startswith("text/html") and (overlay := self.overlay()):
+            body = _inject(body, overlay.encode("utf-8"))
+        start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(body))),
+                                ("Cache-Control", "no-store")])
+        return iter([body])
+
+
+def _inject(page: bytes, fragment: bytes) -> bytes:
+    """Put `fragment` right after the opening <body> tag (or in front)."""
+    lower = page.lower()
+    start = lower.find(b"<body")
+    if start < 0:
+        return fragment + page
+    end = page.find(b">", start)
+    return page[:end + 1] + fragment + page[end + 1:]
+
+
+def _serve_with_livereload(preview: Preview, host: str, port: int) -> None:
+    """The live-reload adapter: poll the inputs, rebuild, reload the browser."""
+    from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+
+    # livereload drops a reload that follows the previous one within 3 s; an
+    # author saving twice quickly must still see the second save.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+    server = Server(app=preview.app)
+    for path in watched_paths(preview.project):
+        server.watch(str(path), preview.rebuild)
+    server.serve(port=port, host=host, debug=False, restart_delay=0)
+
+
+def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """Build, then serve ``site/`` on http://host:port/ until interrupted."""
+    preview = Preview(project)
+    preview.rebuild()
+    print(f"serving {project.display(project.site_dir)}/ on http://{host}:{port}/ "
+          "(Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        _serve_with_livereload(preview, host, port)
+    except OSError as exc:
+        print(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
