@@ -7,19 +7,181 @@ Interface used by the text parser (stable):
 
 `left` is the last token of a line, ending in "-"; `right` is the first token of
 the next line; `evidence` counts the lower-cased word forms found in the whole
-transcript (so a form the transcript spells elsewhere wins). Returns the single
-token that replaces both.
+transcript (so a form the transcript spells elsewhere wins). Returns the text
+that replaces both tokens. That is one token, except in two cases where the
+result holds a space:
+
+- an elision hyphen ("gas-" + "en" -> "gas- en": "gas- en elektriciteit");
+- a dash that is punctuation ("–" + "dat" -> "– dat").
+
+The decision, in order (Dutch spelling, Taalunie Leidraad, and the archive):
+
+1. "NAVO--" + "samenwerking": the word's own hyphen fell at the line end -> keep one.
+2. A conjunction on the next line ("en", "of", "tot", ...) -> elision, keep "- ".
+3. Evidence: the transcript writes the joined or the hyphenated form elsewhere.
+4. A capital or digit after the hyphen, an acronym or digits before it
+   (Oost-Oekraïne, MH17-onderzoek, SP-fractie, sms-contact) -> keep.
+5. The joined form is a Dutch word (wordfreq) -> join; but a vowel clash
+   (zee-egel, auto-industrie) keeps the hyphen unless the joined word is common
+   or the trema restores it (be-invloeden -> beïnvloeden).
+6. A capitalised first part that is a name rather than a Dutch word
+   (Minsk-akkoorden, Harvard-index) -> keep; a Dutch word or a fragment
+   (Noordoostpassage, Wereldgezondheidsorganisatie) -> join.
+7. Multi-part compounds (staakt-het-vuren, people-to-peoplecontacten), the
+   prefixes ex-, oud-, vice-, niet-, non-, and English pairs -> keep.
+8. Otherwise join: Dutch writes compounds as one word.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from functools import cache, lru_cache
+
+DASHES = "–—‒―"
+ELISION_WORDS = frozenset(
+    {"en", "of", "tot", "noch", "en/of", "c.q.", "resp.", "respectievelijk", "als", "dan",
+     "versus", "vs.", "&"}
+)
+HYPHEN_PREFIXES = frozenset({"ex", "oud", "vice", "niet", "non"})
+# Letter pairs that read as one sound in Dutch: a compound whose parts meet on
+# such a pair takes a hyphen (zee-egel, auto-industrie, mini-installatie).
+VOWEL_CLASHES = frozenset(
+    {"aa", "ae", "ai", "au", "ee", "ei", "eu", "ie", "ii", "ij", "oe", "oi", "oo", "ou", "ue",
+     "ui", "uu"}
+)
+TREMA = {"a": "ä", "e": "ë", "i": "ï", "o": "ö", "u": "ü"}
+VOWELS = frozenset("aeiouyáéíóúàèëïöüâêîôû")
+LEADING_PUNCT = "«»\"'‘’“”([{¿¡"
+TRAILING_PUNCT = "«»\"'‘’“”)]}.,;:!?…"
+
+WORD_ZIPF = 2.0  # a form this frequent in Dutch is a word, not a fragment
+COMMON_ZIPF = 3.0  # frequent enough to override the vowel-clash hyphen
+FOREIGN_MARGIN = 1.0  # zipf points by which another language must win
+
+
+@cache
+def _frequencies(lang: str) -> dict[str, float]:
+    """wordfreq's frequency list for a language, loaded once on first use."""
+    import wordfreq
+
+    return wordfreq.get_frequency_dict(lang)
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str, lang: str = "nl") -> float:
+    """Zipf frequency of a lower-cased word (0.0 when unknown)."""
+    freq = _frequencies(lang).get(word, 0.0)
+    return round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
+
+
+def is_word(word: str, threshold: float = WORD_ZIPF) -> bool:
+    """Whether a lower-cased form is a Dutch word rather than a fragment."""
+    return zipf(word) >= threshold
+
+
+def _split_punct(token: str, chars: str, leading: bool) -> tuple[str, str]:
+    """Split punctuation off one end: (punct, core) if leading else (core, punct)."""
+    if leading:
+        core = token.lstrip(chars)
+        return token[: len(token) - len(core)], core
+    core = token.rstrip(chars)
+    return core, token[len(core):]
+
+
+def is_acronym(part: str) -> bool:
+    """NAVO, EU, PvdA, MH17, sms: parts Dutch keeps apart with a hyphen."""
+    uppers = sum(c.isupper() for c in part)
+    has_vowel = any(c in VOWELS for c in part.lower())
+    return len(part) == 1 or uppers >= 2 or not has_vowel or any(c.isdigit() for c in part)
+
+
+def is_foreign(word: str) -> bool:
+    """A word known to English clearly better than to Dutch (people, carpet),
+    or a name common in both (Minsk, Harvard)."""
+    lower = word.lower()
+    return zipf(lower, "en") >= WORD_ZIPF and zipf(lower, "en") > zipf(lower) - FOREIGN_MARGIN
+
+
+def _evidence_choice(joined: str, hyphened: str, evidence: Counter[str]) -> str | None:
+    """The form the transcript itself prefers, if it writes either elsewhere."""
+    with_join, with_hyphen = evidence.get(joined.lower(), 0), evidence.get(hyphened.lower(), 0)
+    if with_join > with_hyphen:
+        return joined
+    if with_hyphen > with_join:
+        return hyphened
+    return None
+
+
+def _joined_word(last: str, head: str) -> str | None:
+    """The joined form if it is a Dutch word: plain, or with the trema that a
+    line break drops ("be-" + "invloeden" -> "beïnvloeden")."""
+    joined = (last + head).lower()
+    clash = (last[-1:] + head[:1]).lower() in VOWEL_CLASHES
+    if is_word(joined, COMMON_ZIPF if clash else WORD_ZIPF):
+        return last + head
+    first = head[:1].lower()
+    if clash and first in TREMA and is_word(last.lower() + TREMA[first] + head[1:].lower()):
+        return last + TREMA[first] + head[1:]
+    return None
+
+
+def _keeps_hyphen(stem: str, core: str) -> bool:
+    """Whether the hyphen between `stem` and `core` is part of the spelling."""
+    before, _, last = stem.rpartition("-")
+    head, _, after = core.partition("-")
+    if not last or not head:
+        return True
+    if head[0].isupper() or head[0].isdigit() or any(c.isdigit() for c in head):
+        return True
+    if is_acronym(last):
+        return True
+    if head[0] in "äëïöü":
+        return False
+    if _joined_word(last, head):
+        return False
+    if (last[-1:] + head[:1]).lower() in VOWEL_CLASHES:
+        return True
+    if last[0].isupper():
+        if is_word(last.lower()):
+            return is_foreign(last)
+        return is_word(head.lower())  # an unknown name before a word: Klaver-motie
+    if (before or after) and (is_word(last.lower(), 2.5) or is_word(head.lower(), 2.5)):
+        return True  # staakt-het-vuren, people-to-peoplecontacten
+    if last.lower() in HYPHEN_PREFIXES and is_word(head.lower()):
+        return True
+    return is_foreign(last) and is_foreign(head) and not is_word((last + head).lower())
+
+
+def _restore_trema(stem: str, core: str) -> str:
+    """The joined form, with a trema the line break dropped restored."""
+    last = stem.rpartition("-")[2]
+    head, sep, after = core.partition("-")
+    joined = _joined_word(last, head) if last and head else None
+    if joined is None:
+        return stem + core
+    return stem[: len(stem) - len(last)] + joined + sep + after
 
 
 def join_hyphenated(left: str, right: str, evidence: Counter[str]) -> str:
-    """Placeholder rule until the lexicon-based version lands: keep the hyphen
-    before a capital or digit, join otherwise."""
-    stem = left[:-1]
-    if right[:1].isupper() or right[:1].isdigit() or stem[-1:].isupper():
-        return left + right
-    return stem + right
+    """The text replacing `left` (a token ending in a hyphen at a line end) and
+    `right` (the first token of the next line); see the module docstring."""
+    if not right:
+        return left
+    if not left.endswith("-") or left.rstrip("-" + DASHES + " ") == "":
+        return f"{left} {right}"  # a dash used as punctuation, not a hyphen
+    lead, stem = _split_punct(left[:-1], LEADING_PUNCT, leading=True)
+    core, trail = _split_punct(right, TRAILING_PUNCT, leading=False)
+    if stem.endswith("-") or core.startswith("-"):
+        return lead + stem.rstrip("-") + "-" + core.lstrip("-") + trail  # NAVO--samenwerking
+    if not stem or not core or not stem[-1].isalnum():
+        return f"{left} {right}"
+    if core.lower() in ELISION_WORDS and not (
+        is_word((stem + core).lower(), COMMON_ZIPF) and not is_word(stem.lower())
+    ):
+        return f"{left} {right}"  # gas- en elektriciteit
+    joined, hyphened = stem + core, f"{stem}-{core}"
+    chosen = _evidence_choice(joined, hyphened, evidence)
+    if chosen is None:
+        chosen = hyphened if _keeps_hyphen(stem, core) else _restore_trema(stem, core)
+    return lead + chosen + trail
