@@ -1,0 +1,216 @@
+"""Writing output safely: atomic files, an atomically swapped site folder, and
+paths that cannot leave the project.
+
+- `atomic_write_bytes` / `atomic_write_text`: the file is written to a temporary
+  file in the same folder, flushed to disk and renamed over the target, so a
+  reader (or a crash) sees the old file or the new one, never half of one.
+- `staged_site`: the whole site is rendered into a fresh staging folder beside
+  ``site/``; only when the build succeeds is it swapped in. On Linux the swap is
+  one ``renameat2(RENAME_EXCHANGE)`` system call, which exchanges two real
+  folders atomically: ``site/`` is the previous complete site until that call
+  and the new complete site after it, even if the build is killed (SIGKILL,
+  power cut after the sync). Elsewhere it falls back to two renames and the
+  next build repairs the (microsecond) gap. Leftovers of killed builds are
+  removed by the next build. See docs/robustness.md.
+- `safe_join`: joins path parts and refuses any result outside a root, whatever
+  a transcript put in an id or a name (``..``, ``/``, NUL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from generator.errors import PlenumError, error
+
+MANIFEST_NAME = ".plenum-manifest"  # written last into a staged site: `sha256sum -c` format
+STAGING_INFIX = "-staging-"
+OLD_INFIX = "-old-"
+FILE_MODE = 0o644
+
+
+def safe_join(root: Path | str, *parts: str | os.PathLike[str]) -> Path:
+    """``root / parts...``, refusing (PlenumError) any part with a NUL and any
+    result that is not inside `root` once ``..`` and symlinks are resolved."""
+    root = Path(root)
+    for part in parts:
+        if "\x00" in os.fspath(part):
+            raise PlenumError(error(
+                "refused a path containing a NUL character", str(root),
+                text=repr(os.fspath(part)),
+                hint="an id or name in the input contains a NUL; fix the input"))
+    joined = root.joinpath(*parts)
+    base = root.resolve()
+    target = joined.resolve()
+    if target != base and base not in target.parents:
+        raise PlenumError(error(
+            "refused to write outside the output folder", str(root), text=str(joined),
+            hint="an id, number or name in the input contains '..' or '/'; "
+                 "fix the input (output paths must be built from slugs)"))
+    return root / target.relative_to(base)
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """Write `data` to `path` so that it is always the old or the new file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    """`atomic_write_bytes` of UTF-8 text with LF line endings as given."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def staged_site(site_dir: Path | str, durable: bool = True) -> Iterator[Path]:
+    """Yield a fresh, empty staging folder beside `site_dir`; when the block
+    ends without an exception, write the manifest into it and swap it in
+    atomically. On an exception the staging folder is removed and `site_dir`
+    is left exactly as it was."""
+    site_dir = Path(site_dir)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(site_dir)
+    staging = site_dir.with_name(f".{site_dir.name}{STAGING_INFIX}{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        yield staging
+        write_manifest(staging)
+        if durable:
+            os.sync()  # the new files are on disk before the name points at them
+        swap_in(staging, site_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_manifest(folder: Path) -> None:
+    """List every file with its SHA-256 (``sha256sum -c`` verifies it), sorted;
+    written last, so its presence marks a complete site."""
+    lines = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
+        rel = path.relative_to(folder).as_posix()
+        if rel == MANIFEST_NAME:
+            continue
+        lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {rel}\n")
+    (folder / MANIFEST_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+def verify_manifest(folder: Path) -> list[str]:
+    """Problems with a site folder: missing manifest, missing, changed or
+    unlisted files. Empty when the folder is a complete build."""
+    manifest = folder / MANIFEST_NAME
+    if not manifest.is_file():
+        return [f"{folder}: no {MANIFEST_NAME} (incomplete build)"]
+    listed: dict[str, str] = {}
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        digest, _, rel = line.partition("  ")
+        listed[rel] = digest
+    problems = []
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    for rel in sorted(present - set(listed) - {MANIFEST_NAME}):
+        problems.append(f"{rel}: not in the manifest")
+    for rel, digest in sorted(listed.items()):
+        path = folder / rel
+        if not path.is_file():
+            problems.append(f"{rel}: missing")
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            problems.append(f"{rel}: changed")
+    return problems
+
+
+def swap_in(staging: Path, site_dir: Path) -> None:
+    """Make `staging` the new `site_dir`; the previous site is deleted."""
+    if not site_dir.exists() and not site_dir.is_symlink():
+        os.rename(staging, site_dir)
+    elif site_dir.is_dir() and not site_dir.is_symlink() and _exchange(staging, site_dir):
+        shutil.rmtree(staging)  # now holds the previous site
+    else:
+        old = site_dir.with_name(f".{site_dir.name}{OLD_INFIX}{os.getpid()}")
+        os.rename(site_dir, old)
+        os.rename(staging, site_dir)  # killed between these two: the next build restores
+        _remove(old)
+    _fsync_dir(site_dir.parent)
+
+
+def clean_leftovers(site_dir: Path) -> None:
+    """Remove staging and old folders of builds that are no longer running; if
+    a build was killed mid-swap (fallback path only) restore the old site."""
+    prefix = f".{site_dir.name}"
+    for path in sorted(site_dir.parent.glob(f"{prefix}*")):
+        for infix in (STAGING_INFIX, OLD_INFIX):
+            head, _, pid = path.name.partition(infix)
+            if head != prefix or not pid.isdigit() or _running(int(pid)):
+                continue
+            if infix == OLD_INFIX and not site_dir.exists() and not site_dir.is_symlink():
+                os.rename(path, site_dir)
+            else:
+                _remove(path)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2 RENAME_EXCHANGE). False
+    when the system or file system cannot; then nothing has changed."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV, errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
