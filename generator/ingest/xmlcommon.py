@@ -1,0 +1,207 @@
+"""What both XML readers (VLOS and officielebekendmakingen) share: a safe XML
+parse that remembers each element's source line, whitespace-normalised text,
+and the parts of a motion the chair reads out ("Zij krijgt nr. …").
+
+XML from outside is untrusted: a document type with entity declarations is
+refused (no entity expansion, no external entities), as defusedxml would.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+from generator.errors import Diagnostic, error
+from generator.slugs import slugify
+
+
+class _Refused(Exception):
+    """The document declares entities (or external ones): never expanded."""
+
+
+@dataclass
+class XmlDoc:
+    """A parsed document: the root and each element's 1-based source line."""
+
+    root: ET.Element
+    lines: dict[int, int] = field(default_factory=dict)
+
+    def line(self, elem: ET.Element | None) -> int:
+        return 0 if elem is None else self.lines.get(id(elem), 0)
+
+
+def local(tag: str) -> str:
+    """``"{ns}Naam"`` or ``"ns Naam"`` -> ``"naam"``: the readers ignore namespaces
+    (scrapers lower-case or drop them)."""
+    return tag.rsplit("}", 1)[-1].rsplit(" ", 1)[-1].lower()
+
+
+def parse_xml(text: str, file: str) -> tuple[XmlDoc | None, list[Diagnostic]]:
+    """Parse untrusted XML text into an `XmlDoc`; never raises."""
+    start = text.find("<")
+    if start < 0:
+        return None, [error("not an XML document: no element found", file, 1)]
+    skipped_lines = text.count("\n", 0, start)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    stack: list[ET.Element] = []
+    doc = XmlDoc(ET.Element("document"))
+    roots: list[ET.Element] = []
+
+    def refuse(*_args: object) -> None:
+        raise _Refused
+
+    def on_start(tag: str, attrs: dict[str, str]) -> None:
+        elem = ET.Element(local(tag), {local(k): v for k, v in attrs.items()})
+        doc.lines[id(elem)] = parser.CurrentLineNumber + skipped_lines
+        if stack:
+            stack[-1].append(elem)
+        else:
+            roots.append(elem)
+        stack.append(elem)
+
+    def on_end(_tag: str) -> None:
+        stack.pop()
+
+    def on_text(data: str) -> None:
+        if not stack:
+            return
+        parent = stack[-1]
+        if len(parent):
+            last = parent[-1]
+            last.tail = (last.tail or "") + data
+        else:
+            parent.text = (parent.text or "") + data
+
+    parser.StartElementHandler = on_start
+    parser.EndElementHandler = on_end
+    parser.CharacterDataHandler = on_text
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    try:
+        parser.Parse(text[start:], True)
+    except _Refused:
+        return None, [error(
+            "XML declares entities: refused (entities are never expanded)", file,
+            parser.CurrentLineNumber + skipped_lines,
+            hint="remove the <!DOCTYPE …> with its <!ENTITY …> declarations")]
+    except expat.ExpatError as exc:
+        line = (exc.lineno or 0) + skipped_lines
+        shown = text[start:].splitlines()[exc.lineno - 1] if exc.lineno else ""
+        return None, [error(f"XML is not well-formed: {expat.ErrorString(exc.code)}",
+                            file, line, shown[:200],
+                            hint="the file may be truncated or not XML at all")]
+    if not roots:
+        return None, [error("not an XML document: no element found", file, 1)]
+    doc.root = roots[0]
+    return doc, []
+
+
+def norm(text: str | None) -> str:
+    """Collapse whitespace (pretty-printed XML splits every text node)."""
+    text = " ".join((text or "").split())
+    # pretty-printing puts a space before punctuation that followed an element
+    return re.sub(r" ([,.;:)])|(\() ", lambda m: m.group(1) or m.group(2), text)
+
+
+def text_of(elem: ET.Element | None) -> str:
+    return "" if elem is None else norm("".join(elem.itertext()))
+
+
+def child(elem: ET.Element | None, name: str) -> ET.Element | None:
+    if elem is None:
+        return None
+    return next((c for c in elem if c.tag == name), None)
+
+
+def child_text(elem: ET.Element | None, name: str) -> str:
+    return text_of(child(elem, name))
+
+
+# --- motions ---------------------------------------------------------------------
+
+_SUBMITTERS = re.compile(
+    r"(?:Deze motie is|De motie is|Zij is) voorgesteld door (?:de leden|het lid) (.+?)\.(?:\s|$)")
+_NUMBER = re.compile(
+    r"Zij krijgt (?:nr\.|nummer) (\d+)(?:\s*,\s*was (?:nr\.|nummer) (\d+))?\s*\(([^)]*)\)")
+_REQUEST_START = re.compile(
+    r"^(verzoekt|roept|spreekt (?:uit|zich uit)|draagt|besluit|stelt vast|"
+    r"geeft .* in overweging|dringt .* aan|vraagt)\b", re.I)
+_FRAME = re.compile(r"^(de kamer,?|gehoord de beraadslaging,?|"
+                    r"en gaat over tot de orde van de dag\.?)$", re.I)
+
+
+@dataclass(frozen=True)
+class MotionInfo:
+    """What the chair says about a motion just read out."""
+
+    submitters: tuple[str, ...]
+    number: str | None
+    replaces: str | None
+    dossier: str | None
+
+
+def parse_motion_info(text: str) -> MotionInfo:
+    """"Deze motie is voorgesteld door de leden A, B en C. … Zij krijgt nr. 199
+    (31311)." -> submitters, number, amended number, dossier as printed."""
+    text = norm(text)
+    names: tuple[str, ...] = ()
+    m = _SUBMITTERS.search(text)
+    if m:
+        names = tuple(n.strip() for n in re.split(r",\s*|\s+en\s+", m.group(1)) if n.strip())
+    n = _NUMBER.search(text)
+    if not n:
+        return MotionInfo(names, None, None, None)
+    return MotionInfo(names, n.group(1), n.group(2), norm(n.group(3)) or None)
+
+
+def motion_id(dossier: str | None, number: str | None, fallback: str) -> str:
+    """``31311``/``199`` -> ``31311-199``; ``21501-20``/``915`` -> ``21501-20-915``
+    (the dossier without spaces, keeping its sub-number)."""
+    if dossier and number:
+        return slugify(re.sub(r"\s+", "", dossier) + "-" + number, fallback)
+    return slugify(fallback)
+
+
+def split_motion(paragraphs: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Considerations and requests of a motion given as paragraphs. Uses the text
+    parser's `split_motion_text` when it exists (one rule for every format)."""
+    try:
+        from generator.ingest.motions import split_motion_text
+    except ImportError:
+        split_motion_text = None
+    if split_motion_text is not None:
+        considerations, requests = split_motion_text("\n".join(paragraphs))
+        return tuple(considerations), tuple(requests)
+    body = [p for p in paragraphs if not _FRAME.match(p.strip())]
+    first_request = next((i for i, p in enumerate(body) if _REQUEST_START.match(p)), len(body))
+    return tuple(body[:first_request]), tuple(body[first_request:])
+
+
+# --- double-encoded UTF-8 ----------------------------------------------------------
+
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Ã\u00a0|ï»¿")
+
+
+def repair_mojibake(text: str) -> tuple[str, bool]:
+    """Undo UTF-8 read as cp1252/latin-1 and written out again ("Ã«" -> "ë"),
+    when the whole text round-trips; otherwise return it unchanged. A fallback for
+    when `generator.ingest.encoding` has not repaired it before the reader."""
+    if len(_MOJIBAKE.findall(text)) < 2:
+        return text, False
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) < 256:  # bytes cp1252 leaves undefined come through as latin-1
+                out.append(ord(ch))
+            else:
+                return text, False
+    try:
+        return out.decode("utf-8").lstrip("\ufeff"), True
+    except UnicodeDecodeError:
+        return text, False
