@@ -1,0 +1,135 @@
+"""The report's frame: header (chair, clerk, attendance, start), procedural lines
+(suspensions, "Daartoe wordt besloten.", closing) and what the text states about
+title, date and dossier."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MONTHS = {
+    m: i for i, m in enumerate(
+        ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+         "september", "oktober", "november", "december"], start=1)
+}
+
+CHAIR_LINE = re.compile(r"^\s*Voorzitter\s*:\s*(?P<name>[^:]+?)\s*$")
+CLERK_LINE = re.compile(r"^\s*Griffier\s*:\s*(?P<name>[^:]+?)\s*$")
+ATTENDANCE = re.compile(r"Aanwezig (?:zijn|is)\b.*?\bte weten\s*:\s*(?P<list>.*)", re.S)
+START = re.compile(r"\bAanvang\s+(?P<h>\d{1,2})[.:](?P<m>\d{2})\s*uur\b")
+END = re.compile(r"^\s*Sluiting\s+(?:(?P<h>\d{1,2})[.:](?P<m>\d{2})\s*uur)?\.?\s*$")
+SUSPENSION = re.compile(
+    r"De vergadering wordt(?: van (?P<h1>\d{1,2})[.:](?P<m1>\d{2}) uur)?"
+    r"(?: tot (?P<h2>\d{1,2})[.:](?P<m2>\d{2}) uur)? geschorst\."
+)
+# Lines of the report that nobody speaks: they become procedural turns.
+PROCEDURAL = re.compile(
+    r"^(?:De vergadering wordt(?: van \d{1,2}[.:]\d{2} uur)?"
+    r"(?: tot \d{1,2}[.:]\d{2} uur)? geschorst\."
+    r"|Daartoe wordt besloten\."
+    r"|De (?:algemene |verdere )?beraadslaging wordt (?:gesloten|geschorst|hervat|geopend)\."
+    r"|Sluiting(?: \d{1,2}[.:]\d{2} uur)?\."
+    r"|Aan de orde is (?:de|het) .{3,400}?\.(?= |$)(?!\S)"
+    r"|\((?:Applaus|Geroffel op de bankjes|Hilariteit)[^)]{0,40}\)"
+    r")\s*$"
+)
+GOVERNMENT_MEMBER = re.compile(
+    r"(?:(?:en\s+)?(?:de heer|mevrouw|de heren|de dames)\s+)?"
+    r"(?P<name>[A-Z][^,]{0,60}?),\s*(?P<role>(?:Minister|Staatssecretaris|Minister-President|"
+    r"Viceminister-President)\b[^,]*?)\s*(?=,|\.?\s*$)"
+)
+GOV_START = re.compile(r",?\s+en\s+(?=(?:de heer|mevrouw|de heren|de dames)\s)")
+DATE = re.compile(
+    r"\b(?:(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\s+|heeft op\s+)"
+    r"(?P<d>\d{1,2})\s+(?P<month>" + "|".join(MONTHS) + r")\s+(?P<y>\d{4})\b",
+    re.I,
+)
+DOSSIER_IN_TEXT = re.compile(r"\((?P<digits>\d{5})(?P<suffix>-[A-Z0-9]+)?\)")
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the header states (names as printed)."""
+
+    chair: str | None = None
+    clerk: str | None = None
+    members: tuple[str, ...] = ()
+    government: tuple[tuple[str, str], ...] = ()  # (name, role as printed)
+    start: str | None = None
+    date: str | None = None
+    unknown: tuple[tuple[str, int], ...] = field(default=())  # lines not understood
+
+
+def clock(h: str | None, m: str | None) -> str | None:
+    """("13", "30") -> "13:30"; None unless both are given and valid."""
+    if h is None or m is None or int(h) > 24 or int(m) > 59:
+        return None
+    return f"{int(h):02d}:{m}"
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """"Bosman, Pia Dijkstra, Van Helvert en Voordewind" -> names."""
+    parts = re.split(r"\s*,\s*|\s+en\s+", text.strip().rstrip(".,;"))
+    return tuple(" ".join(p.split()) for p in parts if p.strip())
+
+
+def parse_attendance(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The list after "te weten:": members, then government members."""
+    parts = GOV_START.split(text, maxsplit=1)
+    members = split_names(parts[0])
+    government: tuple[tuple[str, str], ...] = ()
+    if len(parts) > 1:
+        government = tuple(
+            (" ".join(m.group("name").split()), " ".join(m.group("role").split()))
+            for m in GOVERNMENT_MEMBER.finditer(parts[1])
+        )
+    return members, government
+
+
+def parse_date(text: str) -> str | None:
+    """An ISO date from a weekday/"heeft op" date stated in the text, else None."""
+    m = DATE.search(text)
+    if not m:
+        return None
+    day, month, year = int(m.group("d")), MONTHS[m.group("month").lower()], int(m.group("y"))
+    if not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
+    """Parse the lines before the first speaker label. `joined` is the same text
+    with wrapped lines joined (the attendance list spans lines)."""
+    chair = clerk = None
+    unknown: list[tuple[str, int]] = []
+    in_attendance = False
+    for text, no in lines:
+        if m := CHAIR_LINE.match(text):
+            chair = m.group("name")
+        elif m := CLERK_LINE.match(text):
+            clerk = m.group("name")
+        elif text.lstrip().startswith("Aanwezig"):
+            in_attendance = True
+        elif START.search(text):
+            in_attendance = False
+        elif not in_attendance and not DATE.search(text):
+            unknown.append((text, no))
+    members: tuple[str, ...] = ()
+    government: tuple[tuple[str, str], ...] = ()
+    if m := ATTENDANCE.search(joined):
+        listed = START.split(m.group("list"))[0]
+        listed = re.split(r"\bAanvang\b", listed)[0]
+        members, government = parse_attendance(listed)
+    start = START.search(joined)
+    return Header(
+        chair=chair, clerk=clerk, members=members, government=government,
+        start=clock(start.group("h"), start.group("m")) if start else None,
+        date=parse_date(joined), unknown=tuple(unknown),
+    )
+
+
+def normalise_dossier(printed: str) -> str:
+    """"32847" or "35 373" -> "35 373"; "36410-XIV" -> "36 410-XIV"."""
+    compact = re.sub(r"\s+", "", printed).replace("–", "-")
+    m = re.match(r"^(\d{2})(\d{3})(.*)$", compact)
+    return f"{m.group(1)} {m.group(2)}{m.group(3)}" if m else compact

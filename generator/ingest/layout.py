@@ -1,0 +1,158 @@
+"""Layout of extracted transcript text: which variant it is, page furniture,
+line joining (with line-end hyphenation) and paragraphs.
+
+Genre rules implemented here (docs/parser.md):
+- a page footer "Tweede Kamer, vergaderjaar 2020–2021, 35 373, nr. 19 4" (and a
+  Handelingen running head with "TK 40") is furniture, never text;
+- blank lines around a page break are lost or spurious: a page break never ends
+  a paragraph by itself;
+- a line that ends a sentence and is clearly shorter than the column (the next
+  line's first word would have fitted) ends a paragraph; so does a blank line
+  after a sentence end, and a dash bullet starts one;
+- a line-end hyphen after a letter goes to `hyphenation.join_hyphenated`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from generator.ingest.hyphenation import join_hyphenated
+
+LINES = "lines"  # line-wrapped PDF extraction (the seed)
+FLAT = "flat"  # every newline removed
+MARKDOWN = "markdown"  # OCR'ed Markdown of a Handelingen PDF
+
+FOOTER = re.compile(
+    r"^\s*Tweede Kamer, vergaderjaar \d{4}\s*[–-]\s*\d{4},"
+    r" (?P<dossier>\d[\d ]*\d(?:[-–][A-Z0-9]+)?),"
+    r" nr\. (?P<number>\d+)\s+(?P<page>\d+)\s*$"
+)
+RUNNING_HEAD = re.compile(r"^\s*(?:Tweede Kamer\b.*\bTK \d+\b.*|TK \d+|\d+-\d+-\d+)\s*$")
+WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+SENTENCE_END = re.compile(r"[.?!…](?:[\"”’')\]»]*)$")
+BULLET = re.compile(r"^\s*[–•·-]\s+\S")
+# Markdown debris from OCR: LaTeX spacing and formatting, stray heading marks.
+LATEX_SPACE = re.compile(r"\$\\?\\?(?:quad|qquad|,|;|!|\s)*\$")
+LATEX_CMD = re.compile(r"\\+(?:textbf|textit|emph|mathrm|text)\{([^{}]*)\}")
+LATEX_LEFTOVER = re.compile(r"\\+[a-zA-Z]+\b|\$+")
+EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One physical line of the source, cleaned: `text` without trailing space,
+    `no` its 1-based number (0 for flattened text), `gap` True when a blank line
+    (not caused by a page break) precedes it."""
+
+    text: str
+    no: int
+    gap: bool = False
+
+
+def detect_variant(text: str) -> str:
+    """LINES, FLAT or MARKDOWN, from the shape of the text."""
+    lines = text.count("\n")
+    if lines < 3 and len(text) > 2000:
+        return FLAT
+    head = text[:20000]
+    if re.search(r"^#{1,6} |\\textbf|\$\\quad|^\*\*[A-Z]", head, re.M):
+        return MARKDOWN
+    if lines and len(text) / (lines + 1) > 400:
+        return FLAT
+    return LINES
+
+
+def word_evidence(text: str) -> Counter[str]:
+    """Lower-cased word forms of the whole transcript: evidence for hyphenation."""
+    return Counter(w.lower() for w in WORDS.findall(text))
+
+
+def clean_markdown_line(line: str) -> str:
+    """Strip OCR'ed Markdown/LaTeX debris from one line, keeping its words."""
+    line = LATEX_SPACE.sub(" ", line)
+    line = LATEX_CMD.sub(r"\1", line)
+    line = LATEX_LEFTOVER.sub(" ", line)
+    line = EMPHASIS.sub(r"\2", line)
+    line = re.sub(r"^\s*#+\s*", "", line)
+    line = re.sub(r"(?<!\w)#(?!\w)", " ", line)
+    return re.sub(r"[ \t]{2,}", " ", line).rstrip()
+
+
+def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.Match[str]]]:
+    """Physical lines without page furniture; the footers found (for the dossier).
+    A page's first line (leading space) keeps its text, stripped."""
+    out: list[Line] = []
+    footers: list[re.Match[str]] = []
+    gap = False
+    after_break = False
+    for no, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip()
+        if markdown:
+            line = clean_markdown_line(line)
+        footer = FOOTER.match(line)
+        if footer or RUNNING_HEAD.match(line):
+            if footer:
+                footers.append(footer)
+            gap, after_break = False, True
+            continue
+        if not line.strip():
+            gap = gap or not after_break
+            continue
+        out.append(Line(line.strip(), no, gap and bool(out)))
+        gap = after_break = False
+    return out, footers
+
+
+def column_width(lines: list[Line]) -> int:
+    """The column width in characters: a high percentile of line lengths."""
+    lengths = sorted(len(line.text) for line in lines)
+    if not lengths:
+        return 80
+    return lengths[int(len(lengths) * 0.9)]
+
+
+def ends_paragraph(line: Line, following: Line, width: int) -> bool:
+    """Does `line` end a paragraph, given the line after it?"""
+    if BULLET.match(following.text):
+        return True
+    if not SENTENCE_END.search(line.text):
+        return False
+    if following.gap:
+        return True
+    first_word = following.text.split(" ", 1)[0]
+    return len(line.text) + 1 + len(first_word) < width * 0.9
+
+
+def join_lines(texts: list[str], evidence: Counter[str]) -> str:
+    """Join wrapped lines into one string, resolving line-end hyphens."""
+    out = ""
+    for text in texts:
+        text = text.strip()
+        if not out:
+            out = text
+            continue
+        if re.search(r"\w-$", out) and text[:1].isalnum():
+            head, _, left = out.rpartition(" ")
+            right, _, rest = text.partition(" ")
+            joined = join_hyphenated(left, right, evidence)
+            out = (head + " " if head else "") + joined + (" " + rest if rest else "")
+        elif out.endswith("/"):
+            out = out + text  # "motie-Van den Nieuwenhuijzen/" + "Ploumen"
+        else:
+            out = out + " " + text
+    return out
+
+
+def paragraphs(lines: list[Line], evidence: Counter[str], width: int) -> list[tuple[str, int]]:
+    """Group body lines into paragraphs: (text, first line number)."""
+    result: list[tuple[str, int]] = []
+    current: list[Line] = []
+    for i, line in enumerate(lines):
+        current.append(line)
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if following is None or ends_paragraph(line, following, width):
+            result.append((join_lines([x.text for x in current], evidence), current[0].no))
+            current = []
+    return result

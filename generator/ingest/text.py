@@ -1,0 +1,407 @@
+"""The text transcript reader: line-wrapped PDF extractions, flattened
+one-line extractions and OCR'ed Markdown -> `Meeting`.
+
+Two steps. Segmenting (per variant) cuts the text into raw turns: a speaker
+label or a procedural line, and its pieces (running text or a motion block).
+Building (shared) resolves speakers, reconstructs paragraphs, turns motion
+blocks into `Motion`s and the chair's "Zij krijgt nr. …" into their numbers,
+and collects suspensions, commitments and sections. The reading turn keeps its
+own words; a motion's text lives only in its `Motion`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from generator.errors import Diagnostic, info, warning
+from generator.ingest import ParseResult
+from generator.ingest.commitments import find_commitments
+from generator.ingest.header import (
+    END,
+    PROCEDURAL,
+    SUSPENSION,
+    Header,
+    clock,
+    normalise_dossier,
+    parse_header,
+)
+from generator.ingest.labels import (
+    CHAIR,
+    Label,
+    find_inline_labels,
+    looks_like_label,
+    parse_label_line,
+    parse_label_start,
+)
+from generator.ingest.layout import (
+    FLAT,
+    MARKDOWN,
+    SENTENCE_END,
+    Line,
+    column_width,
+    detect_variant,
+    join_lines,
+    paragraphs,
+    split_lines,
+    word_evidence,
+)
+from generator.ingest.motions import (
+    INLINE_MOTION,
+    KAMER,
+    MOTION_END,
+    MOTION_HEAD,
+    find_adoptions,
+    motion_id,
+    normalise_motion_text,
+    split_motion_text,
+)
+from generator.ingest.sections import find_sections
+from generator.ingest.verdicts import attach_verdicts
+from generator.model import Commitment, Meeting, Motion, Source, Suspension, Turn, TurnKind
+from generator.people import build_roster
+from generator.slugs import slugify
+
+TEXT, MOTION = "text", "motion"
+FLAT_PROCEDURAL = re.compile(
+    r"(?:(?<=[.?!…)])|^)\s*(?P<p>De vergadering wordt(?: van \d{1,2}[.:]\d{2} uur)?"
+    r"(?: tot \d{1,2}[.:]\d{2} uur)? geschorst\.|Daartoe wordt besloten\."
+    r"|De (?:algemene |verdere )?beraadslaging wordt (?:gesloten|geschorst|hervat|geopend)\."
+    r"|Sluiting(?: \d{1,2}[.:]\d{2} uur)?\.|\((?:Applaus|Geroffel op de bankjes|Hilariteit)\))"
+)
+AGENDA = re.compile(r"Aan de orde is\b")
+
+
+@dataclass
+class RawTurn:
+    """A turn as cut from the text: label (None for a procedural line), where it
+    starts, and its pieces (TEXT or MOTION, each a list of lines)."""
+
+    label: Label | None
+    line: int
+    pieces: list[tuple[str, list[Line]]] = field(default_factory=list)
+
+    def add(self, kind: str, line: Line) -> None:
+        if kind == TEXT and self.pieces and self.pieces[-1][0] == TEXT:
+            self.pieces[-1][1].append(line)
+        else:
+            self.pieces.append((kind, [line]))
+
+
+@dataclass
+class Segmented:
+    """What segmenting found: header facts, raw turns, problems."""
+
+    header: Header
+    turns: list[RawTurn]
+    diagnostics: list[Diagnostic]
+    title: str | None = None
+    dossier: str | None = None
+    width: int = 80
+
+
+# --- segmenting: line-wrapped text (and OCR'ed Markdown) ---------------------
+
+
+def _label_of(line: Line, markdown: bool) -> tuple[Label, str] | None:
+    label = parse_label_line(line.text)
+    if label:
+        return label, ""
+    return parse_label_start(line.text) if markdown else None
+
+
+def _is_procedural(lines: list[Line], i: int) -> bool:
+    """A procedural line stands alone: a blank line (or a label) before and after."""
+    line = lines[i]
+    if not PROCEDURAL.match(line.text):
+        return False
+    following = lines[i + 1] if i + 1 < len(lines) else None
+    before_ok = line.gap or i == 0 or bool(SENTENCE_END.search(lines[i - 1].text))
+    after_ok = following is None or following.gap or parse_label_line(following.text) is not None
+    return before_ok and after_ok
+
+
+def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
+    """Cut a turn's lines into running text and motion blocks."""
+    pieces: list[tuple[str, list[Line]]] = []
+    i = 0
+    while i < len(body):
+        line = body[i]
+        starts = MOTION_HEAD.match(line.text) or (
+            KAMER.match(line.text) and "beraadslaging" in " ".join(x.text for x in body[i:i + 2]))
+        end = next((j for j in range(i, len(body)) if MOTION_END.search(body[j].text)), None)
+        if starts and end is not None:
+            pieces.append((MOTION, body[i:end + 1]))
+            i = end + 1
+            continue
+        if pieces and pieces[-1][0] == TEXT:
+            pieces[-1][1].append(line)
+        else:
+            pieces.append((TEXT, [line]))
+        i += 1
+    return pieces
+
+
+def segment_lines(text: str, file: str, markdown: bool) -> Segmented:
+    lines, footers = split_lines(text, markdown)
+    diags: list[Diagnostic] = []
+    turns: list[RawTurn] = []
+    header_lines: list[Line] = []
+    bodies: list[list[Line]] = []
+    current: RawTurn | None = None
+    for i, line in enumerate(lines):
+        found = _label_of(line, markdown)
+        if found:
+            label, rest = found
+            current = RawTurn(label, line.no)
+            turns.append(current)
+            bodies.append([Line(rest, line.no)] if rest else [])
+            continue
+        if _is_procedural(lines, i) and (turns or AGENDA.match(line.text) is None):
+            turns.append(RawTurn(None, line.no, [(TEXT, [line])]))
+            bodies.append([])
+            current = None
+            continue
+        if not turns:
+            header_lines.append(line)
+            continue
+        if looks_like_label(line.text):
+            diags.append(warning("speaker label not recognised", file, line.no, line.text,
+                                 'a label reads "Mevrouw Name (Party):" on a line of its own'))
+        if current is None:
+            previous = next((t.label for t in reversed(turns) if t.label), None)
+            diags.append(warning("text after a procedural line has no speaker label", file,
+                                 line.no, line.text, "the text is kept with the last speaker"))
+            current = RawTurn(previous, line.no)
+            turns.append(current)
+            bodies.append([])
+        bodies[-1].append(line)
+    for turn, body in zip(turns, bodies, strict=True):
+        if turn.label is not None:
+            turn.pieces = _split_motions(body)
+    evidence = word_evidence(text)
+    joined = join_lines([x.text for x in header_lines], evidence)
+    header = parse_header([(x.text, x.no) for x in header_lines], joined)
+    diags.extend(
+        warning("header line not recognised", file, no, line_text,
+                "expected Voorzitter:, Griffier:, Aanwezig zijn …, Aanvang … uur.")
+        for line_text, no in header.unknown
+    )
+    dossier = Counter(m.group("dossier") for m in footers).most_common(1)
+    return Segmented(header, turns, diags, None,
+                     normalise_dossier(dossier[0][0]) if dossier else None,
+                     column_width([x for b in bodies for x in b]))
+
+
+# --- segmenting: flattened text ----------------------------------------------
+
+
+def _flat_pieces(body: str) -> list[tuple[str, str]]:
+    """Cut a flattened turn into (TEXT|MOTION|"procedural", text) pieces."""
+    pieces: list[tuple[str, str]] = []
+    position = 0
+    for m in INLINE_MOTION.finditer(body):
+        pieces.extend(_flat_procedural(body[position:m.start()]))
+        pieces.append((MOTION, m.group(0)))
+        position = m.end()
+    pieces.extend(_flat_procedural(body[position:]))
+    return pieces
+
+
+def _flat_procedural(text: str) -> list[tuple[str, str]]:
+    pieces: list[tuple[str, str]] = []
+    position = 0
+    for m in FLAT_PROCEDURAL.finditer(text):
+        if text[position:m.start()].strip():
+            pieces.append((TEXT, text[position:m.start()].strip()))
+        pieces.append(("procedural", m.group("p")))
+        position = m.end()
+    if text[position:].strip():
+        pieces.append((TEXT, text[position:].strip()))
+    return pieces
+
+
+def _flat_header(text: str) -> tuple[str | None, str | None, str]:
+    """(title, chair, agenda text) from the start of a flattened item:
+    "6 Staat van de Volkshuisvesting Voorzitter: Martin Bosma Staat van de
+    Volkshuisvesting Aan de orde is …"."""
+    agenda = AGENDA.search(text)
+    before = text[:agenda.start()] if agenda else text
+    rest = text[agenda.start():].strip() if agenda else ""
+    before = re.sub(r"^\s*\d{1,3}\s+", "", before).strip()
+    chair = None
+    if "Voorzitter:" in before:
+        title, _, after = before.partition("Voorzitter:")
+        title = title.strip()
+        chair = after.replace(title, "").strip() if title else after.strip()
+    else:
+        words = before.split()
+        half = len(words) // 2
+        title = " ".join(words[:half]) if words[:half] == words[half:] else before
+    return title or None, chair or None, rest
+
+
+def segment_flat(text: str, file: str) -> Segmented:
+    labels = find_inline_labels(text)
+    head_end = labels[0][0] if labels else len(text)
+    title, chair, agenda = _flat_header(text[:head_end])
+    turns: list[RawTurn] = []
+    if agenda:
+        turns.append(RawTurn(None, 0, [(TEXT, [Line(agenda, 0)])]))
+    for k, (_, end, label) in enumerate(labels):
+        stop = labels[k + 1][0] if k + 1 < len(labels) else len(text)
+        current = RawTurn(label, 0)
+        turns.append(current)
+        for kind, piece in _flat_pieces(text[end:stop]):
+            if kind == "procedural":
+                turns.append(RawTurn(None, 0, [(TEXT, [Line(piece, 0)])]))
+                current = None
+            else:
+                if current is None:
+                    current = RawTurn(label, 0)
+                    turns.append(current)
+                current.pieces.append((kind, [Line(piece, 0)]))
+    dossier = re.search(r"\((\d{5}(?:-[A-Z0-9]+)?)\)", agenda)
+    diags: list[Diagnostic] = []
+    if not labels:
+        diags.append(warning("no speaker labels found", file, 1, text[:120],
+                             'labels read "De heer Name (Party):" after a sentence end'))
+    return Segmented(Header(chair=chair), turns, diags, title,
+                     normalise_dossier(dossier.group(1)) if dossier else None)
+
+
+# --- building the meeting ----------------------------------------------------
+
+
+@dataclass
+class Built:
+    turns: list[Turn] = field(default_factory=list)
+    motions: list[Motion] = field(default_factory=list)
+    suspensions: list[Suspension] = field(default_factory=list)
+    commitments: list[Commitment] = field(default_factory=list)
+    end: str | None = None
+
+
+def _motion(lines: list[Line], turn_id: str, file: str, evidence: Counter[str]) -> Motion:
+    text = normalise_motion_text(join_lines([x.text for x in lines], evidence))
+    considerations, requests = split_motion_text(text)
+    return Motion("", None, None, (), (), text, considerations, requests, turn_id,
+                  Source(file, lines[0].no))
+
+
+def _procedural(raw: RawTurn, turn_id: str, file: str, built: Built) -> Turn:
+    text = " ".join(x.text for _, piece in raw.pieces for x in piece)
+    if m := SUSPENSION.search(text):
+        built.suspensions.append(Suspension(
+            clock(m.group("h1"), m.group("m1")), clock(m.group("h2"), m.group("m2")),
+            turn_id, Source(file, raw.line)))
+    if m := END.match(text):
+        built.end = clock(m.group("h"), m.group("m"))
+    return Turn(turn_id, None, "", (text,), Source(file, raw.line), TurnKind.PROCEDURAL)
+
+
+def build_turns(seg: Segmented, roster, file: str, evidence: Counter[str]) -> Built:
+    """Raw turns -> turns, motions (numbered by the chair), suspensions,
+    commitments."""
+    built = Built()
+    pending: list[int] = []  # indexes of motions still waiting for a number
+    for n, raw in enumerate(seg.turns, start=1):
+        turn_id = f"t{n:04d}"
+        if raw.label is None:
+            built.turns.append(_procedural(raw, turn_id, file, built))
+            continue
+        paras: list[tuple[str, int]] = []
+        for kind, lines in raw.pieces:
+            if kind == MOTION:
+                pending.append(len(built.motions))
+                built.motions.append(_motion(lines, turn_id, file, evidence))
+            else:
+                paras.extend(paragraphs(lines, evidence, seg.width))
+        speaker = roster.resolve(raw.label)
+        built.turns.append(Turn(turn_id, speaker, raw.label.text, tuple(p for p, _ in paras),
+                                Source(file, raw.line)))
+        if raw.label.kind == CHAIR:
+            _number_motions(" ".join(p for p, _ in paras), built, pending, roster)
+            built.commitments.extend(
+                Commitment(text, turn_id, Source(file, line))
+                for text, line in find_commitments(paras))
+    return built
+
+
+def _number_motions(text: str, built: Built, pending: list[int], roster) -> None:
+    from dataclasses import replace
+
+    for adoption in find_adoptions(text):
+        if not pending:
+            break
+        k = pending.pop(0)
+        dossier = normalise_dossier(adoption.dossier) if adoption.dossier else None
+        built.motions[k] = replace(
+            built.motions[k], number=adoption.number, dossier=dossier,
+            submitters=adoption.submitters,
+            submitter_ids=tuple(roster.find(name) for name in adoption.submitters),
+            replaces=adoption.replaces)
+
+
+def _meeting_id(date: str | None, title: str | None, file: str) -> str:
+    if date and title:
+        return f"{date}-{slugify(title)}"
+    return slugify(PurePath(file).stem)
+
+
+def parse_text(text: str, file: str) -> ParseResult:
+    """Parse one text transcript (any variant) into a meeting."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
+    variant = detect_variant(text)
+    evidence = word_evidence(text)
+    seg = segment_flat(text, file) if variant == FLAT else segment_lines(
+        text, file, variant == MARKDOWN)
+    header = seg.header
+    roster = build_roster(header.chair, header.members, header.government)
+    built = build_turns(seg, roster, file, evidence)
+    diags = seg.diagnostics
+    if header.chair is None:
+        diags.append(info("the chair is not named: chair turns have no speaker", file, 1,
+                          hint='a header line "Voorzitter: Name" names the chair'))
+    meeting_id = _meeting_id(header.date, seg.title, file)
+    motions = []
+    for k, motion in enumerate(built.motions, start=1):
+        mid = motion_id(motion.dossier, motion.number) or f"{meeting_id}-m{k}"
+        motions.append(_with_id(motion, mid))
+        if motion.number is None:
+            diags.append(warning("motion has no number", file, motion.source.line,
+                                 motion.text.split("\n", 1)[0],
+                                 'the chair says "Zij krijgt nr. N (dossier)." after it'))
+    turns = tuple(built.turns)
+    chair_id = roster.chair_id
+    motions_t, verdict_diags = attach_verdicts(tuple(motions), turns, chair_id, file)
+    diags.extend(verdict_diags)
+    dossier = seg.dossier or _common_dossier(motions_t)
+    meeting = Meeting(
+        id=meeting_id, title=seg.title, date=header.date, body="Tweede Kamer",
+        kind=_kind(variant, header), committee=None, dossier=dossier, chair=chair_id,
+        clerk=header.clerk, start=header.start, end=built.end, people=roster.people(),
+        present=tuple(dict.fromkeys(roster.present)), turns=turns, motions=motions_t,
+        commitments=tuple(built.commitments), suspensions=tuple(built.suspensions),
+        sections=tuple(find_sections(turns, chair_id)), source=Source(file),
+    )
+    return ParseResult((meeting,), tuple(diags))
+
+
+def _with_id(motion: Motion, mid: str) -> Motion:
+    from dataclasses import replace
+
+    return replace(motion, id=mid)
+
+
+def _common_dossier(motions: tuple[Motion, ...]) -> str | None:
+    counts = Counter(m.dossier for m in motions if m.dossier)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _kind(variant: str, header: Header) -> str:
+    """Committee reports list a clerk and the members present; the Handelingen
+    of a plenary sitting do not."""
+    return "commissie" if header.clerk or header.members else "plenair"
