@@ -1,0 +1,243 @@
+"""One frozen context dataclass per page kind: the contract between the archive
+and a template (STYLE.md §7). Every page receives its fields as template
+variables, plus ``u`` (`generator.urls.Urls` bound to the page), ``t`` (the
+`generator.i18n.Catalogue`) and ``site`` (`SiteInfo`). Templates only display
+what a context holds; the builders in `generator.pages` gather it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator.archive import CommitmentEntry, MotionEntry, Party
+from generator.model import Meeting, Motion, Person, Suspension, Turn, VerdictKind
+from generator.stats import Figures
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Site-wide settings every page shows."""
+
+    title: str
+    language: str
+    base_url: str
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the <head> of a page needs: its path (from the site root), title,
+    description, Open Graph type and schema.org JSON-LD (None: no block)."""
+
+    path: str
+    title: str
+    description: str
+    og_type: str = "website"
+    jsonld: dict[str, Any] | None = None
+    noindex: bool = False
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting in a list."""
+
+    slug: str
+    title: str
+    date: str | None
+    committee: str | None
+    kind: str
+    speeches: int
+    motions: int
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A person in a list, with their party (slug None: no party page) and figures."""
+
+    id: str
+    name: str
+    party: str | None
+    party_slug: str | None
+    role: str | None
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class NameLink:
+    """A name as printed, linked to a speaker page when it resolved."""
+
+    name: str
+    person_id: str | None
+
+
+@dataclass(frozen=True)
+class SpeechItem:
+    """One turn as `_speech.html` shows it, on a meeting or a speaker page.
+
+    `interrupts` is the floor holder this turn interrupts (None: not an
+    interruption); `snippet` replaces the paragraphs on a speaker page."""
+
+    meeting_slug: str
+    meeting_title: str
+    meeting_date: str | None
+    turn: Turn
+    anchor: str
+    speaker: PersonRow | None
+    procedural: bool
+    interrupts: PersonRow | None
+    section: str | None  # a table-of-contents heading that starts here
+    motions: tuple[MotionEntry, ...]  # read out in this turn
+    verdicts: tuple[MotionEntry, ...]  # given in this turn
+    snippet: str | None = None
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class HomeContext:
+    meta: PageMeta
+    meeting_count: int
+    speech_count: int
+    motion_count: int
+    person_count: int
+    first_date: str | None
+    last_date: str | None
+    latest: tuple[MeetingRow, ...]
+    active: tuple[PersonRow, ...]
+
+
+@dataclass(frozen=True)
+class MeetingGroup:
+    """Meetings of one year (newest year first) and one committee or kind."""
+
+    year: str
+    heading: str
+    meetings: tuple[MeetingRow, ...]
+
+
+@dataclass(frozen=True)
+class MeetingsIndexContext:
+    meta: PageMeta
+    groups: tuple[MeetingGroup, ...]
+
+
+@dataclass(frozen=True)
+class MeetingContext:
+    meta: PageMeta
+    meeting: Meeting
+    slug: str
+    title: str
+    chair: PersonRow | None
+    present: tuple[PersonRow, ...]
+    government: tuple[PersonRow, ...]
+    toc: tuple[TocEntry, ...]
+    motions: tuple[MotionEntry, ...]
+    items: tuple[SpeechItem, ...]
+    suspensions: tuple[Suspension, ...]
+    commitments: tuple[tuple[str, str | None], ...]  # text, turn anchor
+    figures: tuple[PersonRow, ...]
+    total: Figures
+
+
+@dataclass(frozen=True)
+class SpeakersIndexContext:
+    meta: PageMeta
+    people: tuple[PersonRow, ...]
+
+
+@dataclass(frozen=True)
+class SpeakerContext:
+    meta: PageMeta
+    person: PersonRow
+    roles: tuple[str, ...]
+    meetings: tuple[MeetingRow, ...]
+    speeches: tuple[SpeechItem, ...]
+    motions: tuple[MotionEntry, ...]
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class PartiesIndexContext:
+    meta: PageMeta
+    parties: tuple[tuple[Party, Figures], ...]
+
+
+@dataclass(frozen=True)
+class PartyContext:
+    meta: PageMeta
+    party: Party
+    members: tuple[PersonRow, ...]
+    motions: tuple[MotionEntry, ...]
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class MotionContext:
+    meta: PageMeta
+    entry: MotionEntry
+    motion: Motion
+    title: str
+    meeting_slug: str
+    submitters: tuple[NameLink, ...]
+    read_out: str | None  # turn anchor on the meeting page
+    verdict_at: str | None
+    verdict_speaker: PersonRow | None
+    replaces: MotionEntry | None
+
+
+@dataclass(frozen=True)
+class VerdictFilter:
+    """A link in the motions filter: a verdict kind (None: no verdict; "all")."""
+
+    kind: VerdictKind | None | str
+    label: str
+    path: str
+    count: int
+    current: bool
+
+
+@dataclass(frozen=True)
+class MotionsIndexContext:
+    meta: PageMeta
+    heading: str
+    filters: tuple[VerdictFilter, ...]
+    motions: tuple[MotionEntry, ...]
+
+
+@dataclass(frozen=True)
+class CommitmentsContext:
+    meta: PageMeta
+    commitments: tuple[tuple[CommitmentEntry, str, str | None], ...]  # entry, slug, anchor
+
+
+@dataclass(frozen=True)
+class AboutContext:
+    meta: PageMeta
+    meeting_count: int
+
+
+@dataclass(frozen=True)
+class DataContext:
+    meta: PageMeta
+    example_html: str  # pygments output of a JSON excerpt (escaped by pygments)
+    meetings: tuple[MeetingRow, ...]
+    format_version: int
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """The search page (template ``search.html``, owned by the search module)."""
+
+    meta: PageMeta
+    parties: tuple[Party, ...]
+    people: tuple[Person, ...]
+    years: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotFoundContext:
+    meta: PageMeta

@@ -1,0 +1,120 @@
+"""The machine-readable files of the site: an Atom feed of meetings,
+``sitemap.xml``, ``robots.txt``, a CSV of all speeches and one JSON file per
+meeting (the open-data format of `generator.export`). Deterministic: dates come
+from the meetings, never from the clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from generator import urls
+from generator.archive import Archive
+from generator.export import meeting_to_dict
+from generator.i18n import Catalogue
+from generator.model import TurnKind
+from generator.pages import meeting_title
+
+CSV_COLUMNS = ("meeting", "date", "turn", "kind", "speaker", "name", "party", "label",
+               "words", "text", "url")
+FEED_SIZE = 50
+
+
+def _write(site_dir: Path, path: str, text: str) -> None:
+    target = urls.output_file(site_dir, path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8", newline="")
+
+
+def _absolute(base_url: str, path: str) -> str:
+    return f"{base_url}/{path}" if base_url else path
+
+
+def write_meeting_json(archive: Archive, site_dir: Path) -> list[str]:
+    paths = []
+    for meeting in archive.meetings:
+        path = urls.meeting_json_path(archive.meeting_slug(meeting))
+        text = json.dumps(meeting_to_dict(meeting), ensure_ascii=False, indent=2)
+        _write(site_dir, path, text + "\n")
+        paths.append(path)
+    return paths
+
+
+def speeches_csv(archive: Archive) -> str:
+    """One row per speech turn, in archive order; RFC 4180 (CRLF line ends)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for meeting in archive.meetings:
+        slug = archive.meeting_slug(meeting)
+        for turn in meeting.turns:
+            person = archive.people.get(turn.speaker or "")
+            text = "\n\n".join(turn.paragraphs)
+            writer.writerow((
+                meeting.id, meeting.date or "", turn.id, turn.kind.value, turn.speaker or "",
+                person.name if person else "", (person.party or "") if person else "",
+                turn.label, len(text.split()) if turn.kind is TurnKind.SPEECH else 0, text,
+                urls.meeting_path(slug) + "#" + urls.turn_anchor(turn.id)))
+    return out.getvalue()
+
+
+def atom_feed(archive: Archive, t: Catalogue, title: str, base_url: str) -> str:
+    """The newest meetings as Atom. Entry ids are tag-like URNs so they stay
+    stable when the site moves; links are absolute when a base URL is set."""
+    meetings = list(reversed(archive.meetings))[:FEED_SIZE]
+    updated = max((m.date for m in archive.meetings if m.date), default="1970-01-01")
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(t.language)}>',
+             f"  <title>{escape(title)}</title>",
+             f"  <id>urn:plenum:{escape(urls.FEED)}</id>",
+             f"  <updated>{escape(updated)}T00:00:00Z</updated>",
+             f"  <link rel=\"self\" href={quoteattr(_absolute(base_url, urls.FEED))}/>",
+             f"  <link rel=\"alternate\" href={quoteattr(_absolute(base_url, urls.HOME))}/>",
+             f"  <author><name>{escape(title)}</name></author>"]
+    for meeting in meetings:
+        slug = archive.meeting_slug(meeting)
+        link = _absolute(base_url, urls.meeting_path(slug))
+        summary = t("meeting.description", title=meeting_title(meeting, t),
+                    date=t.date(meeting.date), turns=archive.figures[meeting.id].total.turns,
+                    motions=len(meeting.motions))
+        lines += ["  <entry>",
+                  f"    <title>{escape(meeting_title(meeting, t))}</title>",
+                  f"    <id>urn:plenum:meeting:{escape(slug)}</id>",
+                  f"    <updated>{escape(meeting.date or '1970-01-01')}T00:00:00Z</updated>",
+                  f"    <link href={quoteattr(link)}/>",
+                  f"    <summary>{escape(summary)}</summary>",
+                  "  </entry>"]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap(paths: list[str], base_url: str) -> str:
+    """Every HTML page except the 404 page. Without a base URL the locations are
+    site-relative (set ``site.base_url`` in plenum.toml for a valid sitemap)."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(p for p in paths if p != urls.NOT_FOUND):
+        lines.append(f"  <url><loc>{escape(_absolute(base_url, path))}</loc></url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots(base_url: str) -> str:
+    text = "User-agent: *\nAllow: /\n"
+    if base_url:
+        text += f"Sitemap: {base_url}/{urls.SITEMAP}\n"
+    return text
+
+
+def write_feeds(archive: Archive, t: Catalogue, title: str, base_url: str, site_dir: Path,
+                html_paths: list[str]) -> None:
+    """Write every machine-readable file of the site."""
+    write_meeting_json(archive, site_dir)
+    _write(site_dir, urls.SPEECHES_CSV, speeches_csv(archive))
+    _write(site_dir, urls.FEED, atom_feed(archive, t, title, base_url))
+    _write(site_dir, urls.SITEMAP, sitemap(html_paths, base_url))
+    _write(site_dir, urls.ROBOTS, robots(base_url))

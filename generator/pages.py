@@ -1,0 +1,369 @@
+"""Gather every page's context from the archive (STYLE.md §2): one builder per
+page kind, each returning the frozen context of `generator.contexts`. No IO and
+no HTML here; `generator.render` turns the contexts into files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import JsonLexer
+
+from generator import urls
+from generator.archive import Archive, MotionEntry
+from generator.contexts import (
+    AboutContext,
+    CommitmentsContext,
+    DataContext,
+    HomeContext,
+    MeetingContext,
+    MeetingGroup,
+    MeetingRow,
+    MeetingsIndexContext,
+    MotionContext,
+    MotionsIndexContext,
+    NameLink,
+    NotFoundContext,
+    PageMeta,
+    PartiesIndexContext,
+    PartyContext,
+    PersonRow,
+    SearchContext,
+    SpeakerContext,
+    SpeakersIndexContext,
+    SpeechItem,
+    TocEntry,
+    VerdictFilter,
+)
+from generator.export import FORMAT_VERSION, meeting_to_dict
+from generator.i18n import Catalogue
+from generator.model import Meeting, Motion, Person, TurnKind, VerdictKind
+from generator.stats import Figures
+
+LATEST = 10
+MOST_ACTIVE = 10
+SNIPPET_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to render: its template and its context."""
+
+    template: str
+    context: object
+
+    @property
+    def path(self) -> str:
+        return self.context.meta.path  # type: ignore[attr-defined]
+
+
+def meeting_title(meeting: Meeting, t: Catalogue) -> str:
+    return meeting.title or t("meeting.untitled", id=meeting.id)
+
+
+def kind_name(kind: str, t: Catalogue) -> str:
+    return t(f"kind.{kind}") if kind in ("commissie", "plenair") else kind
+
+
+def motion_title(motion: Motion, t: Catalogue) -> str:
+    if motion.title:
+        return motion.title
+    if motion.number:
+        return t("motion.numbered", number=motion.number)
+    return t("motion.untitled")
+
+
+def snippet(paragraphs: tuple[str, ...], words: int = SNIPPET_WORDS) -> str:
+    tokens = " ".join(paragraphs).split()
+    return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
+
+
+def meeting_row(archive: Archive, meeting: Meeting, t: Catalogue) -> MeetingRow:
+    speeches = sum(1 for turn in meeting.turns if turn.kind is TurnKind.SPEECH)
+    return MeetingRow(archive.meeting_slug(meeting), meeting_title(meeting, t), meeting.date,
+                      meeting.committee, meeting.kind, speeches, len(meeting.motions))
+
+
+def person_row(archive: Archive, person: Person, figures: Figures | None = None,
+               role: str | None = None) -> PersonRow:
+    party = archive.party_of(person.id)
+    return PersonRow(person.id, person.name, person.party, party.slug if party else None,
+                     role, figures if figures is not None else
+                     archive.person_figures.get(person.id, Figures()))
+
+
+def _row(archive: Archive, person_id: str | None, meeting: Meeting | None = None
+         ) -> PersonRow | None:
+    person = archive.people.get(person_id or "")
+    if person is None:
+        return None
+    local = meeting.person(person_id) if meeting else None
+    return person_row(archive, person, role=local.role if local else None)
+
+
+# -- home and lists ----------------------------------------------------------
+
+def home_page(archive: Archive, t: Catalogue, site_title: str) -> Page:
+    dated = [m.date for m in archive.meetings if m.date]
+    active = sorted(archive.person_figures.items(), key=lambda kv: (-kv[1].words, kv[0]))
+    rows = tuple(person_row(archive, archive.people[pid], figures)
+                 for pid, figures in active[:MOST_ACTIVE] if pid in archive.people)
+    latest = tuple(meeting_row(archive, m, t) for m in reversed(archive.meetings[-LATEST:]))
+    speeches = sum(len(v) for v in archive.speeches_by_speaker.values())
+    meta = PageMeta(urls.HOME, site_title, t("home.description", n=len(archive.meetings)),
+                    jsonld={"@context": "https://schema.org", "@type": "WebSite",
+                            "name": site_title})
+    return Page("index.html", HomeContext(
+        meta, len(archive.meetings), speeches, len(archive.motions), len(archive.people),
+        min(dated) if dated else None, max(dated) if dated else None, latest, rows))
+
+
+def meetings_index_page(archive: Archive, t: Catalogue) -> Page:
+    groups: dict[tuple[str, str], list[MeetingRow]] = {}
+    for meeting in archive.meetings:
+        year = (meeting.date or "")[:4] or t("date.unknown")
+        heading = meeting.committee or kind_name(meeting.kind, t)
+        groups.setdefault((year, heading), []).append(meeting_row(archive, meeting, t))
+    ordered = sorted(groups.items(), key=lambda kv: (-int(kv[0][0]) if kv[0][0].isdigit()
+                                                       else 1, kv[0][1].lower()))
+    meta = PageMeta(urls.MEETINGS, t("meetings.title"), t("meetings.description"))
+    return Page("meetings.html", MeetingsIndexContext(
+        meta, tuple(MeetingGroup(y, h, tuple(rows)) for (y, h), rows in ordered)))
+
+
+def speakers_index_page(archive: Archive, t: Catalogue) -> Page:
+    rows = tuple(person_row(archive, p) for p in archive.people.values())
+    meta = PageMeta(urls.SPEAKERS, t("speakers.title"), t("speakers.description"))
+    return Page("speakers.html", SpeakersIndexContext(meta, rows))
+
+
+def parties_index_page(archive: Archive, t: Catalogue) -> Page:
+    rows = tuple((p, archive.party_figures.get(p.name, Figures()))
+                 for p in archive.parties.values())
+    meta = PageMeta(urls.PARTIES, t("parties.title"), t("parties.description"))
+    return Page("parties.html", PartiesIndexContext(meta, rows))
+
+
+# -- meeting -----------------------------------------------------------------
+
+def speech_items(archive: Archive, meeting: Meeting, t: Catalogue) -> tuple[SpeechItem, ...]:
+    slug = archive.meeting_slug(meeting)
+    interruptions = archive.figures[meeting.id].interruptions
+    sections = {s.turn: s.title for s in meeting.sections}
+    items = []
+    for turn in meeting.turns:
+        hit = interruptions.get(turn.id)
+        items.append(SpeechItem(
+            slug, meeting_title(meeting, t), meeting.date, turn, urls.turn_anchor(turn.id),
+            _row(archive, turn.speaker, meeting), turn.kind is TurnKind.PROCEDURAL,
+            _row(archive, hit.floor_holder, meeting) if hit else None,
+            sections.get(turn.id),
+            archive.motions_by_turn.get((meeting.id, turn.id), ()),
+            archive.verdicts_by_turn.get((meeting.id, turn.id), ()),
+        ))
+    return tuple(items)
+
+
+def meeting_page(archive: Archive, meeting: Meeting, t: Catalogue) -> Page:
+    slug = archive.meeting_slug(meeting)
+    turn_ids = {turn.id for turn in meeting.turns}
+    title = meeting_title(meeting, t)
+    present = [r for r in (_row(archive, pid, meeting) for pid in meeting.present) if r]
+    members = tuple(r for r in present if not _is_government(r.role))
+    government = tuple(r for r in present if _is_government(r.role))
+    figures = archive.figures[meeting.id]
+    fig_rows = tuple(sorted(
+        (person_row(archive, archive.people[pid], f) for pid, f in figures.by_person.items()
+         if pid in archive.people), key=lambda r: (-r.figures.words, r.id)))
+    motions = tuple(e for e in archive.motions.values() if e.meeting is meeting)
+    description = t("meeting.description", title=title, date=t.date(meeting.date),
+                    turns=figures.total.turns, motions=len(motions))
+    jsonld = {"@context": "https://schema.org", "@type": "Event", "name": title,
+              "startDate": meeting.date, "eventStatus": "https://schema.org/EventScheduled",
+              "location": {"@type": "Place", "name": meeting.body},
+              "organizer": {"@type": "Organization", "name": meeting.body},
+              "about": meeting.committee}
+    meta = PageMeta(urls.meeting_path(slug), title, description, "article",
+                    {k: v for k, v in jsonld.items() if v})
+    toc = tuple(TocEntry(s.title, urls.turn_anchor(s.turn)) for s in meeting.sections
+                if s.turn in turn_ids)
+    commitments = tuple((c.text, urls.turn_anchor(c.turn) if c.turn in turn_ids else None)
+                        for c in meeting.commitments)
+    return Page("meeting.html", MeetingContext(
+        meta, meeting, slug, title, _row(archive, meeting.chair, meeting), members, government,
+        toc, motions, speech_items(archive, meeting, t), meeting.suspensions, commitments,
+        fig_rows, figures.total))
+
+
+def _is_government(role: str | None) -> bool:
+    return bool(role) and role.lower().split()[0] in ("minister", "staatssecretaris")
+
+
+# -- speakers, parties -------------------------------------------------------
+
+def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
+    row = person_row(archive, person)
+    refs = archive.speeches_by_speaker.get(person.id, ())
+    items = []
+    for ref in refs:
+        hit = archive.figures[ref.meeting.id].interruptions.get(ref.turn.id)
+        items.append(SpeechItem(
+            archive.meeting_slug(ref.meeting), meeting_title(ref.meeting, t), ref.meeting.date,
+            ref.turn, urls.turn_anchor(ref.turn.id), row, False,
+            _row(archive, hit.floor_holder) if hit else None, None,
+            archive.motions_by_turn.get((ref.meeting.id, ref.turn.id), ()),
+            archive.verdicts_by_turn.get((ref.meeting.id, ref.turn.id), ()),
+            snippet(ref.turn.paragraphs)))
+    meetings = tuple(meeting_row(archive, m, t)
+                     for m in archive.meetings_by_speaker.get(person.id, ()))
+    description = t("speaker.description", name=person.name,
+                    party=person.party or "", meetings=len(meetings))
+    jsonld = {"@context": "https://schema.org", "@type": "Person", "name": person.name}
+    if person.party:
+        jsonld["memberOf"] = {"@type": "Organization", "name": person.party}
+    meta = PageMeta(urls.person_path(person.id), person.name, description, "profile", jsonld)
+    return Page("speaker.html", SpeakerContext(
+        meta, row, archive.roles.get(person.id, ()), meetings, tuple(items),
+        archive.motions_by_submitter.get(person.id, ()), row.figures))
+
+
+def party_page(archive: Archive, slug: str, t: Catalogue) -> Page:
+    party = archive.parties[slug]
+    members = tuple(sorted((person_row(archive, archive.people[pid]) for pid in party.members),
+                           key=lambda r: (-r.figures.words, r.name.lower(), r.id)))
+    meta = PageMeta(urls.party_path(party.name), party.name,
+                    t("party.description", name=party.name, n=len(members)), "website",
+                    {"@context": "https://schema.org", "@type": "PoliticalParty",
+                     "name": party.name})
+    return Page("party.html", PartyContext(
+        meta, party, members, archive.motions_of_party(party),
+        archive.party_figures.get(party.name, Figures())))
+
+
+# -- motions, commitments ----------------------------------------------------
+
+def motion_page(archive: Archive, entry: MotionEntry, t: Catalogue) -> Page:
+    motion, meeting = entry.motion, entry.meeting
+    turn_ids = {turn.id for turn in meeting.turns}
+    title = motion_title(motion, t)
+    submitters = tuple(
+        NameLink(name, pid if pid in archive.people else None)
+        for name, pid in zip(motion.submitters, _pad(motion.submitter_ids, motion.submitters),
+                             strict=True))
+    verdict = motion.verdict
+    verdict_at = verdict.turn if verdict and verdict.turn in turn_ids else None
+    verdict_turn = next((x for x in meeting.turns if x.id == verdict_at), None)
+    replaces = next((e for e in archive.motions.values() if e.meeting is meeting
+                     and motion.replaces and e.motion.number == motion.replaces), None)
+    description = " ".join(motion.requests)[:200] or motion.text[:200]
+    jsonld = {"@context": "https://schema.org", "@type": "CreativeWork", "name": title,
+              "text": motion.text, "dateCreated": meeting.date,
+              "author": [{"@type": "Person", "name": n} for n in motion.submitters]}
+    meta = PageMeta(urls.motion_path(entry.slug), title, description, "article",
+                    {k: v for k, v in jsonld.items() if v})
+    return Page("motion.html", MotionContext(
+        meta, entry, motion, title, archive.meeting_slug(meeting), submitters,
+        urls.turn_anchor(motion.turn) if motion.turn in turn_ids else None,
+        urls.turn_anchor(verdict_at) if verdict_at else None,
+        _row(archive, verdict_turn.speaker, meeting) if verdict_turn else None,
+        replaces))
+
+
+def _pad(ids: tuple[str | None, ...], names: tuple[str, ...]) -> tuple[str | None, ...]:
+    return (tuple(ids) + (None,) * len(names))[:len(names)]
+
+
+def motions_index_pages(archive: Archive, t: Catalogue) -> Iterator[Page]:
+    """The list of all motions, and one list per verdict kind that occurs."""
+    kinds: list[VerdictKind | None] = [k for k, v in archive.motions_by_verdict.items() if v]
+    pages: list[tuple[VerdictKind | None | str, str, str, tuple[MotionEntry, ...]]] = [
+        ("all", urls.MOTIONS, t("motions.all"), tuple(archive.motions.values()))]
+    pages += [(k, urls.verdict_list_path(k), t.verdict(k), archive.motions_by_verdict[k])
+              for k in kinds]
+    for kind, path, label, entries in pages:
+        filters = tuple(VerdictFilter(k, lbl, p, len(e), k == kind) for k, p, lbl, e in pages)
+        heading = t("motions.title") if kind == "all" else t("motions.title_kind", kind=label)
+        meta = PageMeta(path, heading, t("motions.description", n=len(entries)))
+        yield Page("motions.html", MotionsIndexContext(meta, heading, filters, entries))
+
+
+def commitments_page(archive: Archive, t: Catalogue) -> Page:
+    rows = []
+    for entry in archive.commitments:
+        turn_ids = {turn.id for turn in entry.meeting.turns}
+        turn = entry.commitment.turn
+        rows.append((entry, archive.meeting_slug(entry.meeting),
+                     urls.turn_anchor(turn) if turn in turn_ids else None))
+    meta = PageMeta(urls.COMMITMENTS, t("commitments.title"), t("commitments.description"))
+    return Page("commitments.html", CommitmentsContext(meta, tuple(rows)))
+
+
+# -- fixed pages -------------------------------------------------------------
+
+def about_page(archive: Archive, t: Catalogue) -> Page:
+    meta = PageMeta(urls.ABOUT, t("about.title"), t("about.description"))
+    return Page("about.html", AboutContext(meta, len(archive.meetings)))
+
+
+def data_page(archive: Archive, t: Catalogue) -> Page:
+    import json
+
+    example = _json_example(archive)
+    # pygments escapes every token it emits, so its output may be trusted as markup
+    html = Markup(highlight(json.dumps(example, ensure_ascii=False, indent=2), JsonLexer(),
+                            HtmlFormatter(nowrap=True)))  # noqa: S704
+    meta = PageMeta(urls.DATA, t("data.title"), t("data.description"))
+    rows = tuple(meeting_row(archive, m, t) for m in archive.meetings)
+    return Page("data.html", DataContext(meta, html, rows, FORMAT_VERSION))
+
+
+def _json_example(archive: Archive) -> dict:
+    """The first meeting's JSON, shortened to a few items per list."""
+    if not archive.meetings:
+        return {"format": FORMAT_VERSION, "id": "…", "turns": [], "motions": []}
+    data = meeting_to_dict(archive.meetings[0])
+    for key, value in data.items():
+        if isinstance(value, list):
+            data[key] = value[:2]
+    for turn in data["turns"]:
+        turn["paragraphs"] = [snippet((p,), 20) for p in turn["paragraphs"][:1]]
+    return data
+
+
+def search_page(archive: Archive, t: Catalogue) -> Page:
+    years = sorted({m.date[:4] for m in archive.meetings if m.date}, reverse=True)
+    meta = PageMeta(urls.SEARCH, t("search.title"), t("search.description"))
+    return Page("search.html", SearchContext(meta, tuple(archive.parties.values()),
+                                             tuple(archive.people.values()), tuple(years)))
+
+
+def not_found_page(t: Catalogue) -> Page:
+    meta = PageMeta(urls.NOT_FOUND, t("notfound.title"), t("notfound.description"),
+                    noindex=True)
+    return Page("404.html", NotFoundContext(meta))
+
+
+def all_pages(archive: Archive, t: Catalogue, site_title: str) -> Iterator[Page]:
+    """Every HTML page of the site, in a fixed order."""
+    yield home_page(archive, t, site_title)
+    yield meetings_index_page(archive, t)
+    for meeting in archive.meetings:
+        yield meeting_page(archive, meeting, t)
+    yield speakers_index_page(archive, t)
+    for person in archive.people.values():
+        yield speaker_page(archive, person, t)
+    yield parties_index_page(archive, t)
+    for slug in archive.parties:
+        yield party_page(archive, slug, t)
+    yield from motions_index_pages(archive, t)
+    for entry in archive.motions.values():
+        yield motion_page(archive, entry, t)
+    yield commitments_page(archive, t)
+    yield about_page(archive, t)
+    yield data_page(archive, t)
+    yield search_page(archive, t)
+    yield not_found_page(t)

@@ -1,0 +1,145 @@
+"""Build the site: a flat list of timed stages (load, archive, render, feeds,
+static files, search), written into a staging folder that replaces ``site/``
+in one step, so a failed build never leaves half a site behind.
+
+    build_site(project, verbose, clean, jobs) -> list[Diagnostic]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from generator.archive import Archive, build_archive
+from generator.config import Project
+from generator.contexts import SiteInfo
+from generator.errors import Diagnostic, Severity, error
+from generator.feeds import write_feeds
+from generator.i18n import load_catalogue
+from generator.model import Meeting
+from generator.render import render_site
+from generator.urls import STATIC
+
+
+@contextmanager
+def timed(name: str, verbose: bool) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    if verbose:
+        print(f"  {name:<12} {time.perf_counter() - started:8.3f} s", file=sys.stderr)
+
+
+def load_meetings(project: Project) -> tuple[list[Meeting], list[Diagnostic]]:
+    """Every meeting of `content/` (through `generator.content`)."""
+    try:
+        from generator.content import load_meetings as load_content
+    except ImportError:
+        return parse_transcripts(project)
+    meetings, diagnostics = load_content(project)
+    return list(meetings), list(diagnostics)
+
+
+def parse_transcripts(project: Project) -> tuple[list[Meeting], list[Diagnostic]]:
+    """Stopgap until `generator.content.load_meetings` exists: parse every
+    transcript directly."""
+    from generator.ingest import TRANSCRIPT_SUFFIXES, read_transcript
+
+    meetings: list[Meeting] = []
+    diagnostics: list[Diagnostic] = []
+    folder = project.transcripts_dir
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.suffix.lower() not in TRANSCRIPT_SUFFIXES or path.name.startswith("README"):
+            continue
+        result = read_transcript(path, project.display(path))
+        meetings.extend(result.meetings)
+        diagnostics.extend(result.diagnostics)
+    return meetings, diagnostics
+
+
+@contextmanager
+def staged(site_dir: Path) -> Iterator[Path]:
+    """A fresh folder beside `site_dir` that replaces it when the block
+    succeeds (uses `generator.output.staged_site` once that exists)."""
+    try:
+        from generator.output import staged_site
+    except ImportError:
+        staged_site = None
+    if staged_site is not None:
+        with staged_site(site_dir) as tmp:
+            yield Path(tmp)
+        return
+    tmp = site_dir.with_name(f".site-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+        old = site_dir.with_name(f".site-old-{os.getpid()}")
+        if site_dir.exists():
+            os.replace(site_dir, old)
+        os.replace(tmp, site_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def copy_static(static_dir: Path, out_dir: Path) -> None:
+    if static_dir.is_dir():
+        shutil.copytree(static_dir, out_dir / STATIC, dirs_exist_ok=True)
+
+
+def build_search(archive: Archive, out_dir: Path) -> list[Diagnostic]:
+    try:
+        from generator.search import build_search_index
+    except ImportError:
+        return []
+    return list(build_search_index(archive, out_dir))
+
+
+def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
+               verbose: bool = False) -> list[Diagnostic]:
+    """Render an archive of `meetings` into `out_dir` (which exists)."""
+    t = load_catalogue(project.language)
+    site = SiteInfo(project.title, t.language, project.base_url)
+    with timed("archive", verbose):
+        archive, diagnostics = build_archive(meetings)
+    with timed("render", verbose):
+        paths, render_diags = render_site(archive, site, t, project.templates_dir, out_dir)
+        diagnostics += render_diags
+    with timed("feeds", verbose):
+        write_feeds(archive, t, project.title, project.base_url, out_dir, paths)
+    with timed("static", verbose):
+        copy_static(project.static_dir, out_dir)
+    with timed("search", verbose):
+        diagnostics += build_search(archive, out_dir)
+    return diagnostics
+
+
+def build_site(project: Project, verbose: bool = False, clean: bool = False,
+               jobs: int = 0) -> list[Diagnostic]:
+    """Load every meeting and write the whole site. `site/` is only replaced
+    when rendering produced no errors. (`clean` and `jobs` are accepted for the
+    CLI; rendering is one process and always complete.)"""
+    with timed("load", verbose):
+        meetings, diagnostics = load_meetings(project)
+    if not meetings:
+        return [*diagnostics, error("no meetings to build", project.display(
+            project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
+    try:
+        with staged(project.site_dir) as out_dir:
+            site_diags = write_site(project, meetings, out_dir, verbose)
+            diagnostics += site_diags
+            if any(d.severity is Severity.ERROR for d in site_diags):
+                raise _Abort
+    except _Abort:
+        pass
+    return diagnostics
+
+
+class _Abort(Exception):
+    """Leaves the staging block without swapping the new site in."""

@@ -1,0 +1,189 @@
+"""The figures of an archive, computed once in the archive stage: turns, words,
+interruptions made and received, per person, per party and per meeting.
+
+Definitions (docs/site.md repeats them for readers):
+
+- A *turn* is one speech turn (`TurnKind.SPEECH`); procedural lines are not turns.
+- *Words* are whitespace-separated tokens in a turn's paragraphs.
+- The *chair* is the meeting's chair and anyone whose role is ``voorzitter``;
+  chair turns are counted as turns and words but never as interruptions.
+- The *floor holder* is the member the chair gave the floor to: a chair turn
+  that says "het woord" and names a person (by surname, or "de Minister" /
+  "de Staatssecretaris" for the one person in that office) gives them the floor.
+  A speech turn of at least `FLOOR_WORDS` words by a non-chair speaker also
+  takes the floor (a new term often starts without the chair naming anyone).
+  A procedural line (a suspension) ends everyone's hold on the floor.
+- An *interruption* is a speech turn by a non-chair speaker other than the floor
+  holder, shorter than `FLOOR_WORDS` words, while someone holds the floor. It is
+  *made* by its speaker and *received* by the floor holder. The floor holder's
+  answers are part of their own contribution.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from generator.model import Meeting, Person, Turn, TurnKind
+
+FLOOR_WORDS = 150
+_GIVES_FLOOR = re.compile(r"\bwoord\b", re.IGNORECASE)
+_OFFICES = ("minister", "staatssecretaris")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Counts for one person, party or meeting."""
+
+    turns: int = 0
+    words: int = 0
+    interruptions_made: int = 0
+    interruptions_received: int = 0
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(self.turns + other.turns, self.words + other.words,
+                       self.interruptions_made + other.interruptions_made,
+                       self.interruptions_received + other.interruptions_received)
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """A turn that interrupts `floor_holder` (a person id)."""
+
+    turn: str
+    speaker: str
+    floor_holder: str
+
+
+@dataclass(frozen=True)
+class MeetingFigures:
+    """One meeting's figures: per person, the total, and which turns interrupt."""
+
+    meeting: str
+    by_person: Mapping[str, Figures]
+    total: Figures
+    interruptions: Mapping[str, Interruption]  # by turn id
+
+
+def count_words(turn: Turn) -> int:
+    return sum(len(p.split()) for p in turn.paragraphs)
+
+
+def chair_ids(meeting: Meeting) -> frozenset[str]:
+    ids = {p.id for p in meeting.people if (p.role or "").lower() == "voorzitter"}
+    if meeting.chair:
+        ids.add(meeting.chair)
+    return frozenset(ids)
+
+
+def _surname_pattern(person: Person) -> re.Pattern[str] | None:
+    """Matches the person's name as a chair says it ("de heer Van den
+    Nieuwenhuijzen", "mevrouw Pia Dijkstra"): the full name or its last word(s)."""
+    name = person.name.strip()
+    if not name:
+        return None
+    parts = name.split()
+    alternatives = {re.escape(name)}
+    if len(parts) > 1 and parts[0][:1].isupper() and parts[0].lower() not in (
+        "van", "de", "den", "der", "ter", "ten", "el", "la", "le"
+    ):
+        alternatives.add(re.escape(" ".join(parts[1:])))
+    body = "|".join(sorted(alternatives, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+
+
+def _named_in(text: str, meeting: Meeting, chairs: frozenset[str]) -> str | None:
+    """The person a chair's turn gives the floor to: the one named last after
+    "woord", or None."""
+    match = _GIVES_FLOOR.search(text)
+    if not match:
+        return None
+    tail = text[match.end():]
+    best: tuple[int, int, str] | None = None
+    for person in meeting.people:
+        if person.id in chairs:
+            continue
+        hits: list[re.Match[str]] = []
+        pattern = _surname_pattern(person)
+        if pattern:
+            hits.extend(pattern.finditer(tail))
+        role = (person.role or "").lower()
+        for office in _OFFICES:
+            if role.startswith(office):
+                hits.extend(re.finditer(rf"\bde {office}\b", tail, re.IGNORECASE))
+        for hit in hits:
+            # the first name after "woord" wins; the longer match breaks ties
+            key = (hit.start(), -(hit.end() - hit.start()), person.id)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+def find_interruptions(meeting: Meeting) -> dict[str, Interruption]:
+    """Interruptions by turn id, under the rule in the module docstring."""
+    chairs = chair_ids(meeting)
+    floor: str | None = None
+    found: dict[str, Interruption] = {}
+    for turn in meeting.turns:
+        if turn.kind is not TurnKind.SPEECH:
+            floor = None
+            continue
+        if turn.speaker in chairs:
+            named = _named_in(" ".join(turn.paragraphs), meeting, chairs)
+            floor = named or floor
+            continue
+        if turn.speaker is None:
+            continue
+        words = count_words(turn)
+        if words >= FLOOR_WORDS or floor is None:
+            floor = turn.speaker if words >= FLOOR_WORDS else floor
+            continue
+        if turn.speaker != floor:
+            found[turn.id] = Interruption(turn.id, turn.speaker, floor)
+    return found
+
+
+def meeting_figures(meeting: Meeting) -> MeetingFigures:
+    """Turns, words and interruptions per person in one meeting."""
+    interruptions = find_interruptions(meeting)
+    turns: dict[str, int] = defaultdict(int)
+    words: dict[str, int] = defaultdict(int)
+    made: dict[str, int] = defaultdict(int)
+    received: dict[str, int] = defaultdict(int)
+    for turn in meeting.turns:
+        if turn.kind is TurnKind.SPEECH and turn.speaker:
+            turns[turn.speaker] += 1
+            words[turn.speaker] += count_words(turn)
+    for item in interruptions.values():
+        made[item.speaker] += 1
+        received[item.floor_holder] += 1
+    people = sorted(set(turns) | set(received))
+    by_person = {
+        pid: Figures(turns[pid], words[pid], made[pid], received[pid]) for pid in people
+    }
+    total = sum(by_person.values(), Figures())
+    return MeetingFigures(meeting.id, MappingProxyType(by_person), total,
+                          MappingProxyType(dict(sorted(interruptions.items()))))
+
+
+def sum_figures(parts: list[Mapping[str, Figures]]) -> dict[str, Figures]:
+    """Add per-key figures across meetings."""
+    out: dict[str, Figures] = {}
+    for part in parts:
+        for key, value in part.items():
+            out[key] = out.get(key, Figures()) + value
+    return dict(sorted(out.items()))
+
+
+def party_figures(by_person: Mapping[str, Figures],
+                  party_of: Mapping[str, str | None]) -> dict[str, Figures]:
+    """Per party name: the sum of its members' figures."""
+    out: dict[str, Figures] = {}
+    for pid, figures in by_person.items():
+        party = party_of.get(pid)
+        if party:
+            out[party] = out.get(party, Figures()) + figures
+    return dict(sorted(out.items()))

@@ -1,0 +1,185 @@
+"""Every URL and output path of the site, in one place.
+
+Paths are site-relative POSIX strings that always end in a file
+(``vergaderingen/<id>.html``), so the site works from ``file://`` and from any
+subpath. Templates never join paths: they ask a `Urls` bound to the page being
+rendered, which returns links relative to that page.
+
+Ids and numbers from a transcript pass through `generator.slugs.slugify` before
+they become part of a path or an anchor, so no transcript can write outside the
+site folder or break out of an attribute.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path, PurePosixPath
+
+from generator.model import VerdictKind
+from generator.slugs import slugify
+
+HOME = "index.html"
+MEETINGS = "vergaderingen/index.html"
+SPEAKERS = "sprekers/index.html"
+PARTIES = "partijen/index.html"
+MOTIONS = "moties/index.html"
+COMMITMENTS = "toezeggingen/index.html"
+SEARCH = "zoeken/index.html"
+DATA = "data/index.html"
+SPEECHES_CSV = "data/speeches.csv"
+FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+NOT_FOUND = "404.html"
+ABOUT = "over.html"
+STATIC = "static"
+
+
+def meeting_path(meeting_slug: str) -> str:
+    return f"vergaderingen/{slugify(meeting_slug)}.html"
+
+
+def meeting_json_path(meeting_slug: str) -> str:
+    return f"data/meetings/{slugify(meeting_slug)}.json"
+
+
+def person_path(person_id: str) -> str:
+    return f"sprekers/{slugify(person_id)}.html"
+
+
+def party_slug(party: str) -> str:
+    return slugify(party, fallback="partij")
+
+
+def party_path(party: str) -> str:
+    return f"partijen/{party_slug(party)}.html"
+
+
+def motion_path(motion_slug: str) -> str:
+    return f"moties/{slugify(motion_slug)}.html"
+
+
+def verdict_list_path(kind: VerdictKind | None) -> str:
+    """One list page per verdict kind (``moties/ontraden.html``), and one for
+    motions without a verdict, so filtering works without JavaScript."""
+    name = "zonder-oordeel" if kind is None else slugify(kind.value)
+    return f"moties/{name}.html"
+
+
+def static_path(name: str) -> str:
+    return f"{STATIC}/{name}"
+
+
+def turn_anchor(turn_id: str) -> str:
+    """The anchor of a speech on its meeting page: the turn id itself."""
+    return slugify(turn_id, fallback="t")
+
+
+def motion_anchor(motion_id: str) -> str:
+    return "motie-" + slugify(motion_id, fallback="m")
+
+
+def section_anchor(index: int) -> str:
+    return f"deel-{index + 1}"
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A link from the page at `from_path` to `to_path` (both site-relative).
+    A fragment (``#t0001``) on `to_path` is kept."""
+    target, _, fragment = to_path.partition("#")
+    start = posixpath.dirname(from_path) or "."
+    rel = posixpath.relpath(target, start) if target else posixpath.basename(from_path)
+    return rel + ("#" + fragment if fragment else "")
+
+
+def output_file(site_dir: Path, path: str) -> Path:
+    """The file a site-relative path is written to; refuses anything that would
+    leave `site_dir` (a last guard: every path above is built from slugs)."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise ValueError(f"unsafe output path: {path!r}")
+    return site_dir.joinpath(*pure.parts)
+
+
+class Urls:
+    """URL helpers bound to the page being rendered; every method returns a
+    link relative to that page. Templates receive one as ``u``."""
+
+    def __init__(self, page_path: str, base_url: str = ""):
+        self.page = page_path
+        self.base_url = base_url
+
+    def to(self, path: str) -> str:
+        return relative(self.page, path)
+
+    def home(self) -> str:
+        return self.to(HOME)
+
+    def meetings(self) -> str:
+        return self.to(MEETINGS)
+
+    def speakers(self) -> str:
+        return self.to(SPEAKERS)
+
+    def parties(self) -> str:
+        return self.to(PARTIES)
+
+    def motions(self) -> str:
+        return self.to(MOTIONS)
+
+    def commitments(self) -> str:
+        return self.to(COMMITMENTS)
+
+    def search(self) -> str:
+        return self.to(SEARCH)
+
+    def data(self) -> str:
+        return self.to(DATA)
+
+    def about(self) -> str:
+        return self.to(ABOUT)
+
+    def feed(self) -> str:
+        return self.to(FEED)
+
+    def speeches_csv(self) -> str:
+        return self.to(SPEECHES_CSV)
+
+    def static(self, name: str) -> str:
+        return self.to(static_path(name))
+
+    def meeting(self, meeting_slug: str) -> str:
+        return self.to(meeting_path(meeting_slug))
+
+    def meeting_json(self, meeting_slug: str) -> str:
+        return self.to(meeting_json_path(meeting_slug))
+
+    def speech(self, meeting_slug: str, turn_id: str) -> str:
+        return self.to(meeting_path(meeting_slug) + "#" + turn_anchor(turn_id))
+
+    def motion_in_meeting(self, meeting_slug: str, motion_id: str) -> str:
+        return self.to(meeting_path(meeting_slug) + "#" + motion_anchor(motion_id))
+
+    def turn_anchor(self, turn_id: str) -> str:
+        return turn_anchor(turn_id)
+
+    def motion_anchor(self, motion_id: str) -> str:
+        return motion_anchor(motion_id)
+
+    def person(self, person_id: str) -> str:
+        return self.to(person_path(person_id))
+
+    def party(self, party: str) -> str:
+        return self.to(party_path(party))
+
+    def motion(self, motion_slug: str) -> str:
+        return self.to(motion_path(motion_slug))
+
+    def verdict_list(self, kind: VerdictKind | None) -> str:
+        return self.to(verdict_list_path(kind))
+
+    def absolute(self, path: str | None = None) -> str:
+        """The absolute URL of a page (for Open Graph and feeds), or the
+        site-relative path when no base URL is configured."""
+        path = self.page if path is None else path
+        return f"{self.base_url}/{path}" if self.base_url else path
