@@ -28,6 +28,7 @@ from generator.ingest.xmlcommon import (
     motion_id,
     norm,
     parse_motion_info,
+    parse_suspension,
     parse_xml,
     repair_mojibake,
     split_motion,
@@ -40,8 +41,6 @@ CHAIR_LABEL = "De voorzitter:"
 _PROCEDURAL = re.compile(
     r"^(De vergadering wordt .*(geschorst|gesloten|heropend)|De (algemene )?beraadslaging wordt"
     r"|\(Zie |Sluiting|.*wordt (conform|overeenkomstig) .*besloten|Daartoe wordt besloten)", re.I)
-_SUSPENSION = re.compile(
-    r"wordt (?:van (\d{1,2})[.:](\d{2}) uur tot (\d{1,2})[.:](\d{2}) uur )?\S*\s*geschorst")
 _MOTION_ID = re.compile(r"^M-(.+)-(\d+)$")
 _AMENDED = re.compile(r"De (?:gewijzigde )?motie-([^()]+?)\s*\(")
 IGNORED = {"nr", "item-titel", "onderwerp", "kop", "metadata"}
@@ -167,11 +166,9 @@ class _Item:
         for paragraph in _paragraphs(tekst):
             if _PROCEDURAL.match(paragraph):
                 turn = self._add_turn(None, "", [paragraph], tekst, TurnKind.PROCEDURAL)
-                m = _SUSPENSION.search(paragraph)
-                if m:
-                    start = f"{int(m.group(1)):02d}:{m.group(2)}" if m.group(1) else None
-                    end = f"{int(m.group(3)):02d}:{m.group(4)}" if m.group(3) else None
-                    self.suspensions.append(Suspension(start, end, turn.id, turn.source))
+                times = parse_suspension(paragraph)
+                if times:
+                    self.suspensions.append(Suspension(*times, turn.id, turn.source))
                 continue
             last = self.turns[-1] if self.turns else None
             if last is not None and last.kind == TurnKind.SPEECH and last.speaker is None \

@@ -31,6 +31,7 @@ from generator.ingest.xmlcommon import (
     motion_id,
     norm,
     parse_motion_info,
+    parse_suspension,
     parse_xml,
     split_motion,
     text_of,
@@ -42,8 +43,6 @@ SPEECH = {"woordvoerder", "interrumpant"}
 # Elements of a speech or fragment that carry metadata, not text.
 META = {"spreker", "sprekers", "markeertijdbegin", "markeertijdeind", "isvoorzitter",
         "isdraad", "zaken", "titel", "onderwerp"}
-_SUSPENSION = re.compile(
-    r"wordt (?:van (\d{1,2})[.:](\d{2}) uur tot (\d{1,2})[.:](\d{2}) uur )?\S*\s*geschorst")
 _CLERK = re.compile(r"Griffier: (.+?)$")
 _PARTICLE = re.compile(r"^(Van|De|Den|Der|Ter|Ten|Te|Het|In|Op|Uit|Von|Le|La|D')\b")
 
@@ -281,11 +280,9 @@ class _Day:
             return
         added = self._add_turn(item, None, "", paragraphs, frag, TurnKind.PROCEDURAL)
         for p in paragraphs:
-            m = _SUSPENSION.search(p)
-            if m and kind in ("schorsing", ""):
-                start = f"{int(m.group(1)):02d}:{m.group(2)}" if m.group(1) else None
-                end = f"{int(m.group(3)):02d}:{m.group(4)}" if m.group(3) else None
-                item.suspensions.append(Suspension(start, end, added.id, added.source))
+            times = parse_suspension(p)
+            if times and kind in ("schorsing", ""):
+                item.suspensions.append(Suspension(*times, added.id, added.source))
 
     def _read_motion(self, item: _Item, frag: ET.Element, turn: Turn | None) -> None:
         tekst = child(frag, "tekst")

@@ -205,3 +205,19 @@ def repair_mojibake(text: str) -> tuple[str, bool]:
         return out.decode("utf-8").lstrip("\ufeff"), True
     except UnicodeDecodeError:
         return text, False
+
+
+_SUSPENSION = re.compile(
+    r"vergadering wordt (?:van (\d{1,2})[.:](\d{2}) uur tot (\d{1,2})[.:](\d{2}) uur |[^.]*?)"
+    r"geschorst")
+
+
+def parse_suspension(text: str) -> tuple[str | None, str | None] | None:
+    """"De vergadering wordt van 12.05 uur tot 12.14 uur geschorst." ->
+    ("12:05", "12:14"); "… wordt enkele ogenblikken geschorst." -> (None, None)."""
+    m = _SUSPENSION.search(text)
+    if not m:
+        return None
+    start = f"{int(m.group(1)):02d}:{m.group(2)}" if m.group(1) else None
+    end = f"{int(m.group(3)):02d}:{m.group(4)}" if m.group(3) else None
+    return start, end
