@@ -25,7 +25,7 @@ _PARTICLE = (
     r"(?:[Vv]an|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Tt]e|[Hh]et|'t|’t|[Ii]n|[Oo]p|[Dd]'|[Dd]’"
     r"|[Ll]a|[Ll]e|[Dd]u|[Dd]i|[Dd]el|[Vv]on|[Zz]u|[Uu]it)"
 )
-_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’.]*(?:-[\w'’.]+)*"
+_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’]*(?:-[\w'’]+)*"
 # A surname: particles, then one or more capitalised words ("Van der Staaij",
 # "Nijhof-Leeuw", "Tjeerd de Groot", "Pia Dijkstra", "Kostić").
 _NAME = rf"(?:{_PARTICLE}\s+)*{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{0,3}}"
@@ -52,7 +52,7 @@ LABEL_START = re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?{_ANY_LABEL}\s*:(?:\*\*)?(?=\
 # Flattened text: a label right after a sentence end ("... vraag? Minister X:"),
 # possibly glued to it ("(32847).De heer"), or at the very start.
 INLINE_LABEL = re.compile(
-    rf"(?:(?<=^)|(?<=[.?!…)\]\"”’'])\s*)(?P<label>(?:{_CHAIR_RE}|{_MEMBER_RE}|{_GOV_RE})\s*:)(?=\s|$)"
+    rf"(?:(?<=^)|(?<=[.?!…)\]\"”’'])\s*)(?P<label>(?:{_CHAIR_RE}|{_MEMBER_RE}|{_GOV_RE})\s*:)(?=\s|$|[^\W\d_])"
 )
 # Something shaped like the start of a label, for diagnostics on near misses
 # ("Mevrouw Karabulut (SP:").

@@ -105,24 +105,32 @@ def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.
     return out, footers
 
 
-def column_width(lines: list[Line]) -> int:
-    """The column width in characters: a high percentile of line lengths."""
-    lengths = sorted(len(line.text) for line in lines)
-    if not lengths:
-        return 80
-    return lengths[int(len(lengths) * 0.9)]
+def fit_limit(lines: list[Line]) -> int:
+    """How long a line plus the next line's first word may be and still have
+    fitted on one line: a low percentile of that sum over lines that certainly
+    wrapped (no sentence end, no blank line after). The font is proportional, so
+    the column is not a fixed number of characters."""
+    sums = sorted(
+        len(a.text) + 1 + len(b.text.split(" ", 1)[0])
+        for a, b in zip(lines, lines[1:], strict=False)
+        if len(a.text) >= 30 and not b.gap and not SENTENCE_END.search(a.text)
+    )
+    if len(sums) < 20:
+        return 0  # too little evidence: only blank lines end paragraphs
+    return sums[len(sums) // 50]
 
 
-def ends_paragraph(line: Line, following: Line, width: int) -> bool:
-    """Does `line` end a paragraph, given the line after it?"""
+def ends_paragraph(line: Line, following: Line, limit: int) -> bool:
+    """Does `line` end a paragraph, given the line after it? Yes after a sentence
+    end when a blank line follows or the next word would have fitted."""
     if BULLET.match(following.text):
-        return True
+        return bool(SENTENCE_END.search(line.text) or line.text.endswith(":"))
     if not SENTENCE_END.search(line.text):
         return False
     if following.gap:
         return True
     first_word = following.text.split(" ", 1)[0]
-    return len(line.text) + 1 + len(first_word) < width * 0.9
+    return len(line.text) + 1 + len(first_word) < limit
 
 
 def join_lines(texts: list[str], evidence: Counter[str]) -> str:
@@ -145,14 +153,14 @@ def join_lines(texts: list[str], evidence: Counter[str]) -> str:
     return out
 
 
-def paragraphs(lines: list[Line], evidence: Counter[str], width: int) -> list[tuple[str, int]]:
+def paragraphs(lines: list[Line], evidence: Counter[str], limit: int) -> list[tuple[str, int]]:
     """Group body lines into paragraphs: (text, first line number)."""
     result: list[tuple[str, int]] = []
     current: list[Line] = []
     for i, line in enumerate(lines):
         current.append(line)
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if following is None or ends_paragraph(line, following, width):
+        if following is None or ends_paragraph(line, following, limit):
             result.append((join_lines([x.text for x in current], evidence), current[0].no))
             current = []
     return result

@@ -30,9 +30,13 @@ REQUEST_WORDS = (
     r"verzoekt|roept|spreekt uit|spreekt zich uit|draagt|besluit|dringt|vraagt|"
     r"verklaart|zegt|wijst|keurt|geeft|stelt voor|doet een beroep"
 )
+# A clause starts after ";" with a keyword; after "," only the frame continues
+# ("…, gehoord de beraadslaging," / "…, en gaat over tot de orde van de dag.").
 CLAUSE_START = re.compile(
-    rf"(?<=[;,:])\s*(?=(?:gehoord de beraadslaging|{CONSIDERATION_WORDS}|{REQUEST_WORDS}|"
+    rf"(?<=[;:])\s*(?=(?:gehoord de beraadslaging|{CONSIDERATION_WORDS}|{REQUEST_WORDS}|"
     rf"en\s*gaat over tot de orde)\b)"
+    r"|(?<=,)\s*(?=(?:gehoord de beraadslaging|en\s*gaat over tot de orde)\b)"
+    r"|(?<=beraadslaging,)\s*"
 )
 CONSIDERATION = re.compile(rf"^(?:{CONSIDERATION_WORDS})\b")
 REQUEST = re.compile(rf"^(?:{REQUEST_WORDS})\b")
@@ -41,7 +45,7 @@ FRAME = re.compile(
 
 SUBMITTERS = re.compile(
     r"Deze\s+(?:gewijzigde\s+)?motie\s+is\s+voorgesteld\s+door\s+(?:de\s+leden|het\s+lid)\s+"
-    r"(?P<names>.+?)\.(?=\s|$)",
+    r"(?P<names>.+?)\.(?=\s|$|[A-Z])",
     re.S,
 )
 NUMBER = re.compile(

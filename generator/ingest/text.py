@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from generator.errors import Diagnostic, info, warning
@@ -41,8 +41,8 @@ from generator.ingest.layout import (
     MARKDOWN,
     SENTENCE_END,
     Line,
-    column_width,
     detect_variant,
+    fit_limit,
     join_lines,
     paragraphs,
     split_lines,
@@ -99,7 +99,7 @@ class Segmented:
     diagnostics: list[Diagnostic]
     title: str | None = None
     dossier: str | None = None
-    width: int = 80
+    limit: int = 0  # layout.fit_limit of the body lines
 
 
 # --- segmenting: line-wrapped text (and OCR'ed Markdown) ---------------------
@@ -192,7 +192,7 @@ def segment_lines(text: str, file: str, markdown: bool) -> Segmented:
     dossier = Counter(m.group("dossier") for m in footers).most_common(1)
     return Segmented(header, turns, diags, None,
                      normalise_dossier(dossier[0][0]) if dossier else None,
-                     column_width([x for b in bodies for x in b]))
+                     fit_limit([x for b in bodies for x in b]))
 
 
 # --- segmenting: flattened text ----------------------------------------------
@@ -318,7 +318,7 @@ def build_turns(seg: Segmented, roster, file: str, evidence: Counter[str]) -> Bu
                 pending.append(len(built.motions))
                 built.motions.append(_motion(lines, turn_id, file, evidence))
             else:
-                paras.extend(paragraphs(lines, evidence, seg.width))
+                paras.extend(paragraphs(lines, evidence, seg.limit))
         speaker = roster.resolve(raw.label)
         built.turns.append(Turn(turn_id, speaker, raw.label.text, tuple(p for p, _ in paras),
                                 Source(file, raw.line)))
@@ -331,8 +331,6 @@ def build_turns(seg: Segmented, roster, file: str, evidence: Counter[str]) -> Bu
 
 
 def _number_motions(text: str, built: Built, pending: list[int], roster) -> None:
-    from dataclasses import replace
-
     for adoption in find_adoptions(text):
         if not pending:
             break
@@ -340,9 +338,7 @@ def _number_motions(text: str, built: Built, pending: list[int], roster) -> None
         dossier = normalise_dossier(adoption.dossier) if adoption.dossier else None
         built.motions[k] = replace(
             built.motions[k], number=adoption.number, dossier=dossier,
-            submitters=adoption.submitters,
-            submitter_ids=tuple(roster.find(name) for name in adoption.submitters),
-            replaces=adoption.replaces)
+            submitters=adoption.submitters, replaces=adoption.replaces)
 
 
 def _meeting_id(date: str | None, title: str | None, file: str) -> str:
@@ -369,7 +365,8 @@ def parse_text(text: str, file: str) -> ParseResult:
     motions = []
     for k, motion in enumerate(built.motions, start=1):
         mid = motion_id(motion.dossier, motion.number) or f"{meeting_id}-m{k}"
-        motions.append(_with_id(motion, mid))
+        ids = tuple(roster.find(name) for name in motion.submitters)
+        motions.append(replace(motion, id=mid, submitter_ids=ids))
         if motion.number is None:
             diags.append(warning("motion has no number", file, motion.source.line,
                                  motion.text.split("\n", 1)[0],
@@ -388,12 +385,6 @@ def parse_text(text: str, file: str) -> ParseResult:
         sections=tuple(find_sections(turns, chair_id)), source=Source(file),
     )
     return ParseResult((meeting,), tuple(diags))
-
-
-def _with_id(motion: Motion, mid: str) -> Motion:
-    from dataclasses import replace
-
-    return replace(motion, id=mid)
 
 
 def _common_dossier(motions: tuple[Motion, ...]) -> str | None:
