@@ -26,9 +26,10 @@ The decision, in order (Dutch spelling, Taalunie Leidraad, and the archive):
    or the trema restores it (be-invloeden -> beïnvloeden).
 6. A capitalised first part that is a name rather than a Dutch word
    (Minsk-akkoorden, Harvard-index) -> keep; a Dutch word or a fragment
-   (Noordoostpassage, Wereldgezondheidsorganisatie) -> join.
-7. Multi-part compounds (staakt-het-vuren, people-to-peoplecontacten), the
-   prefixes ex-, oud-, vice-, niet-, non-, and English pairs -> keep.
+   (Noordoostpassage, Wereldgezondheidsorganisatie, Nieuwen-huijzen) -> join.
+7. Two adjectives (sociaal-economische), multi-part compounds (staakt-het-vuren,
+   people-to-peoplecontacten), the prefixes ex-, oud-, vice-, niet-, non-,
+   collega-, and English pairs -> keep.
 8. Otherwise join: Dutch writes compounds as one word.
 """
 
@@ -43,7 +44,10 @@ ELISION_WORDS = frozenset(
     {"en", "of", "tot", "noch", "en/of", "c.q.", "resp.", "respectievelijk", "als", "dan",
      "versus", "vs.", "&"}
 )
-HYPHEN_PREFIXES = frozenset({"ex", "oud", "vice", "niet", "non"})
+HYPHEN_PREFIXES = frozenset({"ex", "oud", "niet", "non", "collega"})
+# Two adjectives side by side ("sociaal-economische", "juridisch-technische")
+# are hyphenated; one of them ends like this.
+ADJECTIVE_ENDINGS = ("isch", "ische", "ieus", "ieuze", "ieel", "iële")
 # Letter pairs that read as one sound in Dutch: a compound whose parts meet on
 # such a pair takes a hyphen (zee-egel, auto-industrie, mini-installatie).
 VOWEL_CLASHES = frozenset(
@@ -96,11 +100,37 @@ def is_acronym(part: str) -> bool:
     return len(part) == 1 or uppers >= 2 or not has_vowel or any(c.isdigit() for c in part)
 
 
-def is_foreign(word: str) -> bool:
-    """A word known to English clearly better than to Dutch (people, carpet),
-    or a name common in both (Minsk, Harvard)."""
+def is_foreign(word: str, margin: float = -FOREIGN_MARGIN) -> bool:
+    """A word English knows at least `margin` zipf points better than Dutch: by
+    default also a name common in both (Minsk, Harvard); with a margin of 1,
+    clearly English (people, to)."""
     lower = word.lower()
-    return zipf(lower, "en") >= WORD_ZIPF and zipf(lower, "en") > zipf(lower) - FOREIGN_MARGIN
+    return zipf(lower, "en") >= WORD_ZIPF and zipf(lower, "en") >= zipf(lower) + margin
+
+
+def starts_with_word(part: str, shortest: int = 4) -> bool:
+    """Whether a common word of `shortest` letters or more opens `part`
+    ("efficiencydoel" opens with "efficiency")."""
+    lower = part.lower()
+    return any(is_word(lower[:end], COMMON_ZIPF) for end in range(len(lower), shortest - 1, -1))
+
+
+def is_name(part: str) -> bool:
+    """A capitalised part that names something rather than being a Dutch word or
+    a fragment: Minsk, Harvard, Carpet (not Noordoost, Veiligheidsraad, Wereldge)."""
+    return len(part) >= 4 and is_word(part.lower()) and is_foreign(part)
+
+
+def is_elision(stem: str, core: str) -> bool:
+    """ "gas-" + "en": a part elided before a conjunction. After a vowel or "ij"
+    a syllable break is possible too (par-tij-en, dichtschroei-en): there a
+    fragment, or a word that joins into a word, is not an elision ("energie- en")."""
+    if core.lower() not in ELISION_WORDS:
+        return False
+    joined, part = (stem + core).lower(), stem.rpartition("-")[2].lower()
+    if part[-1:] in VOWELS or part.endswith("ij"):
+        return is_word(part) and not is_word(joined)
+    return not (is_word(joined, COMMON_ZIPF) and not is_word(part))
 
 
 def _evidence_choice(joined: str, hyphened: str, evidence: Counter[str]) -> str | None:
@@ -141,16 +171,18 @@ def _keeps_hyphen(stem: str, core: str) -> bool:
     if _joined_word(last, head):
         return False
     if (last[-1:] + head[:1]).lower() in VOWEL_CLASHES:
+        return is_word(last.lower(), COMMON_ZIPF) and starts_with_word(head)  # not appreci-eert
+    if last[0].isupper():  # a name keeps its hyphen; a fragment (Wereldge-) joins
+        return is_name(last) and len(head) >= 4 and is_word(head.lower(), COMMON_ZIPF)
+    if (last.lower().endswith(ADJECTIVE_ENDINGS) or head.lower().endswith(ADJECTIVE_ENDINGS)) and (
+        is_word(last.lower(), COMMON_ZIPF) and is_word(head.lower(), COMMON_ZIPF)
+    ):
         return True
-    if last[0].isupper():
-        if is_word(last.lower()):
-            return is_foreign(last)
-        return is_word(head.lower())  # an unknown name before a word: Klaver-motie
     if (before or after) and (is_word(last.lower(), 2.5) or is_word(head.lower(), 2.5)):
         return True  # staakt-het-vuren, people-to-peoplecontacten
     if last.lower() in HYPHEN_PREFIXES and is_word(head.lower()):
         return True
-    return is_foreign(last) and is_foreign(head) and not is_word((last + head).lower())
+    return is_foreign(last, FOREIGN_MARGIN) and is_foreign(head, FOREIGN_MARGIN)
 
 
 def _restore_trema(stem: str, core: str) -> str:
@@ -176,9 +208,7 @@ def join_hyphenated(left: str, right: str, evidence: Counter[str]) -> str:
         return lead + stem.rstrip("-") + "-" + core.lstrip("-") + trail  # NAVO--samenwerking
     if not stem or not core or not stem[-1].isalnum():
         return f"{left} {right}"
-    if core.lower() in ELISION_WORDS and not (
-        is_word((stem + core).lower(), COMMON_ZIPF) and not is_word(stem.lower())
-    ):
+    if is_elision(stem, core):
         return f"{left} {right}"  # gas- en elektriciteit
     joined, hyphened = stem + core, f"{stem}-{core}"
     chosen = _evidence_choice(joined, hyphened, evidence)
