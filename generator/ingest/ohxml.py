@@ -102,7 +102,11 @@ class _Item:
         if not self.turns:
             self.diags.append(warning("agenda item without speech", self.file,
                                       self.doc.line(self.ap), title or ""))
-        motions, diags = attach_verdicts(tuple(self.motions), tuple(self.turns), None, self.file)
+        # Co-signers may speak only after their motion: resolve names at the end.
+        by_name = {p.name: p.id for p in self.people.values() if p.role == "lid"}
+        resolved = tuple(replace(m, submitter_ids=tuple(by_name.get(n) for n in m.submitters))
+                         for m in self.motions)
+        motions, diags = attach_verdicts(resolved, tuple(self.turns), None, self.file)
         self.diags.extend(diags)
         motions, diags = attach_votes(motions, tuple(self.turns), self.file)
         self.diags.extend(diags)
@@ -195,13 +199,12 @@ class _Item:
         line = self.doc.line(motie)
         if not number:
             self.diags.append(warning("motion without a number", self.file, line))
-        by_name = {p.name: p.id for p in self.people.values()}
         considerations, requests = split_motion(body)
         title = child_text(child(motie, "kop"), "titel")
         self.motions.append(Motion(
             id=motion_id(dossier, number, f"motie-{len(self.motions) + 1}"),
             number=number, dossier=dossier, submitters=submitters,
-            submitter_ids=tuple(by_name.get(n) for n in submitters),
+            submitter_ids=tuple(None for _ in submitters),
             text="\n\n".join(body), considerations=considerations, requests=requests,
             turn=turn.id, source=Source(self.file, line), replaces=details.replaces,
             title=title if title and title.lower() != "motie" else None,

@@ -1,0 +1,155 @@
+"""The officielebekendmakingen Handelingen XML reader on the four real agenda
+items in tests/data/corpus/ (one clean, three pretty-printed and double-encoded).
+
+Counts from reading the XML: each <spreekbeurt> is a speech turn, and so is the
+chair's <motie-info> after each motion; a bare <tekst> is a procedural line or
+the chair speaking on (joined to the chair's turn before it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from generator.ingest import read_transcript
+from generator.ingest.ohxml import parse_ohxml
+from generator.model import TurnKind
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+
+
+def read(name):
+    path = CORPUS / name
+    result = read_transcript(path, path.name)
+    assert not [d for d in result.diagnostics if d.severity == "error"]
+    (meeting,) = result.meetings
+    return meeting
+
+
+def speeches(meeting):
+    return [t for t in meeting.turns if t.kind == TurnKind.SPEECH]
+
+
+@pytest.fixture(scope="module")
+def ondernemen():
+    return read("tk-ohxml-2018-h61-10-vao-ondernemen.xml")
+
+
+@pytest.fixture(scope="module")
+def wlz():
+    return read("tk-ohxml-20180405-h70-3-vao-wlz-ggz.xml")
+
+
+@pytest.fixture(scope="module")
+def brexit():
+    return read("tk-ohxml-20180405-h70-12-brexit.xml")
+
+
+def test_clean_file_has_47_speech_turns_seven_speakers_and_six_motions(ondernemen):
+    assert ondernemen.id == "tk-ohxml-2018-h61-10-vao-ondernemen"
+    assert ondernemen.title == "Ondernemen en Bedrijfsfinanciering"
+    assert ondernemen.date is None  # the file does not state it
+    assert ondernemen.dossier == "31 311"
+    assert len(speeches(ondernemen)) == 41 + 6
+    labels = Counter(t.label for t in speeches(ondernemen))
+    assert len(labels) == 7
+    assert labels["De voorzitter:"] == 24
+    assert labels["Staatssecretaris Keijzer:"] == 7
+    assert [m.id for m in ondernemen.motions] == [f"31311-{n}" for n in range(199, 205)]
+    first = ondernemen.motions[0]
+    assert first.submitters == ("Wörsdörfer", "Bruins", "Amhaouch")
+    assert first.submitter_ids == ("worsdorfer", None, "amhaouch")  # Bruins did not speak
+    assert first.requests[0].startswith("verzoekt de regering in het voor de zomer")
+
+
+def test_chair_line_outside_any_speech_joins_the_chair_turn(ondernemen):
+    announcement = ondernemen.turns[2]
+    assert announcement.label == "De voorzitter:"
+    assert announcement.paragraphs == (
+        "Deze motie is voorgesteld door de leden Wörsdörfer, Bruins en Amhaouch. Naar mij "
+        "blijkt, wordt de indiening ervan voldoende ondersteund.",
+        "Zij krijgt nr. 199 (31311).",
+        "Gaat u verder.",
+    )
+
+
+def test_motion_text_is_a_record_of_its_own_not_part_of_the_speech(ondernemen):
+    first = ondernemen.motions[0]
+    reader = ondernemen.turns[int(first.turn[1:]) - 1]
+    assert reader.label == "De heer Wörsdörfer (VVD):"
+    assert not any("gaat over tot de orde van de dag" in p for p in reader.paragraphs)
+    assert first.text.startswith("De Kamer,")
+
+
+def test_double_encoded_file_is_repaired_and_read(wlz):
+    assert wlz.title == "Wlz / Pgb / Toegang tot de Wlz voor ggz-cliënten"
+    assert not any("Ã" in p for t in wlz.turns for p in t.paragraphs)
+    assert len(speeches(wlz)) == 48 + 7
+    assert {p.id: p.role for p in wlz.people if p.role != "lid"} == {
+        "de-jonge": "Minister", "blokhuis": "Staatssecretaris"}
+    assert [m.number for m in wlz.motions] == [str(n) for n in range(210, 217)]
+    assert wlz.motions[2].submitter_ids == ("bergkamp", "segers", None)  # Dijksma not here
+    assert [(s.start, s.end) for s in wlz.suspensions] == [("10:28", "10:35")]
+
+
+def test_mojibake_is_repaired_even_without_the_decoder(wlz):
+    raw = (CORPUS / "tk-ohxml-20180405-h70-3-vao-wlz-ggz.xml").read_text(encoding="utf-8")
+    result = parse_ohxml(raw, "x.xml")
+    assert "repaired" in result.diagnostics[0].message
+    assert result.meetings[0].title == wlz.title
+
+
+def test_brexit_debate_has_bare_suspensions_between_speeches(brexit):
+    assert len(speeches(brexit)) == 259 + 8
+    assert len({t.label for t in speeches(brexit)}) == 11
+    assert [(s.start, s.end) for s in brexit.suspensions] == [
+        ("20:06", "20:20"), (None, None), ("21:43", "21:51")]
+    suspension = next(t for t in brexit.turns if t.id == brexit.suspensions[0].turn)
+    assert suspension.kind == TurnKind.PROCEDURAL
+    assert suspension.paragraphs == ("De vergadering wordt van 20.06 uur tot 20.20 uur geschorst.",)
+    assert [m.number for m in brexit.motions] == [str(n) for n in range(232, 240)]
+    assert brexit.person("wiebes").role == "Minister"
+
+
+def test_stemmingen_item_records_four_votes_and_the_amended_motion():
+    meeting = read("tk-ohxml-20180405-h70-6-stemmingen.xml")
+    assert len(speeches(meeting)) == 7
+    by_number = {m.number: m for m in meeting.motions}
+    assert set(by_number) == {"726", "721", "722", "724"}
+    amended = by_number["726"]
+    assert amended.replaces == "719"
+    assert amended.text.startswith("De Kamer,")
+    assert amended.submitters == ("Wassenberg",)
+    assert amended.vote.result == "verworpen"
+    assert amended.vote.parties_for == ("SP", "PvdA", "GroenLinks", "PvdD", "DENK", "50PLUS")
+    assert amended.vote.parties_against == ("overige fracties",)
+    stub = by_number["722"]
+    assert (stub.id, stub.title, stub.text) == ("21501-08-722", "motie-Laçin/Beckerman", "")
+    assert stub.submitters == ("Laçin", "Beckerman")
+    assert stub.vote.result == "aangenomen"
+    assert "VVD" in by_number["721"].vote.parties_for
+    assert "VVD" not in by_number["724"].vote.parties_for
+    graus = next(t for t in meeting.turns if t.label == "De heer Graus (PVV):")
+    assert graus.speaker == "graus"  # the stemverklaring
+
+
+@pytest.mark.parametrize("text", [
+    "", "<officiele-publicatie/>", "<officiele-publicatie><handelingen><agendapunt>",
+    '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>',
+    "<officiele-publicatie><handelingen><agendapunt><spreekbeurt/><onbekend/>"
+    "</agendapunt></handelingen></officiele-publicatie>",
+])
+def test_bad_handelingen_input_gives_diagnostics_never_a_crash(text):
+    result = parse_ohxml(text, "transcripts/bad.xml")
+    assert result.diagnostics
+    assert all(d.file == "transcripts/bad.xml" for d in result.diagnostics)
+
+
+def test_unknown_element_is_reported_with_its_line():
+    text = ("<officiele-publicatie>\n<handelingen>\n<agendapunt>\n<item-titel>X</item-titel>\n"
+            "<vreemd>tekst</vreemd>\n</agendapunt>\n</handelingen>\n</officiele-publicatie>")
+    result = parse_ohxml(text, "t.xml")
+    unknown = [d for d in result.diagnostics if "vreemd" in d.message]
+    assert unknown and unknown[0].line == 5
