@@ -1,0 +1,112 @@
+"""Search records from the model: one per speech and one per motion.
+
+Records are built from `Meeting`s (not scraped from the rendered HTML), so they
+carry what the model knows: the deep link to the speech on its meeting page, the
+speaker resolved to a person (and party), the meeting's title, date, kind and
+dossier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from generator import urls
+from generator.model import Meeting, Motion, Person, Turn, TurnKind
+
+SPEECH = "speech"
+MOTION = "motion"
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """What the search finds and shows: a speech or a motion."""
+
+    type: str  # SPEECH | MOTION
+    url: str  # site-relative, e.g. "vergaderingen/<id>.html#t0042"
+    meeting_id: str
+    ref: str  # the turn id of a speech, the motion id of a motion
+    title: str  # the meeting's title
+    date: str  # ISO date, "" when unknown
+    kind: str  # the meeting's kind: "commissie" | "plenair"
+    dossier: str
+    speaker_id: str  # person id, "" when the speaker is not resolved
+    speaker: str  # name to show
+    party: str
+    heading: str  # a motion's title or number; "" for speeches
+    text: str  # paragraphs joined by newlines
+
+    @property
+    def year(self) -> str:
+        return self.date[:4]
+
+
+def build_records(meetings: Sequence[Meeting], people: Mapping[str, Person] | None = None,
+                  motion_slugs: Mapping[tuple[str, str], str] | None = None) -> list[SearchRecord]:
+    """Every speech and motion of `meetings`, in meeting and turn order.
+
+    `people` (the archive's registry, by person id) wins over each meeting's own
+    list; `motion_slugs` maps (meeting id, motion id) to the motion page's slug
+    when the archive had to disambiguate two motions with the same id."""
+    people = people or {}
+    motion_slugs = motion_slugs or {}
+    records: list[SearchRecord] = []
+    for meeting in meetings:
+        for turn in meeting.turns:
+            if turn.kind == TurnKind.SPEECH and any(p.strip() for p in turn.paragraphs):
+                records.append(_speech_record(meeting, turn, people))
+        for motion in meeting.motions:
+            slug = motion_slugs.get((meeting.id, motion.id), motion.id)
+            records.append(_motion_record(meeting, motion, slug, people))
+    return records
+
+
+def _person(meeting: Meeting, people: Mapping[str, Person], pid: str | None) -> Person | None:
+    if not pid:
+        return None
+    return people.get(pid) or meeting.person(pid)
+
+
+def _meeting_fields(meeting: Meeting) -> dict[str, str]:
+    return {
+        "meeting_id": meeting.id,
+        "title": meeting.title or meeting.id,
+        "date": meeting.date or "",
+        "kind": meeting.kind or "",
+        "dossier": meeting.dossier or "",
+    }
+
+
+def _speech_record(meeting: Meeting, turn: Turn, people: Mapping[str, Person]) -> SearchRecord:
+    person = _person(meeting, people, turn.speaker)
+    anchor = urls.turn_anchor(turn.id)
+    return SearchRecord(
+        type=SPEECH,
+        url=f"{urls.meeting_path(meeting.id)}#{anchor}",
+        ref=turn.id,
+        speaker_id=person.id if person else "",
+        speaker=person.name if person else turn.label.rstrip(":").strip(),
+        party=(person.party or "") if person else "",
+        heading="",
+        text="\n".join(p for p in turn.paragraphs if p.strip()),
+        **_meeting_fields(meeting),
+    )
+
+
+def _motion_record(meeting: Meeting, motion: Motion, slug: str,
+                   people: Mapping[str, Person]) -> SearchRecord:
+    first = next((pid for pid in motion.submitter_ids if pid), None)
+    person = _person(meeting, people, first)
+    name = person.name if person else (motion.submitters[0] if motion.submitters else "")
+    heading = motion.title or (f"Motie nr. {motion.number}" if motion.number else "Motie")
+    return SearchRecord(
+        type=MOTION,
+        url=urls.motion_path(slug),
+        ref=motion.id,
+        speaker_id=person.id if person else "",
+        speaker=name,
+        party=(person.party or "") if person else "",
+        heading=heading,
+        text=motion.text,
+        **_meeting_fields(meeting),
+    )
