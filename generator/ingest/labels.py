@@ -34,7 +34,7 @@ _NAME = rf"(?:{_PARTICLE}\s+)*{_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_WORD}){{0,3}}"
 _PARTY = r"[\w][\w/&+.’' -]{0,40}?"
 _OFFICE = r"Minister-[Pp]resident|Viceminister-[Pp]resident|Minister|Staatssecretaris"
 
-_CHAIR_RE = r"(?P<chair>(?:De|de)\s+(?:[Vv]oorzitter|VOORZITTER)|Voorzitter)"
+_CHAIR_RE = r"(?P<chair>(?:De|de)\s+(?:[Vv]oorzitter|VOORZITTER))"
 _MEMBER_RE = (
     rf"(?P<address>De heer|Mevrouw|De HEER|MEVROUW)\s+(?P<mname>{_NAME})"
     rf"\s*\((?P<party>{_PARTY})\)"
@@ -52,8 +52,10 @@ LABEL_START = re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?{_ANY_LABEL}\s*:(?:\*\*)?(?=\
 # Flattened text: a label right after a sentence end ("... vraag? Minister X:"),
 # possibly glued to it ("(32847).De heer"), or at the very start.
 INLINE_LABEL = re.compile(
-    rf"(?:(?<=^)|(?<=[.?!…)\]\"”’'])\s*)(?P<label>(?:{_CHAIR_RE}|{_MEMBER_RE}|{_GOV_RE})\s*:)(?=\s|$|[^\W\d_])"
+    rf"(?P<label>(?:{_CHAIR_RE}|{_MEMBER_RE}|{_GOV_RE})\s*:)(?=\s|$|[^\W\d_])"
 )
+INLINE_CANDIDATE = re.compile(r"De |Mevrouw |MEVROUW |Minister|Staatssecretaris|Viceminister")
+SENTENCE_BOUNDARY = frozenset('.?!…)]"”’\'')
 # Something shaped like the start of a label, for diagnostics on near misses
 # ("Mevrouw Karabulut (SP:").
 NEAR_LABEL = re.compile(
@@ -112,9 +114,18 @@ def parse_label_start(line: str) -> tuple[Label, str] | None:
 def find_inline_labels(text: str) -> list[tuple[int, int, Label]]:
     """Labels inside flattened text: (start, end, label) in order."""
     found = []
-    for m in INLINE_LABEL.finditer(text):
-        printed = _clean(m.group("label"))
-        found.append((m.start("label"), m.end("label"), _label_from_match(m, printed)))
+    position = 0
+    while (candidate := INLINE_CANDIDATE.search(text, position)) is not None:
+        start = candidate.start()
+        position = start + 1
+        before = text[max(0, start - 3):start].rstrip()
+        if start and (not before or before[-1] not in SENTENCE_BOUNDARY):
+            continue
+        m = INLINE_LABEL.match(text, start)
+        if m:
+            printed = _clean(m.group("label"))
+            found.append((m.start("label"), m.end("label"), _label_from_match(m, printed)))
+            position = m.end()
     return found
 
 

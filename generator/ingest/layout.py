@@ -66,7 +66,7 @@ def detect_variant(text: str) -> str:
 
 def word_evidence(text: str) -> Counter[str]:
     """Lower-cased word forms of the whole transcript: evidence for hyphenation."""
-    return Counter(w.lower() for w in WORDS.findall(text))
+    return Counter(WORDS.findall(text.lower()))
 
 
 def clean_markdown_line(line: str) -> str:
@@ -87,9 +87,14 @@ def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.
     footers: list[re.Match[str]] = []
     gap = False
     after_break = False
+    in_comment = False
     for no, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip()
         if markdown:
+            # An HTML comment is the Markdown author's note, not transcript text.
+            if in_comment or line.lstrip().startswith("<!--"):
+                in_comment = "-->" not in line
+                continue
             line = clean_markdown_line(line)
         footer = FOOTER.match(line)
         if footer or RUNNING_HEAD.match(line):
@@ -141,7 +146,7 @@ def join_lines(texts: list[str], evidence: Counter[str]) -> str:
         if not out:
             out = text
             continue
-        if re.search(r"\w-$", out) and text[:1].isalnum():
+        if out.endswith("-") and out[-2:-1].isalpha() and text[:1].isalnum():
             head, _, left = out.rpartition(" ")
             right, _, rest = text.partition(" ")
             joined = join_hyphenated(left, right, evidence)

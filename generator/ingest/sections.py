@@ -9,7 +9,7 @@ import re
 from generator.model import Section, Turn
 
 ORDINAL = r"(?P<ordinal>eerste|tweede|derde|vierde)"
-SENTENCE = re.compile(r"[^.?!]*[.?!]?")
+SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+")
 TERM = re.compile(rf"\b{ORDINAL}\s+termijn\b", re.I)
 OPENS = re.compile(r"\bhet woord\b|\bAan de orde is\b|\bbeantwoording\b|\bgeef\b", re.I)
 CLOSES = re.compile(r"\beinde?\b|\bafgelopen\b|\bminder\b", re.I)
@@ -19,7 +19,9 @@ GOVERNMENT = re.compile(
 
 def _term_in(text: str) -> tuple[str, str] | None:
     """(ordinal, side) when a sentence of the chair opens a termijn."""
-    for sentence in SENTENCE.findall(text):
+    if "termijn" not in text:
+        return None
+    for sentence in SENTENCE_BREAK.split(text):
         term = TERM.search(sentence)
         if not term or not OPENS.search(sentence):
             continue

@@ -131,8 +131,10 @@ def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
         line = body[i]
         starts = MOTION_HEAD.match(line.text) or (
             KAMER.match(line.text) and "beraadslaging" in " ".join(x.text for x in body[i:i + 2]))
-        end = next((j for j in range(i, len(body)) if MOTION_END.search(body[j].text)), None)
-        if starts and end is not None:
+        end = None
+        if starts:
+            end = next((j for j in range(i, len(body)) if MOTION_END.search(body[j].text)), None)
+        if end is not None:
             pieces.append((MOTION, body[i:end + 1]))
             i = end + 1
             continue
@@ -144,7 +146,7 @@ def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
     return pieces
 
 
-def segment_lines(text: str, file: str, markdown: bool) -> Segmented:
+def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) -> Segmented:
     lines, footers = split_lines(text, markdown)
     diags: list[Diagnostic] = []
     turns: list[RawTurn] = []
@@ -181,7 +183,6 @@ def segment_lines(text: str, file: str, markdown: bool) -> Segmented:
     for turn, body in zip(turns, bodies, strict=True):
         if turn.label is not None:
             turn.pieces = _split_motions(body)
-    evidence = word_evidence(text)
     joined = join_lines([x.text for x in header_lines], evidence)
     header = parse_header([(x.text, x.no) for x in header_lines], joined)
     diags.extend(
@@ -202,7 +203,8 @@ def _flat_pieces(body: str) -> list[tuple[str, str]]:
     """Cut a flattened turn into (TEXT|MOTION|"procedural", text) pieces."""
     pieces: list[tuple[str, str]] = []
     position = 0
-    for m in INLINE_MOTION.finditer(body):
+    matches = INLINE_MOTION.finditer(body) if "gehoord de beraadslaging" in body else ()
+    for m in matches:
         pieces.extend(_flat_procedural(body[position:m.start()]))
         pieces.append((MOTION, m.group(0)))
         position = m.end()
@@ -213,7 +215,8 @@ def _flat_pieces(body: str) -> list[tuple[str, str]]:
 def _flat_procedural(text: str) -> list[tuple[str, str]]:
     pieces: list[tuple[str, str]] = []
     position = 0
-    for m in FLAT_PROCEDURAL.finditer(text):
+    hint = any(w in text for w in ("geschorst", "besloten", "beraadslaging", "Sluiting", "("))
+    for m in FLAT_PROCEDURAL.finditer(text) if hint else ():
         if text[position:m.start()].strip():
             pieces.append((TEXT, text[position:m.start()].strip()))
         pieces.append(("procedural", m.group("p")))
@@ -353,7 +356,7 @@ def parse_text(text: str, file: str) -> ParseResult:
     variant = detect_variant(text)
     evidence = word_evidence(text)
     seg = segment_flat(text, file) if variant == FLAT else segment_lines(
-        text, file, variant == MARKDOWN)
+        text, file, variant == MARKDOWN, evidence)
     header = seg.header
     roster = build_roster(header.chair, header.members, header.government)
     built = build_turns(seg, roster, file, evidence)
