@@ -196,7 +196,551 @@
     return tokenize(text).map(stem);
   }
 
-  var api = { fold: fold, tokenize: tokenize, stem: stem, terms: terms };
+
+  /* ---- loading: shards are scripts calling PlenumSearch.register ---- */
+
+  var cache = {}, waiting = {};
+  var loader = { base: "", files: 0, onload: null };
+
+  function register(kind, key, data) {
+    var id = kind + ":" + key;
+    cache[id] = data;
+    (waiting[id] || []).forEach(function (w) { w[0](data); });
+    delete waiting[id];
+  }
+
+  function shardId(rel) { /* "t/3-1.js" -> "t:3-1", "manifest.js" -> "manifest:0" */
+    var m = /^(?:(\w+)\/)?([\w-]+)\.js$/.exec(rel);
+    return m[1] ? m[1] + ":" + m[2] : m[2] + ":0";
+  }
+
+  function load(rel) {
+    var id = shardId(rel);
+    if (id in cache) return Promise.resolve(cache[id]);
+    return new Promise(function (resolve, reject) {
+      if (waiting[id]) { waiting[id].push([resolve, reject]); return; }
+      waiting[id] = [[resolve, reject]];
+      var el = document.createElement("script");
+      el.src = loader.base + rel;
+      el.async = true;
+      el.onerror = function () {
+        var ws = waiting[id] || []; delete waiting[id];
+        ws.forEach(function (w) { w[1](new Error("cannot load " + rel)); });
+      };
+      el.onload = function () { el.remove(); };
+      loader.files++;
+      document.head.appendChild(el);
+    });
+  }
+
+  /* ---- query language: the same as generator/search/query.py ---- */
+
+  var MAX_EXPANSIONS = 12, MIN_PREFIX = 2, PHRASE_VERIFY_ALL = 200;
+  var FACETS = ["type", "year", "kind", "party", "speaker"];
+
+  function parseQuery(text) {
+    var q = { clauses: [], phrases: [], excluded: [], prefixes: [] }, seen = {};
+    function add(t) { if (t && !seen[t]) { seen[t] = 1; q.clauses.push({ terms: [t], prefix: false }); } }
+    (text.match(/-?"[^"]*"?|\S+/g) || []).forEach(function (raw) {
+      var negative = raw.charAt(0) === "-" && raw.length > 1;
+      var body = negative ? raw.slice(1) : raw;
+      if (body.charAt(0) === '"') {
+        var words = terms(body.replace(/^"+|"+$/g, ""));
+        if (negative) { q.excluded = q.excluded.concat(words); return; }
+        words.forEach(add);
+        if (words.length > 1) q.phrases.push(words);
+      } else if (negative) {
+        q.excluded = q.excluded.concat(terms(body));
+      } else if (body.slice(-1) === "*") {
+        var tokens = tokenize(body);
+        tokens.slice(0, -1).forEach(function (t) { add(stem(t)); });
+        if (tokens.length) {
+          var last = tokens[tokens.length - 1], st = stem(last);
+          var prefix = last.indexOf(st) === 0 ? st : last;
+          if (prefix.length >= MIN_PREFIX && !seen["*" + prefix]) {
+            seen["*" + prefix] = 1;
+            q.clauses.push({ terms: [prefix], prefix: true });
+            q.prefixes.push(prefix);
+          }
+        }
+      } else {
+        terms(body).forEach(add);
+      }
+    });
+    return q;
+  }
+
+  /* ---- the engine ---- */
+
+  function Engine(manifest) {
+    this.m = manifest;
+    this.postings = {};
+  }
+
+  Engine.prototype.shardOf = function (term) { /* bisect_right(keys, term) - 1 */
+    var keys = this.m.shards, lo = 0, hi = keys.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (term < keys[mid]) hi = mid; else lo = mid + 1; }
+    return lo - 1;
+  };
+
+  Engine.prototype.addPostings = function (term, flat) {
+    var target = this.postings[term], doc = 0;
+    for (var i = 0; i < flat.length; i += 4) {
+      doc += flat[i];
+      target.set(doc, [flat[i + 1], flat[i + 2], flat[i + 3]]);
+    }
+  };
+
+  Engine.prototype.entry = function (term) {
+    var self = this, n = this.shardOf(term);
+    if (n < 0) return Promise.resolve(null);
+    return load("t/" + n + ".js").then(function (data) {
+      var e = Object.prototype.hasOwnProperty.call(data, term) ? data[term] : null;
+      if (!e) return null;
+      if (!self.postings[term]) { self.postings[term] = new Map(); self.addPostings(term, e[2]); }
+      return { term: term, df: e[0], maxima: e[1], shard: n, loaded: 1 };
+    });
+  };
+
+  Engine.prototype.loadNext = function (alt) {
+    var self = this;
+    return load("t/" + alt.shard + "-" + alt.loaded + ".js").then(function (data) {
+      self.addPostings(alt.term, data[alt.term]);
+      alt.loaded++;
+    });
+  };
+
+  Engine.prototype.expand = function (prefix) {
+    var self = this, keys = this.m.shards, first = Math.max(this.shardOf(prefix), 0), found = [];
+    function step(n) {
+      if (!(n < keys.length && (n === first || keys[n].indexOf(prefix) === 0))) return Promise.resolve();
+      return load("t/" + n + ".js").then(function (data) {
+        Object.keys(data).forEach(function (t) { if (t.indexOf(prefix) === 0) found.push([data[t][0], t]); });
+        return step(n + 1);
+      });
+    }
+    return step(first).then(function () {
+      found.sort(function (a, b) { return b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0); });
+      return Promise.all(found.slice(0, MAX_EXPANSIONS).map(function (f) { return self.entry(f[1]); }));
+    }).then(function (alts) { return alts.filter(Boolean); });
+  };
+
+  Engine.prototype.record = function (doc) {
+    var per = this.m.recordsPerShard;
+    return load("r/" + Math.floor(doc / per) + ".js").then(function (rows) { return rows[doc % per]; });
+  };
+
+  Engine.prototype.facetValues = function (speaker, group) {
+    var sp = this.m.speakers[speaker], g = this.m.groups[group];
+    return { type: g[2], year: g[0], kind: g[1], party: sp[2] >= 0 ? this.m.parties[sp[2]] : "",
+      speaker: sp[0] || "~" + sp[1] };
+  };
+
+  function passes(values, filters, skip) {
+    for (var f in filters) if (f !== skip && filters[f].indexOf(values[f]) < 0) return false;
+    return true;
+  }
+
+  function threshold(alts) {
+    var t = 0;
+    alts.forEach(function (a) { if (a.loaded < a.maxima.length) t = Math.max(t, a.maxima[a.loaded]); });
+    return t;
+  }
+
+  function complete(clauses) {
+    return clauses.every(function (alts) { return alts.every(function (a) { return a.loaded === a.maxima.length; }); });
+  }
+
+  Engine.prototype.matches = function (clauses, excluded, rejected) {
+    var self = this;
+    var weights = clauses.map(function (alts) {
+      var merged = new Map();
+      alts.forEach(function (alt) {
+        self.postings[alt.term].forEach(function (p, doc) {
+          var have = merged.get(doc);
+          if (!have || p[0] > have[0]) merged.set(doc, p);
+        });
+      });
+      return merged;
+    });
+    weights.sort(function (a, b) { return a.size - b.size; });
+    var matches = new Map(), info = new Map();
+    weights[0].forEach(function (p, doc) {
+      if (excluded.has(doc) || rejected.has(doc)) return;
+      var total = p[0];
+      for (var i = 1; i < weights.length; i++) {
+        var q = weights[i].get(doc);
+        if (!q) return;
+        total += q[0];
+      }
+      matches.set(doc, total);
+      info.set(doc, self.facetValues(p[1], p[2]));
+    });
+    return [matches, info];
+  };
+
+  Engine.prototype.bound = function (clauses, matches, skip, filters) {
+    var self = this, thr = clauses.map(threshold);
+    var bound = thr.every(function (t) { return t > 0; }) ? thr.reduce(function (a, b) { return a + b; }, 0) : 0;
+    var partial = new Map();
+    clauses.forEach(function (alts, i) {
+      alts.forEach(function (alt) {
+        self.postings[alt.term].forEach(function (p, doc) {
+          if (matches.has(doc) || skip.has(doc)) return;
+          var row = partial.get(doc);
+          if (!row) {
+            if (!passes(self.facetValues(p[1], p[2]), filters)) { skip.add(doc); return; }
+            row = clauses.map(function () { return -1; });
+            partial.set(doc, row);
+          }
+          row[i] = Math.max(row[i], p[0]);
+        });
+      });
+    });
+    partial.forEach(function (row) {
+      var total = 0;
+      for (var i = 0; i < row.length; i++) {
+        if (row[i] < 0 && !thr[i]) return;
+        total += Math.max(row[i], thr[i]);
+      }
+      bound = Math.max(bound, total);
+    });
+    return bound;
+  };
+
+  Engine.prototype.extend = function (clauses) {
+    var best = null;
+    clauses.forEach(function (alts) {
+      alts.forEach(function (a) {
+        if (a.loaded < a.maxima.length && (!best || a.maxima[a.loaded] > best.maxima[best.loaded])) best = a;
+      });
+    });
+    return best ? this.loadNext(best) : Promise.resolve();
+  };
+
+  function containsPhrase(words, phrase) {
+    outer: for (var i = 0; i + phrase.length <= words.length; i++) {
+      for (var j = 0; j < phrase.length; j++) if (words[i + j] !== phrase[j]) continue outer;
+      return true;
+    }
+    return false;
+  }
+
+  Engine.prototype.verifyPhrases = function (query, ranked, need, rejected) {
+    var self = this, limit = ranked.length <= PHRASE_VERIFY_ALL ? ranked.length : need, kept = [];
+    function step(i) {
+      if (i >= ranked.length) return Promise.resolve(kept);
+      var doc = ranked[i];
+      if (kept.length >= limit) { kept.push(doc); return step(i + 1); }
+      return self.record(doc).then(function (rec) {
+        var words = terms(rec[5] + "\n" + rec[6]);
+        if (query.phrases.every(function (p) { return containsPhrase(words, p); })) kept.push(doc);
+        else rejected.add(doc);
+        return step(i + 1);
+      });
+    }
+    return step(0);
+  };
+
+  Engine.prototype.facetCounts = function (matches, info, filters, rejected) {
+    var counts = {};
+    FACETS.forEach(function (f) { counts[f] = new Map(); });
+    matches.forEach(function (score, doc) {
+      if (rejected.has(doc)) return;
+      var v = info.get(doc);
+      FACETS.forEach(function (f) {
+        if (v[f] && passes(v, filters, f)) counts[f].set(v[f], (counts[f].get(v[f]) || 0) + 1);
+      });
+    });
+    var out = {};
+    FACETS.forEach(function (f) {
+      out[f] = Array.from(counts[f].entries()).sort(function (a, b) {
+        return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+      });
+    });
+    return out;
+  };
+
+  Engine.prototype.search = function (text, filters, need) {
+    var self = this, query = parseQuery(text), clauses = [];
+    need = need || 10;
+    var f = {};
+    for (var k in filters || {}) if (filters[k] && filters[k].length) f[k] = filters[k];
+    filters = f;
+    var empty = { total: 0, exact: true, hits: [], facets: {}, query: query };
+    if (!query.clauses.length) return Promise.resolve(empty);
+    return Promise.all(query.clauses.map(function (c) {
+      return c.prefix ? self.expand(c.terms[0]) : self.entry(c.terms[0]).then(function (e) { return e ? [e] : []; });
+    })).then(function (all) {
+      if (all.some(function (alts) { return !alts.length; })) return empty;
+      clauses = all;
+      var excluded = new Set(), rejected = new Set();
+      function exclude(i) {
+        if (i >= query.excluded.length) return Promise.resolve();
+        var term = query.excluded[i];
+        return self.entry(term).then(function loadAll(alt) {
+          if (alt && alt.loaded < alt.maxima.length) return self.loadNext(alt).then(function () { return loadAll(alt); });
+          if (alt) self.postings[term].forEach(function (p, doc) { excluded.add(doc); });
+          return exclude(i + 1);
+        });
+      }
+      function round() {
+        var mi = self.matches(clauses, excluded, rejected), matches = mi[0], info = mi[1];
+        var ranked = [];
+        matches.forEach(function (score, doc) { if (passes(info.get(doc), filters)) ranked.push(doc); });
+        ranked.sort(function (a, b) { return matches.get(b) - matches.get(a) || a - b; });
+        var verified = query.phrases.length ? self.verifyPhrases(query, ranked, need, rejected) : Promise.resolve(ranked);
+        return verified.then(function (ranked) {
+          var done = complete(clauses);
+          if (!done && ranked.length >= need) {
+            var skip = new Set(excluded); rejected.forEach(function (d) { skip.add(d); });
+            done = matches.get(ranked[need - 1]) >= self.bound(clauses, matches, skip, filters);
+          }
+          if (!done) return self.extend(clauses).then(round);
+          return {
+            total: ranked.length, exact: complete(clauses), query: query,
+            hits: ranked.slice(0, need).map(function (d) { return { doc: d, score: matches.get(d) }; }),
+            facets: self.facetCounts(matches, info, filters, rejected)
+          };
+        });
+      }
+      return exclude(0).then(round);
+    });
+  };
+
+  function open(base) {
+    loader.base = base;
+    return load("manifest.js").then(function (m) { return new Engine(m); });
+  }
+
+
+  /* ---- the page: zoeken/index.html ---- */
+
+  var PAGE_SIZE = 10;
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var a in attrs || {}) e.setAttribute(a, attrs[a]);
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
+  }
+
+  /* Words of `text` with marks where a token's stem is a query term, or a query
+   * term (or prefix) is part of it (compounds): [[text, marked], ...]. */
+  function markWords(text, query) {
+    var wanted = query.highlight, prefixes = query.prefixes, out = [], last = 0, m;
+    var re = /[\p{L}\p{N}'\u2019]+/gu;
+    while ((m = re.exec(text))) {
+      var toks = tokenize(m[0]), hit = false;
+      for (var i = 0; i < toks.length && !hit; i++) {
+        var st = stem(toks[i]);
+        hit = wanted.some(function (w) { return st === w || (w.length > 3 && toks[i].indexOf(w) >= 0); }) ||
+          prefixes.some(function (p) { return toks[i].indexOf(p) === 0 || st.indexOf(p) === 0; });
+      }
+      if (hit) {
+        if (m.index > last) out.push([text.slice(last, m.index), false]);
+        out.push([m[0], true]);
+        last = m.index + m[0].length;
+      }
+    }
+    if (last < text.length) out.push([text.slice(last), false]);
+    return out;
+  }
+
+  /* A window of about `size` words around the densest cluster of marks. */
+  function snippet(text, query, size) {
+    var words = text.replace(/\s+/g, " ").trim().split(" "), best = 0, bestAt = 0, hits = [];
+    var flat = words.map(function (w) { return markWords(w, query).some(function (p) { return p[1]; }); });
+    flat.forEach(function (h, i) { if (h) hits.push(i); });
+    for (var i = 0; i < hits.length; i++) {
+      var n = 0;
+      for (var j = i; j < hits.length && hits[j] < hits[i] + size; j++) n++;
+      if (n > best) { best = n; bestAt = hits[i]; }
+    }
+    var start = Math.max(0, bestAt - Math.floor(size / 4)), end = Math.min(words.length, start + size);
+    return (start > 0 ? "\u2026 " : "") + words.slice(start, end).join(" ") + (end < words.length ? " \u2026" : "");
+  }
+
+  function appendMarked(parent, text, query) {
+    markWords(text, query).forEach(function (part) {
+      parent.appendChild(part[1] ? el("mark", {}, part[0]) : document.createTextNode(part[0]));
+    });
+  }
+
+  function readState() {
+    var params = new URLSearchParams(location.search), filters = {};
+    FACETS.forEach(function (f) { var v = params.getAll(f); if (v.length) filters[f] = v; });
+    return { q: params.get("q") || "", filters: filters };
+  }
+
+  function writeState(state) {
+    var params = new URLSearchParams();
+    if (state.q) params.set("q", state.q);
+    FACETS.forEach(function (f) { (state.filters[f] || []).forEach(function (v) { params.append(f, v); }); });
+    var search = params.toString();
+    try { history.replaceState(null, "", location.pathname + (search ? "?" + search : "") + location.hash); } catch (e) { /* file:// in some browsers */ }
+  }
+
+  function Page(root) {
+    this.root = root;
+    this.labels = JSON.parse(root.getAttribute("data-labels") || "{}");
+    this.site = root.getAttribute("data-root") || "";
+    this.input = root.querySelector("input[type=search]");
+    this.status = root.querySelector("[role=status]");
+    this.facetsBox = root.querySelector(".search-facets");
+    this.list = root.querySelector(".search-results");
+    this.state = readState();
+    this.seq = 0;
+  }
+
+  Page.prototype.label = function (key, values) {
+    return fill(this.labels[key] || key, values || {});
+  };
+
+  Page.prototype.start = function (engine) {
+    var self = this, timer = null;
+    this.engine = engine;
+    this.input.value = this.state.q;
+    this.root.querySelector("form").addEventListener("submit", function (e) { e.preventDefault(); self.run(); });
+    this.input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { self.state.q = self.input.value; self.run(); }, 120);
+    });
+    this.input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") { var a = self.list.querySelector("a"); if (a) { e.preventDefault(); a.focus(); } }
+    });
+    this.list.addEventListener("keydown", function (e) { self.move(e); });
+    document.addEventListener("keydown", function (e) {
+      var t = e.target, typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable);
+      if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); self.input.focus(); self.input.select(); }
+    });
+    this.run();
+  };
+
+  Page.prototype.move = function (e) {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    var links = Array.prototype.slice.call(this.list.querySelectorAll("a.result-link"));
+    var i = links.indexOf(document.activeElement);
+    if (i < 0) return;
+    e.preventDefault();
+    if (e.key === "ArrowUp" && i === 0) { this.input.focus(); return; }
+    var next = links[Math.min(links.length - 1, Math.max(0, i + (e.key === "ArrowDown" ? 1 : -1)))];
+    next.focus();
+  };
+
+  Page.prototype.run = function () {
+    var self = this, seq = ++this.seq, state = this.state;
+    writeState(state);
+    if (!state.q.trim()) {
+      this.list.textContent = ""; this.facetsBox.textContent = "";
+      this.status.textContent = "";
+      return Promise.resolve();
+    }
+    this.root.setAttribute("aria-busy", "true");
+    return this.engine.search(state.q, state.filters, PAGE_SIZE).then(function (result) {
+      return Promise.all(result.hits.map(function (h) { return self.engine.record(h.doc); })).then(function (records) {
+        if (seq !== self.seq) return;
+        self.render(result, records);
+      });
+    }).catch(function (err) {
+      if (seq !== self.seq) return;
+      self.status.textContent = self.label("error");
+      if (window.console) console.warn(err);
+    }).then(function () {
+      if (seq === self.seq) self.root.removeAttribute("aria-busy");
+    });
+  };
+
+  Page.prototype.render = function (result, records) {
+    var self = this, q = result.query, m = this.engine.m;
+    q.highlight = q.clauses.filter(function (c) { return !c.prefix; }).map(function (c) { return c.terms[0]; });
+    var n = result.total;
+    this.status.textContent = n === 0 ? this.label("none") :
+      this.label(result.exact ? (n === 1 ? "one" : "count") : "more", { n: n });
+    this.list.textContent = "";
+    records.forEach(function (rec, i) {
+      var sp = m.speakers[rec[4]], party = sp[2] >= 0 ? m.parties[sp[2]] : "";
+      var li = el("li", { "class": "search-result" });
+      var url = rec[1], hash = url.indexOf("#");
+      var page = hash < 0 ? url : url.slice(0, hash), frag = hash < 0 ? "" : url.slice(hash);
+      var a = el("a", { "class": "result-link", href: self.site + page + "?q=" + encodeURIComponent(self.state.q) + frag });
+      a.appendChild(el("span", { "class": "result-speaker" }, sp[1]));
+      if (party) a.appendChild(el("span", { "class": "party" }, " (" + party + ")"));
+      li.appendChild(el("h2", {})).appendChild(a);
+      var meta = el("p", { "class": "meta" });
+      meta.appendChild(el("span", { "class": "result-type" }, self.label(rec[0] === "m" ? "motion" : "speech")));
+      meta.appendChild(document.createTextNode(" \u00b7 "));
+      if (rec[3]) { meta.appendChild(el("time", { datetime: rec[3] }, rec[3])); meta.appendChild(document.createTextNode(" \u00b7 ")); }
+      meta.appendChild(document.createTextNode(rec[5] ? rec[5] + " \u00b7 " + rec[2] : rec[2]));
+      li.appendChild(meta);
+      var p = el("p", { "class": "snippet" });
+      appendMarked(p, snippet(rec[6], q, 36), q);
+      li.appendChild(p);
+      li.setAttribute("data-doc", result.hits[i].doc);
+      self.list.appendChild(li);
+    });
+    this.renderFacets(result.facets);
+  };
+
+  Page.prototype.facetLabel = function (facet, value) {
+    if (facet === "type") return this.label(value === "motion" ? "motion" : "speech");
+    if (facet === "speaker") {
+      var sp = this.engine.m.speakers.filter(function (s) { return (s[0] || "~" + s[1]) === value; })[0];
+      return sp ? sp[1] : value;
+    }
+    return value;
+  };
+
+  Page.prototype.renderFacets = function (facets) {
+    var self = this;
+    this.facetsBox.textContent = "";
+    FACETS.forEach(function (f) {
+      var chosen = self.state.filters[f] || [], values = (facets[f] || []).slice(0, 12);
+      chosen.forEach(function (v) { if (!values.some(function (x) { return x[0] === v; })) values.push([v, 0]); });
+      if (values.length < 2 && !chosen.length) return;
+      var fs = el("fieldset", { "class": "facet", "data-facet": f });
+      fs.appendChild(el("legend", {}, self.label("facet_" + f)));
+      values.forEach(function (pair) {
+        var id = "f-" + f + "-" + pair[0].replace(/[^\w-]/g, "_");
+        var box = el("input", { type: "checkbox", id: id, value: pair[0] });
+        box.checked = chosen.indexOf(pair[0]) >= 0;
+        box.addEventListener("change", function () {
+          var list = (self.state.filters[f] || []).filter(function (v) { return v !== pair[0]; });
+          if (box.checked) list.push(pair[0]);
+          self.state.filters[f] = list;
+          self.run();
+        });
+        var label = el("label", { "for": id }, self.facetLabel(f, pair[0]) + " ");
+        label.appendChild(el("span", { "class": "count" }, "(" + pair[1] + ")"));
+        var row = el("div", { "class": "facet-value" });
+        row.appendChild(box); row.appendChild(label);
+        fs.appendChild(row);
+      });
+      self.facetsBox.appendChild(fs);
+    });
+  };
+
+  function init() {
+    var root = document.getElementById("plenum-search");
+    if (!root) return;
+    root.hidden = false;
+    var page = new Page(root);
+    root.plenum = page;
+    open(root.getAttribute("data-index") || "").then(function (engine) { page.start(engine); },
+      function () { page.status.textContent = page.label("error"); });
+  }
+
+  if (typeof document !== "undefined") {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+    else init();
+  }
+
+  var api = { fold: fold, tokenize: tokenize, stem: stem, terms: terms, parseQuery: parseQuery,
+    register: register, open: open, loader: loader };
   root.PlenumSearch = api;
   if (typeof module !== "undefined" && module.exports) module.exports = api;
 })(typeof window !== "undefined" ? window : globalThis);
