@@ -4,7 +4,12 @@ and a hostile variant whose every string tries to break out."""
 
 from __future__ import annotations
 
+import posixpath
+import shutil
 from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from generator.model import (
     Commitment,
@@ -148,3 +153,109 @@ def hostile_meeting() -> Meeting:
         commitments=(Commitment(EVIL, tid["t0012"], Source(FILE, 1)),),
         sections=tuple(replace(s, title=s.title + EVIL, turn=tid[s.turn]) for s in base.sections),
     )
+
+
+# -- building and reading a site ---------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def copy_project(dest):
+    """A copy of the example project (transcripts, templates, static, settings)."""
+    for name in ("transcripts", "templates", "static"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copy(ROOT / "plenum.toml", dest / "plenum.toml")
+    return dest
+
+
+def build_project(root):
+    """Import (when the content stage exists) and build `root`; the diagnostics."""
+    from generator.config import load_project
+    from generator.sitebuild import build_site
+
+    project = load_project(root)
+    try:
+        from generator.content import import_transcripts
+    except ImportError:
+        pass
+    else:
+        import_transcripts(project, force=False)
+    return build_site(project, verbose=False, clean=True, jobs=1)
+
+
+def build_meetings(meetings, out):
+    """Render hand-made meetings with the project's templates into `out`."""
+    from generator.config import load_project
+    from generator.sitebuild import write_site
+
+    out.mkdir(parents=True, exist_ok=True)
+    return write_site(load_project(ROOT), meetings, out)
+
+
+class PageLinks(HTMLParser):
+    """The ids, hrefs and srcs of one HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        for key in ("href", "src"):
+            if attrs.get(key) is not None:
+                self.links.append(attrs[key])
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+def read_page(path):
+    parser = PageLinks()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def is_external(link: str) -> bool:
+    return link.startswith(("http://", "https://", "mailto:", "//", "data:"))
+
+
+def resolve(site, page, link):
+    """(file, fragment) a relative link on `page` points at, or None if external."""
+    if is_external(link):
+        return None
+    parts = urlsplit(link)
+    rel_page = page.relative_to(site).as_posix()
+    target = rel_page if not parts.path else posixpath.normpath(
+        posixpath.join(posixpath.dirname(rel_page), unquote(parts.path)))
+    return target, unquote(parts.fragment)
+
+
+def crawl(site, start="index.html"):
+    """Every site-relative page (and fragment) reachable by links from `start`."""
+    pages: dict[str, PageLinks] = {}
+    reached: set[tuple[str, str]] = set()
+    todo = [start]
+    while todo:
+        rel = todo.pop()
+        if rel in pages or not rel.endswith(".html") or not (site / rel).is_file():
+            continue
+        pages[rel] = read_page(site / rel)
+        for link in pages[rel].links:
+            hit = resolve(site, site / rel, link)
+            if hit:
+                reached.add(hit)
+                todo.append(hit[0])
+    return pages, reached

@@ -1,0 +1,154 @@
+"""Building the example archive writes every page of the URL scheme, the open
+data matches the model, figures follow their documented rule, and two builds
+give identical bytes."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+from xml.etree import ElementTree
+
+import pytest
+from site_fixture import build_meetings, build_project, copy_project, seed_meeting
+
+from generator import urls
+from generator.archive import build_archive
+from generator.config import load_project
+from generator.export import meeting_to_dict
+from generator.model import TurnKind
+from generator.sitebuild import build_site, load_meetings
+from generator.stats import FLOOR_WORDS, find_interruptions
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("project"))
+    diagnostics = build_project(root)
+    assert not [d for d in diagnostics if d.severity == "error"], diagnostics
+    meetings, _ = load_meetings(load_project(root))
+    return root, meetings
+
+
+def digest(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_build_writes_every_page_of_the_url_scheme(example):
+    root, meetings = example
+    site = root / "site"
+    meeting = meetings[0]
+    expected = [urls.HOME, urls.MEETINGS, urls.meeting_path(meeting.id), urls.SPEAKERS,
+                urls.person_path(meeting.people[0].id), urls.PARTIES, urls.MOTIONS,
+                urls.COMMITMENTS, urls.SEARCH, urls.DATA, urls.meeting_json_path(meeting.id),
+                urls.SPEECHES_CSV, urls.FEED, urls.SITEMAP, urls.ROBOTS, urls.NOT_FOUND,
+                urls.ABOUT, "static/style.css"]
+    expected += [urls.motion_path(m.id) for m in meeting.motions]
+    expected += [urls.party_path(p.party) for p in meeting.people if p.party]
+    missing = [path for path in expected if not (site / path).is_file()]
+    assert missing == []
+
+
+def test_two_builds_of_the_same_input_give_identical_bytes(example, tmp_path):
+    root, _ = example
+    first = digest(root / "site")
+    other = copy_project(tmp_path / "again")
+    build_project(other)
+    assert digest(other / "site") == first
+
+
+def test_the_meeting_json_is_the_open_data_export_of_the_meeting(example):
+    root, meetings = example
+    for meeting in meetings:
+        path = root / "site" / urls.meeting_json_path(meeting.id)
+        assert json.loads(path.read_text(encoding="utf-8")) == meeting_to_dict(meeting)
+
+
+def test_the_speeches_csv_has_one_row_per_turn_with_a_deep_link(example):
+    root, meetings = example
+    text = (root / "site" / urls.SPEECHES_CSV).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == sum(len(m.turns) for m in meetings)
+    first = meetings[0].turns[1]
+    row = next(r for r in rows if r["turn"] == first.id)
+    assert row["url"] == f"{urls.meeting_path(meetings[0].id)}#{urls.turn_anchor(first.id)}"
+    assert row["text"] == "\n\n".join(first.paragraphs)
+
+
+def test_the_feed_and_sitemap_are_well_formed_xml_listing_each_meeting(example):
+    root, meetings = example
+    feed = ElementTree.parse(root / "site" / urls.FEED).getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert len(feed.findall("a:entry", ns)) == len(meetings)
+    sitemap = (root / "site" / urls.SITEMAP).read_text(encoding="utf-8")
+    ElementTree.fromstring(sitemap)
+    assert urls.meeting_path(meetings[0].id) in sitemap
+    assert urls.NOT_FOUND not in sitemap
+
+
+def test_interruptions_follow_the_floor_holder_rule():
+    meeting = seed_meeting()
+    found = find_interruptions(meeting)
+    # Ploumen asks Bosman twice while he holds the floor; his answer is his own.
+    assert {k: (v.speaker, v.floor_holder) for k, v in found.items()} == {
+        "t0004": ("ploumen", "bosman"), "t0006": ("ploumen", "bosman")}
+
+
+def test_figures_count_turns_and_words_per_speaker_independently_of_the_stats_module():
+    meeting = seed_meeting()
+    archive, _ = build_archive([meeting])
+    figures = archive.figures[meeting.id].by_person
+    for person in meeting.people:
+        turns = [t for t in meeting.turns if t.speaker == person.id
+                 and t.kind is TurnKind.SPEECH]
+        words = sum(len(" ".join(t.paragraphs).split()) for t in turns)
+        got = figures.get(person.id)
+        assert (got.turns if got else 0, got.words if got else 0) == (len(turns), words)
+    assert figures["bosman"].interruptions_received == 2
+    assert figures["ploumen"].interruptions_made == 2
+    assert sum(len(p.split()) for p in meeting.turns[1].paragraphs) >= FLOOR_WORDS
+
+
+def test_a_template_error_leaves_the_previous_site_in_place(example, tmp_path):
+    root = copy_project(tmp_path / "broken")
+    build_project(root)
+    before = digest(root / "site")
+    (root / "templates" / "motion.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ no_such_field }}{% endblock %}',
+        encoding="utf-8")
+    diagnostics = build_site(load_project(root))
+    assert any("motion.html" in d.file and d.severity == "error" for d in diagnostics)
+    assert digest(root / "site") == before
+
+
+def test_css_and_js_together_stay_under_30_kb_gzipped_and_the_seed_page_weight_is_reported(
+        example, capsys):
+    root, meetings = example
+    site = root / "site"
+    assets = [p for p in (site / "static").rglob("*") if p.suffix in (".css", ".js")]
+    assets += [p for p in (site / "search").rglob("*.js")] if (site / "search").is_dir() else []
+    size = sum(len(gzip.compress(p.read_bytes(), 9, mtime=0)) for p in assets)
+    assert size < 30_000
+    page = site / urls.meeting_path(meetings[0].id)
+    css = site / "static" / "style.css"
+    html_gz = len(gzip.compress(page.read_bytes(), 9, mtime=0))
+    css_gz = len(gzip.compress(css.read_bytes(), 9, mtime=0))
+    with capsys.disabled():
+        print(f"\nseed meeting page: HTML {page.stat().st_size} B ({html_gz} B gzipped) "
+              f"+ CSS {css.stat().st_size} B ({css_gz} B gzipped) = {html_gz + css_gz} B "
+              f"gzipped; all CSS+JS {size} B gzipped")
+
+
+def test_a_hand_made_meeting_shows_motion_card_verdict_and_interruption_label(tmp_path):
+    build_meetings([seed_meeting()], tmp_path)
+    html = (tmp_path / urls.meeting_path("000_80043238be0c1716")).read_text(encoding="utf-8")
+    assert 'class="speech interruption" id="t0004"' in html
+    assert "Interruptie" in html
+    assert 'id="motie-35373-4"' in html
+    assert "verdict-ontraden" in html
+    assert 'class="procedural" id="t0007"' in html
+    motion = (tmp_path / urls.motion_path("35373-4")).read_text(encoding="utf-8")
+    assert f'href="../{urls.meeting_path("000_80043238be0c1716")}#t0011"' in motion

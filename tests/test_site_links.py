@@ -1,0 +1,100 @@
+"""Every internal link and anchor of the built example site resolves, and every
+speech, motion and speaker of the model can be reached from the home page."""
+
+from __future__ import annotations
+
+import pytest
+from site_fixture import build_meetings, build_project, copy_project, crawl, read_page, resolve
+
+from generator import urls
+from generator.config import load_project
+from generator.model import TurnKind
+from generator.sitebuild import load_meetings
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("project"))
+    diagnostics = build_project(root)
+    assert not [d for d in diagnostics if d.severity == "error"], diagnostics
+    meetings, _ = load_meetings(load_project(root))
+    assert meetings, "the example archive gave no meetings"
+    return root / "site", meetings
+
+
+def broken_links(site):
+    """Every (page, link) whose target file or #anchor does not exist."""
+    ids = {}
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        parser = read_page(page)
+        ids[page.relative_to(site).as_posix()] = parser.ids
+    for page in sorted(site.rglob("*.html")):
+        for link in read_page(page).links:
+            hit = resolve(site, page, link)
+            if hit is None:
+                continue
+            target, fragment = hit
+            missing_file = not (site / target).is_file()
+            if missing_file or (fragment and target.endswith(".html")
+                                and fragment not in ids[target]):
+                broken.append((page.relative_to(site).as_posix(), link))
+    return broken
+
+
+def test_every_internal_link_and_anchor_of_the_example_site_resolves(example):
+    site, _ = example
+    assert len(list(site.rglob("*.html"))) > 20
+    assert broken_links(site) == []
+
+
+def test_every_link_of_a_hand_made_meeting_resolves(tmp_path):
+    from site_fixture import seed_meeting
+
+    build_meetings([seed_meeting()], tmp_path)
+    assert broken_links(tmp_path) == []
+
+
+def test_no_link_is_absolute_or_leaves_the_site(example):
+    site, _ = example
+    for page in site.rglob("*.html"):
+        for link in read_page(page).links:
+            assert not link.startswith("/"), (page, link)
+            hit = resolve(site, page, link)
+            if hit:
+                assert not hit[0].startswith(".."), (page, link)
+
+
+def test_every_speech_motion_and_speaker_is_reachable_from_the_home_page(example):
+    site, meetings = example
+    pages, reached = crawl(site)
+    for meeting in meetings:
+        slug = urls.meeting_path(meeting.id)
+        assert slug in pages, slug
+        for turn in meeting.turns:
+            anchor = urls.turn_anchor(turn.id)
+            assert anchor in pages[slug].ids, (slug, turn.id)
+        for person in meeting.people:
+            assert urls.person_path(person.id) in pages, person.id
+        for motion in meeting.motions:
+            assert urls.motion_anchor(motion.id) in pages[slug].ids
+            assert any(p.startswith("moties/") and p.endswith(urls.slugify(motion.id) + ".html")
+                       for p in pages), motion.id
+    speeches = [t for m in meetings for t in m.turns if t.kind is TurnKind.SPEECH]
+    linked = {f for page, f in reached if page.startswith("vergaderingen/") and f}
+    # every speech is linked to directly from somewhere (its permalink at least)
+    assert {urls.turn_anchor(t.id) for t in speeches} <= linked
+
+
+def test_speaker_pages_deep_link_to_each_of_their_speeches(example):
+    site, meetings = example
+    meeting = meetings[0]
+    by_speaker = {}
+    for turn in meeting.turns:
+        if turn.kind is TurnKind.SPEECH and turn.speaker:
+            by_speaker.setdefault(turn.speaker, []).append(turn.id)
+    for person_id, turn_ids in by_speaker.items():
+        page = site / urls.person_path(person_id)
+        links = read_page(page).links
+        expected = {f"../{urls.meeting_path(meeting.id)}#{urls.turn_anchor(t)}" for t in turn_ids}
+        assert expected <= set(links), person_id
