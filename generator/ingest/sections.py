@@ -21,9 +21,12 @@ def _term_in(text: str) -> tuple[str, str] | None:
     """(ordinal, side) when a sentence of the chair opens a termijn."""
     if "termijn" not in text:
         return None
+    previous = ""
     for sentence in SENTENCE_BREAK.split(text):
         term = TERM.search(sentence)
-        if not term or not OPENS.search(sentence):
+        opened = OPENS.search(sentence) or OPENS.search(previous)
+        previous = sentence
+        if not term or not opened:
             continue
         if CLOSES.search(sentence):
             continue

@@ -1,0 +1,243 @@
+"""The text parser on real transcripts: the seed (line-wrapped PDF text), the
+two flattened corpus files, the OCR'ed Markdown fixture, and bad input.
+
+Expected values were written from reading the transcripts, not from the
+parser's output: e.g. the seed has 306 label lines (110 + 3 chair labels at
+page starts, ...), motions nrs. 3-18, three "De vergadering wordt … geschorst."
+lines and two dash-led commitments."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from generator.errors import Severity
+from generator.ingest.text import parse_text
+from generator.model import TurnKind
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "transcripts/000_80043238be0c1716.txt"
+VOLKSHUISVESTING = "tests/data/corpus/tk-pdftxt-20240208-tmd-volkshuisvesting.txt"
+LNV = "tests/data/corpus/tk-pdftxt-20240201-begroting-lnv.txt"
+OCR = "tests/data/ocr/ruslandstrategie-excerpt.md"
+
+
+def parse(relative: str):
+    result = parse_text((ROOT / relative).read_text(encoding="utf-8"), relative)
+    (meeting,) = result.meetings
+    return meeting, result.diagnostics
+
+
+def speeches(meeting):
+    return [t for t in meeting.turns if t.kind == TurnKind.SPEECH]
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return parse(SEED)
+
+
+@pytest.fixture(scope="module")
+def seed_lines():
+    return (ROOT / SEED).read_text(encoding="utf-8").split("\n")
+
+
+def test_seed_parses_without_warnings(seed):
+    _, diagnostics = seed
+    assert [d.format() for d in diagnostics if d.severity != Severity.INFO] == []
+
+
+def test_every_seed_turn_starts_at_its_label_line(seed, seed_lines):
+    meeting, _ = seed
+    turns = speeches(meeting)
+    assert len(turns) == 306
+    for turn in turns:
+        assert seed_lines[turn.source.line - 1].strip() == turn.label
+
+
+def test_seed_speakers_are_resolved_to_the_people_in_the_header(seed):
+    meeting, _ = seed
+    counts = Counter(t.speaker for t in speeches(meeting))
+    assert counts == {
+        "pia-dijkstra": 112, "blok": 42, "karabulut": 39, "de-roon": 25, "bosman": 18,
+        "sjoerdsma": 16, "ploumen": 15, "van-helvert": 13, "van-den-nieuwenhuijzen": 12,
+        "voordewind": 10, "van-der-staaij": 4,
+    }
+    assert meeting.chair == "pia-dijkstra"
+    assert meeting.person("blok").role == "Minister van Buitenlandse Zaken"
+    assert meeting.person("van-den-nieuwenhuijzen").party == "GroenLinks"
+    assert meeting.person("pia-dijkstra").role == "voorzitter"
+    assert len(meeting.present) == 11
+
+
+def test_seed_header_gives_clerk_start_end_and_dossier_but_no_date(seed):
+    meeting, _ = seed
+    assert (meeting.clerk, meeting.start, meeting.end) == ("Meijers", "13:30", "17:18")
+    assert meeting.dossier == "35 373"
+    assert meeting.date is None  # the cover page is missing: never invent a date
+    assert meeting.kind == "commissie"
+
+
+def test_seed_has_three_suspensions_as_procedural_turns(seed):
+    meeting, _ = seed
+    assert [(s.start, s.end) for s in meeting.suspensions] == [
+        ("14:59", "15:11"), ("16:21", "16:30"), ("16:51", "17:00")]
+    by_id = {t.id: t for t in meeting.turns}
+    for suspension in meeting.suspensions:
+        turn = by_id[suspension.turn]
+        assert turn.kind == TurnKind.PROCEDURAL and turn.speaker is None
+        assert "geschorst" in turn.paragraphs[0]
+    procedural = [t.paragraphs[0] for t in meeting.turns if t.kind == TurnKind.PROCEDURAL]
+    assert "Daartoe wordt besloten." in procedural
+    assert "Sluiting 17.18 uur." in procedural
+
+
+def test_seed_has_sixteen_numbered_motions_with_submitters(seed):
+    meeting, _ = seed
+    assert [m.number for m in meeting.motions] == [str(n) for n in range(3, 19)]
+    assert {m.dossier for m in meeting.motions} == {"35 373"}
+    assert meeting.motions[0].id == "35373-3"
+    by_number = {m.number: m for m in meeting.motions}
+    assert by_number["3"].submitters == ("Bosman", "Koopmans")
+    assert by_number["3"].submitter_ids == ("bosman", None)  # Koopmans was not present
+    assert by_number["6"].submitters == (
+        "Sjoerdsma", "Van Helvert", "Voordewind", "Van der Staaij", "Van den Nieuwenhuijzen")
+    assert by_number["11"].submitters == ("Karabulut",)
+    assert by_number["16"].submitters == ("De Roon", "Wilders")
+
+
+def test_seed_motion_is_split_into_considerations_and_requests(seed):
+    meeting, _ = seed
+    motion = next(m for m in meeting.motions if m.number == "9")
+    assert [c.split()[0] for c in motion.considerations] == [
+        "constaterende", "overwegende", "overwegende", "van"]
+    assert motion.requests[0].startswith("verzoekt de Minister met gelijkgestemde landen")
+    assert motion.text.startswith("De Kamer,\ngehoord de beraadslaging,\n")
+    assert motion.text.endswith("en gaat over tot de orde van de dag.")
+
+
+def test_motion_belongs_to_the_reading_turn_which_keeps_only_its_own_words(seed):
+    meeting, _ = seed
+    by_id = {t.id: t for t in meeting.turns}
+    for motion in meeting.motions:
+        turn = by_id[motion.turn]
+        assert turn.kind == TurnKind.SPEECH and turn.speaker != meeting.chair
+        assert not any("gehoord de beraadslaging" in p for p in turn.paragraphs)
+    reading = by_id[meeting.motions[0].turn]
+    assert reading.paragraphs[-1].endswith("Die dien ik in namens hem.")
+
+
+def test_seed_commitments_are_the_two_dash_items_of_the_chair(seed):
+    meeting, _ = seed
+    texts = [c.text for c in meeting.commitments]
+    assert len(texts) == 2
+    assert texts[0] == ("Hij informeert de Kamer over het conflict in Nagorno-Karabach zodra "
+                        "daarover meer informatie beschikbaar is.")
+    assert texts[1].startswith("De Minister informeert de Kamer binnen een week")
+    assert "motie-Van den Nieuwenhuijzen/Ploumen" in texts[1]
+    assert {meeting.turns[int(c.turn[1:]) - 1].speaker for c in meeting.commitments} == {
+        meeting.chair}
+
+
+def test_no_page_furniture_in_any_turn(seed):
+    meeting, _ = seed
+    text = "\n".join(p for t in meeting.turns for p in t.paragraphs)
+    assert "vergaderjaar" not in text
+    assert not re.search(r"nr\. 19 \d", text)
+
+
+def test_a_page_footer_between_label_and_text_does_not_split_the_turn(seed, seed_lines):
+    meeting, _ = seed
+    footer_line = next(i for i, x in enumerate(seed_lines, 1) if x.startswith("Tweede Kamer"))
+    turn = [t for t in meeting.turns if t.source.line < footer_line][-1]
+    assert turn.label == "De heer Bosman (VVD):"
+    assert turn.paragraphs[0].startswith("Het probleem met de vragen van mevrouw Karabulut")
+
+
+def test_paragraphs_end_at_short_lines_that_end_a_sentence(seed):
+    meeting, _ = seed
+    opening = meeting.turns[0].paragraphs
+    assert len(opening) == 3
+    assert opening[0].endswith("een motie waarin gevraagd is om een Ruslandstrategie.")
+    assert opening[1].startswith("Ik heet de Minister en zijn ambtenaren van harte welkom.")
+    # an en dash at a line start inside a sentence does not open a paragraph
+    text = " ".join(p for t in meeting.turns for p in t.paragraphs)
+    assert "Als onze belangen worden aangevallen – dat was duidelijk het geval –" in text
+
+
+def test_seed_sections_follow_the_termijnen(seed):
+    meeting, _ = seed
+    assert [s.title for s in meeting.sections] == [
+        "Eerste termijn van de Kamer", "Eerste termijn van de regering",
+        "Tweede termijn van de Kamer", "Tweede termijn van de regering"]
+
+
+def test_flattened_volkshuisvesting_has_its_labels_motions_and_suspensions():
+    meeting, diagnostics = parse(VOLKSHUISVESTING)
+    assert [d for d in diagnostics if d.severity != Severity.INFO] == []
+    assert len(speeches(meeting)) == 138
+    assert len({t.speaker for t in speeches(meeting)}) == 10
+    assert meeting.title == "Staat van de Volkshuisvesting"
+    assert meeting.chair == "martin-bosma"
+    assert meeting.date is None  # "(CD d.d. 31/01)" is the committee debate, not this one
+    assert [m.number for m in meeting.motions] == [str(n) for n in range(1136, 1152)]
+    assert {m.dossier for m in meeting.motions} == {"32 847"}
+    assert meeting.dossier == "32 847"
+    assert ("13:07", "13:37") in [(s.start, s.end) for s in meeting.suspensions]
+    assert meeting.motions[2].submitters == ("De Hoop", "Welzijn")
+    assert meeting.motions[2].submitter_ids == ("de-hoop", "welzijn")
+
+
+def test_flattened_lnv_has_its_labels_no_motions_and_one_suspension():
+    meeting, _ = parse(LNV)
+    assert len(speeches(meeting)) == 212
+    assert Counter(t.label for t in speeches(meeting))["Minister Adema:"] == 81
+    assert meeting.title == "Begroting Landbouw, Natuur en Voedselkwaliteit 2024"
+    assert meeting.dossier == "36 410-XIV"
+    assert meeting.motions == ()
+    assert [(s.start, s.end) for s in meeting.suspensions] == [("13:54", "14:28")]
+    assert meeting.person("tjeerd-de-groot").party == "D66"
+
+
+def test_ocr_markdown_labels_and_debris_are_handled():
+    meeting, diagnostics = parse(OCR)
+    assert [d for d in diagnostics if d.severity != Severity.INFO] == []
+    assert meeting.chair == "pia-dijkstra"
+    assert [m.id for m in meeting.motions] == ["35373-3", "35373-4"]
+    text = " ".join(p for t in meeting.turns for p in t.paragraphs)
+    assert "\\" not in text and "$" not in text and "#" not in text and "**" not in text
+    assert meeting.end == "17:18"
+    assert meeting.person("blok").role == "Minister van Buitenlandse Zaken"
+
+
+def test_a_broken_label_becomes_a_warning_with_file_and_line():
+    text = ("Voorzitter: Pia Dijkstra\n\nDe voorzitter:\nGoedemiddag.\n\n"
+            "Mevrouw Karabulut (SP:\nIk heb een vraag.\n")
+    result = parse_text(text, "x.txt")
+    (diagnostic,) = [d for d in result.diagnostics if d.message == "speaker label not recognised"]
+    assert (diagnostic.file, diagnostic.line) == ("x.txt", 6)
+    # the text is kept, not dropped
+    assert "Mevrouw Karabulut (SP:" in " ".join(result.meetings[0].turns[0].paragraphs)
+
+
+def test_an_unfinished_motion_stays_text_and_an_unnumbered_motion_is_reported():
+    text = ("De voorzitter:\nHet woord is aan u.\n\nDe heer Bosman (VVD):\nMotie\n\nDe Kamer,\n\n"
+            "gehoord de beraadslaging,\n\nverzoekt de regering iets te doen,\n\n"
+            "en gaat over tot de orde van de dag.\n\nDe heer De Roon (PVV):\nMotie\n\n"
+            "De Kamer, maar hier houdt het op.\n")
+    meeting = parse_text(text, "x.txt").meetings[0]
+    assert len(meeting.motions) == 1
+    assert meeting.motions[0].id == "x-m1" and meeting.motions[0].number is None
+    assert "De Kamer, maar hier houdt het op." in " ".join(meeting.turns[-1].paragraphs)
+
+
+@pytest.mark.parametrize("text", [
+    "", "\n\n\n", "De voorzitter:", "Motie\nDe Kamer,\n", ":" * 5000, "(" * 3000 + "Minister",
+    "Zij krijgt nr. 3 (35 373).", "De heer " * 2000, "\x00\ufffd\u202e" * 100,
+])
+def test_odd_input_never_crashes(text):
+    result = parse_text(text, "odd.txt")
+    assert len(result.meetings) == 1
