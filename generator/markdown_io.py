@@ -1,0 +1,756 @@
+"""Meeting <-> intermediate Markdown: the editable files in ``content/``.
+
+The format is specified in ``docs/format.md``. In short: YAML front matter holds
+the meeting's metadata; every turn, motion and commitment is a ``:::`` container
+whose opening line carries its attributes (``{#t0001 speaker=blok line=12}``);
+free text is Markdown paragraphs and list items, escaped so that any string
+survives: ``read_meeting(write_meeting(m)) == (m, [])`` for every meeting.
+
+`read_meeting` never raises for bad input: it returns the meeting it could read
+(or None when even the front matter is unusable) and diagnostics with file and
+line. Block structure comes from markdown-it-py (front_matter and container
+plugins); paragraph text is unescaped here, not by the inline parser, so only
+the escapes this module writes (plus CommonMark's) have meaning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.common.entities import entities as _ENTITIES
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from generator.errors import Diagnostic, error, warning
+from generator.model import (
+    Commitment,
+    Meeting,
+    Motion,
+    Person,
+    Section,
+    Source,
+    Suspension,
+    Turn,
+    TurnKind,
+    Verdict,
+    VerdictKind,
+    Vote,
+)
+
+FORMAT_VERSION = 1
+
+# --------------------------------------------------------------------------- text
+
+
+_ALWAYS_ESCAPED = frozenset("\\`*_[]<{}")
+_LINE_START_ESCAPED = frozenset("#>-+=~:|!")
+_ENTITY_LIKE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ORDERED_START = re.compile(r"[0-9]+[.)]")
+_NEEDS_ENTITY = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+_PLAIN_LINE = re.compile(r"[^\\`*_\[\]<{}&\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
+
+
+def _entity(ch: str) -> str:
+    return f"&#x{ord(ch):X};"
+
+
+def escape_line(text: str) -> str:
+    """One line of text (no newline) as Markdown paragraph source."""
+    if not text:
+        return ""
+    if _PLAIN_LINE.fullmatch(text):
+        out = text
+    else:
+        parts = []
+        for i, ch in enumerate(text):
+            if ch in _ALWAYS_ESCAPED:
+                parts.append("\\" + ch)
+            elif ch == "&" and _ENTITY_LIKE.match(text, i):
+                parts.append("\\&")
+            elif _NEEDS_ENTITY.match(ch):
+                parts.append(_entity(ch))
+            else:
+                parts.append(ch)
+        out = "".join(parts)
+    head = ""
+    if out[0].isspace():
+        head, out = _entity(out[0]), out[1:]
+    tail = ""
+    if out and out[-1].isspace():
+        out, tail = out[:-1], _entity(out[-1])
+    if not head and out:
+        if out[0] in _LINE_START_ESCAPED:
+            out = "\\" + out
+        elif out[0].isdigit() and (m := _ORDERED_START.match(out)):
+            end = m.end() - 1
+            out = out[:end] + "\\" + out[end:]
+    return head + out + tail
+
+
+def escape_paragraph(text: str) -> list[str]:
+    """A string as the source lines of one Markdown paragraph. A newline becomes a
+    hard line break (a line ending in ``\\``); newlines at the very end become
+    ``&#xA;``; the empty string is a lone ``\\``."""
+    if text == "":
+        return ["\\"]
+    segments = text.split("\n")
+    trailing = 0
+    while len(segments) > 1 and segments[-1] == "":
+        segments.pop()
+        trailing += 1
+    lines = [escape_line(s) for s in segments]
+    lines[-1] += "&#xA;" * trailing
+    return [line + "\\" for line in lines[:-1]] + [lines[-1]]
+
+
+_UNESCAPE = re.compile(
+    r"\\\n[ \t]*"  # hard line break
+    r"|\\([!-/:-@\[-`{-~])"  # backslash escape of ASCII punctuation
+    r"|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # character reference
+    r"|[ \t]*\n[ \t]*"  # soft line break: a wrapped line
+)
+
+
+def _decode_reference(ref: str) -> str | None:
+    if ref[0] != "#":
+        return _ENTITIES.get(ref)
+    code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    return chr(code)
+
+
+def _unescape_match(m: re.Match[str]) -> str:
+    whole = m.group(0)
+    if whole[0] == "\\":
+        return "\n" if whole[1] == "\n" else m.group(1)
+    if whole[0] == "&":
+        decoded = _decode_reference(m.group(2))
+        return whole if decoded is None else decoded
+    return " "
+
+
+def unescape_paragraph(source: str) -> str:
+    """Inverse of `escape_paragraph`, given the paragraph's source as markdown-it
+    collects it (lines joined by newlines). Wrapped lines join with a space."""
+    if source == "\\":
+        return ""
+    if "\\" not in source and "&" not in source and "\n" not in source:
+        return source
+    return _UNESCAPE.sub(_unescape_match, source)
+
+
+def _paragraphs_text(text: str) -> list[list[str]]:
+    """Longer text (a motion's) as several paragraphs, split at blank lines."""
+    return [escape_paragraph(part) for part in text.split("\n\n")]
+
+
+# --------------------------------------------------------------------- attributes
+
+_BARE_VALUE = re.compile(r"[A-Za-z0-9_.:/-]+")
+_ATTR_TOKEN = re.compile(
+    r'\s*(?:#([A-Za-z0-9_.:/-]+)|([A-Za-z_][A-Za-z0-9_-]*)=("(?:[^"\\]|\\.)*"|[^\s"{}]+))\s*'
+)
+
+
+def _attr_value(value: str) -> str:
+    if _BARE_VALUE.fullmatch(value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def format_attrs(pairs: list[tuple[str, str | int | None]]) -> str:
+    """``{#id key=value key="quoted value"}``; None values are left out, an ``id``
+    key is written as ``#id`` when it is a plain token."""
+    parts = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        text = str(value)
+        if key == "id" and _BARE_VALUE.fullmatch(text):
+            parts.append("#" + text)
+        else:
+            parts.append(f"{key}={_attr_value(text)}")
+    return "{" + " ".join(parts) + "}"
+
+
+def parse_attrs(text: str) -> dict[str, str] | None:
+    """The attributes of ``{...}`` (without the braces), or None if malformed."""
+    attrs: dict[str, str] = {}
+    pos = 0
+    while pos < len(text):
+        m = _ATTR_TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            return None if text[pos:].strip() else attrs
+        if m.group(1) is not None:
+            attrs["id"] = m.group(1)
+        else:
+            raw = m.group(3)
+            if raw.startswith('"'):
+                try:
+                    attrs[m.group(2)] = json.loads(raw)
+                except ValueError:
+                    return None
+            else:
+                attrs[m.group(2)] = raw
+        pos = m.end()
+    return attrs
+
+
+# ---------------------------------------------------------------------------- YAML
+
+_YAML_PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f.'’()/+-]*"
+                         r"(?: [A-Za-z0-9\u00c0-\u024f.'’()/+-]+)*")
+_YAML_RESERVED = frozenset({"null", "Null", "NULL"})
+_YAML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_YAML_UNSAFE = re.compile(r'[\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
+
+
+def _yaml_escape(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    if ch in _YAML_ESCAPES:
+        return _YAML_ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
+
+
+def yaml_scalar(value: str | int | None) -> str:
+    """A scalar as YAML source that `_Loader` reads back as exactly this value."""
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if _YAML_PLAIN.fullmatch(value) and value not in _YAML_RESERVED:
+        return value
+    return '"' + _YAML_UNSAFE.sub(_yaml_escape, value) + '"'
+
+
+def _flow_map(pairs: list[tuple[str, str | int | None]]) -> str:
+    return "{" + ", ".join(f"{k}: {yaml_scalar(v)}" for k, v in pairs if v is not None) + "}"
+
+
+class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML where every plain scalar but ``null``/``~``/empty is a string:
+    ``date: 2020-09-28``, ``start: 13:30`` and ``number: 3`` mean what they say."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+# -------------------------------------------------------------- import bookkeeping
+
+
+@dataclass(frozen=True)
+class ImportStamp:
+    """What an import recorded in a content file's front matter: which parser read
+    which source bytes (and sidecar), and a hash of the file as written, so a
+    later import can tell a hand-edited file from its own output."""
+
+    parser: str
+    source_sha256: str
+    sidecar_sha256: str | None = None
+    content_sha256: str = ""
+
+
+_STAMP_LINE = re.compile(r"^  (parser|source_sha256|sidecar_sha256|content_sha256): (.*)$", re.M)
+_CONTENT_HASH_LINE = re.compile(r"^  content_sha256: [^\n]*\n", re.M)
+
+
+def content_hash(text: str) -> str:
+    """sha256 of a content file without its ``content_sha256`` line."""
+    return hashlib.sha256(_CONTENT_HASH_LINE.sub("", text, count=1).encode("utf-8")).hexdigest()
+
+
+def read_stamp(text: str) -> ImportStamp | None:
+    """The import stamp of a content file, read without parsing the whole file."""
+    end = text.find("\n---", 3)
+    head = text[: end if end >= 0 else 4096]
+    if "\nimport:\n" not in head:
+        return None
+    values = {k: v.strip().strip('"') for k, v in _STAMP_LINE.findall(head)}
+    if "source_sha256" not in values:
+        return None
+    sidecar = values.get("sidecar_sha256")
+    return ImportStamp(values.get("parser", ""), values["source_sha256"],
+                       None if sidecar in (None, "null") else sidecar,
+                       values.get("content_sha256", ""))
+
+
+def is_hand_edited(text: str) -> bool:
+    """True when a content file no longer matches the hash its import recorded
+    (a file without a stamp was written by hand, so it counts as edited)."""
+    stamp = read_stamp(text)
+    return stamp is None or stamp.content_sha256 != content_hash(text)
+
+
+# ---------------------------------------------------------------------------- write
+
+
+def _source_attrs(source: Source, default_file: str) -> list[tuple[str, str | int | None]]:
+    return [("line", source.line or None),
+            ("file", source.file if source.file != default_file else None)]
+
+
+def _front_matter(m: Meeting, stamp: ImportStamp | None) -> list[str]:
+    f = m.source.file
+    lines = ["---"]
+    for key in ("id", "title", "date", "body", "kind", "committee", "dossier", "chair",
+                "clerk", "start", "end", "language"):
+        lines.append(f"{key}: {yaml_scalar(getattr(m, key))}")
+    lines.append(f"source: {yaml_scalar(f)}")
+    if m.source.line:
+        lines.append(f"source_line: {m.source.line}")
+    lines.append("people:" + ("" if m.people else " []"))
+    lines += ["- " + _flow_map([("id", p.id), ("name", p.name), ("party", p.party),
+                                ("role", p.role)]) for p in m.people]
+    lines.append("present: [" + ", ".join(yaml_scalar(p) for p in m.present) + "]")
+    lines.append("suspensions:" + ("" if m.suspensions else " []"))
+    lines += ["- " + _flow_map([("start", s.start), ("end", s.end), ("turn", s.turn),
+                                *_source_attrs(s.source, f)]) for s in m.suspensions]
+    lines.append("sections:" + ("" if m.sections else " []"))
+    lines += ["- " + _flow_map([("title", s.title), ("turn", s.turn)]) for s in m.sections]
+    if stamp is not None:
+        lines += ["import:", f"  format: {FORMAT_VERSION}",
+                  f"  parser: {yaml_scalar(stamp.parser)}",
+                  f"  source_sha256: {stamp.source_sha256}",
+                  f"  sidecar_sha256: {yaml_scalar(stamp.sidecar_sha256)}"]
+    lines.append("---")
+    return lines
+
+
+def _turn_block(t: Turn, default_file: str) -> list[str]:
+    attrs = format_attrs([("id", t.id), ("speaker", t.speaker), ("label", t.label),
+                          ("kind", None if t.kind is TurnKind.SPEECH else t.kind.value),
+                          *_source_attrs(t.source, default_file)])
+    out = ["", f"::: turn {attrs}"]
+    for i, paragraph in enumerate(t.paragraphs):
+        if i:
+            out.append("")
+        out += escape_paragraph(paragraph)
+    out.append(":::")
+    return out
+
+
+def _list_item(lines: list[str], suffix: str = "") -> list[str]:
+    return ["- " + lines[0] + (suffix if len(lines) == 1 else "")] + [
+        "  " + line + (suffix if i == len(lines) - 2 else "") for i, line in enumerate(lines[1:])
+    ]
+
+
+def _motion_block(mo: Motion, f: str) -> list[str]:
+    attrs = format_attrs([("id", mo.id), ("number", mo.number), ("dossier", mo.dossier),
+                          ("turn", mo.turn), ("replaces", mo.replaces), ("title", mo.title),
+                          *_source_attrs(mo.source, f)])
+    out = ["", f"::: motion {attrs}"]
+    if mo.submitters:
+        out += ["#### Indieners", ""]
+        for name, pid in zip(mo.submitters, _padded(mo.submitter_ids, len(mo.submitters)),
+                             strict=True):
+            out += _list_item(escape_paragraph(name),
+                              "" if pid is None else " " + format_attrs([("id", pid)]))
+    if mo.text:
+        out += ["", "#### Tekst"]
+        for lines in _paragraphs_text(mo.text):
+            out += ["", *lines]
+    for heading, items in (("Overwegingen", mo.considerations), ("Verzoeken", mo.requests)):
+        if items:
+            out += ["", f"#### {heading}", ""]
+            for item in items:
+                out += _list_item(escape_paragraph(item))
+    if mo.verdict is not None:
+        v = mo.verdict
+        out += ["", "#### Appreciatie " + format_attrs(
+            [("kind", v.kind.value), ("turn", v.turn), *_source_attrs(v.source, f)])]
+        out += ["", *escape_paragraph(v.quote)] if v.quote else []
+    if mo.vote is not None:
+        vo = mo.vote
+        out += ["", "#### Stemming " + format_attrs(
+            [("result", vo.result), ("turn", vo.turn), *_source_attrs(vo.source, f)])]
+        if vo.parties_for or vo.parties_against:
+            out.append("")
+        for prefix, parties in (("voor: ", vo.parties_for), ("tegen: ", vo.parties_against)):
+            for party in parties:
+                lines = escape_paragraph(party)
+                out += _list_item([prefix + lines[0], *lines[1:]])
+    out.append(":::")
+    return out
+
+
+def _padded(ids: tuple[str | None, ...], n: int) -> tuple[str | None, ...]:
+    """Submitter ids, one per submitter (a model with fewer ids gets None)."""
+    return (ids + (None,) * n)[:n]
+
+
+def _commitment_block(c: Commitment, f: str) -> list[str]:
+    attrs = format_attrs([("turn", c.turn), *_source_attrs(c.source, f)])
+    return ["", f"::: commitment {attrs}", *escape_paragraph(c.text), ":::"]
+
+
+def write_meeting(meeting: Meeting, stamp: ImportStamp | None = None) -> str:
+    """The meeting as a content file (docs/format.md). With a `stamp`, the front
+    matter records it plus the file's own hash (`content_hash`)."""
+    f = meeting.source.file
+    lines = _front_matter(meeting, stamp)
+    for turn in meeting.turns:
+        lines += _turn_block(turn, f)
+    for motion in meeting.motions:
+        lines += _motion_block(motion, f)
+    for commitment in meeting.commitments:
+        lines += _commitment_block(commitment, f)
+    text = "\n".join(lines) + "\n"
+    if stamp is None:
+        return text
+    digest = content_hash(text)
+    return text.replace("\n---\n", f"\n  content_sha256: {digest}\n---\n", 1)
+
+
+# ----------------------------------------------------------------------------- read
+
+_md = (
+    MarkdownIt("zero")
+    .enable(["heading", "list"])
+    .use(front_matter_plugin)
+    .use(container_plugin, name="block", marker=":", validate=lambda *_: True)
+)
+_md.disable(["inline", "text_join"])
+
+_BLOCK_INFO = re.compile(r"\s*([A-Za-z]+)\s*(?:\{(.*)\})?\s*")
+_HEADING = re.compile(r"([A-Za-zé]+)\s*(?:\{(.*)\})?")
+_ITEM_ATTRS = re.compile(r"((?:[^\\{]|\\.)*)(\{.*\})?", re.S)
+_FRONT_KEYS = ("id", "title", "date", "body", "kind", "committee", "dossier", "chair", "clerk",
+               "start", "end", "language", "source", "source_line", "people", "present",
+               "suspensions", "sections", "import")
+_MOTION_PARTS = {"indieners": "submitters", "tekst": "text", "overwegingen": "considerations",
+                 "verzoeken": "requests", "appreciatie": "verdict", "stemming": "vote"}
+
+
+@dataclass
+class _Element:
+    """One thing inside a block: a paragraph, a heading or a list item's text."""
+
+    kind: str  # "paragraph" | "heading" | "item"
+    text: str  # source text, still escaped
+    line: int
+
+
+@dataclass
+class _Block:
+    kind: str
+    attrs: dict[str, str]
+    line: int
+    elements: list[_Element]
+
+
+class _Reader:
+    """Collects diagnostics for one file while its parts are read."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, message: str, line: int, text: str = "", hint: str = "") -> None:
+        self.diagnostics.append(error(message, self.file, line, text, hint))
+
+    def warn(self, message: str, line: int, text: str = "", hint: str = "") -> None:
+        self.diagnostics.append(warning(message, self.file, line, text, hint))
+
+
+def _line_of(lines: list[str], key: str, offset: int = 1) -> int:
+    """1-based line of ``key:`` in the front matter (the opening ``---`` is line 1)."""
+    prefix = key + ":"
+    return next((i + offset + 1 for i, line in enumerate(lines) if line.startswith(prefix)),
+                offset)
+
+
+def _opt_str(r: _Reader, value: Any, what: str, line: int) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float | bool):
+        return str(value)
+    r.error(f"{what} must be a single value, not {type(value).__name__}", line)
+    return None
+
+
+def _opt_int(r: _Reader, value: Any, what: str, line: int) -> int:
+    if value is None:
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        r.error(f"{what} must be a whole number, got {value!r}", line)
+        return 0
+
+
+def _records(r: _Reader, data: dict[str, Any], key: str, lines: list[str],
+             fields: tuple[str, ...]) -> list[tuple[dict[str, Any], int]]:
+    """The list of mappings under `key`, each with its line."""
+    value = data.get(key) or []
+    at = _line_of(lines, key)
+    if not isinstance(value, list):
+        r.error(f"'{key}' must be a list", at, hint=f"write '{key}: []' when there are none")
+        return []
+    out = []
+    for i, item in enumerate(value):
+        line = at + i + 1
+        if not isinstance(item, dict):
+            r.error(f"each entry of '{key}' must be a mapping", line, str(item))
+            continue
+        for unknown in sorted(set(map(str, item)) - set(fields)):
+            r.warn(f"unknown field {unknown!r} in '{key}'", line,
+                   hint="known: " + ", ".join(fields))
+        out.append((item, line))
+    return out
+
+
+def _read_front_matter(r: _Reader, source: str) -> tuple[dict[str, Any], list[str]] | None:
+    lines = source.split("\n")
+    try:
+        data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line + 2) if mark is not None else 1
+        shown = lines[line - 2] if mark is not None and 0 <= line - 2 < len(lines) else ""
+        r.error(f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}", line, shown,
+                hint="values with ':' or '#' need quotes")
+        return None
+    if not isinstance(data, dict):
+        r.error("front matter must be a mapping of key: value", 2)
+        return None
+    for key in sorted(set(map(str, data)) - set(_FRONT_KEYS)):
+        r.warn(f"unknown front matter key {key!r}", _line_of(lines, key),
+               hint="known keys: " + ", ".join(_FRONT_KEYS))
+    return data, lines
+
+
+def _meeting_head(r: _Reader, data: dict[str, Any], lines: list[str]) -> dict[str, Any] | None:
+    """Meeting fields from the front matter (all but turns, motions, commitments)."""
+    fields: dict[str, Any] = {}
+    for key in ("id", "title", "date", "body", "kind", "committee", "dossier", "chair", "clerk",
+                "start", "end", "language"):
+        fields[key] = _opt_str(r, data.get(key), f"'{key}'", _line_of(lines, key))
+    if not fields["id"]:
+        r.error("front matter has no 'id'", 2, hint="every content file needs 'id: <meeting-id>'")
+        return None
+    fields["body"] = fields["body"] or ""
+    fields["kind"] = fields["kind"] or ""
+    fields["language"] = "nl" if fields["language"] is None else fields["language"]
+    file = _opt_str(r, data.get("source"), "'source'", _line_of(lines, "source")) or ""
+    fields["source"] = Source(file, _opt_int(r, data.get("source_line"), "'source_line'",
+                                             _line_of(lines, "source_line")))
+    people = []
+    for item, line in _records(r, data, "people", lines, ("id", "name", "party", "role")):
+        pid = _opt_str(r, item.get("id"), "a person's 'id'", line)
+        if not pid:
+            r.error("a person needs an 'id'", line)
+            continue
+        people.append(Person(pid, _opt_str(r, item.get("name"), "'name'", line) or "",
+                             _opt_str(r, item.get("party"), "'party'", line),
+                             _opt_str(r, item.get("role"), "'role'", line)))
+    fields["people"] = tuple(people)
+    present = data.get("present") or []
+    if not isinstance(present, list):
+        r.error("'present' must be a list of person ids", _line_of(lines, "present"))
+        present = []
+    fields["present"] = tuple(str(p) for p in present)
+    fields["suspensions"] = tuple(
+        Suspension(_opt_str(r, s.get("start"), "'start'", line),
+                   _opt_str(r, s.get("end"), "'end'", line),
+                   _opt_str(r, s.get("turn"), "'turn'", line),
+                   Source(_default(_opt_str(r, s.get("file"), "'file'", line), file),
+                          _opt_int(r, s.get("line"), "'line'", line)))
+        for s, line in _records(r, data, "suspensions", lines,
+                                ("start", "end", "turn", "line", "file")))
+    fields["sections"] = tuple(
+        Section(_opt_str(r, s.get("title"), "'title'", line) or "",
+                _opt_str(r, s.get("turn"), "'turn'", line) or "")
+        for s, line in _records(r, data, "sections", lines, ("title", "turn")))
+    return fields
+
+
+def _default(value: str | None, default: str) -> str:
+    return default if value is None else value
+
+
+def _collect_blocks(r: _Reader, tokens: list[Token]) -> list[_Block]:
+    """Group the token stream into top-level blocks with their elements."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    depth = 0
+    in_item = False
+    for i, tok in enumerate(tokens):
+        line = tok.map[0] + 1 if tok.map else 0
+        if tok.type == "container_block_open":
+            depth += 1
+            m = _BLOCK_INFO.fullmatch(tok.info)
+            if depth > 1:
+                r.error("block opened inside another block", line, ":::" + tok.info,
+                        hint="is a closing ':::' missing above this line?")
+            if not m:
+                r.error("cannot read this block's opening line", line, ":::" + tok.info,
+                        hint="write '::: turn {#t0001 speaker=id}'")
+                current = _Block("?", {}, line, []) if depth == 1 else current
+                continue
+            attrs = parse_attrs(m.group(2) or "")
+            if attrs is None:
+                r.error("cannot read this block's attributes", line, ":::" + tok.info,
+                        hint='write attributes as {#id key=value key="value with spaces"}')
+                attrs = {}
+            if depth == 1:
+                current = _Block(m.group(1).lower(), attrs, line, [])
+                blocks.append(current)
+        elif tok.type == "container_block_close":
+            depth -= 1
+            if depth == 0:
+                current = None
+        elif tok.type == "list_item_open":
+            in_item = True
+        elif tok.type == "list_item_close":
+            in_item = False
+        elif tok.type == "inline":
+            kind = tokens[i - 1].type
+            element = _Element("heading" if kind == "heading_open"
+                               else "item" if in_item else "paragraph", tok.content, line)
+            if current is None:
+                r.error("text outside any block is not part of the meeting", line, tok.content,
+                        hint="move it into a '::: turn' block, or delete it")
+            else:
+                current.elements.append(element)
+    return blocks
+
+
+def _source(r: _Reader, attrs: dict[str, str], file: str, line: int) -> Source:
+    return Source(attrs.get("file", file), _opt_int(r, attrs.get("line"), "'line'", line))
+
+
+def _read_turn(r: _Reader, b: _Block, file: str) -> Turn | None:
+    if "id" not in b.attrs:
+        r.error("turn has no id", b.line, hint="add '#t0001' (a new, unique id) to its attributes")
+        return None
+    try:
+        kind = TurnKind(b.attrs.get("kind", "speech"))
+    except ValueError:
+        r.error(f"unknown turn kind {b.attrs['kind']!r}", b.line, hint="speech or procedural")
+        kind = TurnKind.SPEECH
+    paragraphs = []
+    for e in b.elements:
+        if e.kind != "paragraph":
+            r.error("a turn holds only paragraphs", e.line, e.text,
+                    hint="escape a leading '#' or '-' with a backslash")
+        paragraphs.append(unescape_paragraph(e.text))
+    return Turn(b.attrs["id"], b.attrs.get("speaker"), b.attrs.get("label", ""),
+                tuple(paragraphs), _source(r, b.attrs, file, b.line), kind)
+
+
+def _item_with_attrs(text: str) -> tuple[str, dict[str, str]]:
+    m = _ITEM_ATTRS.fullmatch(text)
+    if not m or m.group(2) is None:
+        return unescape_paragraph(text), {}
+    attrs = parse_attrs(m.group(2)[1:-1])
+    if attrs is None:
+        return unescape_paragraph(text), {}
+    name = m.group(1)
+    return unescape_paragraph(name[:-1] if name.endswith(" ") else name), attrs
+
+
+def _read_motion(r: _Reader, b: _Block, file: str) -> Motion | None:
+    if "id" not in b.attrs:
+        r.error("motion has no id", b.line, hint="add '#<dossier>-<number>' to its attributes")
+        return None
+    parts: dict[str, list[_Element]] = {}
+    heads: dict[str, dict[str, str]] = {}
+    part = None
+    for e in b.elements:
+        if e.kind == "heading":
+            m = _HEADING.fullmatch(e.text)
+            part = _MOTION_PARTS.get(m.group(1).lower()) if m else None
+            if m is None or part is None:
+                r.error("unknown heading in a motion", e.line, e.text,
+                        hint="known: " + ", ".join(h.title() for h in _MOTION_PARTS))
+                continue
+            heads[part] = parse_attrs(m.group(2) or "") or {}
+            parts.setdefault(part, [])
+        elif part is None:
+            r.error("motion text must follow a heading such as '#### Tekst'", e.line, e.text)
+        else:
+            parts[part].append(e)
+    submitters = [_item_with_attrs(e.text) for e in parts.get("submitters", [])]
+    verdict = vote = None
+    if "verdict" in heads:
+        h = heads["verdict"]
+        try:
+            kind = VerdictKind(h.get("kind", ""))
+        except ValueError:
+            r.error(f"unknown verdict kind {h.get('kind')!r}", b.line,
+                    hint="one of " + ", ".join(k.value for k in VerdictKind))
+        else:
+            quote = "\n\n".join(unescape_paragraph(e.text) for e in parts["verdict"])
+            verdict = Verdict(kind, h.get("turn"), quote, _source(r, h, file, b.line))
+    if "vote" in heads:
+        h = heads["vote"]
+        sides: dict[str, list[str]] = {"voor": [], "tegen": []}
+        for e in parts["vote"]:
+            side, _, party = e.text.partition(":")
+            if side.strip().lower() not in sides:
+                r.error("a vote line reads '- voor: Party' or '- tegen: Party'", e.line, e.text)
+                continue
+            sides[side.strip().lower()].append(unescape_paragraph(party.lstrip(" ")))
+        vote = Vote(h.get("result", ""), tuple(sides["voor"]), tuple(sides["tegen"]),
+                    h.get("turn"), _source(r, h, file, b.line))
+    return Motion(
+        id=b.attrs["id"], number=b.attrs.get("number"), dossier=b.attrs.get("dossier"),
+        submitters=tuple(name for name, _ in submitters),
+        submitter_ids=tuple(attrs.get("id") for _, attrs in submitters),
+        text="\n\n".join(unescape_paragraph(e.text) for e in parts.get("text", [])),
+        considerations=tuple(unescape_paragraph(e.text) for e in parts.get("considerations", [])),
+        requests=tuple(unescape_paragraph(e.text) for e in parts.get("requests", [])),
+        turn=b.attrs.get("turn"), source=_source(r, b.attrs, file, b.line),
+        verdict=verdict, vote=vote, replaces=b.attrs.get("replaces"), title=b.attrs.get("title"),
+    )
+
+
+def _read_commitment(r: _Reader, b: _Block, file: str) -> Commitment:
+    text = "\n\n".join(unescape_paragraph(e.text) for e in b.elements)
+    return Commitment(text, b.attrs.get("turn"), _source(r, b.attrs, file, b.line))
+
+
+def read_meeting(text: str, file: str) -> tuple[Meeting | None, list[Diagnostic]]:
+    """Read a content file. Never raises for bad input: returns the meeting (None
+    when the front matter is unusable) and diagnostics naming `file` and a line.
+    A block that cannot be read is reported and left out; the rest is kept."""
+    r = _Reader(file)
+    if not text.startswith("---"):
+        r.error("a content file starts with '---' and its front matter", 1, text[:80])
+        return None, r.diagnostics
+    tokens = _md.parse(text)
+    if not tokens or tokens[0].type != "front_matter":
+        r.error("front matter is not closed", 1, hint="add a line '---' after the metadata")
+        return None, r.diagnostics
+    head = _read_front_matter(r, tokens[0].content)
+    fields = _meeting_head(r, *head) if head else None
+    if fields is None:
+        return None, r.diagnostics
+    f = fields["source"].file
+    turns, motions, commitments = [], [], []
+    for b in _collect_blocks(r, tokens[1:]):
+        if b.kind == "turn":
+            turns.append(_read_turn(r, b, f))
+        elif b.kind == "motion":
+            motions.append(_read_motion(r, b, f))
+        elif b.kind == "commitment":
+            commitments.append(_read_commitment(r, b, f))
+        else:
+            r.error(f"unknown block type {b.kind!r}", b.line, hint="turn, motion or commitment")
+    meeting = Meeting(
+        turns=tuple(t for t in turns if t), motions=tuple(m for m in motions if m),
+        commitments=tuple(commitments), **fields)
+    return meeting, r.diagnostics
