@@ -1,0 +1,155 @@
+"""Incremental builds: after every kind of change, the site an incremental build
+leaves is byte for byte the site a clean build of the same inputs writes; and
+the cache really saves work."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cache import BuildCache, FileDigests, template_digests
+from generator.config import load_project
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.synth import generate_archive  # noqa: E402
+
+pytest.importorskip("generator.content")
+pytest.importorskip("generator.sitebuild")
+
+from generator.cli import main  # noqa: E402
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _build(root: Path, *extra: str) -> int:
+    return main(["--root", str(root), "build", "--jobs", "1", *extra])
+
+
+@pytest.fixture(scope="module")
+def archive_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small project: the example transcript and three synthetic meetings."""
+    root = tmp_path_factory.mktemp("archive")
+    for name in ("templates", "static"):
+        shutil.copytree(ROOT / name, root / name)
+    (root / "transcripts").mkdir()
+    for path in (ROOT / "transcripts").glob("000_*"):
+        shutil.copy(path, root / "transcripts" / path.name)
+    generate_archive(3, root / "transcripts", seed=11, target_bytes=12_000)
+    assert _build(root) == 0
+    return root
+
+
+@pytest.fixture
+def project(archive_template: Path, tmp_path: Path) -> Path:
+    """A copy of the built project (site and cache included) to change."""
+    root = tmp_path / "project"
+    shutil.copytree(archive_template, root, symlinks=True)
+    return root
+
+
+def _assert_same_as_clean_build(root: Path, tmp_path: Path) -> None:
+    """Build incrementally, then build a copy of the same inputs from nothing."""
+    assert _build(root) == 0
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".plenum-cache"))
+    assert _build(fresh, "--clean") == 0
+    incremental, clean = _tree(root / "site"), _tree(fresh / "site")
+    assert sorted(incremental) == sorted(clean)
+    different = [name for name in clean if incremental[name] != clean[name]]
+    assert not different, f"differ from a clean build: {different[:10]}"
+
+
+def _synthetic(root: Path) -> Path:
+    return sorted((root / "transcripts").glob("0000*.txt"))[1]
+
+
+def test_an_edited_transcript_gives_the_same_site_as_a_clean_build(project: Path,
+                                                                     tmp_path: Path):
+    path = _synthetic(project)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Goedemiddag. Ik open", "Goedemorgen. Ik open", 1), encoding="utf-8")
+    _assert_same_as_clean_build(project, tmp_path)
+    assert "Goedemorgen" in "".join(
+        p.read_text(encoding="utf-8") for p in (project / "site").rglob("*.html"))
+
+
+def test_a_changed_speaker_party_gives_the_same_site_as_a_clean_build(project: Path,
+                                                                      tmp_path: Path):
+    path = _synthetic(project)
+    text = path.read_text(encoding="utf-8")
+    label = next(line for line in text.splitlines() if line.startswith(("De heer", "Mevrouw")))
+    party = label[label.index("(") + 1:label.index(")")]
+    path.write_text(text.replace(label, label.replace(f"({party})", "(Volt)")),
+                    encoding="utf-8")
+    _assert_same_as_clean_build(project, tmp_path)
+
+
+def test_an_added_and_a_removed_transcript_give_the_same_site_as_a_clean_build(
+        project: Path, tmp_path: Path):
+    removed = _synthetic(project)
+    removed.unlink()
+    removed.with_name(removed.stem + ".meta.yaml").unlink()
+    generate_archive(5, tmp_path / "more", seed=12, target_bytes=12_000)
+    for path in sorted((tmp_path / "more").iterdir())[-2:]:
+        shutil.copy(path, project / "transcripts" / path.name)
+    _assert_same_as_clean_build(project, tmp_path)
+
+
+def test_an_edited_template_gives_the_same_site_as_a_clean_build(project: Path,
+                                                                  tmp_path: Path):
+    speech = project / "templates" / "_speech.html"
+    speech.write_text(speech.read_text(encoding="utf-8") + "<!-- edited -->\n",
+                      encoding="utf-8")
+    _assert_same_as_clean_build(project, tmp_path)
+
+
+def test_an_edited_static_file_and_settings_give_the_same_site_as_a_clean_build(
+        project: Path, tmp_path: Path):
+    css = project / "static" / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    (project / "plenum.toml").write_text('[site]\ntitle = "Ander archief"\n', encoding="utf-8")
+    _assert_same_as_clean_build(project, tmp_path)
+
+
+def test_a_build_with_nothing_changed_leaves_the_site_untouched(project: Path,
+                                                                tmp_path: Path):
+    before = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    assert _build(project) == 0
+    after = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    assert before == after
+    _assert_same_as_clean_build(project, tmp_path)
+
+
+def test_an_edited_transcript_re_renders_only_pages_that_show_it(project: Path):
+    cache = BuildCache(load_project(project))
+    before = dict(cache.previous_pages)
+    path = _synthetic(project)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Goedemiddag. Ik open", "Goedemorgen. Ik open", 1), encoding="utf-8")
+    assert _build(project) == 0
+    after = BuildCache(load_project(project)).previous_pages
+    changed = [p for p in after if after[p] != before.get(p)]
+    meetings = [p for p in after if p.startswith("vergaderingen/") and "index" not in p]
+    assert 1 <= sum(p.startswith("vergaderingen/") for p in changed) <= 2
+    assert len(changed) < len(after) / 2, changed
+    assert len(meetings) == 4
+
+
+def test_an_edited_partial_template_changes_the_digest_of_every_template_using_it(
+        tmp_path: Path):
+    folder = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", folder)
+    before = template_digests(folder, FileDigests())
+    (folder / "_speech.html").write_text("changed", encoding="utf-8")
+    after = template_digests(folder, FileDigests())
+    changed = {name for name in before if before[name] != after[name]}
+    assert "_speech.html" in changed and "meeting.html" in changed
+    assert "about.html" not in changed
