@@ -27,7 +27,7 @@ import io
 import json
 import os
 import pickle
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from generator.config import CONFIG_FILE, Project
@@ -201,6 +201,22 @@ class BuildCache:
     def page_unchanged(self, path: str, fingerprint: str | None) -> bool:
         """The previous build wrote this page from the same fingerprint."""
         return fingerprint is not None and self.previous_pages.get(path) == fingerprint
+
+    def reuse_pages(self, pages: Sequence[object], template_hashes: Mapping[str, str],
+                    salt: str, out_dir: Path, previous_site: Path | None) -> list[int]:
+        """Fingerprint every page; put each unchanged one in `out_dir` as a link
+        to its file in `previous_site`. The indices of the pages left to render."""
+        todo = []
+        for index, page in enumerate(pages):
+            path, template = page.path, page.template  # type: ignore[attr-defined]
+            fingerprint = self.page_fingerprint(path, template_hashes.get(template, ""),
+                                                page.context, salt)  # type: ignore[attr-defined]
+            old = previous_site / path if previous_site is not None else None
+            if old is not None and self.page_unchanged(path, fingerprint) and old.is_file():
+                link_or_copy(old, out_dir / path)
+            else:
+                todo.append(index)
+        return todo
 
     def forget_page(self, path: str) -> None:
         """Do not trust this page next time (it failed to render)."""

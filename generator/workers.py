@@ -1,0 +1,65 @@
+"""Use every core: map a function over work items in forked worker processes.
+
+Workers are forked after the archive is built, so they share it (copy on write)
+instead of receiving it pickled; only small work items (page numbers, file
+paths) and small results travel between processes. Results come back in the
+order of the items, so the output never depends on the number of workers.
+Where fork is unavailable, or the work is small, everything runs in this
+process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from generator.progress import Progress
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_TASK: Callable[[Any], Any] | None = None  # inherited by forked workers
+
+
+def worker_count(jobs: int) -> int:
+    """``--jobs`` as a number of processes: 0 means one per usable core."""
+    if jobs > 0:
+        return jobs
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _run(item: Any) -> Any:
+    assert _TASK is not None
+    return _TASK(item)
+
+
+def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
+             label: str = "", min_items: int = 8) -> Iterator[R]:
+    """Yield `task(item)` for every item, in order, using `jobs` forked workers
+    (0: one per core). `task` may be a closure: workers inherit it by fork."""
+    global _TASK
+    workers = min(worker_count(jobs), len(items))
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    with Progress(label or "work", len(items), enabled=None if label else False) as bar:
+        if workers <= 1 or len(items) < min_items or not forkable:
+            for item in items:
+                yield task(item)
+                bar.advance()
+            return
+        _TASK = task
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for result in pool.imap(_run, items, chunksize=1):
+                    yield result
+                    bar.advance()
+        finally:
+            _TASK = None
