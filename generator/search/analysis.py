@@ -151,19 +151,28 @@ class CompoundSplitter:
 
 
 def part_terms(splitter: CompoundSplitter | None, token: str) -> tuple[str, ...]:
-    """Stemmed parts of a compound token, without the token's own stem."""
+    """Stems of the parts of a compound token, and of every run of adjacent parts
+    ("mensenrechtengebied" -> "mens", "mensenrecht", "recht", "gebied", ...),
+    without the token's own stem. A part followed by a linker also counts with
+    it ("mensen")."""
     if splitter is None:
         return ()
     parts = splitter.split(token)
-    forms = list(parts)
+    spans: list[tuple[int, int]] = []
     at = 0
-    for i, part in enumerate(parts[:-1]):  # "mens" + "en" + "rechten": "mensen" too
+    for i, part in enumerate(parts):
+        spans.append((at, at + len(part)))
         at += len(part)
-        for linker in LINKERS:
-            if token.startswith(linker + parts[i + 1], at):
-                at += len(linker)
-                if part + linker in splitter.lexicon.freq:
-                    forms.append(part + linker)
-                break
+        if i + 1 < len(parts):
+            at += next((len(linker) for linker in LINKERS
+                        if token.startswith(linker + parts[i + 1], at)), 0)
+    forms: list[str] = []
+    last = len(parts) - 1
+    for i in range(len(parts)):
+        for j in range(i, len(parts)):
+            if (i, j) != (0, last):
+                forms.append(token[spans[i][0]:spans[j][1]])
+            if j < last and spans[j + 1][0] > spans[j][1]:
+                forms.append(token[spans[i][0]:spans[j + 1][0]])
     own = stem(token)
-    return tuple(dict.fromkeys(s for s in (stem(p) for p in forms) if s != own))
+    return tuple(dict.fromkeys(s for s in (stem(f) for f in forms) if s != own))
