@@ -62,6 +62,7 @@ class Archive:
     people: Mapping[str, Person]  # by person id, sorted by name
     parties: Mapping[str, Party]  # by party slug
     motions: Mapping[str, MotionEntry]  # by motion slug, in meeting order
+    motions_by_meeting: Mapping[str, tuple[MotionEntry, ...]]  # by meeting id
     speeches_by_speaker: Mapping[str, tuple[SpeechRef, ...]]
     meetings_by_speaker: Mapping[str, tuple[Meeting, ...]]
     motions_by_submitter: Mapping[str, tuple[MotionEntry, ...]]
@@ -173,8 +174,10 @@ def build_archive(meetings: Iterable[Meeting]) -> tuple[Archive, list[Diagnostic
     verdict_turn: dict[tuple[str, str], list[MotionEntry]] = defaultdict(list)
     by_verdict: dict[VerdictKind | None, list[MotionEntry]] = {k: [] for k in VERDICT_ORDER}
     by_verdict[None] = []
+    by_meeting: dict[str, list[MotionEntry]] = defaultdict(list)
     for entry in motions.values():
         motion = entry.motion
+        by_meeting[entry.meeting.id].append(entry)
         for pid in dict.fromkeys(p for p in motion.submitter_ids if p in people):
             by_submitter[pid].append(entry)
         if motion.turn:
@@ -200,6 +203,7 @@ def build_archive(meetings: Iterable[Meeting]) -> tuple[Archive, list[Diagnostic
         parties=_frozen({slug: Party(names[slug], slug, tuple(members))
                          for slug, members in sorted(parties.items())}),
         motions=_frozen(motions),
+        motions_by_meeting=_frozen({k: tuple(v) for k, v in by_meeting.items()}),
         speeches_by_speaker=_frozen({k: tuple(v) for k, v in sorted(speeches.items())}),
         meetings_by_speaker=_frozen({k: tuple(v) for k, v in sorted(spoke_in.items())}),
         motions_by_submitter=_frozen({k: tuple(v) for k, v in sorted(by_submitter.items())}),

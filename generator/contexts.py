@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.archive import CommitmentEntry, MotionEntry, Party
-from generator.model import Meeting, Motion, Person, Suspension, Turn, VerdictKind
+from generator.model import Meeting, Motion, Person, Turn, VerdictKind
 from generator.stats import Figures
 
 
@@ -135,9 +135,10 @@ class MeetingContext:
     present: tuple[PersonRow, ...]
     government: tuple[PersonRow, ...]
     toc: tuple[TocEntry, ...]
-    motions: tuple[MotionEntry, ...]
+    motions: tuple[MotionEntry, ...]  # read out in a turn of this meeting (cards there)
+    unread_motions: tuple[MotionEntry, ...]  # no turn to show them at: cards at the end
     items: tuple[SpeechItem, ...]
-    suspensions: tuple[Suspension, ...]
+    suspensions: tuple[tuple[str, str, str | None], ...]  # start, end, turn anchor
     commitments: tuple[tuple[str, str | None], ...]  # text, turn anchor
     figures: tuple[PersonRow, ...]
     total: Figures

@@ -179,7 +179,9 @@ def meeting_page(archive: Archive, meeting: Meeting, t: Catalogue) -> Page:
     fig_rows = tuple(sorted(
         (person_row(archive, archive.people[pid], f) for pid, f in figures.by_person.items()
          if pid in archive.people), key=lambda r: (-r.figures.words, r.id)))
-    motions = tuple(e for e in archive.motions.values() if e.meeting is meeting)
+    motions = archive.motions_by_meeting.get(meeting.id, ())
+    read_out = tuple(e for e in motions if e.motion.turn in turn_ids)
+    unread = tuple(e for e in motions if e.motion.turn not in turn_ids)
     description = t("meeting.description", title=title, date=t.date(meeting.date),
                     turns=figures.total.turns, motions=len(motions))
     jsonld = {"@context": "https://schema.org", "@type": "Event", "name": title,
@@ -193,9 +195,12 @@ def meeting_page(archive: Archive, meeting: Meeting, t: Catalogue) -> Page:
                 if s.turn in turn_ids)
     commitments = tuple((c.text, urls.turn_anchor(c.turn) if c.turn in turn_ids else None)
                         for c in meeting.commitments)
+    suspensions = tuple((s.start or "?", s.end or "?",
+                         urls.turn_anchor(s.turn) if s.turn in turn_ids else None)
+                        for s in meeting.suspensions)
     return Page("meeting.html", MeetingContext(
         meta, meeting, slug, title, _row(archive, meeting.chair, meeting), members, government,
-        toc, motions, speech_items(archive, meeting, t), meeting.suspensions, commitments,
+        toc, read_out, unread, speech_items(archive, meeting, t), suspensions, commitments,
         fig_rows, figures.total))
 
 
@@ -257,8 +262,8 @@ def motion_page(archive: Archive, entry: MotionEntry, t: Catalogue) -> Page:
     verdict = motion.verdict
     verdict_at = verdict.turn if verdict and verdict.turn in turn_ids else None
     verdict_turn = next((x for x in meeting.turns if x.id == verdict_at), None)
-    replaces = next((e for e in archive.motions.values() if e.meeting is meeting
-                     and motion.replaces and e.motion.number == motion.replaces), None)
+    replaces = next((e for e in archive.motions_by_meeting.get(meeting.id, ())
+                     if motion.replaces and e.motion.number == motion.replaces), None)
     description = " ".join(motion.requests)[:200] or motion.text[:200]
     jsonld = {"@context": "https://schema.org", "@type": "CreativeWork", "name": title,
               "text": motion.text, "dateCreated": meeting.date,
@@ -293,8 +298,10 @@ def motions_index_pages(archive: Archive, t: Catalogue) -> Iterator[Page]:
 
 def commitments_page(archive: Archive, t: Catalogue) -> Page:
     rows = []
-    for entry in archive.commitments:
-        turn_ids = {turn.id for turn in entry.meeting.turns}
+    turn_ids: set[str] = set()
+    for i, entry in enumerate(archive.commitments):
+        if i == 0 or archive.commitments[i - 1].meeting is not entry.meeting:
+            turn_ids = {turn.id for turn in entry.meeting.turns}
         turn = entry.commitment.turn
         rows.append((entry, archive.meeting_slug(entry.meeting),
                      urls.turn_anchor(turn) if turn in turn_ids else None))

@@ -98,3 +98,17 @@ def test_speaker_pages_deep_link_to_each_of_their_speeches(example):
         links = read_page(page).links
         expected = {f"../{urls.meeting_path(meeting.id)}#{urls.turn_anchor(t)}" for t in turn_ids}
         assert expected <= set(links), person_id
+
+
+def test_a_motion_without_a_read_out_turn_still_gets_an_anchor_and_a_page(tmp_path):
+    from dataclasses import replace
+
+    from site_fixture import seed_meeting
+
+    meeting = seed_meeting()
+    meeting = replace(meeting, motions=(replace(meeting.motions[0], turn=None),))
+    build_meetings([meeting], tmp_path)
+    page = tmp_path / urls.meeting_path(meeting.id)
+    assert urls.motion_anchor(meeting.motions[0].id) in read_page(page).ids
+    assert (tmp_path / urls.motion_path(meeting.motions[0].id)).is_file()
+    assert broken_links(tmp_path) == []
