@@ -51,6 +51,14 @@ WITHDRAWN = re.compile(r"\b(?:is|wordt|zijn|worden)\s+ingetrokken\b"
                        r"|\btrek(?:ken)?\s+(?:ik|we|wij)\b.{0,50}\bin\b", re.I)
 NEGATION = re.compile(r"\bniet\b", re.I)
 MOTION_WORD = re.compile(r"\bmotie", re.I)
+AMENDMENT = re.compile(r"\bamendement", re.I)
+AFFIRMATION = re.compile(r"^\W*(?:ja|jazeker|zeker|klopt|dat klopt|correct|dat is correct|inderdaad"
+                         r"|dat is juist|juist)\b", re.I)
+VERDICT_PROMPT = re.compile(r"\boordeel\b.*\?\s*$|^\W*(?:en\s+)?dus\s*\?\s*$", re.I)
+INTRODUCTION = re.compile(
+    r"^\W*(?:(?:en\s+)?dan\s+(?:kom ik (?:op|bij|aan)\s+|ga ik (?:over )?naar\s+)?|allereerst"
+    r"(?: is er)?\s+|ik begin (?:met|bij)\s+|vervolgens\s+)?(?:de|die)\s+(?:volgende\s+|eerste\s+"
+    r"|laatste\s+|andere\s+)?motie(?:-|\s+van\b)", re.I)
 NUMBER_GIVEN = re.compile(r"\bkrijgt\s+(?:het\s+)?(?:nr|nummer)\b", re.I)  # "Zij krijgt nr. 3"
 
 
@@ -63,6 +71,9 @@ class _Scan:
     by_number: dict[str, list[int]]
     read_at: dict[int, int]
     current: list[int] = field(default_factory=list)
+    previous: list[int] = field(default_factory=list)  # the list before the last change
+    bare_introduction: bool = False  # the government's last sentence only named motions
+    question: tuple[list[int], VerdictKind, Turn, str] | None = None  # the chair's, unanswered
     verdicts: dict[int, Verdict] = field(default_factory=dict)
     hold_requested: dict[int, int] = field(default_factory=dict)  # motion -> turn position
     hold_agreed: dict[int, Verdict] = field(default_factory=dict)
@@ -187,8 +198,24 @@ def _chair_sentence(scan: _Scan, turn: Turn, pos: int, sentence: str, targets: l
         _record(scan, targets or scan.current, VerdictKind.OVERGENOMEN, turn, sentence)
     elif (kind := classify(sentence)) is not None:
         # The chair restating a verdict fills a gap ("De motie op stuk nr. 1141
-        # was ook ontraden, hè?"); it never overrules the government.
+        # was ook ontraden, hè?"); confirmed by the government ("Ja, dat is
+        # correct.") it counts as the government's word.
         _record(scan, targets or scan.current, kind, turn, sentence, overrule=False)
+        if sentence.rstrip().endswith("?") and not sentence.lower().startswith("als "):
+            scan.question = (targets or scan.current, kind, turn, sentence)
+    elif VERDICT_PROMPT.search(sentence) and scan.bare_introduction and any(
+            k not in scan.verdicts for k in scan.previous):
+        # "Dan kom ik op de motie op stuk nr. 235." - "En uw oordeel is?": the
+        # chair asks for the verdict skipped on the motion before.
+        scan.current = [k for k in scan.previous if k not in scan.verdicts]
+
+
+def _answer_question(scan: _Scan, sentence: str) -> None:
+    """The government's first sentence after the chair's question about a verdict."""
+    question, scan.question = scan.question, None
+    if question is not None and AFFIRMATION.search(sentence):
+        targets, kind, turn, quote = question
+        _record(scan, targets, kind, turn, quote)
 
 
 def _any_sentence(scan: _Scan, turn: Turn, pos: int, sentence: str, targets: list[int],
@@ -205,16 +232,57 @@ def _any_sentence(scan: _Scan, turn: Turn, pos: int, sentence: str, targets: lis
 
 
 def _scan_sentence(scan: _Scan, turn: Turn, pos: int, sentence: str, role: str) -> None:
-    numbers = [] if NUMBER_GIVEN.search(sentence) else referenced_numbers(sentence)
-    targets = _resolve(scan, numbers, pos)
+    if AMENDMENT.search(sentence) and not MOTION_WORD.search(sentence):
+        scan.current, scan.bare_introduction = [], False  # an amendment, not a motion
+        return
+    targets = _targets(scan, turn, pos, sentence)
     if targets:
         combine = COMBINE.search(sentence) and role == "government"
+        scan.previous = scan.current
         scan.current = list(dict.fromkeys(scan.current + targets)) if combine else targets
     if role == "government":
+        _answer_question(scan, sentence)
         _government_sentence(scan, turn, pos, sentence)
+        scan.bare_introduction = bool(targets)
     elif role == "chair":
         _chair_sentence(scan, turn, pos, sentence, targets)
     _any_sentence(scan, turn, pos, sentence, targets, role)
+
+
+def _targets(scan: _Scan, turn: Turn, pos: int, sentence: str) -> list[int]:
+    """The motions a sentence names: by number, else (when it introduces a
+    motion, or names a number nobody has) by its submitters."""
+    numbers = [] if NUMBER_GIVEN.search(sentence) else referenced_numbers(sentence)
+    targets = _resolve(scan, numbers, pos)
+    if targets or not (numbers or INTRODUCTION.search(sentence)):
+        return targets
+    targets = _by_submitters(scan, pos, sentence)
+    if numbers and targets:
+        taken = ", ".join(f"nr. {scan.motions[k].number}" for k in targets)
+        scan.diagnostics.append(warning(
+            f"no motion nr. {', '.join(numbers)} was read out; taken as {taken} by its "
+            "submitters", scan.file, turn.source.line, sentence))
+    return targets
+
+
+def _by_submitters(scan: _Scan, pos: int, sentence: str) -> list[int]:
+    """The motion whose submitters the sentence names ("de motie van de heren
+    Moorlag en Van der Lee"): most names matched, then the first one without a
+    verdict, since the government goes through the motions in order."""
+    scored = []
+    for k, motion in enumerate(scan.motions):
+        names = [n for n in motion.submitters if n]
+        if scan.read_at[k] > pos or not names or not _names(names[0], sentence):
+            continue
+        scored.append((sum(_names(n, sentence) for n in names), k in scan.verdicts, k))
+    if not scored:
+        return []
+    best = max(score for score, _, _ in scored)
+    return [min((judged, k) for score, judged, k in scored if score == best)[1]]
+
+
+def _names(name: str, sentence: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", sentence) is not None
 
 
 def _finish(scan: _Scan, turns: tuple[Turn, ...]) -> None:
