@@ -97,22 +97,28 @@ def parse_date(text: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+START_LINE = re.compile(r"^\s*Aanvang\s+\d{1,2}[.:]\d{2}\s*uur\.?\s*$")
+
+
 def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
     """Parse the lines before the first speaker label. `joined` is the same text
-    with wrapped lines joined (the attendance list spans lines)."""
+    with wrapped lines joined (the attendance list spans lines). Lines that are
+    not one of the known forms end up in `unknown` (for a diagnostic)."""
     chair = clerk = None
     unknown: list[tuple[str, int]] = []
+    attendance: list[tuple[str, int]] = []
     in_attendance = False
     for text, no in lines:
         if m := CHAIR_LINE.match(text):
             chair = m.group("name")
         elif m := CLERK_LINE.match(text):
             clerk = m.group("name")
-        elif text.lstrip().startswith("Aanwezig"):
-            in_attendance = True
-        elif START.search(text):
+        elif START_LINE.match(text):
             in_attendance = False
-        elif not in_attendance and not DATE.search(text):
+        elif in_attendance or text.lstrip().startswith("Aanwezig"):
+            attendance.append((text, no))
+            in_attendance = not text.rstrip().endswith(".")  # the list ends the sentence
+        else:
             unknown.append((text, no))
     members: tuple[str, ...] = ()
     government: tuple[tuple[str, str], ...] = ()
@@ -120,11 +126,13 @@ def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
         listed = START.split(m.group("list"))[0]
         listed = re.split(r"\bAanvang\b", listed)[0]
         members, government = parse_attendance(listed)
+    if not members and not government:
+        unknown.extend(attendance)
     start = START.search(joined)
     return Header(
         chair=chair, clerk=clerk, members=members, government=government,
         start=clock(start.group("h"), start.group("m")) if start else None,
-        date=parse_date(joined), unknown=tuple(unknown),
+        date=parse_date(joined), unknown=tuple(sorted(unknown, key=lambda x: x[1])),
     )
 
 

@@ -11,6 +11,7 @@ own words; a motion's text lives only in its `Motion`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -243,31 +244,48 @@ def _flat_header(text: str) -> tuple[str | None, str | None, str]:
         words = before.split()
         half = len(words) // 2
         title = " ".join(words[:half]) if words[:half] == words[half:] else before
+    if len(title) > 200:  # not a heading: no labels, or a cut extraction
+        title, chair = "", None
     return title or None, chair or None, rest
 
 
+def _line_finder(text: str):
+    """Offset -> 1-based line number; 0 throughout for a text without newlines
+    (model.Source: a single-line extraction has no line numbers)."""
+    breaks = [i for i, c in enumerate(text) if c == "\n"]
+    if not breaks:
+        return lambda offset: 0
+    return lambda offset: bisect.bisect_right(breaks, offset - 1) + 1
+
+
 def segment_flat(text: str, file: str) -> Segmented:
+    line_at = _line_finder(text)
     labels = find_inline_labels(text)
     head_end = labels[0][0] if labels else len(text)
     title, chair, agenda = _flat_header(text[:head_end])
+    diags: list[Diagnostic] = []
+    heading = text[:head_end].split("Aan de orde is", 1)[0].strip()
+    if heading:
+        diags.append(info("agenda item heading read as title (and chair)", file, 1, heading))
     turns: list[RawTurn] = []
     if agenda:
-        turns.append(RawTurn(None, 0, [(TEXT, [Line(agenda, 0)])]))
-    for k, (_, end, label) in enumerate(labels):
+        at = line_at(text.find(agenda))
+        turns.append(RawTurn(None, at, [(TEXT, [Line(agenda, at)])]))
+    for k, (start, end, label) in enumerate(labels):
         stop = labels[k + 1][0] if k + 1 < len(labels) else len(text)
-        current = RawTurn(label, 0)
+        at = line_at(start)
+        current: RawTurn | None = RawTurn(label, at)
         turns.append(current)
         for kind, piece in _flat_pieces(text[end:stop]):
             if kind == "procedural":
-                turns.append(RawTurn(None, 0, [(TEXT, [Line(piece, 0)])]))
+                turns.append(RawTurn(None, at, [(TEXT, [Line(piece, at)])]))
                 current = None
             else:
                 if current is None:
-                    current = RawTurn(label, 0)
+                    current = RawTurn(label, at)
                     turns.append(current)
-                current.pieces.append((kind, [Line(piece, 0)]))
+                current.pieces.append((kind, [Line(piece, at)]))
     dossier = re.search(r"\((\d{5}(?:-[A-Z0-9]+)?)\)", agenda)
-    diags: list[Diagnostic] = []
     if not labels:
         diags.append(warning("no speaker labels found", file, 1, text[:120],
                              'labels read "De heer Name (Party):" after a sentence end'))
@@ -371,7 +389,7 @@ def parse_text(text: str, file: str) -> ParseResult:
         ids = tuple(roster.find(name) for name in motion.submitters)
         motions.append(replace(motion, id=mid, submitter_ids=ids))
         if motion.number is None:
-            diags.append(warning("motion has no number", file, motion.source.line,
+            diags.append(warning("motion has no number", file, max(1, motion.source.line),
                                  motion.text.split("\n", 1)[0],
                                  'the chair says "Zij krijgt nr. N (dossier)." after it'))
     turns = tuple(built.turns)
