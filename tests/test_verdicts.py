@@ -335,3 +335,82 @@ def test_every_motion_of_a_real_debate_gets_the_verdict_a_reader_finds(path, exp
         quoted_turn = turns[verdict.turn]
         assert verdict.source.line == quoted_turn.source.line
         assert any(verdict.quote in " ".join(p.split()) for p in quoted_turn.paragraphs)
+
+
+KEIJZER = "Staatssecretaris Keijzer:"
+
+
+def keijzer(tid: str, *paragraphs: str) -> Turn:
+    return turn(tid, KEIJZER, *paragraphs, speaker="keijzer")
+
+
+def brexit_motion(number: str, *submitters: str) -> Motion:
+    return Motion(id=f"23987-{number}", number=number, dossier="23 987", submitters=submitters,
+                  submitter_ids=(None,) * len(submitters), text="…", considerations=(),
+                  requests=(), turn="t0001", source=Source("brexit.xml", 1))
+
+
+BREXIT_MOTIONS = [brexit_motion("234", "Amhaouch"), brexit_motion("235", "Moorlag", "Van der Lee"),
+                  brexit_motion("236", "Moorlag", "Van der Lee")]
+
+
+def test_the_chair_asking_for_a_skipped_verdict_gets_it_for_the_motion_before():
+    # Handelingen 5 April 2018, debate on the economy after the brexit (corpus ohxml).
+    turns = [
+        keijzer("t0238", "De motie op stuk nr. 234 is van de heer Amhaouch. Die motie gaat over "
+                "voorlichting aan het midden- en kleinbedrijf. Ik ben het helemaal eens met "
+                "tijdige voorlichting daarover.", "Dan kom ik op de motie op stuk nr. 235."),
+        chair("t0239", "En uw oordeel is?"),
+        keijzer("t0240", "Oordeel Kamer. Daar was ik volgens mij mee begonnen; excuus.",
+                "Dan kom ik op de motie van de heren Moorlag en Van der Lee, waarin de regering "
+                "wordt verzocht om in samenwerking met sociale partners een aanpak te ontwikkelen. "
+                "Hoezeer ik ook het belang zie van de werknemers in deze discussie, ik moet deze "
+                "motie nu ontraden."),
+    ]
+    found, _ = verdicts_of(BREXIT_MOTIONS, turns)
+    assert (found["234"].kind, found["234"].quote) == (K.OORDEEL_KAMER, "Oordeel Kamer.")
+    assert found["235"].kind == K.ONTRADEN
+    assert found["236"] is None
+
+
+def test_a_verdict_the_government_confirms_to_the_chair_overrules_the_earlier_one():
+    turns = [
+        keijzer("t0256", "De motie op stuk nr. 236. Met die uitleg laat ik het oordeel over deze "
+                "motie aan de Kamer."),
+        chair("t0257", "Even heel scherp: ik merk een verschil van interpretatie over deze motie. "
+              "Als de heer Veldman uw interpretatie niet overneemt, ontraadt u de motie?"),
+        keijzer("t0258", "Dat is correct, voorzitter."),
+        chair("t0262", "Mag ik dan vaststellen dat u een andere interpretatie heeft en dat u "
+              "daarmee de motie ontraaddt?"),
+        keijzer("t0263", "Ja, dat is correct."),
+    ]
+    found, diags = verdicts_of(BREXIT_MOTIONS, turns)
+    assert (found["236"].kind, found["236"].turn) == (K.ONTRADEN, "t0262")
+    assert any("changes from oordeel_kamer_met_interpretatie to ontraden" in d.message
+               for d in diags)
+
+
+def test_a_misspoken_number_is_resolved_by_the_submitters_with_a_warning():
+    motions = [brexit_motion("232", "Paternotte", "Veldman")]
+    turns = [turn("t0229", "Minister Wiebes:", "Eén motie, namelijk die op stuk nr. 307 van de "
+                  "heren Paternotte en Veldman. Deze motie laat ik aan het oordeel van de Kamer.",
+                  speaker="wiebes")]
+    found, diags = verdicts_of(motions, turns)
+    assert found["232"].kind == K.OORDEEL_KAMER
+    assert any("no motion nr. 307" in d.message for d in diags)
+
+
+def test_a_verdict_on_an_amendment_is_not_given_to_the_motion_before():
+    turns = [blok("t0300", "De motie op stuk nr. 3 laat ik aan het oordeel van de Kamer. Dan het "
+                  "amendement op stuk nr. 12. Dat amendement ontraad ik dus ook.")]
+    found, diags = verdicts_of([motion("3"), motion("12")], turns)
+    assert found["3"].kind == K.OORDEEL_KAMER and found["12"] is None
+    assert not any(d.severity == "warning" for d in diags)
+
+
+def test_a_reference_with_a_dropped_nr_still_names_the_motion():
+    # Handelingen 15 October 2014 (VLOS): "de motie op stuk. 919".
+    turns = [turn("t0263", "Minister Rutte:", "Tot slot kom ik toe aan de motie op stuk. 919 van "
+                  "de leden Klaver en Segers. Om die reden ontraad ik de motie.", speaker="rutte")]
+    found, _ = verdicts_of([motion("918"), motion("919")], turns)
+    assert found["919"].kind == K.ONTRADEN and found["918"] is None

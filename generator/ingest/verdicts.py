@@ -26,7 +26,7 @@ CHAIR_LABEL = re.compile(r"^\W*(?:de\s+)?(?:voorzitter|vicevoorzitter)\b", re.I)
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”»]?\s*(?=[A-Z«\"'“(–—]|$)")
 REFERENCE = re.compile(
-    r"\b(?:nrs?\.|nummers?)\s*(\d+(?:\s*(?:,|en|tot en met|t/m)\s*\d+)*)", re.I)
+    r"\b(?:nrs?\.?|nummers?|stuk\.)\s*(\d+(?:\s*(?:,|en|tot en met|t/m)\s*\d+)*)", re.I)
 COMBINE = re.compile(r"\b(?:combineer|combineren|samen(?:nemen|pakken|neem|pak))\w*|\bevenals\b",
                      re.I)
 
@@ -42,7 +42,7 @@ KANTTEKENING = re.compile(
 INTERPRETATIE = re.compile(
     r"\bals ik\b[^;]{0,160}?\bmag\b|\bmet (?:die|deze|de|dat)\b[^,]{0,30}?\b(?:interpretatie"
     r"|uitleg|lezing)\b|\bzo (?:mag |kan )?(?:interpreteren|uitleggen|lezen|opvatten)\b", re.I)
-HOLD_REQUEST = re.compile(r"\b(?:aan te houden|aanhouden)\b", re.I)
+HOLD_REQUEST = re.compile(r"\b(?:aan te houden|aanhoud(?:en|t))\b", re.I)
 HOLD_DECISION = re.compile(r"\bstel ik voor\b.{0,120}?\baan te houden\b", re.I)
 HOLD_AGREED = re.compile(r"\b(?:houd|houden|hou)\b.{0,60}\baan\b", re.I)
 ADOPTED_BY_GOVERNMENT = re.compile(r"^(?!als\b).*\b(?:ik neem|neem ik)\b.{0,40}\bover\b", re.I)
@@ -316,7 +316,7 @@ def attach_verdicts(
     _finish(scan, turns)
     if scan.verdicts:
         for k, motion in enumerate(motions):
-            if k not in scan.verdicts and motion.verdict is None:
+            if k not in scan.verdicts and k not in scan.hold_requested and motion.verdict is None:
                 scan.diagnostics.append(info(
                     f"no verdict found for motion nr. {motion.number}", file,
                     motion.source.line, hint="a motion without a verdict stays without one"))
