@@ -12,6 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.ingest import read_transcript
 from generator.ingest.ohxml import parse_ohxml
@@ -153,3 +155,11 @@ def test_unknown_element_is_reported_with_its_line():
     result = parse_ohxml(text, "t.xml")
     unknown = [d for d in result.diagnostics if "vreemd" in d.message]
     assert unknown and unknown[0].line == 5
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.integers(0, 37_000), length=st.integers(1, 3_000), junk=st.text(max_size=8))
+def test_damaged_handelingen_never_crash(start, length, junk):
+    text = (CORPUS / "tk-ohxml-2018-h61-10-vao-ondernemen.xml").read_text(encoding="utf-8-sig")
+    result = parse_ohxml(text[:start] + junk + text[start + length:], "t.xml")
+    assert result.meetings or result.diagnostics

@@ -12,6 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.ingest import read_transcript
 from generator.ingest.vlos import parse_vlos
@@ -179,3 +181,28 @@ def test_truncated_vlos_reports_the_line():
     (diag,) = result.diagnostics
     assert diag.severity == "error" and "not well-formed" in diag.message
     assert diag.line == 3
+
+
+def test_speech_without_a_speaker_is_reported_and_kept():
+    text = (
+        '<vlosCoreDocument xmlns="http://www.tweedekamer.nl/ggm/vergaderverslag/v1.0">\n'
+        "<vergadering soort=\"Plenair\"><datum>2020-01-02T00:00:00</datum>\n"
+        "<activiteit><titel>Iets</titel><activiteithoofd>\n"
+        "<activiteitdeel><activiteititem><woordvoerder>\n"
+        "<tekst><alinea><alineaitem>Zonder spreker.</alineaitem></alinea></tekst>\n"
+        "</woordvoerder></activiteititem></activiteitdeel>\n"
+        "</activiteithoofd></activiteit></vergadering></vlosCoreDocument>")
+    result = parse_vlos(text, "t.xml")
+    (meeting,) = result.meetings
+    assert meeting.id == "2020-01-02-iets"
+    assert meeting.turns[0].paragraphs == ("Zonder spreker.",)
+    (diag,) = result.diagnostics
+    assert diag.severity == "warning" and diag.line == 4
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.integers(0, 279_000), length=st.integers(1, 5_000), junk=st.text(max_size=5))
+def test_damaged_vlos_never_crashes(start, length, junk):
+    text = COMMITTEE.read_text(encoding="utf-8-sig")
+    result = parse_vlos(text[:start] + junk + text[start + length:], "t.xml")
+    assert result.meetings or result.diagnostics

@@ -114,7 +114,7 @@ class _Day:
         # The attendance list ("Aanwezig zijn …") of the opening holds for the day.
         self.present = list(dict.fromkeys(
             pid for part in sitting.iter("activiteithoofd")
-            for s in (child(part, "sprekers") or []) if (pid := self.person_id(s))))
+            for s in _children(child(part, "sprekers")) if (pid := self.person_id(s))))
 
     # --- people ------------------------------------------------------------------
 
@@ -300,7 +300,7 @@ class _Day:
         if not number:
             self.diags.append(warning("motion without a number", self.file, line,
                                       " ".join(info)[:200]))
-        cosigners = [s for s in child(zaak, "sprekers") or []] if zaak is not None else []
+        cosigners = _children(child(zaak, "sprekers"))
         ids_by_name = {child_text(s, "verslagnaam"): self.person_id(s) for s in cosigners}
         considerations, requests = split_motion(body)
         title = child_text(zaak, "onderwerp") or child_text(zaak, "titel") or None
@@ -367,6 +367,10 @@ class _Day:
             suspensions=tuple(item.suspensions), sections=tuple(item.sections),
             source=Source(self.file, self.doc.line(main)),
         )
+
+
+def _children(elem: ET.Element | None) -> list[ET.Element]:
+    return [] if elem is None else list(elem)
 
 
 def _spaced_dossier(number: str) -> str:
