@@ -260,9 +260,11 @@ class ImportStamp:
     source_sha256: str
     sidecar_sha256: str | None = None
     content_sha256: str = ""
+    meetings: int = 1  # how many meetings the source gave (one content file each)
 
 
-_STAMP_LINE = re.compile(r"^  (parser|source_sha256|sidecar_sha256|content_sha256): (.*)$", re.M)
+_STAMP_LINE = re.compile(
+    r"^  (parser|source_sha256|sidecar_sha256|content_sha256|meetings): (.*)$", re.M)
 _CONTENT_HASH_LINE = re.compile(r"^  content_sha256: [^\n]*\n", re.M)
 
 
@@ -283,7 +285,8 @@ def read_stamp(text: str) -> ImportStamp | None:
     sidecar = values.get("sidecar_sha256")
     return ImportStamp(values.get("parser", ""), values["source_sha256"],
                        None if sidecar in (None, "null") else sidecar,
-                       values.get("content_sha256", ""))
+                       values.get("content_sha256", ""),
+                       int(values["meetings"]) if values.get("meetings", "").isdigit() else 1)
 
 
 def is_hand_edited(text: str) -> bool:
@@ -323,7 +326,8 @@ def _front_matter(m: Meeting, stamp: ImportStamp | None) -> list[str]:
         lines += ["import:", f"  format: {FORMAT_VERSION}",
                   f"  parser: {yaml_scalar(stamp.parser)}",
                   f"  source_sha256: {stamp.source_sha256}",
-                  f"  sidecar_sha256: {yaml_scalar(stamp.sidecar_sha256)}"]
+                  f"  sidecar_sha256: {yaml_scalar(stamp.sidecar_sha256)}",
+                  f"  meetings: {stamp.meetings}"]
     lines.append("---")
     return lines
 

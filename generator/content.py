@@ -1,0 +1,410 @@
+"""The ``content/`` tree: import transcripts into it, load it, check it.
+
+Import parses every transcript (`parse_file`, a pure top-level function a
+process pool can map), resolves its people against the speaker registry, and
+writes ``content/<meeting-id>.md`` atomically. It skips a transcript whose bytes,
+sidecar and parser are those recorded in its content files, and never
+overwrites a content file edited by hand (its recorded hash no longer matches)
+unless forced: it refuses that file, says so, and goes on with the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from generator import __version__
+from generator.config import Project
+from generator.errors import Diagnostic, Severity, error, info, warning
+from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
+from generator.markdown_io import (
+    ImportStamp,
+    is_hand_edited,
+    read_meeting,
+    read_stamp,
+    write_meeting,
+)
+from generator.model import Meeting
+from generator.registry import (
+    REGISTRY_FILE,
+    Registry,
+    apply_registry,
+    dump_registry,
+    load_registry,
+    resolve_meeting,
+)
+from generator.slugs import slugify
+
+_PARSER_FILES = ("ingest/*.py", "people.py", "model.py", "markdown_io.py", "registry.py",
+                 "slugs.py")
+_SOURCE_LINE = re.compile(r"^source: (.*)$", re.M)
+_MEETINGS_LINE = re.compile(r"^  meetings: ([0-9]+)$", re.M)
+
+
+@lru_cache(maxsize=1)
+def parser_version() -> str:
+    """Plenum's version plus a hash of the code that turns a transcript into a
+    content file: when that code changes, every transcript is imported again."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for pattern in _PARSER_FILES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did. `refused` is set when a hand-edited content file was
+    left alone (the CLI exits 3)."""
+
+    messages: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    refused: bool = False
+    written: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    refused_files: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One transcript, parsed: its meetings with meeting-local person ids."""
+
+    display: str
+    source_sha256: str
+    sidecar_sha256: str | None
+    meetings: tuple[Meeting, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def sidecar_of(path: Path) -> Path:
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+def transcript_paths(project: Project) -> list[Path]:
+    """Every transcript of the project, sorted (README.md and sidecars are not)."""
+    folder = project.transcripts_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+                  and not p.name.lower().startswith("readme")
+                  and not p.name.endswith(SIDECAR_SUFFIX) and not p.name.startswith("."))
+
+
+def parse_file(path: Path, display: str) -> ParsedFile:
+    """Parse one transcript. Pure apart from reading it: safe in a worker process."""
+    result = read_transcript(path, display)
+    return ParsedFile(display, sha256_file(path) or "", sha256_file(sidecar_of(path)),
+                      result.meetings, result.diagnostics)
+
+
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write `text` so that `path` is always either the old or the new file."""
+    data = text.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def content_paths(project: Project) -> list[Path]:
+    folder = project.content_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.md")
+                  if not p.name.lower().startswith("readme") and not p.name.startswith("."))
+
+
+def _head(path: Path) -> str:
+    """The front matter of a content file (or its first 64 kB)."""
+    with path.open("rb") as fh:
+        data = fh.read(65536)
+        while b"\n---" not in data[3:]:
+            more = fh.read(65536)
+            if not more:
+                break
+            data += more
+    return data.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class _Existing:
+    path: Path
+    stamp: ImportStamp | None
+    meetings: int
+
+
+def _source_index(project: Project) -> dict[str, list[_Existing]]:
+    """Content files by the transcript they were imported from."""
+    import yaml
+
+    index: dict[str, list[_Existing]] = {}
+    for path in content_paths(project):
+        try:
+            head = _head(path)
+        except OSError:
+            continue
+        m = _SOURCE_LINE.search(head)
+        stamp = read_stamp(head)
+        if not m or stamp is None:
+            continue
+        try:
+            source = yaml.safe_load(m.group(1))
+        except yaml.YAMLError:
+            continue
+        count = _MEETINGS_LINE.search(head)
+        index.setdefault(str(source), []).append(
+            _Existing(path, stamp, int(count.group(1)) if count else 1))
+    return index
+
+
+def _is_current(existing: list[_Existing], source_sha: str | None, sidecar_sha: str | None,
+                version: str) -> bool:
+    return bool(existing) and len(existing) == existing[0].meetings and all(
+        e.stamp is not None and e.stamp.source_sha256 == source_sha
+        and e.stamp.sidecar_sha256 == sidecar_sha and e.stamp.parser == version
+        for e in existing)
+
+
+def _refusal(shown: str) -> str:
+    return (f"refused: {shown} was edited by hand since it was imported, and its transcript "
+            f"changed; your edit is kept. To replace it with a fresh import, rerun with "
+            f"--force or delete {shown}.")
+
+
+def _safe_id(meeting: Meeting, display: str) -> tuple[Meeting, list[Diagnostic]]:
+    safe = slugify(meeting.id, fallback="vergadering")
+    if safe == meeting.id:
+        return meeting, []
+    return replace(meeting, id=safe), [warning(
+        f"meeting id {meeting.id!r} is not a safe file name; using {safe!r}", display,
+        hint="set 'id:' in the transcript's .meta.yaml sidecar to letters, digits and '-'")]
+
+
+def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, force: bool,
+                    claimed: dict[str, str], out: ImportOutcome) -> Registry:
+    """Resolve and write the meetings of one parsed transcript; the registry
+    extended with the meetings that were written."""
+    stamp = ImportStamp(parser_version(), parsed.source_sha256, parsed.sidecar_sha256,
+                        meetings=len(parsed.meetings))
+    for meeting in parsed.meetings:
+        meeting, diags = _safe_id(meeting, parsed.display)
+        out.diagnostics += diags
+        target = project.content_dir / f"{meeting.id}.md"
+        shown = project.display(target)
+        if meeting.id in claimed:
+            out.diagnostics.append(error(
+                f"meeting id {meeting.id!r} is also the id of a meeting in {claimed[meeting.id]}; "
+                "not written", parsed.display,
+                hint="give one of them another 'id:' in its .meta.yaml sidecar"))
+            out.skipped += 1
+            continue
+        claimed[meeting.id] = parsed.display
+        resolved, extended, diags = resolve_meeting(meeting, registry, parsed.display)
+        out.diagnostics += diags
+        text = write_meeting(resolved, stamp)
+        old = target.read_text(encoding="utf-8") if target.exists() else None
+        if old == text:
+            out.unchanged += 1
+            registry = extended
+            continue
+        if old is not None and not force:
+            old_source = _SOURCE_LINE.search(old[:65536])
+            if read_stamp(old) is not None and old_source and \
+                    old_source.group(1).strip('"') != parsed.display:
+                out.diagnostics.append(error(
+                    f"{shown} holds a meeting imported from {old_source.group(1)}; not "
+                    "overwritten", parsed.display,
+                    hint="give this transcript another 'id:' in its .meta.yaml sidecar"))
+                out.skipped += 1
+                continue
+            if is_hand_edited(old):
+                out.refused = True
+                out.refused_files.append(shown)
+                out.messages.append(_refusal(shown))
+                continue
+        project.content_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, text)
+        out.written += 1
+        registry = extended
+    return registry
+
+
+def import_transcripts(project: Project, force: bool = False) -> ImportOutcome:
+    """Bring ``content/`` up to date with ``transcripts/`` (see module doc)."""
+    out = ImportOutcome()
+    registry_path = project.content_dir / REGISTRY_FILE
+    registry, diags = load_registry(registry_path, project.display(registry_path))
+    out.diagnostics += diags
+    if any(d.severity is Severity.ERROR for d in diags):
+        out.messages.append(f"import stopped: fix {project.display(registry_path)} first "
+                            "(person ids depend on it)")
+        return out
+    before = registry
+    index = _source_index(project)
+    claimed: dict[str, str] = {}
+    version = parser_version()
+    for path in transcript_paths(project):
+        display = project.display(path)
+        existing = index.get(display, [])
+        source_sha, sidecar_sha = sha256_file(path), sha256_file(sidecar_of(path))
+        if not force and _is_current(existing, source_sha, sidecar_sha, version):
+            out.unchanged += len(existing)
+            claimed.update((e.path.stem, display) for e in existing)
+            continue
+        parsed = parse_file(path, display)
+        out.diagnostics += parsed.diagnostics
+        if not parsed.meetings:
+            out.skipped += 1
+            continue
+        registry = _write_meetings(project, parsed, registry, force, claimed, out)
+    if registry != before:
+        project.content_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(registry_path, dump_registry(registry))
+    out.messages.append(f"import: {out.written} written, {out.unchanged} unchanged, "
+                        f"{out.skipped} skipped, {len(out.refused_files)} refused")
+    return out
+
+
+# ------------------------------------------------------------------- load and check
+
+
+def _load_registry(project: Project) -> tuple[Registry, list[Diagnostic]]:
+    path = project.content_dir / REGISTRY_FILE
+    return load_registry(path, project.display(path))
+
+
+def read_content_file(project: Project, path: Path) -> tuple[Meeting | None, list[Diagnostic]]:
+    shown = project.display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [error(f"cannot read content file: {exc}", shown)]
+    return read_meeting(text, shown)
+
+
+def load_meetings(project: Project) -> tuple[list[Meeting], list[Diagnostic]]:
+    """Every meeting of ``content/``, sorted by id, with the registry applied
+    (merged ids redirected, names and parties as the registry has them)."""
+    registry, diagnostics = _load_registry(project)
+    meetings: dict[str, Meeting] = {}
+    for path in content_paths(project):
+        meeting, diags = read_content_file(project, path)
+        diagnostics += diags
+        if meeting is None:
+            continue
+        if meeting.id in meetings:
+            diagnostics.append(error(f"meeting id {meeting.id!r} is used by two content files; "
+                                     "this one is left out", project.display(path), 2,
+                                     hint="give each meeting its own 'id:'"))
+            continue
+        meetings[meeting.id] = apply_registry(meeting, registry)
+    return [meetings[k] for k in sorted(meetings)], diagnostics
+
+
+def _block_lines(text: str) -> dict[str, list[int]]:
+    """Line numbers of the blocks in a content file, by the id in their opening line."""
+    lines: dict[str, list[int]] = {}
+    for i, line in enumerate(text.split("\n"), 1):
+        if line.startswith(":::") and (m := re.search(r"\{#([^\s}]+)", line)):
+            lines.setdefault(m.group(1), []).append(i)
+    return lines
+
+
+def check_meeting(meeting: Meeting, text: str, shown: str,
+                  registry: Registry) -> list[Diagnostic]:
+    """Cross-references of one meeting that the format alone cannot enforce."""
+    diags: list[Diagnostic] = []
+    where = _block_lines(text)
+    first = {k: v[0] for k, v in where.items()}
+    turn_ids = {t.id for t in meeting.turns}
+    people = {p.id for p in meeting.people}
+    for tid, lines in where.items():
+        if len(lines) > 1 and tid in turn_ids:
+            diags += [error(f"turn id {tid!r} is used more than once", shown, line,
+                            hint="give each turn its own id") for line in lines[1:]]
+    for t in meeting.turns:
+        if t.speaker and t.speaker not in people and registry.get(
+                registry.canonical(t.speaker)) is None:
+            diags.append(error(f"unknown speaker {t.speaker!r}", shown, first.get(t.id, 0),
+                               hint="use an id from 'people:' in the front matter or from "
+                                    "content/people.yaml"))
+    for pid in sorted(people):
+        if registry.people and registry.get(registry.canonical(pid)) is None:
+            diags.append(warning(f"person {pid!r} is not in the speaker registry", shown, 0,
+                                 hint="add it to content/people.yaml (an import does that)"))
+    seen_motions: set[str] = set()
+    for mo in meeting.motions:
+        line = first.get(mo.id, 0)
+        if mo.id in seen_motions:
+            diags.append(error(f"motion id {mo.id!r} is used more than once", shown, line))
+        seen_motions.add(mo.id)
+        refs = [("motion", mo.turn), ("verdict", mo.verdict and mo.verdict.turn),
+                ("vote", mo.vote and mo.vote.turn)]
+        diags += [error(f"{what} of motion {mo.id!r} points at a missing turn {ref!r}", shown,
+                        line, hint="use the id of a turn in this file") for what, ref in refs
+                  if ref and ref not in turn_ids]
+    others = [("suspension", s.turn) for s in meeting.suspensions] + [
+        ("section", s.turn) for s in meeting.sections] + [
+        ("commitment", c.turn) for c in meeting.commitments]
+    diags += [error(f"a {what} points at a missing turn {ref!r}", shown, 0,
+                    hint="use the id of a turn in this file") for what, ref in others
+              if ref and ref not in turn_ids]
+    if meeting.chair and meeting.chair not in people:
+        diags.append(warning(f"chair {meeting.chair!r} is not among 'people'", shown, 0))
+    return diags
+
+
+def check_content(project: Project) -> list[Diagnostic]:
+    """Everything `build.py check` reports: the registry, and every content
+    file's front matter, blocks and cross-references, with file and line."""
+    registry, diagnostics = _load_registry(project)
+    owners: dict[str, str] = {}
+    for path in content_paths(project):
+        shown = project.display(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            diagnostics.append(error(f"cannot read content file: {exc}", shown))
+            continue
+        meeting, diags = read_meeting(text, shown)
+        diagnostics += diags
+        if meeting is None:
+            continue
+        if meeting.id in owners:
+            diagnostics.append(error(f"meeting id {meeting.id!r} is also used by "
+                                     f"{owners[meeting.id]}", shown, 2))
+        owners.setdefault(meeting.id, shown)
+        if path.stem != meeting.id:
+            diagnostics.append(info(f"file name does not match the meeting id {meeting.id!r}",
+                                    shown, 2))
+        diagnostics += check_meeting(meeting, text, shown, registry)
+    return diagnostics

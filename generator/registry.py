@@ -1,0 +1,420 @@
+"""The archive-wide speaker registry, ``content/people.yaml``.
+
+A transcript names people as printed ("Bosman", "De heer Bosman (VVD):",
+"Minister Blok:"); the parser gives them ids that are unique within one meeting.
+The registry makes them unique across the archive: at import every meeting's
+people are matched against it (`resolve_meeting`) and content files carry the
+archive-wide ids; new people and new aliases, parties and roles are added.
+
+Matching is conservative: a false merge (two people shown as one) is worse than
+a false split, which an archivist fixes by adding an alias. A person matches a
+registry entry only with the same kind of role (member or government), a
+compatible party, and either a label as printed that the entry already knows or
+exactly the same name. "De voorzitter:" is never an alias: the chair is matched
+by the name in the meeting's header, so rotating chairs stay apart.
+
+The file is the archivist's: import only adds to it (see docs/format.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import yaml
+
+from generator.errors import Diagnostic, error, warning
+from generator.markdown_io import _Loader, yaml_scalar
+from generator.model import Meeting, Motion, Person, Turn
+from generator.slugs import slugify
+
+REGISTRY_FILE = "people.yaml"
+HEADER = """\
+# Speaker registry of this archive (docs/format.md, "The speaker registry").
+# One entry per person, by id. Import adds people, aliases, parties and roles and
+# never changes or removes what is here; edit freely:
+# - merge two ids: add the other id to `aliases` (content keeps working);
+# - correct a party or a name: edit it (it applies when content is loaded);
+# - `note:` is kept as written (comments in this file are not).
+"""
+_ID_ALIAS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_GOVERNMENT = re.compile(r"(?i)\s*(minister|staatssecretaris|premier|viceminister)")
+_GENERIC_LABEL = re.compile(r"(?i)\s*(de\s+)?(voorzitter|griffier)\b")
+YEARS_APART = 8  # a label match further apart in time than this is no evidence
+
+
+@dataclass(frozen=True)
+class Spell:
+    """A party or role held, with the first and last meeting date it was seen
+    (ISO dates; None when no meeting stated its date)."""
+
+    value: str
+    start: str | None = None
+    end: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistryPerson:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    parties: tuple[Spell, ...] = ()
+    roles: tuple[Spell, ...] = ()
+    note: str | None = None
+
+    def party_on(self, date: str | None) -> str | None:
+        """The party on `date`: the spell covering it, else the latest one."""
+        for spell in self.parties:
+            if date and spell.start and spell.end and spell.start <= date <= spell.end:
+                return spell.value
+        return self.parties[-1].value if self.parties else None
+
+
+@dataclass(frozen=True)
+class Registry:
+    people: tuple[RegistryPerson, ...] = ()
+    _by_id: dict[str, RegistryPerson] = field(default_factory=dict, compare=False, repr=False)
+    _by_key: dict[str, list[RegistryPerson]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
+    _redirects: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _by_surname: dict[str, list[RegistryPerson]] = field(default_factory=dict, compare=False,
+                                                          repr=False)
+
+    def __post_init__(self) -> None:
+        for p in self.people:
+            self._by_id[p.id] = p
+            for k in {_key(p.name), *(_key(a) for a in p.aliases)}:
+                self._by_key.setdefault(k, []).append(p)
+            if p.name.split():
+                self._by_surname.setdefault(_key(p.name).split()[-1], []).append(p)
+        self._redirects.update((a, p.id) for p in self.people for a in p.aliases
+                               if _ID_ALIAS.fullmatch(a) and a != p.id)
+
+    def get(self, person_id: str | None) -> RegistryPerson | None:
+        return self._by_id.get(person_id or "")
+
+    def named(self, text: str) -> list[RegistryPerson]:
+        """Entries whose name or an alias is `text` (case and spacing aside)."""
+        return self._by_key.get(_key(text), [])
+
+    def by_surname(self, name: str) -> list[RegistryPerson]:
+        """Entries whose name ends in the same word as `name`."""
+        words = _key(name).split()
+        return self._by_surname.get(words[-1], []) if words else []
+
+    def redirects(self) -> dict[str, str]:
+        """Merged ids: an alias that is an id (a slug) points at its person."""
+        return self._redirects
+
+    def canonical(self, person_id: str) -> str:
+        """The id a (possibly merged) person id stands for now."""
+        return self._redirects.get(person_id, person_id)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def role_class(role: str | None) -> str:
+    """"government" for an office, else "member" (chairs and clerks included)."""
+    return "government" if role and _GOVERNMENT.match(role) else "member"
+
+
+def _classes(entry: RegistryPerson) -> set[str]:
+    return {role_class(r.value) for r in entry.roles} or {"member"}
+
+
+def _year(date: str | None) -> int | None:
+    return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def _near(entry: RegistryPerson, date: str | None) -> bool:
+    """Whether `date` is within YEARS_APART of when the entry was seen."""
+    year = _year(date)
+    years = [y for s in entry.roles + entry.parties for y in (_year(s.start), _year(s.end)) if y]
+    return year is None or not years or min(years) - YEARS_APART <= year <= max(years) + YEARS_APART
+
+
+def person_labels(meeting: Meeting, person: Person) -> set[str]:
+    """Labels as printed for this person that name them (not "De voorzitter:")."""
+    surname = person.name.split()[-1].casefold() if person.name.split() else ""
+    return {t.label for t in meeting.turns
+            if t.speaker == person.id and t.label and not _GENERIC_LABEL.match(t.label)
+            and surname and surname in t.label.casefold()}
+
+
+def _candidates(registry: Registry, meeting: Meeting, person: Person,
+                taken: set[str]) -> list[RegistryPerson]:
+    cls = role_class(person.role)
+
+    def fits(e: RegistryPerson) -> bool:
+        return e.id not in taken and cls in _classes(e)
+
+    by_label = {e.id: e for label in person_labels(meeting, person) for e in registry.named(label)
+                if fits(e) and _near(e, meeting.date)}
+    if by_label:
+        return list(by_label.values())
+    by_name = [e for e in registry.named(person.name)
+               if fits(e) and (person.party is None or not e.parties
+                               or person.party in {s.value for s in e.parties})]
+    if by_name or not person.party:
+        return by_name
+    return [e for e in registry.by_surname(person.name)
+            if fits(e) and _near(e, meeting.date) and _suffix_names(e.name, person.name)
+            and person.party in {s.value for s in e.parties}]
+
+
+def _suffix_names(a: str, b: str) -> bool:
+    """"Barry Madlener" and "Madlener": one name is the other's last words."""
+    a, b = _key(a), _key(b)
+    return a != b and (a.endswith(" " + b) or b.endswith(" " + a))
+
+
+def _new_id(registry: Registry, wanted: str, taken: set[str]) -> str:
+    base = slugify(wanted, fallback="persoon")
+    used = set(registry._by_id) | set(registry.redirects()) | taken
+    candidate, n = base, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _extend(spells: tuple[Spell, ...], value: str | None, date: str | None) -> tuple[Spell, ...]:
+    """Record that `value` was held on `date`: widen its spell or add one."""
+    if not value:
+        return spells
+    out = list(spells)
+    for i, s in enumerate(out):
+        if s.value == value:
+            if date:
+                out[i] = Spell(value, min(filter(None, (s.start, date))),
+                               max(filter(None, (s.end, date))))
+            return tuple(out)
+    return (*out, Spell(value, date, date))
+
+
+def _learn(entry: RegistryPerson, meeting: Meeting, person: Person) -> RegistryPerson:
+    """Add what this meeting says about the person; never drop or change a value,
+    except that a fuller name ("Jesse Klaver" for "Klaver") replaces a shorter one
+    (kept as an alias)."""
+    name, aliases = entry.name, list(entry.aliases)
+    new_names = [person.name, *sorted(person_labels(meeting, person))]
+    if _key(person.name).endswith(" " + _key(name)):
+        aliases.append(name)
+        name = person.name
+    known = {_key(name), *(_key(a) for a in aliases)}
+    for alias in new_names:
+        if _key(alias) not in known:
+            aliases.append(alias)
+            known.add(_key(alias))
+    return replace(entry, name=name, aliases=tuple(aliases),
+                   parties=_extend(entry.parties, person.party, meeting.date),
+                   roles=_extend(entry.roles, person.role, meeting.date))
+
+
+def resolve_meeting(meeting: Meeting, registry: Registry,
+                    file: str = "") -> tuple[Meeting, Registry, list[Diagnostic]]:
+    """The meeting with archive-wide person ids, the registry extended with what
+    it says, and warnings for people who could be more than one entry. Two
+    people of one meeting never get the same id."""
+    people = dict(registry._by_id)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    diags: list[Diagnostic] = []
+    for person in meeting.people:
+        found = _candidates(registry, meeting, person, taken)
+        if len(found) == 1:
+            pid = found[0].id
+        else:
+            pid = _new_id(registry, person.id, taken)
+            if found:
+                diags.append(warning(
+                    f"{person.name!r} could be any of {', '.join(e.id for e in found)}; "
+                    f"added as {pid!r}", file, meeting.source.line,
+                    hint=f"merge by adding '{pid}' to the aliases of the right person "
+                         "in content/people.yaml"))
+        taken.add(pid)
+        mapping[person.id] = pid
+        people[pid] = _learn(people.get(pid) or RegistryPerson(pid, person.name), meeting, person)
+    extended = Registry(tuple(sorted(people.values(), key=lambda p: p.id)))
+    return rename_people(meeting, mapping), extended, diags
+
+
+def rename_people(meeting: Meeting, mapping: dict[str, str]) -> Meeting:
+    """Every person reference of the meeting passed through `mapping`."""
+    if all(k == v for k, v in mapping.items()):
+        return meeting
+
+    def m(pid: str | None) -> str | None:
+        return None if pid is None else mapping.get(pid, pid)
+
+    def turn(t: Turn) -> Turn:
+        return replace(t, speaker=m(t.speaker)) if t.speaker in mapping else t
+
+    def motion(mo: Motion) -> Motion:
+        return replace(mo, submitter_ids=tuple(m(s) for s in mo.submitter_ids))
+
+    return replace(
+        meeting, chair=m(meeting.chair),
+        people=tuple(replace(p, id=mapping.get(p.id, p.id)) for p in meeting.people),
+        present=tuple(mapping.get(p, p) for p in meeting.present),
+        turns=tuple(turn(t) for t in meeting.turns),
+        motions=tuple(motion(mo) for mo in meeting.motions))
+
+
+def apply_registry(meeting: Meeting, registry: Registry) -> Meeting:
+    """What content loading does with the registry: merged ids are redirected,
+    and each person gets the registry's name and party on the meeting's date."""
+    redirects = registry.redirects()
+    if redirects:
+        mapping = {p.id: redirects[p.id] for p in meeting.people if p.id in redirects}
+        mapping.update((t.speaker, redirects[t.speaker]) for t in meeting.turns
+                       if t.speaker in redirects)
+        meeting = rename_people(meeting, mapping)
+    people: dict[str, Person] = {}
+    for p in meeting.people:
+        entry = registry.get(p.id)
+        if entry is not None:
+            p = replace(p, name=entry.name, party=entry.party_on(meeting.date) or p.party)
+        people.setdefault(p.id, p)
+    return replace(meeting, people=tuple(people.values()))
+
+
+# ------------------------------------------------------------------------ the file
+
+
+def _spells(items: tuple[Spell, ...], key: str) -> list[str]:
+    return [f"  - {{{key}: {yaml_scalar(s.value)}, from: {yaml_scalar(s.start)}, "
+            f"to: {yaml_scalar(s.end)}}}" for s in items]
+
+
+def dump_registry(registry: Registry) -> str:
+    """The registry as people.yaml text, sorted by id (stable diffs)."""
+    out = [HEADER.rstrip("\n")]
+    for p in sorted(registry.people, key=lambda p: p.id):
+        out += ["", f"{yaml_scalar(p.id)}:", f"  name: {yaml_scalar(p.name)}"]
+        out.append("  aliases: [" + ", ".join(yaml_scalar(a) for a in p.aliases) + "]")
+        out += ["  parties:" + ("" if p.parties else " []"), *_spells(p.parties, "party")]
+        out += ["  roles:" + ("" if p.roles else " []"), *_spells(p.roles, "role")]
+        if p.note is not None:
+            out.append(f"  note: {yaml_scalar(p.note)}")
+    return "\n".join(out) + "\n"
+
+
+def _line_of_key(lines: list[str], key: str) -> int:
+    return next((i + 1 for i, line in enumerate(lines)
+                 if line.startswith(f"{key}:") or line.startswith(f'"{key}":')), 0)
+
+
+def _read_spells(value: object, key: str, file: str, line: int,
+                 diags: list[Diagnostic]) -> tuple[Spell, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        diags.append(error(f"'{key}' must be a list", file, line))
+        return ()
+    name_key = "party" if key == "parties" else "role"
+    out = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(Spell(item))
+        elif isinstance(item, dict) and isinstance(item.get(name_key), str):
+            out.append(Spell(item[name_key], _str(item.get("from")), _str(item.get("to"))))
+        else:
+            diags.append(error(f"cannot read an entry of '{key}': {item!r}", file, line,
+                               hint="write '- {party: VVD, from: 2020-09-28, to: null}'"))
+    return tuple(out)
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
+    """Read people.yaml; problems become diagnostics with file and line."""
+    lines = text.splitlines()
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        return Registry(), [error(f"speaker registry is not valid YAML: "
+                                  f"{getattr(exc, 'problem', exc)}", file, line,
+                                  lines[line - 1] if 0 < line <= len(lines) else "")]
+    if data is None:
+        return Registry(), []
+    if not isinstance(data, dict):
+        return Registry(), [error("the speaker registry is a mapping of id: person", file, 1)]
+    diags = _duplicate_keys(lines, file)
+    people = []
+    for pid, entry in data.items():
+        line = _line_of_key(lines, str(pid))
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            diags.append(error(f"person {pid!r} needs at least 'name: ...'", file, line))
+            continue
+        unknown = sorted(set(map(str, entry)) - {"name", "aliases", "parties", "roles", "note"})
+        diags += [warning(f"unknown field {k!r} for person {pid!r}", file, line,
+                          hint="known: name, aliases, parties, roles, note") for k in unknown]
+        aliases = entry.get("aliases") or []
+        if not isinstance(aliases, list):
+            diags.append(error("'aliases' must be a list", file, line))
+            aliases = []
+        people.append(RegistryPerson(
+            str(pid), entry["name"], tuple(str(a) for a in aliases),
+            _read_spells(entry.get("parties"), "parties", file, line, diags),
+            _read_spells(entry.get("roles"), "roles", file, line, diags),
+            _str(entry.get("note"))))
+    registry = Registry(tuple(people))
+    return registry, diags + check_registry(registry, lines, file)
+
+
+def _duplicate_keys(lines: list[str], file: str) -> list[Diagnostic]:
+    seen: dict[str, int] = {}
+    diags = []
+    for i, line in enumerate(lines, 1):
+        m = re.match(r'^("?)([^\s#"][^:"]*)\1:\s*$', line)
+        if not m:
+            continue
+        if m.group(2) in seen:
+            diags.append(error(f"person id {m.group(2)!r} appears twice (first on line "
+                               f"{seen[m.group(2)]}); the later entry wins", file, i, line,
+                               hint="merge the two entries into one"))
+        seen.setdefault(m.group(2), i)
+    return diags
+
+
+def check_registry(registry: Registry, lines: list[str], file: str) -> list[Diagnostic]:
+    """Aliases that point at two people, and id aliases of unknown ids."""
+    owners: dict[str, list[str]] = {}
+    for p in registry.people:
+        for alias in {_key(a) for a in p.aliases}:
+            owners.setdefault(alias, []).append(p.id)
+    diags = []
+    for alias, ids in sorted(owners.items()):
+        if len(ids) > 1:
+            diags.append(warning(f"alias {alias!r} belongs to {', '.join(ids)}", file,
+                                 _line_of_key(lines, ids[1]),
+                                 hint="an alias should name one person; remove it from "
+                                      "all but one"))
+    for alias, target in sorted(registry.redirects().items()):
+        if registry.get(alias) is not None:
+            diags.append(warning(f"{alias!r} is merged into {target!r} but still has its "
+                                 "own entry", file, _line_of_key(lines, alias),
+                                 hint=f"delete the entry '{alias}:' (its speeches now count "
+                                      f"for {target!r})"))
+    return diags
+
+
+def load_registry(path: str | object, file: str) -> tuple[Registry, list[Diagnostic]]:
+    """people.yaml from `path` (a missing file is an empty registry)."""
+    from pathlib import Path
+
+    p = Path(str(path))
+    if not p.exists():
+        return Registry(), []
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Registry(), [error(f"cannot read the speaker registry: {exc}", file)]
+    return parse_registry(text, file)
