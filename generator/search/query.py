@@ -23,6 +23,7 @@ from generator.search.analysis import fold, stem, terms, tokenize
 MAX_EXPANSIONS = 12  # terms a prefix stands for, most frequent first
 MIN_PREFIX = 2
 PHRASE_VERIFY_ALL = 200  # verify every candidate of a phrase query up to this many
+EXACT_POSTINGS = 512  # a term with at most this many postings is loaded whole: exact counts
 FACETS = ("type", "year", "kind", "party", "speaker")
 _QUERY_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 
@@ -214,6 +215,9 @@ class Engine:
                 alts = [entry] if entry else []
             if not alts:
                 return Result(0, True, [], {}, query)
+            for alt in alts:
+                while alt.df <= EXACT_POSTINGS and alt.loaded < len(alt.maxima):
+                    self._load_next(alt)
             clauses.append(alts)
         if not clauses:
             return Result(0, True, [], {}, query)

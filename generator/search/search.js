@@ -235,7 +235,7 @@
 
   /* ---- query language: the same as generator/search/query.py ---- */
 
-  var MAX_EXPANSIONS = 12, MIN_PREFIX = 2, PHRASE_VERIFY_ALL = 200;
+  var MAX_EXPANSIONS = 12, MIN_PREFIX = 2, PHRASE_VERIFY_ALL = 200, EXACT_POSTINGS = 512;
   var FACETS = ["type", "year", "kind", "party", "speaker"];
 
   function parseQuery(text) {
@@ -474,6 +474,12 @@
     })).then(function (all) {
       if (all.some(function (alts) { return !alts.length; })) return empty;
       clauses = all;
+      function whole(alt) { /* small posting lists are loaded whole: exact counts */
+        if (alt.df > EXACT_POSTINGS || alt.loaded >= alt.maxima.length) return Promise.resolve();
+        return self.loadNext(alt).then(function () { return whole(alt); });
+      }
+      var wholes = [];
+      clauses.forEach(function (alts) { alts.forEach(function (a) { wholes.push(whole(a)); }); });
       var excluded = new Set(), rejected = new Set();
       function exclude(i) {
         if (i >= query.excluded.length) return Promise.resolve();
@@ -504,7 +510,7 @@
           };
         });
       }
-      return exclude(0).then(round);
+      return Promise.all(wholes).then(function () { return exclude(0); }).then(round);
     });
   };
 
