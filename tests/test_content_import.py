@@ -1,0 +1,175 @@
+"""`build.py import`: transcripts/ -> content/, on the real seed transcript.
+
+The seed is imported once per session into a pristine project; each test works
+on a copy of it, so only tests that change a transcript parse it again.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.config import Project, load_project
+from generator.content import import_transcripts, load_meetings
+from generator.errors import Severity
+from generator.ingest import read_transcript
+from generator.markdown_io import read_meeting, write_meeting
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "000_80043238be0c1716"
+CONTENT = f"content/{SEED.replace('_', '-')}.md"
+
+
+@pytest.fixture(scope="session")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pristine")
+    (root / "transcripts").mkdir()
+    for name in (f"{SEED}.txt", f"{SEED}.meta.yaml", "README.md"):
+        shutil.copy(ROOT / "transcripts" / name, root / "transcripts" / name)
+    outcome = import_transcripts(load_project(root))
+    assert (outcome.written, outcome.refused) == (1, False), outcome
+    return root
+
+
+@pytest.fixture
+def project(imported: Path, tmp_path: Path) -> Project:
+    root = tmp_path / "archive"
+    shutil.copytree(imported, root)
+    return load_project(root)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(folder.iterdir())}
+
+
+def run_cli(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--root", str(project.root),
+                           *args], capture_output=True, text=True, timeout=300)
+
+
+def touch_sidecar(project: Project, extra: str = "# reviewed\n") -> None:
+    """Change the transcript's sidecar, so the next import parses it again."""
+    sidecar = project.transcripts_dir / f"{SEED}.meta.yaml"
+    sidecar.write_text(sidecar.read_text(encoding="utf-8") + extra, encoding="utf-8")
+
+
+def test_import_writes_one_content_file_per_meeting_and_the_registry(project: Project) -> None:
+    names = sorted(p.name for p in project.content_dir.iterdir())
+    assert names == [Path(CONTENT).name, "people.yaml"]
+    text = (project.root / CONTENT).read_text(encoding="utf-8")
+    assert text.startswith("---\nid: 000-80043238be0c1716\ntitle: Notaoverleg Ruslandstrategie\n")
+    assert '::: turn {#t0002 speaker=karabulut label="Mevrouw Karabulut (SP):"' in text
+
+
+def test_the_content_file_reads_back_as_the_parsed_meeting(project: Project) -> None:
+    parsed = read_transcript(project.transcripts_dir / f"{SEED}.txt",
+                             f"transcripts/{SEED}.txt").meetings[0]
+    meeting, diagnostics = read_meeting((project.root / CONTENT).read_text(encoding="utf-8"),
+                                        CONTENT)
+    assert diagnostics == []
+    assert meeting == parsed  # the seed's people are new to the registry: ids unchanged
+    assert (len(meeting.turns), len(meeting.motions), len(meeting.commitments)) == (311, 16, 2)
+    assert read_meeting(write_meeting(parsed), CONTENT) == (parsed, [])
+
+
+def test_an_unchanged_reimport_writes_nothing(project: Project) -> None:
+    before = snapshot(project.content_dir)
+    outcome = import_transcripts(project)
+    assert (outcome.written, outcome.unchanged, outcome.refused) == (0, 1, False)
+    assert snapshot(project.content_dir) == before
+
+
+def test_a_hand_edit_is_kept_when_the_transcript_did_not_change(project: Project) -> None:
+    path = project.root / CONTENT
+    edited = path.read_text(encoding="utf-8").replace("speaker=karabulut", "speaker=bosman", 1)
+    path.write_text(edited, encoding="utf-8")
+    outcome = import_transcripts(project)
+    assert not outcome.refused and outcome.written == 0
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_a_hand_edited_file_is_refused_with_its_name_and_exit_code_3(project: Project) -> None:
+    path = project.root / CONTENT
+    edited = path.read_text(encoding="utf-8").replace("speaker=karabulut", "speaker=bosman", 1)
+    path.write_text(edited, encoding="utf-8")
+    touch_sidecar(project)
+    result = run_cli(project, "import")
+    assert result.returncode == 3, result.stderr
+    assert f"refused: {CONTENT} was edited by hand" in result.stderr
+    assert "--force" in result.stderr and f"delete {CONTENT}" in result.stderr
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_force_overwrites_a_hand_edited_file(project: Project) -> None:
+    path = project.root / CONTENT
+    pristine = path.read_text(encoding="utf-8")
+    path.write_text(pristine.replace("speaker=karabulut", "speaker=bosman", 1), encoding="utf-8")
+    touch_sidecar(project)
+    outcome = import_transcripts(project, force=True)
+    assert (outcome.written, outcome.refused) == (1, False)
+    rewritten = path.read_text(encoding="utf-8")
+    assert "speaker=karabulut" in rewritten and "speaker=bosman label=\"Mevrouw" not in rewritten
+
+
+def test_a_changed_sidecar_is_imported_again(project: Project) -> None:
+    sidecar = project.transcripts_dir / f"{SEED}.meta.yaml"
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace(
+        "title: Notaoverleg Ruslandstrategie", "title: Notaoverleg over Rusland"),
+        encoding="utf-8")
+    outcome = import_transcripts(project)
+    assert outcome.written == 1
+    assert "title: Notaoverleg over Rusland\n" in (project.root / CONTENT).read_text("utf-8")
+
+
+def test_one_bad_transcript_does_not_stop_the_others(project: Project) -> None:
+    (project.transcripts_dir / "broken.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    shutil.rmtree(project.content_dir)
+    outcome = import_transcripts(project)
+    assert outcome.written == 1 and outcome.skipped == 1
+    assert any(d.file == "transcripts/broken.txt" and d.severity is Severity.ERROR
+               for d in outcome.diagnostics)
+
+
+def test_writes_are_atomic_and_leave_no_temporary_files(project: Project) -> None:
+    touch_sidecar(project)
+    import_transcripts(project)
+    assert not [p.name for p in project.content_dir.iterdir() if p.name.startswith(".")]
+
+
+def test_two_transcripts_with_the_same_meeting_id_do_not_overwrite_each_other(
+        project: Project) -> None:
+    for suffix in (".txt", ".meta.yaml"):
+        shutil.copy(project.transcripts_dir / f"{SEED}{suffix}",
+                    project.transcripts_dir / f"copy{suffix}")
+    for name in (f"{SEED}.meta.yaml", "copy.meta.yaml"):
+        path = project.transcripts_dir / name
+        path.write_text(path.read_text(encoding="utf-8") + "id: ruslandstrategie\n", "utf-8")
+    outcome = import_transcripts(project)
+    assert outcome.written == 1
+    assert any("also the id of a meeting in transcripts/" in d.message
+               for d in outcome.diagnostics)
+
+
+def test_a_broken_registry_stops_the_import_before_anything_is_written(
+        project: Project) -> None:
+    (project.content_dir / "people.yaml").write_text("bosman: [unclosed\n", encoding="utf-8")
+    touch_sidecar(project)
+    before = snapshot(project.content_dir)
+    outcome = import_transcripts(project)
+    assert outcome.written == 0
+    assert [(d.file, d.severity) for d in outcome.diagnostics][:1] == [
+        ("content/people.yaml", Severity.ERROR)]
+    assert snapshot(project.content_dir) == before
+
+
+def test_load_meetings_returns_every_meeting_sorted_by_id(project: Project) -> None:
+    shutil.copy(project.root / CONTENT, project.content_dir / "aaa.md")
+    text = (project.content_dir / "aaa.md").read_text(encoding="utf-8")
+    (project.content_dir / "aaa.md").write_text(text.replace("id: 000-", "id: zzz-", 1), "utf-8")
+    meetings, diagnostics = load_meetings(project)
+    assert [m.id for m in meetings] == ["000-80043238be0c1716", "zzz-80043238be0c1716"]
+    assert not [d for d in diagnostics if d.severity is Severity.ERROR]
