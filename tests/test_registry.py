@@ -1,0 +1,163 @@
+"""The speaker registry (content/people.yaml): one id per person across the
+archive, on real transcripts; same surnames and rotating chairs stay apart."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from generator.ingest import read_transcript
+from generator.model import Meeting, Person, Source, Turn
+from generator.registry import (
+    Registry,
+    RegistryPerson,
+    Spell,
+    apply_registry,
+    dump_registry,
+    parse_registry,
+    resolve_meeting,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+VLOS = ROOT / "tests" / "data" / "corpus" / "tk-vlos-20141015-plenair.xml"
+SEED = ROOT / "transcripts" / "000_80043238be0c1716.txt"
+
+
+def resolve_all(meetings: list[Meeting], registry: Registry | None = None
+                ) -> tuple[list[Meeting], Registry]:
+    registry = registry or Registry()
+    out = []
+    for meeting in meetings:
+        resolved, registry, _ = resolve_meeting(meeting, registry)
+        out.append(resolved)
+    return out, registry
+
+
+def ids_by_name(meeting: Meeting) -> dict[str, str]:
+    return {p.name: p.id for p in meeting.people}
+
+
+def meeting(date: str, *people: tuple[Person, str]) -> Meeting:
+    """A small meeting: each person speaks once, with the label as printed."""
+    return Meeting(
+        id=f"m-{date}", title=None, date=date, body="Tweede Kamer", kind="plenair",
+        committee=None, dossier=None, chair=None, clerk=None, start=None, end=None,
+        people=tuple(p for p, _ in people), present=(),
+        turns=tuple(Turn(f"t{i:04d}", p.id, label, ("Voorzitter.",), Source("x.txt", i))
+                    for i, (p, label) in enumerate(people, 1)))
+
+
+@pytest.fixture(scope="module")
+def plenary_day() -> list[Meeting]:
+    """The four agenda items of the real plenary day of 15 October 2014."""
+    return list(read_transcript(VLOS, "transcripts/plenair.xml").meetings)
+
+
+def test_arno_rutte_and_mark_rutte_on_the_same_day_stay_two_people(
+        plenary_day: list[Meeting]) -> None:
+    resolved, registry = resolve_all(plenary_day)
+    arno = {ids_by_name(m)["Arno Rutte"] for m in resolved}
+    mark = {ids_by_name(m)["Mark Rutte"] for m in resolved}
+    assert arno == {"arno-rutte"} and mark == {"mark-rutte"}
+    assert registry.get("mark-rutte").roles[0].value.startswith("Minister-president")
+
+
+def test_a_member_and_a_minister_printed_with_one_surname_stay_apart() -> None:
+    member = Person("rutte", "Rutte", "VVD", "lid")
+    premier = Person("rutte", "Rutte", None, "Minister-President")
+    resolved, registry = resolve_all([
+        meeting("2014-10-15", (member, "De heer Rutte (VVD):")),
+        meeting("2014-10-16", (premier, "Minister-President Rutte:")),
+        meeting("2014-10-17", (member, "De heer Rutte (VVD):"))])
+    assert [m.people[0].id for m in resolved] == ["rutte", "rutte-2", "rutte"]
+    assert [p.id for p in registry.people] == ["rutte", "rutte-2"]
+
+
+def test_rotating_chairs_never_merge(plenary_day: list[Meeting]) -> None:
+    seed = read_transcript(SEED, "transcripts/seed.txt").meetings[0]
+    resolved, registry = resolve_all([*plenary_day, seed])
+    chairs = [m.chair for m in resolved]
+    assert chairs == ["anouchka-van-miltenburg", "khadija-arib", "pieter-duisenberg",
+                      "bart-de-liefde", "pia-dijkstra"]
+    assert not [p.id for p in registry.people if "De voorzitter:" in p.aliases]
+    # the chair of one item is an ordinary member in the others, under one id
+    assert {ids_by_name(m)["Khadija Arib"] for m in resolved[:4]} == {"khadija-arib"}
+
+
+def test_the_same_member_keeps_one_id_across_meetings_and_years() -> None:
+    bosman = Person("bosman", "Bosman", "VVD", "lid")
+    resolved, registry = resolve_all([meeting("2019-05-01", (bosman, "De heer Bosman (VVD):")),
+                                      meeting("2020-09-28", (bosman, "De heer Bosman (VVD):"))])
+    assert [m.people[0].id for m in resolved] == ["bosman", "bosman"]
+    assert registry.get("bosman").parties == (Spell("VVD", "2019-05-01", "2020-09-28"),)
+
+
+def test_a_full_name_and_a_surname_with_the_same_printed_label_are_one_person() -> None:
+    full = Person("jesse-klaver", "Jesse Klaver", "GroenLinks", "lid")
+    short = Person("klaver", "Klaver", "GroenLinks", "lid")
+    resolved, registry = resolve_all([
+        meeting("2014-10-15", (full, "De heer Klaver (GroenLinks):")),
+        meeting("2018-11-08", (short, "De heer Klaver (GroenLinks):"))])
+    assert [m.people[0].id for m in resolved] == ["jesse-klaver", "jesse-klaver"]
+    assert registry.get("jesse-klaver").name == "Jesse Klaver"
+
+
+def test_two_people_of_one_meeting_never_get_one_id() -> None:
+    a = Person("dijkstra", "Dijkstra", "VVD", "lid")
+    b = Person("dijkstra-d66", "Dijkstra", "D66", "lid")
+    first, registry = resolve_all([meeting("2014-10-15", (a, "De heer Dijkstra (VVD):"))])
+    resolved, _ = resolve_all([meeting("2014-10-16", (a, "De heer Dijkstra (VVD):"),
+                                       (b, "Mevrouw Dijkstra (D66):"))], registry)
+    assert [p.id for p in resolved[0].people] == ["dijkstra", "dijkstra-d66"]
+
+
+def test_merging_two_ids_with_an_alias_applies_when_content_is_loaded() -> None:
+    m = meeting("2014-10-15", (Person("barry-madlener", "Barry Madlener", "PVV", "lid"),
+                               "De heer Madlener (PVV):"))
+    registry = Registry((RegistryPerson("madlener", "Barry Madlener",
+                                        aliases=("barry-madlener",),
+                                        parties=(Spell("PVV"),)),))
+    loaded = apply_registry(m, registry)
+    assert loaded.people[0].id == "madlener" and loaded.turns[0].speaker == "madlener"
+
+
+def test_a_party_corrected_in_the_registry_applies_to_loading_and_later_imports() -> None:
+    printed = Person("bosman", "Bosman", "WD", "lid")  # an OCR error in the source
+    [first], registry = resolve_all([meeting("2020-09-28", (printed, "De heer Bosman (WD):"))])
+    entry = registry.get("bosman")
+    registry = Registry((replace(entry, parties=(Spell("VVD", "2020-09-28", "2020-09-28"),)),))
+    assert apply_registry(first, registry).people[0].party == "VVD"
+    [again], _ = resolve_all([meeting("2020-09-29", (printed, "De heer Bosman (WD):"))], registry)
+    assert again.people[0].id == "bosman"
+
+
+def test_an_import_keeps_every_hand_written_value() -> None:
+    mine = RegistryPerson("bosman", "André Bosman", aliases=("A. Bosman",),
+                          parties=(Spell("VVD", "2010-01-01", None),), note="checked by hand")
+    _, registry = resolve_all([meeting("2020-09-28", (Person("bosman", "André Bosman", "VVD",
+                                                            "lid"), "De heer Bosman (VVD):"))],
+                              Registry((mine,)))
+    entry = registry.get("bosman")
+    assert (entry.name, entry.note) == ("André Bosman", "checked by hand")
+    assert entry.aliases[0] == "A. Bosman" and entry.parties[0].value == "VVD"
+
+
+def test_the_registry_file_reads_back_as_written(plenary_day: list[Meeting]) -> None:
+    _, registry = resolve_all(plenary_day)
+    text = dump_registry(registry)
+    assert parse_registry(text, "content/people.yaml") == (registry, [])
+    assert "arno-rutte:\n  name: Arno Rutte\n" in text
+
+
+def test_a_person_id_written_twice_is_reported_with_its_line() -> None:
+    text = "bosman:\n  name: Bosman\nblok:\n  name: Blok\nbosman:\n  name: André Bosman\n"
+    _, diagnostics = parse_registry(text, "content/people.yaml")
+    assert [(d.file, d.line) for d in diagnostics] == [("content/people.yaml", 5)]
+
+
+def test_a_broken_registry_is_reported_with_file_and_line() -> None:
+    _, diagnostics = parse_registry("bosman:\n  name: Bosman\n  aliases: [x\n",
+                                    "content/people.yaml")
+    assert diagnostics[0].file == "content/people.yaml" and diagnostics[0].line >= 3
