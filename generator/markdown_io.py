@@ -476,6 +476,18 @@ def _line_of(lines: list[str], key: str, offset: int = 1) -> int:
                 offset)
 
 
+def yaml_error_line(exc: yaml.YAMLError) -> tuple[int, str]:
+    """The 1-based line a YAML error is about (where the unclosed bracket or
+    quote opened, when that is known) and its message."""
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    mark = context or problem
+    message = str(getattr(exc, "problem", None) or exc)
+    if context is not None and problem is not None and problem.line != context.line:
+        message += f" ({getattr(exc, 'context', '')} starting here)"
+    return (mark.line + 1 if mark is not None else 0), message
+
+
 def _opt_str(r: _Reader, value: Any, what: str, line: int) -> str | None:
     if value is None or isinstance(value, str):
         return value
@@ -521,11 +533,10 @@ def _read_front_matter(r: _Reader, source: str) -> tuple[dict[str, Any], list[st
     try:
         data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 2) if mark is not None else 1
-        shown = lines[line - 2] if mark is not None and 0 <= line - 2 < len(lines) else ""
-        r.error(f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}", line, shown,
-                hint="values with ':' or '#' need quotes")
+        line, message = yaml_error_line(exc)
+        shown = lines[line - 1] if 0 < line <= len(lines) else ""
+        r.error(f"front matter is not valid YAML: {message}", line + 1, shown,
+                hint="values with ':' or '#' need quotes; brackets and quotes must close")
         return None
     if not isinstance(data, dict):
         r.error("front matter must be a mapping of key: value", 2)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from generator.errors import Diagnostic, error, warning
-from generator.markdown_io import _Loader, yaml_scalar
+from generator.markdown_io import _Loader, yaml_error_line, yaml_scalar
 from generator.model import Meeting, Motion, Person, Turn
 from generator.slugs import slugify
 
@@ -337,11 +337,11 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        return Registry(), [error(f"speaker registry is not valid YAML: "
-                                  f"{getattr(exc, 'problem', exc)}", file, line,
-                                  lines[line - 1] if 0 < line <= len(lines) else "")]
+        line, message = yaml_error_line(exc)
+        return Registry(), [error(f"speaker registry is not valid YAML: {message}", file, line,
+                                  lines[line - 1] if 0 < line <= len(lines) else "",
+                                  hint="brackets and quotes must close; values with ':' "
+                                       "or '#' need quotes")]
     if data is None:
         return Registry(), []
     if not isinstance(data, dict):

@@ -185,7 +185,7 @@ def test_a_bad_front_matter_is_reported_with_file_and_line() -> None:
     meeting, diagnostics = read_meeting(broken, "content/seed.md")
     assert meeting is None
     assert diagnostics[0].file == "content/seed.md"
-    assert diagnostics[0].line == written.splitlines().index("clerk: Meijers") + 2
+    assert diagnostics[0].line == written.splitlines().index("clerk: Meijers") + 1
 
 
 def test_a_block_without_closing_fence_is_reported_with_its_line() -> None:
