@@ -260,14 +260,60 @@ def test_the_lexicon_knows_dutch_words_and_not_fragments():
 
 
 def test_a_call_takes_under_twenty_microseconds_after_warm_up():
+    """CPU time, best of several rounds: other processes on a shared machine do
+    not count (the timeit convention)."""
     evidence = seed_evidence()
-    for _, left, right, _ in SEED_CASES:
+    pairs = [(left, right) for _, left, right, _ in SEED_CASES]
+    for left, right in pairs:
         join_hyphenated(left, right, evidence)
-    rounds = 20
-    start = time.perf_counter()
-    for _ in range(rounds):
-        for _, left, right, _ in SEED_CASES:
-            join_hyphenated(left, right, evidence)
-    per_call = (time.perf_counter() - start) / (rounds * len(SEED_CASES))
-    print(f"join_hyphenated: {per_call * 1e6:.1f} µs per call")
-    assert per_call < 20e-6
+    rounds = []
+    for _ in range(7):
+        start = time.process_time()
+        for _ in range(10):
+            for left, right in pairs:
+                join_hyphenated(left, right, evidence)
+        rounds.append((time.process_time() - start) / (10 * len(pairs)))
+    print(f"join_hyphenated: {min(rounds) * 1e6:.1f} µs per call (CPU, best of 7)")
+    assert min(rounds) < 20e-6
+
+
+# Held out: real Handelingen XML (no line-end hyphenation in it). Every word is
+# broken at every point Dutch hyphenation patterns allow (pyphen, the
+# LibreOffice/TeX patterns typesetters use) and must come back whole; every word
+# the XML writes with a hyphen, broken at that hyphen, must keep it.
+CORPUS = ROOT / "tests" / "data" / "corpus"
+HELD_OUT = ["tk-vlos-20141015-plenair.xml", "tk-vlos-20181108-ao-financiele-markten.xml",
+            "tk-ohxml-2018-h61-10-vao-ondernemen.xml"]
+
+
+def held_out_words() -> list[str]:
+    words: list[str] = []
+    for name in HELD_OUT:
+        text = re.sub(r"<[^>]+>", " ", (CORPUS / name).read_text(encoding="utf-8-sig"))
+        words += re.findall(r"\b[^\W\d_]+(?:-[^\W\d_]+)*\b", text)
+    return words
+
+
+def test_held_out_words_broken_at_every_hyphenation_point_are_joined_back():
+    pyphen = pytest.importorskip("pyphen")
+    dic = pyphen.Pyphen(lang="nl_NL")
+    words = {w for w in held_out_words() if "-" not in w and len(w) >= 6}
+    cases = [(w, pos) for w in sorted(words) for pos in dic.positions(w)]
+    wrong = [f"{w[:pos]}-|{w[pos:]}" for w, pos in cases
+             if join_hyphenated(w[:pos] + "-", w[pos:], Counter()) != w]
+    print(f"held-out breaks joined back: {len(cases) - len(wrong)}/{len(cases)}; "
+          f"misses: {wrong[:30]}")
+    assert len(cases) > 5000
+    assert len(wrong) / len(cases) < 0.005  # misses are names (Ke-ijzer) and English
+
+
+def test_held_out_words_written_with_a_hyphen_keep_it_when_it_falls_at_a_line_end():
+    words = sorted({w for w in held_out_words() if "-" in w})
+    wrong = [w for w in words
+             if join_hyphenated(w.split("-", 1)[0] + "-", w.split("-", 1)[1], Counter()) != w]
+    print(f"held-out hyphenated words kept: {len(words) - len(wrong)}/{len(words)}; "
+          f"misses: {wrong}")
+    assert len(words) > 100
+    # Without evidence some spellings are the writer's choice (vice-voorzitter,
+    # minister-president, zwart-wit); the transcript's own evidence settles those.
+    assert len(wrong) / len(words) < 0.2

@@ -95,9 +95,8 @@ def _split_punct(token: str, chars: str, leading: bool) -> tuple[str, str]:
 
 def is_acronym(part: str) -> bool:
     """NAVO, EU, PvdA, MH17, sms: parts Dutch keeps apart with a hyphen."""
-    uppers = sum(c.isupper() for c in part)
-    has_vowel = any(c in VOWELS for c in part.lower())
-    return len(part) == 1 or uppers >= 2 or not has_vowel or any(c.isdigit() for c in part)
+    return (len(part) == 1 or sum(map(str.isupper, part)) >= 2
+            or VOWELS.isdisjoint(part.lower()) or any(map(str.isdigit, part)))
 
 
 def is_foreign(word: str, margin: float = -FOREIGN_MARGIN) -> bool:
@@ -171,11 +170,13 @@ def _keeps_hyphen(stem: str, core: str) -> bool:
     if _joined_word(last, head):
         return False
     if (last[-1:] + head[:1]).lower() in VOWEL_CLASHES:
-        return is_word(last.lower(), COMMON_ZIPF) and starts_with_word(head)  # not appreci-eert
+        return is_word(last.lower(), COMMON_ZIPF) and (  # zee-egel, not appreci-eert
+            is_word(head.lower()) or starts_with_word(head))
     if last[0].isupper():  # a name keeps its hyphen; a fragment (Wereldge-) joins
         return is_name(last) and len(head) >= 4 and is_word(head.lower(), COMMON_ZIPF)
+    linked = last.lower().endswith("s") and is_word(last.lower()[:-1], COMMON_ZIPF)  # bedrijfs-
     if (last.lower().endswith(ADJECTIVE_ENDINGS) or head.lower().endswith(ADJECTIVE_ENDINGS)) and (
-        is_word(last.lower(), COMMON_ZIPF) and is_word(head.lower(), COMMON_ZIPF)
+        is_word(last.lower(), COMMON_ZIPF) and is_word(head.lower(), COMMON_ZIPF) and not linked
     ):
         return True
     if (before or after) and (is_word(last.lower(), 2.5) or is_word(head.lower(), 2.5)):
