@@ -27,6 +27,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # The classic Snowball Dutch (Porter-style) algorithm: short enough to port to
 # JavaScript line by line, which the parity test checks.
 _STEMMER = snowballstemmer.stemmer("dutch_porter")
+_STEMS: dict[str, str] = {}
 
 # Compound splitting: parts must be real words of at least this many letters;
 # a 3-letter head ("gas", "olie") must be a common word.
@@ -37,12 +38,28 @@ FUNCTION_WORD_FREQ = 2e-3  # zipf 6.3: "voor", "aan", "van" are not compound par
 LINKERS = ("en", "s", "e")  # tussenklanken: "verdrag-s-gebied", "boek-en-kast"
 
 
+@lru_cache(maxsize=1)
+def _marks() -> re.Pattern[str]:
+    """Every nonspacing mark (Unicode category Mn), as one character class."""
+    ranges: list[str] = []
+    start = prev = -2
+    for code in range(0x110000):
+        if unicodedata.category(chr(code)) == "Mn":
+            if code != prev + 1:
+                if start >= 0:
+                    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+                start = code
+            prev = code
+    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+    return re.compile("[" + "".join(ranges) + "]")
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics: ``"Geïnvesteerd"`` -> ``"geinvesteerd"``."""
     text = _APOSTROPHES.sub("", _APOSTROPHE_S.sub("", text))
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return stripped.lower()
+    if text.isascii():
+        return text.lower()
+    return _marks().sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 def tokenize(text: str) -> list[str]:
@@ -51,13 +68,16 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-@lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
     """The Snowball Dutch stem of one folded token, plus one fix for plurals in
     -ies that Snowball leaves alone ("sancties" -> "sanctie")."""
-    stemmed = _STEMMER.stemWord(token)
-    if len(stemmed) > 4 and stemmed.endswith("ies"):
-        stemmed = stemmed[:-1]
+    stemmed = _STEMS.get(token)
+    if stemmed is None:
+        stemmed = _STEMMER.stemWord(token)
+        if len(stemmed) > 4 and stemmed.endswith("ies"):
+            stemmed = stemmed[:-1]
+        if len(_STEMS) < 500_000:
+            _STEMS[token] = stemmed
     return stemmed
 
 

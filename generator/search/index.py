@@ -106,7 +106,7 @@ class IndexWriter:
         self.doc_speaker = array("I")
         self.doc_group = array("H")
         self.doc_motion = array("B")
-        self._parts: dict[str, tuple[str, ...]] = {}
+        self._known: dict[str, tuple[str, tuple[str, ...]]] = {}  # token -> stem, parts
         self._batch: list[list] = []
         for sub in ("t", "r"):  # a rebuild must not leave shards of the last one
             shutil.rmtree(out_dir / sub, ignore_errors=True)
@@ -130,22 +130,25 @@ class IndexWriter:
         if len(self._batch) == self.opt.records_per_shard:
             self._flush_records()
 
-    def _term_counts(self, record: SearchRecord) -> Counter[str]:
+    def _term_counts(self, record: SearchRecord) -> dict[str, int]:
         opt = self.opt
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         tokens = tokenize(record.heading + "\n" + record.text)
         self.doc_len.append(len(tokens))
-        for token in tokens:
-            counts[stem(token)] += opt.text_weight
-            parts = self._parts.get(token)
-            if parts is None:
-                parts = self._parts[token] = part_terms(self.splitter, token)
+        known = self._known
+        for token, n in Counter(tokens).items():
+            entry = known.get(token)
+            if entry is None:
+                entry = known[token] = (stem(token), part_terms(self.splitter, token))
+            term, parts = entry
+            counts[term] = counts.get(term, 0) + n * opt.text_weight
             for part in parts:
-                counts[part] += opt.part_weight
-        for token in tokenize(record.speaker):
-            counts[stem(token)] += opt.speaker_weight
-        for token in tokenize(record.party):
-            counts[stem(token)] += opt.party_weight
+                counts[part] = counts.get(part, 0) + n * opt.part_weight
+        for weight, field_text in ((opt.speaker_weight, record.speaker),
+                                   (opt.party_weight, record.party)):
+            for token in tokenize(field_text):
+                term = stem(token)
+                counts[term] = counts.get(term, 0) + weight
         return counts
 
     def _write(self, rel: str, text: str) -> None:
@@ -197,24 +200,25 @@ class IndexWriter:
         opt = self.opt
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         scale = idf * (opt.k1 + 1) * opt.score_scale
-        scored = sorted(
-            ((max(1, round(scale * (tf / 2) / (tf / 2 + norm[d]) * boost[d])), d)
-             for d, tf in zip(docs, tfs, strict=True)),
-            key=lambda p: (-p[0], p[1]))
+        scores = [max(1, round(scale * tf / (tf + 2 * norm[d]) * boost[d]))
+                  for d, tf in zip(docs, tfs, strict=True)]  # tf is in half-units
+        # Best first; ties keep record order (docs are ascending; the sort is stable).
+        order = sorted(range(df), key=scores.__getitem__, reverse=True)
         tiers: list[list[int]] = []
         maxima: list[int] = []
         start = 0
-        for bound in (*opt.tier_bounds, len(scored)):
-            if start >= len(scored):
+        for bound in (*opt.tier_bounds, df):
+            if start >= df:
                 break
-            chunk = sorted(scored[start:max(bound, start)], key=lambda p: p[1])
-            if not chunk:
+            if bound <= start:
                 continue
-            maxima.append(scored[start][0])
+            chunk = sorted(order[start:bound])  # by record number, for delta coding
+            maxima.append(scores[order[start]])
             flat: list[int] = []
             prev = 0
-            for q, d in chunk:
-                flat += (d - prev, q, self.doc_speaker[d], self.doc_group[d])
+            for i in chunk:
+                d = docs[i]
+                flat += (d - prev, scores[i], self.doc_speaker[d], self.doc_group[d])
                 prev = d
             tiers.append(flat)
             start = bound
