@@ -103,3 +103,14 @@ def test_withdrawn_and_taken_over_motions_get_that_verdict():
     (withdrawn, taken), _ = attach_votes(motions, turns, "x.txt")
     assert withdrawn.verdict.kind == "ingetrokken" and withdrawn.verdict.turn == "t0001"
     assert taken.verdict.kind == "overgenomen" and taken.verdict.turn == "t0002"
+
+
+def test_explicit_against_side_is_read_too():
+    turns = (turn(1, "In stemming komt de motie-Klaver c.s. (21501-20, nr. 918).",
+                  "Ik constateer dat de leden van de fracties van GroenLinks, de SP en "
+                  "50PLUS/Klein voor deze motie hebben gestemd en de leden van de fractie van "
+                  "de PVV ertegen, zodat zij is aangenomen."),)
+    (stub,), _ = attach_votes((), turns, "x.txt")
+    assert stub.vote.parties_for == ("GroenLinks", "SP", "50PLUS/Klein")
+    assert stub.vote.parties_against == ("PVV",)
+    assert stub.submitters == ("Klaver",) and stub.title == "motie-Klaver c.s."

@@ -115,7 +115,9 @@ def _same_dossier(a: str | None, b: str | None) -> bool:
 def _stub(found: FoundVote) -> Motion:
     from generator.ingest.xmlcommon import motion_id
 
-    names = tuple(n.strip() for n in found.names.split("/") if n.strip())
+    # "motie-Klaver c.s." names the first submitter "and others"
+    names = tuple(n for part in re.sub(r"\s+c\.s\.?$", "", found.names).split("/")
+                  if (n := part.strip()))
     return Motion(
         id=motion_id(found.dossier, found.number, f"motie-{found.number}"),
         number=found.number, dossier=found.dossier, submitters=names,
