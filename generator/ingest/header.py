@@ -97,6 +97,8 @@ def parse_date(text: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+CANONICAL_ATTENDANCE = re.compile(
+    r"^\s*Aanwezig (?:zijn|is) \S+ (?:leden|lid) der Kamer, te weten:")
 START_LINE = re.compile(r"^\s*Aanvang\s+\d{1,2}[.:]\d{2}\s*uur\.?\s*$")
 
 
@@ -128,6 +130,8 @@ def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
         members, government = parse_attendance(listed)
     if not members and not government:
         unknown.extend(attendance)
+    elif attendance and not CANONICAL_ATTENDANCE.match(attendance[0][0]):
+        unknown.append(attendance[0])  # an unusual preamble: show it rather than drop it
     start = START.search(joined)
     return Header(
         chair=chair, clerk=clerk, members=members, government=government,
