@@ -414,3 +414,10 @@ def test_a_reference_with_a_dropped_nr_still_names_the_motion():
                   "de leden Klaver en Segers. Om die reden ontraad ik de motie.", speaker="rutte")]
     found, _ = verdicts_of([motion("918"), motion("919")], turns)
     assert found["919"].kind == K.ONTRADEN and found["918"] is None
+
+
+def test_verdict_words_before_any_motion_is_read_out_are_not_a_warning():
+    turns = (blok("t0100", "Een eerdere motie hebben wij toen ook ontraden, dus ik ontraad dat "
+                  "voorstel ook."), chair("t0200", "Zij krijgt nr. 3 (35 373)."))
+    result, diags = attach_verdicts((motion("3", turn="t0200"),), turns, CHAIR, FILE)
+    assert result[0].verdict is None and diags == []

@@ -183,6 +183,8 @@ def _government_sentence(scan: _Scan, turn: Turn, pos: int, sentence: str) -> No
                 "no verdict taken from it; add the verdict by hand in content/"))
         return
     if not scan.current:
+        if all(at > pos for at in scan.read_at.values()):
+            return  # said before any motion was read out: about something else
         scan.diagnostics.append(warning(
             "verdict given but no motion named before it", scan.file, turn.source.line,
             sentence, 'a verdict applies to the motion last named ("de motie op stuk nr. N")'))
