@@ -41,7 +41,8 @@ KANTTEKENING = re.compile(
     r"|overweging|aantekening|nuancering|kantekening)(?:en)?\b", re.I)
 INTERPRETATIE = re.compile(
     r"\bals ik\b[^;]{0,160}?\bmag\b|\bmet (?:die|deze|de|dat)\b[^,]{0,30}?\b(?:interpretatie"
-    r"|uitleg|lezing)\b|\bzo (?:mag |kan )?(?:interpreteren|uitleggen|lezen|opvatten)\b", re.I)
+    r"|uitleg|lezing)\b|\bzo (?:mag |kan )?(?:interpreteren|uitleggen|lezen|opvatten)\b"
+    r"|\bmits\b|\bonder (?:die|deze) voorwaarde\b", re.I)
 HOLD_REQUEST = re.compile(r"\b(?:aan te houden|aanhoud(?:en|t))\b", re.I)
 HOLD_DECISION = re.compile(r"\bstel ik voor\b.{0,120}?\baan te houden\b", re.I)
 HOLD_AGREED = re.compile(r"\b(?:houd|houden|hou)\b.{0,60}\baan\b", re.I)
