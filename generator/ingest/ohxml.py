@@ -106,9 +106,11 @@ class _Item:
         by_name = {p.name: p.id for p in self.people.values() if p.role == "lid"}
         resolved = tuple(replace(m, submitter_ids=tuple(by_name.get(n) for n in m.submitters))
                          for m in self.motions)
-        motions, diags = attach_verdicts(resolved, tuple(self.turns), None, self.file)
+        # Votes first: the stubs of voted motions keep the verdict finder from taking
+        # "In stemming komt de motie-X (…, nr. 721)" for another motion.
+        motions, diags = attach_votes(resolved, tuple(self.turns), self.file)
         self.diags.extend(diags)
-        motions, diags = attach_votes(motions, tuple(self.turns), self.file)
+        motions, diags = attach_verdicts(motions, tuple(self.turns), None, self.file)
         self.diags.extend(diags)
         stem = self.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         number = child_text(self.ap, "nr")

@@ -345,10 +345,11 @@ class _Day:
             if person.id in people_ids and person.id not in {p.id for p in people}:
                 role = "voorzitter" if person.id in item.chairs else person.role
                 people.append(replace(person, role=role))
-        motions, diags = attach_verdicts(tuple(item.motions), tuple(item.turns),
-                                         item.chairs[0] if item.chairs else None, self.file)
+        # Votes first (as in ohxml.py): stubs of voted motions exist before verdicts.
+        motions, diags = attach_votes(tuple(item.motions), tuple(item.turns), self.file)
         self.diags.extend(diags)
-        motions, diags = attach_votes(motions, tuple(item.turns), self.file)
+        motions, diags = attach_verdicts(motions, tuple(item.turns),
+                                         item.chairs[0] if item.chairs else None, self.file)
         self.diags.extend(diags)
         dossiers = [child_text(z, "dossiernummer") for z in main.iter("zaak")]
         meeting_id = f"{date}-{slugify(title)}" if date and title else slugify(
