@@ -206,8 +206,8 @@ def parse_attrs(text: str) -> dict[str, str] | None:
 
 # ---------------------------------------------------------------------------- YAML
 
-_YAML_PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f.'’()/+-]*"
-                         r"(?: [A-Za-z0-9\u00c0-\u024f.'’()/+-]+)*")
+_YAML_PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f.'’()/+_-]*"
+                         r"(?: [A-Za-z0-9\u00c0-\u024f.'’()/+_-]+)*")
 _YAML_RESERVED = frozenset({"null", "Null", "NULL"})
 _YAML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _YAML_UNSAFE = re.compile(r'[\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
@@ -333,7 +333,7 @@ def _front_matter(m: Meeting, stamp: ImportStamp | None) -> list[str]:
 
 
 def _turn_block(t: Turn, default_file: str) -> list[str]:
-    attrs = format_attrs([("id", t.id), ("speaker", t.speaker), ("label", t.label),
+    attrs = format_attrs([("id", t.id), ("speaker", t.speaker), ("label", t.label or None),
                           ("kind", None if t.kind is TurnKind.SPEECH else t.kind.value),
                           *_source_attrs(t.source, default_file)])
     out = ["", f"::: turn {attrs}"]

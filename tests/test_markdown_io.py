@@ -137,7 +137,7 @@ def seed_meeting() -> Meeting:
         sections=(Section("Eerste termijn", "t0001"),), source=Source(FILE))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(meetings())
 def test_every_meeting_survives_a_write_and_read_unchanged(meeting: Meeting) -> None:
     written = write_meeting(meeting)
