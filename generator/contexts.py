@@ -156,7 +156,8 @@ class SpeakerContext:
     person: PersonRow
     roles: tuple[str, ...]
     meetings: tuple[MeetingRow, ...]
-    speeches: tuple[SpeechItem, ...]
+    speeches: tuple[SpeechItem, ...]  # the newest `pages.SPEAKER_SPEECHES`
+    hidden_speeches: int  # older speeches not listed (their meetings are)
     motions: tuple[MotionEntry, ...]
     figures: Figures
 

@@ -5,8 +5,9 @@ no HTML here; `generator.render` turns the contexts into files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from markupsafe import Markup
 from pygments import highlight
@@ -14,7 +15,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
 
 from generator import urls
-from generator.archive import Archive, MotionEntry
+from generator.archive import Archive, MotionEntry, SpeechRef
 from generator.contexts import (
     AboutContext,
     CommitmentsContext,
@@ -47,6 +48,7 @@ from generator.stats import Figures
 LATEST = 10
 MOST_ACTIVE = 10
 SNIPPET_WORDS = 40
+SPEAKER_SPEECHES = 200  # a speaker page lists at most this many (newest first)
 
 
 @dataclass(frozen=True)
@@ -212,9 +214,10 @@ def _is_government(role: str | None) -> bool:
 
 def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
     row = person_row(archive, person)
-    refs = archive.speeches_by_speaker.get(person.id, ())
+    refs = newest_meetings_first(archive.speeches_by_speaker.get(person.id, ()))
+    shown = refs[:SPEAKER_SPEECHES]
     items = []
-    for ref in refs:
+    for ref in shown:
         hit = archive.figures[ref.meeting.id].interruptions.get(ref.turn.id)
         items.append(SpeechItem(
             archive.meeting_slug(ref.meeting), meeting_title(ref.meeting, t), ref.meeting.date,
@@ -233,7 +236,18 @@ def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
     meta = PageMeta(urls.person_path(person.id), person.name, description, "profile", jsonld)
     return Page("speaker.html", SpeakerContext(
         meta, row, archive.roles.get(person.id, ()), meetings, tuple(items),
-        archive.motions_by_submitter.get(person.id, ()), row.figures))
+        len(refs) - len(shown), archive.motions_by_submitter.get(person.id, ()), row.figures))
+
+
+def newest_meetings_first(refs: tuple[SpeechRef, ...]) -> list[SpeechRef]:
+    """Speeches of the newest meeting first, each meeting's in the order spoken."""
+    groups: list[list[SpeechRef]] = []
+    for ref in refs:
+        if groups and groups[-1][0].meeting is ref.meeting:
+            groups[-1].append(ref)
+        else:
+            groups.append([ref])
+    return [ref for group in reversed(groups) for ref in group]
 
 
 def party_page(archive: Archive, slug: str, t: Catalogue) -> Page:
@@ -354,23 +368,26 @@ def not_found_page(t: Catalogue) -> Page:
     return Page("404.html", NotFoundContext(meta))
 
 
+def page_builders(archive: Archive, t: Catalogue, site_title: str
+                  ) -> list[Callable[[], Page]]:
+    """One builder per HTML page of the site, in a fixed order; a builder gathers
+    its page's context only when called (parallel renderers skip the others)."""
+    builders: list[Callable[[], Page]] = [
+        lambda: home_page(archive, t, site_title), lambda: meetings_index_page(archive, t)]
+    builders += [partial(meeting_page, archive, m, t) for m in archive.meetings]
+    builders.append(lambda: speakers_index_page(archive, t))
+    builders += [partial(speaker_page, archive, p, t) for p in archive.people.values()]
+    builders.append(lambda: parties_index_page(archive, t))
+    builders += [partial(party_page, archive, slug, t) for slug in archive.parties]
+    builders += [partial(lambda page: page, p) for p in motions_index_pages(archive, t)]
+    builders += [partial(motion_page, archive, e, t) for e in archive.motions.values()]
+    builders += [partial(commitments_page, archive, t), partial(about_page, archive, t),
+                 partial(data_page, archive, t), partial(search_page, archive, t),
+                 partial(not_found_page, t)]
+    return builders
+
+
 def all_pages(archive: Archive, t: Catalogue, site_title: str) -> Iterator[Page]:
     """Every HTML page of the site, in a fixed order."""
-    yield home_page(archive, t, site_title)
-    yield meetings_index_page(archive, t)
-    for meeting in archive.meetings:
-        yield meeting_page(archive, meeting, t)
-    yield speakers_index_page(archive, t)
-    for person in archive.people.values():
-        yield speaker_page(archive, person, t)
-    yield parties_index_page(archive, t)
-    for slug in archive.parties:
-        yield party_page(archive, slug, t)
-    yield from motions_index_pages(archive, t)
-    for entry in archive.motions.values():
-        yield motion_page(archive, entry, t)
-    yield commitments_page(archive, t)
-    yield about_page(archive, t)
-    yield data_page(archive, t)
-    yield search_page(archive, t)
-    yield not_found_page(t)
+    for build in page_builders(archive, t, site_title):
+        yield build()

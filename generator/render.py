@@ -10,6 +10,8 @@ the data page (pygments escapes its input).
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from generator.archive import Archive
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
-from generator.pages import Page, all_pages, kind_name, motion_title
+from generator.pages import Page, kind_name, motion_title, page_builders
 from generator.urls import Urls, output_file
 
 SEARCH_TEMPLATE = "search.html"
@@ -70,14 +72,54 @@ def render_page(env: Environment, page: Page, site: SiteInfo) -> str:
     return env.get_template(name).render(page_variables(page, site))
 
 
+PARALLEL_MIN_PAGES = 300  # below this, starting workers costs more than it saves
+
+
 def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
-                out_dir: Path) -> tuple[list[str], list[Diagnostic]]:
+                out_dir: Path, jobs: int = 1) -> tuple[list[str], list[Diagnostic]]:
     """Write every HTML page under `out_dir`; the site-relative paths written
-    (for the sitemap) and a diagnostic per page that failed to render."""
+    (for the sitemap) and a diagnostic per page that failed to render.
+
+    With `jobs` > 1 (0: one per core) and a large archive, forked workers each
+    render every jobs-th page; the output is the same bytes either way."""
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    pages_estimate = len(archive.meetings) + len(archive.people) + len(archive.motions)
+    if workers <= 1 or pages_estimate < PARALLEL_MIN_PAGES or not _can_fork():
+        return _render_share(archive, site, t, templates_dir, out_dir, 0, 1)
+    global _SHARED
+    _SHARED = (archive, site, t, templates_dir, out_dir)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            shares = pool.map(_render_worker, [(i, workers) for i in range(workers)])
+    finally:
+        _SHARED = None
+    paths = sorted((idx, path) for share in shares for idx, path in share[0])
+    diags = [d for share in shares for d in share[1]]
+    return [path for _, path in paths], diags
+
+
+_SHARED: tuple | None = None  # what forked workers inherit
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _render_worker(share: tuple[int, int]) -> tuple[list[tuple[int, str]], list[Diagnostic]]:
+    assert _SHARED is not None
+    archive, site, t, templates_dir, out_dir = _SHARED
+    return _render_share(archive, site, t, templates_dir, out_dir, *share, indexed=True)
+
+
+def _render_share(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
+                  out_dir: Path, share: int, shares: int, indexed: bool = False):
     env = make_environment(templates_dir, t)
-    written: list[str] = []
+    written: list = []
     diags: list[Diagnostic] = []
-    for page in all_pages(archive, t, site.title):
+    for index, build in enumerate(page_builders(archive, t, site.title)):
+        if index % shares != share:
+            continue
+        page = build()
         try:
             html = render_page(env, page, site)
         except TemplateError as exc:
@@ -90,5 +132,5 @@ def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: P
         target = output_file(out_dir, page.path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8", newline="\n")
-        written.append(page.path)
+        written.append((index, page.path) if indexed else page.path)
     return written, diags

@@ -102,14 +102,15 @@ def build_search(archive: Archive, out_dir: Path) -> list[Diagnostic]:
 
 
 def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
-               verbose: bool = False) -> list[Diagnostic]:
+               verbose: bool = False, jobs: int = 1) -> list[Diagnostic]:
     """Render an archive of `meetings` into `out_dir` (which exists)."""
     t = load_catalogue(project.language)
     site = SiteInfo(project.title, t.language, project.base_url)
     with timed("archive", verbose):
         archive, diagnostics = build_archive(meetings)
     with timed("render", verbose):
-        paths, render_diags = render_site(archive, site, t, project.templates_dir, out_dir)
+        paths, render_diags = render_site(archive, site, t, project.templates_dir, out_dir,
+                                          jobs)
         diagnostics += render_diags
     with timed("feeds", verbose):
         write_feeds(archive, t, project.title, project.base_url, out_dir, paths)
@@ -123,8 +124,9 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
 def build_site(project: Project, verbose: bool = False, clean: bool = False,
                jobs: int = 0) -> list[Diagnostic]:
     """Load every meeting and write the whole site. `site/` is only replaced
-    when rendering produced no errors. (`clean` and `jobs` are accepted for the
-    CLI; rendering is one process and always complete.)"""
+    when rendering produced no errors. `jobs` worker processes render a large
+    archive (0: one per core). (`clean` is accepted for the CLI: every build
+    renders every page.)"""
     with timed("load", verbose):
         meetings, diagnostics = load_meetings(project)
     if not meetings:
@@ -132,7 +134,7 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
     try:
         with staged(project.site_dir) as out_dir:
-            site_diags = write_site(project, meetings, out_dir, verbose)
+            site_diags = write_site(project, meetings, out_dir, verbose, jobs)
             diagnostics += site_diags
             if any(d.severity is Severity.ERROR for d in site_diags):
                 raise _Abort

@@ -87,8 +87,18 @@ def relative(from_path: str, to_path: str) -> str:
     """A link from the page at `from_path` to `to_path` (both site-relative).
     A fragment (``#t0001``) on `to_path` is kept."""
     target, _, fragment = to_path.partition("#")
-    start = posixpath.dirname(from_path) or "."
-    rel = posixpath.relpath(target, start) if target else posixpath.basename(from_path)
+    if not target:
+        rel = posixpath.basename(from_path)
+    else:
+        # both paths are normalised and inside the site (no "..", no leading "/"),
+        # so a common-prefix walk is enough (posixpath.relpath is much slower)
+        here = from_path.split("/")[:-1]
+        there = target.split("/")
+        common = 0
+        while (common < len(here) and common < len(there) - 1
+               and here[common] == there[common]):
+            common += 1
+        rel = "../" * (len(here) - common) + "/".join(there[common:])
     return rel + ("#" + fragment if fragment else "")
 
 
@@ -108,9 +118,13 @@ class Urls:
     def __init__(self, page_path: str, base_url: str = ""):
         self.page = page_path
         self.base_url = base_url
+        self._seen: dict[str, str] = {}  # a meeting page links the same people often
 
     def to(self, path: str) -> str:
-        return relative(self.page, path)
+        link = self._seen.get(path)
+        if link is None:
+            link = self._seen[path] = relative(self.page, path)
+        return link
 
     def home(self) -> str:
         return self.to(HOME)

@@ -153,3 +153,22 @@ def test_a_hand_made_meeting_shows_motion_card_verdict_and_interruption_label(tm
     assert 'class="procedural" id="t0007"' in html
     motion = (tmp_path / urls.motion_path("35373-4")).read_text(encoding="utf-8")
     assert f'href="../{urls.meeting_path("000_80043238be0c1716")}#t0011"' in motion
+
+
+def test_parallel_rendering_writes_the_same_bytes_as_one_process(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from site_fixture import ROOT
+
+    from generator import render
+    from generator.sitebuild import write_site
+
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 0)
+    meetings = [replace(seed_meeting(), id=f"m{i}", date=f"2020-0{i + 1}-01") for i in range(3)]
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        out.mkdir()
+        assert write_site(load_project(ROOT), meetings, out, jobs=jobs) == []
+        outputs.append(digest(out))
+    assert outputs[0] == outputs[1]
