@@ -163,3 +163,14 @@ def test_damaged_handelingen_never_crash(start, length, junk):
     text = (CORPUS / "tk-ohxml-2018-h61-10-vao-ondernemen.xml").read_text(encoding="utf-8-sig")
     result = parse_ohxml(text[:start] + junk + text[start + length:], "t.xml")
     assert result.meetings or result.diagnostics
+
+
+def test_text_in_an_unknown_element_of_a_speech_is_kept():
+    text = ("<officiele-publicatie><handelingen><agendapunt><item-titel>X</item-titel>"
+            "<spreekbeurt><spreker><voorvoegsels>De heer</voorvoegsels><naam><achternaam>Graus"
+            "</achternaam></naam> (<politiek>PVV</politiek>):</spreker><tekst>"
+            "<al-groep><al>Voorzitter.</al></al-groep><tussenkop>Dierenwelzijn</tussenkop>"
+            "</tekst></spreekbeurt></agendapunt></handelingen></officiele-publicatie>")
+    (meeting,) = parse_ohxml(text, "t.xml").meetings
+    assert meeting.turns[0].label == "De heer Graus (PVV):"
+    assert meeting.turns[0].paragraphs == ("Voorzitter.", "Dierenwelzijn")

@@ -70,11 +70,12 @@ def _paragraphs(container: ET.Element) -> list[str]:
     motions left out (they become `Motion` records)."""
     out: list[str] = []
     for elem in container:
-        if elem.tag == "al":
-            if text := text_of(elem):
-                out.append(text)
-        elif elem.tag in ("al-groep", "lijst", "li"):
+        if elem.tag in ("motie", "spreker", "li.nr", "kop"):
+            continue
+        if elem.tag in ("al-groep", "lijst", "li", "tekst"):
             out.extend(_paragraphs(elem))
+        elif text := text_of(elem):  # <al>, and any other element with text: kept
+            out.append(text)
     return out
 
 

@@ -412,11 +412,11 @@ def _alinea(alinea: ET.Element, skip: ET.Element | None) -> list[str]:
         parts.clear()
 
     for c in alinea:
-        if c.tag == "alineaitem" and c is not skip:
-            parts.append(text_of(c))
-        elif c.tag == "lijst":
+        if c.tag == "lijst":
             flush()
             out.extend(text for li in c if (text := text_of(li)))
+        elif c is not skip:  # alineaitem, and any other element with text
+            parts.append(text_of(c))
     flush()
     return out
 
