@@ -132,7 +132,8 @@ class _Item:
         """(person id or None for the chair, label as printed)."""
         if spreker is None:
             return None, ""
-        label = text_of(spreker)
+        # parts joined with a space: "<voorvoegsels>De heer</voorvoegsels><naam>…"
+        label = norm(" ".join(spreker.itertext()))
         title = child_text(spreker, "voorvoegsels")
         name = child_text(child(spreker, "naam"), "achternaam") or text_of(child(spreker, "naam"))
         if name.lower() == "voorzitter" or not name:
