@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from generator.ingest.hyphenation import is_word, join_hyphenated, zipf
+from generator.ingest.hyphenation import is_word, join_hyphenated, repair_inline_hyphen, zipf
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "transcripts" / "000_80043238be0c1716.txt"
@@ -317,3 +317,29 @@ def test_held_out_words_written_with_a_hyphen_keep_it_when_it_falls_at_a_line_en
     # Without evidence some spellings are the writer's choice (vice-voorzitter,
     # minister-president, zwart-wit); the transcript's own evidence settles those.
     assert len(wrong) / len(words) < 0.2
+
+
+# Hyphens inside words of the flattened corpus transcripts, read by hand: the
+# first six are line ends the extraction kept, the rest are real spellings.
+FLAT_INLINE = [
+    ("toepas-baar", "toepasbaar"), ("inlei-dingen", "inleidingen"),
+    ("bijvoor-beeld", "bijvoorbeeld"), ("stimu-leert", "stimuleert"),
+    ("nog-maals", "nogmaals"),
+    ("publiek-privaat", "publiek-privaat"), ("niet-gesplitst", "niet-gesplitst"),
+    ("minister-president", "minister-president"), ("mini-eilandje", "mini-eilandje"),
+    ("grootvee-eenheden", "grootvee-eenheden"), ("collega-ministers", "collega-ministers"),
+    ("massa-immigratie", "massa-immigratie"), ("eco-regeling", "eco-regeling"),
+    ("jij-bak", "jij-bak"), ("NAVO-verband", "NAVO-verband"),
+]
+
+
+def flat_evidence(name: str) -> Counter[str]:
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    return Counter(w.lower() for w in re.findall(r"\w+(?:-\w+)*", text))
+
+
+@pytest.mark.parametrize(("word", "want"), FLAT_INLINE)
+def test_a_kept_line_end_in_flattened_text_is_repaired_and_real_hyphens_stay(word, want):
+    evidence = flat_evidence("tk-pdftxt-20240201-begroting-lnv.txt") + flat_evidence(
+        "tk-pdftxt-20240208-tmd-volkshuisvesting.txt")
+    assert repair_inline_hyphen(word, evidence) == want

@@ -216,3 +216,20 @@ def join_hyphenated(left: str, right: str, evidence: Counter[str]) -> str:
     if chosen is None:
         chosen = hyphened if _keeps_hyphen(stem, core) else _restore_trema(stem, core)
     return lead + chosen + trail
+
+
+def repair_inline_hyphen(word: str, evidence: Counter[str]) -> str:
+    """A hyphen inside a word of flattened text (newlines removed) may be a line
+    end the extraction kept ("bijvoor-beeld", "stimu-leert"). Join it only when
+    the transcript writes the joined form at least as often as the hyphenated one, or
+    when the first part is a fragment and the joined form a Dutch word; real
+    hyphenated words (minister-president, grootvee-eenheden) are left alone."""
+    stem, sep, core = word.partition("-")
+    if not sep or "-" in core or not stem.isalpha() or not core.isalpha():
+        return word
+    joined = stem + core
+    if evidence.get(joined.lower(), 0) >= max(evidence.get(word.lower(), 0), 1):
+        return joined  # the hyphenated form counts itself, so it is no evidence
+    if core[0].isupper() or is_acronym(stem) or is_word(stem.lower()):
+        return word
+    return joined if is_word(joined.lower(), COMMON_ZIPF) else word
