@@ -33,6 +33,9 @@ PROCEDURAL = re.compile(
     r"|\((?:Applaus|Geroffel op de bankjes|Hilariteit)[^)]{0,40}\)"
     r")\s*$"
 )
+PROCEDURAL_START = re.compile(
+    r"^(?:De vergadering|Daartoe|De (?:algemene |verdere )?beraadslaging|Sluiting|Aan de orde is"
+    r"|\()")
 GOVERNMENT_MEMBER = re.compile(
     r"(?:(?:en\s+)?(?:de heer|mevrouw|de heren|de dames)\s+)?"
     r"(?P<name>[A-Z][^,]{0,60}?),\s*(?P<role>(?:Minister|Staatssecretaris|Minister-President|"

@@ -23,6 +23,7 @@ from generator.ingest.commitments import find_commitments
 from generator.ingest.header import (
     END,
     PROCEDURAL,
+    PROCEDURAL_START,
     SUSPENSION,
     Header,
     clock,
@@ -113,15 +114,30 @@ def _label_of(line: Line, markdown: bool) -> tuple[Label, str] | None:
     return parse_label_start(line.text) if markdown else None
 
 
-def _is_procedural(lines: list[Line], i: int) -> bool:
-    """A procedural line stands alone: a blank line (or a label) before and after."""
+def _procedural_span(lines: list[Line], i: int, evidence: Counter[str], in_header: bool) -> int:
+    """How many lines (1-3, wrapped) from `i` form a procedural line that stands
+    alone: a blank line, sentence end or label before it, a blank line or label
+    after it. 0 when there is none. "Aan de orde is …" counts only before the
+    first label (inside a turn it is the chair speaking)."""
     line = lines[i]
-    if not PROCEDURAL.match(line.text):
-        return False
-    following = lines[i + 1] if i + 1 < len(lines) else None
-    before_ok = line.gap or i == 0 or bool(SENTENCE_END.search(lines[i - 1].text))
-    after_ok = following is None or following.gap or parse_label_line(following.text) is not None
-    return before_ok and after_ok
+    if not PROCEDURAL_START.match(line.text):
+        return 0
+    if AGENDA.match(line.text) and not in_header:
+        return 0
+    before = lines[i - 1] if i else None
+    if not (before is None or line.gap or SENTENCE_END.search(before.text)
+            or parse_label_line(before.text)):
+        return 0
+    for span in (1, 2, 3):
+        block = lines[i:i + span]
+        if len(block) < span or any(x.gap for x in block[1:]):
+            return 0
+        if PROCEDURAL.match(join_lines([x.text for x in block], evidence)):
+            following = lines[i + span] if i + span < len(lines) else None
+            if (following is None or following.gap
+                    or parse_label_line(following.text) is not None):
+                return span
+    return 0
 
 
 def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
@@ -154,7 +170,11 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
     header_lines: list[Line] = []
     bodies: list[list[Line]] = []
     current: RawTurn | None = None
+    agenda: list[RawTurn] = []
+    skip_to = 0
     for i, line in enumerate(lines):
+        if i < skip_to:
+            continue
         found = _label_of(line, markdown)
         if found:
             label, rest = found
@@ -162,8 +182,14 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
             turns.append(current)
             bodies.append([Line(rest, line.no)] if rest else [])
             continue
-        if _is_procedural(lines, i) and (turns or AGENDA.match(line.text) is None):
-            turns.append(RawTurn(None, line.no, [(TEXT, [line])]))
+        span = _procedural_span(lines, i, evidence, not turns)
+        if span:
+            raw = RawTurn(None, line.no, [(TEXT, lines[i:i + span])])
+            skip_to = i + span
+            if not turns:  # the agenda line before the first label
+                agenda.append(raw)
+                continue
+            turns.append(raw)
             bodies.append([])
             current = None
             continue
@@ -184,6 +210,7 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
     for turn, body in zip(turns, bodies, strict=True):
         if turn.label is not None:
             turn.pieces = _split_motions(body)
+    turns[:0] = agenda
     joined = join_lines([x.text for x in header_lines], evidence)
     header = parse_header([(x.text, x.no) for x in header_lines], joined)
     diags.extend(
@@ -312,8 +339,9 @@ def _motion(lines: list[Line], turn_id: str, file: str, evidence: Counter[str]) 
                   Source(file, lines[0].no))
 
 
-def _procedural(raw: RawTurn, turn_id: str, file: str, built: Built) -> Turn:
-    text = " ".join(x.text for _, piece in raw.pieces for x in piece)
+def _procedural(raw: RawTurn, turn_id: str, file: str, built: Built,
+                evidence: Counter[str]) -> Turn:
+    text = join_lines([x.text for _, piece in raw.pieces for x in piece], evidence)
     if m := SUSPENSION.search(text):
         built.suspensions.append(Suspension(
             clock(m.group("h1"), m.group("m1")), clock(m.group("h2"), m.group("m2")),
@@ -331,7 +359,7 @@ def build_turns(seg: Segmented, roster, file: str, evidence: Counter[str]) -> Bu
     for n, raw in enumerate(seg.turns, start=1):
         turn_id = f"t{n:04d}"
         if raw.label is None:
-            built.turns.append(_procedural(raw, turn_id, file, built))
+            built.turns.append(_procedural(raw, turn_id, file, built, evidence))
             continue
         paras: list[tuple[str, int]] = []
         for kind, lines in raw.pieces:
