@@ -421,3 +421,13 @@ def test_verdict_words_before_any_motion_is_read_out_are_not_a_warning():
                   "voorstel ook."), chair("t0200", "Zij krijgt nr. 3 (35 373)."))
     result, diags = attach_verdicts((motion("3", turn="t0200"),), turns, CHAIR, FILE)
     assert result[0].verdict is None and diags == []
+
+
+def test_a_member_who_will_not_hold_the_motion_leaves_it_without_a_verdict():
+    # Handelingen 5 April 2018, VAO Wlz (corpus ohxml): the chair's phrasing, as a member's.
+    turns = [blok("t0269", SEED_3_TO_5),
+             turn("t0273", NIEUWENHUIJZEN, "Ik houd deze motie dus niet aan.",
+                  speaker="van-den-nieuwenhuijzen")]
+    found, diags = verdicts_of([motion("3"), motion("4"), motion("5")], turns)
+    assert found["5"] is None
+    assert any("asked to hold motion nr. 5" in d.message for d in diags)

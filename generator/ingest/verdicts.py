@@ -227,7 +227,7 @@ def _any_sentence(scan: _Scan, turn: Turn, pos: int, sentence: str, targets: lis
     if WITHDRAWN.search(sentence) and MOTION_WORD.search(sentence) and not (
             NEGATION.search(sentence)):
         _record(scan, targets or scan.current, VerdictKind.INGETROKKEN, turn, sentence)
-    elif role == "member" and HOLD_AGREED.search(sentence):
+    elif role == "member" and HOLD_AGREED.search(sentence) and not NEGATION.search(sentence):
         for k in scan.current:
             if k in scan.hold_requested and k not in scan.hold_agreed:
                 source = Source(scan.file, turn.source.line)
