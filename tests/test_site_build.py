@@ -172,3 +172,42 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(tmp_path, monke
         assert write_site(load_project(ROOT), meetings, out, jobs=jobs) == []
         outputs.append(digest(out))
     assert outputs[0] == outputs[1]
+
+
+def test_templates_use_only_the_fields_their_context_declares():
+    from dataclasses import fields
+
+    from jinja2 import meta, nodes
+    from site_fixture import ROOT
+
+    from generator.i18n import load_catalogue
+    from generator.pages import all_pages
+    from generator.render import make_environment
+
+    t = load_catalogue("nl")
+    env = make_environment(ROOT / "templates", t)
+    archive, _ = build_archive([seed_meeting()])
+    always = {"u", "t", "site"}
+
+    def used(name):
+        tree = env.parse(env.loader.get_source(env, name)[0])
+        imported = {n if isinstance(n, str) else n[1]
+                    for node in tree.find_all(nodes.FromImport) for n in node.names}
+        assigned = set()
+        for node in tree.find_all(nodes.Assign):
+            target = node.target
+            names = [target] if isinstance(target, nodes.Name) else target.find_all(nodes.Name)
+            assigned.update(n.name for n in names)
+        return meta.find_undeclared_variables(tree) - imported - assigned
+
+    assert used("base.html") <= always | {"meta"}
+    seen = set()
+    for page in all_pages(archive, t, "x"):
+        if page.template in seen:
+            continue
+        seen.add(page.template)
+        declared = {f.name for f in fields(page.context)}
+        assert "meta" in declared
+        if page.template in env.list_templates():
+            assert used(page.template) <= declared | always, page.template
+    assert {"meeting.html", "speaker.html", "motion.html", "party.html"} <= seen
