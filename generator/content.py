@@ -236,7 +236,7 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
             out.unchanged += 1
             registry = extended
             continue
-        if old is not None and not force:
+        if old is not None:
             old_source = _SOURCE_LINE.search(old[:65536])
             if read_stamp(old) is not None and old_source and \
                     old_source.group(1).strip('"') != parsed.display:
@@ -246,7 +246,7 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
                     hint="give this transcript another 'id:' in its .meta.yaml sidecar"))
                 out.skipped += 1
                 continue
-            if is_hand_edited(old):
+            if not force and is_hand_edited(old):
                 out.refused = True
                 out.refused_files.append(shown)
                 out.messages.append(_refusal(shown))
@@ -339,6 +339,12 @@ def _block_lines(text: str) -> dict[str, list[int]]:
     return lines
 
 
+def _line_with(text: str, needle: str) -> int:
+    """The 1-based line where `needle` first occurs (0 when it does not)."""
+    at = text.find(needle)
+    return 0 if at < 0 else text.count("\n", 0, at) + 1
+
+
 def check_meeting(meeting: Meeting, text: str, shown: str,
                   registry: Registry) -> list[Diagnostic]:
     """Cross-references of one meeting that the format alone cannot enforce."""
@@ -359,7 +365,8 @@ def check_meeting(meeting: Meeting, text: str, shown: str,
                                     "content/people.yaml"))
     for pid in sorted(people):
         if registry.people and registry.get(registry.canonical(pid)) is None:
-            diags.append(warning(f"person {pid!r} is not in the speaker registry", shown, 0,
+            diags.append(warning(f"person {pid!r} is not in the speaker registry", shown,
+                                 _line_with(text, f"- {{id: {pid},"),
                                  hint="add it to content/people.yaml (an import does that)"))
     seen_motions: set[str] = set()
     for mo in meeting.motions:
@@ -372,14 +379,15 @@ def check_meeting(meeting: Meeting, text: str, shown: str,
         diags += [error(f"{what} of motion {mo.id!r} points at a missing turn {ref!r}", shown,
                         line, hint="use the id of a turn in this file") for what, ref in refs
                   if ref and ref not in turn_ids]
-    others = [("suspension", s.turn) for s in meeting.suspensions] + [
-        ("section", s.turn) for s in meeting.sections] + [
-        ("commitment", c.turn) for c in meeting.commitments]
-    diags += [error(f"a {what} points at a missing turn {ref!r}", shown, 0,
-                    hint="use the id of a turn in this file") for what, ref in others
+    others = [("suspension", s.turn, f"turn: {s.turn}") for s in meeting.suspensions] + [
+        ("section", s.turn, f"turn: {s.turn}") for s in meeting.sections] + [
+        ("commitment", c.turn, f"::: commitment {{turn={c.turn}") for c in meeting.commitments]
+    diags += [error(f"a {what} points at a missing turn {ref!r}", shown, _line_with(text, needle),
+                    hint="use the id of a turn in this file") for what, ref, needle in others
               if ref and ref not in turn_ids]
     if meeting.chair and meeting.chair not in people:
-        diags.append(warning(f"chair {meeting.chair!r} is not among 'people'", shown, 0))
+        diags.append(warning(f"chair {meeting.chair!r} is not among 'people'", shown,
+                             _line_with(text, "\nchair:") + 1))
     return diags
 
 
