@@ -30,7 +30,8 @@ class Roster:
     """The people of one meeting, built from the header and then the labels.
     Mutable while one meeting is parsed; `people()` freezes it."""
 
-    chair_id: str | None = None
+    chair_id: str | None = None  # the chair now (a report may name a new one)
+    chairs: list[str] = field(default_factory=list)  # every chair, in order
     _people: dict[str, Person] = field(default_factory=dict)
     present: list[str] = field(default_factory=list)
 
@@ -62,6 +63,14 @@ class Roster:
             candidates = [p for p in candidates if p.party in (None, party)]
         return candidates[0].id if len(candidates) == 1 else None
 
+    def change_chair(self, name: str) -> str:
+        """From here on "De voorzitter" is `name` (a new "Voorzitter:" line)."""
+        pid = self.find(name) or self._add(name, None, "voorzitter")
+        self.chair_id = pid
+        if pid not in self.chairs:
+            self.chairs.append(pid)
+        return pid
+
     def resolve(self, label: Label) -> str | None:
         """The person id behind a speaker label, adding the person if new."""
         if label.kind == CHAIR:
@@ -91,4 +100,5 @@ def build_roster(chair: str | None, members: tuple[str, ...],
         person = roster._people[pid]
         roster._people[pid] = replace(person, role="voorzitter")
         roster.chair_id = pid
+        roster.chairs.append(pid)
     return roster

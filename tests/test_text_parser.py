@@ -241,3 +241,20 @@ def test_an_unfinished_motion_stays_text_and_an_unnumbered_motion_is_reported():
 def test_odd_input_never_crashes(text):
     result = parse_text(text, "odd.txt")
     assert len(result.meetings) == 1
+
+
+def test_a_new_voorzitter_line_changes_who_the_chair_label_means():
+    lines = ("Voorzitter: Pia Dijkstra\nGriffier: Meijers\n\nDe voorzitter:\n"
+             "Ik open de vergadering.\n\nDe heer Bosman (VVD):\nDank u.\n\n"
+             "Voorzitter: Van Helvert\n\nDe voorzitter:\n"
+             "Het woord is aan u.\n")
+    meeting = parse_text(lines, "x.txt").meetings[0]
+    assert meeting.chair == "pia-dijkstra"
+    assert [t.speaker for t in meeting.turns] == ["pia-dijkstra", "bosman", None, "van-helvert"]
+    # flattened text: the new chair's name runs straight into the next label
+    head = ("Voorzitter: Martin Bosma Aan de orde is het debat. De voorzitter: Welkom. "
+            "De heer Bosman (VVD): Dank u. ")
+    flat = head + "Voorzitter: Tom van der Lee De voorzitter: Het woord is aan u. " + " " * 3000
+    meeting = parse_text(flat, "y.txt").meetings[0]
+    assert [t.speaker for t in meeting.turns if t.label == "De voorzitter:"] == [
+        "martin-bosma", "tom-van-der-lee"]

@@ -55,6 +55,8 @@ INLINE_LABEL = re.compile(
     rf"(?P<label>(?:{_CHAIR_RE}|{_MEMBER_RE}|{_GOV_RE})\s*:)(?=\s|$|[^\W\d_])"
 )
 INLINE_CANDIDATE = re.compile(r"De |Mevrouw |MEVROUW |Minister|Staatssecretaris|Viceminister")
+# "Voorzitter: Tom van der Lee De voorzitter:": a new chair, then the label.
+CHAIR_CHANGE_BEFORE = re.compile(r"Voorzitter:\s*[A-Z][^:.?!]{0,60}\s$")
 SENTENCE_BOUNDARY = frozenset('.?!…)]"”’\'')
 # Something shaped like the start of a label, for diagnostics on near misses
 # ("Mevrouw Karabulut (SP:").
@@ -119,7 +121,8 @@ def find_inline_labels(text: str) -> list[tuple[int, int, Label]]:
         start = candidate.start()
         position = start + 1
         before = text[max(0, start - 3):start].rstrip()
-        if start and (not before or before[-1] not in SENTENCE_BOUNDARY):
+        if start and (not before or before[-1] not in SENTENCE_BOUNDARY) and not (
+                CHAIR_CHANGE_BEFORE.search(text, max(0, start - 80), start)):
             continue
         m = INLINE_LABEL.match(text, start)
         if m:

@@ -21,6 +21,7 @@ from generator.errors import Diagnostic, info, warning
 from generator.ingest import ParseResult
 from generator.ingest.commitments import find_commitments
 from generator.ingest.header import (
+    CHAIR_LINE,
     END,
     PROCEDURAL,
     PROCEDURAL_START,
@@ -74,6 +75,9 @@ FLAT_PROCEDURAL = re.compile(
     r"|Sluiting(?: \d{1,2}[.:]\d{2} uur)?\.|\((?:Applaus|Geroffel op de bankjes|Hilariteit)\))"
 )
 AGENDA = re.compile(r"Aan de orde is\b")
+# "… sentence. Voorzitter: Martin Bosma" closing a flattened turn: a new chair.
+FLAT_CHAIR = re.compile(
+    r"(?:(?<=[.?!…)])|^)\s*Voorzitter:\s*[A-Z][\w'’-]*(?:\s+(?:[a-z]{1,3}\s+)*[A-Z][\w'’-]*){0,3}\s*$")
 
 
 @dataclass
@@ -84,12 +88,7 @@ class RawTurn:
     label: Label | None
     line: int
     pieces: list[tuple[str, list[Line]]] = field(default_factory=list)
-
-    def add(self, kind: str, line: Line) -> None:
-        if kind == TEXT and self.pieces and self.pieces[-1][0] == TEXT:
-            self.pieces[-1][1].append(line)
-        else:
-            self.pieces.append((kind, [line]))
+    chair: str | None = None  # "Voorzitter: Name" inside the report: the chair changes
 
 
 @dataclass
@@ -182,6 +181,12 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
             turns.append(current)
             bodies.append([Line(rest, line.no)] if rest else [])
             continue
+        change = CHAIR_LINE.match(line.text) if turns else None
+        if change and (line.gap or SENTENCE_END.search(lines[i - 1].text)):
+            turns.append(RawTurn(None, line.no, [(TEXT, [line])], change.group("name")))
+            bodies.append([])
+            current = None
+            continue
         span = _procedural_span(lines, i, evidence, not turns)
         if span:
             raw = RawTurn(None, line.no, [(TEXT, lines[i:i + span])])
@@ -249,8 +254,14 @@ def _flat_procedural(text: str) -> list[tuple[str, str]]:
             pieces.append((TEXT, text[position:m.start()].strip()))
         pieces.append(("procedural", m.group("p")))
         position = m.end()
-    if text[position:].strip():
-        pieces.append((TEXT, text[position:].strip()))
+    rest = text[position:].strip()
+    change = FLAT_CHAIR.search(rest)
+    if change:
+        if rest[:change.start()].strip():
+            pieces.append((TEXT, rest[:change.start()].strip()))
+        pieces.append(("chair", change.group(0).strip()))
+    elif rest:
+        pieces.append((TEXT, rest))
     return pieces
 
 
@@ -304,8 +315,9 @@ def segment_flat(text: str, file: str) -> Segmented:
         current: RawTurn | None = RawTurn(label, at)
         turns.append(current)
         for kind, piece in _flat_pieces(text[end:stop]):
-            if kind == "procedural":
-                turns.append(RawTurn(None, at, [(TEXT, [Line(piece, at)])]))
+            if kind in ("procedural", "chair"):
+                name = piece.partition(":")[2].strip() if kind == "chair" else None
+                turns.append(RawTurn(None, at, [(TEXT, [Line(piece, at)])], name))
                 current = None
             else:
                 if current is None:
@@ -359,6 +371,8 @@ def build_turns(seg: Segmented, roster, file: str, evidence: Counter[str]) -> Bu
     for n, raw in enumerate(seg.turns, start=1):
         turn_id = f"t{n:04d}"
         if raw.label is None:
+            if raw.chair:
+                roster.change_chair(raw.chair)
             built.turns.append(_procedural(raw, turn_id, file, built, evidence))
             continue
         paras: list[tuple[str, int]] = []
@@ -421,7 +435,7 @@ def parse_text(text: str, file: str) -> ParseResult:
                                  motion.text.split("\n", 1)[0],
                                  'the chair says "Zij krijgt nr. N (dossier)." after it'))
     turns = tuple(built.turns)
-    chair_id = roster.chair_id
+    chair_id = roster.chairs[0] if roster.chairs else None
     motions_t, verdict_diags = attach_verdicts(tuple(motions), turns, chair_id, file)
     diags.extend(verdict_diags)
     dossier = seg.dossier or _common_dossier(motions_t)
