@@ -79,6 +79,7 @@ def test_seed_header_gives_clerk_start_end_and_dossier_but_no_date(seed):
     assert meeting.dossier == "35 373"
     assert meeting.date is None  # the cover page is missing: never invent a date
     assert meeting.kind == "commissie"
+    assert meeting.committee == "vaste commissie voor Buitenlandse Zaken"  # the chair says so
 
 
 def test_seed_has_three_suspensions_as_procedural_turns(seed):

@@ -75,6 +75,11 @@ FLAT_PROCEDURAL = re.compile(
     r"|Sluiting(?: \d{1,2}[.:]\d{2} uur)?\.|\((?:Applaus|Geroffel op de bankjes|Hilariteit)\))"
 )
 AGENDA = re.compile(r"Aan de orde is\b")
+# The chair opens a committee meeting: "Ik open de vergadering van de vaste
+# commissie voor Buitenlandse Zaken met …".
+COMMITTEE = re.compile(
+    r"\bvergadering van de ((?:vaste |algemene |tijdelijke )?commissie voor "
+    r"[A-Z][\w-]*(?:,? (?:en |[A-Z])[\w-]*)*)")
 # "… sentence. Voorzitter: Martin Bosma" closing a flattened turn: a new chair.
 FLAT_CHAIR = re.compile(
     r"(?:(?<=[.?!…)])|^)\s*Voorzitter:\s*[A-Z][\w'’-]*(?:\s+(?:[a-z]{1,3}\s+)*[A-Z][\w'’-]*){0,3}\s*$")
@@ -441,13 +446,22 @@ def parse_text(text: str, file: str) -> ParseResult:
     dossier = seg.dossier or _common_dossier(motions_t)
     meeting = Meeting(
         id=meeting_id, title=seg.title, date=header.date, body="Tweede Kamer",
-        kind=_kind(variant, header), committee=None, dossier=dossier, chair=chair_id,
+        kind=_kind(variant, header), committee=_committee(turns), dossier=dossier, chair=chair_id,
         clerk=header.clerk, start=header.start, end=built.end, people=roster.people(),
         present=tuple(dict.fromkeys(roster.present)), turns=turns, motions=motions_t,
         commitments=tuple(built.commitments), suspensions=tuple(built.suspensions),
         sections=tuple(find_sections(turns, chair_id)), source=Source(file),
     )
     return ParseResult((meeting,), tuple(diags))
+
+
+def _committee(turns: tuple[Turn, ...]) -> str | None:
+    """The committee the chair names when opening the meeting, if any."""
+    for turn in turns[:3]:
+        for paragraph in turn.paragraphs[:1]:
+            if m := COMMITTEE.search(paragraph):
+                return m.group(1)
+    return None
 
 
 def _common_dossier(motions: tuple[Motion, ...]) -> str | None:
