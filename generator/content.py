@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -311,13 +312,18 @@ def read_content_file(project: Project, path: Path) -> tuple[Meeting | None, lis
     return read_meeting(text, shown)
 
 
-def load_meetings(project: Project) -> tuple[list[Meeting], list[Diagnostic]]:
+ContentReader = Callable[[Project, Path], tuple[Meeting | None, list[Diagnostic]]]
+
+
+def load_meetings(project: Project, read: ContentReader | None = None
+                  ) -> tuple[list[Meeting], list[Diagnostic]]:
     """Every meeting of ``content/``, sorted by id, with the registry applied
-    (merged ids redirected, names and parties as the registry has them)."""
+    (merged ids redirected, names and parties as the registry has them).
+    `read` replaces `read_content_file`, e.g. by one that caches parsed files."""
     registry, diagnostics = _load_registry(project)
     meetings: dict[str, Meeting] = {}
     for path in content_paths(project):
-        meeting, diags = read_content_file(project, path)
+        meeting, diags = (read or read_content_file)(project, path)
         diagnostics += diags
         if meeting is None:
             continue
