@@ -9,10 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator.config import Project, load_project
-from generator.content import check_content, import_transcripts
+from generator.content import check_content, check_meeting, import_transcripts
 from generator.errors import Severity
+from generator.markdown_io import read_meeting
+from generator.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_80043238be0c1716"
@@ -118,3 +122,38 @@ def test_registry_problems_are_reported_with_file_and_line(project: Project) -> 
         ("person id 'bosman' appears twice (first on line "
          f"{text.splitlines().index('bosman:') + 1}); the later entry wins",
          "content/people.yaml", line)]
+
+
+@pytest.fixture(scope="module")
+def content_lines(imported: Path) -> list[str]:
+    return (imported / CONTENT).read_text(encoding="utf-8").split("\n")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_mangled_content_file_never_crashes_and_every_error_has_a_line(
+        content_lines: list[str], data: st.DataObject) -> None:
+    lines = list(content_lines)
+    for _ in range(data.draw(st.integers(1, 6))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        j = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["delete", "duplicate", "swap", "truncate", "junk"]))
+        if action == "delete":
+            del lines[i]
+        elif action == "duplicate":
+            lines.insert(j, lines[i])
+        elif action == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+        elif action == "truncate":
+            lines[i] = lines[i][: len(lines[i]) // 2]
+        else:
+            lines[i] = data.draw(st.sampled_from(
+                [":::", "::: turn {#", "---", "#### Tekst", "- {id: x", "people: 3", "\x00"]))
+        if not lines:
+            lines.append("")
+    meeting, diagnostics = read_meeting("\n".join(lines), CONTENT)
+    assert all(d.file == CONTENT and d.line > 0 for d in diagnostics
+               if d.severity is Severity.ERROR)
+    if meeting is not None:
+        check_meeting(meeting, "\n".join(lines), CONTENT, Registry())

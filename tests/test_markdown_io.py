@@ -225,3 +225,17 @@ def _timed(fn, *args) -> float:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     fn(*args, "content/x.md")
     return time.perf_counter() - started
+
+
+CORPUS = ROOT / "tests" / "data" / "corpus"
+
+
+def test_real_transcripts_of_every_format_survive_a_write_and_read_unchanged() -> None:
+    from generator.ingest import read_transcript
+
+    names = ["tk-ohxml-20180405-h70-6-stemmingen.xml", "tk-ohxml-2018-h61-10-vao-ondernemen.xml",
+             "tk-pdftxt-20240208-tmd-volkshuisvesting.txt"]
+    meetings = [m for name in names for m in read_transcript(CORPUS / name, name).meetings]
+    assert len(meetings) == 3 and sum(len(m.motions) for m in meetings) > 10
+    for meeting in meetings:
+        assert read_meeting(write_meeting(meeting), "content/x.md") == (meeting, [])
