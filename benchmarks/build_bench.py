@@ -314,7 +314,9 @@ def table(results: list[dict]) -> str:
              lambda r: r["transcripts_mb"] / r["import"]["wall"] / r["cores"]),
         _row("import MB per CPU-second", results,
              lambda r: r["transcripts_mb"] / r["import"]["cpu"]),
+        _row("import CPU (s)", results, lambda r: r["import"]["cpu"]),
         _row("full build from content/ (s)", results, wall("build")),
+        _row("full build CPU (s)", results, lambda r: r["build"]["cpu"]),
         *[_row(f"  stage {s} (s)", results, lambda r, s=s: r["build"]["stages"][s])
           for s in stages],
         _row("pages (HTML files)", results, lambda r: r["pages"]),
@@ -326,13 +328,17 @@ def table(results: list[dict]) -> str:
         _row("one-transcript rebuild (s)", results, wall("one_transcript")),
         _row("one-template rebuild (s)", results, wall("one_template")),
         _row("Hugo render (s)", results, wall("hugo")),
+        _row("Hugo CPU (s)", results, lambda r: r["hugo"]["cpu"]),
         _row("Hugo pages", results, lambda r: r["hugo_pages"]),
         _row("Hugo peak memory (MB)", results, peak("hugo")),
         _row("markdown-it + Jinja loop (s)", results, wall("baseline")),
+        _row("loop CPU (s)", results, lambda r: r["baseline"]["cpu"]),
         _row("loop peak memory (MB)", results, peak("baseline")),
         _row("Plenum build / Hugo", results, lambda r: r["build"]["wall"] / r["hugo"]["wall"]),
         _row("Plenum whole build / Hugo", results, lambda r: whole(r) / r["hugo"]["wall"]),
         _row("loop / Hugo", results, lambda r: r["baseline"]["wall"] / r["hugo"]["wall"]),
+        _row("Plenum build / Hugo, CPU time", results,
+             lambda r: r["build"]["cpu"] / r["hugo"]["cpu"]),
     ]
     return "\n".join(lines)
 
@@ -353,7 +359,6 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in (int(s.replace("_", "")) for s in args.sizes.split(",")):
         results.append(bench_size(n, args.seed, args.jobs, not args.no_hugo))
-        print(table(results), file=sys.stderr)
     print(table(results))
     return 0
 
