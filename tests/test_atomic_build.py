@@ -274,7 +274,8 @@ def test_killing_build_py_at_random_points_leaves_the_previous_or_the_new_site(t
 
     rng = random.Random(6)
     states = {"previous": previous, "new": new}
-    for _attempt in range(12):
+    outcomes = {"killed mid-build": 0, "finished first": 0, "previous": 0, "new": 0}
+    for _attempt in range(10):
         current = next(k for k, v in states.items() if v == site_files(project / "site"))
         target = "new" if current == "previous" else "previous"
         meta.write_text(original_meta if target == "previous" else original_meta.replace(
@@ -282,11 +283,15 @@ def test_killing_build_py_at_random_points_leaves_the_previous_or_the_new_site(t
         proc = subprocess.Popen([sys.executable, "build.py", "build"], cwd=project,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0, duration))
+        outcomes["killed mid-build" if proc.poll() is None else "finished first"] += 1
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         found = site_files(project / "site")
         assert found in (states["previous"], states["new"]), "site/ is neither build"
         assert verify_manifest(project / "site") == []
+        outcomes["new" if found == states[target] else "previous"] += 1
+    print("SIGKILL of build.py:", outcomes)
+    assert outcomes["killed mid-build"] >= 5, outcomes
     # After the kills, an ordinary build still works and cleans up.
     result = build(project)
     assert result.returncode in (0, 1), result.stderr
