@@ -7,7 +7,6 @@ in one step, so a failed build never leaves half a site behind.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import time
@@ -22,6 +21,7 @@ from generator.errors import Diagnostic, Severity, error
 from generator.feeds import write_feeds
 from generator.i18n import load_catalogue
 from generator.model import Meeting
+from generator.output import staged_site
 from generator.render import render_site
 from generator.urls import STATIC
 
@@ -35,57 +35,11 @@ def timed(name: str, verbose: bool) -> Iterator[None]:
 
 
 def load_meetings(project: Project) -> tuple[list[Meeting], list[Diagnostic]]:
-    """Every meeting of `content/` (through `generator.content`)."""
-    try:
-        from generator.content import load_meetings as load_content
-    except ImportError:
-        return parse_transcripts(project)
+    """Every meeting of `content/`, with the speaker registry applied."""
+    from generator.content import load_meetings as load_content
+
     meetings, diagnostics = load_content(project)
     return list(meetings), list(diagnostics)
-
-
-def parse_transcripts(project: Project) -> tuple[list[Meeting], list[Diagnostic]]:
-    """Stopgap until `generator.content.load_meetings` exists: parse every
-    transcript directly."""
-    from generator.ingest import TRANSCRIPT_SUFFIXES, read_transcript
-
-    meetings: list[Meeting] = []
-    diagnostics: list[Diagnostic] = []
-    folder = project.transcripts_dir
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if path.suffix.lower() not in TRANSCRIPT_SUFFIXES or path.name.startswith("README"):
-            continue
-        result = read_transcript(path, project.display(path))
-        meetings.extend(result.meetings)
-        diagnostics.extend(result.diagnostics)
-    return meetings, diagnostics
-
-
-@contextmanager
-def staged(site_dir: Path) -> Iterator[Path]:
-    """A fresh folder beside `site_dir` that replaces it when the block
-    succeeds (uses `generator.output.staged_site` once that exists)."""
-    try:
-        from generator.output import staged_site
-    except ImportError:
-        staged_site = None
-    if staged_site is not None:
-        with staged_site(site_dir) as tmp:
-            yield Path(tmp)
-        return
-    tmp = site_dir.with_name(f".site-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    try:
-        yield tmp
-        old = site_dir.with_name(f".site-old-{os.getpid()}")
-        if site_dir.exists():
-            os.replace(site_dir, old)
-        os.replace(tmp, site_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def copy_static(static_dir: Path, out_dir: Path) -> None:
@@ -133,7 +87,7 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
         return [*diagnostics, error("no meetings to build", project.display(
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
     try:
-        with staged(project.site_dir) as out_dir:
+        with staged_site(project.site_dir) as out_dir:
             site_diags = write_site(project, meetings, out_dir, verbose, jobs)
             diagnostics += site_diags
             if any(d.severity is Severity.ERROR for d in site_diags):

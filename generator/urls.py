@@ -35,8 +35,27 @@ ABOUT = "over.html"
 STATIC = "static"
 
 
+def _verdict_page(kind: VerdictKind | None) -> str:
+    return "zonder-oordeel" if kind is None else slugify(kind.value)
+
+
+# Names of the fixed pages in each folder: an id that slugs to one of them gets
+# a "_" prefix (never part of a slug), so no transcript can replace a list page.
+RESERVED = {
+    "vergaderingen": frozenset({"index"}),
+    "sprekers": frozenset({"index"}),
+    "partijen": frozenset({"index"}),
+    "moties": frozenset({"index", _verdict_page(None), *(_verdict_page(k) for k in VerdictKind)}),
+}
+
+
+def _page(folder: str, slug: str) -> str:
+    name = slugify(slug)
+    return f"{folder}/{'_' + name if name in RESERVED[folder] else name}.html"
+
+
 def meeting_path(meeting_slug: str) -> str:
-    return f"vergaderingen/{slugify(meeting_slug)}.html"
+    return _page("vergaderingen", meeting_slug)
 
 
 def meeting_json_path(meeting_slug: str) -> str:
@@ -44,7 +63,7 @@ def meeting_json_path(meeting_slug: str) -> str:
 
 
 def person_path(person_id: str) -> str:
-    return f"sprekers/{slugify(person_id)}.html"
+    return _page("sprekers", person_id)
 
 
 def party_slug(party: str) -> str:
@@ -52,18 +71,17 @@ def party_slug(party: str) -> str:
 
 
 def party_path(party: str) -> str:
-    return f"partijen/{party_slug(party)}.html"
+    return _page("partijen", party_slug(party))
 
 
 def motion_path(motion_slug: str) -> str:
-    return f"moties/{slugify(motion_slug)}.html"
+    return _page("moties", motion_slug)
 
 
 def verdict_list_path(kind: VerdictKind | None) -> str:
     """One list page per verdict kind (``moties/ontraden.html``), and one for
     motions without a verdict, so filtering works without JavaScript."""
-    name = "zonder-oordeel" if kind is None else slugify(kind.value)
-    return f"moties/{name}.html"
+    return f"moties/{_verdict_page(kind)}.html"
 
 
 def static_path(name: str) -> str:

@@ -106,3 +106,26 @@ def test_a_hostile_transcript_file_builds_into_an_inert_site(tmp_path):
         assert "<script>alert" not in html, page
         found_escaped |= "&lt;script&gt;alert(1)" in html
     assert found_escaped
+
+
+def test_ids_named_like_a_list_page_cannot_replace_it(tmp_path):
+    from dataclasses import replace
+
+    from site_fixture import seed_meeting
+
+    from generator import urls
+
+    meeting = seed_meeting()
+    people = tuple(replace(p, id="index", party="Index") if p.id == "bosman" else p
+                   for p in meeting.people)
+    turns = tuple(replace(t, speaker="index") if t.speaker == "bosman" else t
+                  for t in meeting.turns)
+    motion = replace(meeting.motions[0], id="ontraden")
+    meeting = replace(meeting, id="index", people=people, turns=turns, motions=(motion,))
+    build_meetings([meeting], tmp_path)
+    for path, heading in ((urls.SPEAKERS, "Sprekers"), (urls.MEETINGS, "Vergaderingen"),
+                          (urls.PARTIES, "Partijen"), ("moties/ontraden.html", "Moties: ")):
+        assert f"<h1>{heading}" in (tmp_path / path).read_text(encoding="utf-8"), path
+    for path in (urls.person_path("index"), urls.meeting_path("index"),
+                 urls.party_path("Index"), urls.motion_path("ontraden")):
+        assert path.split("/")[1].startswith("_") and (tmp_path / path).is_file(), path
