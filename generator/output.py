@@ -33,7 +33,6 @@ from generator.errors import PlenumError, error
 MANIFEST_NAME = ".plenum-manifest"  # written last into a staged site: `sha256sum -c` format
 STAGING_INFIX = "-staging-"
 OLD_INFIX = "-old-"
-FILE_MODE = 0o644
 
 
 def safe_join(root: Path | str, *parts: str | os.PathLike[str]) -> Path:
@@ -66,7 +65,7 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -185,6 +184,12 @@ def _exchange(a: Path, b: Path) -> bool:
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV, errno.EPERM):
         return False
     raise OSError(code, os.strerror(code), str(b))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _running(pid: int) -> bool:

@@ -67,7 +67,9 @@ def test_atomic_write_replaces_the_file_and_leaves_no_temporary_files(tmp_path):
     atomic_write_bytes(target, "nieuw – één".encode())
     assert target.read_text(encoding="utf-8") == "nieuw – één"
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
-    assert target.stat().st_mode & 0o777 == 0o644
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_atomic_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path):
