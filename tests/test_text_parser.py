@@ -259,3 +259,45 @@ def test_a_new_voorzitter_line_changes_who_the_chair_label_means():
     meeting = parse_text(flat, "y.txt").meetings[0]
     assert [t.speaker for t in meeting.turns if t.label == "De voorzitter:"] == [
         "martin-bosma", "tom-van-der-lee"]
+
+
+# The cover page of a committee report ("verslag"), which the seed's extraction
+# lost, in the shape Kamerstukken print it (constructed: no extraction with its
+# cover is available here), in front of the seed's first page.
+COVER = """Tweede Kamer der Staten-Generaal 2
+Vergaderjaar 2020–2021
+
+35 373 Ruslandstrategie
+
+Nr. 19 VERSLAG VAN EEN NOTAOVERLEG
+Vastgesteld 21 oktober 2020
+
+De vaste commissie voor Buitenlandse Zaken heeft op 28 september 2020
+overleg gevoerd met de heer Blok, Minister van Buitenlandse Zaken, over:
+– de notitie van de Minister van Buitenlandse Zaken d.d. 23 juni 2020
+inzake Ruslandstrategie (Kamerstuk 35 373, nr. 1).
+
+Van dit overleg brengt de commissie bijgaand geredigeerd woordelijk verslag uit.
+
+De voorzitter van de commissie,
+Pia Dijkstra
+
+De griffier van de commissie,
+Meijers
+
+"""
+
+
+def test_a_cover_page_gives_title_date_dossier_and_committee(seed_lines):
+    text = COVER + "\n".join(seed_lines[:40])
+    result = parse_text(text, "cover.txt")
+    meeting = result.meetings[0]
+    assert [d.format() for d in result.diagnostics if d.severity != Severity.INFO] == []
+    assert (meeting.title, meeting.date, meeting.dossier) == (
+        "Ruslandstrategie", "2020-09-28", "35 373")  # "Vastgesteld 21 oktober" is not it
+    assert meeting.committee == "vaste commissie voor Buitenlandse Zaken"
+    assert meeting.id == "2020-09-28-ruslandstrategie"
+    first = meeting.turns[0]
+    assert first.kind == TurnKind.PROCEDURAL
+    assert first.paragraphs[0].endswith("inzake Ruslandstrategie (Kamerstuk 35 373, nr. 1).")
+    assert meeting.turns[1].speaker == "pia-dijkstra"

@@ -61,6 +61,11 @@ class Header:
     start: str | None = None
     date: str | None = None
     unknown: tuple[tuple[str, int], ...] = field(default=())  # lines not understood
+    # From a Kamerstuk cover page, when the extraction kept it:
+    title: str | None = None  # "35 373 Ruslandstrategie" -> "Ruslandstrategie"
+    dossier: str | None = None
+    committee: str | None = None  # "De vaste commissie voor X heeft op … overleg gevoerd"
+    agenda: tuple[tuple[str, int], ...] = ()  # that sentence and its "over: – …" list
 
 
 def clock(h: str | None, m: str | None) -> str | None:
@@ -105,41 +110,89 @@ CANONICAL_ATTENDANCE = re.compile(
 START_LINE = re.compile(r"^\s*Aanvang\s+\d{1,2}[.:]\d{2}\s*uur\.?\s*$")
 
 
+# A Kamerstuk cover page ("verslag van een notaoverleg/commissiedebat"):
+COVER_FURNITURE = re.compile(
+    r"^\s*(?:Tweede Kamer der Staten-Generaal\b.*|Vergaderjaar \d{4}\s*[–-]\s*\d{4}\s*"
+    r"|Vastgesteld\b.*|Van dit overleg brengt de commissie\b.*"
+    r"|Nr\.\s*\d+\s+(?:VERSLAG|Verslag)\b.*)$")
+COVER_SIGNATURE = re.compile(r"^\s*De (?P<who>voorzitter|griffier) van de commissie,?\s*$")
+COVER_TITLE = re.compile(
+    r"^\s*(?P<dossier>\d{2} ?\d{3}(?:[-–][A-Z0-9]+)?)\s+(?P<title>[^\d\s].{2,})$")
+COVER_MEETING = re.compile(
+    r"^\s*De (?P<committee>(?:vaste |algemene |tijdelijke )?commissie voor .+?) heeft op\b"
+    r"|^\s*De (?:vaste |algemene |tijdelijke )?commissie voor\b")
+
+
+@dataclass
+class _HeaderScan:
+    """Mutable state of one header scan."""
+
+    chair: str | None = None
+    clerk: str | None = None
+    title: str | None = None
+    dossier: str | None = None
+    unknown: list[tuple[str, int]] = field(default_factory=list)
+    attendance: list[tuple[str, int]] = field(default_factory=list)
+    agenda: list[tuple[str, int]] = field(default_factory=list)
+    mode: str = ""  # "attendance", "agenda", "voorzitter", "griffier" or ""
+
+
+def _scan_line(scan: _HeaderScan, text: str, no: int) -> None:
+    if scan.mode in ("voorzitter", "griffier"):  # the name under a cover signature
+        if scan.mode == "voorzitter":
+            scan.chair = scan.chair or text.strip()
+        else:
+            scan.clerk = scan.clerk or text.strip()
+        scan.mode = ""
+    elif m := CHAIR_LINE.match(text):
+        scan.chair, scan.mode = m.group("name"), ""
+    elif m := CLERK_LINE.match(text):
+        scan.clerk, scan.mode = m.group("name"), ""
+    elif START_LINE.match(text):
+        scan.mode = ""
+    elif m := COVER_SIGNATURE.match(text):
+        scan.mode = m.group("who")
+    elif COVER_FURNITURE.match(text):
+        scan.mode = ""
+    elif scan.mode == "attendance" or text.lstrip().startswith("Aanwezig"):
+        scan.attendance.append((text, no))
+        scan.mode = "" if text.rstrip().endswith(".") else "attendance"  # the list ends it
+    elif scan.mode == "agenda" or COVER_MEETING.match(text):
+        scan.agenda.append((text, no))
+        scan.mode = "agenda"
+    elif scan.title is None and (m := COVER_TITLE.match(text)):
+        scan.dossier, scan.title = m.group("dossier"), m.group("title").strip()
+    else:
+        scan.unknown.append((text, no))
+
+
 def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
     """Parse the lines before the first speaker label. `joined` is the same text
     with wrapped lines joined (the attendance list spans lines). Lines that are
     not one of the known forms end up in `unknown` (for a diagnostic)."""
-    chair = clerk = None
-    unknown: list[tuple[str, int]] = []
-    attendance: list[tuple[str, int]] = []
-    in_attendance = False
+    scan = _HeaderScan()
     for text, no in lines:
-        if m := CHAIR_LINE.match(text):
-            chair = m.group("name")
-        elif m := CLERK_LINE.match(text):
-            clerk = m.group("name")
-        elif START_LINE.match(text):
-            in_attendance = False
-        elif in_attendance or text.lstrip().startswith("Aanwezig"):
-            attendance.append((text, no))
-            in_attendance = not text.rstrip().endswith(".")  # the list ends the sentence
-        else:
-            unknown.append((text, no))
+        _scan_line(scan, text, no)
     members: tuple[str, ...] = ()
     government: tuple[tuple[str, str], ...] = ()
     if m := ATTENDANCE.search(joined):
         listed = START.split(m.group("list"))[0]
         listed = re.split(r"\bAanvang\b", listed)[0]
         members, government = parse_attendance(listed)
+    unknown = scan.unknown
     if not members and not government:
-        unknown.extend(attendance)
-    elif attendance and not CANONICAL_ATTENDANCE.match(attendance[0][0]):
-        unknown.append(attendance[0])  # an unusual preamble: show it rather than drop it
+        unknown.extend(scan.attendance)
+    elif scan.attendance and not CANONICAL_ATTENDANCE.match(scan.attendance[0][0]):
+        unknown.append(scan.attendance[0])  # an unusual preamble: show it rather than drop it
     start = START.search(joined)
+    committee = next((m.group("committee") for t, _ in scan.agenda[:1]
+                      if (m := COVER_MEETING.match(t)) and m.group("committee")), None)
     return Header(
-        chair=chair, clerk=clerk, members=members, government=government,
+        chair=scan.chair, clerk=scan.clerk, members=members, government=government,
         start=clock(start.group("h"), start.group("m")) if start else None,
         date=parse_date(joined), unknown=tuple(sorted(unknown, key=lambda x: x[1])),
+        title=scan.title, dossier=normalise_dossier(scan.dossier) if scan.dossier else None,
+        committee=committee, agenda=tuple(scan.agenda),
     )
 
 

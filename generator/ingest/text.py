@@ -228,9 +228,12 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
                 "expected Voorzitter:, Griffier:, Aanwezig zijn …, Aanvang … uur.")
         for line_text, no in header.unknown
     )
+    if header.agenda:  # the cover's "De vaste commissie … heeft op … overleg gevoerd …"
+        cover = [Line(t, no) for t, no in header.agenda]
+        turns.insert(0, RawTurn(None, cover[0].no, [(TEXT, cover)]))
     dossier = Counter(m.group("dossier") for m in footers).most_common(1)
-    return Segmented(header, turns, diags, None,
-                     normalise_dossier(dossier[0][0]) if dossier else None,
+    return Segmented(header, turns, diags, header.title,
+                     normalise_dossier(dossier[0][0]) if dossier else header.dossier,
                      fit_limit([x for b in bodies for x in b]))
 
 
@@ -446,7 +449,8 @@ def parse_text(text: str, file: str) -> ParseResult:
     dossier = seg.dossier or _common_dossier(motions_t)
     meeting = Meeting(
         id=meeting_id, title=seg.title, date=header.date, body="Tweede Kamer",
-        kind=_kind(variant, header), committee=_committee(turns), dossier=dossier, chair=chair_id,
+        kind=_kind(variant, header), committee=header.committee or _committee(turns),
+        dossier=dossier, chair=chair_id,
         clerk=header.clerk, start=header.start, end=built.end, people=roster.people(),
         present=tuple(dict.fromkeys(roster.present)), turns=turns, motions=motions_t,
         commitments=tuple(built.commitments), suspensions=tuple(built.suspensions),
