@@ -275,3 +275,73 @@ def test_cut_pieces_of_a_one_line_extraction_never_crash_and_lose_no_words(start
 @given(st.text(max_size=400))
 def test_arbitrary_text_never_crashes(text):
     check_properties(text.encode("utf-8", errors="surrogatepass"))
+
+
+# --- hand-edited content files ----------------------------------------------------
+
+EDIT_SNIPPETS = ["", ":::", "::: speech {#t0001 speaker=bosman}", "---", "{#", "}", "id: x",
+                 "speaker: nobody", "- {id: x, name: 'Y'}", "\"", "'", "\t", ":", "#", "- ",
+                 "turn: t9999", "::: motion {#35373-3 turn=t0404}", "date: 2020-13-45",
+                 "<script>alert(1)</script>", "people: [", "\ufeff", "é"]
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """The seed imported into content/ of a fresh project."""
+    from generator.config import load_project
+    from generator.content import import_transcripts
+
+    root = tmp_path_factory.mktemp("handedit")
+    (root / "transcripts").mkdir()
+    for path in SEED.parent.glob(SEED.stem + "*"):
+        (root / "transcripts" / path.name).write_bytes(path.read_bytes())
+    project = load_project(root)
+    import_transcripts(project)
+    [content] = sorted(project.content_dir.glob("*.md"))
+    return project, content, content.read_text(encoding="utf-8")
+
+
+@st.composite
+def edited_lines(draw, text: str) -> list[str]:
+    lines = text.split("\n")
+    for _ in range(draw(st.integers(1, 5))):
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["delete", "duplicate", "swap", "truncate", "insert",
+                                   "splice"]))
+        if op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, lines[i])
+        elif op == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "truncate":
+            lines[i] = lines[i][: draw(st.integers(0, max(0, len(lines[i]) - 1)))]
+        elif op == "insert":
+            lines.insert(i, draw(st.sampled_from(EDIT_SNIPPETS)))
+        else:
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at] + draw(st.sampled_from(EDIT_SNIPPETS)) + lines[i][at:]
+        if not lines:
+            lines = [""]
+    return lines
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_hand_edited_content_files_never_crash_check_or_load(imported, data):
+    from generator.content import check_content, load_meetings
+
+    project, content, original = imported
+    lines = data.draw(edited_lines(original))
+    content.write_text("\n".join(lines), encoding="utf-8")
+    try:
+        shown = project.display(content)
+        for diagnostics in (check_content(project), load_meetings(project)[1]):
+            for d in diagnostics:
+                d.format()
+                if d.file == shown and d.severity is Severity.ERROR:
+                    assert 1 <= d.line <= len(lines), f"error without a line:\n{d.format()}"
+    finally:
+        content.write_text(original, encoding="utf-8")
