@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.synth import VERSION as SYNTH_VERSION  # noqa: E402
 from benchmarks.synth import generate_archive  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
@@ -137,7 +138,7 @@ def prepare_project(n: int, seed: int, jobs: int) -> Path:
     static files and settings, and no content or site yet."""
     base = OUT / str(n)
     stamp = base / "transcripts" / ".synth"
-    wanted = f"n={n} seed={seed}"
+    wanted = f"n={n} seed={seed} synth={SYNTH_VERSION}"
     if not stamp.exists() or stamp.read_text() != wanted:
         shutil.rmtree(base, ignore_errors=True)
         started = time.perf_counter()

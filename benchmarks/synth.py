@@ -36,9 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_FILES = (ROOT / "transcripts" / "000_80043238be0c1716.txt",)
 CORPUS_DIR = Path("/work/shared/corpus")
 TARGET_BYTES = 58_000
+VERSION = 2  # bump when the output changes (benchmarks regenerate their archives)
 LINE_WIDTH = 72
 
-__all__ = ["Material", "generate_archive", "generate_transcript", "load_material", "TARGET_BYTES"]
+__all__ = ["TARGET_BYTES", "VERSION", "Material", "generate_archive", "generate_transcript",
+           "load_material"]
 
 # --- harvesting -----------------------------------------------------------------
 
@@ -259,7 +261,8 @@ def _roster(term: int, seed: int) -> tuple[Speaker, ...]:
         if name in taken:  # disambiguate as the Kamer does: with a first name or initial
             # a tussenvoegsel after a first name or initial is lower case: "Jan van Dijk"
             name = name[0].lower() + name[1:] if name.startswith(("Van ", "De ")) else name
-            first = rng.choice(("A.", "J.", "M.", "P.", "Jan", "Anne", "Tjeerd", "Peter"))
+            # (attendance lists disambiguate with a first name: "Pia Dijkstra")
+            first = rng.choice(("Jan", "Anne", "Tjeerd", "Peter", "Pia", "Sophie", "Kees"))
             name = f"{first} {name}"
             if name in taken:
                 continue

@@ -124,7 +124,7 @@ def cmd_parse(project: Project, args: argparse.Namespace) -> int:
 def cmd_import(project: Project, args: argparse.Namespace) -> int:
     from generator.content import import_transcripts
 
-    outcome = import_transcripts(project, force=args.force)
+    outcome = import_transcripts(project, force=args.force, jobs=getattr(args, "jobs", 0))
     for line in outcome.messages:
         print(line, file=sys.stderr)
     code = report(list(outcome.diagnostics), args.strict)

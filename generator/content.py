@@ -40,6 +40,7 @@ from generator.registry import (
     resolve_meeting,
 )
 from generator.slugs import slugify
+from generator.workers import fork_map
 
 _PARSER_FILES = ("ingest/*.py", "people.py", "model.py", "markdown_io.py", "registry.py",
                  "slugs.py")
@@ -259,7 +260,11 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
     return registry
 
 
-def import_transcripts(project: Project, force: bool = False) -> ImportOutcome:
+def _parse_item(item: tuple[Path, str]) -> ParsedFile:
+    return parse_file(*item)
+
+
+def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> ImportOutcome:
     """Bring ``content/`` up to date with ``transcripts/`` (see module doc)."""
     out = ImportOutcome()
     registry_path = project.content_dir / REGISTRY_FILE
@@ -273,20 +278,28 @@ def import_transcripts(project: Project, force: bool = False) -> ImportOutcome:
     index = _source_index(project)
     claimed: dict[str, str] = {}
     version = parser_version()
+    plan = []
     for path in transcript_paths(project):
         display = project.display(path)
         existing = index.get(display, [])
         source_sha, sidecar_sha = sha256_file(path), sha256_file(sidecar_of(path))
-        if not force and _is_current(existing, source_sha, sidecar_sha, version):
+        current = not force and _is_current(existing, source_sha, sidecar_sha, version)
+        plan.append((path, display, existing, current))
+    # Parse the stale transcripts on every core; results come back in order.
+    parsed_files = fork_map(_parse_item, [(p, d) for p, d, _, current in plan if not current],
+                            jobs, label="import")
+    for _path, display, existing, current in plan:
+        if current:
             out.unchanged += len(existing)
             claimed.update((e.path.stem, display) for e in existing)
             continue
-        parsed = parse_file(path, display)
+        parsed = next(parsed_files)
         out.diagnostics += parsed.diagnostics
         if not parsed.meetings:
             out.skipped += 1
             continue
         registry = _write_meetings(project, parsed, registry, force, claimed, out)
+    parsed_files.close()  # stop the workers now
     if registry != before:
         project.content_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(registry_path, dump_registry(registry))
