@@ -59,7 +59,7 @@ class Roster:
         candidates = exact or [
             p for p in self._people.values() if _key(p.name).endswith(" " + key)
         ]
-        if party and len(candidates) > 1:
+        if party:  # same name, other party: another person
             candidates = [p for p in candidates if p.party in (None, party)]
         return candidates[0].id if len(candidates) == 1 else None
 

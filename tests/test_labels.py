@@ -112,3 +112,38 @@ def test_a_broken_label_is_noticed_for_a_diagnostic():
     assert parse_label_line("Mevrouw Karabulut (SP:") is None
     assert looks_like_label("Mevrouw Karabulut (SP:")
     assert not looks_like_label("Mevrouw Karabulut zegt heel veel waar ik op wil reageren.")
+
+
+def test_labels_resolve_to_the_people_of_the_header():
+    from generator.people import build_roster
+
+    roster = build_roster(
+        "Pia Dijkstra", ("Bosman", "Pia Dijkstra", "Van den Nieuwenhuijzen"),
+        (("Blok", "Minister van Buitenlandse Zaken"),))
+    assert roster.resolve(parse_label_line("De voorzitter:")) == "pia-dijkstra"
+    assert roster.resolve(parse_label_line("Minister Blok:")) == "blok"
+    assert roster.resolve(parse_label_line(
+        "De heer Van den Nieuwenhuijzen (GroenLinks):")) == "van-den-nieuwenhuijzen"
+    # a surname finds the fuller name; a name nobody listed becomes a new person
+    assert roster.find("Dijkstra") == "pia-dijkstra"
+    assert roster.resolve(parse_label_line("Mevrouw Karabulut (SP):")) == "karabulut"
+    people = {p.id: p for p in roster.people()}
+    assert people["blok"].role == "Minister van Buitenlandse Zaken"
+    assert people["van-den-nieuwenhuijzen"].party == "GroenLinks"
+    assert people["pia-dijkstra"].role == "voorzitter"
+    assert people["karabulut"].role == "lid"
+    assert "karabulut" not in roster.present
+
+
+def test_two_people_with_one_surname_are_told_apart_by_first_name_or_party():
+    from generator.people import build_roster
+
+    roster = build_roster(None, (), ())
+    tjeerd = roster.resolve(parse_label_line("De heer Tjeerd de Groot (D66):"))
+    peter = roster.resolve(parse_label_line("De heer Peter de Groot (VVD):"))
+    assert (tjeerd, peter) == ("tjeerd-de-groot", "peter-de-groot")
+    assert roster.find("De Groot") is None  # ambiguous: no guess
+    first = roster.resolve(parse_label_line("De heer Jansen (SP):"))
+    second = roster.resolve(parse_label_line("De heer Jansen (VVD):"))
+    assert first != second
+    assert roster.resolve(parse_label_line("De voorzitter:")) is None  # no chair named
