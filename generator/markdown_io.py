@@ -596,50 +596,58 @@ def _default(value: str | None, default: str) -> str:
     return default if value is None else value
 
 
+def _open_block(r: _Reader, tok: Token, line: int) -> _Block:
+    """The block a container's opening line starts (kind "?" when unreadable)."""
+    m = _BLOCK_INFO.fullmatch(tok.info)
+    if not m:
+        r.error("cannot read this block's opening line", line, ":::" + tok.info,
+                hint="write '::: turn {#t0001 speaker=id}'")
+        return _Block("?", {}, line, [])
+    attrs = parse_attrs(m.group(2) or "")
+    if attrs is None:
+        r.error("cannot read this block's attributes", line, ":::" + tok.info,
+                hint='write attributes as {#id key=value key="value with spaces"}')
+        attrs = {}
+    return _Block(m.group(1).lower(), attrs, line, [])
+
+
 def _collect_blocks(r: _Reader, tokens: list[Token]) -> list[_Block]:
     """Group the token stream into top-level blocks with their elements."""
     blocks: list[_Block] = []
     current: _Block | None = None
     depth = 0
     in_item = False
-    for i, tok in enumerate(tokens):
-        line = tok.map[0] + 1 if tok.map else 0
-        if tok.type == "container_block_open":
-            depth += 1
-            m = _BLOCK_INFO.fullmatch(tok.info)
-            if depth > 1:
-                r.error("block opened inside another block", line, ":::" + tok.info,
-                        hint="is a closing ':::' missing above this line?")
-            if not m:
-                r.error("cannot read this block's opening line", line, ":::" + tok.info,
-                        hint="write '::: turn {#t0001 speaker=id}'")
-                current = _Block("?", {}, line, []) if depth == 1 else current
-                continue
-            attrs = parse_attrs(m.group(2) or "")
-            if attrs is None:
-                r.error("cannot read this block's attributes", line, ":::" + tok.info,
-                        hint='write attributes as {#id key=value key="value with spaces"}')
-                attrs = {}
-            if depth == 1:
-                current = _Block(m.group(1).lower(), attrs, line, [])
-                blocks.append(current)
-        elif tok.type == "container_block_close":
-            depth -= 1
-            if depth == 0:
-                current = None
-        elif tok.type == "list_item_open":
-            in_item = True
-        elif tok.type == "list_item_close":
-            in_item = False
-        elif tok.type == "inline":
-            kind = tokens[i - 1].type
-            element = _Element("heading" if kind == "heading_open"
-                               else "item" if in_item else "paragraph", tok.content, line)
+    previous = ""
+    for tok in tokens:
+        kind = tok.type
+        if kind == "inline":
+            line = tok.map[0] + 1 if tok.map else 0
             if current is None:
                 r.error("text outside any block is not part of the meeting", line, tok.content,
                         hint="move it into a '::: turn' block, or delete it")
             else:
-                current.elements.append(element)
+                current.elements.append(_Element(
+                    "heading" if previous == "heading_open" else "item" if in_item
+                    else "paragraph", tok.content, line))
+        elif kind == "container_block_open":
+            depth += 1
+            line = tok.map[0] + 1 if tok.map else 0
+            if depth > 1:
+                r.error("block opened inside another block", line, ":::" + tok.info,
+                        hint="is a closing ':::' missing above this line?")
+            else:
+                current = _open_block(r, tok, line)
+                if current.kind != "?":
+                    blocks.append(current)
+        elif kind == "container_block_close":
+            depth -= 1
+            if depth == 0:
+                current = None
+        elif kind == "list_item_open":
+            in_item = True
+        elif kind == "list_item_close":
+            in_item = False
+        previous = kind
     return blocks
 
 
@@ -743,8 +751,10 @@ def read_meeting(text: str, file: str) -> tuple[Meeting | None, list[Diagnostic]
     when the front matter is unusable) and diagnostics naming `file` and a line.
     A block that cannot be read is reported and left out; the rest is kept."""
     r = _Reader(file)
+    text = text.removeprefix("\ufeff")  # a byte order mark some editors add
     if not text.startswith("---"):
-        r.error("a content file starts with '---' and its front matter", 1, text[:80])
+        r.error("a content file starts with '---' and its front matter", 1,
+                text.split("\n", 1)[0][:80], hint="the first line must be '---'")
         return None, r.diagnostics
     tokens = _md.parse(text)
     if not tokens or tokens[0].type != "front_matter":
