@@ -24,7 +24,7 @@ from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
 from generator.pages import Page, kind_name, motion_title, page_builders
-from generator.urls import Urls, output_file
+from generator.urls import NOT_FOUND, Urls, output_file
 
 SEARCH_TEMPLATE = "search.html"
 SEARCH_FALLBACK = "_search_fallback.html"
@@ -60,7 +60,8 @@ def page_variables(page: Page, site: SiteInfo) -> dict[str, Any]:
     """The template's variables: the context's fields, plus ``u`` and ``site``."""
     ctx = page.context
     data = {f.name: getattr(ctx, f.name) for f in fields(ctx)}  # type: ignore[arg-type]
-    data["u"] = Urls(page.path, site.base_url)
+    data["u"] = Urls(page.path, site.base_url,
+                     absolute=bool(site.base_url) and page.path == NOT_FOUND)
     data["site"] = site
     return data
 
@@ -122,7 +123,7 @@ def _render_share(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir:
         page = build()
         try:
             html = render_page(env, page, site)
-        except TemplateError as exc:
+        except (TemplateError, KeyError) as exc:  # KeyError: a word missing from the locale
             lineno = getattr(exc, "lineno", 0) or 0
             where = getattr(exc, "filename", None) or f"templates/{page.template}"
             diags.append(error(f"template error while rendering {page.path}: {exc}",

@@ -13,10 +13,14 @@ site folder or break out of an attribute.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from generator.model import VerdictKind
-from generator.slugs import slugify
+from generator.slugs import slugify as _slugify
+
+# pure, and called for every link of every page: remember recent answers
+slugify = lru_cache(maxsize=1 << 16)(_slugify)
 
 HOME = "index.html"
 MEETINGS = "vergaderingen/index.html"
@@ -133,15 +137,20 @@ class Urls:
     """URL helpers bound to the page being rendered; every method returns a
     link relative to that page. Templates receive one as ``u``."""
 
-    def __init__(self, page_path: str, base_url: str = ""):
+    def __init__(self, page_path: str, base_url: str = "", absolute: bool = False):
+        """`absolute`: links are absolute URLs under `base_url` (the 404 page,
+        which a host serves at any depth, where relative links would break)."""
         self.page = page_path
         self.base_url = base_url
+        self.absolute_links = absolute and bool(base_url)
         self._seen: dict[str, str] = {}  # a meeting page links the same people often
 
     def to(self, path: str) -> str:
         link = self._seen.get(path)
         if link is None:
-            link = self._seen[path] = relative(self.page, path)
+            link = (f"{self.base_url}/{path}" if self.absolute_links
+                    else relative(self.page, path))
+            self._seen[path] = link
         return link
 
     def home(self) -> str:

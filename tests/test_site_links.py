@@ -112,3 +112,20 @@ def test_a_motion_without_a_read_out_turn_still_gets_an_anchor_and_a_page(tmp_pa
     assert urls.motion_anchor(meeting.motions[0].id) in read_page(page).ids
     assert (tmp_path / urls.motion_path(meeting.motions[0].id)).is_file()
     assert broken_links(tmp_path) == []
+
+
+def test_with_a_base_url_the_404_page_links_absolutely_and_other_pages_stay_relative(tmp_path):
+    from dataclasses import replace
+
+    from site_fixture import ROOT, seed_meeting
+
+    from generator.sitebuild import write_site
+
+    project = replace(load_project(ROOT), base_url="https://example.org/debatten")
+    write_site(project, [seed_meeting()], tmp_path)
+    links = read_page(tmp_path / urls.NOT_FOUND).links
+    assert "https://example.org/debatten/index.html" in links
+    assert "https://example.org/debatten/static/style.css" in links
+    assert "../index.html" in read_page(tmp_path / urls.MEETINGS).links
+    assert "https://example.org/debatten/index.html" in (
+        tmp_path / urls.SITEMAP).read_text(encoding="utf-8")
