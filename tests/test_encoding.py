@@ -258,3 +258,24 @@ def test_decoding_arbitrary_bytes_never_crashes(data):
     for d in result.diagnostics:
         assert d.file == "fuzz.txt"
         d.format()
+
+
+@pytest.mark.parametrize("declared", ["windows-1252", "ISO-8859-1"])
+def test_real_xml_in_the_8_bit_encoding_its_declaration_names_is_decoded_with_an_info(declared):
+    path = CORPUS / "tk-ohxml-2018-h61-10-vao-ondernemen.xml"
+    if not path.exists():
+        pytest.skip("corpus not available")
+    text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    text = text.replace('encoding="utf-8"', f'encoding="{declared}"', 1)
+    result = decode_transcript(text.encode("cp1252"), path.name)
+    assert result.text == unicodedata.normalize("NFC", text)
+    assert severities(result) == {Severity.INFO}
+    assert "XML declaration" in result.diagnostics[0].message
+
+
+def test_utf8_xml_whose_declaration_names_another_encoding_is_read_as_utf8_with_a_warning():
+    data = '<?xml version="1.0" encoding="windows-1252"?>\n<a>één</a>'.encode()
+    result = decode_transcript(data, "x.xml")
+    assert result.text.endswith("<a>één</a>")
+    [diag] = result.diagnostics
+    assert diag.severity == Severity.WARNING and "but the file is UTF-8" in diag.message

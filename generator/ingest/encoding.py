@@ -17,6 +17,7 @@ normalised to NFC.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -106,6 +107,9 @@ def _decode_bytes(data: bytes, file: str, diags: list[Diagnostic]) -> tuple[str 
             hint="open it in a text editor to check it; re-export the transcript as UTF-8 "
                  "text, or delete the NUL characters"))
         return None, "binary"
+    declared = _xml_declared(data)
+    if declared:
+        return _decode_xml_declared(data, declared, file, diags)
     if _looks_binary(data):
         diags.append(error(
             "file looks binary (many control bytes), not a text transcript", file, 0,
@@ -155,6 +159,46 @@ def _sniff_utf16(data: bytes) -> str | None:
                 return None
             return codec
     return None
+
+
+XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _xml_declared(data: bytes) -> str | None:
+    """The 8-bit encoding an XML declaration names (``windows-1252``,
+    ``iso-8859-1``), or None for none, UTF-8 or an unknown name."""
+    m = XML_DECLARATION.match(data[:200])
+    if not m:
+        return None
+    try:
+        name = codecs.lookup(m.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    if name.startswith(("utf-8", "utf-16", "utf-32")) or name == "ascii":
+        return None
+    return "latin-1" if name == "iso8859-1" else name
+
+
+def _decode_xml_declared(data: bytes, declared: str, file: str,
+                         diags: list[Diagnostic]) -> tuple[str, str]:
+    """An XML file whose declaration names an 8-bit encoding. Bytes that are
+    valid UTF-8 are UTF-8 whatever the declaration says (a scraper re-saved the
+    file; 8-bit text is practically never valid UTF-8 by chance)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if not data.isascii():
+            diags.append(warning(
+                f"the XML declaration says {declared.upper()} but the file is UTF-8; read it "
+                "as UTF-8", file, 1, hint="correct the declaration to encoding=\"utf-8\""))
+        return text, "utf-8"
+    # Latin-1 as Windows-1252, as browsers do: real "ISO-8859-1" has curly quotes.
+    text = _decode_cp1252(data) if declared == "latin-1" else data.decode(declared, "replace")
+    diags.append(info(f"file is {declared.upper()}, as its XML declaration says; decoded it",
+                      file, 1, hint=REENCODE_HINT + " to skip this step"))
+    return text, declared
 
 
 def _looks_binary(data: bytes) -> bool:
