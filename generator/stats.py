@@ -10,6 +10,8 @@ Definitions (docs/site.md repeats them for readers):
 - The *floor holder* is the member the chair gave the floor to: a chair turn
   that says "het woord" and names a person (by surname, or "de Minister" /
   "de Staatssecretaris" for the one person in that office) gives them the floor.
+  The first name after the last "woord" counts, else the first name in that
+  sentence ("de heer Van der Staaij, die het woord krijgt").
   A speech turn of at least `FLOOR_WORDS` words by a non-chair speaker also
   takes the floor (a new term often starts without the chair naming anyone).
   A procedural line (a suspension) ends everyone's hold on the floor.
@@ -96,12 +98,21 @@ def _surname_pattern(person: Person) -> re.Pattern[str] | None:
 
 
 def _named_in(text: str, meeting: Meeting, chairs: frozenset[str]) -> str | None:
-    """The person a chair's turn gives the floor to: the one named last after
-    "woord", or None."""
-    match = _GIVES_FLOOR.search(text)
-    if not match:
+    """The person a chair's turn gives the floor to: the first one named after
+    the last "woord" ("het woord is aan de heer Bosman"), else the first one named
+    in that sentence ("... Van der Staaij, die het woord krijgt"), or None."""
+    matches = list(_GIVES_FLOOR.finditer(text))
+    if not matches:
         return None
-    tail = text[match.end():]
+    at = matches[-1]
+    start = max(text.rfind(". ", 0, at.start()) + 1, text.rfind("? ", 0, at.start()) + 1)
+    stop = text.find(". ", at.end())
+    stop = len(text) if stop < 0 else stop
+    return (_first_named(text[at.end():stop], meeting, chairs)
+            or _first_named(text[start:stop], meeting, chairs))
+
+
+def _first_named(tail: str, meeting: Meeting, chairs: frozenset[str]) -> str | None:
     best: tuple[int, int, str] | None = None
     for person in meeting.people:
         if person.id in chairs:

@@ -211,3 +211,26 @@ def test_templates_use_only_the_fields_their_context_declares():
         if page.template in env.list_templates():
             assert used(page.template) <= declared | always, page.template
     assert {"meeting.html", "speaker.html", "motion.html", "party.html"} <= seen
+
+
+def test_the_chair_gives_the_floor_by_name_before_or_after_the_word_woord():
+    from dataclasses import replace
+
+    from generator.model import Source, Turn
+
+    meeting = seed_meeting()
+
+    def turn(n, speaker, text):
+        return Turn(f"x{n}", speaker, "", (text,), Source("x", n))
+
+    turns = (
+        turn(1, "pia-dijkstra", "Dan gaan we naar de heer Bosman, die het woord krijgt."),
+        turn(2, "bosman", "Voorzitter, kort."),
+        turn(3, "ploumen", "Een vraag aan de heer Bosman."),
+        turn(4, "pia-dijkstra", "Dank u wel. Ik geef het woord aan de Minister."),
+        turn(5, "blok", "Dank u wel."),
+        turn(6, "karabulut", "Een vraag aan de Minister."),
+    )
+    found = find_interruptions(replace(meeting, turns=turns))
+    assert {k: (v.speaker, v.floor_holder) for k, v in found.items()} == {
+        "x3": ("ploumen", "bosman"), "x6": ("karabulut", "blok")}
