@@ -115,6 +115,7 @@ COVER_FURNITURE = re.compile(
     r"^\s*(?:Tweede Kamer der Staten-Generaal\b.*|Vergaderjaar \d{4}\s*[–-]\s*\d{4}\s*"
     r"|Vastgesteld\b.*|Van dit overleg brengt de commissie\b.*"
     r"|Nr\.\s*\d+\s+(?:VERSLAG|Verslag)\b.*)$")
+AGENDA_LINE = re.compile(r"^\s*Aan de orde is\b")
 COVER_SIGNATURE = re.compile(r"^\s*De (?P<who>voorzitter|griffier) van de commissie,?\s*$")
 COVER_TITLE = re.compile(
     r"^\s*(?P<dossier>\d{2} ?\d{3}(?:[-–][A-Z0-9]+)?)\s+(?P<title>[^\d\s].{2,})$")
@@ -157,7 +158,7 @@ def _scan_line(scan: _HeaderScan, text: str, no: int) -> None:
     elif scan.mode == "attendance" or text.lstrip().startswith("Aanwezig"):
         scan.attendance.append((text, no))
         scan.mode = "" if text.rstrip().endswith(".") else "attendance"  # the list ends it
-    elif scan.mode == "agenda" or COVER_MEETING.match(text):
+    elif scan.mode == "agenda" or COVER_MEETING.match(text) or AGENDA_LINE.match(text):
         scan.agenda.append((text, no))
         scan.mode = "agenda"
     elif scan.title is None and (m := COVER_TITLE.match(text)):
@@ -191,9 +192,18 @@ def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
         chair=scan.chair, clerk=scan.clerk, members=members, government=government,
         start=clock(start.group("h"), start.group("m")) if start else None,
         date=parse_date(joined), unknown=tuple(sorted(unknown, key=lambda x: x[1])),
-        title=scan.title, dossier=normalise_dossier(scan.dossier) if scan.dossier else None,
+        title=scan.title, dossier=_header_dossier(scan),
         committee=committee, agenda=tuple(scan.agenda),
     )
+
+
+def _header_dossier(scan: _HeaderScan) -> str | None:
+    """The cover's dossier, else one the agenda sentence names "(36410-XIV)"."""
+    if scan.dossier:
+        return normalise_dossier(scan.dossier)
+    agenda = " ".join(t for t, _ in scan.agenda)
+    m = DOSSIER_IN_TEXT.search(agenda)
+    return normalise_dossier(m.group("digits") + (m.group("suffix") or "")) if m else None
 
 
 def normalise_dossier(printed: str) -> str:

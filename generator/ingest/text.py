@@ -118,15 +118,13 @@ def _label_of(line: Line, markdown: bool) -> tuple[Label, str] | None:
     return parse_label_start(line.text) if markdown else None
 
 
-def _procedural_span(lines: list[Line], i: int, evidence: Counter[str], in_header: bool) -> int:
+def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
     """How many lines (1-3, wrapped) from `i` form a procedural line that stands
     alone: a blank line, sentence end or label before it, a blank line or label
-    after it. 0 when there is none. "Aan de orde is …" counts only before the
-    first label (inside a turn it is the chair speaking)."""
+    after it. 0 when there is none. "Aan de orde is …" inside a turn is the chair
+    speaking (before the first label it is the header's agenda)."""
     line = lines[i]
-    if not PROCEDURAL_START.match(line.text):
-        return 0
-    if AGENDA.match(line.text) and not in_header:
+    if not PROCEDURAL_START.match(line.text) or AGENDA.match(line.text):
         return 0
     before = lines[i - 1] if i else None
     if not (before is None or line.gap or SENTENCE_END.search(before.text)
@@ -174,7 +172,6 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
     header_lines: list[Line] = []
     bodies: list[list[Line]] = []
     current: RawTurn | None = None
-    agenda: list[RawTurn] = []
     skip_to = 0
     for i, line in enumerate(lines):
         if i < skip_to:
@@ -192,13 +189,10 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
             bodies.append([])
             current = None
             continue
-        span = _procedural_span(lines, i, evidence, not turns)
+        span = _procedural_span(lines, i, evidence) if turns else 0
         if span:
             raw = RawTurn(None, line.no, [(TEXT, lines[i:i + span])])
             skip_to = i + span
-            if not turns:  # the agenda line before the first label
-                agenda.append(raw)
-                continue
             turns.append(raw)
             bodies.append([])
             current = None
@@ -220,7 +214,6 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
     for turn, body in zip(turns, bodies, strict=True):
         if turn.label is not None:
             turn.pieces = _split_motions(body)
-    turns[:0] = agenda
     joined = join_lines([x.text for x in header_lines], evidence)
     header = parse_header([(x.text, x.no) for x in header_lines], joined)
     diags.extend(
@@ -228,7 +221,7 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
                 "expected Voorzitter:, Griffier:, Aanwezig zijn …, Aanvang … uur.")
         for line_text, no in header.unknown
     )
-    if header.agenda:  # the cover's "De vaste commissie … heeft op … overleg gevoerd …"
+    if header.agenda:  # "Aan de orde is …" or the cover's "De vaste commissie … heeft op …"
         cover = [Line(t, no) for t, no in header.agenda]
         turns.insert(0, RawTurn(None, cover[0].no, [(TEXT, cover)]))
     dossier = Counter(m.group("dossier") for m in footers).most_common(1)
