@@ -173,3 +173,13 @@ def test_load_meetings_returns_every_meeting_sorted_by_id(project: Project) -> N
     meetings, diagnostics = load_meetings(project)
     assert [m.id for m in meetings] == ["000-80043238be0c1716", "zzz-80043238be0c1716"]
     assert not [d for d in diagnostics if d.severity is Severity.ERROR]
+
+
+def test_a_hostile_meeting_id_cannot_write_outside_content(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "tests" / "data" / "hostile", tmp_path / "transcripts")
+    outcome = import_transcripts(load_project(tmp_path))
+    assert outcome.written == 1
+    assert sorted(p.name for p in (tmp_path / "content").iterdir()) == [
+        "people.yaml", "tmp-plenum-escape-script-alert-id-script.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "transcripts"]
+    assert any("not a safe file name" in d.message for d in outcome.diagnostics)
