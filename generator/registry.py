@@ -268,10 +268,7 @@ def apply_registry(meeting: Meeting, registry: Registry) -> Meeting:
     and each person gets the registry's name and party on the meeting's date."""
     redirects = registry.redirects()
     if redirects:
-        mapping = {p.id: redirects[p.id] for p in meeting.people if p.id in redirects}
-        mapping.update((t.speaker, redirects[t.speaker]) for t in meeting.turns
-                       if t.speaker in redirects)
-        meeting = rename_people(meeting, mapping)
+        meeting = rename_people(meeting, redirects)
     people: dict[str, Person] = {}
     for p in meeting.people:
         entry = registry.get(p.id)
