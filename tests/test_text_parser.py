@@ -301,3 +301,15 @@ def test_a_cover_page_gives_title_date_dossier_and_committee(seed_lines):
     assert first.kind == TurnKind.PROCEDURAL
     assert first.paragraphs[0].endswith("inzake Ruslandstrategie (Kamerstuk 35 373, nr. 1).")
     assert meeting.turns[1].speaker == "pia-dijkstra"
+
+
+def test_a_label_wrapped_in_a_narrow_column_is_still_one_label():
+    text = ("Voorzitter: Martin Bosma\n\nDe voorzitter:\nHet woord is aan de minister.\n\n"
+            "Minister voor Natuur en Stikstof Van der\nWal:\nDank u wel.\n\n"
+            "Mevrouw Van der Plas\n(BBB):\nJa.\n")
+    meeting = parse_text(text, "x.txt").meetings[0]
+    assert [(t.label, t.speaker, t.source.line) for t in meeting.turns] == [
+        ("De voorzitter:", "martin-bosma", 3),
+        ("Minister voor Natuur en Stikstof Van der Wal:", "van-der-wal", 6),
+        ("Mevrouw Van der Plas (BBB):", "van-der-plas", 10)]
+    assert meeting.person("van-der-wal").role == "Minister voor Natuur en Stikstof"

@@ -75,6 +75,7 @@ FLAT_PROCEDURAL = re.compile(
     r"|Sluiting(?: \d{1,2}[.:]\d{2} uur)?\.|\((?:Applaus|Geroffel op de bankjes|Hilariteit)\))"
 )
 AGENDA = re.compile(r"Aan de orde is\b")
+LABEL_HEAD = re.compile(r"^(?:De heer|Mevrouw|Minister|Staatssecretaris|De voorzitter)\b")
 # The chair opens a committee meeting: "Ik open de vergadering van de vaste
 # commissie voor Buitenlandse Zaken met …".
 COMMITTEE = re.compile(
@@ -109,6 +110,21 @@ class Segmented:
 
 
 # --- segmenting: line-wrapped text (and OCR'ed Markdown) ---------------------
+
+
+def _wrapped_label(lines: list[Line], i: int, evidence: Counter[str]) -> Label | None:
+    """A label wrapped over two lines in a narrow column ("Minister voor Natuur en
+    Stikstof Van der" / "Wal:"), starting a block (blank line or sentence end
+    before it)."""
+    line = lines[i]
+    if i + 1 >= len(lines) or not LABEL_HEAD.match(line.text) or line.text.endswith(":"):
+        return None
+    following = lines[i + 1]
+    if following.gap or not following.text.endswith(":") or len(following.text) > 40:
+        return None
+    if i and not (line.gap or SENTENCE_END.search(lines[i - 1].text)):
+        return None
+    return parse_label_line(join_lines([line.text, following.text], evidence))
 
 
 def _label_of(line: Line, markdown: bool) -> tuple[Label, str] | None:
@@ -177,6 +193,9 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
         if i < skip_to:
             continue
         found = _label_of(line, markdown)
+        wrapped = None if found else _wrapped_label(lines, i, evidence)
+        if wrapped:
+            found, skip_to = (wrapped, ""), i + 2
         if found:
             label, rest = found
             current = RawTurn(label, line.no)
