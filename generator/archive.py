@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from generator.errors import Diagnostic, warning
+from generator.figures import ArchiveFigureData, archive_figures
 from generator.model import Commitment, Meeting, Motion, Person, Turn, TurnKind, VerdictKind
 from generator.slugs import slugify
 from generator.stats import Figures, MeetingFigures, meeting_figures, party_figures, sum_figures
@@ -74,6 +75,7 @@ class Archive:
     person_figures: Mapping[str, Figures]
     party_figures: Mapping[str, Figures]  # by party name
     roles: Mapping[str, tuple[str, ...]]  # person id -> roles as printed, sorted
+    chart_data: ArchiveFigureData | None = None  # the charts' numbers (generator.figures)
 
     def meeting_slug(self, meeting: Meeting) -> str:
         return slugify(meeting.id, fallback="vergadering")
@@ -215,5 +217,7 @@ def build_archive(meetings: Iterable[Meeting]) -> tuple[Archive, list[Diagnostic
         person_figures=_frozen(per_person),
         party_figures=_frozen(per_party),
         roles=_frozen({k: tuple(sorted(v)) for k, v in sorted(roles.items())}),
+        chart_data=archive_figures(tuple(ordered), people, figures,
+                                   {k: tuple(v) for k, v in by_submitter.items()}),
     )
     return archive, diags

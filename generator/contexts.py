@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.archive import CommitmentEntry, MotionEntry, Party
+from generator.charts import Figure
 from generator.model import Meeting, Motion, Person, Turn, VerdictKind
 from generator.stats import Figures
 
@@ -108,6 +109,7 @@ class HomeContext:
     last_date: str | None
     latest: tuple[MeetingRow, ...]
     active: tuple[PersonRow, ...]
+    charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class MeetingContext:
     commitments: tuple[tuple[str, str | None], ...]  # text, turn anchor
     figures: tuple[PersonRow, ...]
     total: Figures
+    charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ class SpeakerContext:
     hidden_speeches: int  # older speeches not listed (their meetings are)
     motions: tuple[MotionEntry, ...]
     figures: Figures
+    charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,7 @@ class PartyContext:
     members: tuple[PersonRow, ...]
     motions: tuple[MotionEntry, ...]
     figures: Figures
+    charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,7 @@ class MotionsIndexContext:
     heading: str
     filters: tuple[VerdictFilter, ...]
     motions: tuple[MotionEntry, ...]
+    charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
 
-from generator import urls
+from generator import charts, urls
 from generator.archive import Archive, MotionEntry, SpeechRef
 from generator.contexts import (
     AboutContext,
@@ -121,7 +121,8 @@ def home_page(archive: Archive, t: Catalogue, site_title: str) -> Page:
                             "name": site_title})
     return Page("index.html", HomeContext(
         meta, len(archive.meetings), speeches, len(archive.motions), len(archive.people),
-        min(dated) if dated else None, max(dated) if dated else None, latest, rows))
+        min(dated) if dated else None, max(dated) if dated else None, latest, rows,
+        charts.home_charts(archive, rows, urls.Urls(meta.path), t)))
 
 
 def meetings_index_page(archive: Archive, t: Catalogue) -> Page:
@@ -203,7 +204,7 @@ def meeting_page(archive: Archive, meeting: Meeting, t: Catalogue) -> Page:
     return Page("meeting.html", MeetingContext(
         meta, meeting, slug, title, _row(archive, meeting.chair, meeting), members, government,
         toc, read_out, unread, speech_items(archive, meeting, t), suspensions, commitments,
-        fig_rows, figures.total))
+        fig_rows, figures.total, charts.meeting_charts(archive, meeting, urls.Urls(meta.path), t)))
 
 
 def _is_government(role: str | None) -> bool:
@@ -236,7 +237,8 @@ def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
     meta = PageMeta(urls.person_path(person.id), person.name, description, "profile", jsonld)
     return Page("speaker.html", SpeakerContext(
         meta, row, archive.roles.get(person.id, ()), meetings, tuple(items),
-        len(refs) - len(shown), archive.motions_by_submitter.get(person.id, ()), row.figures))
+        len(refs) - len(shown), archive.motions_by_submitter.get(person.id, ()), row.figures,
+        charts.speaker_charts(archive, person, urls.Urls(meta.path), t)))
 
 
 def newest_meetings_first(refs: tuple[SpeechRef, ...]) -> list[SpeechRef]:
@@ -260,7 +262,8 @@ def party_page(archive: Archive, slug: str, t: Catalogue) -> Page:
                      "name": party.name})
     return Page("party.html", PartyContext(
         meta, party, members, archive.motions_of_party(party),
-        archive.party_figures.get(party.name, Figures())))
+        archive.party_figures.get(party.name, Figures()),
+        charts.party_charts(archive, party, urls.Urls(meta.path), t)))
 
 
 # -- motions, commitments ----------------------------------------------------
@@ -307,7 +310,8 @@ def motions_index_pages(archive: Archive, t: Catalogue) -> Iterator[Page]:
         filters = tuple(VerdictFilter(k, lbl, p, len(e), k == kind) for k, p, lbl, e in pages)
         heading = t("motions.title") if kind == "all" else t("motions.title_kind", kind=label)
         meta = PageMeta(path, heading, t("motions.description", n=len(entries)))
-        yield Page("motions.html", MotionsIndexContext(meta, heading, filters, entries))
+        figures = charts.motions_charts(archive, urls.Urls(path), t) if kind == "all" else ()
+        yield Page("motions.html", MotionsIndexContext(meta, heading, filters, entries, figures))
 
 
 def commitments_page(archive: Archive, t: Catalogue) -> Page:

@@ -1,0 +1,189 @@
+"""The numbers behind the site's charts, computed once in the archive stage
+(`build_archive` calls `archive_figures`); `generator.charts` only draws them.
+
+- Meeting: speaking share per person (turns, words, interruptions made and
+  received, from `generator.stats`), and a timeline of the meeting: where each
+  section starts, each suspension and each motion read out, placed by the share
+  of the meeting's words spoken before that turn (the transcript has no clock
+  per turn, and words track speaking time far better than turn counts).
+- Speaker: per meeting spoken in, their figures there; the verdicts their
+  motions (submitted or co-signed) got.
+- Verdicts per party and per meeting: a motion counts once for every party
+  among its resolved submitters (the motions a party page lists), and once for
+  its meeting. Motions without a verdict count as ``None``.
+- Archive: meetings per month (per year when the dated meetings span more than
+  24 months), and every speaker's total figures (the home page draws the most
+  active).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from generator.model import Meeting, Motion, Person, TurnKind, VerdictKind
+from generator.stats import Figures, MeetingFigures, count_words
+
+VERDICT_KEYS: tuple[VerdictKind | None, ...] = (*VerdictKind, None)
+MONTHS_BEFORE_YEARS = 24
+
+
+@dataclass(frozen=True)
+class VerdictCounts:
+    """Motions per verdict kind, aligned with `VERDICT_KEYS`."""
+
+    counts: tuple[int, ...] = (0,) * len(VERDICT_KEYS)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    def items(self) -> tuple[tuple[VerdictKind | None, int], ...]:
+        return tuple(zip(VERDICT_KEYS, self.counts, strict=True))
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """Something that happened at a turn: ``kind`` is ``section``,
+    ``suspension`` or ``motion``; ``position`` is 0..1 through the meeting."""
+
+    kind: str
+    label: str
+    turn: str
+    position: float
+
+
+@dataclass(frozen=True)
+class MeetingFigureData:
+    meeting: str
+    share: tuple[tuple[str, Figures], ...]  # person id, figures; most words first
+    timeline: tuple[TimelineEvent, ...]
+    start: str | None
+    end: str | None
+
+
+@dataclass(frozen=True)
+class SpeakerMeeting:
+    meeting: str  # meeting id
+    date: str | None
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class SpeakerFigureData:
+    meetings: tuple[SpeakerMeeting, ...]  # in archive (date) order
+    verdicts: VerdictCounts
+
+
+@dataclass(frozen=True)
+class ArchiveFigureData:
+    meetings: Mapping[str, MeetingFigureData]  # by meeting id
+    speakers: Mapping[str, SpeakerFigureData]  # by person id
+    verdicts_by_party: Mapping[str, VerdictCounts]  # by party name, sorted
+    verdicts_by_meeting: Mapping[str, VerdictCounts]  # by meeting id, archive order
+    party_verdicts_by_meeting: Mapping[str, tuple[tuple[str, VerdictCounts], ...]]  # party
+    period: str  # "month" | "year"
+    meetings_per_period: tuple[tuple[str, int], ...]  # "2020-09" or "2020", oldest first
+
+
+def count_verdicts(motions: list[Motion]) -> VerdictCounts:
+    index = {key: i for i, key in enumerate(VERDICT_KEYS)}
+    counts = [0] * len(VERDICT_KEYS)
+    for motion in motions:
+        counts[index[motion.verdict.kind if motion.verdict else None]] += 1
+    return VerdictCounts(tuple(counts))
+
+
+def meeting_timeline(meeting: Meeting) -> tuple[TimelineEvent, ...]:
+    """Sections, suspensions and motions read out, in transcript order."""
+    before: dict[str, int] = {}
+    spoken = 0
+    for turn in meeting.turns:
+        before[turn.id] = spoken
+        if turn.kind is TurnKind.SPEECH:
+            spoken += count_words(turn)
+    total = spoken or 1
+    events: list[tuple[int, TimelineEvent]] = []
+    order = {turn.id: i for i, turn in enumerate(meeting.turns)}
+
+    def add(kind: str, label: str, turn: str | None) -> None:
+        if turn in before:
+            events.append((order[turn], TimelineEvent(kind, label, turn, before[turn] / total)))
+
+    for section in meeting.sections:
+        add("section", section.title, section.turn)
+    for suspension in meeting.suspensions:
+        add("suspension", f"{suspension.start or '?'}–{suspension.end or '?'}", suspension.turn)
+    for motion in meeting.motions:
+        add("motion", motion.number or motion.id, motion.turn)
+    rank = {"section": 0, "suspension": 1, "motion": 2}
+    events.sort(key=lambda e: (e[0], rank[e[1].kind]))
+    return tuple(e for _, e in events)
+
+
+def meeting_figure_data(meeting: Meeting, figures: MeetingFigures) -> MeetingFigureData:
+    share = sorted(figures.by_person.items(), key=lambda kv: (-kv[1].words, -kv[1].turns, kv[0]))
+    return MeetingFigureData(meeting.id, tuple(share), meeting_timeline(meeting),
+                             meeting.start, meeting.end)
+
+
+def _periods(meetings: tuple[Meeting, ...]) -> tuple[str, tuple[tuple[str, int], ...]]:
+    months = sorted(m.date[:7] for m in meetings if m.date and len(m.date) >= 7)
+    if not months:
+        return "month", ()
+    first, last = months[0], months[-1]
+    span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+    if span >= MONTHS_BEFORE_YEARS:
+        keys = [m[:4] for m in months]
+        everyone = [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)]
+        return "year", tuple((y, keys.count(y)) for y in everyone)
+    everyone = []
+    year, month = int(first[:4]), int(first[5:7])
+    while f"{year:04d}-{month:02d}" <= last:
+        everyone.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return "month", tuple((m, months.count(m)) for m in everyone)
+
+
+def archive_figures(meetings: tuple[Meeting, ...], people: Mapping[str, Person],
+                    figures: Mapping[str, MeetingFigures],
+                    motions_by_submitter: Mapping[str, tuple]) -> ArchiveFigureData:
+    """Every chart's numbers. `motions_by_submitter` maps a person id to their
+    `MotionEntry`s (each has ``.motion`` and ``.meeting``)."""
+    per_meeting = {m.id: meeting_figure_data(m, figures[m.id]) for m in meetings}
+    speakers: dict[str, list[SpeakerMeeting]] = {}
+    for meeting in meetings:
+        for pid, fig in figures[meeting.id].by_person.items():
+            speakers.setdefault(pid, []).append(SpeakerMeeting(meeting.id, meeting.date, fig))
+    speaker_data = {
+        pid: SpeakerFigureData(
+            tuple(speakers.get(pid, ())),
+            count_verdicts([e.motion for e in motions_by_submitter.get(pid, ())]))
+        for pid in people}
+    by_party: dict[str, dict[int, tuple[str, Motion]]] = {}
+    for pid, entries in motions_by_submitter.items():
+        party = people[pid].party if pid in people else None
+        if party:
+            for entry in entries:
+                by_party.setdefault(party, {})[id(entry.motion)] = (entry.meeting.id, entry.motion)
+    order = {m.id: i for i, m in enumerate(meetings)}
+    party_meetings: dict[str, tuple[tuple[str, VerdictCounts], ...]] = {}
+    for party, found in sorted(by_party.items()):
+        grouped: dict[str, list[Motion]] = {}
+        for mid, motion in found.values():
+            grouped.setdefault(mid, []).append(motion)
+        party_meetings[party] = tuple((mid, count_verdicts(ms)) for mid, ms in
+                                      sorted(grouped.items(), key=lambda kv: order[kv[0]]))
+    period, per_period = _periods(meetings)
+    return ArchiveFigureData(
+        meetings=MappingProxyType(per_meeting),
+        speakers=MappingProxyType(dict(sorted(speaker_data.items()))),
+        verdicts_by_party=MappingProxyType({p: count_verdicts([m for _, m in ms.values()])
+                                            for p, ms in sorted(by_party.items())}),
+        verdicts_by_meeting=MappingProxyType({m.id: count_verdicts(list(m.motions))
+                                              for m in meetings if m.motions}),
+        party_verdicts_by_meeting=MappingProxyType(party_meetings),
+        period=period,
+        meetings_per_period=per_period,
+    )
