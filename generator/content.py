@@ -358,10 +358,14 @@ def _block_lines(text: str) -> dict[str, list[int]]:
     return lines
 
 
-def _line_with(text: str, needle: str) -> int:
-    """The 1-based line where `needle` first occurs (0 when it does not)."""
-    at = text.find(needle)
-    return 0 if at < 0 else text.count("\n", 0, at) + 1
+def _line_with(text: str, *needles: str) -> int:
+    """The 1-based line where the first of `needles` that occurs first occurs
+    (1 when none does: every diagnostic of a file points at a line in it)."""
+    for needle in needles:
+        at = text.find(needle)
+        if at >= 0:
+            return text.count("\n", 0, at) + 1
+    return 1
 
 
 def check_meeting(meeting: Meeting, text: str, shown: str,
@@ -379,34 +383,38 @@ def check_meeting(meeting: Meeting, text: str, shown: str,
     for t in meeting.turns:
         if t.speaker and t.speaker not in people and registry.get(
                 registry.canonical(t.speaker)) is None:
-            diags.append(error(f"unknown speaker {t.speaker!r}", shown, first.get(t.id, 0),
+            diags.append(error(f"unknown speaker {t.speaker!r}", shown,
+                               first.get(t.id) or _line_with(text, f"speaker={t.speaker}"),
                                hint="use an id from 'people:' in the front matter or from "
                                     "content/people.yaml"))
     for pid in sorted(people):
         if registry.people and registry.get(registry.canonical(pid)) is None:
             diags.append(warning(f"person {pid!r} is not in the speaker registry", shown,
-                                 _line_with(text, f"- {{id: {pid},"),
+                                 _line_with(text, f"- {{id: {pid},", pid),
                                  hint="add it to content/people.yaml (an import does that)"))
-    seen_motions: set[str] = set()
+    seen_motions: dict[str, int] = {}
     for mo in meeting.motions:
-        line = first.get(mo.id, 0)
-        if mo.id in seen_motions:
-            diags.append(error(f"motion id {mo.id!r} is used more than once", shown, line))
-        seen_motions.add(mo.id)
+        n = seen_motions[mo.id] = seen_motions.get(mo.id, -1) + 1
+        lines = where.get(mo.id, [])
+        line = lines[n] if n < len(lines) else _line_with(text, "::: motion", mo.id)
+        if n:
+            diags.append(error(f"motion id {mo.id!r} is used more than once", shown, line,
+                               hint="give each motion its own id"))
         refs = [("motion", mo.turn), ("verdict", mo.verdict and mo.verdict.turn),
                 ("vote", mo.vote and mo.vote.turn)]
         diags += [error(f"{what} of motion {mo.id!r} points at a missing turn {ref!r}", shown,
                         line, hint="use the id of a turn in this file") for what, ref in refs
                   if ref and ref not in turn_ids]
-    others = [("suspension", s.turn, f"turn: {s.turn}") for s in meeting.suspensions] + [
-        ("section", s.turn, f"turn: {s.turn}") for s in meeting.sections] + [
+    others = [("suspension", s.turn, "suspensions:") for s in meeting.suspensions] + [
+        ("section", s.turn, "sections:") for s in meeting.sections] + [
         ("commitment", c.turn, f"::: commitment {{turn={c.turn}") for c in meeting.commitments]
-    diags += [error(f"a {what} points at a missing turn {ref!r}", shown, _line_with(text, needle),
+    diags += [error(f"a {what} points at a missing turn {ref!r}", shown,
+                    _line_with(text, f"turn: {ref}", f"turn={ref}", needle),
                     hint="use the id of a turn in this file") for what, ref, needle in others
               if ref and ref not in turn_ids]
     if meeting.chair and meeting.chair not in people:
         diags.append(warning(f"chair {meeting.chair!r} is not among 'people'", shown,
-                             _line_with(text, "\nchair:") + 1))
+                             _line_with(text, "chair:")))
     return diags
 
 

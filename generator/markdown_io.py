@@ -515,9 +515,10 @@ def _records(r: _Reader, data: dict[str, Any], key: str, lines: list[str],
     if not isinstance(value, list):
         r.error(f"'{key}' must be a list", at, hint=f"write '{key}: []' when there are none")
         return []
+    flow = at - 2 < len(lines) and lines[at - 2].strip() != f"{key}:"  # `key: [...]`
     out = []
     for i, item in enumerate(value):
-        line = at + i + 1
+        line = at if flow else at + i + 1
         if not isinstance(item, dict):
             r.error(f"each entry of '{key}' must be a mapping", line, str(item))
             continue
