@@ -241,3 +241,30 @@ def test_serve_listens_on_this_machine_only_by_default():
 
     default = inspect.signature(serve.serve).parameters.get("host")
     assert default is None or default.default in (inspect.Parameter.empty, "127.0.0.1")
+
+
+# --- broken files among good ones ---------------------------------------------------
+
+ENCODING_DATA = ROOT / "tests" / "data" / "encoding"
+BROKEN = ("image.txt", "ruslandstrategie.nul.txt")
+ODD = ("ruslandstrategie.utf16.txt", "ruslandstrategie.mojibake.txt",
+       "ruslandstrategie.cp1252.txt")
+
+
+def test_binary_and_nul_files_are_refused_by_name_while_the_others_are_built(tmp_path):
+    project = tmp_path / "project"
+    (project / "transcripts").mkdir(parents=True)
+    for name in ("templates", "static"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(ROOT / "plenum.toml", project / "plenum.toml")
+    for name in BROKEN + ODD:
+        shutil.copy(ENCODING_DATA / name, project / "transcripts" / name)
+    result = build(project)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert 'File "transcripts/image.txt"' in result.stderr and "PNG image" in result.stderr
+    assert 'File "transcripts/ruslandstrategie.nul.txt", line' in result.stderr
+    pages = "".join(p.read_text(encoding="utf-8")
+                    for p in (project / "site").rglob("*.html"))
+    assert pages.count("Oost-Oekraïne") >= len(ODD)  # each odd encoding, decoded right
+    assert "Ã" not in pages and "\ufffd" not in pages
