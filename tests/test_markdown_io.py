@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -239,3 +240,34 @@ def test_real_transcripts_of_every_format_survive_a_write_and_read_unchanged() -
     assert len(meetings) == 3 and sum(len(m.motions) for m in meetings) > 10
     for meeting in meetings:
         assert read_meeting(write_meeting(meeting), "content/x.md") == (meeting, [])
+
+
+GOLDEN = ROOT / "tests" / "golden" / "format-seed-excerpt.md"
+
+
+def golden_meeting() -> Meeting:
+    """The hand-built seed meeting plus a turn of text that needs every escape."""
+    base = seed_meeting()
+    nasty = Turn("t0005", None, "", (
+        "# niet een kop", "1. geen lijst", "- ook geen lijst", "> geen citaat", ":::",
+        "*sterren* en _lage streepjes_ en [haken](x) en <b>html</b> en `code` en {#id}",
+        "&amp; blijft &amp; en \\ blijft \\", " spaties aan beide kanten ",
+        "regel\nnieuwe regel\n", "\x00\r\u2028", ""), Source(FILE, 99), TurnKind.PROCEDURAL)
+    return replace(base, turns=(*base.turns, nasty))
+
+
+def test_the_format_of_a_content_file_is_stable() -> None:
+    """The format is a contract: a change rewrites every archive's content files.
+    After an intended change: PLENUM_REGEN_GOLDEN=1 pytest tests/test_markdown_io.py"""
+    import os
+
+    written = write_meeting(golden_meeting())
+    if os.environ.get("PLENUM_REGEN_GOLDEN"):
+        GOLDEN.write_text(written, encoding="utf-8")
+    expected = GOLDEN.read_text(encoding="utf-8")
+    if written != expected:
+        actual = ROOT / "test-artifacts" / "format-seed-excerpt.actual.md"
+        actual.parent.mkdir(exist_ok=True)
+        actual.write_text(written, encoding="utf-8")
+        pytest.fail(f"content format changed; please diff {GOLDEN} {actual}")
+    assert read_meeting(expected, "content/x.md") == (golden_meeting(), [])
