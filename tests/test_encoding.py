@@ -279,3 +279,14 @@ def test_utf8_xml_whose_declaration_names_another_encoding_is_read_as_utf8_with_
     assert result.text.endswith("<a>één</a>")
     [diag] = result.diagnostics
     assert diag.severity == Severity.WARNING and "but the file is UTF-8" in diag.message
+
+
+@settings(max_examples=100, deadline=2000)
+@given(st.sampled_from(["windows-1252", "ISO-8859-1", "latin1", "koi8-r", "cp1250", "utf-8",
+                        "UTF-16", "bogus", "", "x" * 60]),
+       st.binary(max_size=500))
+def test_xml_with_any_declared_encoding_and_any_bytes_never_crashes(encoding, body):
+    data = f'<?xml version="1.0" encoding="{encoding}"?>\n'.encode() + body
+    result = decode_transcript(data, "fuzz.xml")
+    assert result.text is not None or any(
+        d.severity == Severity.ERROR for d in result.diagnostics)
