@@ -54,12 +54,27 @@ def _marks() -> re.Pattern[str]:
     return re.compile("[" + "".join(ranges) + "]")
 
 
+class _FoldTable(dict):
+    """str.translate table: each non-ASCII character to its NFKD form without
+    nonspacing marks, computed once per character (NFKD works per character, so
+    this equals normalising the whole text)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _marks().sub("", unicodedata.normalize("NFKD", chr(code)))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable({c: chr(c) for c in range(128)})
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics: ``"Geïnvesteerd"`` -> ``"geinvesteerd"``."""
-    text = _APOSTROPHES.sub("", _APOSTROPHE_S.sub("", text))
-    if text.isascii():
-        return text.lower()
-    return _marks().sub("", unicodedata.normalize("NFKD", text)).lower()
+    if "'" in text or not text.isascii():
+        text = _APOSTROPHES.sub("", _APOSTROPHE_S.sub("", text))
+        if not text.isascii():
+            text = text.translate(_FOLD)
+    return text.lower()
 
 
 def tokenize(text: str) -> list[str]:

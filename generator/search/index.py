@@ -43,8 +43,8 @@ class IndexOptions:
     """Tuning of the index; docs/search.md explains each choice."""
 
     tier_bounds: tuple[int, ...] = (48, 512, 4096, 32768, 262144)  # cumulative
-    term_shard_bytes: int = 6000  # raw bytes of tier-0 postings per term shard
-    records_per_shard: int = 24
+    term_shard_bytes: int = 12000  # raw bytes of tier-0 postings per term shard
+    records_per_shard: int = 24  # see records_per_shard_for()
     k1: float = 1.2
     b: float = 0.75
     motion_boost: float = 1.5  # a motion's own text outranks a speech quoting it
@@ -101,7 +101,7 @@ class IndexWriter:
         self.opt = options or IndexOptions()
         self.stats = IndexStats()
         self.facets = _Facets()
-        self.postings: dict[str, tuple[array, array]] = {}
+        self.postings: dict[str, array] = {}
         self.doc_len = array("I")
         self.doc_speaker = array("I")
         self.doc_group = array("H")
@@ -115,12 +115,12 @@ class IndexWriter:
     def add(self, record: SearchRecord) -> None:
         doc = len(self.doc_len)
         counts = self._term_counts(record)
+        postings = self.postings
         for term, tf in counts.items():
-            entry = self.postings.get(term)
+            entry = postings.get(term)
             if entry is None:
-                entry = self.postings[term] = (array("I"), array("H"))
-            entry[0].append(doc)
-            entry[1].append(min(tf, 65535))
+                entry = postings[term] = array("I")
+            entry.extend((doc, tf))  # interleaved: record number, tf in half-units
         speaker = self.facets.speaker(record)
         self.doc_speaker.append(speaker)
         self.doc_group.append(self.facets.group(record))
@@ -195,7 +195,8 @@ class IndexWriter:
 
     def _encode_term(self, term: str, n_docs: int, norm: list[float],
                      boost: list[float]) -> tuple[list, list[list[int]]]:
-        docs, tfs = self.postings.pop(term)
+        pairs = self.postings.pop(term)
+        docs, tfs = pairs[0::2], pairs[1::2]
         df = len(docs)
         opt = self.opt
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
@@ -245,6 +246,16 @@ class IndexWriter:
             "groups": [list(g) for g in f.groups],
         }
         self._write("manifest.js", _js("manifest", 0, manifest))
+
+
+MIN_RECORDS_PER_SHARD = 24
+MAX_RECORD_FILES = 2500  # static hosts cap file counts; the term shards need the rest
+
+
+def records_per_shard_for(n_records: int) -> int:
+    """Records per record file: 24 (a few kB per shown result), more once the
+    archive would otherwise need over `MAX_RECORD_FILES` files."""
+    return max(MIN_RECORDS_PER_SHARD, -(-n_records // MAX_RECORD_FILES))
 
 
 def write_index(records: Iterable[SearchRecord], out_dir: Path,
