@@ -54,7 +54,7 @@ class Line:
 def detect_variant(text: str) -> str:
     """LINES, FLAT or MARKDOWN, from the shape of the text."""
     lines = text.count("\n")
-    if lines < 3 and len(text) > 2000:
+    if lines < 3 and len(text) > 300:  # no wrapped column is that long
         return FLAT
     head = text[:20000]
     if re.search(r"^#{1,6} |\\textbf|\$\\quad|^\*\*[A-Z]", head, re.M):
