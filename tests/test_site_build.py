@@ -234,3 +234,19 @@ def test_the_chair_gives_the_floor_by_name_before_or_after_the_word_woord():
     found = find_interruptions(replace(meeting, turns=turns))
     assert {k: (v.speaker, v.floor_holder) for k, v in found.items()} == {
         "x3": ("ploumen", "bosman"), "x6": ("karabulut", "blok")}
+
+
+def test_every_word_a_template_asks_for_is_in_the_dutch_catalogue():
+    import re
+
+    from site_fixture import ROOT
+
+    from generator.i18n import load_catalogue
+
+    words = load_catalogue("nl").words
+    asked = set()
+    for path in (ROOT / "templates").rglob("*.html"):
+        asked |= set(re.findall(r"""\bt\(\s*['"]([a-z_.]+)['"]""", path.read_text("utf-8")))
+    assert len(asked) > 50
+    missing = sorted(k for k in asked if k not in words and f"{k}.other" not in words)
+    assert missing == []
