@@ -32,6 +32,9 @@ FOOTER = re.compile(
 RUNNING_HEAD = re.compile(r"^\s*(?:Tweede Kamer\b.*\bTK \d+\b.*|TK \d+|\d+-\d+-\d+)\s*$")
 WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SENTENCE_END = re.compile(r"[.?!…](?:[\"”’')\]»]*)$")
+# "c.q.", "d.w.z.", "nr.", "bijv." at a line end do not end a sentence.
+ABBREVIATION_END = re.compile(
+    r"(?:\b\w\.\w\.(?:\w\.)*|\b(?:nr|blz|bijv|resp|jl|mr|dr|drs|ir|prof|art|vs|ca|zgn|t\.a\.v)\.)$")
 BULLET = re.compile(r"^\s*[–•·-]\s+\S")
 # Markdown debris from OCR: LaTeX spacing and formatting, stray heading marks.
 LATEX_SPACE = re.compile(r"\$\\?\\?(?:quad|qquad|,|;|!|\s)*\$")
@@ -130,7 +133,9 @@ def ends_paragraph(line: Line, following: Line, limit: int) -> bool:
     end when a blank line follows or the next word would have fitted."""
     if BULLET.match(following.text):
         return bool(SENTENCE_END.search(line.text) or line.text.endswith(":"))
-    if not SENTENCE_END.search(line.text):
+    if not SENTENCE_END.search(line.text) or ABBREVIATION_END.search(line.text):
+        return False
+    if following.text[:1].islower():  # a paragraph never starts in lower case
         return False
     if following.gap:
         return True
