@@ -248,5 +248,6 @@ def test_every_word_a_template_asks_for_is_in_the_dutch_catalogue():
     for path in (ROOT / "templates").rglob("*.html"):
         asked |= set(re.findall(r"""\bt\(\s*['"]([a-z_.]+)['"]""", path.read_text("utf-8")))
     assert len(asked) > 50
+    asked = {k for k in asked if not k.endswith(".")}  # t("vote." ~ result): built keys
     missing = sorted(k for k in asked if k not in words and f"{k}.other" not in words)
     assert missing == []
