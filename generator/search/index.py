@@ -53,6 +53,7 @@ class IndexOptions:
     text_weight: int = 2  # each word of the text counts as 1
     part_weight: int = 1  # each compound part counts as 0.5
     score_scale: float = 8.0  # scores are stored as round(bm25 * scale)
+    exact_postings: int = 512  # the client loads terms with at most this many postings whole
 
 
 @dataclass
@@ -240,6 +241,7 @@ class IndexWriter:
             "records": n_docs,
             "recordsPerShard": self.opt.records_per_shard,
             "tiers": list(self.opt.tier_bounds),
+            "exactPostings": self.opt.exact_postings,
             "shards": keys,
             "speakers": f.speaker_rows,
             "parties": list(f.parties),

@@ -23,7 +23,6 @@ from generator.search.analysis import fold, stem, terms, tokenize
 MAX_EXPANSIONS = 12  # terms a prefix stands for, most frequent first
 MIN_PREFIX = 2
 PHRASE_VERIFY_ALL = 200  # verify every candidate of a phrase query up to this many
-EXACT_POSTINGS = 512  # a term with at most this many postings is loaded whole: exact counts
 FACETS = ("type", "year", "kind", "party", "speaker")
 _QUERY_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 
@@ -145,6 +144,8 @@ class Engine:
         self.loader = loader
         self.manifest: dict = loader.load("manifest.js")  # type: ignore[assignment]
         self.keys: list[str] = self.manifest["shards"]
+        # a term with at most this many postings is loaded whole: exact counts
+        self.exact: int = self.manifest.get("exactPostings", 512)
         self.postings: dict[str, dict[int, tuple[int, int, int]]] = {}
 
     # -- shards ------------------------------------------------------------
@@ -216,7 +217,7 @@ class Engine:
             if not alts:
                 return Result(0, True, [], {}, query)
             for alt in alts:
-                while alt.df <= EXACT_POSTINGS and alt.loaded < len(alt.maxima):
+                while alt.df <= self.exact and alt.loaded < len(alt.maxima):
                     self._load_next(alt)
             clauses.append(alts)
         if not clauses:

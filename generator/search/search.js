@@ -235,7 +235,7 @@
 
   /* ---- query language: the same as generator/search/query.py ---- */
 
-  var MAX_EXPANSIONS = 12, MIN_PREFIX = 2, PHRASE_VERIFY_ALL = 200, EXACT_POSTINGS = 512;
+  var MAX_EXPANSIONS = 12, MIN_PREFIX = 2, PHRASE_VERIFY_ALL = 200;
   var FACETS = ["type", "year", "kind", "party", "speaker"];
 
   function parseQuery(text) {
@@ -475,7 +475,7 @@
       if (all.some(function (alts) { return !alts.length; })) return empty;
       clauses = all;
       function whole(alt) { /* small posting lists are loaded whole: exact counts */
-        if (alt.df > EXACT_POSTINGS || alt.loaded >= alt.maxima.length) return Promise.resolve();
+        if (alt.df > self.m.exactPostings || alt.loaded >= alt.maxima.length) return Promise.resolve();
         return self.loadNext(alt).then(function () { return whole(alt); });
       }
       var wholes = [];

@@ -1,0 +1,132 @@
+"""The index writer and the query engine on the example archive: records from
+the model, deterministic output, the query language, and early stopping on
+tiered postings giving exactly the exhaustive top 10."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from search_support import example_meetings, example_records, people_of
+
+from generator.search import default_splitter
+from generator.search.index import IndexOptions, build_index, records_per_shard_for
+from generator.search.query import Engine, ShardLoader, parse_query
+from generator.search.records import MOTION, SPEECH
+
+QUERIES = ["rusland", "navo", "sancties", "rusland navo", "de minister", "rus*",
+           '"de minister"', "rusland -navo", "voorzitter dank", "gas"]
+
+
+def build(out: Path, **options) -> Path:
+    meetings = example_meetings()
+    build_index(meetings, people_of(meetings), out, default_splitter(), IndexOptions(**options))
+    return out
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("index"))
+
+
+def search(index: Path, query: str, **filters):
+    engine = Engine(ShardLoader(index))
+    return engine, engine.search(query, {k: set(v) for k, v in filters.items()})
+
+
+def test_records_link_speeches_to_their_anchor_and_motions_to_their_page():
+    records = example_records()
+    speeches = [r for r in records if r.type == SPEECH]
+    motions = [r for r in records if r.type == MOTION]
+    meeting = example_meetings()[0]
+    assert len(motions) == len(meeting.motions) > 0
+    assert speeches[0].url == f"vergaderingen/{meeting.id}.html#{speeches[0].ref}"
+    assert all(r.url.startswith("moties/") for r in motions)
+    blok = next(r for r in speeches if r.speaker_id == "blok")
+    assert blok.speaker == "Blok" and blok.title == meeting.title and blok.date == meeting.date
+    karabulut = next(r for r in speeches if r.speaker_id == "karabulut")
+    assert karabulut.party == "SP"
+    assert not any(r.text.strip() == "" for r in records)
+
+
+def test_two_builds_write_identical_bytes(tmp_path):
+    def digest(folder: Path) -> dict[str, str]:
+        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert digest(build(tmp_path / "a")) == digest(build(tmp_path / "b"))
+
+
+@pytest.fixture(scope="module")
+def tiered_and_whole(tmp_path_factory) -> tuple[Path, Path]:
+    return (build(tmp_path_factory.mktemp("tiered"), tier_bounds=(4, 16, 64), exact_postings=0),
+            build(tmp_path_factory.mktemp("whole"), tier_bounds=(10**6,)))
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_early_stopping_on_tiers_gives_the_exhaustive_top_ten(tiered_and_whole, query):
+    tiered, whole = tiered_and_whole
+    _, a = search(tiered, query)
+    _, b = search(whole, query)
+    assert [(h.doc, h.score) for h in a.hits] == [(h.doc, h.score) for h in b.hits]
+    if a.exact:
+        assert a.total == b.total
+
+
+def test_a_common_word_loads_only_its_best_postings_when_they_settle_the_top_ten(tmp_path):
+    tiered = build(tmp_path, tier_bounds=(16, 64, 256), exact_postings=0)
+    engine, result = search(tiered, "rusland")
+    assert len(result.hits) == 10 and not result.exact
+    assert not any("-" in rel for rel in engine.loader.cache)  # no tier file was needed
+
+
+def test_a_phrase_needs_its_words_in_that_order(index_dir):
+    _, ordered = search(index_dir, '"Nord Stream"')
+    _, reversed_ = search(index_dir, '"Stream Nord"')
+    _, loose = search(index_dir, "stream nord")
+    assert ordered.total > 0 and reversed_.total == 0
+    assert loose.total >= ordered.total
+
+
+def test_an_excluded_word_removes_every_record_containing_it(index_dir):
+    engine, result = search(index_dir, "sancties -rusland")
+    _, all_sancties = search(index_dir, "sancties")
+    assert 0 < result.total < all_sancties.total
+    for hit in result.hits:
+        assert "rusland" not in engine.record(hit.doc)[6].lower()
+
+
+def test_a_prefix_matches_words_that_start_with_it(index_dir):
+    engine, result = search(index_dir, "cyber*")
+    assert result.total >= 5
+    for hit in result.hits:
+        assert "cyber" in engine.record(hit.doc)[6].lower()
+
+
+def test_diacritics_and_case_do_not_matter(index_dir):
+    _, a = search(index_dir, "Geïnvesteerd")
+    _, b = search(index_dir, "geinvesteerd")
+    assert a.total == b.total > 0
+
+
+def test_facets_are_or_within_and_across_with_counts(index_dir):
+    _, all_ = search(index_dir, "sancties")
+    counts = dict(all_.facets["party"])
+    _, pvv = search(index_dir, "sancties", party=["PVV"])
+    _, both = search(index_dir, "sancties", party=["PVV", "SP"])
+    assert pvv.total == counts["PVV"] and both.total == counts["PVV"] + counts["SP"]
+    _, motions = search(index_dir, "sancties", party=["PVV", "VVD"], type=["motion"])
+    assert motions.total == dict(motions.facets["type"])["motion"] <= both.total + counts["VVD"]
+
+
+def test_query_parser_reads_words_phrases_prefixes_and_exclusions():
+    q = parse_query('Sancties "Nord Stream" rus* -China')
+    assert [c.terms[0] for c in q.clauses] == ["sanctie", "nord", "stream", "rus"]
+    assert q.phrases == [["nord", "stream"]] and q.excluded == ["china"]
+    assert q.clauses[-1].prefix
+
+
+def test_record_files_grow_so_a_large_archive_stays_under_the_file_cap():
+    assert records_per_shard_for(300) == 24
+    assert records_per_shard_for(700_000) * 2500 >= 700_000
