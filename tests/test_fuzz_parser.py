@@ -345,3 +345,20 @@ def test_hand_edited_content_files_never_crash_check_or_load(imported, data):
                     assert 1 <= d.line <= len(lines), f"error without a line:\n{d.format()}"
     finally:
         content.write_text(original, encoding="utf-8")
+
+
+# --- minimal failing examples found by the fuzzer, reported to the parser's owner ---
+
+HEAD = ("Voorzitter: Pia Dijkstra\n"
+        "Aanwezig zijn twee leden der Kamer, te weten: Bosman en Voordewind,\n\n")
+BODY = "\n\nDe voorzitter:\nGoedemiddag.\n"
+
+
+@pytest.mark.xfail(strict=True, reason="generator/ingest/header.py drops a damaged government "
+                   "member line of the attendance block without a diagnostic (reported)")
+@pytest.mark.parametrize("line", [
+    "en de heer Blok, Mnister van Buitenlandse Zaken.",  # a typo in the office
+    "en de heer Blo",  # truncated
+])
+def test_a_damaged_government_member_line_is_kept_or_reported(line):
+    check_properties((HEAD + line + BODY).encode("utf-8"))
