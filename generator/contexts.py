@@ -234,6 +234,7 @@ class DataContext:
     example_html: str  # pygments output of a JSON excerpt (escaped by pygments)
     meetings: tuple[MeetingRow, ...]
     format_version: int
+    csv_columns: tuple[str, ...]  # documented with locale keys data.column.<name>
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,8 @@ from generator.archive import Archive
 from generator.export import meeting_to_dict
 from generator.i18n import Catalogue
 from generator.model import TurnKind
-from generator.pages import meeting_title
+from generator.pages import CSV_COLUMNS, meeting_title
 
-CSV_COLUMNS = ("meeting", "date", "turn", "kind", "speaker", "name", "party", "label",
-               "words", "text", "url")
 FEED_SIZE = 50
 
 

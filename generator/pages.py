@@ -46,6 +46,9 @@ from generator.model import Meeting, Motion, Person, TurnKind, VerdictKind
 from generator.stats import Figures
 
 LATEST = 10
+# the columns of data/speeches.csv (generator.feeds writes them in this order)
+CSV_COLUMNS = ("meeting", "date", "turn", "kind", "speaker", "name", "party", "label",
+               "words", "text", "url")
 MOST_ACTIVE = 10
 SNIPPET_WORDS = 40
 SPEAKER_SPEECHES = 200  # a speaker page lists at most this many (newest first)
@@ -254,7 +257,8 @@ def newest_meetings_first(refs: tuple[SpeechRef, ...]) -> list[SpeechRef]:
 
 def party_page(archive: Archive, slug: str, t: Catalogue) -> Page:
     party = archive.parties[slug]
-    members = tuple(sorted((person_row(archive, archive.people[pid]) for pid in party.members),
+    rows = (person_row(archive, archive.people[pid]) for pid in party.members)
+    members = tuple(sorted((r for r in rows if r.figures.turns),  # those who spoke
                            key=lambda r: (-r.figures.words, r.name.lower(), r.id)))
     meta = PageMeta(urls.party_path(party.name), party.name,
                     t("party.description", name=party.name, n=len(members)), "website",
@@ -343,7 +347,7 @@ def data_page(archive: Archive, t: Catalogue) -> Page:
                             HtmlFormatter(nowrap=True)))  # noqa: S704
     meta = PageMeta(urls.DATA, t("data.title"), t("data.description"))
     rows = tuple(meeting_row(archive, m, t) for m in archive.meetings)
-    return Page("data.html", DataContext(meta, html, rows, FORMAT_VERSION))
+    return Page("data.html", DataContext(meta, html, rows, FORMAT_VERSION, CSV_COLUMNS))
 
 
 def _json_example(archive: Archive) -> dict:
