@@ -313,3 +313,13 @@ def test_a_label_wrapped_in_a_narrow_column_is_still_one_label():
         ("Minister voor Natuur en Stikstof Van der Wal:", "van-der-wal", 6),
         ("Mevrouw Van der Plas (BBB):", "van-der-plas", 10)]
     assert meeting.person("van-der-wal").role == "Minister voor Natuur en Stikstof"
+
+
+def test_flattened_text_rejoins_line_end_hyphens_but_keeps_compounds():
+    meeting, _ = parse(LNV)
+    text = " ".join(p for t in meeting.turns for p in t.paragraphs)
+    assert "hun inleidingen gewoon" in text  # printed "inlei-dingen" at a line end
+    assert "inlei-dingen" not in text
+    for compound in ("publiek-privaat", "grootvee-eenheden", "collega-ministers",
+                     "mini-eilandje"):
+        assert compound in text

@@ -72,6 +72,23 @@ def word_evidence(text: str) -> Counter[str]:
     return Counter(WORDS.findall(text.lower()))
 
 
+INNER_HYPHEN = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
+
+
+def rejoin_inner_hyphens(text: str, evidence: Counter[str]) -> str:
+    """Flattened text keeps the PDF's line-end hyphens inside words ("inlei-dingen"):
+    each lower-case "a-b" goes to the same hyphenation rules as a line end, with
+    the transcript's own spellings as evidence (so a compound printed with its
+    hyphen elsewhere, "publiek-privaat", stays)."""
+    def decide(m: re.Match[str]) -> str:
+        left, right = m.group(1), m.group(2)
+        if not (left.islower() and right.islower()):
+            return m.group(0)
+        return join_hyphenated(left + "-", right, evidence)
+
+    return INNER_HYPHEN.sub(decide, text) if "-" in text else text
+
+
 def clean_markdown_line(line: str) -> str:
     """Strip OCR'ed Markdown/LaTeX debris from one line, keeping its words."""
     line = LATEX_SPACE.sub(" ", line)

@@ -48,6 +48,7 @@ from generator.ingest.layout import (
     fit_limit,
     join_lines,
     paragraphs,
+    rejoin_inner_hyphens,
     split_lines,
     word_evidence,
 )
@@ -435,6 +436,8 @@ def parse_text(text: str, file: str) -> ParseResult:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
     variant = detect_variant(text)
     evidence = word_evidence(text)
+    if variant == FLAT:
+        text = rejoin_inner_hyphens(text, evidence)
     seg = segment_flat(text, file) if variant == FLAT else segment_lines(
         text, file, variant == MARKDOWN, evidence)
     header = seg.header
