@@ -139,9 +139,12 @@ def seed_meeting() -> Meeting:
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(meetings())
-def test_every_meeting_survives_a_write_and_read_unchanged(meeting: Meeting) -> None:
-    written = write_meeting(meeting)
+@given(meetings(), st.booleans())
+def test_every_meeting_survives_a_write_and_read_unchanged(meeting: Meeting,
+                                                           stamped: bool) -> None:
+    """Unstamped files are read with markdown-it, stamped ones (untouched import
+    output) by the line reader: both must give the meeting back."""
+    written = write_meeting(meeting, ImportStamp("p", "0" * 64) if stamped else None)
     assert read_meeting(written, "content/x.md") == (meeting, [])
 
 
@@ -271,3 +274,20 @@ def test_the_format_of_a_content_file_is_stable() -> None:
         actual.write_text(written, encoding="utf-8")
         pytest.fail(f"content format changed; please diff {GOLDEN} {actual}")
     assert read_meeting(expected, "content/x.md") == (golden_meeting(), [])
+
+
+def test_untouched_import_output_is_read_without_markdown_it_and_reads_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import markdown_io
+
+    meeting = golden_meeting()
+    stamped = write_meeting(meeting, ImportStamp("p", "0" * 64))
+    edited = stamped.replace("content_sha256: ", "content_sha256: 0", 1)  # a hand edit
+    assert read_meeting(edited, "content/x.md") == (meeting, [])
+
+    class NoMarkdownIt:
+        def parse(self, text: str) -> None:
+            raise AssertionError("markdown-it was used")
+
+    monkeypatch.setattr(markdown_io, "_md", NoMarkdownIt())
+    assert read_meeting(stamped, "content/x.md") == (meeting, [])
