@@ -89,6 +89,15 @@ def rejoin_inner_hyphens(text: str, evidence: Counter[str]) -> str:
     return INNER_HYPHEN.sub(decide, text) if "-" in text else text
 
 
+GLUED_SENTENCE = re.compile(r"(?<=[a-zà-ÿ]{2}[.?!])(?=[A-Z][a-zà-ÿ])|(?<=[a-zà-ÿ],)(?=[a-zà-ÿ])")
+
+
+def unglue(text: str) -> str:
+    """Flattened text sometimes loses the space at a line end after a sentence
+    or a comma ("Marsman.Het", "aan de Kamer,en gaat"): put it back."""
+    return GLUED_SENTENCE.sub(" ", text)
+
+
 def clean_markdown_line(line: str) -> str:
     """Strip OCR'ed Markdown/LaTeX debris from one line, keeping its words."""
     line = LATEX_SPACE.sub(" ", line)

@@ -50,6 +50,7 @@ from generator.ingest.layout import (
     paragraphs,
     rejoin_inner_hyphens,
     split_lines,
+    unglue,
     word_evidence,
 )
 from generator.ingest.motions import (
@@ -437,7 +438,7 @@ def parse_text(text: str, file: str) -> ParseResult:
     variant = detect_variant(text)
     evidence = word_evidence(text)
     if variant == FLAT:
-        text = rejoin_inner_hyphens(text, evidence)
+        text = unglue(rejoin_inner_hyphens(text, evidence))
     seg = segment_flat(text, file) if variant == FLAT else segment_lines(
         text, file, variant == MARKDOWN, evidence)
     header = seg.header
