@@ -196,10 +196,10 @@ def _is_current(existing: list[_Existing], source_sha: str | None, sidecar_sha: 
         for e in existing)
 
 
-def _refusal(shown: str) -> str:
-    return (f"refused: {shown} was edited by hand since it was imported, and its transcript "
-            f"changed; your edit is kept. To replace it with a fresh import, rerun with "
-            f"--force or delete {shown}.")
+def _refusal(shown: str, source: str) -> str:
+    return (f"refused: {shown} was edited by hand since it was imported, and a new import of "
+            f"{source} differs from it; your edit is kept. To replace it with the new import, "
+            f"rerun with --force or delete {shown}.")
 
 
 def _safe_id(meeting: Meeting, display: str) -> tuple[Meeting, list[Diagnostic]]:
@@ -251,7 +251,7 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
             if not force and is_hand_edited(old):
                 out.refused = True
                 out.refused_files.append(shown)
-                out.messages.append(_refusal(shown))
+                out.messages.append(_refusal(shown, parsed.display))
                 continue
         project.content_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(target, text)
