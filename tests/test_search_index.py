@@ -130,3 +130,13 @@ def test_query_parser_reads_words_phrases_prefixes_and_exclusions():
 def test_record_files_grow_so_a_large_archive_stays_under_the_file_cap():
     assert records_per_shard_for(300) == 24
     assert records_per_shard_for(700_000) * 2500 >= 700_000
+
+
+def test_the_client_script_stays_small_when_gzipped():
+    import gzip
+
+    from generator.search import CLIENT
+
+    size = len(gzip.compress(CLIENT.read_bytes(), 9))
+    print(f"search.js: {CLIENT.stat().st_size} bytes, {size} gzipped")
+    assert size < 12_000
