@@ -188,6 +188,10 @@ def test_flattened_volkshuisvesting_has_its_labels_motions_and_suspensions():
     assert {m.dossier for m in meeting.motions} == {"32 847"}
     assert meeting.dossier == "32 847"
     assert ("13:07", "13:37") in [(s.start, s.end) for s in meeting.suspensions]
+    assert [s.title for s in meeting.sections] == ["Moties", "Reactie van de regering"]
+    by_id = {t.id: t for t in meeting.turns}
+    assert by_id[meeting.sections[0].turn].label == "De heer De Hoop (GroenLinks-PvdA):"
+    assert by_id[meeting.sections[1].turn].label == "Minister De Jonge:"
     text = " ".join(p for t in meeting.turns for p in t.paragraphs)
     assert "Aldus Hendrik Marsman. Het is altijd moeilijk" in text  # printed "Marsman.Het"
     assert meeting.motions[2].submitters == ("De Hoop", "Welzijn")

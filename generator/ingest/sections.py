@@ -1,6 +1,7 @@
 """Sections for the table of contents: the "termijnen" the chair opens ("Ik geef
 … het woord … in eerste termijn", "Aan de orde is de tweede termijn van de kant
-van de Minister") and the start of the motions."""
+van de Minister"), the start of the motions and the government's reply to them
+(a tweeminutendebat has no termijnen)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,12 @@ def _term_in(text: str) -> tuple[str, str] | None:
     return None
 
 
-def find_sections(turns: tuple[Turn, ...], chair: str | None) -> list[Section]:
-    """Sections started by the chair's turns, each at the turn after the
-    announcement (or at the announcement itself when it is the agenda line)."""
+def find_sections(turns: tuple[Turn, ...], motion_turns: tuple[str, ...] = (),
+                  government: frozenset[str] = frozenset()) -> list[Section]:
+    """Sections: the termijnen the chair opens (each at the turn after the
+    announcement); "Moties" where the first motion is read and "Reactie van de
+    regering" at the government's first turn after the last one, unless a
+    termijn already starts there."""
     sections: list[Section] = []
     last: tuple[str, str] | None = None
     for i, turn in enumerate(turns):
@@ -49,4 +53,31 @@ def find_sections(turns: tuple[Turn, ...], chair: str | None) -> list[Section]:
                 title = f"{ordinal.capitalize()} termijn van de {side}"
                 start = turns[i + 1].id if i + 1 < len(turns) else turn.id
                 sections.append(Section(title, start))
-    return sections
+    return _with_motion_sections(sections, turns, motion_turns, government)
+
+
+def _with_motion_sections(sections: list[Section], turns: tuple[Turn, ...],
+                          motion_turns: tuple[str, ...],
+                          government: frozenset[str]) -> list[Section]:
+    if not motion_turns:
+        return sections
+    order = {t.id: k for k, t in enumerate(turns)}
+    starts = {s.turn for s in sections}
+    first, final = motion_turns[0], motion_turns[-1]
+    extra = []
+    if first not in starts and not _inside_kamer_termijn(sections, order, first):
+        extra.append(Section("Moties", first))
+    reply = next((t.id for t in turns[order[final] + 1:] if t.speaker in government), None)
+    if reply and reply not in starts and not any(
+            "regering" in s.title and order[s.turn] > order[final] for s in sections):
+        extra.append(Section("Reactie van de regering", reply))
+    return sorted(sections + extra, key=lambda s: order[s.turn])
+
+
+def _inside_kamer_termijn(sections: list[Section], order: dict[str, int], turn: str) -> bool:
+    """True when the termijn in force at `turn` is a Kamer termijn that began
+    no earlier than ten turns before it (the motions belong to it)."""
+    before = [s for s in sections if order[s.turn] <= order[turn]]
+    if not before or "Kamer" not in before[-1].title:
+        return False
+    return order[turn] - order[before[-1].turn] < 10

@@ -470,9 +470,16 @@ def parse_text(text: str, file: str) -> ParseResult:
         clerk=header.clerk, start=header.start, end=built.end, people=roster.people(),
         present=tuple(dict.fromkeys(roster.present)), turns=turns, motions=motions_t,
         commitments=tuple(built.commitments), suspensions=tuple(built.suspensions),
-        sections=tuple(find_sections(turns, chair_id)), source=Source(file),
+        sections=tuple(find_sections(
+            turns, tuple(m.turn for m in motions_t if m.turn),
+            frozenset(p.id for p in roster.people() if _is_government(p.role)))),
+        source=Source(file),
     )
     return ParseResult((meeting,), tuple(diags))
+
+
+def _is_government(role: str | None) -> bool:
+    return bool(role) and role.split()[0].split("-")[0] in ("Minister", "Staatssecretaris")
 
 
 def _committee(turns: tuple[Turn, ...]) -> str | None:
