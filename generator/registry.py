@@ -225,7 +225,7 @@ def resolve_meeting(meeting: Meeting, registry: Registry,
     for person in meeting.people:
         found = _candidates(registry, meeting, person, taken)
         if len(found) == 1:
-            pid = found[0].id
+            pid = registry.canonical(found[0].id)  # an entry merged into another by hand
         else:
             pid = _new_id(registry, person.id, taken)
             if found:

@@ -161,3 +161,13 @@ def test_a_broken_registry_is_reported_with_file_and_line() -> None:
     _, diagnostics = parse_registry("bosman:\n  name: Bosman\n  aliases: [x\n",
                                     "content/people.yaml")
     assert diagnostics[0].file == "content/people.yaml" and diagnostics[0].line >= 3
+
+
+def test_merging_two_ids_with_an_alias_applies_to_later_imports() -> None:
+    full = Person("barry-madlener", "Barry Madlener", "PVV", "lid")
+    _, registry = resolve_all([meeting("2014-10-15", (full, "De heer Madlener (PVV):"))])
+    kept = RegistryPerson("madlener", "Madlener", aliases=("barry-madlener",),
+                          parties=(Spell("PVV", "2024-02-08", "2024-02-08"),))
+    merged = Registry((*registry.people, kept))  # the old entry not yet deleted
+    [again], _ = resolve_all([meeting("2014-10-16", (full, "De heer Madlener (PVV):"))], merged)
+    assert again.people[0].id == "madlener" and again.turns[0].speaker == "madlener"
