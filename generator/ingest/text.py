@@ -463,9 +463,10 @@ def parse_text(text: str, file: str) -> ParseResult:
     motions_t, verdict_diags = attach_verdicts(tuple(motions), turns, chair_id, file)
     diags.extend(verdict_diags)
     dossier = seg.dossier or _common_dossier(motions_t)
+    committee = header.committee or _committee(turns)
     meeting = Meeting(
         id=meeting_id, title=seg.title, date=header.date, body="Tweede Kamer",
-        kind=_kind(variant, header), committee=header.committee or _committee(turns),
+        kind=_kind(header, committee), committee=committee,
         dossier=dossier, chair=chair_id,
         clerk=header.clerk, start=header.start, end=built.end, people=roster.people(),
         present=tuple(dict.fromkeys(roster.present)), turns=turns, motions=motions_t,
@@ -496,7 +497,7 @@ def _common_dossier(motions: tuple[Motion, ...]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _kind(variant: str, header: Header) -> str:
-    """Committee reports list a clerk and the members present; the Handelingen
-    of a plenary sitting do not."""
-    return "commissie" if header.clerk or header.members else "plenair"
+def _kind(header: Header, committee: str | None) -> str:
+    """Committee reports list a clerk and the members present, and the chair
+    opens "de vergadering van de vaste commissie …"; plenary Handelingen do not."""
+    return "commissie" if header.clerk or header.members or committee else "plenair"
