@@ -22,15 +22,18 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import hashlib
 import io
 import json
 import os
 import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config import CONFIG_FILE, Project
+from generator.errors import Diagnostic, Severity
 from generator.model import Meeting
 
 CACHE_DIR = ".plenum-cache"
@@ -104,6 +107,8 @@ class BuildCache:
         self.previous_site: list | None = state.get("site")
         self.files = FileDigests({} if clean else self._read_json("digests.json"))
         self.meeting_digests: dict[int, str] = {}  # id(Meeting) -> content hash
+        self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
+        self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
         self._version: str | None = None
 
@@ -132,6 +137,14 @@ class BuildCache:
         digests["<generator>"] = self.version
         return digests
 
+    def registry_digest(self) -> str:
+        """Hash of the speaker registry (``content/people.yaml``): loaded
+        meetings have it applied."""
+        from generator.registry import REGISTRY_FILE
+
+        path = self.project.content_dir / REGISTRY_FILE
+        return self.files.digest(path) if path.is_file() else ""
+
     def site_stamp(self) -> list | None:
         """Size and mtime of the site's manifest (written last by every build):
         changes when anything rewrote or removed the site."""
@@ -155,84 +168,73 @@ class BuildCache:
 
     # --- parsed meetings -----------------------------------------------------------
 
-    def load_meeting(self, path: Path, parse: Callable[[Path], object]) -> object:
-        """`parse(path)` (whatever it returns: a Meeting, or a result holding
-        meetings and diagnostics), from the cache when the file is unchanged."""
-        digest = self.files.digest(path)
-        stored = self.folder / "meetings" / f"{digest}.pickle"
-        result = None
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            result = pickle.loads(stored.read_bytes())
-        if result is None:
-            result = parse(path)
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            tmp = stored.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, stored)
-        self.remember_meetings(result, digest)
-        return result
+    def reader(self, read: Callable[[Project, Path], tuple[Meeting | None, list]]
+               ) -> Callable[[Project, Path], tuple[Meeting | None, list]]:
+        """Wrap a content-file reader (`generator.content.read_content_file`) so
+        that an unchanged file is unpickled instead of parsed."""
 
-    def remember_meetings(self, result: object, digest: str) -> None:
-        """Note which content hash the meetings in `result` came from."""
-        items = result if isinstance(result, (list, tuple)) else [result]
-        for item in items:
-            if isinstance(item, Meeting):
-                self.meeting_digests[id(item)] = digest
-            for meeting in getattr(item, "meetings", ()) or ():
-                if isinstance(meeting, Meeting):
-                    self.meeting_digests[id(meeting)] = digest
+        def cached(project: Project, path: Path) -> tuple[Meeting | None, list]:
+            digest = self.files.digest(path)
+            stored = self.folder / "meetings" / f"{digest}.pickle"
+            result = None
+            with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError,
+                                     AttributeError, ImportError):
+                result = pickle.loads(stored.read_bytes())
+            if result is None:
+                result = read(project, path)
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                tmp = stored.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(tmp, stored)
+            if result[0] is not None:
+                self._digest_by_meeting[result[0].id] = digest
+            return result
+
+        return cached
+
+    def remember_meetings(self, meetings: Iterable[Meeting], salt: str = "") -> None:
+        """Note the content hash behind each loaded meeting (plus `salt`: the
+        hash of whatever else went into it, e.g. the speaker registry), so a
+        page fingerprint can name a meeting by its hash instead of its text."""
+        for meeting in meetings:
+            digest = self._digest_by_meeting.get(meeting.id)
+            if digest is not None:
+                self.meeting_digests[id(meeting)] = f"{digest}+{salt}"
 
     # --- pages ---------------------------------------------------------------------
 
-    def page_fingerprint(self, path: str, template_digest: str, context: object,
-                         salt: str = "") -> str | None:
-        """The page's fingerprint (None if its context cannot be hashed, which
-        only means it is always rendered)."""
-        buffer = io.BytesIO()
-        pickler = _Fingerprinter(buffer, self.meeting_digests)
-        try:
-            pickler.dump((path, template_digest, salt, context))
-        except (pickle.PicklingError, TypeError, AttributeError):
-            return None
-        fingerprint = _hash_bytes(buffer.getvalue())
-        self.pages[path] = fingerprint
-        return fingerprint
+    def plan(self, templates_dir: Path, salt: str, previous_site: Path | None) -> PagePlan:
+        """What renderers need to skip unchanged pages (`previous_site` None:
+        render every page)."""
+        return PagePlan(dict(self.meeting_digests), template_digests(templates_dir, self.files),
+                        salt, dict(self.previous_pages), previous_site)
 
-    def page_unchanged(self, path: str, fingerprint: str | None) -> bool:
-        """The previous build wrote this page from the same fingerprint."""
-        return fingerprint is not None and self.previous_pages.get(path) == fingerprint
-
-    def reuse_pages(self, pages: Sequence[object], template_hashes: Mapping[str, str],
-                    salt: str, out_dir: Path, previous_site: Path | None) -> list[int]:
-        """Fingerprint every page; put each unchanged one in `out_dir` as a link
-        to its file in `previous_site`. The indices of the pages left to render."""
-        todo = []
-        for index, page in enumerate(pages):
-            path, template = page.path, page.template  # type: ignore[attr-defined]
-            fingerprint = self.page_fingerprint(path, template_hashes.get(template, ""),
-                                                page.context, salt)  # type: ignore[attr-defined]
-            old = previous_site / path if previous_site is not None else None
-            if old is not None and self.page_unchanged(path, fingerprint) and old.is_file():
-                link_or_copy(old, out_dir / path)
-            else:
-                todo.append(index)
-        return todo
-
-    def forget_page(self, path: str) -> None:
-        """Do not trust this page next time (it failed to render)."""
-        self.pages.pop(path, None)
+    def record_pages(self, fingerprints: Iterable[tuple[str, str | None]]) -> None:
+        """Keep the fingerprints of the pages this build wrote."""
+        for path, fingerprint in fingerprints:
+            if fingerprint is not None:
+                self.pages[path] = fingerprint
 
     # --- saving --------------------------------------------------------------------
 
-    def save(self, inputs: Mapping[str, str], pages: Mapping[str, str] | None = None) -> None:
-        """Record a good build (call after the site is in place)."""
+    def save(self, inputs: Mapping[str, str], diagnostics: Iterable[object] = ()) -> None:
+        """Record a good build (call after the site is in place), with its
+        diagnostics, which a no-op build reports again."""
+        from dataclasses import asdict
+
         self.folder.mkdir(parents=True, exist_ok=True)
-        state = {"format": FORMAT, "inputs": dict(inputs),
-                 "pages": dict(self.pages if pages is None else pages),
-                 "site": self.site_stamp()}
+        state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages,
+                 "site": self.site_stamp(),
+                 "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
         _write_json(self.folder / "state.json", state)
         _write_json(self.folder / "digests.json", self.files.used)
         self._prune_meetings()
+
+    def replay_diagnostics(self) -> list[Diagnostic]:
+        """The diagnostics of the last good build (a no-op build reports them
+        again, so --strict gives the same answer twice)."""
+        return [Diagnostic(**{**d, "severity": Severity(d["severity"])})
+                for d in self.previous_diagnostics]
 
     def invalidate(self) -> None:
         """Forget the last good build (after a failed one): the next build
@@ -251,17 +253,64 @@ class BuildCache:
                     stored.unlink()
 
 
-class _Fingerprinter(pickle.Pickler):
-    """Pickles a context, writing each known meeting as its content hash."""
+@dataclass(frozen=True)
+class PagePlan:
+    """Fingerprints of the previous build's pages and what a page's fingerprint
+    is made of. Forked render workers inherit it; `id()`s stay valid there."""
 
-    def __init__(self, file: io.BytesIO, meeting_digests: Mapping[int, str]):
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.meeting_digests = meeting_digests
+    meeting_digests: Mapping[int, str]
+    template_hashes: Mapping[str, str]
+    salt: str
+    previous: Mapping[str, str]
+    previous_site: Path | None
 
-    def persistent_id(self, obj: object) -> str | None:
-        if type(obj) is Meeting:
-            return self.meeting_digests.get(id(obj))
-        return None
+    def fingerprint(self, page: object) -> str | None:
+        """Hash of the page's template closure and context (None: cannot be
+        hashed, so always rendered)."""
+        path, template = page.path, page.template  # type: ignore[attr-defined]
+        buffer = io.BytesIO()
+        pickler = _fingerprint_pickler(buffer, self.meeting_digests)
+        try:
+            pickler.dump((path, template, self.template_hashes.get(template, "?"), self.salt,
+                          page.context))  # type: ignore[attr-defined]
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError):
+            return None
+        return _hash_bytes(buffer.getvalue())
+
+    def reuse(self, path: str, fingerprint: str | None, out_dir: Path) -> bool:
+        """If the previous build wrote `path` from the same fingerprint, link
+        its file into `out_dir` and return True."""
+        if fingerprint is None or self.previous_site is None:
+            return False
+        if self.previous.get(path) != fingerprint:
+            return False
+        old = self.previous_site / path
+        if not old.is_file():
+            return False
+        link_or_copy(old, out_dir / path)
+        return True
+
+
+def _meeting_reference(digest: str) -> None:  # pragma: no cover - never unpickled
+    """Stands for a meeting in a fingerprint: the pickle names it by hash."""
+
+
+def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[int, str]) -> pickle.Pickler:
+    """A pickler that writes each known meeting as its content hash. The
+    dispatch table keeps the per-object work in C (a `persistent_id` method
+    would call back into Python for every object: three times slower)."""
+    pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+    table = copyreg.dispatch_table.copy()
+
+    def reduce_meeting(meeting: Meeting) -> tuple:
+        digest = meeting_digests.get(id(meeting))
+        if digest is None:  # not loaded through the cache: hash it whole
+            return (Meeting, (), meeting.__dict__)
+        return (_meeting_reference, (digest,))
+
+    table[Meeting] = reduce_meeting
+    pickler.dispatch_table = table
+    return pickler
 
 
 def _write_json(path: Path, data: object) -> None:
