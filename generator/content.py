@@ -108,8 +108,14 @@ def transcript_paths(project: Project) -> list[Path]:
 
 
 def parse_file(path: Path, display: str) -> ParsedFile:
-    """Parse one transcript. Pure apart from reading it: safe in a worker process."""
-    result = read_transcript(path, display)
+    """Parse one transcript. Pure apart from reading it: safe in a worker process.
+    A reader that crashes costs this transcript, never the import."""
+    try:
+        result = read_transcript(path, display)
+    except Exception as exc:  # noqa: BLE001 - a bug in one reader must not stop the rest
+        return ParsedFile(display, "", None, (), (error(
+            f"the reader crashed on this transcript ({type(exc).__name__}: {exc})", display,
+            hint="please report this with the file; the other transcripts were imported"),))
     return ParsedFile(display, sha256_file(path) or "", sha256_file(sidecar_of(path)),
                       result.meetings, result.diagnostics)
 
@@ -253,8 +259,14 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
                 out.refused_files.append(shown)
                 out.messages.append(_refusal(shown, parsed.display))
                 continue
-        project.content_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, text)
+        try:
+            project.content_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, text)
+        except OSError as exc:
+            out.diagnostics.append(error(f"cannot write {shown}: {exc.strerror or exc}",
+                                         parsed.display))
+            out.skipped += 1
+            continue
         out.written += 1
         registry = extended
     return registry
@@ -301,8 +313,12 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         registry = _write_meetings(project, parsed, registry, force, claimed, out)
     parsed_files.close()  # stop the workers now
     if registry != before:
-        project.content_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(registry_path, dump_registry(registry))
+        try:
+            project.content_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write(registry_path, dump_registry(registry))
+        except OSError as exc:
+            out.diagnostics.append(error(f"cannot write the speaker registry: "
+                                         f"{exc.strerror or exc}", project.display(registry_path)))
     out.messages.append(f"import: {out.written} written, {out.unchanged} unchanged, "
                         f"{out.skipped} skipped, {len(out.refused_files)} refused")
     return out

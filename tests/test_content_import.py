@@ -183,3 +183,23 @@ def test_a_hostile_meeting_id_cannot_write_outside_content(tmp_path: Path) -> No
         "people.yaml", "tmp-plenum-escape-script-alert-id-script.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "transcripts"]
     assert any("not a safe file name" in d.message for d in outcome.diagnostics)
+
+
+def test_a_reader_that_crashes_costs_only_its_own_transcript(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.content
+
+    real = generator.content.read_transcript
+
+    def flaky(path: Path, display: str | None = None):  # type: ignore[no-untyped-def]
+        if path.name == "crash.txt":
+            raise RuntimeError("a bug in a reader")
+        return real(path, display)
+
+    monkeypatch.setattr(generator.content, "read_transcript", flaky)
+    (project.transcripts_dir / "crash.txt").write_text("De voorzitter:\nGoedemiddag.\n", "utf-8")
+    shutil.rmtree(project.content_dir)
+    outcome = import_transcripts(project)
+    assert outcome.written == 1 and outcome.skipped == 1
+    [crash] = [d for d in outcome.diagnostics if d.file == "transcripts/crash.txt"]
+    assert "the reader crashed" in crash.message and "a bug in a reader" in crash.message
