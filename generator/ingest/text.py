@@ -1,8 +1,9 @@
 """The text transcript reader: line-wrapped PDF extractions, flattened
 one-line extractions and OCR'ed Markdown -> `Meeting`.
 
-Two steps. Segmenting (per variant) cuts the text into raw turns: a speaker
-label or a procedural line, and its pieces (running text or a motion block).
+Two steps. Segmenting (per variant: line-wrapped and Markdown here, flattened
+in `flat.py`) cuts the text into raw turns (`segments.py`): a speaker label or
+a procedural line, and its pieces (running text or a motion block).
 Building (shared) resolves speakers, reconstructs paragraphs, turns motion
 blocks into `Motion`s and the chair's "Zij krijgt nr. …" into their numbers,
 and collects suspensions, commitments and sections. The reading turn keeps its
@@ -11,7 +12,6 @@ own words; a motion's text lives only in its `Motion`.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -20,7 +20,9 @@ from pathlib import PurePath
 from generator.errors import Diagnostic, info, warning
 from generator.ingest import ParseResult
 from generator.ingest.commitments import find_commitments
+from generator.ingest.flat import segment_flat
 from generator.ingest.header import (
+    AGENDA_LINE,
     CHAIR_LINE,
     END,
     PROCEDURAL,
@@ -34,7 +36,6 @@ from generator.ingest.header import (
 from generator.ingest.labels import (
     CHAIR,
     Label,
-    find_inline_labels,
     looks_like_label,
     parse_label_line,
     parse_label_start,
@@ -54,7 +55,6 @@ from generator.ingest.layout import (
     word_evidence,
 )
 from generator.ingest.motions import (
-    INLINE_MOTION,
     KAMER,
     MOTION_END,
     MOTION_HEAD,
@@ -64,52 +64,18 @@ from generator.ingest.motions import (
     split_motion_text,
 )
 from generator.ingest.sections import find_sections
+from generator.ingest.segments import MOTION, TEXT, RawTurn, Segmented
 from generator.ingest.verdicts import attach_verdicts
 from generator.model import Commitment, Meeting, Motion, Source, Suspension, Turn, TurnKind
 from generator.people import build_roster
 from generator.slugs import slugify
 
-TEXT, MOTION = "text", "motion"
-FLAT_PROCEDURAL = re.compile(
-    r"(?:(?<=[.?!…)])|^)\s*(?P<p>De vergadering wordt(?: van \d{1,2}[.:]\d{2} uur)?"
-    r"(?: tot \d{1,2}[.:]\d{2} uur)? geschorst\.|Daartoe wordt besloten\."
-    r"|De (?:algemene |verdere )?beraadslaging wordt (?:gesloten|geschorst|hervat|geopend)\."
-    r"|Sluiting(?: \d{1,2}[.:]\d{2} uur)?\.|\((?:Applaus|Geroffel op de bankjes|Hilariteit)\))"
-)
-AGENDA = re.compile(r"Aan de orde is\b")
 LABEL_HEAD = re.compile(r"^(?:De heer|Mevrouw|Minister|Staatssecretaris|De voorzitter)\b")
 # The chair opens a committee meeting: "Ik open de vergadering van de vaste
 # commissie voor Buitenlandse Zaken met …".
 COMMITTEE = re.compile(
     r"\bvergadering van de ((?:vaste |algemene |tijdelijke )?commissie voor "
     r"[A-Z][\w-]*(?:,? (?:en |[A-Z])[\w-]*)*)")
-# "… sentence. Voorzitter: Martin Bosma" closing a flattened turn: a new chair.
-FLAT_CHAIR = re.compile(
-    r"(?:(?<=[.?!…)])|^)\s*Voorzitter:\s*[A-Z][\w'’-]*(?:\s+(?:[a-z]{1,3}\s+)*[A-Z][\w'’-]*){0,3}\s*$")
-
-
-@dataclass
-class RawTurn:
-    """A turn as cut from the text: label (None for a procedural line), where it
-    starts, and its pieces (TEXT or MOTION, each a list of lines)."""
-
-    label: Label | None
-    line: int
-    pieces: list[tuple[str, list[Line]]] = field(default_factory=list)
-    chair: str | None = None  # "Voorzitter: Name" inside the report: the chair changes
-
-
-@dataclass
-class Segmented:
-    """What segmenting found: header facts, raw turns, problems."""
-
-    header: Header
-    turns: list[RawTurn]
-    diagnostics: list[Diagnostic]
-    title: str | None = None
-    dossier: str | None = None
-    limit: int = 0  # layout.fit_limit of the body lines
-
 
 # --- segmenting: line-wrapped text (and OCR'ed Markdown) ---------------------
 
@@ -142,7 +108,7 @@ def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
     after it. 0 when there is none. "Aan de orde is …" inside a turn is the chair
     speaking (before the first label it is the header's agenda)."""
     line = lines[i]
-    if not PROCEDURAL_START.match(line.text) or AGENDA.match(line.text):
+    if not PROCEDURAL_START.match(line.text) or AGENDA_LINE.match(line.text):
         return 0
     before = lines[i - 1] if i else None
     if not (before is None or line.gap or SENTENCE_END.search(before.text)
@@ -252,107 +218,6 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
 
 
 # --- segmenting: flattened text ----------------------------------------------
-
-
-def _flat_pieces(body: str) -> list[tuple[str, str]]:
-    """Cut a flattened turn into (TEXT|MOTION|"procedural", text) pieces."""
-    pieces: list[tuple[str, str]] = []
-    position = 0
-    matches = INLINE_MOTION.finditer(body) if "gehoord de beraadslaging" in body else ()
-    for m in matches:
-        pieces.extend(_flat_procedural(body[position:m.start()]))
-        pieces.append((MOTION, m.group(0)))
-        position = m.end()
-    pieces.extend(_flat_procedural(body[position:]))
-    return pieces
-
-
-def _flat_procedural(text: str) -> list[tuple[str, str]]:
-    pieces: list[tuple[str, str]] = []
-    position = 0
-    hint = any(w in text for w in ("geschorst", "besloten", "beraadslaging", "Sluiting", "("))
-    for m in FLAT_PROCEDURAL.finditer(text) if hint else ():
-        if text[position:m.start()].strip():
-            pieces.append((TEXT, text[position:m.start()].strip()))
-        pieces.append(("procedural", m.group("p")))
-        position = m.end()
-    rest = text[position:].strip()
-    change = FLAT_CHAIR.search(rest)
-    if change:
-        if rest[:change.start()].strip():
-            pieces.append((TEXT, rest[:change.start()].strip()))
-        pieces.append(("chair", change.group(0).strip()))
-    elif rest:
-        pieces.append((TEXT, rest))
-    return pieces
-
-
-def _flat_header(text: str) -> tuple[str | None, str | None, str]:
-    """(title, chair, agenda text) from the start of a flattened item:
-    "6 Staat van de Volkshuisvesting Voorzitter: Martin Bosma Staat van de
-    Volkshuisvesting Aan de orde is …"."""
-    agenda = AGENDA.search(text)
-    before = text[:agenda.start()] if agenda else text
-    rest = text[agenda.start():].strip() if agenda else ""
-    before = re.sub(r"^\s*\d{1,3}\s+", "", before).strip()
-    chair = None
-    if "Voorzitter:" in before:
-        title, _, after = before.partition("Voorzitter:")
-        title = title.strip()
-        chair = after.replace(title, "").strip() if title else after.strip()
-    else:
-        words = before.split()
-        half = len(words) // 2
-        title = " ".join(words[:half]) if words[:half] == words[half:] else before
-    if len(title) > 200:  # not a heading: no labels, or a cut extraction
-        title, chair = "", None
-    return title or None, chair or None, rest
-
-
-def _line_finder(text: str):
-    """Offset -> 1-based line number; 0 throughout for a text without newlines
-    (model.Source: a single-line extraction has no line numbers)."""
-    breaks = [i for i, c in enumerate(text) if c == "\n"]
-    if not breaks:
-        return lambda offset: 0
-    return lambda offset: bisect.bisect_right(breaks, offset - 1) + 1
-
-
-def segment_flat(text: str, file: str) -> Segmented:
-    line_at = _line_finder(text)
-    labels = find_inline_labels(text)
-    head_end = labels[0][0] if labels else len(text)
-    title, chair, agenda = _flat_header(text[:head_end])
-    diags: list[Diagnostic] = []
-    heading = text[:head_end].split("Aan de orde is", 1)[0].strip()
-    if heading:
-        diags.append(info("agenda item heading read as title (and chair)", file, 1, heading))
-    turns: list[RawTurn] = []
-    if agenda:
-        at = line_at(text.find(agenda))
-        turns.append(RawTurn(None, at, [(TEXT, [Line(agenda, at)])]))
-    for k, (start, end, label) in enumerate(labels):
-        stop = labels[k + 1][0] if k + 1 < len(labels) else len(text)
-        at = line_at(start)
-        current: RawTurn | None = RawTurn(label, at)
-        turns.append(current)
-        for kind, piece in _flat_pieces(text[end:stop]):
-            if kind in ("procedural", "chair"):
-                name = piece.partition(":")[2].strip() if kind == "chair" else None
-                turns.append(RawTurn(None, at, [(TEXT, [Line(piece, at)])], name))
-                current = None
-            else:
-                if current is None:
-                    current = RawTurn(label, at)
-                    turns.append(current)
-                current.pieces.append((kind, [Line(piece, at)]))
-    dossier = re.search(r"\((\d{5}(?:-[A-Z0-9]+)?)\)", agenda)
-    if not labels:
-        diags.append(warning("no speaker labels found", file, 1, text[:120],
-                             'labels read "De heer Name (Party):" after a sentence end'))
-    return Segmented(Header(chair=chair), turns, diags, title,
-                     normalise_dossier(dossier.group(1)) if dossier else None)
-
 
 # --- building the meeting ----------------------------------------------------
 
