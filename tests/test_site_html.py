@@ -33,7 +33,9 @@ def validator() -> list[str]:
 
 @pytest.mark.slow
 def test_every_page_passes_the_nu_html_checker_with_zero_errors(sites):
-    result = subprocess.run([*validator(), "--root", str(sites), "--also-check-css"],
+    # HTML only: the checker's CSS profile predates properties browsers support
+    # (paint-order, color-scheme), so it would report valid CSS as errors
+    result = subprocess.run([*validator(), "--root", str(sites)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
 
