@@ -25,6 +25,9 @@ _PARTICLE = (
     r"(?:[Vv]an|[Dd]e|[Dd]en|[Dd]er|[Tt]er|[Tt]en|[Tt]e|[Hh]et|'t|’t|[Ii]n|[Oo]p|[Dd]'|[Dd]’"
     r"|[Ll]a|[Ll]e|[Dd]u|[Dd]i|[Dd]el|[Vv]on|[Zz]u|[Uu]it)"
 )
+# After a first name or a hyphen only lower-case particles follow ("Hugo de
+# Jonge", "Van Veldhoven-van der Meer").
+_LOWER_PARTICLE = r"(?:van|de|den|der|ter|ten|te|het|'t|’t|in|op|d'|d’|la|le|du|di|del|von|zu|uit)"
 _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’]*(?:-[\w'’]+)*"
 # A surname: particles, then one or more capitalised words ("Van der Staaij",
 # "Nijhof-Leeuw", "Tjeerd de Groot", "Pia Dijkstra", "Kostić").
@@ -42,7 +45,7 @@ _MEMBER_RE = (
 _GUEST_RE = rf"(?P<gaddress>De heer|Mevrouw)\s+(?P<gname>{_NAME})"
 _GOV_RE = (
     rf"(?P<office>{_OFFICE})(?:\s+(?P<portfolio>(?:van|voor)\s+[^:()]{{1,80}}?))?"
-    rf"\s+(?P<oname>(?:{_PARTICLE}\s+)*{_WORD})"
+    rf"\s+(?P<oname>(?:{_PARTICLE}\s+)*{_WORD}(?:\s+(?:{_LOWER_PARTICLE}\s+)+{_WORD})?)"
 )
 _ANY_LABEL = rf"(?:{_CHAIR_RE}|{_MEMBER_RE}|{_GOV_RE}|{_GUEST_RE})"
 
