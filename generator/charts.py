@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from generator.figures import VERDICT_KEYS, VerdictCounts
 
-WIDTH = 440
+WIDTH = 400
 FONT = 14
 PATTERNS = ("solid", "hatch", "dots", "cross", "rhatch", "hlines", "vlines", "grid")
 
@@ -42,7 +42,7 @@ class Series:
 @dataclass(frozen=True)
 class Bar:
     """One row of a bar chart: a label and one value per series; `note` is
-    written after the bars (defaults to the values)."""
+    written after the label (bar charts) or after the bar (stacked charts)."""
 
     label: str
     values: tuple[int, ...]
@@ -127,21 +127,21 @@ def bar_chart(chart_id: str, title: str, desc: str, series: Sequence[Series],
     """Horizontal bars, one group per row; every series on the same scale. The
     label sits above its bars so long names need no left margin on a phone."""
     top = max((v for bar in bars for v in bar.values), default=0) or 1
-    notes = [bar.note or "" for bar in bars] + [fmt(v) for bar in bars for v in bar.values]
-    span = WIDTH - 12 - FONT * 0.6 * max(map(len, notes), default=0)
+    span = WIDTH - 12 - FONT * 0.6 * max((len(fmt(v)) for b in bars for v in b.values), default=0)
     row_h = 20 + 16 * len(series) + 8
     out = [_open(chart_id, max(row_h * len(bars), 1), title, desc), _defs(chart_id, series)]
     for r, bar in enumerate(bars):
         y = r * row_h
-        out.append(f'<text class="chart-label" x="0" y="{_n(y + 14)}">{escape(bar.label)}</text>')
+        note = f'<tspan class="chart-note"> · {escape(bar.note)}</tspan>' if bar.note else ""
+        out.append(f'<text class="chart-label" x="0" y="{_n(y + 14)}">{escape(bar.label)}'
+                   f'{note}</text>')
         for s, value in enumerate(bar.values):
             by = y + 20 + s * 16
             length = span * value / top
             out.append(f'<rect x="0" y="{_n(by)}" width="{_n(max(length, 1 if value else 0))}" '
                        f'height="13" fill="url(#{escape(chart_id)}-p{s})" class="chart-bar"/>')
-            note = fmt(value) if bar.note is None or len(bar.values) > 1 else bar.note
             out.append(f'<text class="chart-value" x="{_n(length + 5)}" y="{_n(by + 11)}">'
-                       f'{escape(note)}</text>')
+                       f'{escape(fmt(value))}</text>')
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every string above is escaped
 
@@ -330,8 +330,7 @@ def _mark_label(event, t) -> str:
 
 def _share_figure(fig_id: str, title: str, desc: str, people, u, t) -> Figure:
     series = [Series(t("figures.words"), "chart-1", "solid")]
-    bars = [Bar(_person_label(p), (f.words,), t("chart.words_turns", words=t.number(f.words),
-                                                 turns=t.number(f.turns))) for p, f in people]
+    bars = [Bar(_person_label(p), (f.words,), t("chart.turns_n", n=f.turns)) for p, f in people]
     svg = bar_chart(fig_id, title, desc, series, bars, t.number)
     head = (t("figures.name"), t("figures.words"), t("figures.turns"), t("figures.made"),
             t("figures.received"))
