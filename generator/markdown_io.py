@@ -16,19 +16,28 @@ the escapes this module writes (plus CommonMark's) have meaning.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
-from markdown_it.common.entities import entities as _ENTITIES
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from generator.errors import Diagnostic, error, warning
+from generator.markdown_syntax import (
+    YamlLoader,
+    escape_paragraph,
+    flow_map,
+    format_attrs,
+    paragraphs_text,
+    parse_attrs,
+    unescape_paragraph,
+    yaml_error_line,
+    yaml_scalar,
+)
 from generator.model import (
     Commitment,
     Meeting,
@@ -45,204 +54,6 @@ from generator.model import (
 )
 
 FORMAT_VERSION = 1
-
-# --------------------------------------------------------------------------- text
-
-
-_ALWAYS_ESCAPED = frozenset("\\`*_[]<{}")
-_LINE_START_ESCAPED = frozenset("#>-+=~:|!")
-_ENTITY_LIKE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_ORDERED_START = re.compile(r"[0-9]+[.)]")
-_NEEDS_ENTITY = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
-_PLAIN_LINE = re.compile(r"[^\\`*_\[\]<{}&\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
-
-
-def _entity(ch: str) -> str:
-    return f"&#x{ord(ch):X};"
-
-
-def escape_line(text: str) -> str:
-    """One line of text (no newline) as Markdown paragraph source."""
-    if not text:
-        return ""
-    if _PLAIN_LINE.fullmatch(text):
-        out = text
-    else:
-        parts = []
-        for i, ch in enumerate(text):
-            if ch in _ALWAYS_ESCAPED:
-                parts.append("\\" + ch)
-            elif ch == "&" and _ENTITY_LIKE.match(text, i):
-                parts.append("\\&")
-            elif _NEEDS_ENTITY.match(ch):
-                parts.append(_entity(ch))
-            else:
-                parts.append(ch)
-        out = "".join(parts)
-    head = ""
-    if out[0].isspace():
-        head, out = _entity(out[0]), out[1:]
-    tail = ""
-    if out and out[-1].isspace():
-        out, tail = out[:-1], _entity(out[-1])
-    if not head and out:
-        if out[0] in _LINE_START_ESCAPED:
-            out = "\\" + out
-        elif out[0].isdigit() and (m := _ORDERED_START.match(out)):
-            end = m.end() - 1
-            out = out[:end] + "\\" + out[end:]
-    return head + out + tail
-
-
-def escape_paragraph(text: str) -> list[str]:
-    """A string as the source lines of one Markdown paragraph. A newline becomes a
-    hard line break (a line ending in ``\\``); newlines at the very end become
-    ``&#xA;``; the empty string is a lone ``\\``."""
-    if text == "":
-        return ["\\"]
-    segments = text.split("\n")
-    trailing = 0
-    while len(segments) > 1 and segments[-1] == "":
-        segments.pop()
-        trailing += 1
-    lines = [escape_line(s) for s in segments]
-    lines[-1] += "&#xA;" * trailing
-    return [line + "\\" for line in lines[:-1]] + [lines[-1]]
-
-
-_UNESCAPE = re.compile(
-    r"\\\n[ \t]*"  # hard line break
-    r"|\\([!-/:-@\[-`{-~])"  # backslash escape of ASCII punctuation
-    r"|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # character reference
-    r"|[ \t]*\n[ \t]*"  # soft line break: a wrapped line
-)
-
-
-def _decode_reference(ref: str) -> str | None:
-    if ref[0] != "#":
-        return _ENTITIES.get(ref)
-    code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
-    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-        return "\ufffd"
-    return chr(code)
-
-
-def _unescape_match(m: re.Match[str]) -> str:
-    whole = m.group(0)
-    if whole[0] == "\\":
-        return "\n" if whole[1] == "\n" else m.group(1)
-    if whole[0] == "&":
-        decoded = _decode_reference(m.group(2))
-        return whole if decoded is None else decoded
-    return " "
-
-
-def unescape_paragraph(source: str) -> str:
-    """Inverse of `escape_paragraph`, given the paragraph's source as markdown-it
-    collects it (lines joined by newlines). Wrapped lines join with a space."""
-    if source == "\\":
-        return ""
-    if "\\" not in source and "&" not in source and "\n" not in source:
-        return source
-    return _UNESCAPE.sub(_unescape_match, source)
-
-
-def _paragraphs_text(text: str) -> list[list[str]]:
-    """Longer text (a motion's) as several paragraphs, split at blank lines."""
-    return [escape_paragraph(part) for part in text.split("\n\n")]
-
-
-# --------------------------------------------------------------------- attributes
-
-_BARE_VALUE = re.compile(r"[A-Za-z0-9_.:/-]+")
-_ATTR = r'(?:#([A-Za-z0-9_.:/-]+)|([A-Za-z_][A-Za-z0-9_-]*)=("(?:[^"\\]|\\.)*"|[^\s"{}]+))'
-_ATTR_TOKEN = re.compile(_ATTR)
-_ATTRS = re.compile(r"(?:\s*" + _ATTR + r"(?!\S))*\s*")  # tokens end at a space: linear
-
-
-def _attr_value(value: str) -> str:
-    if _BARE_VALUE.fullmatch(value):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def format_attrs(pairs: list[tuple[str, str | int | None]]) -> str:
-    """``{#id key=value key="quoted value"}``; None values are left out, an ``id``
-    key is written as ``#id`` when it is a plain token."""
-    parts = []
-    for key, value in pairs:
-        if value is None:
-            continue
-        text = str(value)
-        if key == "id" and _BARE_VALUE.fullmatch(text):
-            parts.append("#" + text)
-        else:
-            parts.append(f"{key}={_attr_value(text)}")
-    return "{" + " ".join(parts) + "}"
-
-
-def parse_attrs(text: str) -> dict[str, str] | None:
-    """The attributes of ``{...}`` (without the braces), or None if malformed."""
-    if not _ATTRS.fullmatch(text):
-        return None
-    attrs: dict[str, str] = {}
-    for ident, key, raw in _ATTR_TOKEN.findall(text):
-        if ident:
-            attrs["id"] = ident
-        elif raw[0] != '"':
-            attrs[key] = raw
-        elif "\\" not in raw:
-            attrs[key] = raw[1:-1]
-        else:
-            try:
-                attrs[key] = json.loads(raw)
-            except ValueError:
-                return None
-    return attrs
-
-
-# ---------------------------------------------------------------------------- YAML
-
-_YAML_PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f.'’()/+_-]*"
-                         r"(?: [A-Za-z0-9\u00c0-\u024f.'’()/+_-]+)*")
-_YAML_RESERVED = frozenset({"null", "Null", "NULL"})
-_YAML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-_YAML_UNSAFE = re.compile(r'[\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
-
-
-def _yaml_escape(m: re.Match[str]) -> str:
-    ch = m.group(0)
-    if ch in _YAML_ESCAPES:
-        return _YAML_ESCAPES[ch]
-    code = ord(ch)
-    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}"
-
-
-def yaml_scalar(value: str | int | None) -> str:
-    """A scalar as YAML source that `_Loader` reads back as exactly this value."""
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    if _YAML_PLAIN.fullmatch(value) and value not in _YAML_RESERVED:
-        return value
-    return '"' + _YAML_UNSAFE.sub(_yaml_escape, value) + '"'
-
-
-def _flow_map(pairs: list[tuple[str, str | int | None]]) -> str:
-    return "{" + ", ".join(f"{k}: {yaml_scalar(v)}" for k, v in pairs if v is not None) + "}"
-
-
-class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """Safe YAML where every plain scalar but ``null``/``~``/empty is a string:
-    ``date: 2020-09-28``, ``start: 13:30`` and ``number: 3`` mean what they say."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag == "tag:yaml.org,2002:null"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
 
 # -------------------------------------------------------------- import bookkeeping
 
@@ -311,14 +122,14 @@ def _front_matter(m: Meeting, stamp: ImportStamp | None) -> list[str]:
     if m.source.line:
         lines.append(f"source_line: {m.source.line}")
     lines.append("people:" + ("" if m.people else " []"))
-    lines += ["- " + _flow_map([("id", p.id), ("name", p.name), ("party", p.party),
+    lines += ["- " + flow_map([("id", p.id), ("name", p.name), ("party", p.party),
                                 ("role", p.role)]) for p in m.people]
     lines.append("present: [" + ", ".join(yaml_scalar(p) for p in m.present) + "]")
     lines.append("suspensions:" + ("" if m.suspensions else " []"))
-    lines += ["- " + _flow_map([("start", s.start), ("end", s.end), ("turn", s.turn),
+    lines += ["- " + flow_map([("start", s.start), ("end", s.end), ("turn", s.turn),
                                 *_source_attrs(s.source, f)]) for s in m.suspensions]
     lines.append("sections:" + ("" if m.sections else " []"))
-    lines += ["- " + _flow_map([("title", s.title), ("turn", s.turn)]) for s in m.sections]
+    lines += ["- " + flow_map([("title", s.title), ("turn", s.turn)]) for s in m.sections]
     if stamp is not None:
         lines += ["import:", f"  format: {FORMAT_VERSION}",
                   f"  parser: {yaml_scalar(stamp.parser)}",
@@ -361,7 +172,7 @@ def _motion_block(mo: Motion, f: str) -> list[str]:
                               "" if pid is None else " " + format_attrs([("id", pid)]))
     if mo.text:
         out += ["", "#### Tekst"]
-        for lines in _paragraphs_text(mo.text):
+        for lines in paragraphs_text(mo.text):
             out += ["", *lines]
     for heading, items in (("Overwegingen", mo.considerations), ("Verzoeken", mo.requests)):
         if items:
@@ -473,18 +284,6 @@ def _line_of(lines: list[str], key: str, offset: int = 1) -> int:
                 offset)
 
 
-def yaml_error_line(exc: yaml.YAMLError) -> tuple[int, str]:
-    """The 1-based line a YAML error is about (where the unclosed bracket or
-    quote opened, when that is known) and its message."""
-    problem = getattr(exc, "problem_mark", None)
-    context = getattr(exc, "context_mark", None)
-    mark = context or problem
-    message = str(getattr(exc, "problem", None) or exc)
-    if context is not None and problem is not None and problem.line != context.line:
-        message += f" ({getattr(exc, 'context', '')} starting here)"
-    return (mark.line + 1 if mark is not None else 0), message
-
-
 def _opt_str(r: _Reader, value: Any, what: str, line: int) -> str | None:
     if value is None or isinstance(value, str):
         return value
@@ -529,7 +328,7 @@ def _records(r: _Reader, data: dict[str, Any], key: str, lines: list[str],
 def _read_front_matter(r: _Reader, source: str) -> tuple[dict[str, Any], list[str]] | None:
     lines = source.split("\n")
     try:
-        data = yaml.load(source, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(source, Loader=YamlLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         line, message = yaml_error_line(exc)
         shown = lines[line - 1] if 0 < line <= len(lines) else ""

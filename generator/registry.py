@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from generator.errors import Diagnostic, error, warning
-from generator.markdown_io import _Loader, yaml_error_line, yaml_scalar
+from generator.markdown_syntax import YamlLoader, yaml_error_line, yaml_scalar
 from generator.model import Meeting, Motion, Person, Turn
 from generator.slugs import slugify
 
@@ -332,7 +332,7 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
     """Read people.yaml; problems become diagnostics with file and line."""
     lines = text.splitlines()
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         line, message = yaml_error_line(exc)
         return Registry(), [error(f"speaker registry is not valid YAML: {message}", file, line,
