@@ -354,8 +354,6 @@ HEAD = ("Voorzitter: Pia Dijkstra\n"
 BODY = "\n\nDe voorzitter:\nGoedemiddag.\n"
 
 
-@pytest.mark.xfail(strict=True, reason="generator/ingest/header.py drops a damaged government "
-                   "member line of the attendance block without a diagnostic (reported)")
 @pytest.mark.parametrize("line", [
     "en de heer Blok, Mnister van Buitenlandse Zaken.",  # a typo in the office
     "en de heer Blo",  # truncated

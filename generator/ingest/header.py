@@ -81,17 +81,20 @@ def split_names(text: str) -> tuple[str, ...]:
     return tuple(" ".join(p.split()) for p in parts if p.strip())
 
 
-def parse_attendance(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """The list after "te weten:": members, then government members."""
+def parse_attendance(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], str]:
+    """The list after "te weten:": members, government members, and what of the
+    government part no "Name, Minister …" pattern explained ("" when all)."""
     parts = GOV_START.split(text, maxsplit=1)
     members = split_names(parts[0])
-    government: tuple[tuple[str, str], ...] = ()
+    government: list[tuple[str, str]] = []
+    leftover = ""
     if len(parts) > 1:
-        government = tuple(
-            (" ".join(m.group("name").split()), " ".join(m.group("role").split()))
-            for m in GOVERNMENT_MEMBER.finditer(parts[1])
-        )
-    return members, government
+        matches = list(GOVERNMENT_MEMBER.finditer(parts[1]))
+        government = [(" ".join(m.group("name").split()), " ".join(m.group("role").split()))
+                      for m in matches]
+        leftover = GOVERNMENT_MEMBER.sub("", parts[1])
+        leftover = re.sub(r"\b(?:en|de heer|mevrouw|de heren|de dames)\b|[\s,.;]", "", leftover)
+    return members, tuple(government), leftover
 
 
 def parse_date(text: str) -> str | None:
@@ -179,10 +182,12 @@ def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
     if m := ATTENDANCE.search(joined):
         listed = START.split(m.group("list"))[0]
         listed = re.split(r"\bAanvang\b", listed)[0]
-        members, government = parse_attendance(listed)
+        members, government, leftover = parse_attendance(listed)
+    else:
+        leftover = ""
     unknown = scan.unknown
-    if not members and not government:
-        unknown.extend(scan.attendance)
+    if leftover or (not members and not government):
+        unknown.extend(scan.attendance)  # keep the whole list visible: part is not understood
     elif scan.attendance and not CANONICAL_ATTENDANCE.match(scan.attendance[0][0]):
         unknown.append(scan.attendance[0])  # an unusual preamble: show it rather than drop it
     start = START.search(joined)
