@@ -272,6 +272,16 @@ def verdict_rows(counts: VerdictCounts) -> tuple[int, ...]:
 # Each takes the archive's precomputed numbers (`archive.chart_data`), the
 # page's `Urls` and the catalogue, and returns the page's figures in order.
 
+_BY_ID: list = [None, {}]  # the last archive seen, and its meetings by id
+
+
+def _meetings_by_id(archive) -> dict:
+    """Meetings by id, made once per archive (every speaker page needs it)."""
+    if _BY_ID[0] is not archive:
+        _BY_ID[:] = [archive, {m.id: m for m in archive.meetings}]
+    return _BY_ID[1]
+
+
 def _person_label(person) -> str:
     return f"{person.name} ({person.party})" if person.party else person.name
 
@@ -357,7 +367,7 @@ def speaker_charts(archive, person, u, t) -> tuple[Figure, ...]:
     if data is None:
         return ()
     figures = []
-    meetings = {m.id: m for m in archive.meetings}
+    meetings = _meetings_by_id(archive)
     if data.meetings:
         fig_id, title = "fig-activiteit", t("chart.activity")
         series = Series(t("figures.words"), "chart-1", "solid")
@@ -395,7 +405,7 @@ def party_charts(archive, party, u, t) -> tuple[Figure, ...]:
     rows = archive.chart_data.party_verdicts_by_meeting.get(party.name, ())
     if not rows:
         return ()
-    meetings = {m.id: m for m in archive.meetings}
+    meetings = _meetings_by_id(archive)
     cells = [(Cell(f"{meetings[mid].date or '?'} · {meetings[mid].title or mid}",
                    u.meeting(archive.meeting_slug(meetings[mid]))), counts)
              for mid, counts in rows]
@@ -414,7 +424,7 @@ def motions_charts(archive, u, t) -> tuple[Figure, ...]:
                                        t("chart.verdicts_by_party_desc"), t, cells,
                                        t("parties.party")))
     if data.verdicts_by_meeting:
-        meetings = {m.id: m for m in archive.meetings}
+        meetings = _meetings_by_id(archive)
         cells = [(Cell(f"{meetings[mid].date or '?'} · {meetings[mid].title or mid}",
                        u.meeting(archive.meeting_slug(meetings[mid]))), counts)
                  for mid, counts in data.verdicts_by_meeting.items()]
