@@ -221,6 +221,7 @@ def test_sigkill_at_random_points_leaves_the_previous_or_the_new_complete_site(t
 
 # --- the real build, killed -------------------------------------------------------
 
+KILLS = int(os.environ.get("PLENUM_KILLS", "8"))  # kills of build.py (each one a build)
 PROJECT_PARTS = ("build.py", "generator", "templates", "static", "transcripts", "content",
                  "plenum.toml", "pyproject.toml")
 
@@ -270,14 +271,11 @@ def test_killing_build_py_at_random_points_leaves_the_previous_or_the_new_site(t
     duration = time.perf_counter() - started
     new = site_files(project / "site")
     assert new != previous
-    meta.write_text(original_meta)
-    assert build(project).returncode in (0, 1)
-    assert site_files(project / "site") == previous
 
     rng = random.Random(6)
     states = {"previous": previous, "new": new}
     outcomes = {"killed mid-build": 0, "finished first": 0, "previous": 0, "new": 0}
-    for _attempt in range(10):
+    for _attempt in range(KILLS):
         current = next(k for k, v in states.items() if v == site_files(project / "site"))
         target = "new" if current == "previous" else "previous"
         meta.write_text(original_meta if target == "previous" else original_meta.replace(
@@ -293,7 +291,7 @@ def test_killing_build_py_at_random_points_leaves_the_previous_or_the_new_site(t
         assert verify_manifest(project / "site") == []
         outcomes["new" if found == states[target] else "previous"] += 1
     print("SIGKILL of build.py:", outcomes)
-    assert outcomes["killed mid-build"] >= 5, outcomes
+    assert outcomes["killed mid-build"] >= KILLS // 2, outcomes
     # After the kills, an ordinary build still works and cleans up.
     result = build(project)
     assert result.returncode in (0, 1), result.stderr
