@@ -212,8 +212,10 @@ class MotionsIndexContext:
     meta: PageMeta
     heading: str
     filters: tuple[VerdictFilter, ...]
-    motions: tuple[MotionEntry, ...]
+    motions: tuple[MotionEntry, ...]  # this file's share of the list, newest first
     charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
+    page_number: int = 1
+    pager: tuple[tuple[int, str], ...] = ()  # (number, path) of every file of a long list
 
 
 @dataclass(frozen=True)

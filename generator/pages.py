@@ -5,9 +5,10 @@ no HTML here; `generator.render` turns the contexts into files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from markupsafe import Markup
 from pygments import highlight
@@ -51,7 +52,11 @@ CSV_COLUMNS = ("meeting", "date", "turn", "kind", "speaker", "name", "party", "l
                "words", "text", "url")
 MOST_ACTIVE = 10
 SNIPPET_WORDS = 40
+MOTIONS_PER_PAGE = 500  # a motions list is split into files of this many
 SPEAKER_SPEECHES = 200  # a speaker page lists at most this many (newest first)
+
+
+R = TypeVar("R", SpeechRef, MotionEntry)
 
 
 @dataclass(frozen=True)
@@ -244,9 +249,10 @@ def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
         charts.speaker_charts(archive, person, urls.Urls(meta.path), t)))
 
 
-def newest_meetings_first(refs: tuple[SpeechRef, ...]) -> list[SpeechRef]:
-    """Speeches of the newest meeting first, each meeting's in the order spoken."""
-    groups: list[list[SpeechRef]] = []
+def newest_meetings_first(refs: Sequence[R]) -> list[R]:
+    """Speeches (or motions) of the newest meeting first, each meeting's in the
+    order spoken; `refs` are in archive order (oldest meeting first)."""
+    groups: list[list[R]] = []
     for ref in refs:
         if groups and groups[-1][0].meeting is ref.meeting:
             groups[-1].append(ref)
@@ -304,18 +310,27 @@ def _pad(ids: tuple[str | None, ...], names: tuple[str, ...]) -> tuple[str | Non
 
 
 def motions_index_pages(archive: Archive, t: Catalogue) -> Iterator[Page]:
-    """The list of all motions, and one list per verdict kind that occurs."""
+    """The list of all motions, and one list per verdict kind that occurs; newest
+    first, split into files of `MOTIONS_PER_PAGE`."""
     kinds: list[VerdictKind | None] = [k for k, v in archive.motions_by_verdict.items() if v]
-    pages: list[tuple[VerdictKind | None | str, str, str, tuple[MotionEntry, ...]]] = [
+    lists: list[tuple[VerdictKind | None | str, str, str, tuple[MotionEntry, ...]]] = [
         ("all", urls.MOTIONS, t("motions.all"), tuple(archive.motions.values()))]
-    pages += [(k, urls.verdict_list_path(k), t.verdict(k), archive.motions_by_verdict[k])
+    lists += [(k, urls.verdict_list_path(k), t.verdict(k), archive.motions_by_verdict[k])
               for k in kinds]
-    for kind, path, label, entries in pages:
-        filters = tuple(VerdictFilter(k, lbl, p, len(e), k == kind) for k, p, lbl, e in pages)
+    for kind, path, label, entries in lists:
+        filters = tuple(VerdictFilter(k, lbl, p, len(e), k == kind) for k, p, lbl, e in lists)
         heading = t("motions.title") if kind == "all" else t("motions.title_kind", kind=label)
-        meta = PageMeta(path, heading, t("motions.description", n=len(entries)))
-        figures = charts.motions_charts(archive, urls.Urls(path), t) if kind == "all" else ()
-        yield Page("motions.html", MotionsIndexContext(meta, heading, filters, entries, figures))
+        ordered = newest_meetings_first(entries)
+        count = max(1, -(-len(ordered) // MOTIONS_PER_PAGE))
+        pager = tuple((n, urls.paged(path, n)) for n in range(1, count + 1))
+        for number, page_path in pager:
+            chunk = tuple(ordered[(number - 1) * MOTIONS_PER_PAGE:number * MOTIONS_PER_PAGE])
+            title = heading if number == 1 else t("motions.page_title", title=heading, n=number)
+            meta = PageMeta(page_path, title, t("motions.description", n=len(entries)))
+            figures = (charts.motions_charts(archive, urls.Urls(page_path), t)
+                       if kind == "all" and number == 1 else ())
+            yield Page("motions.html", MotionsIndexContext(
+                meta, heading, filters, chunk, figures, number, pager if count > 1 else ()))
 
 
 def commitments_page(archive: Archive, t: Catalogue) -> Page:

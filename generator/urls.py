@@ -88,6 +88,15 @@ def verdict_list_path(kind: VerdictKind | None) -> str:
     return f"moties/{_verdict_page(kind)}.html"
 
 
+def paged(path: str, page: int) -> str:
+    """Page `page` of a list split over several files: ``moties/ontraden.html``,
+    ``moties/ontraden_2.html``, ... ("_" never occurs in a slug, so no id collides)."""
+    if page <= 1:
+        return path
+    stem, _, suffix = path.rpartition(".")
+    return f"{stem}_{page}.{suffix}"
+
+
 def static_path(name: str) -> str:
     return f"{STATIC}/{name}"
 

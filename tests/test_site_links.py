@@ -129,3 +129,27 @@ def test_with_a_base_url_the_404_page_links_absolutely_and_other_pages_stay_rela
     assert "../index.html" in read_page(tmp_path / urls.MEETINGS).links
     assert "https://example.org/debatten/index.html" in (
         tmp_path / urls.SITEMAP).read_text(encoding="utf-8")
+
+
+def test_long_motion_lists_are_split_into_linked_files_newest_first(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from site_fixture import seed_meeting
+
+    from generator import pages
+
+    monkeypatch.setattr(pages, "MOTIONS_PER_PAGE", 2)
+    meetings = [replace(seed_meeting(), id=f"m{i}", date=f"2020-0{i + 1}-01") for i in range(3)]
+    build_meetings(meetings, tmp_path)
+    assert broken_links(tmp_path) == []
+    first, second = tmp_path / urls.MOTIONS, tmp_path / urls.paged(urls.MOTIONS, 2)
+    assert second.name == "index_2.html" and second.is_file()
+    assert not (tmp_path / urls.paged(urls.MOTIONS, 3)).exists()
+    on_first, on_second = set(read_page(first).links), set(read_page(second).links)
+    # the same motion id in three meetings: the oldest keeps the plain slug
+    oldest, newest = "35373-4.html", "m2-35373-4.html"
+    assert newest in on_first and oldest not in on_first  # newest first
+    assert oldest in on_second
+    _, reached = crawl(tmp_path)
+    motion_pages = {p for p, _ in reached if p.startswith("moties/") and "index" not in p}
+    assert len({p for p in motion_pages if "35373-4" in p}) == 3
