@@ -268,3 +268,44 @@ def test_binary_and_nul_files_are_refused_by_name_while_the_others_are_built(tmp
                     for p in (project / "site").rglob("*.html"))
     assert pages.count("Oost-Oekraïne") >= len(ODD)  # each odd encoding, decoded right
     assert "Ã" not in pages and "\ufffd" not in pages
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a TCP socket listening on `port` (from /proc/net)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            for row in fh.readlines()[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, _, hex_port = local.partition(":")
+                if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                    found.add(address)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc/net")
+def test_a_running_serve_listens_on_the_loopback_address_only(tmp_path):
+    import socket
+    import time
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("templates", "static", "transcripts"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copy(ROOT / "plenum.toml", project / "plenum.toml")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--root", str(project),
+                             "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while not listening_addresses(port) and time.monotonic() < deadline:
+            assert proc.poll() is None, "serve exited"
+            time.sleep(0.5)
+        assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, and nothing else
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
