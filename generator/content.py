@@ -272,6 +272,26 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
     return registry
 
 
+def _remove_superseded(project: Project, existing: list[_Existing], parsed: ParsedFile,
+                       out: ImportOutcome) -> None:
+    """Delete content files that an earlier import of this transcript wrote under
+    an id it no longer produces (e.g. its sidecar title changed). A file edited
+    by hand is kept, with a warning."""
+    new_ids = {slugify(m.id, fallback="vergadering") for m in parsed.meetings}
+    for old in existing:
+        if old.path.stem in new_ids or not old.path.exists():
+            continue
+        shown = project.display(old.path)
+        if is_hand_edited(old.path.read_text(encoding="utf-8")):
+            out.diagnostics.append(warning(
+                f"{shown} was imported from {parsed.display}, which no longer produces "
+                "this meeting; kept because it was edited by hand", shown,
+                hint=f"delete {shown} if the meeting should go"))
+            continue
+        old.path.unlink()
+        out.messages.append(f"removed {shown}: {parsed.display} now gives other meeting ids")
+
+
 def _parse_item(item: tuple[Path, str]) -> ParsedFile:
     return parse_file(*item)
 
@@ -311,6 +331,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
             out.skipped += 1
             continue
         registry = _write_meetings(project, parsed, registry, force, claimed, out)
+        _remove_superseded(project, existing, parsed, out)
     parsed_files.close()  # stop the workers now
     if registry != before:
         try:

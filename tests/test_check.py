@@ -20,7 +20,7 @@ from generator.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_80043238be0c1716"
-CONTENT = "content/000-80043238be0c1716.md"
+CONTENT = "content/2020-09-28-notaoverleg-ruslandstrategie.md"
 
 
 @pytest.fixture(scope="module")

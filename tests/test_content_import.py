@@ -21,7 +21,7 @@ from generator.markdown_io import read_meeting, write_meeting
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "000_80043238be0c1716"
-CONTENT = f"content/{SEED.replace('_', '-')}.md"
+CONTENT = "content/2020-09-28-notaoverleg-ruslandstrategie.md"
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +61,8 @@ def test_import_writes_one_content_file_per_meeting_and_the_registry(project: Pr
     names = sorted(p.name for p in project.content_dir.iterdir())
     assert names == [Path(CONTENT).name, "people.yaml"]
     text = (project.root / CONTENT).read_text(encoding="utf-8")
-    assert text.startswith("---\nid: 000-80043238be0c1716\ntitle: Notaoverleg Ruslandstrategie\n")
+    assert text.startswith("---\nid: 2020-09-28-notaoverleg-ruslandstrategie\n"
+                           "title: Notaoverleg Ruslandstrategie\n")
     assert '::: turn {#t0002 speaker=karabulut label="Mevrouw Karabulut (SP):"' in text
 
 
@@ -122,7 +123,9 @@ def test_a_changed_sidecar_is_imported_again(project: Project) -> None:
         encoding="utf-8")
     outcome = import_transcripts(project)
     assert outcome.written == 1
-    assert "title: Notaoverleg over Rusland\n" in (project.root / CONTENT).read_text("utf-8")
+    renamed = project.content_dir / "2020-09-28-notaoverleg-over-rusland.md"
+    assert "title: Notaoverleg over Rusland\n" in renamed.read_text("utf-8")
+    assert not (project.root / CONTENT).exists(), "the superseded content file is removed"
 
 
 def test_one_bad_transcript_does_not_stop_the_others(project: Project) -> None:
@@ -169,9 +172,10 @@ def test_a_broken_registry_stops_the_import_before_anything_is_written(
 def test_load_meetings_returns_every_meeting_sorted_by_id(project: Project) -> None:
     shutil.copy(project.root / CONTENT, project.content_dir / "aaa.md")
     text = (project.content_dir / "aaa.md").read_text(encoding="utf-8")
-    (project.content_dir / "aaa.md").write_text(text.replace("id: 000-", "id: zzz-", 1), "utf-8")
+    (project.content_dir / "aaa.md").write_text(text.replace("id: 2020-", "id: zzz-", 1), "utf-8")
     meetings, diagnostics = load_meetings(project)
-    assert [m.id for m in meetings] == ["000-80043238be0c1716", "zzz-80043238be0c1716"]
+    assert [m.id for m in meetings] == ["2020-09-28-notaoverleg-ruslandstrategie",
+                                      "zzz-09-28-notaoverleg-ruslandstrategie"]
     assert not [d for d in diagnostics if d.severity is Severity.ERROR]
 
 

@@ -16,6 +16,7 @@ import yaml
 from generator.errors import Diagnostic, error
 from generator.ingest.encoding import decode_transcript
 from generator.model import Meeting
+from generator.slugs import slugify
 
 SIDECAR_SUFFIX = ".meta.yaml"
 SIDECAR_FIELDS = ("id", "title", "date", "committee", "kind", "body", "dossier")
@@ -87,9 +88,33 @@ def read_sidecar(path: Path, display_name: str) -> tuple[dict[str, str], list[Di
     return {k: str(v) for k, v in data.items() if k in SIDECAR_FIELDS and v is not None}, diags
 
 
-def apply_sidecar(meeting: Meeting, meta: dict[str, str]) -> Meeting:
-    """Sidecar fields override what the parser derived (the user knows best)."""
-    return replace(meeting, **meta) if meta else meeting
+def meeting_id_for(date: str | None, title: str | None, file: str) -> str:
+    """The shared id rule: ``<date>-<slug(title)>`` when both are known, else
+    the slug of the file stem (docs/decisions.md)."""
+    if date and title:
+        return f"{date}-{slugify(title)}"
+    return slugify(Path(file).stem)
+
+
+def apply_sidecar(meeting: Meeting, meta: dict[str, str], file: str) -> Meeting:
+    """Sidecar fields override what the parser derived (the user knows best).
+    When the sidecar supplies the date or title but no id, the id is derived
+    again from the final date and title, and so are the ids of unnumbered
+    motions, which start with the meeting id."""
+    if not meta:
+        return meeting
+    updated = replace(meeting, **meta)
+    if "id" in meta or updated.id != meeting_id_for(meeting.date, meeting.title, file):
+        return updated
+    new_id = meeting_id_for(updated.date, updated.title, file)
+    if new_id == meeting.id:
+        return updated
+    prefix = meeting.id + "-m"
+    motions = tuple(
+        replace(m, id=new_id + m.id[len(meeting.id):]) if m.id.startswith(prefix) else m
+        for m in updated.motions
+    )
+    return replace(updated, id=new_id, motions=motions)
 
 
 def read_transcript(path: Path, display_name: str | None = None) -> ParseResult:
@@ -116,5 +141,5 @@ def read_transcript(path: Path, display_name: str | None = None) -> ParseResult:
             diags.append(error(f"no reader for format {fmt!r}", name))
             return ParseResult((), tuple(diags))
         result = reader(decoded.text, name)
-    meetings = tuple(apply_sidecar(m, meta) for m in result.meetings)
+    meetings = tuple(apply_sidecar(m, meta, name) for m in result.meetings)
     return ParseResult(meetings, tuple(diags) + result.diagnostics)
