@@ -44,8 +44,28 @@ def snapshot(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*")}
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+# Hand edits of the imported content file: hostile ids and numbers where the
+# Markdown format (docs/format.md) lets a person type them.
+CONTENT_EDITS = (
+    ("- {id: bosman, name: Bosman,",
+     "- {id: \"../../b'><script>alert('pid')</script>\", name: Bosman,"),
+    ("speaker=bosman", "speaker=\"../../b'><script>alert('pid')</script>\""),
+    ('{#35373-3 number=3 dossier="35 373"',
+     '{#35373-3 number="../4\'><script>alert(\'nr\')</script>" dossier="../35 373<script>"'),
+)
+
+
+def edit_content(project: Path) -> None:
+    [path] = (project / "content").glob("*.md")
+    text = path.read_text(encoding="utf-8")
+    for old, new in CONTENT_EDITS:
+        assert old in text, f"content format changed: update CONTENT_EDITS ({old!r})"
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module", params=["transcript", "hand-edited content"])
+def hostile(request, tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     project = base / "deep" / "project"
     (project / "transcripts").mkdir(parents=True)
@@ -55,6 +75,10 @@ def hostile(tmp_path_factory):
     for path in HOSTILE.iterdir():
         shutil.copy(path, project / "transcripts" / path.name)
     before = snapshot(base)
+    if request.param == "hand-edited content":
+        subprocess.run([sys.executable, str(ROOT / "build.py"), "--root", str(project),
+                        "import"], capture_output=True, timeout=600)
+        edit_content(project)
     result = build(project)
     after = snapshot(base)
     return base, project, result, after - before
