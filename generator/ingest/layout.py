@@ -177,7 +177,7 @@ def join_lines(texts: list[str], evidence: Counter[str]) -> str:
         if not out:
             out = text
             continue
-        if out.endswith("-") and out[-2:-1].isalpha() and text[:1].isalnum():
+        if out.endswith("-") and (out[-2:-1].isalnum() or out.endswith("--")) and text[:1].isalnum():
             head, _, left = out.rpartition(" ")
             right, _, rest = text.partition(" ")
             joined = join_hyphenated(left, right, evidence)
