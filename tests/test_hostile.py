@@ -288,6 +288,8 @@ def test_binary_and_nul_files_are_refused_by_name_while_the_others_are_built(tmp
     assert "Traceback" not in result.stderr
     assert 'File "transcripts/image.txt"' in result.stderr and "PNG image" in result.stderr
     assert 'File "transcripts/ruslandstrategie.nul.txt", line' in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == len(BROKEN), errors  # the good files build without errors
     pages = "".join(p.read_text(encoding="utf-8")
                     for p in (project / "site").rglob("*.html"))
     assert pages.count("Oost-Oekraïne") >= len(ODD)  # each odd encoding, decoded right
