@@ -161,7 +161,8 @@ class SpeakerContext:
     meetings: tuple[MeetingRow, ...]
     speeches: tuple[SpeechItem, ...]  # the newest `pages.SPEAKER_SPEECHES`
     hidden_speeches: int  # older speeches not listed (their meetings are)
-    motions: tuple[MotionEntry, ...]
+    motions: tuple[MotionEntry, ...]  # the newest `pages.LISTED_MOTIONS`
+    hidden_motions: int  # older motions not listed (the motions index has them)
     figures: Figures
     charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
 
@@ -177,7 +178,8 @@ class PartyContext:
     meta: PageMeta
     party: Party
     members: tuple[PersonRow, ...]
-    motions: tuple[MotionEntry, ...]
+    motions: tuple[MotionEntry, ...]  # the newest `pages.LISTED_MOTIONS`
+    hidden_motions: int  # older motions not listed (the motions index has them)
     figures: Figures
     charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
 

@@ -53,6 +53,7 @@ CSV_COLUMNS = ("meeting", "date", "turn", "kind", "speaker", "name", "party", "l
 MOST_ACTIVE = 10
 SNIPPET_WORDS = 40
 MOTIONS_PER_PAGE = 500  # a motions list is split into files of this many
+LISTED_MOTIONS = 200  # a speaker or party page lists at most this many motions
 SPEAKER_SPEECHES = 200  # a speaker page lists at most this many (newest first)
 
 
@@ -245,8 +246,8 @@ def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
     meta = PageMeta(urls.person_path(person.id), person.name, description, "profile", jsonld)
     return Page("speaker.html", SpeakerContext(
         meta, row, archive.roles.get(person.id, ()), meetings, tuple(items),
-        len(refs) - len(shown), archive.motions_by_submitter.get(person.id, ()), row.figures,
-        charts.speaker_charts(archive, person, urls.Urls(meta.path), t)))
+        len(refs) - len(shown), *_newest(archive.motions_by_submitter.get(person.id, ())),
+        row.figures, charts.speaker_charts(archive, person, urls.Urls(meta.path), t)))
 
 
 def newest_meetings_first(refs: Sequence[R]) -> list[R]:
@@ -271,9 +272,16 @@ def party_page(archive: Archive, slug: str, t: Catalogue) -> Page:
                     {"@context": "https://schema.org", "@type": "PoliticalParty",
                      "name": party.name})
     return Page("party.html", PartyContext(
-        meta, party, members, archive.motions_of_party(party),
+        meta, party, members, *_newest(archive.motions_of_party(party)),
         archive.party_figures.get(party.name, Figures()),
         charts.party_charts(archive, party, urls.Urls(meta.path), t)))
+
+
+def _newest(entries: tuple[MotionEntry, ...]) -> tuple[tuple[MotionEntry, ...], int]:
+    """The newest `LISTED_MOTIONS` of a person's or party's motions, and how many
+    older ones the page leaves to the motions index."""
+    ordered = newest_meetings_first(entries)
+    return tuple(ordered[:LISTED_MOTIONS]), max(0, len(ordered) - LISTED_MOTIONS)
 
 
 # -- motions, commitments ----------------------------------------------------
