@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from pathlib import PurePath
 
 from generator.errors import Diagnostic, info, warning
-from generator.ingest import ParseResult
+from generator.ingest import ParseResult, meeting_id_for
 from generator.ingest.commitments import find_commitments
 from generator.ingest.flat import segment_flat
 from generator.ingest.header import (
@@ -66,9 +65,9 @@ from generator.ingest.motions import (
 from generator.ingest.sections import find_sections
 from generator.ingest.segments import MOTION, TEXT, RawTurn, Segmented
 from generator.ingest.verdicts import attach_verdicts
+from generator.ingest.votes import attach_votes
 from generator.model import Commitment, Meeting, Motion, Source, Suspension, Turn, TurnKind
 from generator.people import build_roster
-from generator.slugs import slugify
 
 LABEL_HEAD = re.compile(r"^(?:De heer|Mevrouw|Minister|Staatssecretaris|De voorzitter)\b")
 # The chair opens a committee meeting: "Ik open de vergadering van de vaste
@@ -291,12 +290,6 @@ def _number_motions(text: str, built: Built, pending: list[int], roster) -> None
             submitters=adoption.submitters, replaces=adoption.replaces)
 
 
-def _meeting_id(date: str | None, title: str | None, file: str) -> str:
-    if date and title:
-        return f"{date}-{slugify(title)}"
-    return slugify(PurePath(file).stem)
-
-
 def parse_text(text: str, file: str) -> ParseResult:
     """Parse one text transcript (any variant) into a meeting."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
@@ -313,7 +306,7 @@ def parse_text(text: str, file: str) -> ParseResult:
     if header.chair is None:
         diags.append(info("the chair is not named: chair turns have no speaker", file, 1,
                           hint='a header line "Voorzitter: Name" names the chair'))
-    meeting_id = _meeting_id(header.date, seg.title, file)
+    meeting_id = meeting_id_for(header.date, seg.title, file)
     motions = []
     for k, motion in enumerate(built.motions, start=1):
         mid = motion_id(motion.dossier, motion.number) or f"{meeting_id}-m{k}"
@@ -325,8 +318,9 @@ def parse_text(text: str, file: str) -> ParseResult:
                                  'the chair says "Zij krijgt nr. N (dossier)." after it'))
     turns = tuple(built.turns)
     chair_id = roster.chairs[0] if roster.chairs else None
-    motions_t, verdict_diags = attach_verdicts(tuple(motions), turns, chair_id, file)
-    diags.extend(verdict_diags)
+    voted, vote_diags = attach_votes(tuple(motions), turns, file)
+    motions_t, verdict_diags = attach_verdicts(voted, turns, chair_id, file)
+    diags.extend(vote_diags + verdict_diags)
     dossier = seg.dossier or _common_dossier(motions_t)
     committee = header.committee or _committee(turns)
     meeting = Meeting(
