@@ -95,14 +95,17 @@ def count_verdicts(motions: list[Motion]) -> VerdictCounts:
     return VerdictCounts(tuple(counts))
 
 
-def meeting_timeline(meeting: Meeting) -> tuple[TimelineEvent, ...]:
-    """Sections, suspensions and motions read out, in transcript order."""
+def meeting_timeline(meeting: Meeting, turn_words: Mapping[str, int] | None = None
+                     ) -> tuple[TimelineEvent, ...]:
+    """Sections, suspensions and motions read out, in transcript order.
+    `turn_words` (words per speech turn, from `stats.meeting_figures`) saves
+    counting them again."""
     before: dict[str, int] = {}
     spoken = 0
     for turn in meeting.turns:
         before[turn.id] = spoken
         if turn.kind is TurnKind.SPEECH:
-            spoken += count_words(turn)
+            spoken += turn_words[turn.id] if turn_words else count_words(turn)
     total = spoken or 1
     events: list[tuple[int, TimelineEvent]] = []
     order = {turn.id: i for i, turn in enumerate(meeting.turns)}
@@ -124,8 +127,8 @@ def meeting_timeline(meeting: Meeting) -> tuple[TimelineEvent, ...]:
 
 def meeting_figure_data(meeting: Meeting, figures: MeetingFigures) -> MeetingFigureData:
     share = sorted(figures.by_person.items(), key=lambda kv: (-kv[1].words, -kv[1].turns, kv[0]))
-    return MeetingFigureData(meeting.id, tuple(share), meeting_timeline(meeting),
-                             meeting.start, meeting.end)
+    timeline = meeting_timeline(meeting, figures.turn_words)
+    return MeetingFigureData(meeting.id, tuple(share), timeline, meeting.start, meeting.end)
 
 
 def _periods(meetings: tuple[Meeting, ...]) -> tuple[str, tuple[tuple[str, int], ...]]:

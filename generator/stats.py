@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from generator.model import Meeting, Person, Turn, TurnKind
@@ -68,6 +68,7 @@ class MeetingFigures:
     by_person: Mapping[str, Figures]
     total: Figures
     interruptions: Mapping[str, Interruption]  # by turn id
+    turn_words: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # by id
 
 
 def count_words(turn: Turn) -> int:
@@ -164,10 +165,11 @@ def meeting_figures(meeting: Meeting) -> MeetingFigures:
     words: dict[str, int] = defaultdict(int)
     made: dict[str, int] = defaultdict(int)
     received: dict[str, int] = defaultdict(int)
-    for turn in meeting.turns:
+    counted = [count_words(turn) if turn.kind is TurnKind.SPEECH else 0 for turn in meeting.turns]
+    for turn, n in zip(meeting.turns, counted, strict=True):
         if turn.kind is TurnKind.SPEECH and turn.speaker:
             turns[turn.speaker] += 1
-            words[turn.speaker] += count_words(turn)
+            words[turn.speaker] += n
     for item in interruptions.values():
         made[item.speaker] += 1
         received[item.floor_holder] += 1
@@ -177,7 +179,10 @@ def meeting_figures(meeting: Meeting) -> MeetingFigures:
     }
     total = sum(by_person.values(), Figures())
     return MeetingFigures(meeting.id, MappingProxyType(by_person), total,
-                          MappingProxyType(dict(sorted(interruptions.items()))))
+                          MappingProxyType(dict(sorted(interruptions.items()))),
+                          MappingProxyType({t.id: n for t, n in zip(meeting.turns, counted,
+                                                                    strict=True)
+                                            if t.kind is TurnKind.SPEECH}))
 
 
 def sum_figures(parts: list[Mapping[str, Figures]]) -> dict[str, Figures]:
