@@ -272,6 +272,16 @@ def verdict_rows(counts: VerdictCounts) -> tuple[int, ...]:
 # Each takes the archive's precomputed numbers (`archive.chart_data`), the
 # page's `Urls` and the catalogue, and returns the page's figures in order.
 
+MAX_ROWS = 25  # per-meeting charts show the newest this many meetings
+
+
+def _latest(rows: list, title: str, t) -> tuple[list, str]:
+    """The newest `MAX_ROWS` of rows in meeting order, and the title saying so."""
+    if len(rows) <= MAX_ROWS:
+        return rows, title
+    return rows[-MAX_ROWS:], t("chart.latest", title=title, n=MAX_ROWS)
+
+
 _BY_ID: list = [None, {}]  # the last archive seen, and its meetings by id
 
 
@@ -386,10 +396,10 @@ def speaker_charts(archive, person, u, t) -> tuple[Figure, ...]:
         figures.append(Figure(fig_id, title, svg, legend(fig_id, [series]), head, rows))
         hit = [m for m in data.meetings
                if m.figures.interruptions_made or m.figures.interruptions_received]
+        hit, title = _latest(hit, t("chart.interruptions"), t)
         if hit:
             figures.append(_interruptions_figure(
-                "fig-interrupties", t("chart.interruptions"),
-                t("chart.speaker_interruptions_desc", name=person.name),
+                "fig-interrupties", title, t("chart.speaker_interruptions_desc", name=person.name),
                 [(Cell(f"{m.date or '?'} · {meetings[m.meeting].title or m.meeting}",
                        u.meeting(archive.meeting_slug(meetings[m.meeting]))), m.figures)
                  for m in hit], t, t("chart.meeting")))
@@ -409,7 +419,8 @@ def party_charts(archive, party, u, t) -> tuple[Figure, ...]:
     cells = [(Cell(f"{meetings[mid].date or '?'} · {meetings[mid].title or mid}",
                    u.meeting(archive.meeting_slug(meetings[mid]))), counts)
              for mid, counts in rows]
-    return (_verdict_figure("fig-appreciaties", t("chart.verdicts_party", name=party.name),
+    cells, title = _latest(cells, t("chart.verdicts_party", name=party.name), t)
+    return (_verdict_figure("fig-appreciaties", title,
                             t("chart.verdicts_party_desc", name=party.name), t, cells,
                             t("chart.meeting")),)
 
@@ -428,8 +439,8 @@ def motions_charts(archive, u, t) -> tuple[Figure, ...]:
         cells = [(Cell(f"{meetings[mid].date or '?'} · {meetings[mid].title or mid}",
                        u.meeting(archive.meeting_slug(meetings[mid]))), counts)
                  for mid, counts in data.verdicts_by_meeting.items()]
-        figures.append(_verdict_figure("fig-appreciaties-vergadering",
-                                       t("chart.verdicts_by_meeting"),
+        cells, title = _latest(cells, t("chart.verdicts_by_meeting"), t)
+        figures.append(_verdict_figure("fig-appreciaties-vergadering", title,
                                        t("chart.verdicts_by_meeting_desc"), t, cells,
                                        t("chart.meeting")))
     return tuple(figures)

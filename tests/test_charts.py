@@ -254,3 +254,22 @@ def test_verdict_kinds_each_get_their_own_pattern_and_a_css_colour():
     for s in series:
         rule = re.search(rf"\.{re.escape(s.css)} {{ fill: var\(--[a-z-]+\); }}", css)
         assert rule, s.css
+
+
+def test_per_meeting_charts_of_a_large_archive_show_the_newest_meetings_and_say_so():
+    from dataclasses import replace
+
+    from site_fixture import seed_meeting
+
+    from generator.archive import build_archive
+    from generator.urls import Urls
+
+    many = [replace(seed_meeting(), id=f"m{i:02d}", date=f"2021-{1 + i // 28:02d}-{1 + i % 28:02d}")
+            for i in range(charts.MAX_ROWS + 5)]
+    archive, _ = build_archive(many)
+    by_meeting = charts.motions_charts(archive, Urls("moties/index.html"), T)[-1]
+    labels = [row[0].text for row in by_meeting.rows]
+    assert len(labels) == charts.MAX_ROWS
+    assert labels[-1].startswith(many[-1].date) and labels[0].startswith(many[5].date)
+    assert str(charts.MAX_ROWS) in by_meeting.title
+    assert by_meeting.svg.count('class="chart-label"') == charts.MAX_ROWS
