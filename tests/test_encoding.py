@@ -219,6 +219,16 @@ def test_control_characters_are_removed_with_a_warning_and_form_feeds_silently()
     assert "\x1b" not in diag.text
 
 
+@pytest.mark.parametrize("separator", ["\x0b", "\u2028", "\u2029", "\x0c", "\x85", "\x1e"])
+def test_line_and_page_separators_between_words_become_spaces_so_no_words_are_glued(separator):
+    text = EXPECTED.replace("Poetin koersvast", f"Poetin{separator}koersvast", 1)
+    result = decode_transcript(text.encode("utf-8"), "x.txt")
+    assert result.text == EXPECTED
+    [diag] = result.diagnostics
+    assert diag.line == next(i for i, line in enumerate(EXPECTED.split("\n"), 1)
+                             if "Poetin koersvast" in line)
+
+
 def test_empty_file_decodes_to_empty_text():
     assert decode_transcript(b"", "empty.txt").text == ""
 

@@ -66,7 +66,9 @@ MOJIBAKE = re.compile(
     f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}"
 )
 # C0 controls except tab and newline, DEL, C1 controls, and stray BOMs / ZWNBSP.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+SEPARATOR = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")  # between words: a space
+CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
+PAGE_BREAK = re.compile("^\x0c+", re.MULTILINE)
 SAMPLE = 8192
 DOUBLE_BOM = "\u00ef\u00bb\u00bf"  # a UTF-8 byte order mark, itself double-encoded
 
@@ -308,20 +310,25 @@ def _repair_mojibake(text: str, file: str, diags: list[Diagnostic]) -> str:
 
 
 def _remove_controls(text: str, file: str, diags: list[Diagnostic]) -> str:
-    """Drop control characters (they break HTML and XML feeds) and stray BOMs.
-    A leading BOM and form feeds (page breaks from pdftotext) go silently."""
-    text = text.removeprefix("\ufeff")
-    if not CONTROL.search(text):
+    """Drop control characters (they break HTML and XML feeds) and stray BOMs;
+    turn separators that stand between words (vertical tab: Word's line break;
+    U+2028/U+2029; a form feed inside a line) into spaces, so no two words are
+    glued. A leading BOM and form feeds at the start of a line (page breaks from
+    pdftotext) go silently; anything else gets one warning."""
+    text = PAGE_BREAK.sub("", text.removeprefix("\ufeff"))
+    if not CONTROL.search(text) and not SEPARATOR.search(text):
         return text
-    counted = [m for m in CONTROL.finditer(text) if m.group() not in "\x0c\ufeff"]
-    if counted:
-        at = counted[0].start()
+    found = sorted([m.start() for m in CONTROL.finditer(text) if m.group() != "\ufeff"]
+                   + [m.start() for m in SEPARATOR.finditer(text)])
+    if found:
+        at = found[0]
         line = text.count("\n", 0, at) + 1
         diags.append(warning(
-            f"removed {len(counted)} control character(s) (e.g. U+{ord(counted[0].group()):04X}), "
-            f"first at line {line}", file, line, text=CONTROL.sub("?", _line_at(text, at)),
+            f"removed {len(found)} invisible control character(s) (e.g. U+{ord(text[at]):04X}), "
+            f"first at line {line}; those between words became spaces", file, line,
+            text=CONTROL.sub("?", SEPARATOR.sub("?", _line_at(text, at))),
             hint="they are invisible and not allowed in web pages; check the source"))
-    return CONTROL.sub("", text)
+    return CONTROL.sub("", SEPARATOR.sub(" ", text))
 
 
 def _line_at(text: str, at: int) -> str:
