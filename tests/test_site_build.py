@@ -263,3 +263,14 @@ def test_every_word_a_template_asks_for_is_in_the_dutch_catalogue():
     asked = {k for k in asked if not k.endswith(".")}  # t("vote." ~ result): built keys
     missing = sorted(k for k in asked if k not in words and f"{k}.other" not in words)
     assert missing == []
+
+
+def test_a_meeting_without_motions_commitments_or_parties_builds_without_errors(tmp_path):
+    from dataclasses import replace
+
+    meeting = seed_meeting()
+    meeting = replace(meeting, motions=(), commitments=(), suspensions=(), sections=(),
+                      people=tuple(replace(p, party=None) for p in meeting.people),
+                      date=None, title=None)
+    assert build_meetings([meeting], tmp_path) == []
+    assert "Geen moties." in (tmp_path / urls.MOTIONS).read_text(encoding="utf-8")
