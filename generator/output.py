@@ -107,7 +107,7 @@ def write_manifest(folder: Path) -> None:
     """List every file with its SHA-256 (``sha256sum -c`` verifies it), sorted;
     written last, so its presence marks a complete site."""
     lines = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel == MANIFEST_NAME:
             continue
