@@ -32,6 +32,8 @@ class Catalogue:
             text = self.words[key]
         except KeyError:
             raise KeyError(f"no text for {key!r} in locales/{self.language}.toml") from None
+        if isinstance(n, int) and key.endswith((".one", ".other")):
+            values = {**values, "n": self.number(n)}  # 12.345 bijdragen
         return text.format(**values) if values else text
 
     def verdict(self, kind: VerdictKind | str | None) -> str:
