@@ -98,7 +98,24 @@ def _surname_pattern(person: Person) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
 
-def _named_in(text: str, meeting: Meeting, chairs: frozenset[str]) -> str | None:
+_Patterns = list[tuple[str, list[re.Pattern[str]]]]
+
+
+def _name_patterns(meeting: Meeting, chairs: frozenset[str]) -> _Patterns:
+    """Per non-chair person, the patterns a chair names them by."""
+    out: _Patterns = []
+    for person in meeting.people:
+        if person.id in chairs:
+            continue
+        patterns = [p for p in [_surname_pattern(person)] if p]
+        role = (person.role or "").lower()
+        patterns += [re.compile(rf"\bde {office}\b", re.IGNORECASE)
+                     for office in _OFFICES if role.startswith(office)]
+        out.append((person.id, patterns))
+    return out
+
+
+def _named_in(text: str, patterns: _Patterns) -> str | None:
     """The person a chair's turn gives the floor to: the first one named after
     the last "woord" ("het woord is aan de heer Bosman"), else the first one named
     in that sentence ("... Van der Staaij, die het woord krijgt"), or None."""
@@ -109,47 +126,40 @@ def _named_in(text: str, meeting: Meeting, chairs: frozenset[str]) -> str | None
     start = max(text.rfind(". ", 0, at.start()) + 1, text.rfind("? ", 0, at.start()) + 1)
     stop = text.find(". ", at.end())
     stop = len(text) if stop < 0 else stop
-    return (_first_named(text[at.end():stop], meeting, chairs)
-            or _first_named(text[start:stop], meeting, chairs))
+    return (_first_named(text[at.end():stop], patterns)
+            or _first_named(text[start:stop], patterns))
 
 
-def _first_named(tail: str, meeting: Meeting, chairs: frozenset[str]) -> str | None:
+def _first_named(tail: str, patterns: _Patterns) -> str | None:
     best: tuple[int, int, str] | None = None
-    for person in meeting.people:
-        if person.id in chairs:
-            continue
-        hits: list[re.Match[str]] = []
-        pattern = _surname_pattern(person)
-        if pattern:
-            hits.extend(pattern.finditer(tail))
-        role = (person.role or "").lower()
-        for office in _OFFICES:
-            if role.startswith(office):
-                hits.extend(re.finditer(rf"\bde {office}\b", tail, re.IGNORECASE))
-        for hit in hits:
+    for person_id, person_patterns in patterns:
+        for hit in (h for p in person_patterns for h in p.finditer(tail)):
             # the first name after "woord" wins; the longer match breaks ties
-            key = (hit.start(), -(hit.end() - hit.start()), person.id)
+            key = (hit.start(), -(hit.end() - hit.start()), person_id)
             if best is None or key < best:
                 best = key
     return best[2] if best else None
 
 
-def find_interruptions(meeting: Meeting) -> dict[str, Interruption]:
-    """Interruptions by turn id, under the rule in the module docstring."""
+def find_interruptions(meeting: Meeting, counted: list[int] | None = None
+                       ) -> dict[str, Interruption]:
+    """Interruptions by turn id, under the rule in the module docstring.
+    `counted`: the words of each turn, when the caller has counted them."""
     chairs = chair_ids(meeting)
+    patterns = _name_patterns(meeting, chairs)
     floor: str | None = None
     found: dict[str, Interruption] = {}
-    for turn in meeting.turns:
+    for index, turn in enumerate(meeting.turns):
         if turn.kind is not TurnKind.SPEECH:
             floor = None
             continue
         if turn.speaker in chairs:
-            named = _named_in(" ".join(turn.paragraphs), meeting, chairs)
+            named = _named_in(" ".join(turn.paragraphs), patterns)
             floor = named or floor
             continue
         if turn.speaker is None:
             continue
-        words = count_words(turn)
+        words = counted[index] if counted is not None else count_words(turn)
         if words >= FLOOR_WORDS or floor is None:
             floor = turn.speaker if words >= FLOOR_WORDS else floor
             continue
@@ -160,12 +170,12 @@ def find_interruptions(meeting: Meeting) -> dict[str, Interruption]:
 
 def meeting_figures(meeting: Meeting) -> MeetingFigures:
     """Turns, words and interruptions per person in one meeting."""
-    interruptions = find_interruptions(meeting)
+    counted = [count_words(turn) if turn.kind is TurnKind.SPEECH else 0 for turn in meeting.turns]
+    interruptions = find_interruptions(meeting, counted)
     turns: dict[str, int] = defaultdict(int)
     words: dict[str, int] = defaultdict(int)
     made: dict[str, int] = defaultdict(int)
     received: dict[str, int] = defaultdict(int)
-    counted = [count_words(turn) if turn.kind is TurnKind.SPEECH else 0 for turn in meeting.turns]
     for turn, n in zip(meeting.turns, counted, strict=True):
         if turn.kind is TurnKind.SPEECH and turn.speaker:
             turns[turn.speaker] += 1
