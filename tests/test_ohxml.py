@@ -52,7 +52,7 @@ def brexit():
 def test_clean_file_has_47_speech_turns_seven_speakers_and_six_motions(ondernemen):
     assert ondernemen.id == "tk-ohxml-2018-h61-10-vao-ondernemen"
     assert ondernemen.title == "Ondernemen en Bedrijfsfinanciering"
-    assert ondernemen.date is None  # the file does not state it
+    assert ondernemen.date is None  # neither the XML nor the file name states it
     assert ondernemen.dossier == "31 311"
     assert len(speeches(ondernemen)) == 41 + 6
     labels = Counter(t.label for t in speeches(ondernemen))
@@ -174,3 +174,40 @@ def test_text_in_an_unknown_element_of_a_speech_is_kept():
     (meeting,) = parse_ohxml(text, "t.xml").meetings
     assert meeting.turns[0].label == "De heer Graus (PVV):"
     assert meeting.turns[0].paragraphs == ("Voorzitter.", "Dierenwelzijn")
+
+
+def handelingen(head: str = "", attrs: str = "") -> str:
+    return ("<officiele-publicatie><metadata>" + head + "</metadata><handelingen>"
+            f"<agendapunt{attrs}><item-titel>Brexit</item-titel><spreekbeurt><spreker>"
+            "<voorvoegsels>De heer</voorvoegsels><naam><achternaam>Graus</achternaam></naam> "
+            "(<politiek>PVV</politiek>):</spreker><tekst><al-groep><al>Op 1 januari 2019 "
+            "gaat het mis.</al></al-groep></tekst></spreekbeurt></agendapunt></handelingen>"
+            "</officiele-publicatie>")
+
+
+def test_a_date_in_the_file_name_dates_the_meeting_and_gives_it_a_dated_id(wlz):
+    assert wlz.date == "2018-04-05"
+    assert wlz.id == "2018-04-05-wlz-pgb-toegang-tot-de-wlz-voor-ggz-clienten"
+    result = parse_ohxml(handelingen(), "transcripts/tk-20180405-item.xml")
+    assert any("taken from the file name" in d.message for d in result.diagnostics)
+
+
+def test_a_session_year_in_the_official_file_name_is_not_taken_for_a_date():
+    (meeting,) = parse_ohxml(handelingen(), "transcripts/h-tk-20172018-70-12.xml").meetings
+    assert meeting.date is None and meeting.id == "h-tk-20172018-70-12"
+
+
+def test_a_date_in_the_speeches_is_never_taken_for_the_meeting_date():
+    (meeting,) = parse_ohxml(handelingen(), "x.xml").meetings
+    assert meeting.date is None  # "Op 1 januari 2019" is said, not the date of the sitting
+
+
+@pytest.mark.parametrize("head, attrs", [
+    ('<meta name="OVERHEIDop.datumVergadering" content="2018-04-05"/>', ""),
+    ("<vergaderdatum>5 april 2018</vergaderdatum>", ""),
+    ("", ' datum="2018-04-05"'),
+])
+def test_a_date_in_the_metadata_or_the_agenda_item_dates_the_meeting(head, attrs):
+    (meeting,) = parse_ohxml(handelingen(head, attrs), "h-tk-20172018-70-12.xml").meetings
+    assert meeting.date == "2018-04-05"
+    assert meeting.id == "2018-04-05-brexit"

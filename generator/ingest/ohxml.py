@@ -3,8 +3,10 @@ agendapunt``) -> one meeting per agenda item.
 
 The format names speakers only as printed (``<voorvoegsels>De heer</voorvoegsels>
 <naam><achternaam>Wörsdörfer</achternaam></naam> (<politiek>VVD</politiek>)``),
-gives no date and does not name the chair: the chair's turns keep the label
-"De voorzitter:" with no person (a metadata sidecar can add date and title).
+states no date in the text and does not name the chair: the chair's turns keep
+the label "De voorzitter:" with no person. The date is taken from the document's
+metadata or, failing that, from a date in the file name; otherwise it stays
+unknown (a metadata sidecar can add date and title).
 A ``<tekst>`` between speeches is either a procedural line ("De vergadering wordt
 … geschorst.") or the chair speaking on without a new label. Scraped copies that
 were pretty-printed, lower-cased or double-encoded (mojibake) read the same.
@@ -25,6 +27,7 @@ from generator.ingest.xmlcommon import (
     XmlDoc,
     child,
     child_text,
+    document_date,
     motion_id,
     norm,
     parse_motion_info,
@@ -115,10 +118,16 @@ class _Item:
         self.diags.extend(diags)
         stem = self.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         number = child_text(self.ap, "nr")
-        meeting_id = slugify(stem + (f"-{number}" if several else ""))
+        date, where = document_date(self.doc.root, self.ap, self.file)
+        if date:
+            self.diags.append(info(f"meeting date {date} taken from {where}", self.file,
+                                   self.doc.line(self.ap),
+                                   hint="a .meta.yaml sidecar with 'date:' overrides it"))
+        meeting_id = (f"{date}-{slugify(title)}" if date and title
+                      else slugify(stem + (f"-{number}" if several else "")))
         dossiers = Counter(m.dossier for m in motions if m.dossier)
         return Meeting(
-            id=meeting_id, title=title, date=None, body="Tweede Kamer", kind="plenair",
+            id=meeting_id, title=title, date=date, body="Tweede Kamer", kind="plenair",
             committee=None, dossier=_spaced(dossiers.most_common(1)[0][0]) if dossiers else None,
             chair=None, clerk=None, start=None, end=None,
             people=tuple(self.people.values()), present=(), turns=tuple(self.turns),

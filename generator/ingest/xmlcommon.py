@@ -8,6 +8,7 @@ refused (no entity expansion, no external entities), as defusedxml would.
 
 from __future__ import annotations
 
+import datetime
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -221,3 +222,58 @@ def parse_suspension(text: str) -> tuple[str | None, str | None] | None:
     start = f"{int(m.group(1)):02d}:{m.group(2)}" if m.group(1) else None
     end = f"{int(m.group(3)):02d}:{m.group(4)}" if m.group(3) else None
     return start, end
+
+
+_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+_DUTCH_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b", re.I)
+_DATE_ELEMENTS = ("vergaderdatum", "datum", "datumvergadering")
+
+
+def _valid_date(year: str, month: str, day: str) -> str | None:
+    try:
+        date = datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return date.isoformat() if 1814 <= date.year <= 2100 else None
+
+
+def find_date(text: str) -> str | None:
+    """The first real calendar date in `text` ("2018-04-05", "20180405",
+    "5 april 2018"), or None. "20172018" (a session year) is no date."""
+    for m in _ISO_DATE.finditer(text):
+        if date := _valid_date(*m.groups()):
+            return date
+    for m in _DUTCH_DATE.finditer(text):
+        if date := _valid_date(m.group(3), str(_MONTHS.index(m.group(2).lower()) + 1),
+                               m.group(1)):
+            return date
+    return None
+
+
+def document_date(root: ET.Element, item: ET.Element, file: str) -> tuple[str | None, str]:
+    """The meeting date a Handelingen document states, and where it was found:
+    a ``<meta name="…datum…" content="…">``, a ``<vergaderdatum>``/``<datum>``
+    element, a ``datum`` attribute of the agenda item, or else a date in the
+    file name (``tk-20180405-….xml``). (None, "") when there is none: a date is
+    never guessed from a session year or a date mentioned in the text."""
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or "").lower()
+        if ("datum" in name or "date" in name) and (date := find_date(meta.get("content") or "")):
+            return date, f"<meta name=\"{meta.get('name')}\">"
+    for attr in ("datum", "vergaderdatum", "date"):
+        if date := find_date(item.get(attr) or ""):
+            return date, f"the agendapunt's {attr} attribute"
+    # Only metadata and the item's own children: a date inside a speech or a
+    # motion is not the meeting's date.
+    heads = [*(e for m in root.iter("metadata") for e in m.iter()), *item,
+             *(e for h in root.iter("handelingen") for e in h)]
+    for elem in heads:
+        if (isinstance(elem.tag, str) and elem.tag.lower() in _DATE_ELEMENTS
+                and (date := find_date(text_of(elem)))):
+            return date, f"<{elem.tag}>"
+    name = file.rsplit("/", 1)[-1]
+    if date := find_date(name.rsplit(".", 1)[0]):
+        return date, "the file name"
+    return None, ""
