@@ -18,6 +18,7 @@ legend and the same numbers as a table) with that page's words and links.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -175,29 +176,51 @@ def stacked_chart(chart_id: str, title: str, desc: str, series: Sequence[Series]
     return Markup("".join(out))  # noqa: S704 - every string above is escaped
 
 
+def _text_width(text: str, size: float = FONT) -> float:
+    """A generous estimate of a label's width in a sans-serif font."""
+    return len(text) * size * 0.6
+
+
 def column_chart(chart_id: str, title: str, desc: str, series: Series,
                  columns: Sequence[tuple[str, int]], fmt: Callable[[int], str] = str) -> Markup:
     """Vertical columns over time (meetings per month, words per meeting), the
-    value above each column; with many columns only some are labelled."""
-    height, base, left = 190, 160, 4
+    value above each column and its label below; when they would not fit,
+    only every k-th column is labelled (the table has them all), and no label
+    runs past either edge."""
+    height, base = 190, 160
     top = max((v for _, v in columns), default=0) or 1
     n = max(len(columns), 1)
-    step = (WIDTH - left) / n
+    step = WIDTH / n
     width = min(step * 0.7, 48)
-    every = max(1, -(-n * 70 // WIDTH))  # keep about 70 units per label
+    widest_label = max((_text_width(label) for label, _ in columns), default=0) + 8
+    widest_value = max((_text_width(fmt(v)) for _, v in columns), default=0) + 4
+    every_label = max(1, math.ceil(widest_label / step))
+    every_value = max(1, math.ceil(widest_value / step))
     out = [_open(chart_id, height, title, desc), _defs(chart_id, [series]),
            f'<path class="chart-axis" d="M0 {base}.5H{WIDTH}"/>']
+
+    right_edge = {"chart-value": -WIDTH, "chart-label": -WIDTH}
+
+    def text(css: str, x: float, y: float, words: str) -> None:
+        """Centred on x, moved inside the edges, skipped if it would touch the
+        previous text of its row."""
+        half = _text_width(words) / 2
+        x = min(max(x, half), WIDTH - half)
+        if x - half < right_edge[css] + 2:
+            return
+        right_edge[css] = x + half
+        out.append(f'<text class="{css}" x="{_n(x)}" y="{_n(y)}" text-anchor="middle">'
+                   f'{escape(words)}</text>')
+
     for i, (label, value) in enumerate(columns):
-        cx = left + step * i + step / 2
+        cx = step * i + step / 2
         h = (base - 30) * value / top
         out.append(f'<rect x="{_n(cx - width / 2)}" y="{_n(base - h)}" width="{_n(width)}" '
                    f'height="{_n(h)}" fill="url(#{escape(chart_id)}-p0)" class="chart-bar"/>')
-        if n <= 24 or i % every == 0:
-            out.append(f'<text class="chart-value" x="{_n(cx)}" y="{_n(base - h - 4)}" '
-                       f'text-anchor="middle">{escape(fmt(value))}</text>')
-        if i % every == 0:
-            out.append(f'<text class="chart-label" x="{_n(cx)}" y="{base + 18}" '
-                       f'text-anchor="middle">{escape(label)}</text>')
+        if i % every_value == 0:
+            text("chart-value", cx, base - h - 4, fmt(value))
+        if i % every_label == 0:
+            text("chart-label", cx, base + 18, label)
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every string above is escaped
 

@@ -95,15 +95,19 @@ def test_charts_take_their_colours_from_the_colour_scheme(open_page, site):
     assert width > 300, "the chart scales up to the column on a desktop"
 
 
-def test_a_chart_scales_down_to_a_phone_without_clipping_its_labels(open_page, site):
-    page = open_page(page_kinds(site)["meeting"], 375)
+@pytest.mark.parametrize("kind", ["home", "meeting", "speaker", "party", "motions"])
+def test_charts_scale_down_to_a_phone_without_a_label_running_past_their_edges(
+        open_page, site, kind):
+    page = open_page(page_kinds(site)[kind], 375)
     clipped = page.evaluate("""() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
         const box = svg.getBoundingClientRect();
         return [...svg.querySelectorAll('text')]
-            .filter(t => t.getBoundingClientRect().right > box.right + 1)
+            .filter(t => { const r = t.getBoundingClientRect();
+                           return r.right > box.right + 1 || r.left < box.left - 1; })
             .map(t => t.textContent);
     })""")
-    assert clipped == []
+    charts = page.locator("svg.chart").count()
+    assert charts >= 1 and clipped == []
 
 
 def focus_walk(page, limit, until=None):
@@ -172,3 +176,34 @@ def test_the_site_works_from_file_urls_home_to_meeting_to_speaker(open_page, sit
     page.go_back()
     assert page.locator("h1").inner_text() == title
     assert page.errors == []
+
+
+def test_a_busy_column_chart_keeps_its_labels_inside_and_apart(chromium):
+    """Two years of meetings per month, drawn on a phone: no label leaves the
+    chart and no two labels overlap."""
+    from site_fixture import ROOT
+
+    from generator import charts
+
+    columns = [(f"{m:02d}-{2020 + i // 12}", 1000 + 37 * i) for i, m in
+               enumerate(list(range(1, 13)) * 2)]
+    svg = charts.column_chart("c", "Titel", "Uitleg", charts.Series("x", "chart-1"), columns,
+                              lambda n: f"{n:,}".replace(",", "."))
+    css = (ROOT / "static" / "charts.css").read_text(encoding="utf-8")
+    context = chromium.new_context(viewport={"width": 375, "height": 600})
+    try:
+        page = context.new_page()
+        page.set_content(f"<!DOCTYPE html><style>{css}</style><main style='padding:16px'>"
+                         f"{svg}</main>")
+        boxes = page.evaluate("""() => { const box = document.querySelector('svg')
+            .getBoundingClientRect(); return [...document.querySelectorAll('text')].map(t => {
+            const r = t.getBoundingClientRect();
+            return [t.getAttribute('class'), r.left - box.left, box.right - r.right, r.left,
+                    r.right]; }); }""")
+    finally:
+        context.close()
+    assert boxes and all(left >= -1 and right >= -1 for _, left, right, _, _ in boxes)
+    for css_class in ("chart-value", "chart-label"):
+        row = sorted((a, b) for cls, _, _, a, b in boxes if cls == css_class)
+        assert len(row) >= 4
+        assert all(prev[1] <= nxt[0] + 0.5 for prev, nxt in zip(row, row[1:], strict=False))
