@@ -35,6 +35,7 @@ from generator.search.analysis import CompoundSplitter, part_terms, stem, tokeni
 from generator.search.records import MOTION, SearchRecord, build_records
 
 FORMAT_VERSION = 1
+MAX_RECORDS = 1 << 24  # record numbers share a uint32 with the term frequency
 REGISTER = "PlenumSearch.register"
 
 
@@ -115,13 +116,16 @@ class IndexWriter:
 
     def add(self, record: SearchRecord) -> None:
         doc = len(self.doc_len)
+        if doc >= MAX_RECORDS:
+            raise ValueError(f"the index holds at most {MAX_RECORDS} records")
         counts = self._term_counts(record)
         postings = self.postings
+        packed = doc << 8  # one uint32 per posting: record number, then tf (half-units)
         for term, tf in counts.items():
             entry = postings.get(term)
             if entry is None:
                 entry = postings[term] = array("I")
-            entry.extend((doc, tf))  # interleaved: record number, tf in half-units
+            entry.append(packed | (tf if tf < 255 else 255))
         speaker = self.facets.speaker(record)
         self.doc_speaker.append(speaker)
         self.doc_group.append(self.facets.group(record))
@@ -196,8 +200,9 @@ class IndexWriter:
 
     def _encode_term(self, term: str, n_docs: int, norm: list[float],
                      boost: list[float]) -> tuple[list, list[list[int]]]:
-        pairs = self.postings.pop(term)
-        docs, tfs = pairs[0::2], pairs[1::2]
+        packed = self.postings.pop(term)
+        docs = [p >> 8 for p in packed]
+        tfs = [p & 255 for p in packed]
         df = len(docs)
         opt = self.opt
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
