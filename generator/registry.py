@@ -41,6 +41,7 @@ _ID_ALIAS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _GOVERNMENT = re.compile(r"(?i)\s*(minister|staatssecretaris|premier|viceminister)")
 _GENERIC_LABEL = re.compile(r"(?i)\s*(de\s+)?(voorzitter|griffier)\b")
 YEARS_APART = 8  # a label match further apart in time than this is no evidence
+CAREER_YEARS = 24  # six terms: a surname and a full name further apart are two people
 
 
 @dataclass(frozen=True)
@@ -128,11 +129,11 @@ def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
 
 
-def _near(entry: RegistryPerson, date: str | None) -> bool:
-    """Whether `date` is within YEARS_APART of when the entry was seen."""
+def _near(entry: RegistryPerson, date: str | None, apart: int = YEARS_APART) -> bool:
+    """Whether `date` is within `apart` years of when the entry was seen."""
     year = _year(date)
     years = [y for s in entry.roles + entry.parties for y in (_year(s.start), _year(s.end)) if y]
-    return year is None or not years or min(years) - YEARS_APART <= year <= max(years) + YEARS_APART
+    return year is None or not years or min(years) - apart <= year <= max(years) + apart
 
 
 def person_labels(meeting: Meeting, person: Person) -> set[str]:
@@ -160,14 +161,42 @@ def _candidates(registry: Registry, meeting: Meeting, person: Person,
     if by_name or not person.party:
         return by_name
     return [e for e in registry.by_surname(person.name)
-            if fits(e) and _near(e, meeting.date) and _suffix_names(e.name, person.name)
-            and person.party in {s.value for s in e.parties}]
+            if fits(e) and _near(e, meeting.date, CAREER_YEARS)
+            and compatible_names(e.name, person.name)
+            and person.party in {s.value for s in e.parties}
+            and _party_then(e, meeting.date) in (None, person.party)]
 
 
-def _suffix_names(a: str, b: str) -> bool:
-    """"Barry Madlener" and "Madlener": one name is the other's last words."""
-    a, b = _key(a), _key(b)
-    return a != b and (a.endswith(" " + b) or b.endswith(" " + a))
+def _party_then(entry: RegistryPerson, date: str | None) -> str | None:
+    """The party the entry held on `date` by a spell covering it, else None."""
+    for spell in entry.parties:
+        if date and spell.start and spell.end and spell.start <= date <= spell.end:
+            return spell.value
+    return None
+
+
+def _is_initial(word: str) -> bool:
+    return "." in word or len(word) == 1
+
+
+def compatible_names(a: str, b: str) -> bool:
+    """Whether two printed names can be one person: the same surname (the words
+    they end in), and given names that agree where both have one ("Barry
+    Madlener" and "Madlener"; "J. van Dijk" and "Jasper van Dijk"; not "Arno
+    Rutte" and "Mark Rutte")."""
+    wa, wb = _key(a).split(), _key(b).split()
+    common = 0
+    while common < min(len(wa), len(wb)) and wa[-1 - common] == wb[-1 - common]:
+        common += 1
+    if not common:
+        return False
+    given_a, given_b = wa[:len(wa) - common], wb[:len(wb) - common]
+    if not given_a or not given_b:
+        return True
+    first_a, first_b = given_a[0], given_b[0]
+    if _is_initial(first_a) or _is_initial(first_b):
+        return first_a[0] == first_b[0]
+    return first_a == first_b
 
 
 def _new_id(registry: Registry, wanted: str, taken: set[str]) -> str:
@@ -234,11 +263,30 @@ def resolve_meeting(meeting: Meeting, registry: Registry,
                     f"added as {pid!r}", file, meeting.source.line,
                     hint=f"merge by adding '{pid}' to the aliases of the right person "
                          "in content/people.yaml"))
+        entry = _learn(people.get(pid) or RegistryPerson(pid, person.name), meeting, person)
+        fuller = _fuller_id(people.get(pid), entry, registry, taken)
+        if fuller:
+            del people[pid]
+            entry, pid = replace(entry, id=fuller, aliases=(*entry.aliases, pid)), fuller
         taken.add(pid)
         mapping[person.id] = pid
-        people[pid] = _learn(people.get(pid) or RegistryPerson(pid, person.name), meeting, person)
+        people[pid] = entry
     extended = Registry(tuple(sorted(people.values(), key=lambda p: p.id)))
     return rename_people(meeting, mapping), extended, diags
+
+
+def _fuller_id(before: RegistryPerson | None, after: RegistryPerson, registry: Registry,
+               taken: set[str]) -> str | None:
+    """The id an entry moves to when it learnt a fuller name: an id made from the
+    surname ("madlener") becomes the id of the full name ("barry-madlener"), so
+    the ids do not depend on which transcript was imported first. The old id
+    stays as an alias (content files that use it keep working). None when the
+    id stays."""
+    if before is None or before.name == after.name or before.id != slugify(before.name):
+        return None
+    wanted = slugify(after.name, fallback="persoon")
+    used = set(registry._by_id) | set(registry.redirects()) | taken
+    return None if wanted in used else wanted
 
 
 def rename_people(meeting: Meeting, mapping: dict[str, str]) -> Meeting:

@@ -171,3 +171,79 @@ def test_merging_two_ids_with_an_alias_applies_to_later_imports() -> None:
     merged = Registry((*registry.people, kept))  # the old entry not yet deleted
     [again], _ = resolve_all([meeting("2014-10-16", (full, "De heer Madlener (PVV):"))], merged)
     assert again.people[0].id == "madlener" and again.turns[0].speaker == "madlener"
+
+
+PDFTXT_LNV = ROOT / "tests" / "data" / "corpus" / "tk-pdftxt-20240201-begroting-lnv.txt"
+PDFTXT_HOUSING = ROOT / "tests" / "data" / "corpus" / "tk-pdftxt-20240208-tmd-volkshuisvesting.txt"
+
+
+@pytest.fixture(scope="module")
+def text_meetings() -> list[Meeting]:
+    """Two real 2024 items from the text parser, which knows members by surname
+    only (Ouwehand, PvdD, on 1 February; Madlener, PVV, on 8 February)."""
+    return [read_transcript(path, f"transcripts/{path.name}").meetings[0]
+            for path in (PDFTXT_LNV, PDFTXT_HOUSING)]
+
+
+def speakers_as_loaded(meetings: list[Meeting], registry: Registry) -> dict[str, set[str]]:
+    """Each name the sources print, with the ids it has once content is loaded."""
+    out: dict[str, set[str]] = {}
+    for m in meetings:
+        m = apply_registry(m, registry)
+        for t in m.turns:
+            if t.speaker and "voorzitter" not in t.label.casefold():
+                out.setdefault(t.label, set()).add(t.speaker)
+    return out
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Barry Madlener", "Madlener", True),
+    ("Esther Ouwehand", "Ouwehand", True),
+    ("Sybrand van Haersma Buma", "Van Haersma Buma", True),
+    ("J. van Dijk", "Jasper van Dijk", True),
+    ("Arno Rutte", "Mark Rutte", False),
+    ("Inge van Dijk", "Jasper van Dijk", False),
+    ("Madlener", "Ouwehand", False),
+])
+def test_names_are_compatible_when_the_surname_agrees_and_given_names_do_not_differ(
+        a: str, b: str, same: bool) -> None:
+    from generator.registry import compatible_names
+
+    assert compatible_names(a, b) is same and compatible_names(b, a) is same
+
+
+def test_a_member_by_surname_and_the_same_member_by_full_name_and_party_are_one_person(
+        plenary_day: list[Meeting], text_meetings: list[Meeting]) -> None:
+    resolved, registry = resolve_all([*text_meetings, *plenary_day])
+    loaded = speakers_as_loaded(resolved, registry)
+    assert loaded["De heer Madlener (PVV):"] == {"barry-madlener"}  # 2024 and 2014
+    assert loaded["Mevrouw Ouwehand (PvdD):"] == {"esther-ouwehand"}
+    assert registry.get("madlener") is None and registry.canonical("madlener") == "barry-madlener"
+    assert registry.get("barry-madlener").name == "Barry Madlener"
+    # the Ruttes and the chairs stay apart
+    assert {"arno-rutte", "mark-rutte", "khadija-arib", "anouchka-van-miltenburg"} <= {
+        p.id for p in registry.people}
+
+
+def test_the_same_transcripts_give_the_same_ids_whichever_is_imported_first(
+        plenary_day: list[Meeting], text_meetings: list[Meeting]) -> None:
+    text_first, registry_a = resolve_all([*text_meetings, *plenary_day])
+    vlos_first, registry_b = resolve_all([*plenary_day, *text_meetings])
+    assert speakers_as_loaded(text_first, registry_a) == speakers_as_loaded(vlos_first, registry_b)
+    assert [p.id for p in registry_a.people] == [p.id for p in registry_b.people]
+
+
+def test_a_surname_with_another_party_at_the_same_time_stays_another_person() -> None:
+    full = Person("barry-madlener", "Barry Madlener", "PVV", "lid")
+    other = Person("madlener", "Madlener", "VVD", "lid")
+    resolved, _ = resolve_all([meeting("2014-10-15", (full, "De heer Madlener (PVV):")),
+                               meeting("2014-10-16", (other, "De heer Madlener (VVD):"))])
+    assert [m.people[0].id for m in resolved] == ["barry-madlener", "madlener"]
+
+
+def test_a_surname_and_a_full_name_a_career_apart_stay_two_people() -> None:
+    full = Person("barry-madlener", "Barry Madlener", "PVV", "lid")
+    later = Person("madlener", "Madlener", "PVV", "lid")
+    resolved, _ = resolve_all([meeting("2014-10-15", (full, "De heer Madlener (PVV):")),
+                               meeting("2044-10-15", (later, "De heer Madlener (PVV):"))])
+    assert [m.people[0].id for m in resolved] == ["barry-madlener", "madlener"]
