@@ -368,3 +368,40 @@ def test_strict_fails_again_on_the_same_input_when_nothing_changed(tmp_path):
     subprocess.run(run, capture_output=True, text=True, timeout=300)
     again = subprocess.run([*run, "--strict"], capture_output=True, text=True, timeout=300)
     assert again.returncode == 1, again.stderr
+
+
+# --- in a real browser -----------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_no_page_of_the_hostile_site_runs_a_script_or_loads_from_elsewhere(hostile, chromium):
+    """Every page opened in headless Chromium (from file://), and the search page
+    asked for the hostile text: no dialog opens, no request leaves the site."""
+    _, project, _, _ = hostile
+    site = project / "site"
+    context = chromium.new_context(java_script_enabled=True)
+    page = context.new_page()
+    dialogs: list[str] = []
+    outside: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: None if request.url.startswith(("file:", "data:"))
+            else outside.append(request.url))
+    try:
+        for path in sorted(site.rglob("*.html")):
+            page.goto(path.as_uri(), wait_until="load")
+        for query in ("alert", "script", "voorzitter", "javascript", "HYPERLINK"):
+            page.goto((site / "zoeken" / "index.html").as_uri())
+            page.fill("#q", query)
+            page.wait_for_function(
+                "document.querySelector('.search-status').textContent !== ''")
+            page.wait_for_function(
+                "!document.getElementById('plenum-search').hasAttribute('aria-busy')")
+            if query == "voorzitter":
+                assert page.query_selector_all("a.result-link"), "search found nothing"
+            for link in page.query_selector_all("a.result-link"):
+                assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+        page.wait_for_timeout(300)  # an onload/onerror handler would have fired by now
+    finally:
+        context.close()
+    assert dialogs == []
+    assert outside == []
