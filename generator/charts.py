@@ -88,6 +88,19 @@ def _n(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _text_width(text: str, size: float = FONT) -> float:
+    """A generous estimate of a label's width in a sans-serif font."""
+    return len(text) * size * 0.6
+
+
+def _fit(text: str, room: float) -> str:
+    """`text`, cut short with an ellipsis when it would not fit in `room`
+    (the table beside the chart has it in full)."""
+    if _text_width(text) <= room:
+        return text
+    return text[:max(int(room / (FONT * 0.6)) - 1, 1)].rstrip() + "…"
+
+
 def _pattern(pid: str, series: Series) -> str:
     lines = {
         "solid": "",
@@ -133,8 +146,10 @@ def bar_chart(chart_id: str, title: str, desc: str, series: Sequence[Series],
     out = [_open(chart_id, max(row_h * len(bars), 1), title, desc), _defs(chart_id, series)]
     for r, bar in enumerate(bars):
         y = r * row_h
-        note = f'<tspan class="chart-note"> · {escape(bar.note)}</tspan>' if bar.note else ""
-        out.append(f'<text class="chart-label" x="0" y="{_n(y + 14)}">{escape(bar.label)}'
+        note = f" · {bar.note}" if bar.note else ""
+        label = _fit(bar.label, WIDTH - _text_width(note))
+        note = f'<tspan class="chart-note">{escape(note)}</tspan>' if note else ""
+        out.append(f'<text class="chart-label" x="0" y="{_n(y + 14)}">{escape(label)}'
                    f'{note}</text>')
         for s, value in enumerate(bar.values):
             by = y + 20 + s * 16
@@ -158,7 +173,8 @@ def stacked_chart(chart_id: str, title: str, desc: str, series: Sequence[Series]
     out = [_open(chart_id, max(row_h * len(bars), 1), title, desc), _defs(chart_id, series)]
     for r, bar in enumerate(bars):
         y = r * row_h
-        out.append(f'<text class="chart-label" x="0" y="{_n(y + 14)}">{escape(bar.label)}</text>')
+        out.append(f'<text class="chart-label" x="0" y="{_n(y + 14)}">'
+                   f'{escape(_fit(bar.label, WIDTH))}</text>')
         x = 0.0
         for s, value in enumerate(bar.values):
             if not value:
@@ -174,11 +190,6 @@ def stacked_chart(chart_id: str, title: str, desc: str, series: Sequence[Series]
                    f'{escape(bar.note or fmt(sum(bar.values)))}</text>')
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every string above is escaped
-
-
-def _text_width(text: str, size: float = FONT) -> float:
-    """A generous estimate of a label's width in a sans-serif font."""
-    return len(text) * size * 0.6
 
 
 def column_chart(chart_id: str, title: str, desc: str, series: Series,
@@ -264,11 +275,13 @@ def timeline_chart(chart_id: str, title: str, desc: str, start: str | None, end:
         else:
             shape = (f'<path d="M{axis_x} {_n(y - 6)}l6 6-6 6-6-6z" fill="{p}" '
                      f'class="chart-edge"/>')
-        cls = "chart-label chart-strong" if mark.kind == "section" else "chart-label"
+        bold = mark.kind == "section"  # bold letters are wider
+        cls = "chart-label chart-strong" if bold else "chart-label"
         out.append(
             f'<a href="{escape(mark.href)}" aria-label="{escape(mark.label)}">{shape}'
             f'<path class="chart-lead" d="M{axis_x + 14} {_n(y)}L{label_x - 4} {_n(ly - 4)}"/>'
-            f'<text class="{cls}" x="{label_x}" y="{_n(ly)}">{escape(mark.label)}</text></a>')
+            f'<text class="{cls}" x="{label_x}" y="{_n(ly)}">'
+            f'{escape(_fit(mark.label, (WIDTH - label_x) * (0.88 if bold else 1)))}</text></a>')
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every string above is escaped
 

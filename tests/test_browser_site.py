@@ -178,9 +178,9 @@ def test_the_site_works_from_file_urls_home_to_meeting_to_speaker(open_page, sit
     assert page.errors == []
 
 
-def test_a_busy_column_chart_keeps_its_labels_inside_and_apart(chromium):
-    """Two years of meetings per month, drawn on a phone: no label leaves the
-    chart and no two labels overlap."""
+def test_busy_charts_keep_their_labels_inside_and_apart(chromium):
+    """Two years of meetings per month, and bars with very long names, drawn on
+    a phone: no label leaves its chart and no two column labels overlap."""
     from site_fixture import ROOT
 
     from generator import charts
@@ -189,21 +189,32 @@ def test_a_busy_column_chart_keeps_its_labels_inside_and_apart(chromium):
                enumerate(list(range(1, 13)) * 2)]
     svg = charts.column_chart("c", "Titel", "Uitleg", charts.Series("x", "chart-1"), columns,
                               lambda n: f"{n:,}".replace(",", "."))
+    long = "1996-01-05 · Commissiedebat Ontwikkelingssamenwerking en Buitenlandse Handel"
+    series = [charts.Series("x", "chart-1"), charts.Series("y", "chart-2", "dots")]
+    bars = [charts.Bar(long, (3, 4), "12 beurten"), charts.Bar("Kort", (1, 0))]
+    others = (charts.bar_chart("b", "T", "U", series, bars)
+              + charts.stacked_chart("s", "T", "U", series, bars)
+              + charts.timeline_chart("l", "T", "U", "13:30", "17:18",
+                                      [charts.Mark("section", long, "#t1", 0.2)]))
     css = (ROOT / "static" / "charts.css").read_text(encoding="utf-8")
     context = chromium.new_context(viewport={"width": 375, "height": 600})
     try:
         page = context.new_page()
         page.set_content(f"<!DOCTYPE html><style>{css}</style><main style='padding:16px'>"
-                         f"{svg}</main>")
-        boxes = page.evaluate("""() => { const box = document.querySelector('svg')
-            .getBoundingClientRect(); return [...document.querySelectorAll('text')].map(t => {
+                         f"{svg}{others}</main>")
+        boxes = page.evaluate("""() => [...document.querySelectorAll('text')].map(t => {
+            const box = t.closest('svg').getBoundingClientRect();
             const r = t.getBoundingClientRect();
-            return [t.getAttribute('class'), r.left - box.left, box.right - r.right, r.left,
-                    r.right]; }); }""")
+            return [t.closest('svg').getAttribute('aria-labelledby').split('-')[0],
+                    t.getAttribute('class'), r.left - box.left, box.right - r.right,
+                    r.left, r.right]; })""")
     finally:
         context.close()
-    assert boxes and all(left >= -1 and right >= -1 for _, left, right, _, _ in boxes)
+    assert {chart for chart, *_ in boxes} == {"c", "b", "s", "l"}
+    outside = [(chart, cls) for chart, cls, left, right, _, _ in boxes if left < -1 or right < -1]
+    assert outside == []
     for css_class in ("chart-value", "chart-label"):
-        row = sorted((a, b) for cls, _, _, a, b in boxes if cls == css_class)
+        row = sorted((a, b) for chart, cls, _, _, a, b in boxes
+                     if chart == "c" and cls == css_class)
         assert len(row) >= 4
         assert all(prev[1] <= nxt[0] + 0.5 for prev, nxt in zip(row, row[1:], strict=False))
