@@ -230,7 +230,7 @@ def test_chart_svg_escapes_every_label_and_title():
     ]
     for svg in map(str, svgs):
         assert "<script" not in svg and '"">' not in svg
-        assert svg.count("&lt;script&gt;") == svg.count("alert(1)") > 0
+        assert "&lt;script&gt;alert(1)" in svg
 
 
 def test_every_chart_is_labelled_by_its_title_scales_by_viewbox_and_uses_css_colours_only():
