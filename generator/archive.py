@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from types import MappingProxyType
 
 from generator.errors import Diagnostic, warning
@@ -103,11 +104,38 @@ def _date_key(meeting: Meeting) -> tuple[int, str, str]:
     return (0 if meeting.date else 1, meeting.date or "", meeting.id)
 
 
+def is_iso_date(text: str | None) -> bool:
+    """``2020-09-28``: what `Meeting.date` promises (checked here, because a
+    hand-edited sidecar or content file may hold anything)."""
+    if text is None or len(text) != 10:
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _checked_dates(meetings: Iterable[Meeting]) -> tuple[list[Meeting], list[Diagnostic]]:
+    """Meetings whose date is not an ISO date become undated, with a warning."""
+    out: list[Meeting] = []
+    diags: list[Diagnostic] = []
+    for meeting in meetings:
+        if meeting.date is not None and not is_iso_date(meeting.date):
+            diags.append(warning(
+                f"meeting date {meeting.date!r} is not a date as YYYY-MM-DD; shown as undated",
+                meeting.source.file, meeting.source.line,
+                hint="write the date as 2020-09-28 (in the metadata sidecar or content file)"))
+            meeting = replace(meeting, date=None)
+        out.append(meeting)
+    return out, diags
+
+
 def _unique_meetings(meetings: Iterable[Meeting]) -> tuple[list[Meeting], list[Diagnostic]]:
     """Drop meetings whose id slug repeats one already seen (their pages would
     overwrite each other)."""
     kept: dict[str, Meeting] = {}
-    diags: list[Diagnostic] = []
+    meetings, diags = _checked_dates(meetings)
     for meeting in sorted(meetings, key=_date_key):
         slug = slugify(meeting.id, fallback="vergadering")
         if slug in kept:

@@ -119,6 +119,7 @@ class MeetingGroup:
     year: str
     heading: str
     meetings: tuple[MeetingRow, ...]
+    anchor: str = ""  # id of the year heading ("jaar-2020", "jaar-onbekend")
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,8 @@ def meetings_index_page(archive: Archive, t: Catalogue) -> Page:
                                                        else 1, kv[0][1].lower()))
     meta = PageMeta(urls.MEETINGS, t("meetings.title"), t("meetings.description"))
     return Page("meetings.html", MeetingsIndexContext(
-        meta, tuple(MeetingGroup(y, h, tuple(rows)) for (y, h), rows in ordered)))
+        meta, tuple(MeetingGroup(y, h, tuple(rows), "jaar-" + (y if y.isdigit() else "onbekend"))
+                    for (y, h), rows in ordered)))
 
 
 def speakers_index_page(archive: Archive, t: Catalogue) -> Page:

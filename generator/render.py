@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from generator.archive import Archive
+from generator.archive import Archive, is_iso_date
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
@@ -37,6 +37,14 @@ def jsonld(data: dict[str, Any] | None) -> Markup:
     return Markup(text)  # noqa: S704 - every markup character is escaped above
 
 
+def time_element(t: Catalogue, iso: str | None) -> Markup:
+    """A date as ``<time datetime="2020-09-28">28 september 2020</time>``; a date
+    that is missing or not a valid ISO date is plain (escaped) text."""
+    if not is_iso_date(iso):
+        return escape(t.date(iso))
+    return Markup('<time datetime="{}">{}</time>').format(iso, t.date(iso))
+
+
 def make_environment(templates_dir: Path, t: Catalogue) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
@@ -48,6 +56,7 @@ def make_environment(templates_dir: Path, t: Catalogue) -> Environment:
     )
     env.filters["jsonld"] = jsonld
     env.filters["date"] = t.date
+    env.filters["time"] = lambda iso: time_element(t, iso)
     env.filters["num"] = t.number
     env.filters["verdict"] = t.verdict
     env.filters["kind"] = lambda kind: kind_name(kind, t)

@@ -274,3 +274,14 @@ def test_a_meeting_without_motions_commitments_or_parties_builds_without_errors(
                       date=None, title=None)
     assert build_meetings([meeting], tmp_path) == []
     assert "Geen moties." in (tmp_path / urls.MOTIONS).read_text(encoding="utf-8")
+
+
+def test_a_date_that_is_not_iso_becomes_undated_with_a_warning(tmp_path):
+    from dataclasses import replace
+
+    meeting = replace(seed_meeting(), date="28-09-2020")
+    diagnostics = build_meetings([meeting], tmp_path)
+    assert [d.severity for d in diagnostics] == ["warning"]
+    assert "28-09-2020" in diagnostics[0].message
+    html = (tmp_path / urls.meeting_path(meeting.id)).read_text(encoding="utf-8")
+    assert "datum onbekend" in html and "<time" not in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,7 +21,10 @@ def sites(tmp_path_factory):
     root = copy_project(base / "project")
     build_project(root)
     shutil.move(root / "site", base / "all" / "example")
-    build_meetings([seed_meeting(), hostile_meeting()], base / "all" / "handmade")
+    undated = replace(seed_meeting(), id="undated", date=None, title=None)
+    odd_date = replace(seed_meeting(), id="odd-date", date="28-09-2020")
+    build_meetings([seed_meeting(), hostile_meeting(), undated, odd_date],
+                   base / "all" / "handmade")
     return base / "all"
 
 
