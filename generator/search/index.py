@@ -44,7 +44,7 @@ class IndexOptions:
     """Tuning of the index; docs/search.md explains each choice."""
 
     tier_bounds: tuple[int, ...] = (48, 512, 4096, 32768, 262144)  # cumulative
-    term_shard_bytes: int = 12000  # raw bytes of tier-0 postings per term shard
+    term_shard_bytes: int = 24000  # raw bytes of tier-0 postings per term shard
     records_per_shard: int = 24  # see records_per_shard_for()
     k1: float = 1.2
     b: float = 0.75
@@ -256,7 +256,7 @@ class IndexWriter:
 
 
 MIN_RECORDS_PER_SHARD = 24
-MAX_RECORD_FILES = 2500  # static hosts cap file counts; the term shards need the rest
+MAX_RECORD_FILES = 3600  # static hosts cap file counts; the term shards need the rest
 
 
 def records_per_shard_for(n_records: int) -> int:
