@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -26,6 +27,7 @@ from generator.model import Meeting, Motion, Person, TurnKind, VerdictKind
 from generator.stats import Figures, MeetingFigures, count_words
 
 VERDICT_KEYS: tuple[VerdictKind | None, ...] = (*VerdictKind, None)
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a date the month chart can place
 MONTHS_BEFORE_YEARS = 24
 
 
@@ -132,7 +134,7 @@ def meeting_figure_data(meeting: Meeting, figures: MeetingFigures) -> MeetingFig
 
 
 def _periods(meetings: tuple[Meeting, ...]) -> tuple[str, tuple[tuple[str, int], ...]]:
-    months = sorted(m.date[:7] for m in meetings if m.date and len(m.date) >= 7)
+    months = sorted(m.date[:7] for m in meetings if m.date and _MONTH.match(m.date))
     if not months:
         return "month", ()
     first, last = months[0], months[-1]

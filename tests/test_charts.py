@@ -273,3 +273,18 @@ def test_per_meeting_charts_of_a_large_archive_show_the_newest_meetings_and_say_
     assert labels[-1].startswith(many[-1].date) and labels[0].startswith(many[5].date)
     assert str(charts.MAX_ROWS) in by_meeting.title
     assert by_meeting.svg.count('class="chart-label"') == charts.MAX_ROWS
+
+
+def test_meetings_per_month_counts_only_dates_it_can_place_and_fills_empty_months():
+    from dataclasses import replace
+
+    from site_fixture import seed_meeting
+
+    from generator.archive import build_archive
+
+    dates = ("2020-09-28", "2020-09-01", "28-09-2020", None, "2020-12-02")
+    archive, _ = build_archive([replace(seed_meeting(), id=f"m{i}", date=d)
+                                for i, d in enumerate(dates)])
+    assert archive.chart_data.period == "month"
+    assert archive.chart_data.meetings_per_period == (
+        ("2020-09", 2), ("2020-10", 0), ("2020-11", 0), ("2020-12", 1))
