@@ -21,6 +21,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.config import Project
+from generator.duplicates import Twins, source_rank
 from generator.errors import Diagnostic, Severity, error, info, warning
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
 from generator.markdown_io import (
@@ -217,8 +218,39 @@ def _safe_id(meeting: Meeting, display: str) -> tuple[Meeting, list[Diagnostic]]
         hint="set 'id:' in the transcript's .meta.yaml sidecar to letters, digits and '-'")]
 
 
+def _settle_twin(project: Project, meeting: Meeting, display: str, twins: Twins,
+                 claimed: dict[str, str], out: ImportOutcome) -> bool:
+    """Whether to write `meeting` when another transcript gives the same meeting
+    (generator/duplicates.py): the preferred source's is kept, the other one's
+    is not written, or removed when an earlier import wrote it (not when it was
+    edited by hand)."""
+    twin = twins.find(meeting, display)
+    if twin is None:
+        return True
+    other, path = twin
+    shown = project.display(path)
+    if source_rank(display) > source_rank(other):
+        out.diagnostics.append(warning(
+            f"the same meeting as {shown} (imported from {other}): not imported twice",
+            display, hint=f"{other} is preferred (XML, then PDF, then text); remove {display} "
+                          "from transcripts/ to silence this"))
+        return False
+    if path.exists() and is_hand_edited(path.read_text(encoding="utf-8")):
+        out.diagnostics.append(warning(
+            f"the same meeting as {shown}, which was edited by hand: that file is kept and "
+            "this transcript not imported", display, hint=f"delete {shown} to take this one"))
+        return False
+    path.unlink(missing_ok=True)
+    twins.forget(path)
+    claimed.pop(path.stem, None)
+    out.messages.append(f"removed {shown}: {display} gives the same meeting and is preferred "
+                        f"over {other}")
+    return True
+
+
 def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, force: bool,
-                    claimed: dict[str, str], out: ImportOutcome) -> Registry:
+                    claimed: dict[str, str], out: ImportOutcome,
+                    twins: Twins | None = None) -> Registry:
     """Resolve and write the meetings of one parsed transcript; the registry
     extended with the meetings that were written."""
     stamp = ImportStamp(parser_version(), parsed.source_sha256, parsed.sidecar_sha256,
@@ -228,6 +260,10 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
         out.diagnostics += diags
         target = project.content_dir / f"{meeting.id}.md"
         shown = project.display(target)
+        if twins is not None and not _settle_twin(project, meeting, parsed.display, twins,
+                                                  claimed, out):
+            out.skipped += 1
+            continue
         if meeting.id in claimed:
             out.diagnostics.append(error(
                 f"meeting id {meeting.id!r} is also the id of a meeting in {claimed[meeting.id]}; "
@@ -240,6 +276,8 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
         out.diagnostics += diags
         text = write_meeting(resolved, stamp)
         old = target.read_text(encoding="utf-8") if target.exists() else None
+        if twins is not None:
+            twins.add(meeting, parsed.display, target)
         if old == text:
             out.unchanged += 1
             registry = extended
@@ -309,6 +347,8 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     before = registry
     index = _source_index(project)
     claimed: dict[str, str] = {}
+    twins = Twins.of_content(((e.path, source) for source, found in index.items() for e in found),
+                             lambda path: read_content_file(project, path)[0])
     version = parser_version()
     plan = []
     for path in transcript_paths(project):
@@ -330,7 +370,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         if not parsed.meetings:
             out.skipped += 1
             continue
-        registry = _write_meetings(project, parsed, registry, force, claimed, out)
+        registry = _write_meetings(project, parsed, registry, force, claimed, out, twins)
         _remove_superseded(project, existing, parsed, out)
     parsed_files.close()  # stop the workers now
     if registry != before:
