@@ -21,10 +21,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from generator.figures import VERDICT_KEYS, VerdictCounts
+
+if TYPE_CHECKING:
+    from generator.archive import Archive, Party
+    from generator.contexts import PersonRow
+    from generator.i18n import Catalogue
+    from generator.model import Meeting, Person
+    from generator.urls import Urls
 
 WIDTH = 400
 FONT = 14
@@ -311,7 +319,7 @@ def verdict_rows(counts: VerdictCounts) -> tuple[int, ...]:
 MAX_ROWS = 25  # per-meeting charts show the newest this many meetings
 
 
-def _latest(rows: list, title: str, t) -> tuple[list, str]:
+def _latest(rows: list, title: str, t: Catalogue) -> tuple[list, str]:
     """The newest `MAX_ROWS` of rows in meeting order, and the title saying so."""
     if len(rows) <= MAX_ROWS:
         return rows, title
@@ -321,18 +329,25 @@ def _latest(rows: list, title: str, t) -> tuple[list, str]:
 _BY_ID: list = [None, {}]  # the last archive seen, and its meetings by id
 
 
-def _meetings_by_id(archive) -> dict:
+def _meetings_by_id(archive: Archive) -> dict:
     """Meetings by id, made once per archive (every speaker page needs it)."""
     if _BY_ID[0] is not archive:
         _BY_ID[:] = [archive, {m.id: m for m in archive.meetings}]
     return _BY_ID[1]
 
 
-def _person_label(person) -> str:
+def _person_label(person: Person | PersonRow) -> str:
     return f"{person.name} ({person.party})" if person.party else person.name
 
 
-def _verdict_figure(fig_id: str, title: str, desc: str, t,
+def _meeting_cell(archive: Archive, meeting_id: str, u: Urls) -> Cell:
+    """A meeting as a row label: its date and title, linked to its page."""
+    meeting = _meetings_by_id(archive)[meeting_id]
+    return Cell(f"{meeting.date or '?'} · {meeting.title or meeting_id}",
+                u.meeting(archive.meeting_slug(meeting)))
+
+
+def _verdict_figure(fig_id: str, title: str, desc: str, t: Catalogue,
                     rows: Sequence[tuple[Cell, VerdictCounts]], first: str) -> Figure:
     series = verdict_series(t.verdict)
     used = [i for i in range(len(series)) if any(c.counts[i] for _, c in rows)]
@@ -346,7 +361,9 @@ def _verdict_figure(fig_id: str, title: str, desc: str, t,
     return Figure(fig_id, title, svg, legend(fig_id, shown), head, table)
 
 
-def meeting_charts(archive, meeting, u, t) -> tuple[Figure, ...]:
+def meeting_charts(archive: Archive, meeting: Meeting, u: Urls, t: Catalogue
+                   ) -> tuple[Figure, ...]:
+    """Timeline, words per speaker, interruptions made and received."""
     data = archive.chart_data.meetings[meeting.id]
     figures = []
     if data.timeline:
@@ -376,7 +393,7 @@ def meeting_charts(archive, meeting, u, t) -> tuple[Figure, ...]:
     return tuple(figures)
 
 
-def _mark_label(event, t) -> str:
+def _mark_label(event, t: Catalogue) -> str:
     if event.kind == "suspension":
         return t("chart.suspended", times=event.label)
     if event.kind == "motion":
@@ -384,7 +401,8 @@ def _mark_label(event, t) -> str:
     return event.label
 
 
-def _share_figure(fig_id: str, title: str, desc: str, people, u, t) -> Figure:
+def _share_figure(fig_id: str, title: str, desc: str, people, u: Urls, t: Catalogue
+                  ) -> Figure:
     series = [Series(t("figures.words"), "chart-1", "solid")]
     bars = [Bar(_person_label(p), (f.words,), t("chart.turns_n", n=f.turns)) for p, f in people]
     svg = bar_chart(fig_id, title, desc, series, bars, t.number)
@@ -397,7 +415,8 @@ def _share_figure(fig_id: str, title: str, desc: str, people, u, t) -> Figure:
     return Figure(fig_id, title, svg, legend(fig_id, series), head, rows)
 
 
-def _interruptions_figure(fig_id: str, title: str, desc: str, rows, t, first: str) -> Figure:
+def _interruptions_figure(fig_id: str, title: str, desc: str, rows, t: Catalogue,
+                          first: str) -> Figure:
     series = [Series(t("figures.made"), "chart-2", "hatch"),
               Series(t("figures.received"), "chart-4", "dots")]
     bars = [Bar(cell.text, (f.interruptions_made, f.interruptions_received)) for cell, f in rows]
@@ -408,7 +427,9 @@ def _interruptions_figure(fig_id: str, title: str, desc: str, rows, t, first: st
                   (first, t("figures.made"), t("figures.received")), table)
 
 
-def speaker_charts(archive, person, u, t) -> tuple[Figure, ...]:
+def speaker_charts(archive: Archive, person: Person, u: Urls, t: Catalogue
+                   ) -> tuple[Figure, ...]:
+    """Words per meeting over time, interruptions per meeting, verdicts."""
     data = archive.chart_data.speakers.get(person.id)
     if data is None:
         return ()
@@ -436,9 +457,8 @@ def speaker_charts(archive, person, u, t) -> tuple[Figure, ...]:
         if hit:
             figures.append(_interruptions_figure(
                 "fig-interrupties", title, t("chart.speaker_interruptions_desc", name=person.name),
-                [(Cell(f"{m.date or '?'} · {meetings[m.meeting].title or m.meeting}",
-                       u.meeting(archive.meeting_slug(meetings[m.meeting]))), m.figures)
-                 for m in hit], t, t("chart.meeting")))
+                [(_meeting_cell(archive, m.meeting, u), m.figures) for m in hit], t,
+                t("chart.meeting")))
     if data.verdicts.total:
         figures.append(_verdict_figure(
             "fig-appreciaties", t("chart.verdicts_person"),
@@ -447,21 +467,21 @@ def speaker_charts(archive, person, u, t) -> tuple[Figure, ...]:
     return tuple(figures)
 
 
-def party_charts(archive, party, u, t) -> tuple[Figure, ...]:
+def party_charts(archive: Archive, party: Party, u: Urls, t: Catalogue
+                 ) -> tuple[Figure, ...]:
+    """The verdicts of the party's motions, per meeting."""
     rows = archive.chart_data.party_verdicts_by_meeting.get(party.name, ())
     if not rows:
         return ()
-    meetings = _meetings_by_id(archive)
-    cells = [(Cell(f"{meetings[mid].date or '?'} · {meetings[mid].title or mid}",
-                   u.meeting(archive.meeting_slug(meetings[mid]))), counts)
-             for mid, counts in rows]
+    cells = [(_meeting_cell(archive, mid, u), counts) for mid, counts in rows]
     cells, title = _latest(cells, t("chart.verdicts_party", name=party.name), t)
     return (_verdict_figure("fig-appreciaties", title,
                             t("chart.verdicts_party_desc", name=party.name), t, cells,
                             t("chart.meeting")),)
 
 
-def motions_charts(archive, u, t) -> tuple[Figure, ...]:
+def motions_charts(archive: Archive, u: Urls, t: Catalogue) -> tuple[Figure, ...]:
+    """Verdicts per party and per meeting."""
     data = archive.chart_data
     figures = []
     if data.verdicts_by_party:
@@ -471,9 +491,7 @@ def motions_charts(archive, u, t) -> tuple[Figure, ...]:
                                        t("chart.verdicts_by_party_desc"), t, cells,
                                        t("parties.party")))
     if data.verdicts_by_meeting:
-        meetings = _meetings_by_id(archive)
-        cells = [(Cell(f"{meetings[mid].date or '?'} · {meetings[mid].title or mid}",
-                       u.meeting(archive.meeting_slug(meetings[mid]))), counts)
+        cells = [(_meeting_cell(archive, mid, u), counts)
                  for mid, counts in data.verdicts_by_meeting.items()]
         cells, title = _latest(cells, t("chart.verdicts_by_meeting"), t)
         figures.append(_verdict_figure("fig-appreciaties-vergadering", title,
@@ -482,13 +500,14 @@ def motions_charts(archive, u, t) -> tuple[Figure, ...]:
     return tuple(figures)
 
 
-def _period_label(key: str, t) -> str:
+def _period_label(key: str, t: Catalogue) -> str:
     if len(key) == 7:
         return f"{t(f'month.{int(key[5:])}')[:3]} {key[:4]}"
     return key
 
 
-def home_charts(archive, active, u, t) -> tuple[Figure, ...]:
+def home_charts(archive: Archive, active: Sequence[PersonRow], u: Urls, t: Catalogue
+                ) -> tuple[Figure, ...]:
     """Meetings per month (or year), and the `active` speakers (`PersonRow`s)."""
     data = archive.chart_data
     figures = []
