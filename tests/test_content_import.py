@@ -151,6 +151,10 @@ def test_two_transcripts_with_the_same_meeting_id_do_not_overwrite_each_other(
     for name in (f"{SEED}.meta.yaml", "copy.meta.yaml"):
         path = project.transcripts_dir / name
         path.write_text(path.read_text(encoding="utf-8") + "id: ruslandstrategie\n", "utf-8")
+    # another title: two meetings with one id, not one meeting from two sources
+    copy_meta = project.transcripts_dir / "copy.meta.yaml"
+    copy_meta.write_text(copy_meta.read_text(encoding="utf-8").replace(
+        "title:", "title: Kopie van", 1), "utf-8")
     outcome = import_transcripts(project)
     assert outcome.written == 1
     assert any("also the id of a meeting in transcripts/" in d.message
