@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 WIDTH = 400
 FONT = 14
+NOTE_FONT = 12  # a note after a label ("· 12 beurten")
 PATTERNS = ("solid", "hatch", "dots", "cross", "rhatch", "hlines", "vlines", "grid")
 
 
@@ -155,8 +156,9 @@ def bar_chart(chart_id: str, title: str, desc: str, series: Sequence[Series],
     for r, bar in enumerate(bars):
         y = r * row_h
         note = f" · {bar.note}" if bar.note else ""
-        label = _fit(bar.label, WIDTH - _text_width(note))
-        note = f'<tspan class="chart-note">{escape(note)}</tspan>' if note else ""
+        label = _fit(bar.label, WIDTH - _text_width(note, NOTE_FONT))
+        note = (f'<tspan class="chart-note" font-size="{NOTE_FONT}">{escape(note)}</tspan>'
+                if note else "")
         out.append(f'<text class="chart-label" x="0" y="{_n(y + 14)}">{escape(label)}'
                    f'{note}</text>')
         for s, value in enumerate(bar.values):
