@@ -206,3 +206,10 @@ def test_damaged_vlos_never_crashes(start, length, junk):
     text = COMMITTEE.read_text(encoding="utf-8-sig")
     result = parse_vlos(text[:start] + junk + text[start + length:], "t.xml")
     assert result.meetings or result.diagnostics
+
+
+def test_a_printed_name_that_starts_with_a_two_word_first_name_is_not_doubled(plenary):
+    people = {p.id: p.name for m in plenary for p in m.people}
+    assert people["mei-li-vos"] == "Mei Li Vos"  # voornaam "Mei Li", verslagnaam "Mei Li Vos"
+    assert people["jan-vos"] == "Jan Vos"
+    assert not [pid for pid in people if "mei-li-mei-li" in pid]

@@ -68,8 +68,8 @@ def full_name(spreker: ET.Element) -> str:
     (``Mark Rutte``, ``Sybrand van Haersma Buma``, ``Tony van Dijck``)."""
     first = child_text(spreker, "voornaam")
     printed = child_text(spreker, "verslagnaam") or child_text(spreker, "achternaam")
-    if not first or printed.split(" ")[0] == first:
-        return printed or first
+    if not first or printed == first or printed.startswith(first + " "):
+        return printed or first  # "Jan Vos", "Mei Li Vos": the first name is printed
     printed = _PARTICLE.sub(lambda m: m.group(1).lower(), printed)
     return f"{first} {printed}"
 
