@@ -44,6 +44,10 @@ class Roster:
         if existing and party and existing.party and existing.party != party:
             pid = slugify(f"{name} {party}")
             existing = self._people.get(pid)
+        elif existing and _is_government(role) != _is_government(existing.role):
+            # A member and a minister of the same name (Rutte, 2014): two people.
+            pid = slugify(f"{name} {role.split()[0]}") if _is_government(role) else pid + "-lid"
+            existing = self._people.get(pid)
         if existing is None:
             self._people[pid] = Person(pid, name, party, role)
         else:
@@ -51,9 +55,12 @@ class Roster:
                 existing, party=existing.party or party, role=existing.role or role)
         return pid
 
-    def find(self, name: str, party: str | None = None) -> str | None:
+    def find(self, name: str, party: str | None = None,
+             government: bool | None = None) -> str | None:
         """The id of the one person whose name is `name` or ends in it
-        ("Dijkstra" -> "Pia Dijkstra"); None when unknown or ambiguous."""
+        ("Dijkstra" -> "Pia Dijkstra"); None when unknown or ambiguous. With
+        `government` True (False), only government members (others) count when
+        both are listed under that name."""
         key = _key(name)
         exact = [p for p in self._people.values() if _key(p.name) == key]
         candidates = exact or [
@@ -61,6 +68,8 @@ class Roster:
         ]
         if party:  # same name, other party: another person
             candidates = [p for p in candidates if p.party in (None, party)]
+        if government is not None and len(candidates) > 1:
+            candidates = [p for p in candidates if _is_government(p.role) == government]
         return candidates[0].id if len(candidates) == 1 else None
 
     def change_chair(self, name: str) -> str:
@@ -76,7 +85,7 @@ class Roster:
         if label.kind == CHAIR:
             return self.chair_id
         assert label.name is not None
-        pid = self.find(label.name, label.party)
+        pid = self.find(label.name, label.party, label.kind == GOVERNMENT)
         if pid is None:
             role = label.role if label.kind == GOVERNMENT else "lid"
             return self._add(label.name, label.party, role)
@@ -84,6 +93,11 @@ class Roster:
         if label.party and not person.party:
             self._people[pid] = replace(person, party=label.party)
         return pid
+
+
+def _is_government(role: str | None) -> bool:
+    """Minister, Staatssecretaris, Minister-President (any case) and their offices."""
+    return bool(role) and role.split()[0].split("-")[0].lower() in ("minister", "staatssecretaris")
 
 
 def build_roster(chair: str | None, members: tuple[str, ...],

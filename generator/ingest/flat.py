@@ -9,19 +9,13 @@ import re
 from collections.abc import Callable
 
 from generator.errors import Diagnostic, info, warning
-from generator.ingest.header import Header, normalise_dossier
+from generator.ingest.header import PROCEDURAL_FORMS, Header, parse_header
 from generator.ingest.labels import find_inline_labels
 from generator.ingest.layout import Line
 from generator.ingest.motions import INLINE_MOTION
 from generator.ingest.segments import MOTION, TEXT, RawTurn, Segmented
 
-AGENDA = re.compile(r"Aan de orde is\b")
-FLAT_PROCEDURAL = re.compile(
-    r"(?:(?<=[.?!…)])|^)\s*(?P<p>De vergadering wordt(?: van \d{1,2}[.:]\d{2} uur)?"
-    r"(?: tot \d{1,2}[.:]\d{2} uur)? geschorst\.|Daartoe wordt besloten\."
-    r"|De (?:algemene |verdere )?beraadslaging wordt (?:gesloten|geschorst|hervat|geopend)\."
-    r"|Sluiting(?: \d{1,2}[.:]\d{2} uur)?\.|\((?:Applaus|Geroffel op de bankjes|Hilariteit)\))"
-)
+FLAT_PROCEDURAL = re.compile(r"(?:(?<=[.?!…)])|^)\s*(?P<p>" + PROCEDURAL_FORMS + ")")
 # "… sentence. Voorzitter: Martin Bosma" closing a flattened turn: a new chair.
 FLAT_CHAIR = re.compile(
     r"(?:(?<=[.?!…)])|^)\s*Voorzitter:\s*[A-Z][\w'’-]*(?:\s+(?:[a-z]{1,3}\s+)*[A-Z][\w'’-]*){0,3}\s*$")
@@ -43,7 +37,8 @@ def _flat_pieces(body: str) -> list[tuple[str, str]]:
 def _flat_procedural(text: str) -> list[tuple[str, str]]:
     pieces: list[tuple[str, str]] = []
     position = 0
-    hint = any(w in text for w in ("geschorst", "besloten", "beraadslaging", "Sluiting", "("))
+    hint = any(w in text for w in ("geschorst", "besloten", "beraadslaging", "Sluiting", "(",
+                                   "Conform", "Overeenkomstig"))
     for m in FLAT_PROCEDURAL.finditer(text) if hint else ():
         if text[position:m.start()].strip():
             pieces.append((TEXT, text[position:m.start()].strip()))
@@ -60,26 +55,39 @@ def _flat_procedural(text: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def _flat_header(text: str) -> tuple[str | None, str | None, str]:
-    """(title, chair, agenda text) from the start of a flattened item:
-    "6 Staat van de Volkshuisvesting Voorzitter: Martin Bosma Staat van de
-    Volkshuisvesting Aan de orde is …"."""
-    agenda = AGENDA.search(text)
-    before = text[:agenda.start()] if agenda else text
-    rest = text[agenda.start():].strip() if agenda else ""
-    before = re.sub(r"^\s*\d{1,3}\s+", "", before).strip()
-    chair = None
-    if "Voorzitter:" in before:
-        title, _, after = before.partition("Voorzitter:")
-        title = title.strip()
-        chair = after.replace(title, "").strip() if title else after.strip()
-    else:
-        words = before.split()
+# Where a header "line" starts inside flattened text.
+HEADER_BREAK = re.compile(
+    r"\s+(?=Voorzitter:|Griffier:|Aanwezig (?:zijn|is)\b|Aanvang \d|Aan de orde is\b"
+    r"|De (?:vaste |algemene |tijdelijke )?commissie voor .{3,80}? heeft op\b"
+    r"|De (?:voorzitter|griffier) van de (?:vaste |algemene |tijdelijke )?commissie\b"
+    r"|Verslag van een\b|Vastgesteld\b|Van dit overleg\b|\(Zie )")
+
+
+def _flat_header(text: str, line_at: Callable[[int], int]) -> tuple[str | None, Header]:
+    """Title and header of a flattened report: the text before the first label
+    cut where a header line would start, then read as the header of a
+    line-wrapped report. A Handelingen item starts "6 Staat van de
+    Volkshuisvesting Voorzitter: Martin Bosma Staat van de Volkshuisvesting Aan
+    de orde is …": the title is what precedes every header line (printed twice:
+    once), and is removed from the chair's line."""
+    head = re.sub(r"^\s*\d{1,3}\s+", "", text).strip()
+    pieces = [p.strip() for p in HEADER_BREAK.split(head) if p.strip()]
+    title = None
+    if pieces and not HEADER_BREAK.match(" " + pieces[0]):
+        title = pieces.pop(0)
+        words = title.split()
         half = len(words) // 2
-        title = " ".join(words[:half]) if words[:half] == words[half:] else before
-    if len(title) > 200:  # not a heading: no labels, or a cut extraction
-        title, chair = "", None
-    return title or None, chair or None, rest
+        if words[:half] == words[half:]:
+            title = " ".join(words[:half])
+        if len(title) > 200:  # not a heading: no labels, or a cut extraction
+            pieces.insert(0, title)
+            title = None
+    if title:  # "Voorzitter: Martin Bosma Staat van de Volkshuisvesting"
+        pieces = [p[:-len(title)].strip() if p.startswith("Voorzitter:") and p.endswith(title)
+                  else p for p in pieces]
+    at = line_at(text.find(pieces[0])) if pieces else 0
+    lines = [(p, at) for p in pieces]
+    return title, parse_header(lines, " ".join(pieces))
 
 
 def _line_finder(text: str) -> Callable[[int], int]:
@@ -95,15 +103,18 @@ def segment_flat(text: str, file: str) -> Segmented:
     line_at = _line_finder(text)
     labels = find_inline_labels(text)
     head_end = labels[0][0] if labels else len(text)
-    title, chair, agenda = _flat_header(text[:head_end])
-    diags: list[Diagnostic] = []
+    title, header = _flat_header(text[:head_end], line_at)
+    diags: list[Diagnostic] = [
+        warning("header text not recognised", file, max(no, 1), piece,
+                "expected Voorzitter:, Griffier:, Aanwezig zijn …, Aanvang … uur.")
+        for piece, no in header.unknown]
     heading = text[:head_end].split("Aan de orde is", 1)[0].strip()
-    if heading:
+    if title:  # the heading as printed, so that no word of it is lost
         diags.append(info("agenda item heading read as title (and chair)", file, 1, heading))
     turns: list[RawTurn] = []
-    if agenda:
-        at = line_at(text.find(agenda))
-        turns.append(RawTurn(None, at, [(TEXT, [Line(agenda, at)])]))
+    if header.agenda:
+        at = header.agenda[0][1]
+        turns.append(RawTurn(None, at, [(TEXT, [Line(t, at) for t, _ in header.agenda])]))
     for k, (start, end, label) in enumerate(labels):
         stop = labels[k + 1][0] if k + 1 < len(labels) else len(text)
         at = line_at(start)
@@ -119,9 +130,7 @@ def segment_flat(text: str, file: str) -> Segmented:
                     current = RawTurn(label, at)
                     turns.append(current)
                 current.pieces.append((kind, [Line(piece, at)]))
-    dossier = re.search(r"\((\d{5}(?:-[A-Z0-9]+)?)\)", agenda)
     if not labels:
         diags.append(warning("no speaker labels found", file, 1, text[:120],
                              'labels read "De heer Name (Party):" after a sentence end'))
-    return Segmented(Header(chair=chair), turns, diags, title,
-                     normalise_dossier(dossier.group(1)) if dossier else None)
+    return Segmented(header, turns, diags, title or header.title, header.dossier)

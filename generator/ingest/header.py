@@ -18,28 +18,39 @@ CLERK_LINE = re.compile(r"^\s*Griffier\s*:\s*(?P<name>[^:]+?)\s*$")
 ATTENDANCE = re.compile(r"Aanwezig (?:zijn|is)\b.*?\bte weten\s*:\s*(?P<list>.*)", re.S)
 START = re.compile(r"\bAanvang\s+(?P<h>\d{1,2})[.:](?P<m>\d{2})\s*uur\b")
 END = re.compile(r"^\s*Sluiting\s+(?:(?P<h>\d{1,2})[.:](?P<m>\d{2})\s*uur)?\.?\s*$")
+# "… wordt van 14.59 uur tot 15.11 uur geschorst.", "… wordt enkele ogenblikken
+# geschorst.", "… wordt voor enkele minuten geschorst." (no times).
+_PAUSE = r"(?: (?:voor )?(?:een paar|\w+) (?:ogenblikken|ogenblik|minuten|minuut|tijd))?"
 SUSPENSION = re.compile(
     r"De vergadering wordt(?: van (?P<h1>\d{1,2})[.:](?P<m1>\d{2}) uur)?"
-    r"(?: tot (?P<h2>\d{1,2})[.:](?P<m2>\d{2}) uur)? geschorst\."
+    r"(?: tot (?P<h2>\d{1,2})[.:](?P<m2>\d{2}) uur)?" + _PAUSE + r" geschorst\."
 )
-# Lines of the report that nobody speaks: they become procedural turns.
-PROCEDURAL = re.compile(
-    r"^(?:De vergadering wordt(?: van \d{1,2}[.:]\d{2} uur)?"
-    r"(?: tot \d{1,2}[.:]\d{2} uur)? geschorst\."
+# Lines of the report that nobody speaks: they become procedural turns. (The
+# flattened-text reader finds the same forms inside a line: `flat.py`.)
+PROCEDURAL_FORMS = (
+    r"De vergadering wordt(?: van \d{1,2}[.:]\d{2} uur)?"
+    r"(?: tot \d{1,2}[.:]\d{2} uur)?" + _PAUSE + r" geschorst\."
     r"|Daartoe wordt besloten\."
+    r"|(?:Overeenkomstig|Conform) (?:het|de) (?:voorstel|voorstellen) van de [Vv]oorzitter"
+    r" wordt (?:aldus )?besloten\."
     r"|De (?:algemene |verdere )?beraadslaging wordt (?:gesloten|geschorst|hervat|geopend)\."
     r"|Sluiting(?: \d{1,2}[.:]\d{2} uur)?\."
-    r"|Aan de orde is (?:de|het) .{3,400}?\.(?= |$)(?!\S)"
-    r"|\((?:Applaus|Geroffel op de bankjes|Hilariteit)[^)]{0,40}\)"
-    r")\s*$"
+    r"|\((?:Applaus|Geroffel op de bankjes|Hilariteit|Rumoer|Gelach)[^()]{0,40}\)"
+    r"|\((?:Zie vergadering van|Zie |Het bijvoegsel is opgenomen)[^()]{3,120}\)"
 )
+PROCEDURAL = re.compile(
+    r"^(?:" + PROCEDURAL_FORMS + r"|Aan de orde is (?:de|het) .{3,400}?\.(?= |$)(?!\S))\s*$")
 PROCEDURAL_START = re.compile(
     r"^(?:De vergadering|Daartoe|De (?:algemene |verdere )?beraadslaging|Sluiting|Aan de orde is"
-    r"|\()")
+    r"|Overeenkomstig|Conform|\()")
+# Offices as the attendance list prints them: "Minister van Buitenlandse Zaken",
+# in older reports lower case ("minister-president, minister van Algemene Zaken").
+_OFFICE = (r"(?:[Mm]inister-[Pp]resident|[Vv]iceminister-[Pp]resident|[Mm]inister"
+           r"|[Ss]taatssecretaris)")
 GOVERNMENT_MEMBER = re.compile(
     r"(?:(?:en\s+)?(?:de heer|mevrouw|de heren|de dames)\s+)?"
-    r"(?P<name>[A-Z][^,]{0,60}?),\s*(?P<role>(?:Minister|Staatssecretaris|Minister-President|"
-    r"Viceminister-President)\b[^,]*?)\s*(?=,|\.?\s*$)"
+    r"(?P<name>[A-Z][^,]{0,60}?),\s*(?P<role>" + _OFFICE + r"\b[^,]*?"
+    r"(?:,\s*(?:" + _OFFICE + r")\b[^,]*?)*)\s*(?=,|\.?\s*$)"
 )
 GOV_START = re.compile(r",?\s+en\s+(?=(?:de heer|mevrouw|de heren|de dames)\s)")
 DATE = re.compile(
@@ -117,9 +128,13 @@ START_LINE = re.compile(r"^\s*Aanvang\s+\d{1,2}[.:]\d{2}\s*uur\.?\s*$")
 COVER_FURNITURE = re.compile(
     r"^\s*(?:Tweede Kamer der Staten-Generaal\b.*|Vergaderjaar \d{4}\s*[–-]\s*\d{4}\s*"
     r"|Vastgesteld\b.*|Van dit overleg brengt de commissie\b.*"
-    r"|Nr\.\s*\d+\s+(?:VERSLAG|Verslag)\b.*)$")
+    r"|Nr\.\s*\d+\s+(?:VERSLAG|Verslag)\b.*|(?:VERSLAG|Verslag) van een\b.*)$")
 AGENDA_LINE = re.compile(r"^\s*Aan de orde is\b")
-COVER_SIGNATURE = re.compile(r"^\s*De (?P<who>voorzitter|griffier) van de commissie,?\s*$")
+# "De voorzitter van de commissie," (the name on the next line) or on one line
+# "De griffier van de vaste commissie voor Financiën, Weeber".
+COVER_SIGNATURE = re.compile(
+    r"^\s*De (?P<who>voorzitter|griffier) van de (?:vaste |algemene |tijdelijke )?commissie"
+    r"(?: voor [^,]{2,80})?,?\s*(?P<name>[A-Z][^,]{1,60})?\s*$")
 COVER_TITLE = re.compile(
     r"^\s*(?P<dossier>\d{2} ?\d{3}(?:[-–][A-Z0-9]+)?)\s+(?P<title>[^\d\s].{2,})$")
 COVER_MEETING = re.compile(
@@ -155,7 +170,11 @@ def _scan_line(scan: _HeaderScan, text: str, no: int) -> None:
     elif START_LINE.match(text):
         scan.mode = ""
     elif m := COVER_SIGNATURE.match(text):
-        scan.mode = m.group("who")
+        scan.mode = "" if m.group("name") else m.group("who")
+        if m.group("name") and m.group("who") == "voorzitter":
+            scan.chair = scan.chair or m.group("name").strip()
+        elif m.group("name"):
+            scan.clerk = scan.clerk or m.group("name").strip()
     elif COVER_FURNITURE.match(text):
         scan.mode = ""
     elif scan.mode == "attendance" or text.lstrip().startswith("Aanwezig"):

@@ -18,7 +18,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from generator.ingest.hyphenation import join_hyphenated
+from generator.ingest.hyphenation import (
+    ELISION_WORDS,
+    VOWEL_CLASHES,
+    WORD_ZIPF,
+    is_acronym,
+    is_word,
+    join_hyphenated,
+    zipf,
+)
 
 LINES = "lines"  # line-wrapped PDF extraction (the seed)
 FLAT = "flat"  # every newline removed
@@ -76,17 +84,42 @@ INNER_HYPHEN = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
 
 
 def rejoin_inner_hyphens(text: str, evidence: Counter[str]) -> str:
-    """Flattened text keeps the PDF's line-end hyphens inside words ("inlei-dingen"):
-    each lower-case "a-b" goes to the same hyphenation rules as a line end, with
-    the transcript's own spellings as evidence (so a compound printed with its
-    hyphen elsewhere, "publiek-privaat", stays)."""
+    """Flattened text keeps the PDF's line-end hyphens inside words ("inlei-dingen",
+    "Neder-land"), beside real hyphenated words ("minister-president"): see
+    `inline_hyphen` for the decision."""
     def decide(m: re.Match[str]) -> str:
-        left, right = m.group(1), m.group(2)
-        if not (left.islower() and right.islower()):
-            return m.group(0)
-        return join_hyphenated(left + "-", right, evidence)
+        word = m.group(0)
+        return inline_hyphen(word, evidence) if m.group(2).islower() else word
 
     return INNER_HYPHEN.sub(decide, text) if "-" in text else text
+
+
+def inline_hyphen(word: str, evidence: Counter[str]) -> str:
+    """"a-b" inside flattened text: a kept line-end hyphen or the spelling?
+    1. The transcript elsewhere: the joined form printed at least as often as
+    the hyphenated one (this occurrence is no evidence for itself) joins; a
+    hyphenated form printed elsewhere too stays.
+    2. A frequent Dutch word when joined ("kanttekening", "Nederland") joins,
+    unless the first part is a word itself and the joined form is rare
+    ("minister-president").
+    3. A joined form the lexicon does not know joins when the first part is a
+    fragment ("aandeelhoudersbetrok-kenheid"), stays when it is a word or an
+    acronym ("pop-upwinkel", "cao-gedeelte"): Dutch hyphenates a compound only
+    there."""
+    stem, _, core = word.partition("-")
+    if core in ELISION_WORDS:  # "klimaat-en energiebeleid": the line end lost its space
+        return f"{stem}- {core}"
+    joined = stem + core
+    with_join, with_hyphen = evidence.get(joined.lower(), 0), evidence.get(word.lower(), 0) - 1
+    if with_join or with_hyphen > 0:
+        return joined if with_join >= with_hyphen else word
+    stem_is_word = is_word(stem.lower()) or is_acronym(stem)
+    frequency = zipf(joined.lower())
+    if frequency >= 2.5 or (frequency >= WORD_ZIPF and not stem_is_word):
+        return joined
+    if (stem[-1:] + core[:1]).lower() in VOWEL_CLASHES and is_word(core.lower(), 3.0):
+        return word  # grootvee-eenheden, auto-industrie (not doorgroei-ende)
+    return word if stem_is_word else joined
 
 
 GLUED_SENTENCE = re.compile(r"(?<=[a-zà-ÿ]{2}[.?!])(?=[A-Z][a-zà-ÿ])|(?<=[a-zà-ÿ],)(?=[a-zà-ÿ])")
@@ -177,7 +210,8 @@ def join_lines(texts: list[str], evidence: Counter[str]) -> str:
         if not out:
             out = text
             continue
-        if out.endswith("-") and (out[-2:-1].isalnum() or out.endswith("--")) and text[:1].isalnum():
+        hyphen = out.endswith("-") and (out[-2:-1].isalnum() or out.endswith("--"))
+        if hyphen and text[:1].isalnum():
             head, _, left = out.rpartition(" ")
             right, _, rest = text.partition(" ")
             joined = join_hyphenated(left, right, evidence)

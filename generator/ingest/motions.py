@@ -115,21 +115,44 @@ def split_names(text: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
+# "De motie-Wassenberg (21501-08, nr. 719) is in die zin gewijzigd dat zij thans
+# luidt:": the chair reads an amended motion; its number follows without a
+# "Deze motie is voorgesteld door …".
+AMENDED = re.compile(r"\b[Dd]e (?:gewijzigde )?motie-(?P<names>[^()]{2,120}?)\s*\(")
+
+
 def find_adoptions(text: str) -> list[Adoption]:
     """Every "Deze motie is voorgesteld door …" (+ "Zij krijgt nr. …") in a
-    turn's text, in order."""
-    found: list[Adoption] = []
+    turn's text, in order; a "Zij krijgt nr. …" after no such sentence (an
+    amended motion the chair reads) too, with the names of "De motie-X/Y (…)"."""
+    found: list[tuple[int, Adoption]] = []
     submitters = list(SUBMITTERS.finditer(text))
+    claimed: list[tuple[int, int]] = []
     for i, m in enumerate(submitters):
         stop = submitters[i + 1].start() if i + 1 < len(submitters) else len(text)
         number = NUMBER.search(text, m.end(), stop)
-        found.append(Adoption(
-            submitters=split_names(m.group("names")),
-            number=number.group("number") if number else None,
-            dossier=number.group("dossier") if number else None,
-            replaces=number.group("was") if number else None,
-        ))
-    return found
+        found.append((m.start(), _adoption(split_names(m.group("names")), number)))
+        if number:
+            claimed.append((number.start(), number.end()))
+    if "krijgt" in text:
+        previous = 0
+        for number in NUMBER.finditer(text):
+            if (number.start(), number.end()) not in claimed:
+                amended = list(AMENDED.finditer(text, previous, number.start()))
+                names = split_names(amended[-1].group("names").replace("/", ", ")) \
+                    if amended else ()
+                found.append((number.start(), _adoption(names, number)))
+            previous = number.end()
+    return [adoption for _, adoption in sorted(found, key=lambda x: x[0])]
+
+
+def _adoption(names: tuple[str, ...], number: re.Match[str] | None) -> Adoption:
+    return Adoption(
+        submitters=names,
+        number=number.group("number") if number else None,
+        dossier=number.group("dossier") if number else None,
+        replaces=number.group("was") if number else None,
+    )
 
 
 def motion_id(dossier: str | None, number: str | None) -> str | None:

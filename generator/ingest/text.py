@@ -104,11 +104,15 @@ def _label_of(line: Line, markdown: bool) -> tuple[Label, str] | None:
 def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
     """How many lines (1-3, wrapped) from `i` form a procedural line that stands
     alone: a blank line, sentence end or label before it, a blank line or label
-    after it. 0 when there is none. "Aan de orde is …" inside a turn is the chair
-    speaking (before the first label it is the header's agenda)."""
+    after it. 0 when there is none. "Aan de orde is …" right after a label is the
+    chair speaking; standing alone after a blank line it is the report's agenda
+    item (a plenary day moves to its next item)."""
     line = lines[i]
-    if not PROCEDURAL_START.match(line.text) or AGENDA_LINE.match(line.text):
+    if not PROCEDURAL_START.match(line.text):
         return 0
+    if AGENDA_LINE.match(line.text):
+        after_label = i > 0 and _label_of(lines[i - 1], True) is not None
+        return _agenda_span(lines, i) if line.gap and not after_label else 0
     before = lines[i - 1] if i else None
     if not (before is None or line.gap or SENTENCE_END.search(before.text)
             or parse_label_line(before.text)):
@@ -122,6 +126,20 @@ def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
             if (following is None or following.gap
                     or parse_label_line(following.text) is not None):
                 return span
+    return 0
+
+
+def _agenda_span(lines: list[Line], i: int, most: int = 40) -> int:
+    """An agenda item standing alone: "Aan de orde is …" up to the blank line
+    after a sentence end (its "de behandeling van:" list continues past blank
+    lines), ending before a label or a blank line."""
+    for end in range(i, min(len(lines), i + most)):
+        following = lines[end + 1] if end + 1 < len(lines) else None
+        if following is not None and (parse_label_line(following.text)
+                                      or CHAIR_LINE.match(following.text)):
+            return end - i + 1 if SENTENCE_END.search(lines[end].text) else 0
+        if following is None or (following.gap and SENTENCE_END.search(lines[end].text)):
+            return end - i + 1
     return 0
 
 
@@ -339,7 +357,7 @@ def parse_text(text: str, file: str) -> ParseResult:
 
 
 def _is_government(role: str | None) -> bool:
-    return bool(role) and role.split()[0].split("-")[0] in ("Minister", "Staatssecretaris")
+    return bool(role) and role.split()[0].split("-")[0].lower() in ("minister", "staatssecretaris")
 
 
 def _committee(turns: tuple[Turn, ...]) -> str | None:
@@ -357,6 +375,6 @@ def _common_dossier(motions: tuple[Motion, ...]) -> str | None:
 
 
 def _kind(header: Header, committee: str | None) -> str:
-    """Committee reports list a clerk and the members present, and the chair
-    opens "de vergadering van de vaste commissie …"; plenary Handelingen do not."""
-    return "commissie" if header.clerk or header.members or committee else "plenair"
+    """Committee reports name a clerk, and the chair opens "de vergadering van de
+    vaste commissie …"; plenary Handelingen do not (both list members present)."""
+    return "commissie" if header.clerk or committee else "plenair"
