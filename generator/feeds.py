@@ -17,7 +17,7 @@ from generator.archive import Archive
 from generator.export import meeting_to_dict
 from generator.i18n import Catalogue
 from generator.model import TurnKind
-from generator.pages import CSV_COLUMNS, meeting_title
+from generator.pages import CSV_COLUMNS, meeting_description, meeting_title
 
 FEED_SIZE = 50
 
@@ -76,9 +76,7 @@ def atom_feed(archive: Archive, t: Catalogue, title: str, base_url: str) -> str:
     for meeting in meetings:
         slug = archive.meeting_slug(meeting)
         link = _absolute(base_url, urls.meeting_path(slug))
-        summary = t("meeting.description", title=meeting_title(meeting, t),
-                    date=t.date(meeting.date), turns=archive.figures[meeting.id].total.turns,
-                    motions=len(meeting.motions))
+        summary = meeting_description(meeting, archive.figures[meeting.id].total.turns, t)
         lines += ["  <entry>",
                   f"    <title>{escape(meeting_title(meeting, t))}</title>",
                   f"    <id>urn:plenum:meeting:{escape(slug)}</id>",

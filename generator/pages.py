@@ -76,6 +76,12 @@ def meeting_title(meeting: Meeting, t: Catalogue) -> str:
     return meeting.title or t("meeting.untitled", id=meeting.id)
 
 
+def meeting_description(meeting: Meeting, turns: int, t: Catalogue) -> str:
+    """One sentence about a meeting, for its meta description and the feed."""
+    return t("meeting.description", title=meeting_title(meeting, t), date=t.date(meeting.date),
+             turns=t("count.turns", n=turns), motions=t("count.motions", n=len(meeting.motions)))
+
+
 def kind_name(kind: str, t: Catalogue) -> str:
     return t(f"kind.{kind}") if kind in ("commissie", "plenair") else kind
 
@@ -195,8 +201,7 @@ def meeting_page(archive: Archive, meeting: Meeting, t: Catalogue) -> Page:
     motions = archive.motions_by_meeting.get(meeting.id, ())
     read_out = tuple(e for e in motions if e.motion.turn in turn_ids)
     unread = tuple(e for e in motions if e.motion.turn not in turn_ids)
-    description = t("meeting.description", title=title, date=t.date(meeting.date),
-                    turns=figures.total.turns, motions=len(motions))
+    description = meeting_description(meeting, figures.total.turns, t)
     jsonld = {"@context": "https://schema.org", "@type": "Event", "name": title,
               "startDate": meeting.date, "eventStatus": "https://schema.org/EventScheduled",
               "location": {"@type": "Place", "name": meeting.body},
