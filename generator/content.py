@@ -11,11 +11,12 @@ unless forced: it refuses that file, says so, and goes on with the others.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -310,6 +311,33 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
     return registry
 
 
+_REMEMBERED = Path(".plenum-cache") / "import-diagnostics.json"
+
+
+def _load_remembered(project: Project) -> dict[str, dict]:
+    """Per transcript: the key it was last imported under and what the import
+    said about it (a missing or unreadable file only means more parsing)."""
+    try:
+        data = json.loads((project.root / _REMEMBERED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _store_remembered(project: Project, remembered: dict[str, dict]) -> None:
+    path = project.root / _REMEMBERED
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(remembered, ensure_ascii=False, sort_keys=True))
+    except OSError:
+        pass  # the cache is an optimisation; the next import parses again
+
+
+def _diagnostic_from(data: dict) -> Diagnostic:
+    return Diagnostic(Severity(data["severity"]), data["message"], data["file"],
+                      data.get("line", 0), data.get("text", ""), data.get("hint", ""))
+
+
 def _remove_superseded(project: Project, existing: list[_Existing], parsed: ParsedFile,
                        out: ImportOutcome) -> None:
     """Delete content files that an earlier import of this transcript wrote under
@@ -350,29 +378,41 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     twins = Twins.of_content(((e.path, source) for source, found in index.items() for e in found),
                              lambda path: read_content_file(project, path)[0])
     version = parser_version()
+    remembered = _load_remembered(project)
     plan = []
     for path in transcript_paths(project):
         display = project.display(path)
         existing = index.get(display, [])
         source_sha, sidecar_sha = sha256_file(path), sha256_file(sidecar_of(path))
-        current = not force and _is_current(existing, source_sha, sidecar_sha, version)
-        plan.append((path, display, existing, current))
+        key = f"{source_sha}:{sidecar_sha}:{version}"
+        current = (not force and _is_current(existing, source_sha, sidecar_sha, version)
+                   and remembered.get(display, {}).get("key") == key)
+        plan.append((path, display, existing, current, key))
     # Parse the stale transcripts on every core; results come back in order.
-    parsed_files = fork_map(_parse_item, [(p, d) for p, d, _, current in plan if not current],
+    parsed_files = fork_map(_parse_item,
+                            [(p, d) for p, d, _, current, _ in plan if not current],
                             jobs, label="import")
-    for _path, display, existing, current in plan:
+    seen: dict[str, dict] = {}
+    for _path, display, existing, current, key in plan:
         if current:
+            # Unchanged: repeat what the import said last time, so --strict
+            # fails on the second run as it did on the first.
+            seen[display] = remembered[display]
+            out.diagnostics += [_diagnostic_from(d) for d in remembered[display]["diagnostics"]]
             out.unchanged += len(existing)
             claimed.update((e.path.stem, display) for e in existing)
             continue
         parsed = next(parsed_files)
         out.diagnostics += parsed.diagnostics
+        seen[display] = {"key": key, "diagnostics": [asdict(d) for d in parsed.diagnostics]}
         if not parsed.meetings:
             out.skipped += 1
             continue
         registry = _write_meetings(project, parsed, registry, force, claimed, out, twins)
         _remove_superseded(project, existing, parsed, out)
     parsed_files.close()  # stop the workers now
+    if seen != remembered:
+        _store_remembered(project, seen)
     if registry != before:
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)

@@ -354,9 +354,6 @@ def test_encoding_warnings_pass_an_import_but_fail_it_under_strict(tmp_path):
     assert strict.returncode == 1, strict.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="generator/content.py skips an unchanged transcript "
-                   "without replaying its diagnostics, so a second `--strict` run passes "
-                   "(reported)")
 def test_strict_fails_again_on_the_same_input_when_nothing_changed(tmp_path):
     # A snapshot of the code: the import stamp holds a hash of the parser's code,
     # and an edit of the working tree between the two runs would force a re-parse.
