@@ -93,7 +93,7 @@ def _flat_header(text: str, line_at: Callable[[int], int]) -> tuple[str | None, 
 def _line_finder(text: str) -> Callable[[int], int]:
     """Offset -> 1-based line number; 0 throughout for a text without newlines
     (model.Source: a single-line extraction has no line numbers)."""
-    breaks = [i for i, c in enumerate(text) if c == "\n"]
+    breaks = [m.start() for m in re.finditer("\n", text)] if "\n" in text else []
     if not breaks:
         return lambda offset: 0
     return lambda offset: bisect.bisect_right(breaks, offset - 1) + 1
