@@ -189,7 +189,7 @@ def test_a_hostile_meeting_id_cannot_write_outside_content(tmp_path: Path) -> No
     assert outcome.written == 1
     assert sorted(p.name for p in (tmp_path / "content").iterdir()) == [
         "people.yaml", "tmp-plenum-escape-script-alert-id-script.md"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "transcripts"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".plenum-cache", "content", "transcripts"]
     assert any("not a safe file name" in d.message for d in outcome.diagnostics)
 
 
