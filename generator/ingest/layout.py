@@ -77,7 +77,12 @@ def detect_variant(text: str) -> str:
 
 def word_evidence(text: str) -> Counter[str]:
     """Lower-cased word forms of the whole transcript: evidence for hyphenation."""
-    return Counter(WORDS.findall(text.lower()))
+    # A word never spans whitespace: find the words once per distinct token.
+    counts: Counter[str] = Counter()
+    for token, n in Counter(text.lower().split()).items():
+        for word in WORDS.findall(token):
+            counts[word] += n
+    return counts
 
 
 INNER_HYPHEN = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")

@@ -311,7 +311,12 @@ def attach_verdicts(
     if not motions:
         return motions, []
     scan = _new_scan(motions, turns, file)
+    # Before the first motion is read out no sentence can name one, start a
+    # hold or draw a warning: the scan starts there.
+    first = min(scan.read_at.values())
     for pos, turn in enumerate(turns):
+        if pos < first:
+            continue
         role = turn_role(turn, chair)
         for paragraph in turn.paragraphs:
             for sentence in split_sentences(paragraph):
