@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
 from generator.archive import Archive, is_iso_date
+from generator.cache import PagePlan
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
@@ -86,18 +87,22 @@ PARALLEL_MIN_PAGES = 300  # below this, starting workers costs more than it save
 
 
 def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
-                out_dir: Path, jobs: int = 1) -> tuple[list[str], list[Diagnostic]]:
+                out_dir: Path, jobs: int = 1, plan: PagePlan | None = None
+                ) -> tuple[list[str], list[Diagnostic], list[tuple[str, str | None]]]:
     """Write every HTML page under `out_dir`; the site-relative paths written
-    (for the sitemap) and a diagnostic per page that failed to render.
+    (for the sitemap), a diagnostic per page that failed to render, and the
+    fingerprint of every page written (for the build cache).
 
     With `jobs` > 1 (0: one per core) and a large archive, forked workers each
-    render every jobs-th page; the output is the same bytes either way."""
+    render every jobs-th page; the output is the same bytes either way. With a
+    `plan` (`generator.cache`), a page whose fingerprint is that of the
+    previous build is linked from the previous site instead of rendered."""
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     pages_estimate = len(archive.meetings) + len(archive.people) + len(archive.motions)
     if workers <= 1 or pages_estimate < PARALLEL_MIN_PAGES or not _can_fork():
-        return _render_share(archive, site, t, templates_dir, out_dir, 0, 1)
+        return _render_share(archive, site, t, templates_dir, out_dir, 0, 1, plan=plan)
     global _SHARED
-    _SHARED = (archive, site, t, templates_dir, out_dir)
+    _SHARED = (archive, site, t, templates_dir, out_dir, plan)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             shares = pool.map(_render_worker, [(i, workers) for i in range(workers)])
@@ -105,7 +110,7 @@ def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: P
         _SHARED = None
     paths = sorted((idx, path) for share in shares for idx, path in share[0])
     diags = [d for share in shares for d in share[1]]
-    return [path for _, path in paths], diags
+    return [path for _, path in paths], diags, [f for share in shares for f in share[2]]
 
 
 _SHARED: tuple | None = None  # what forked workers inherit
@@ -117,19 +122,28 @@ def _can_fork() -> bool:
 
 def _render_worker(share: tuple[int, int]) -> tuple[list[tuple[int, str]], list[Diagnostic]]:
     assert _SHARED is not None
-    archive, site, t, templates_dir, out_dir = _SHARED
-    return _render_share(archive, site, t, templates_dir, out_dir, *share, indexed=True)
+    archive, site, t, templates_dir, out_dir, plan = _SHARED
+    return _render_share(archive, site, t, templates_dir, out_dir, *share, indexed=True,
+                         plan=plan)
 
 
 def _render_share(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
-                  out_dir: Path, share: int, shares: int, indexed: bool = False):
+                  out_dir: Path, share: int, shares: int, indexed: bool = False,
+                  plan: PagePlan | None = None):
     env = make_environment(templates_dir, t)
     written: list = []
     diags: list[Diagnostic] = []
+    fingerprints: list[tuple[str, str | None]] = []
     for index, build in enumerate(page_builders(archive, t, site.title)):
         if index % shares != share:
             continue
         page = build()
+        if plan is not None:
+            fingerprint = plan.fingerprint(page)
+            if plan.reuse(page.path, fingerprint, out_dir):
+                written.append((index, page.path) if indexed else page.path)
+                fingerprints.append((page.path, fingerprint))
+                continue
         try:
             html = render_page(env, page, site)
         except (TemplateError, KeyError) as exc:  # KeyError: a word missing from the locale
@@ -143,4 +157,6 @@ def _render_share(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8", newline="\n")
         written.append((index, page.path) if indexed else page.path)
-    return written, diags
+        if plan is not None:
+            fingerprints.append((page.path, fingerprint))
+    return written, diags, fingerprints

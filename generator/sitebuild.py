@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator.archive import Archive, build_archive
+from generator.cache import BuildCache, hash_text
 from generator.config import Project
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, Severity, error
@@ -34,11 +35,18 @@ def timed(name: str, verbose: bool) -> Iterator[None]:
         print(f"  {name:<12} {time.perf_counter() - started:8.3f} s", file=sys.stderr)
 
 
-def load_meetings(project: Project) -> tuple[list[Meeting], list[Diagnostic]]:
-    """Every meeting of `content/`, with the speaker registry applied."""
+def load_meetings(project: Project, cache: BuildCache | None = None
+                  ) -> tuple[list[Meeting], list[Diagnostic]]:
+    """Every meeting of `content/`, with the speaker registry applied (a file
+    unchanged since the last build comes parsed from the build cache)."""
     from generator.content import load_meetings as load_content
+    from generator.content import read_content_file
 
-    meetings, diagnostics = load_content(project)
+    if cache is None:
+        meetings, diagnostics = load_content(project)
+    else:
+        meetings, diagnostics = load_content(project, cache.reader(read_content_file))
+        cache.remember_meetings(meetings, salt=cache.registry_digest())
     return list(meetings), list(diagnostics)
 
 
@@ -56,16 +64,24 @@ def build_search(archive: Archive, out_dir: Path) -> list[Diagnostic]:
 
 
 def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
-               verbose: bool = False, jobs: int = 1) -> list[Diagnostic]:
-    """Render an archive of `meetings` into `out_dir` (which exists)."""
+               verbose: bool = False, jobs: int = 1,
+               cache: BuildCache | None = None) -> list[Diagnostic]:
+    """Render an archive of `meetings` into `out_dir` (which exists). With a
+    `cache`, pages whose fingerprint is unchanged are linked from ``site/``."""
     t = load_catalogue(project.language)
     site = SiteInfo(project.title, t.language, project.base_url)
     with timed("archive", verbose):
         archive, diagnostics = build_archive(meetings)
     with timed("render", verbose):
-        paths, render_diags = render_site(archive, site, t, project.templates_dir, out_dir,
-                                          jobs)
+        plan = None
+        if cache is not None:
+            previous = project.site_dir if project.site_dir.is_dir() else None
+            plan = cache.plan(project.templates_dir, hash_text([repr(site)]), previous)
+        paths, render_diags, fingerprints = render_site(
+            archive, site, t, project.templates_dir, out_dir, jobs, plan)
         diagnostics += render_diags
+        if cache is not None:
+            cache.record_pages(fingerprints)
     with timed("feeds", verbose):
         write_feeds(archive, t, project.title, project.base_url, out_dir, paths)
     with timed("static", verbose):
@@ -79,21 +95,29 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
                jobs: int = 0) -> list[Diagnostic]:
     """Load every meeting and write the whole site. `site/` is only replaced
     when rendering produced no errors. `jobs` worker processes render a large
-    archive (0: one per core). (`clean` is accepted for the CLI: every build
-    renders every page.)"""
+    archive (0: one per core). The build cache (`generator.cache`) makes a
+    build with nothing changed return at once and links every page whose
+    inputs are unchanged from the previous site; `clean` ignores the cache."""
+    cache = BuildCache(project, clean=clean)
+    with timed("check", verbose):
+        inputs = cache.input_digests()
+        if cache.is_noop(inputs):  # nothing changed since the last good build
+            return cache.replay_diagnostics()
     with timed("load", verbose):
-        meetings, diagnostics = load_meetings(project)
+        meetings, diagnostics = load_meetings(project, cache)
     if not meetings:
         return [*diagnostics, error("no meetings to build", project.display(
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
     try:
         with staged_site(project.site_dir) as out_dir:
-            site_diags = write_site(project, meetings, out_dir, verbose, jobs)
+            site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache)
             diagnostics += site_diags
             if any(d.severity is Severity.ERROR for d in site_diags):
                 raise _Abort
     except _Abort:
-        pass
+        cache.invalidate()
+        return diagnostics
+    cache.save(inputs, diagnostics)
     return diagnostics
 
 
