@@ -42,6 +42,17 @@ def write_meeting_json(archive: Archive, site_dir: Path) -> list[str]:
     return paths
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet will not run: text starting like a formula gets a
+    leading apostrophe (the OWASP advice for CSV injection). Numbers pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def speeches_csv(archive: Archive) -> str:
     """One row per speech turn, in archive order; RFC 4180 (CRLF line ends)."""
     out = io.StringIO()
@@ -52,7 +63,7 @@ def speeches_csv(archive: Archive) -> str:
         for turn in meeting.turns:
             person = archive.people.get(turn.speaker or "")
             text = "\n\n".join(turn.paragraphs)
-            writer.writerow((
+            writer.writerow(csv_cell(cell) for cell in (
                 meeting.id, meeting.date or "", turn.id, turn.kind.value, turn.speaker or "",
                 person.name if person else "", (person.party or "") if person else "",
                 turn.label, len(text.split()) if turn.kind is TurnKind.SPEECH else 0, text,

@@ -226,9 +226,6 @@ def test_every_feed_and_sitemap_is_well_formed_and_its_html_is_inert(hostile):
                 assert not value.strip().lower().startswith("javascript:"), (path, name)
 
 
-@pytest.mark.xfail(strict=True, reason="generator/feeds.py writes cells starting with = + - @ "
-                   "as they are (CSV injection); reported to the site engineer. Remove this "
-                   "marker when cells are prefixed with an apostrophe.")
 def test_every_csv_file_parses_and_has_no_formula_cells(hostile):
     _, project, _, _ = hostile
     tables = files(project / "site", ".csv")
