@@ -12,6 +12,11 @@ Definitions (docs/site.md repeats them for readers):
   "de Staatssecretaris" for the one person in that office) gives them the floor.
   The first name after the last "woord" counts, else the first name in that
   sentence ("de heer Van der Staaij, die het woord krijgt").
+  A chair turn whose closing sentences name the next speaker with a cue of
+  turn-taking ("namens", "aan de beurt", "gaan we naar", "spreektijd") and not
+  of an interruption ("vraag", "interruptie", "in tweede instantie",
+  "slotzin", a question mark) also hands them the floor ("Dan gaan we naar de
+  heer Voordewind. Hij spreekt namens de ChristenUnie.").
   A speech turn of at least `FLOOR_WORDS` words by a non-chair speaker also
   takes the floor (a new term often starts without the chair naming anyone).
   A procedural line (a suspension) ends everyone's hold on the floor.
@@ -130,6 +135,39 @@ def _named_in(text: str, patterns: _Patterns) -> str | None:
             or _first_named(text[start:stop], patterns))
 
 
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)")
+_HANDOVER = re.compile(r"\b(?:namens|aan de beurt|gaan we (?:nu )?naar|dan naar|spreektijd)\b",
+                       re.IGNORECASE)
+_NOT_HANDOVER = re.compile(r"\b(?:vra(?:a|ge)g\w*|interrump\w*|interruptie\w*|instantie|"
+                           r"slotzin|reageren)\b", re.IGNORECASE)
+
+
+def _hands_over(text: str, next_speaker: str | None, patterns: _Patterns) -> bool:
+    """Does the chair's closing call on the next speaker as the one to speak
+    now, not as an interruption? ("Dan gaan we naar de heer Voordewind. Hij
+    spreekt namens de ChristenUnie.")"""
+    if next_speaker is None:
+        return False
+    text = text.strip()
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    closing = text[(ends[-3] if len(ends) > 2 else 0):].strip()
+    if (not closing or closing.endswith("?") or not _HANDOVER.search(closing)
+            or _NOT_HANDOVER.search(closing)):
+        return False
+    return _first_named(closing, [(pid, pats) for pid, pats in patterns
+                                  if pid == next_speaker]) == next_speaker
+
+
+def _next_speaker(turns: tuple[Turn, ...], index: int, chairs: frozenset[str]) -> str | None:
+    """The speaker of the next speech turn after `index` that is not the chair's."""
+    for turn in turns[index + 1:]:
+        if turn.kind is not TurnKind.SPEECH:
+            return None
+        if turn.speaker not in chairs:
+            return turn.speaker
+    return None
+
+
 def _first_named(tail: str, patterns: _Patterns) -> str | None:
     best: tuple[int, int, str] | None = None
     for person_id, person_patterns in patterns:
@@ -154,7 +192,11 @@ def find_interruptions(meeting: Meeting, counted: list[int] | None = None
             floor = None
             continue
         if turn.speaker in chairs:
-            named = _named_in(" ".join(turn.paragraphs), patterns)
+            text = " ".join(turn.paragraphs)
+            named = _named_in(text, patterns)
+            if named is None:
+                upcoming = _next_speaker(meeting.turns, index, chairs)
+                named = upcoming if _hands_over(text, upcoming, patterns) else None
             floor = named or floor
             continue
         if turn.speaker is None:
