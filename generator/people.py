@@ -72,6 +72,17 @@ class Roster:
             candidates = [p for p in candidates if _is_government(p.role) == government]
         return candidates[0].id if len(candidates) == 1 else None
 
+    def find_office(self, office: str) -> str | None:
+        """"De minister:": the one government member holding that office (by
+        its first word), else the only government member; None when unsure."""
+        government = [p for p in self._people.values() if _is_government(p.role)]
+        word = office.split()[0].lower() if office else ""
+        holding = [p for p in government if p.role.split()[0].split(",")[0].lower() == word]
+        for candidates in (holding, government):
+            if len(candidates) == 1:
+                return candidates[0].id
+        return None
+
     def change_chair(self, name: str) -> str:
         """From here on "De voorzitter" is `name` (a new "Voorzitter:" line)."""
         pid = self.find(name) or self._add(name, None, "voorzitter")
@@ -84,7 +95,8 @@ class Roster:
         """The person id behind a speaker label, adding the person if new."""
         if label.kind == CHAIR:
             return self.chair_id
-        assert label.name is not None
+        if label.name is None:  # "De minister:"
+            return self.find_office(label.role or "")
         pid = self.find(label.name, label.party, label.kind == GOVERNMENT)
         if pid is None:
             role = label.role if label.kind == GOVERNMENT else "lid"

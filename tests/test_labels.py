@@ -59,6 +59,18 @@ GENRE_LABELS = [
     ("Mevrouw Den Haan (50PLUS):", MEMBER, "Den Haan", "50PLUS", None),
     ("De heer Van Haga (Groep Van Haga):", MEMBER, "Van Haga", "Groep Van Haga", None),
     ("De heer Omtzigt (Lid Omtzigt):", MEMBER, "Omtzigt", "Lid Omtzigt", None),
+    # Office only, no name (resolved through the attendance list).
+    ("De minister:", GOVERNMENT, None, None, "Minister"),
+    ("De staatssecretaris:", GOVERNMENT, None, None, "Staatssecretaris"),
+    ("De Minister-President:", GOVERNMENT, None, None, "Minister-President"),
+    # Real 2014/2018 labels from the XML corpus files.
+    ("De heer Klein (50PLUS/Klein):", MEMBER, "Klein", "50PLUS/Klein", None),
+    ("Mevrouw Berndsen-Jansen (D66):", MEMBER, "Berndsen-Jansen", "D66", None),
+    ("De heer Van Haersma Buma (CDA):", MEMBER, "Van Haersma Buma", "CDA", None),
+    ("De heer Jasper van Dijk (SP):", MEMBER, "Jasper van Dijk", "SP", None),
+    ("Mevrouw Aukje de Vries (VVD):", MEMBER, "Aukje de Vries", "VVD", None),
+    ("De heer Wörsdörfer (VVD):", MEMBER, "Wörsdörfer", "VVD", None),
+    ("Staatssecretaris Keijzer:", GOVERNMENT, "Keijzer", None, "Staatssecretaris"),
 ]
 
 # Real lines from the seed that start like a label but are running text.

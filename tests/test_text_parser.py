@@ -329,3 +329,148 @@ def test_flattened_text_rejoins_line_end_hyphens_but_keeps_compounds():
     for compound in ("publiek-privaat", "grootvee-eenheden", "collega-ministers",
                      "mini-eilandje"):
         assert compound in text
+
+
+# --- robustness: forms of the genre beyond the seed (docs/parser.md) ----------
+
+# The opening of a plenary Handelingen day (real: the 2014 plenary of the VLOS
+# corpus file, as printed), a committee report's cover, labels at a page start,
+# wrapped and office-only labels, stage directions and a chair change.
+PLENARY = """14e vergadering
+Woensdag 15 oktober 2014
+Aanvang 10.15 uur
+Sluiting 22.41 uur
+Voorzitter: Van Miltenburg
+Aanwezig zijn 117 leden der Kamer, te weten:
+Agema, Arib, Van Ark, Rutte en Yücel,
+en de heer Dijsselbloem, minister van Financiën, mevrouw Klijnsma, staats-
+secretaris van Sociale Zaken en Werkgelegenheid, en de heer Rutte, minister-
+president, minister van Algemene Zaken.
+
+De voorzitter:
+Ik deel aan de Kamer mee dat het volgende lid zich heeft afgemeld:
+Knops, voor vandaag en morgen.
+
+1 Europese Top
+Aan de orde is het debat over de agenda van de Europese Top van 23 en 24 oktober.
+
+De voorzitter:
+Ik heet de minister-president van harte welkom.
+
+Minister Rutte:
+Voorzitter. Dank u wel.
+
+(Hilariteit)
+
+De heer Van den
+Nieuwenhuijzen (GroenLinks):
+Ik heb een vraag.
+
+Tweede Kamer, vergaderjaar 2014–2015, 21 501-20, nr. 915 3
+
+
+
+ De staatssecretaris:
+Dat is niet aan mij.
+
+De vergadering wordt enkele ogenblikken geschorst.
+
+Voorzitter: Arib
+
+De voorzitter:
+Het woord is aan de heer Pechtold.
+
+De heer Pechtold (D66):
+Dank u wel.
+
+(Applaus)
+
+Overeenkomstig de voorstellen van de voorzitter wordt besloten.
+"""
+
+
+@pytest.fixture(scope="module")
+def plenary():
+    result = parse_text(PLENARY, "plenary.txt")
+    return result.meetings[0], result.diagnostics
+
+
+def test_plenary_header_gives_date_start_end_chair_and_offices_in_lower_case(plenary):
+    meeting, diagnostics = plenary
+    assert (meeting.kind, meeting.date, meeting.start, meeting.end, meeting.chair) == (
+        "plenair", "2014-10-15", "10:15", "22:41", "van-miltenburg")
+    assert [d for d in diagnostics if d.severity is not Severity.INFO] == []
+    roles = {p.id: p.role for p in meeting.people}
+    assert roles["klijnsma"] == "staatssecretaris van Sociale Zaken en Werkgelegenheid"
+    assert roles["rutte"] == "lid"  # the member Rutte, beside Minister-President Rutte
+    assert roles["rutte-minister-president"] == "minister-president, minister van Algemene Zaken"
+
+
+@pytest.mark.parametrize(("label", "speaker"), [
+    ("Minister Rutte:", "rutte-minister-president"),  # the minister, not the member
+    ("De heer Van den Nieuwenhuijzen (GroenLinks):", "van-den-nieuwenhuijzen"),  # wrapped
+    ("De staatssecretaris:", "klijnsma"),  # office only, at a page start
+    ("De heer Pechtold (D66):", "pechtold"),
+])
+def test_genre_labels_resolve_to_their_speaker(plenary, label, speaker):
+    meeting, _ = plenary
+    assert [t.speaker for t in meeting.turns if t.label == label] == [speaker]
+
+
+def test_agenda_item_stage_directions_and_decisions_are_procedural(plenary):
+    meeting, _ = plenary
+    procedural = [t.paragraphs[0] for t in meeting.turns if t.kind == TurnKind.PROCEDURAL]
+    assert procedural == [
+        "1 Europese Top Aan de orde is het debat over de agenda van de Europese Top van 23 en "
+        "24 oktober.",
+        "(Hilariteit)", "De vergadering wordt enkele ogenblikken geschorst.", "Voorzitter: Arib",
+        "(Applaus)", "Overeenkomstig de voorstellen van de voorzitter wordt besloten."]
+    assert [(s.start, s.end) for s in meeting.suspensions] == [(None, None)]
+    chair_turns = [t.speaker for t in meeting.turns if t.label == "De voorzitter:"]
+    assert chair_turns == ["van-miltenburg", "van-miltenburg", "arib"]
+
+
+def test_an_amended_motion_read_by_the_chair_gets_its_number_and_submitter():
+    # Real: Handelingen 5 April 2018, stemmingen (tk-ohxml-20180405-h70-6).
+    text = """De voorzitter:
+De motie-Wassenberg (21501-08, nr. 719) is in die zin gewijzigd dat zij
+thans luidt:
+
+Motie
+
+De Kamer,
+
+gehoord de beraadslaging,
+
+verzoekt de regering om te onderzoeken hoe een reductie van het aantal
+gehouden dieren in Nederland kan bijdragen aan een verbetering van de
+luchtkwaliteit,
+
+en gaat over tot de orde van de dag.
+
+Naar mij blijkt, wordt de indiening ervan voldoende ondersteund.
+Zij krijgt nr. 726, was nr. 719 (21501-08).
+"""
+    (meeting,) = parse_text(text, "x.txt").meetings
+    (motion,) = meeting.motions
+    assert (motion.number, motion.replaces, motion.dossier, motion.submitters) == (
+        "726", "719", "21 501-08", ("Wassenberg",))
+
+
+def test_a_flattened_committee_report_gives_its_cover_facts():
+    # Real: the opening of the 2018 AO Financiële markten (VLOS corpus file), flattened.
+    text = ("Verslag van een algemeen overleg De vaste commissie voor Financiën heeft op "
+            "8 november 2018 overleg gevoerd met de heer Hoekstra, minister van Financiën, over "
+            "Financiële markten. De voorzitter van de vaste commissie voor Financiën, Anne "
+            "Mulder De griffier van de vaste commissie voor Financiën, Weeber Voorzitter: Anne "
+            "Mulder Griffier: Weeber Aanwezig zijn acht leden der Kamer, te weten: Tony van "
+            "Dijck, Leijten en Snels, en de heer Hoekstra, minister van Financiën. Aanvang 14.01 "
+            "uur. De voorzitter: Ik open dit algemeen overleg Financiële markten. Minister "
+            "Hoekstra: Dank u wel.")
+    result = parse_text(text, "x.txt")
+    (meeting,) = result.meetings
+    assert (meeting.kind, meeting.date, meeting.chair, meeting.clerk, meeting.start) == (
+        "commissie", "2018-11-08", "anne-mulder", "Weeber", "14:01")
+    assert meeting.committee == "vaste commissie voor Financiën"
+    assert [t.speaker for t in meeting.turns if t.label] == ["anne-mulder", "hoekstra"]
+    assert [d for d in result.diagnostics if d.severity is not Severity.INFO] == []

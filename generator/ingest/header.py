@@ -70,6 +70,7 @@ class Header:
     members: tuple[str, ...] = ()
     government: tuple[tuple[str, str], ...] = ()  # (name, role as printed)
     start: str | None = None
+    end: str | None = None  # "Sluiting 22.41 uur" printed at the top of a Handelingen day
     date: str | None = None
     unknown: tuple[tuple[str, int], ...] = field(default=())  # lines not understood
     # From a Kamerstuk cover page, when the extraction kept it:
@@ -122,6 +123,11 @@ def parse_date(text: str) -> str | None:
 CANONICAL_ATTENDANCE = re.compile(
     r"^\s*Aanwezig (?:zijn|is) \S+ (?:leden|lid) der Kamer, te weten:")
 START_LINE = re.compile(r"^\s*Aanvang\s+\d{1,2}[.:]\d{2}\s*uur\.?\s*$")
+# A Handelingen day starts "14e vergadering" / "Woensdag 15 oktober 2014".
+SITTING_LINE = re.compile(r"^\s*\d{1,3}e\s+vergadering\s*$", re.I)
+DATE_LINE = re.compile(
+    r"^\s*(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\s+\d{1,2}\s+"
+    r"(?:" + "|".join(MONTHS) + r")\s+\d{4}\s*$", re.I)
 
 
 # A Kamerstuk cover page ("verslag van een notaoverleg/commissiedebat"):
@@ -150,6 +156,7 @@ class _HeaderScan:
     clerk: str | None = None
     title: str | None = None
     dossier: str | None = None
+    end: str | None = None
     unknown: list[tuple[str, int]] = field(default_factory=list)
     attendance: list[tuple[str, int]] = field(default_factory=list)
     agenda: list[tuple[str, int]] = field(default_factory=list)
@@ -167,8 +174,10 @@ def _scan_line(scan: _HeaderScan, text: str, no: int) -> None:
         scan.chair, scan.mode = m.group("name"), ""
     elif m := CLERK_LINE.match(text):
         scan.clerk, scan.mode = m.group("name"), ""
-    elif START_LINE.match(text):
+    elif START_LINE.match(text) or SITTING_LINE.match(text) or DATE_LINE.match(text):
         scan.mode = ""
+    elif m := END.match(text):
+        scan.end, scan.mode = clock(m.group("h"), m.group("m")), ""
     elif m := COVER_SIGNATURE.match(text):
         scan.mode = "" if m.group("name") else m.group("who")
         if m.group("name") and m.group("who") == "voorzitter":
@@ -214,7 +223,7 @@ def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
                       if (m := COVER_MEETING.match(t)) and m.group("committee")), None)
     return Header(
         chair=scan.chair, clerk=scan.clerk, members=members, government=government,
-        start=clock(start.group("h"), start.group("m")) if start else None,
+        start=clock(start.group("h"), start.group("m")) if start else None, end=scan.end,
         date=parse_date(joined), unknown=tuple(sorted(unknown, key=lambda x: x[1])),
         title=scan.title, dossier=_header_dossier(scan),
         committee=committee, agenda=tuple(scan.agenda),

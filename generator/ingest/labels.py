@@ -47,7 +47,11 @@ _GOV_RE = (
     rf"(?P<office>{_OFFICE})(?:\s+(?P<portfolio>(?:van|voor)\s+[^:()]{{1,80}}?))?"
     rf"\s+(?P<oname>(?:{_PARTICLE}\s+)*{_WORD}(?:\s+(?:{_LOWER_PARTICLE}\s+)+{_WORD})?)"
 )
-_ANY_LABEL = rf"(?:{_CHAIR_RE}|{_MEMBER_RE}|{_GOV_RE}|{_GUEST_RE})"
+# "De minister:", "De staatssecretaris:" (a report with one government member,
+# or a committee report naming the office only): only on a line of its own.
+_OFFICE_ONLY_RE = (r"(?P<only>De\s+(?:[Mm]inister-[Pp]resident|[Mm]inister|[Ss]taatssecretaris"
+                   r"|[Vv]iceminister-[Pp]resident))")
+_ANY_LABEL = rf"(?:{_CHAIR_RE}|{_MEMBER_RE}|{_GOV_RE}|{_OFFICE_ONLY_RE}|{_GUEST_RE})"
 
 LABEL_LINE = re.compile(rf"^\s*{_ANY_LABEL}\s*:\s*$")
 # Markdown (OCR) variant: "## De voorzitter:", "**Minister Blok:** text".
@@ -71,7 +75,7 @@ NEAR_LABEL = re.compile(
 @dataclass(frozen=True)
 class Label:
     """A parsed speaker label. `kind` is CHAIR, MEMBER or GOVERNMENT; `name` the
-    surname as printed (None for the chair); `role` the office for government
+    surname as printed (None for the chair and for "De minister:"); `role` the office for government
     members ("Minister", "Minister voor Natuur en Stikstof")."""
 
     text: str
@@ -84,6 +88,9 @@ class Label:
 def _label_from_match(m: re.Match[str], text: str) -> Label:
     if m.group("chair"):
         return Label(text, CHAIR)
+    if m.groupdict().get("only"):
+        office = m.group("only").split(None, 1)[1]
+        return Label(text, GOVERNMENT, None, None, office[:1].upper() + office[1:])
     if m.group("mname"):
         return Label(text, MEMBER, _clean(m.group("mname")), _clean(m.group("party")))
     if m.group("oname"):

@@ -70,6 +70,8 @@ from generator.model import Commitment, Meeting, Motion, Source, Suspension, Tur
 from generator.people import build_roster
 
 LABEL_HEAD = re.compile(r"^(?:De heer|Mevrouw|Minister|Staatssecretaris|De voorzitter)\b")
+# A Handelingen agenda item's heading, right above its "Aan de orde is …".
+ITEM_HEADING = re.compile(r"^\d{1,3}\s+[A-Z][^:]{2,150}$")
 # The chair opens a committee meeting: "Ik open de vergadering van de vaste
 # commissie voor Buitenlandse Zaken met …".
 COMMITTEE = re.compile(
@@ -108,6 +110,9 @@ def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
     chair speaking; standing alone after a blank line it is the report's agenda
     item (a plenary day moves to its next item)."""
     line = lines[i]
+    if (ITEM_HEADING.match(line.text) and line.gap and i + 1 < len(lines)
+            and AGENDA_LINE.match(lines[i + 1].text) and not lines[i + 1].gap):
+        return _agenda_span(lines, i)  # "1 Europese Top" / "Aan de orde is …"
     if not PROCEDURAL_START.match(line.text):
         return 0
     if AGENDA_LINE.match(line.text):
@@ -345,7 +350,7 @@ def parse_text(text: str, file: str) -> ParseResult:
         id=meeting_id, title=seg.title, date=header.date, body="Tweede Kamer",
         kind=_kind(header, committee), committee=committee,
         dossier=dossier, chair=chair_id,
-        clerk=header.clerk, start=header.start, end=built.end, people=roster.people(),
+        clerk=header.clerk, start=header.start, end=built.end or header.end, people=roster.people(),
         present=tuple(dict.fromkeys(roster.present)), turns=turns, motions=motions_t,
         commitments=tuple(built.commitments), suspensions=tuple(built.suspensions),
         sections=tuple(find_sections(
