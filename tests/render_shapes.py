@@ -42,6 +42,7 @@ class Rendered:
 
     text: str
     hyphenated: list[str] = field(default_factory=list)  # words broken with an added hyphen
+    width: int = WIDTH
 
 
 def _split(word: str, room: int) -> tuple[str, str, bool] | None:
@@ -63,8 +64,9 @@ def _split(word: str, room: int) -> tuple[str, str, bool] | None:
     return None
 
 
-def wrap(text: str, out: Rendered, width: int = WIDTH) -> list[str]:
+def wrap(text: str, out: Rendered, width: int | None = None) -> list[str]:
     """Greedy wrapping with hyphenation where at least six characters are left."""
+    width = width or out.width
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -102,7 +104,9 @@ def _turn_blocks(meeting: Meeting, turn: Turn, out: Rendered) -> list[list[str]]
     motions = [m.text for m in meeting.motions if m.turn == turn.id]
     if turn.kind == TurnKind.PROCEDURAL or not turn.label:
         return [wrap(p, out) for p in turn.paragraphs]
-    body: list[str] = [turn.label + " "]
+    # A label longer than the column wraps at a space, never at a hyphen.
+    body: list[str] = wrap(turn.label, Rendered("", width=10_000)) if len(
+        turn.label) <= out.width else _wrap_label(turn.label, out.width)
     paragraphs = list(turn.paragraphs)
     cut = next((i for i, p in enumerate(paragraphs) if MOTION_INFO.match(p)), len(paragraphs))
     for p in paragraphs[:cut]:
@@ -115,6 +119,15 @@ def _turn_blocks(meeting: Meeting, turn: Turn, out: Rendered) -> list[list[str]]
     else:
         body.extend(x for p in paragraphs[cut:] for x in wrap(p, out))
     return blocks
+
+
+def _wrap_label(label: str, width: int) -> list[str]:
+    lines = [""]
+    for word in label.split():
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > width:
+            lines.append("")
+        lines[-1] = (lines[-1] + " " + word).strip()
+    return [line + " " for line in lines]
 
 
 def _header_lines(turn: Turn, out: Rendered) -> list[list[str]]:
@@ -134,9 +147,10 @@ def _blocks(meeting: Meeting, out: Rendered) -> list[list[str]]:
     return blocks
 
 
-def render_lines(meeting: Meeting, dossier: str = "31 311", number: int = 12) -> Rendered:
+def render_lines(meeting: Meeting, dossier: str = "31 311", number: int = 12,
+                 width: int = WIDTH) -> Rendered:
     """The seed's shape: wrapped lines, hyphens, footers, page-start spaces."""
-    out = Rendered("")
+    out = Rendered("", width=width)
     lines: list[str] = []
     for block in _blocks(meeting, out):
         lines.extend(block)
@@ -152,6 +166,12 @@ def render_lines(meeting: Meeting, dossier: str = "31 311", number: int = 12) ->
         paged.append(line)
     out.text = "\n".join(paged) + "\n"
     return out
+
+
+def render_narrow(meeting: Meeting) -> Rendered:
+    """A Handelingen column: the seed's shape at 40 characters, long labels
+    wrapped over two lines ("Minister voor Natuur en Stikstof Van der" / "Wal:")."""
+    return render_lines(meeting, width=40)
 
 
 def render_flat(meeting: Meeting) -> Rendered:

@@ -19,7 +19,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from render_shapes import Rendered, render_flat, render_lines, render_markdown
+from render_shapes import (
+    Rendered,
+    render_flat,
+    render_lines,
+    render_markdown,
+    render_narrow,
+)
 
 from generator.ingest import read_transcript
 from generator.ingest.text import parse_text
@@ -27,11 +33,12 @@ from generator.model import Meeting, TurnKind
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 XML_FILES = sorted(p.name for p in CORPUS.glob("tk-*.xml"))
-SHAPES = {"lines": render_lines, "flat": render_flat, "markdown": render_markdown}
+SHAPES = {"lines": render_lines, "narrow": render_narrow, "flat": render_flat,
+          "markdown": render_markdown}
 # Words the text parser may get wrong per 1,000 (hyphenation is a judgement:
 # "zwart-witte" broken at its hyphen reads as "zwartwitte"; flattened text
 # cannot tell a kept line-end hyphen from a real one).
-WORD_ERRORS_PER_1000 = {"lines": 0.5, "markdown": 0.5, "flat": 2.0}
+WORD_ERRORS_PER_1000 = {"lines": 0.5, "narrow": 1.0, "markdown": 0.5, "flat": 2.0}
 
 
 @cache
