@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_FILES = (ROOT / "transcripts" / "000_80043238be0c1716.txt",)
 CORPUS_DIR = Path("/work/shared/corpus")
 TARGET_BYTES = 58_000
-VERSION = 2  # bump when the output changes (benchmarks regenerate their archives)
+VERSION = 3  # bump when the output changes (benchmarks regenerate their archives)
 LINE_WIDTH = 72
 
 __all__ = ["TARGET_BYTES", "VERSION", "Material", "generate_archive", "generate_transcript",
@@ -341,6 +341,12 @@ def _names_list(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
 
 
+def _sort_key(name: str) -> str:
+    """Sort as the Kamer does: by surname without tussenvoegsel or first name."""
+    words = [w for w in name.split() if w[:1].isupper()]
+    return (words[-1] if words else name).lower()
+
+
 def _meeting_date(index: int, n: int, seed: int) -> dt.date:
     """Spread n meetings over the years since 1995 (about three a working day at
     archive scale), in index order so later files are later meetings."""
@@ -380,8 +386,9 @@ def generate_transcript(index: int, n: int = 1, seed: int = 0,
     w = _Writer(rng, footer)
     start_h = rng.choice((10, 13, 14, 16))
     w.raw(f" Voorzitter: {chair.surname} \nGriffier: {rng.choice(SURNAMES)} \n\n")
-    attendance = (f"Aanwezig zijn {_number_words(len(members))} leden der Kamer, te weten: "
-                  f"{', '.join(s.surname for s in members)}, ")
+    present = sorted([*members, chair], key=lambda s: _sort_key(s.surname))  # chair included
+    attendance = (f"Aanwezig zijn {_number_words(len(present))} leden der Kamer, te weten: "
+                  f"{_names_list([s.surname for s in present])}, ")
     w.raw("\n".join(_wrap(attendance, rng)) + "\n\n")
     who = "mevrouw" if minister.female else "de heer"
     w.raw(f"en {who} {minister.surname}, Minister van {ministry}. \n\n")
