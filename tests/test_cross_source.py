@@ -191,3 +191,8 @@ def test_plain_pdftotext_extraction_finds_the_speakers_of_the_flattened_extracti
     (meeting,) = parse_text(pdftotext(name, False), name + ".txt").meetings
     assert {t.label for t in meeting.turns if t.label} == {
         t.label for t in expected.turns if t.label}
+    # Running heads ("Tweede Kamer", "8 februari 2024", "TK 40", the item title)
+    # recur between blank lines: furniture, never text.
+    heads = re.compile(r"(?<![Dd]e )Tweede Kamer|\bTK \d+|\d+ februari 2024|(?<!debat )"
+                       + re.escape(expected.title or "-"))
+    assert [p for t in meeting.turns for p in t.paragraphs if heads.search(p)] == []

@@ -38,6 +38,7 @@ FOOTER = re.compile(
     r" nr\. (?P<number>\d+)\s+(?P<page>\d+)\s*$"
 )
 RUNNING_HEAD = re.compile(r"^\s*(?:Tweede Kamer\b.*\bTK \d+\b.*|TK \d+|\d+-\d+-\d+)\s*$")
+DIGITS = re.compile(r"\d+")
 WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SENTENCE_END = re.compile(r"[.?!…](?:[\"”’')\]»]*)$")
 # "c.q.", "d.w.z.", "nr.", "bijv." at a line end do not end a sentence.
@@ -147,6 +148,38 @@ def clean_markdown_line(line: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", line).rstrip()
 
 
+def _head_key(line: str) -> str:
+    return DIGITS.sub("#", line.strip())
+
+
+def repeated_heads(raws: list[str], least: int = 3) -> frozenset[str]:
+    """Running heads a PDF extraction kept ("Tweede Kamer", "8 februari 2024",
+    the item title over two lines, "40-6-3"): blocks of one or two short lines
+    between blank lines that recur, digits aside, on at least `least` pages. Such
+    a line is furniture wherever it stands. A block with a line ending in
+    punctuation, with a colon or in brackets (motion clauses, labels, "(Applaus)")
+    or a motion heading is text, however often it recurs."""
+    counts: Counter[str] = Counter()
+    i = 0
+    while i < len(raws):
+        if not raws[i].strip():
+            i += 1
+            continue
+        end = i
+        while end < len(raws) and raws[end].strip():
+            end += 1
+        block = [x.strip() for x in raws[i:end]]
+        if i > 0 and end < len(raws) and len(block) <= 2 and all(_could_be_head(x) for x in block):
+            counts.update(_head_key(x) for x in block)
+        i = end
+    return frozenset(key for key, n in counts.items() if n >= least)
+
+
+def _could_be_head(line: str) -> bool:
+    return (len(line) <= 100 and line[-1] not in ".,;:?!…)\"”’'" and ":" not in line
+            and line[0] not in "(–-•" and line.lower() not in ("motie", "gewijzigde motie"))
+
+
 def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.Match[str]]]:
     """Physical lines without page furniture; the footers found (for the dossier).
     A page's first line (leading space) keeps its text, stripped."""
@@ -155,7 +188,9 @@ def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.
     gap = False
     after_break = False
     in_comment = False
-    for no, raw in enumerate(text.split("\n"), start=1):
+    raws = text.split("\n")
+    heads = repeated_heads(raws)
+    for no, raw in enumerate(raws, start=1):
         line = raw.rstrip()
         if markdown:
             # An HTML comment is the Markdown author's note, not transcript text.
@@ -164,7 +199,7 @@ def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.
                 continue
             line = clean_markdown_line(line)
         footer = FOOTER.match(line)
-        if footer or RUNNING_HEAD.match(line):
+        if footer or RUNNING_HEAD.match(line) or (heads and _head_key(line) in heads):
             if footer:
                 footers.append(footer)
             gap, after_break = False, True
