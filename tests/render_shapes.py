@@ -6,6 +6,8 @@ text transcript arrives in, for `tests/test_cross_source.py`:
   end (Dutch patterns from `pyphen`, as a typesetter would), motion blocks with
   a blank line between clauses, a page footer "Tweede Kamer, vergaderjaar …, nr.
   … <page>" every 55 lines and a leading space on the next page's first line;
+- `render_narrow`, `render_run_in`: the same in a 40-character column, and with
+  the label running into the first line of the speech (older Handelingen);
 - `render_flat`: the same without furniture and with every newline removed (the
   PDF's line-end hyphens stay inside the words, as in `tk-pdftxt-*`);
 - `render_markdown`: OCR'ed Markdown, labels as `## Label:` headings and a blank
@@ -43,6 +45,7 @@ class Rendered:
     text: str
     hyphenated: list[str] = field(default_factory=list)  # words broken with an added hyphen
     width: int = WIDTH
+    run_in: bool = False  # labels run into the first line of the speech
 
 
 def _split(word: str, room: int) -> tuple[str, str, bool] | None:
@@ -104,10 +107,14 @@ def _turn_blocks(meeting: Meeting, turn: Turn, out: Rendered) -> list[list[str]]
     motions = [m.text for m in meeting.motions if m.turn == turn.id]
     if turn.kind == TurnKind.PROCEDURAL or not turn.label:
         return [wrap(p, out) for p in turn.paragraphs]
-    # A label longer than the column wraps at a space, never at a hyphen.
-    body: list[str] = wrap(turn.label, Rendered("", width=10_000)) if len(
-        turn.label) <= out.width else _wrap_label(turn.label, out.width)
     paragraphs = list(turn.paragraphs)
+    if out.run_in and paragraphs and not MOTION_INFO.match(paragraphs[0]):
+        # Older Handelingen print the label in bold at the start of the text.
+        paragraphs[0] = f"{turn.label} {paragraphs[0]}"
+        body: list[str] = []
+    else:  # a label longer than the column wraps at a space, never at a hyphen
+        body = wrap(turn.label, Rendered("", width=10_000)) if len(
+            turn.label) <= out.width else _wrap_label(turn.label, out.width)
     cut = next((i for i, p in enumerate(paragraphs) if MOTION_INFO.match(p)), len(paragraphs))
     for p in paragraphs[:cut]:
         body.extend(wrap(p, out))
@@ -148,9 +155,9 @@ def _blocks(meeting: Meeting, out: Rendered) -> list[list[str]]:
 
 
 def render_lines(meeting: Meeting, dossier: str = "31 311", number: int = 12,
-                 width: int = WIDTH) -> Rendered:
+                 width: int = WIDTH, run_in: bool = False) -> Rendered:
     """The seed's shape: wrapped lines, hyphens, footers, page-start spaces."""
-    out = Rendered("", width=width)
+    out = Rendered("", width=width, run_in=run_in)
     lines: list[str] = []
     for block in _blocks(meeting, out):
         lines.extend(block)
@@ -172,6 +179,12 @@ def render_narrow(meeting: Meeting) -> Rendered:
     """A Handelingen column: the seed's shape at 40 characters, long labels
     wrapped over two lines ("Minister voor Natuur en Stikstof Van der" / "Wal:")."""
     return render_lines(meeting, width=40)
+
+
+def render_run_in(meeting: Meeting) -> Rendered:
+    """Older Handelingen: the label runs into the speech's first line
+    ("De heer Pechtold (D66): Voorzitter. Ik …")."""
+    return render_lines(meeting, width=60, run_in=True)
 
 
 def render_flat(meeting: Meeting) -> Rendered:

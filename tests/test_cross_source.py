@@ -25,6 +25,7 @@ from render_shapes import (
     render_lines,
     render_markdown,
     render_narrow,
+    render_run_in,
 )
 
 from generator.ingest import read_transcript
@@ -33,12 +34,13 @@ from generator.model import Meeting, TurnKind
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 XML_FILES = sorted(p.name for p in CORPUS.glob("tk-*.xml"))
-SHAPES = {"lines": render_lines, "narrow": render_narrow, "flat": render_flat,
-          "markdown": render_markdown}
+SHAPES = {"lines": render_lines, "narrow": render_narrow, "run-in": render_run_in,
+          "flat": render_flat, "markdown": render_markdown}
 # Words the text parser may get wrong per 1,000 (hyphenation is a judgement:
 # "zwart-witte" broken at its hyphen reads as "zwartwitte"; flattened text
 # cannot tell a kept line-end hyphen from a real one).
-WORD_ERRORS_PER_1000 = {"lines": 0.5, "narrow": 1.0, "markdown": 0.5, "flat": 2.0}
+WORD_ERRORS_PER_1000 = {"lines": 0.5, "narrow": 1.0, "run-in": 0.5, "markdown": 0.5,
+                        "flat": 2.0}
 
 
 @cache

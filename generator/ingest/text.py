@@ -96,11 +96,24 @@ def _wrapped_label(lines: list[Line], i: int, evidence: Counter[str]) -> Label |
     return parse_label_line(join_lines([line.text, following.text], evidence))
 
 
-def _label_of(line: Line, markdown: bool) -> tuple[Label, str] | None:
+def _label_of(line: Line, markdown: bool, before: Line | None = None) -> tuple[Label, str] | None:
+    """The label on this line and the text after it. A label alone on its line;
+    in Markdown also at a line start; in line-wrapped text also at the start of a
+    line that starts a block (blank line or sentence end before it), as older
+    Handelingen print it ("De heer Pechtold (D66): Voorzitter. Ik …"), but never
+    the office alone ("De minister: …" may be a quote)."""
     label = parse_label_line(line.text)
     if label:
         return label, ""
-    return parse_label_start(line.text) if markdown else None
+    if markdown:
+        return parse_label_start(line.text)
+    if ":" not in line.text[:120] or not (
+            before is None or line.gap or SENTENCE_END.search(before.text)):
+        return None
+    found = parse_label_start(line.text)
+    if found and found[1] and (found[0].name or found[0].kind == CHAIR):
+        return found
+    return None
 
 
 def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
@@ -182,7 +195,7 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
     for i, line in enumerate(lines):
         if i < skip_to:
             continue
-        found = _label_of(line, markdown)
+        found = _label_of(line, markdown, lines[i - 1] if i else None)
         wrapped = None if found else _wrapped_label(lines, i, evidence)
         if wrapped:
             found, skip_to = (wrapped, ""), i + 2
