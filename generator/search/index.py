@@ -256,7 +256,7 @@ class IndexWriter:
 
 
 MIN_RECORDS_PER_SHARD = 24
-MAX_RECORD_FILES = 3600  # static hosts cap file counts; the term shards need the rest
+MAX_RECORD_FILES = 4000  # static hosts cap file counts (5,000); the term shards need the rest
 
 
 def records_per_shard_for(n_records: int) -> int:
