@@ -193,6 +193,8 @@ def test_plain_pdftotext_extraction_finds_the_speakers_of_the_flattened_extracti
     (meeting,) = parse_text(pdftotext(name, False), name + ".txt").meetings
     assert {t.label for t in meeting.turns if t.label} == {
         t.label for t in expected.turns if t.label}
+    # The item's heading above "Aan de orde is" is its title, as in the flat file.
+    assert (meeting.title, meeting.dossier) == (expected.title, expected.dossier)
     # Running heads ("Tweede Kamer", "8 februari 2024", "TK 40", the item title)
     # recur between blank lines: furniture, never text.
     heads = re.compile(r"(?<![Dd]e )Tweede Kamer|\bTK \d+|\d+ februari 2024|(?<!debat )"

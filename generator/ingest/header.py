@@ -138,6 +138,9 @@ COVER_FURNITURE = re.compile(
 AGENDA_LINE = re.compile(r"^\s*Aan de orde is\b")
 # "De voorzitter van de commissie," (the name on the next line) or on one line
 # "De griffier van de vaste commissie voor Financiën, Weeber".
+ITEM_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
+ITEM_HEADING = re.compile(r"^(?:\d{1,3}\s+)?(?P<title>[A-Z][^:]{2,150})$")
+SENTENCE_STOP = re.compile(r"[.?!;:,]$")
 COVER_SIGNATURE = re.compile(
     r"^\s*De (?P<who>voorzitter|griffier) van de (?:vaste |algemene |tijdelijke )?commissie"
     r"(?: voor [^,]{2,80})?,?\s*(?P<name>[A-Z][^,]{1,60})?\s*$")
@@ -161,6 +164,7 @@ class _HeaderScan:
     attendance: list[tuple[str, int]] = field(default_factory=list)
     agenda: list[tuple[str, int]] = field(default_factory=list)
     mode: str = ""  # "attendance", "agenda", "voorzitter", "griffier" or ""
+    last: tuple[str, int] = ("", 0)  # the line scanned before this one
 
 
 def _scan_line(scan: _HeaderScan, text: str, no: int) -> None:
@@ -190,12 +194,29 @@ def _scan_line(scan: _HeaderScan, text: str, no: int) -> None:
         scan.attendance.append((text, no))
         scan.mode = "" if text.rstrip().endswith(".") else "attendance"  # the list ends it
     elif scan.mode == "agenda" or COVER_MEETING.match(text) or AGENDA_LINE.match(text):
+        if AGENDA_LINE.match(text) and not scan.agenda:
+            _take_item_heading(scan)
         scan.agenda.append((text, no))
         scan.mode = "agenda"
+    elif ITEM_NUMBER.match(text):
+        pass  # "4" above a Handelingen item's heading (or a page number)
     elif scan.title is None and (m := COVER_TITLE.match(text)):
         scan.dossier, scan.title = m.group("dossier"), m.group("title").strip()
     else:
         scan.unknown.append((text, no))
+
+
+def _take_item_heading(scan: _HeaderScan) -> None:
+    """A Handelingen item's heading is the line right above its "Aan de orde is"
+    ("Begroting Landbouw, Natuur en Voedselkwaliteit 2024", "1 Europese Top"):
+    the title, when no cover gave one."""
+    if scan.title is not None or not scan.unknown or scan.unknown[-1] != scan.last:
+        return
+    text = scan.last[0].strip()
+    m = ITEM_HEADING.match(text)
+    if m and not SENTENCE_STOP.search(text):
+        scan.title = m.group("title")
+        scan.unknown.pop()
 
 
 def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
@@ -205,6 +226,7 @@ def parse_header(lines: list[tuple[str, int]], joined: str) -> Header:
     scan = _HeaderScan()
     for text, no in lines:
         _scan_line(scan, text, no)
+        scan.last = (text, no)
     members: tuple[str, ...] = ()
     government: tuple[tuple[str, str], ...] = ()
     if m := ATTENDANCE.search(joined):

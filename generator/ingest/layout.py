@@ -199,7 +199,9 @@ def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.
                 continue
             line = clean_markdown_line(line)
         footer = FOOTER.match(line)
-        if footer or RUNNING_HEAD.match(line) or (heads and _head_key(line) in heads):
+        head = heads and _head_key(line) in heads and not (  # kept above its agenda item
+            no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
+        if footer or RUNNING_HEAD.match(line) or head:
             if footer:
                 footers.append(footer)
             gap, after_break = False, True
