@@ -195,6 +195,9 @@ def test_plain_pdftotext_extraction_finds_the_speakers_of_the_flattened_extracti
         t.label for t in expected.turns if t.label}
     # The item's heading above "Aan de orde is" is its title, as in the flat file.
     assert (meeting.title, meeting.dossier) == (expected.title, expected.dossier)
+    # The date the running heads print on every page is the meeting's date.
+    day = name.split("-")[2]
+    assert meeting.date == f"{day[:4]}-{day[4:6]}-{day[6:]}"
     # Running heads ("Tweede Kamer", "8 februari 2024", "TK 40", the item title)
     # recur between blank lines: furniture, never text.
     heads = re.compile(r"(?<![Dd]e )Tweede Kamer|\bTK \d+|\d+ februari 2024|(?<!debat )"

@@ -120,6 +120,20 @@ def parse_date(text: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+BARE_DATE = re.compile(
+    r"^\s*(?P<d>\d{1,2})\s+(?P<month>" + "|".join(MONTHS) + r")\s+(?P<y>\d{4})\s*$", re.I)
+
+
+def running_head_date(raws: list[str], heads: frozenset[str]) -> str | None:
+    """The date a Handelingen PDF prints on every page ("8 februari 2024"), found
+    among its running heads: the meeting's date."""
+    for raw in raws:
+        m = BARE_DATE.match(raw)
+        if m and re.sub(r"\d+", "#", raw.strip()) in heads:
+            return parse_date("maandag " + raw.strip())
+    return None
+
+
 CANONICAL_ATTENDANCE = re.compile(
     r"^\s*Aanwezig (?:zijn|is) \S+ (?:leden|lid) der Kamer, te weten:")
 START_LINE = re.compile(r"^\s*Aanvang\s+\d{1,2}[.:]\d{2}\s*uur\.?\s*$")

@@ -31,6 +31,7 @@ from generator.ingest.header import (
     clock,
     normalise_dossier,
     parse_header,
+    running_head_date,
 )
 from generator.ingest.labels import (
     CHAIR,
@@ -49,6 +50,7 @@ from generator.ingest.layout import (
     join_lines,
     paragraphs,
     rejoin_inner_hyphens,
+    repeated_heads,
     split_lines,
     unglue,
     word_evidence,
@@ -186,6 +188,7 @@ def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
 
 def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) -> Segmented:
     lines, footers = split_lines(text, markdown)
+    heads = repeated_heads(text.split("\n"))
     diags: list[Diagnostic] = []
     turns: list[RawTurn] = []
     header_lines: list[Line] = []
@@ -238,6 +241,8 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
             turn.pieces = _split_motions(body)
     joined = join_lines([x.text for x in header_lines], evidence)
     header = parse_header([(x.text, x.no) for x in header_lines], joined)
+    if header.date is None and (date := running_head_date(text.split("\n"), heads)):
+        header = replace(header, date=date)
     diags.extend(
         warning("header line not recognised", file, no, line_text,
                 "expected Voorzitter:, Griffier:, Aanwezig zijn …, Aanvang … uur.")
