@@ -15,12 +15,14 @@ archive.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from generator.ingest.labels import CHAIR, GOVERNMENT, Label
 from generator.model import Person
 from generator.slugs import slugify
 
 
+@lru_cache(maxsize=8192)
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 

@@ -180,7 +180,8 @@ def _could_be_head(line: str) -> bool:
             and line[0] not in "(–-•" and line.lower() not in ("motie", "gewijzigde motie"))
 
 
-def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.Match[str]]]:
+def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None = None,
+                ) -> tuple[list[Line], list[re.Match[str]]]:
     """Physical lines without page furniture; the footers found (for the dossier).
     A page's first line (leading space) keeps its text, stripped."""
     out: list[Line] = []
@@ -189,7 +190,7 @@ def split_lines(text: str, markdown: bool = False) -> tuple[list[Line], list[re.
     after_break = False
     in_comment = False
     raws = text.split("\n")
-    heads = repeated_heads(raws)
+    heads = repeated_heads(raws) if heads is None else heads
     for no, raw in enumerate(raws, start=1):
         line = raw.rstrip()
         if markdown:

@@ -187,8 +187,8 @@ def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
 
 
 def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) -> Segmented:
-    lines, footers = split_lines(text, markdown)
     heads = repeated_heads(text.split("\n"))
+    lines, footers = split_lines(text, markdown, heads)
     diags: list[Diagnostic] = []
     turns: list[RawTurn] = []
     header_lines: list[Line] = []
