@@ -474,3 +474,16 @@ def test_a_flattened_committee_report_gives_its_cover_facts():
     assert meeting.committee == "vaste commissie voor Financiën"
     assert [t.speaker for t in meeting.turns if t.label] == ["anne-mulder", "hoekstra"]
     assert [d for d in result.diagnostics if d.severity is not Severity.INFO] == []
+
+
+def test_closing_sentence_gives_the_end_time_and_ocr_running_heads_are_furniture():
+    page = "\n\n## Tweede Kamer\n\n**8 februari 2024**\n\n"
+    text = ("## De voorzitter:\n\nIk open de vergadering.\n" + page
+            + "## De heer Stoffer (SGP):\n\nDank u wel.\n" + page
+            + "## De voorzitter:\n\nDank u wel.\n" + page
+            + "De vergadering wordt om 13.07 uur gesloten.\n")
+    (meeting,) = parse_text(text, "x.md").meetings
+    assert meeting.end == "13:07" and meeting.date == "2024-02-08"
+    assert [p for t in meeting.turns for p in t.paragraphs] == [
+        "Ik open de vergadering.", "Dank u wel.", "Dank u wel.",
+        "De vergadering wordt om 13.07 uur gesloten."]

@@ -17,7 +17,19 @@ CHAIR_LINE = re.compile(r"^\s*Voorzitter\s*:\s*(?P<name>[^:]+?)\s*$")
 CLERK_LINE = re.compile(r"^\s*Griffier\s*:\s*(?P<name>[^:]+?)\s*$")
 ATTENDANCE = re.compile(r"Aanwezig (?:zijn|is)\b.*?\bte weten\s*:\s*(?P<list>.*)", re.S)
 START = re.compile(r"\bAanvang\s+(?P<h>\d{1,2})[.:](?P<m>\d{2})\s*uur\b")
-END = re.compile(r"^\s*Sluiting\s+(?:(?P<h>\d{1,2})[.:](?P<m>\d{2})\s*uur)?\.?\s*$")
+# "Sluiting 17.18 uur." or "De vergadering wordt om 22.41 uur gesloten."
+END = re.compile(
+    r"^\s*(?:Sluiting\s+(?:(?P<h>\d{1,2})[.:](?P<m>\d{2})\s*uur)?\.?"
+    r"|De vergadering wordt (?:om (?P<h2>\d{1,2})[.:](?P<m2>\d{2}) uur )?gesloten"
+    r"(?: om (?P<h3>\d{1,2})[.:](?P<m3>\d{2}) uur)?\.)\s*$")
+
+
+def end_time(m: re.Match[str]) -> str | None:
+    """The closing time an `END` match states, if any."""
+    for h, mm in (("h", "m"), ("h2", "m2"), ("h3", "m3")):
+        if m.group(h):
+            return clock(m.group(h), m.group(mm))
+    return None
 # "… wordt van 14.59 uur tot 15.11 uur geschorst.", "… wordt enkele ogenblikken
 # geschorst.", "… wordt voor enkele minuten geschorst." (no times).
 _PAUSE = r"(?: (?:voor )?(?:een paar|\w+) (?:ogenblikken|ogenblik|minuten|minuut|tijd))?"
@@ -30,6 +42,8 @@ SUSPENSION = re.compile(
 PROCEDURAL_FORMS = (
     r"De vergadering wordt(?: van \d{1,2}[.:]\d{2} uur)?"
     r"(?: tot \d{1,2}[.:]\d{2} uur)?" + _PAUSE + r" geschorst\."
+    r"|De vergadering wordt (?:om \d{1,2}[.:]\d{2} uur )?(?:gesloten|heropend|hervat|geopend)"
+    r"(?: om \d{1,2}[.:]\d{2} uur)?\."
     r"|Daartoe wordt besloten\."
     r"|(?:Overeenkomstig|Conform) (?:het|de) (?:voorstel|voorstellen) van de [Vv]oorzitter"
     r" wordt (?:aldus )?besloten\."
@@ -128,9 +142,9 @@ def running_head_date(raws: list[str], heads: frozenset[str]) -> str | None:
     """The date a Handelingen PDF prints on every page ("8 februari 2024"), found
     among its running heads: the meeting's date."""
     for raw in raws:
-        m = BARE_DATE.match(raw)
-        if m and re.sub(r"\d+", "#", raw.strip()) in heads:
-            return parse_date("maandag " + raw.strip())
+        line = raw.strip().lstrip("#* ").rstrip("* ")  # OCR: "**8 februari 2024**"
+        if BARE_DATE.match(line) and re.sub(r"\d+", "#", line) in heads:
+            return parse_date("maandag " + line)
     return None
 
 
@@ -195,7 +209,7 @@ def _scan_line(scan: _HeaderScan, text: str, no: int) -> None:
     elif START_LINE.match(text) or SITTING_LINE.match(text) or DATE_LINE.match(text):
         scan.mode = ""
     elif m := END.match(text):
-        scan.end, scan.mode = clock(m.group("h"), m.group("m")), ""
+        scan.end, scan.mode = end_time(m), ""
     elif m := COVER_SIGNATURE.match(text):
         scan.mode = "" if m.group("name") else m.group("who")
         if m.group("name") and m.group("who") == "voorzitter":

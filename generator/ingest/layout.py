@@ -149,7 +149,9 @@ def clean_markdown_line(line: str) -> str:
 
 
 def _head_key(line: str) -> str:
-    return DIGITS.sub("#", line.strip())
+    """A line with digits masked (and Markdown marks removed: OCR prints running
+    heads as headings)."""
+    return DIGITS.sub("#", line.strip().lstrip("#* ").rstrip("* "))
 
 
 def repeated_heads(raws: list[str], least: int = 3) -> frozenset[str]:

@@ -29,6 +29,7 @@ from generator.ingest.header import (
     SUSPENSION,
     Header,
     clock,
+    end_time,
     normalise_dossier,
     parse_header,
     running_head_date,
@@ -286,7 +287,7 @@ def _procedural(raw: RawTurn, turn_id: str, file: str, built: Built,
             clock(m.group("h1"), m.group("m1")), clock(m.group("h2"), m.group("m2")),
             turn_id, Source(file, raw.line)))
     if m := END.match(text):
-        built.end = clock(m.group("h"), m.group("m"))
+        built.end = end_time(m) or built.end
     return Turn(turn_id, None, "", (text,), Source(file, raw.line), TurnKind.PROCEDURAL)
 
 
