@@ -487,3 +487,15 @@ def test_closing_sentence_gives_the_end_time_and_ocr_running_heads_are_furniture
     assert [p for t in meeting.turns for p in t.paragraphs] == [
         "Ik open de vergadering.", "Dank u wel.", "Dank u wel.",
         "De vergadering wordt om 13.07 uur gesloten."]
+
+
+def test_the_speaker_goes_on_after_a_stage_direction_without_a_warning():
+    text = ("Voorzitter: Arib\n\nDe heer Pechtold (D66):\nIk zeg dit.\n\n(Hilariteit)\n\n"
+            "Ik ga verder.\n\nDe vergadering wordt geschorst.\n\nDaarna zonder label.\n")
+    result = parse_text(text, "x.txt")
+    turns = [(t.label, t.paragraphs) for t in result.meetings[0].turns]
+    assert turns[:3] == [("De heer Pechtold (D66):", ("Ik zeg dit.",)), ("", ("(Hilariteit)",)),
+                         ("De heer Pechtold (D66):", ("Ik ga verder.",))]
+    # after any other procedural line, unannounced text is still reported
+    assert [d.line for d in result.diagnostics
+            if d.message == "text after a procedural line has no speaker label"] == [12]

@@ -164,6 +164,12 @@ def _agenda_span(lines: list[Line], i: int, most: int = 40) -> int:
     return 0
 
 
+def _stage_direction(turn: RawTurn) -> bool:
+    """"(Applaus)", "(Hilariteit)": the speaker may go on after it unannounced."""
+    texts = [x.text for _, piece in turn.pieces for x in piece]
+    return turn.label is None and len(texts) == 1 and texts[0].startswith("(")
+
+
 def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
     """Cut a turn's lines into running text and motion blocks."""
     pieces: list[tuple[str, list[Line]]] = []
@@ -231,8 +237,9 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
                                  'a label reads "Mevrouw Name (Party):" on a line of its own'))
         if current is None:
             previous = next((t.label for t in reversed(turns) if t.label), None)
-            diags.append(warning("text after a procedural line has no speaker label", file,
-                                 line.no, line.text, "the text is kept with the last speaker"))
+            if not _stage_direction(turns[-1]):  # after "(Hilariteit)" the speaker goes on
+                diags.append(warning("text after a procedural line has no speaker label", file,
+                                     line.no, line.text, "the text is kept with the last speaker"))
             current = RawTurn(previous, line.no)
             turns.append(current)
             bodies.append([])
