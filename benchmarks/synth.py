@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_FILES = (ROOT / "transcripts" / "000_80043238be0c1716.txt",)
 CORPUS_DIR = Path("/work/shared/corpus")
 TARGET_BYTES = 58_000
-VERSION = 3  # bump when the output changes (benchmarks regenerate their archives)
+VERSION = 4  # bump when the output changes (benchmarks regenerate their archives)
 LINE_WIDTH = 72
 
 __all__ = ["TARGET_BYTES", "VERSION", "Material", "generate_archive", "generate_transcript",
@@ -255,14 +255,16 @@ def _roster(term: int, seed: int) -> tuple[Speaker, ...]:
     kept = list(_roster(term - 1, seed)) if term > 0 else []
     rng.shuffle(kept)
     kept = kept[: int(MEMBERS_PER_TERM * 0.6)]
-    taken = {s.surname for s in kept}
+    # A name once used belongs to one person for ever (no namesakes across terms).
+    taken = {s.surname for t in range(term) for s in _roster(t, seed)}
     while len(kept) < MEMBERS_PER_TERM:
         name = rng.choice(SURNAMES)
         if name in taken:  # disambiguate as the Kamer does: with a first name or initial
             # a tussenvoegsel after a first name or initial is lower case: "Jan van Dijk"
             name = name[0].lower() + name[1:] if name.startswith(("Van ", "De ")) else name
             # (attendance lists disambiguate with a first name: "Pia Dijkstra")
-            first = rng.choice(("Jan", "Anne", "Tjeerd", "Peter", "Pia", "Sophie", "Kees"))
+            first = rng.choice(("Jan", "Anne", "Tjeerd", "Peter", "Pia", "Sophie", "Kees",
+                                "Fleur", "Joost", "Lisa", "Bart", "Henk", "Marieke", "Sander"))
             name = f"{first} {name}"
             if name in taken:
                 continue
@@ -361,7 +363,7 @@ def _meeting_date(index: int, n: int, seed: int) -> dt.date:
 def generate_transcript(index: int, n: int = 1, seed: int = 0,
                         target_bytes: int = TARGET_BYTES) -> tuple[str, dict[str, str]]:
     """Meeting number `index` of an archive of `n`: the transcript text and its
-    metadata sidecar (title, date, committee, kind). Pure and deterministic."""
+    metadata sidecar (id, title, date, committee, kind). Pure and deterministic."""
     mat = load_material()
     rng = random.Random(f"meeting:{seed}:{index}")
     date = _meeting_date(index, n, seed)
@@ -377,8 +379,11 @@ def generate_transcript(index: int, n: int = 1, seed: int = 0,
     year = date.year if date.month >= 9 else date.year - 1
     footer = f"Tweede Kamer, vergaderjaar {year}–{year + 1}, {dossier}, nr. {rng.randint(1, 400)}"
     topic = rng.choice(TOPICS)
+    title = f"{rng.choice(KINDS)} {topic}"
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     meta = {
-        "title": f"{rng.choice(KINDS)} {topic}",
+        "id": f"{date.isoformat()}-{slug}-{index:05d}",  # unique, even for same-day namesakes
+        "title": title,
         "date": date.isoformat(),
         "committee": f"vaste commissie voor {ministry}",
         "kind": "commissie",
