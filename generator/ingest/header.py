@@ -141,6 +141,8 @@ BARE_DATE = re.compile(
 def running_head_date(raws: list[str], heads: frozenset[str]) -> str | None:
     """The date a Handelingen PDF prints on every page ("8 februari 2024"), found
     among its running heads: the meeting's date."""
+    if not any(month in key for key in heads for month in MONTHS):
+        return None
     for raw in raws:
         line = raw.strip().lstrip("#* ").rstrip("* ")  # OCR: "**8 februari 2024**"
         if BARE_DATE.match(line) and re.sub(r"\d+", "#", line) in heads:

@@ -224,10 +224,12 @@ def _answer_question(scan: _Scan, sentence: str) -> None:
 def _any_sentence(scan: _Scan, turn: Turn, pos: int, sentence: str, targets: list[int],
                   role: str) -> None:
     """Withdrawals and agreed holds, whoever speaks."""
-    if WITHDRAWN.search(sentence) and MOTION_WORD.search(sentence) and not (
-            NEGATION.search(sentence)):
+    lower = sentence.lower()  # cheap tests first: both patterns need these words
+    if ("ingetrokken" in lower or "trek" in lower) and WITHDRAWN.search(sentence) and (
+            MOTION_WORD.search(sentence)) and not NEGATION.search(sentence):
         _record(scan, targets or scan.current, VerdictKind.INGETROKKEN, turn, sentence)
-    elif role == "member" and HOLD_AGREED.search(sentence) and not NEGATION.search(sentence):
+    elif role == "member" and scan.hold_requested and "aan" in lower and (
+            HOLD_AGREED.search(sentence)) and not NEGATION.search(sentence):
         for k in scan.current:
             if k in scan.hold_requested and k not in scan.hold_agreed:
                 source = Source(scan.file, turn.source.line)
