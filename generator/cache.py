@@ -161,6 +161,16 @@ class BuildCache:
         return (bool(self.previous_inputs) and dict(inputs) == self.previous_inputs
                 and self.previous_site is not None and self.site_stamp() == self.previous_site)
 
+    def archive_unchanged(self, inputs: Mapping[str, str]) -> bool:
+        """Only templates or static files changed since the last good build:
+        everything computed from the archive alone (the search index) is the
+        same as the previous build's."""
+        if not self.previous_inputs:
+            return False
+        content = self.project.display(self.project.content_dir).rstrip("/") + "/"
+        return not any(key.startswith(content) or key in ("<generator>", CONFIG_FILE)
+                       for key in self.changed_inputs(inputs))
+
     def changed_inputs(self, inputs: Mapping[str, str]) -> list[str]:
         """Inputs added, changed or removed since the last good build."""
         keys = set(inputs) | set(self.previous_inputs)
@@ -362,6 +372,12 @@ def link_or_copy(source: Path, target: Path) -> None:
         import shutil
 
         shutil.copy2(source, target)
+
+
+def link_tree(source: Path, target: Path) -> None:
+    """Hard-link every file under `source` to the same place under `target`."""
+    for path in _files(source):
+        link_or_copy(path, target / path.relative_to(source))
 
 
 def hash_text(parts: Iterable[str]) -> str:

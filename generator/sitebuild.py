@@ -10,12 +10,12 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from generator.archive import Archive, build_archive
-from generator.cache import BuildCache, hash_text
+from generator.cache import BuildCache, hash_text, link_tree
 from generator.config import Project
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, Severity, error
@@ -65,7 +65,8 @@ def build_search(archive: Archive, out_dir: Path) -> list[Diagnostic]:
 
 def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
                verbose: bool = False, jobs: int = 1,
-               cache: BuildCache | None = None) -> list[Diagnostic]:
+               cache: BuildCache | None = None,
+               inputs: Mapping[str, str] | None = None) -> list[Diagnostic]:
     """Render an archive of `meetings` into `out_dir` (which exists). With a
     `cache`, pages whose fingerprint is unchanged are linked from ``site/``."""
     t = load_catalogue(project.language)
@@ -87,7 +88,12 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
     with timed("static", verbose):
         copy_static(project.static_dir, out_dir)
     with timed("search", verbose):
-        diagnostics += build_search(archive, out_dir)
+        previous_index = project.site_dir / "search"
+        if cache is not None and inputs is not None and cache.archive_unchanged(inputs) \
+                and previous_index.is_dir():
+            link_tree(previous_index, out_dir / "search")  # built from the archive alone
+        else:
+            diagnostics += build_search(archive, out_dir)
     return diagnostics
 
 
@@ -110,7 +116,7 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
     try:
         with staged_site(project.site_dir) as out_dir:
-            site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache)
+            site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache, inputs)
             diagnostics += site_diags
             if any(d.severity is Severity.ERROR for d in site_diags):
                 raise _Abort

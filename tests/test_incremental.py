@@ -153,3 +153,13 @@ def test_an_edited_partial_template_changes_the_digest_of_every_template_using_i
     changed = {name for name in before if before[name] != after[name]}
     assert "_speech.html" in changed and "meeting.html" in changed
     assert "about.html" not in changed
+
+
+def test_an_edited_template_keeps_the_search_index_of_the_previous_build(project: Path):
+    index = project / "site" / "search"
+    before = {p.relative_to(index): p.stat().st_ino for p in index.rglob("*") if p.is_file()}
+    base = project / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    assert _build(project) == 0
+    after = {p.relative_to(index): p.stat().st_ino for p in index.rglob("*") if p.is_file()}
+    assert before and after == before  # the same files, linked, not rebuilt
