@@ -36,6 +36,7 @@ from generator.ingest.header import (
 )
 from generator.ingest.labels import (
     CHAIR,
+    GOVERNMENT,
     Label,
     looks_like_label,
     parse_label_line,
@@ -114,9 +115,12 @@ def _label_of(line: Line, markdown: bool, before: Line | None = None) -> tuple[L
             before is None or line.gap or SENTENCE_END.search(before.text)):
         return None
     found = parse_label_start(line.text)
-    if found and found[1] and (found[0].name or found[0].kind == CHAIR):
+    if not found or not found[1]:
+        return None
+    label = found[0]
+    if label.kind == CHAIR or label.party or (label.kind == GOVERNMENT and label.name):
         return found
-    return None
+    return None  # "De heer X: …" without a party may be a quote
 
 
 def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
