@@ -362,9 +362,6 @@ def test_a_damaged_government_member_line_is_kept_or_reported(line):
     check_properties((HEAD + line + BODY).encode("utf-8"))
 
 
-@pytest.mark.xfail(strict=True, reason="generator/ingest/header.py: after a government-member "
-                   "line with trailing junk, a damaged 'Aanvang' line is swallowed by the "
-                   "attendance block without a diagnostic (reported)")
 def test_a_damaged_start_line_after_a_damaged_government_line_is_kept_or_reported():
     head = HEAD + "en de heer Blok, Minister van Buitenlandse Zaken.X\nAanvang 13.30x uur."
     check_properties((head + BODY).encode("utf-8"))

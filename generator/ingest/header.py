@@ -220,6 +220,9 @@ def _scan_line(scan: _HeaderScan, text: str, no: int) -> None:
             scan.clerk = scan.clerk or m.group("name").strip()
     elif COVER_FURNITURE.match(text):
         scan.mode = ""
+    elif text.lstrip().startswith("Aanvang"):  # a start line we cannot read: report it
+        scan.mode = ""
+        scan.unknown.append((text, no))
     elif scan.mode == "attendance" or text.lstrip().startswith("Aanwezig"):
         scan.attendance.append((text, no))
         scan.mode = "" if text.rstrip().endswith(".") else "attendance"  # the list ends it
