@@ -140,3 +140,13 @@ def test_the_client_script_stays_small_when_gzipped():
     size = len(gzip.compress(CLIENT.read_bytes(), 9))
     print(f"search.js: {CLIENT.stat().st_size} bytes, {size} gzipped")
     assert size < 12_000
+
+
+def test_fast_tokenizer_finds_exactly_the_runs_of_letters_and_digits_of_the_folded_text():
+    from generator.search import analysis
+
+    samples = [r.heading + "\n" + r.text for r in example_records()[:400]]
+    samples.append("İstanbul K Ǆ ﬁnance café collega's x\u2019s MH17-onderzoek 𝔄bc ß ẞ Ⅻ ½ ① "
+                   "Oekraïne geïnvesteerd \u02bcs €12,5 mld\u00a0CO\u2082-uitstoot \ud800 a\tb")
+    for text in samples:
+        assert analysis.tokenize(text) == analysis._TOKEN.findall(analysis.fold(text))

@@ -22,7 +22,10 @@ import snowballstemmer
 # A plural 's goes ("collega's" -> "collega"), other apostrophes vanish.
 _APOSTROPHE_S = re.compile("['\u2019\u2018\u02bc]s\\b")
 _APOSTROPHES = re.compile("['\u2019\u2018\u02bc]")
-_TOKEN = re.compile(r"[a-z0-9]+")
+_APOSTROPHE_CHARS = ("'", "\u2019", "\u2018", "\u02bc")
+_TOKEN = re.compile(r"[a-z0-9]+")  # what tokenize() finds (tests check it against this)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_SEPARATORS = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
 
 # The classic Snowball Dutch (Porter-style) algorithm: short enough to port to
 # JavaScript line by line, which the parity test checks.
@@ -71,16 +74,24 @@ _FOLD = _FoldTable({c: chr(c) for c in range(128)})
 def fold(text: str) -> str:
     """Lower case without diacritics: ``"Geïnvesteerd"`` -> ``"geinvesteerd"``."""
     if "'" in text or not text.isascii():
-        text = _APOSTROPHES.sub("", _APOSTROPHE_S.sub("", text))
+        if any(a in text for a in _APOSTROPHE_CHARS):
+            text = _APOSTROPHES.sub("", _APOSTROPHE_S.sub("", text))
         if not text.isascii():
-            text = text.translate(_FOLD)
+            # Only the non-ASCII runs go through the table (ASCII maps to itself).
+            text = _NON_ASCII.sub(_fold_run, text)
     return text.lower()
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return match.group().translate(_FOLD)
 
 
 def tokenize(text: str) -> list[str]:
     """The folded words of `text`, in order (letters and digits; everything else
     separates words, so "MH17-onderzoek" gives "mh17", "onderzoek")."""
-    return _TOKEN.findall(fold(text))
+    # Equal to _TOKEN.findall(fold(text)), twice as fast: every byte but [a-z0-9]
+    # (and every non-ASCII character, as "?") becomes a space, then split.
+    return fold(text).encode("ascii", "replace").translate(_SEPARATORS).decode("ascii").split()
 
 
 def stem(token: str) -> str:

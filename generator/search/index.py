@@ -26,8 +26,9 @@ import math
 import shutil
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from generator.model import Meeting, Person
@@ -108,7 +109,9 @@ class IndexWriter:
         self.doc_speaker = array("I")
         self.doc_group = array("H")
         self.doc_motion = array("B")
-        self._known: dict[str, tuple[str, tuple[str, ...]]] = {}  # token -> stem, parts
+        self._expansions: dict[str, tuple[str, ...]] = {}  # token -> weighted terms
+        self._field_terms: dict[tuple[str, str], tuple[str, ...]] = {}  # speaker, party
+        self._appenders: dict[str, Callable[[int], None]] = {}  # term -> postings.append
         self._batch: list[list] = []
         for sub in ("t", "r"):  # a rebuild must not leave shards of the last one
             shutil.rmtree(out_dir / sub, ignore_errors=True)
@@ -119,13 +122,10 @@ class IndexWriter:
         if doc >= MAX_RECORDS:
             raise ValueError(f"the index holds at most {MAX_RECORDS} records")
         counts = self._term_counts(record)
-        postings = self.postings
+        appenders = self._appenders
         packed = doc << 8  # one uint32 per posting: record number, then tf (half-units)
         for term, tf in counts.items():
-            entry = postings.get(term)
-            if entry is None:
-                entry = postings[term] = array("I")
-            entry.append(packed | (tf if tf < 255 else 255))
+            appenders[term](packed | (tf if tf < 255 else 255))
         speaker = self.facets.speaker(record)
         self.doc_speaker.append(speaker)
         self.doc_group.append(self.facets.group(record))
@@ -135,26 +135,36 @@ class IndexWriter:
         if len(self._batch) == self.opt.records_per_shard:
             self._flush_records()
 
-    def _term_counts(self, record: SearchRecord) -> dict[str, int]:
-        opt = self.opt
-        counts: dict[str, int] = {}
+    def _term_counts(self, record: SearchRecord) -> Counter[str]:
+        """Term -> tf in half-units. Each distinct token is analysed once per build
+        (`_expansions`: its stem repeated text_weight times, each compound part
+        part_weight times), so counting a record is one C-level Counter pass."""
         tokens = tokenize(record.heading + "\n" + record.text)
         self.doc_len.append(len(tokens))
-        known = self._known
-        for token, n in Counter(tokens).items():
-            entry = known.get(token)
-            if entry is None:
-                entry = known[token] = (stem(token), part_terms(self.splitter, token))
-            term, parts = entry
-            counts[term] = counts.get(term, 0) + n * opt.text_weight
-            for part in parts:
-                counts[part] = counts.get(part, 0) + n * opt.part_weight
-        for weight, field_text in ((opt.speaker_weight, record.speaker),
-                                   (opt.party_weight, record.party)):
-            for token in tokenize(field_text):
-                term = stem(token)
-                counts[term] = counts.get(term, 0) + weight
-        return counts
+        expansions = self._expansions
+        for token in set(tokens).difference(expansions):
+            expansions[token] = self._expand(((self.opt.text_weight, stem(token)),
+                                              (self.opt.part_weight,
+                                               part_terms(self.splitter, token))))
+        fields = (record.speaker, record.party)
+        extra = self._field_terms.get(fields)
+        if extra is None:
+            extra = self._field_terms[fields] = self._expand(
+                (w, tuple(stem(t) for t in tokenize(text)))
+                for w, text in ((self.opt.speaker_weight, record.speaker),
+                                (self.opt.party_weight, record.party)))
+        return Counter(chain(chain.from_iterable(map(expansions.__getitem__, tokens)), extra))
+
+    def _expand(self, weighted: Iterable[tuple[int, str | tuple[str, ...]]]) -> tuple[str, ...]:
+        """Terms repeated by their weights; registers each term's postings array."""
+        out: list[str] = []
+        for weight, terms in weighted:
+            for term in (terms,) if isinstance(terms, str) else terms:
+                out += [term] * weight
+                if term not in self._appenders:
+                    self.postings[term] = entry = array("I")
+                    self._appenders[term] = entry.append
+        return tuple(out)
 
     def _write(self, rel: str, text: str) -> None:
         data = text.encode("utf-8")
@@ -176,14 +186,15 @@ class IndexWriter:
         self.stats.terms = len(self.postings)
         avgdl = (sum(self.doc_len) / n_docs) if n_docs else 1.0
         opt = self.opt
-        norm = [opt.k1 * (1 - opt.b + opt.b * dl / max(avgdl, 1.0)) for dl in self.doc_len]
+        norm2 = [2 * (opt.k1 * (1 - opt.b + opt.b * dl / max(avgdl, 1.0))) for dl in self.doc_len]
         boost = [opt.motion_boost if m else 1.0 for m in self.doc_motion]
+        self._speaker_of, self._group_of = self.doc_speaker.tolist(), self.doc_group.tolist()
         keys: list[str] = []
         shard: dict[str, list] = {}
         tiers: dict[int, dict[str, list]] = {}
         size = 0
         for term in sorted(self.postings):
-            entry, tier_data = self._encode_term(term, n_docs, norm, boost)
+            entry, tier_data = self._encode_term(term, n_docs, norm2, boost)
             if shard and size >= opt.term_shard_bytes:
                 self._write_term_shard(len(keys) - 1, shard, tiers)
                 shard, tiers, size = {}, {}, 0
@@ -198,38 +209,44 @@ class IndexWriter:
         self._write_manifest(keys, n_docs)
         return self.stats
 
-    def _encode_term(self, term: str, n_docs: int, norm: list[float],
+    def _encode_term(self, term: str, n_docs: int, norm2: list[float],
                      boost: list[float]) -> tuple[list, list[list[int]]]:
         packed = self.postings.pop(term)
-        docs = [p >> 8 for p in packed]
-        tfs = [p & 255 for p in packed]
+        docs = list(map((8).__rrshift__, packed))  # p >> 8
+        tfs = list(map((255).__and__, packed))
         df = len(docs)
         opt = self.opt
         idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
         scale = idf * (opt.k1 + 1) * opt.score_scale
-        scores = [max(1, round(scale * tf / (tf + 2 * norm[d]) * boost[d]))
-                  for d, tf in zip(docs, tfs, strict=True)]  # tf is in half-units
+        # tf is in half-units, hence norm2 = 2 * norm (exact in floating point)
+        scores = [round(scale * tf / (tf + norm2[d]) * boost[d]) or 1  # at least 1
+                  for d, tf in zip(docs, tfs, strict=True)]
+        bounds = opt.tier_bounds
+        if df <= bounds[0]:  # one tier (most terms): already in record order
+            return [df, [max(scores)], self._flat(docs, scores)], []
         # Best first; ties keep record order (docs are ascending; the sort is stable).
         order = sorted(range(df), key=scores.__getitem__, reverse=True)
         tiers: list[list[int]] = []
         maxima: list[int] = []
         start = 0
-        for bound in (*opt.tier_bounds, df):
+        for bound in (*bounds, df):
             if start >= df:
                 break
             if bound <= start:
                 continue
             chunk = sorted(order[start:bound])  # by record number, for delta coding
             maxima.append(scores[order[start]])
-            flat: list[int] = []
-            prev = 0
-            for i in chunk:
-                d = docs[i]
-                flat += (d - prev, scores[i], self.doc_speaker[d], self.doc_group[d])
-                prev = d
-            tiers.append(flat)
+            tiers.append(self._flat(list(map(docs.__getitem__, chunk)),
+                                    list(map(scores.__getitem__, chunk))))
             start = bound
         return [df, maxima, tiers[0]], tiers[1:]
+
+    def _flat(self, docs: list[int], scores: list[int]) -> list[int]:
+        """[gap, score, speaker, group] per posting, docs ascending."""
+        gaps = list(map(int.__sub__, docs, chain((0,), docs)))
+        return list(chain.from_iterable(zip(gaps, scores,
+                                            map(self._speaker_of.__getitem__, docs),
+                                            map(self._group_of.__getitem__, docs), strict=True)))
 
     def _write_term_shard(self, n: int, shard: dict[str, list],
                           tiers: dict[int, dict[str, list]]) -> None:
