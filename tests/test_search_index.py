@@ -11,7 +11,12 @@ import pytest
 from search_support import example_meetings, example_records, people_of
 
 from generator.search import default_splitter
-from generator.search.index import IndexOptions, build_index, records_per_shard_for
+from generator.search.index import (
+    IndexOptions,
+    IndexWriter,
+    build_index,
+    records_per_shard_for,
+)
 from generator.search.query import Engine, ShardLoader, parse_query
 from generator.search.records import MOTION, SPEECH
 
@@ -19,10 +24,16 @@ QUERIES = ["rusland", "navo", "sancties", "rusland navo", "de minister", "rus*",
            '"de minister"', "rusland -navo", "voorzitter dank", "gas"]
 
 
-def build(out: Path, **options) -> Path:
+def build(out: Path, workers: int | None = None, **options) -> Path:
     meetings = example_meetings()
-    build_index(meetings, people_of(meetings), out, default_splitter(), IndexOptions(**options))
+    build_index(meetings, people_of(meetings), out, default_splitter(), IndexOptions(**options),
+                workers=workers)
     return out
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +62,15 @@ def test_records_link_speeches_to_their_anchor_and_motions_to_their_page():
 
 
 def test_two_builds_write_identical_bytes(tmp_path):
-    def digest(folder: Path) -> dict[str, str]:
-        return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(folder.rglob("*")) if p.is_file()}
-
     assert digest(build(tmp_path / "a")) == digest(build(tmp_path / "b"))
+
+
+def test_worker_processes_write_the_same_bytes_as_one_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(IndexWriter, "BATCH", 40)  # many batches in flight at once
+    one = digest(build(tmp_path / "one", workers=1, term_shard_bytes=2000))
+    two = digest(build(tmp_path / "two", workers=2, term_shard_bytes=2000))
+    assert len([f for f in one if f.startswith("t/")]) > 10
+    assert one == two
 
 
 @pytest.fixture(scope="module")
