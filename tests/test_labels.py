@@ -163,3 +163,16 @@ def test_two_people_with_one_surname_are_told_apart_by_first_name_or_party():
     second = roster.resolve(parse_label_line("De heer Jansen (VVD):"))
     assert first != second
     assert roster.resolve(parse_label_line("De voorzitter:")) is None  # no chair named
+
+
+def test_an_office_with_commas_in_the_attendance_list_is_read_whole():
+    from generator.ingest.header import parse_attendance
+
+    members, government, leftover = parse_attendance(
+        "Bosman en Voordewind, en de heer Slob, Minister voor Basis- en Voortgezet Onderwijs "
+        "en Media, en mevrouw Van Engelshoven, Minister van Onderwijs, Cultuur en Wetenschap.")
+    assert members == ("Bosman", "Voordewind")
+    assert government == (
+        ("Slob", "Minister voor Basis- en Voortgezet Onderwijs en Media"),
+        ("Van Engelshoven", "Minister van Onderwijs, Cultuur en Wetenschap"))
+    assert leftover == ""

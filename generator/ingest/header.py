@@ -61,11 +61,6 @@ PROCEDURAL_START = re.compile(
 # in older reports lower case ("minister-president, minister van Algemene Zaken").
 _OFFICE = (r"(?:[Mm]inister-[Pp]resident|[Vv]iceminister-[Pp]resident|[Mm]inister"
            r"|[Ss]taatssecretaris)")
-GOVERNMENT_MEMBER = re.compile(
-    r"(?:(?:en\s+)?(?:de heer|mevrouw|de heren|de dames)\s+)?"
-    r"(?P<name>[A-Z][^,]{0,60}?),\s*(?P<role>" + _OFFICE + r"\b[^,]*?"
-    r"(?:,\s*(?:" + _OFFICE + r")\b[^,]*?)*)\s*(?=,|\.?\s*$)"
-)
 GOV_START = re.compile(r",?\s+en\s+(?=(?:de heer|mevrouw|de heren|de dames)\s)")
 DATE = re.compile(
     r"\b(?:(?:maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)\s+|heeft op\s+)"
@@ -107,20 +102,41 @@ def split_names(text: str) -> tuple[str, ...]:
     return tuple(" ".join(p.split()) for p in parts if p.strip())
 
 
+_NEXT_PERSON = re.compile(r",?\s+(?:en\s+)?(?=(?:de heer|mevrouw|de heren|de dames)\s)")
+_PERSON_TITLE = re.compile(r"^(?:en\s+)?(?:de heer|mevrouw|de heren|de dames)\s+")
+_OFFICE_START = re.compile(_OFFICE + r"\b")
+
+
+def parse_government(text: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    """"de heer Blok, Minister van Buitenlandse Zaken, en mevrouw Van Engelshoven,
+    Minister van Onderwijs, Cultuur en Wetenschap." -> (name, office) pairs, and
+    what did not read as one ("" when all did). An office may hold commas: each
+    entry runs from one "de heer"/"mevrouw" to the next (", en mevrouw …" or
+    ", mevrouw …")."""
+    government: list[tuple[str, str]] = []
+    leftover: list[str] = []
+    for entry in _NEXT_PERSON.split(" " + text.strip()):
+        entry = _PERSON_TITLE.sub("", entry.strip()).strip().rstrip(".,;").strip()
+        if not entry:
+            continue
+        name, _, role = entry.partition(",")
+        role = " ".join(role.split())
+        if name and role and _OFFICE_START.match(role) and len(name) <= 60:
+            government.append((" ".join(name.split()), role))
+        else:
+            leftover.append(entry)
+    return tuple(government), " ".join(leftover)
+
+
 def parse_attendance(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], str]:
     """The list after "te weten:": members, government members, and what of the
-    government part no "Name, Minister …" pattern explained ("" when all)."""
+    government part did not read as "Name, Minister …" ("" when all did)."""
     parts = GOV_START.split(text, maxsplit=1)
     members = split_names(parts[0])
-    government: list[tuple[str, str]] = []
-    leftover = ""
-    if len(parts) > 1:
-        matches = list(GOVERNMENT_MEMBER.finditer(parts[1]))
-        government = [(" ".join(m.group("name").split()), " ".join(m.group("role").split()))
-                      for m in matches]
-        leftover = GOVERNMENT_MEMBER.sub("", parts[1])
-        leftover = re.sub(r"\b(?:en|de heer|mevrouw|de heren|de dames)\b|[\s,.;]", "", leftover)
-    return members, tuple(government), leftover
+    if len(parts) == 1:
+        return members, (), ""
+    government, leftover = parse_government(parts[1])
+    return members, government, leftover
 
 
 def parse_date(text: str) -> str | None:
