@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CONFIG_FILE = "plenum.toml"
+# Plenum's own checkout: its templates/ and static/ serve a project without any.
+PLENUM_HOME = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,15 @@ class Project:
 
     @property
     def templates_dir(self) -> Path:
-        return self.root / "templates"
+        """The project's templates/, or Plenum's own when the project has none."""
+        own = self.root / "templates"
+        return own if own.is_dir() else PLENUM_HOME / "templates"
 
     @property
     def static_dir(self) -> Path:
-        return self.root / "static"
+        """The project's static/, or Plenum's own when the project has none."""
+        own = self.root / "static"
+        return own if own.is_dir() else PLENUM_HOME / "static"
 
     def display(self, path: Path) -> str:
         """A path as shown to the user: relative to the project when inside it."""

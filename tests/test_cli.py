@@ -22,3 +22,14 @@ def test_parse_of_a_missing_file_exits_with_usage_error():
     result = run("parse", "does/not/exist.txt", "--json")
     assert result.returncode == 2
     assert "does/not/exist.txt" in result.stderr
+
+
+def test_a_project_with_only_transcripts_builds_with_plenums_own_templates(tmp_path):
+    (tmp_path / "transcripts").mkdir()
+    for name in ("000_80043238be0c1716.txt", "000_80043238be0c1716.meta.yaml"):
+        (tmp_path / "transcripts" / name).write_bytes((ROOT / "transcripts" / name).read_bytes())
+    result = run("--root", str(tmp_path), "build")
+    assert result.returncode == 0, result.stderr
+    page = tmp_path / "site" / "vergaderingen" / "2020-09-28-notaoverleg-ruslandstrategie.html"
+    assert "Notaoverleg Ruslandstrategie" in page.read_text(encoding="utf-8")
+    assert (tmp_path / "site" / "static" / "style.css").exists()
