@@ -25,6 +25,7 @@ from generator.config import Project
 from generator.duplicates import Twins, source_rank
 from generator.errors import Diagnostic, Severity, error, info, warning
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
+from generator.ingest.hyphenation import warm_lexicons
 from generator.markdown_io import (
     ImportStamp,
     is_hand_edited,
@@ -389,6 +390,9 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
                    and remembered.get(display, {}).get("key") == key)
         plan.append((path, display, existing, current, key))
     # Parse the stale transcripts on every core; results come back in order.
+    # Load the word lists once here, so forked workers share them.
+    if sum(1 for *_, current, _ in plan if not current) > 1:
+        warm_lexicons()
     parsed_files = fork_map(_parse_item,
                             [(p, d) for p, d, _, current, _ in plan if not current],
                             jobs, label="import")

@@ -72,6 +72,12 @@ def _frequencies(lang: str) -> dict[str, float]:
     return wordfreq.get_frequency_dict(lang)
 
 
+def warm_lexicons() -> None:
+    """Load the word lists now (before forking workers, which then share them)."""
+    _frequencies("nl")
+    _frequencies("en")
+
+
 @lru_cache(maxsize=65536)
 def zipf(word: str, lang: str = "nl") -> float:
     """Zipf frequency of a lower-cased word (0.0 when unknown)."""
