@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.export import meeting_to_dict  # noqa: E402
+from generator.ingest import ParseResult  # noqa: E402
 from generator.ingest.text import parse_text  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -31,10 +33,9 @@ CASES = {
 }
 
 
-def render(relative: str) -> str:
-    """The golden text for one transcript (deterministic)."""
-    text = (ROOT / relative).read_text(encoding="utf-8")
-    result = parse_text(text, relative)
+def golden_json(result: ParseResult) -> str:
+    """A parse result as golden text: every meeting's open data plus the
+    diagnostics (deterministic)."""
     data = {
         "meetings": [meeting_to_dict(m) for m in result.meetings],
         "diagnostics": [
@@ -45,11 +46,22 @@ def render(relative: str) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def main() -> None:
-    for case, relative in CASES.items():
+def render(relative: str) -> str:
+    """The golden text for one text transcript."""
+    text = (ROOT / relative).read_text(encoding="utf-8")
+    return golden_json(parse_text(text, relative))
+
+
+def write_cases(cases: dict[str, str], render_case: Callable[[str], str]) -> None:
+    """Write `tests/golden/<case>.json` for every case."""
+    for case, relative in cases.items():
         path = GOLDEN / f"{case}.json"
-        path.write_text(render(relative), encoding="utf-8")
+        path.write_text(render_case(relative), encoding="utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
+
+
+def main() -> None:
+    write_cases(CASES, render)
 
 
 if __name__ == "__main__":

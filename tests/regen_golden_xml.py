@@ -13,17 +13,10 @@ tests/test_vlos.py instead of a golden file.)
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+from regen_golden import ROOT, golden_json, write_cases
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from generator.ingest import read_transcript
 
-from generator.export import meeting_to_dict  # noqa: E402
-from generator.ingest import read_transcript  # noqa: E402
-
-GOLDEN = ROOT / "tests" / "golden"
 CORPUS = "tests/data/corpus"
 CASES = {
     "vlos-ao-financiele-markten": f"{CORPUS}/tk-vlos-20181108-ao-financiele-markten.xml",
@@ -35,23 +28,12 @@ CASES = {
 
 
 def render(relative: str) -> str:
-    """The golden text for one transcript (deterministic)."""
-    result = read_transcript(ROOT / relative, relative)
-    data = {
-        "meetings": [meeting_to_dict(m) for m in result.meetings],
-        "diagnostics": [
-            {"severity": d.severity.value, "message": d.message, "line": d.line, "text": d.text}
-            for d in result.diagnostics
-        ],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    """The golden text for one XML (or PDF) transcript, decoded as on import."""
+    return golden_json(read_transcript(ROOT / relative, relative))
 
 
 def main() -> None:
-    for case, relative in CASES.items():
-        path = GOLDEN / f"{case}.json"
-        path.write_text(render(relative), encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}")
+    write_cases(CASES, render)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ intended, regenerate with `.venv/bin/python tests/regen_golden_xml.py`."""
 from __future__ import annotations
 
 import pytest
-from regen_golden_xml import CASES, GOLDEN, render
+from regen_golden import GOLDEN
+from regen_golden_xml import CASES, render
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
