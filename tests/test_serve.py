@@ -173,8 +173,10 @@ def test_editing_a_transcript_or_breaking_a_template_updates_the_open_page_by_it
         text = transcript.read_text(encoding="utf-8")
         transcript.write_text(text.replace("Goedemiddag. Ik open", "Kwispelstaart. Ik open", 1),
                               encoding="utf-8")
-        page.wait_for_function("() => document.body.innerText.includes('Kwispelstaart')",
-                               timeout=60_000)
+        # The page reloads by itself: between two documents there is no body yet.
+        page.wait_for_function(
+            "() => !!document.body && document.body.innerText.includes('Kwispelstaart')",
+            timeout=60_000)
 
         template = _page_template(root)
         good = template.read_text(encoding="utf-8")
