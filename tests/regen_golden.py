@@ -60,6 +60,19 @@ def write_cases(cases: dict[str, str], render_case: Callable[[str], str]) -> Non
         print(f"wrote {path.relative_to(ROOT)}")
 
 
+def mismatch(case: str, actual: str, script: str) -> str | None:
+    """None when `actual` equals the golden file of `case`; otherwise write it
+    beside it (`<case>.actual.json`) and say how to compare and regenerate."""
+    expected_path = GOLDEN / f"{case}.json"
+    actual_path = GOLDEN / f"{case}.actual.json"
+    if expected_path.read_text(encoding="utf-8") == actual:
+        actual_path.unlink(missing_ok=True)
+        return None
+    actual_path.write_text(actual, encoding="utf-8")
+    return (f"output changed: diff {expected_path} {actual_path} "
+            f"(regenerate: .venv/bin/python tests/{script})")
+
+
 def main() -> None:
     write_cases(CASES, render)
 

@@ -173,6 +173,22 @@ def excerpt() -> st.SearchStrategy[list[str]]:
                      st.integers(5, 160))
 
 
+LINE_EDITS = ("delete", "duplicate", "swap", "truncate")
+
+
+def edit_line(draw, lines: list[str], i: int, op: str) -> None:
+    """Apply one of LINE_EDITS to line `i`, in place."""
+    if op == "delete":
+        del lines[i]
+    elif op == "duplicate":
+        lines.insert(i, lines[i])
+    elif op == "swap":
+        j = draw(st.integers(0, len(lines) - 1))
+        lines[i], lines[j] = lines[j], lines[i]
+    else:
+        lines[i] = lines[i][: draw(st.integers(0, max(0, len(lines[i]) - 1)))]
+
+
 @st.composite
 def mutated_lines(draw) -> list[str]:
     lines = list(draw(excerpt()))
@@ -182,15 +198,8 @@ def mutated_lines(draw) -> list[str]:
         i = draw(st.integers(0, len(lines) - 1))
         op = draw(st.sampled_from(["delete", "duplicate", "swap", "truncate", "label",
                                    "blank", "join"]))
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "truncate":
-            lines[i] = lines[i][: draw(st.integers(0, max(0, len(lines[i]) - 1)))]
+        if op in LINE_EDITS:
+            edit_line(draw, lines, i, op)
         elif op == "label":
             labels = [k for k, ln in enumerate(lines) if LABEL.match(ln)] or [i]
             k = draw(st.sampled_from(labels))
@@ -308,15 +317,8 @@ def edited_lines(draw, text: str) -> list[str]:
         i = draw(st.integers(0, len(lines) - 1))
         op = draw(st.sampled_from(["delete", "duplicate", "swap", "truncate", "insert",
                                    "splice"]))
-        if op == "delete":
-            del lines[i]
-        elif op == "duplicate":
-            lines.insert(i, lines[i])
-        elif op == "swap":
-            j = draw(st.integers(0, len(lines) - 1))
-            lines[i], lines[j] = lines[j], lines[i]
-        elif op == "truncate":
-            lines[i] = lines[i][: draw(st.integers(0, max(0, len(lines[i]) - 1)))]
+        if op in LINE_EDITS:
+            edit_line(draw, lines, i, op)
         elif op == "insert":
             lines.insert(i, draw(st.sampled_from(EDIT_SNIPPETS)))
         else:

@@ -185,13 +185,18 @@ def test_every_output_path_is_a_plain_relative_name(hostile):
             assert SAFE_PATH.match(rel) and ".." not in rel.split("/"), rel
 
 
+def problems_in(project, suffix: str, check) -> dict[str, list]:
+    """`check(text)` of every site file with this suffix, where it found any."""
+    found = files(project / "site", suffix)
+    assert found, f"no {suffix} files in the site"
+    problems = {str(p.relative_to(project)): check(p.read_text(encoding="utf-8"))
+                for p in found}
+    return {k: v for k, v in problems.items() if v}
+
+
 def test_every_page_is_inert(hostile):
     _, project, _, _ = hostile
-    pages = files(project / "site", ".html")
-    assert pages
-    problems = {str(p.relative_to(project)): html_problems(p.read_text(encoding="utf-8"))
-                for p in pages}
-    assert {k: v for k, v in problems.items() if v} == {}
+    assert problems_in(project, ".html", html_problems) == {}
 
 
 def test_the_hostile_text_is_shown_as_text_not_dropped(hostile):
@@ -228,11 +233,7 @@ def test_every_feed_and_sitemap_is_well_formed_and_its_html_is_inert(hostile):
 
 def test_every_csv_file_parses_and_has_no_formula_cells(hostile):
     _, project, _, _ = hostile
-    tables = files(project / "site", ".csv")
-    assert tables
-    problems = {str(p.relative_to(project)): csv_problems(p.read_text(encoding="utf-8"))
-                for p in tables}
-    assert {k: v for k, v in problems.items() if v} == {}
+    assert problems_in(project, ".csv", csv_problems) == {}
 
 
 def test_every_search_shard_keeps_the_input_inside_string_literals(hostile):
