@@ -271,6 +271,13 @@ def _split_undefined_cp1252(raw: bytes) -> list[tuple[bool, bytes]]:
     return runs
 
 
+def repair_mojibake(text: str, file: str) -> tuple[str, list[Diagnostic]]:
+    """Repair double-encoded UTF-8 in already decoded text (for readers called
+    without `decode_transcript`); the repaired text and a diagnostic if any."""
+    diags: list[Diagnostic] = []
+    return _repair_mojibake(text, file, diags), diags
+
+
 def _repair_mojibake(text: str, file: str, diags: list[Diagnostic]) -> str:
     """Repair double-encoded UTF-8 line by line with ftfy, which only changes
     text that is far likelier to be mojibake than real (``Ã«`` -> ``ë``)."""

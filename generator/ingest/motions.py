@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generator.slugs import slugify
+
 MOTION_HEAD = re.compile(r"^\s*(?:Gewijzigde\s+)?[Mm]otie\s*$")
 KAMER = re.compile(r"^\s*De Kamer,")
 MOTION_END = re.compile(r"en\s+gaat\s+over\s+tot\s+de\s+orde\s+van\s+de\s+dag\.?")
@@ -156,8 +158,11 @@ def _adoption(names: tuple[str, ...], number: re.Match[str] | None) -> Adoption:
 
 
 def motion_id(dossier: str | None, number: str | None) -> str | None:
-    """"35 373", "3" -> "35373-3"; None without a number or dossier."""
+    """"35 373", "3" -> "35373-3"; "21501-20", "915" -> "21501-20-915"; None
+    without a number or dossier. Always a safe slug, whatever the source holds."""
     if not number or not dossier:
         return None
     compact = re.sub(r"\s+", "", dossier).replace("–", "-")
-    return re.sub(r"[^A-Za-z0-9-]", "", compact).lower() + "-" + number
+    return slugify(f"{compact}-{number}")
+
+

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from generator.errors import Diagnostic, error, info, warning
 from generator.ingest import ParseResult
+from generator.ingest.encoding import repair_mojibake
 from generator.ingest.verdicts import attach_verdicts
 from generator.ingest.votes import attach_votes
 from generator.ingest.xmlcommon import (
@@ -33,7 +34,6 @@ from generator.ingest.xmlcommon import (
     parse_motion_info,
     parse_suspension,
     parse_xml,
-    repair_mojibake,
     split_motion,
     text_of,
 )
@@ -52,9 +52,8 @@ IGNORED = {"nr", "item-titel", "onderwerp", "kop", "metadata"}
 def parse_ohxml(text: str, file: str) -> ParseResult:
     """Read one Handelingen XML document into meetings (one per agendapunt)."""
     diags: list[Diagnostic] = []
-    text, repaired = repair_mojibake(text)
-    if repaired:
-        diags.append(info("repaired double-encoded UTF-8 (mojibake)", file))
+    text, repairs = repair_mojibake(text, file)  # already done when read from a file
+    diags.extend(repairs)
     doc, parse_diags = parse_xml(text, file)
     diags.extend(parse_diags)
     if doc is None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from generator.errors import Diagnostic, error
+from generator.ingest.motions import motion_id as shared_motion_id
+from generator.ingest.motions import split_motion_text
 from generator.slugs import slugify
 
 
@@ -128,12 +130,6 @@ _SUBMITTERS = re.compile(
     r"(?:Deze motie is|De motie is|Zij is) voorgesteld door (?:de leden|het lid) (.+?)\.(?:\s|$)")
 _NUMBER = re.compile(
     r"Zij krijgt (?:nr\.|nummer) (\d+)(?:\s*,\s*was (?:nr\.|nummer) (\d+))?\s*\(([^)]*)\)")
-_REQUEST_START = re.compile(
-    r"^(verzoekt|roept|spreekt (?:uit|zich uit)|draagt|besluit|stelt vast|"
-    r"geeft .* in overweging|dringt .* aan|vraagt)\b", re.I)
-_FRAME = re.compile(r"^(de kamer,?|gehoord de beraadslaging,?|"
-                    r"en gaat over tot de orde van de dag\.?)$", re.I)
-
 
 @dataclass(frozen=True)
 class MotionInfo:
@@ -160,52 +156,16 @@ def parse_motion_info(text: str) -> MotionInfo:
 
 
 def motion_id(dossier: str | None, number: str | None, fallback: str) -> str:
-    """``31311``/``199`` -> ``31311-199``; ``21501-20``/``915`` -> ``21501-20-915``
-    (the dossier without spaces, keeping its sub-number)."""
-    if dossier and number:
-        return slugify(re.sub(r"\s+", "", dossier) + "-" + number, fallback)
-    return slugify(fallback)
+    """The shared motion id (`motions.motion_id`), or a slug of `fallback` when
+    the dossier or number is missing."""
+    return shared_motion_id(dossier, number) or slugify(fallback)
 
 
 def split_motion(paragraphs: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Considerations and requests of a motion given as paragraphs. Uses the text
-    parser's `split_motion_text` when it exists (one rule for every format)."""
-    try:
-        from generator.ingest.motions import split_motion_text
-    except ImportError:
-        split_motion_text = None
-    if split_motion_text is not None:
-        considerations, requests = split_motion_text("\n".join(paragraphs))
-        return tuple(considerations), tuple(requests)
-    body = [p for p in paragraphs if not _FRAME.match(p.strip())]
-    first_request = next((i for i, p in enumerate(body) if _REQUEST_START.match(p)), len(body))
-    return tuple(body[:first_request]), tuple(body[first_request:])
-
-
-# --- double-encoded UTF-8 ----------------------------------------------------------
-
-_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Ã\u00a0|ï»¿")
-
-
-def repair_mojibake(text: str) -> tuple[str, bool]:
-    """Undo UTF-8 read as cp1252/latin-1 and written out again ("Ã«" -> "ë"),
-    when the whole text round-trips; otherwise return it unchanged. A fallback for
-    when `generator.ingest.encoding` has not repaired it before the reader."""
-    if len(_MOJIBAKE.findall(text)) < 2:
-        return text, False
-    out = bytearray()
-    for ch in text:
-        try:
-            out += ch.encode("cp1252")
-        except UnicodeEncodeError:
-            if ord(ch) < 256:  # bytes cp1252 leaves undefined come through as latin-1
-                out.append(ord(ch))
-            else:
-                return text, False
-    try:
-        return out.decode("utf-8").lstrip("\ufeff"), True
-    except UnicodeDecodeError:
-        return text, False
+    """Considerations and requests of a motion given as paragraphs, by the text
+    parser's rule (one rule for every format)."""
+    considerations, requests = split_motion_text("\n".join(paragraphs))
+    return tuple(considerations), tuple(requests)
 
 
 _SUSPENSION = re.compile(
