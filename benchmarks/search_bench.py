@@ -146,12 +146,7 @@ class _PeakSampler(threading.Thread):
 def worker_build_ours(n: int, out: Path) -> dict:
     """Runs in its own process, so its peak memory is the index build's."""
     from generator.search import CLIENT, default_splitter
-    from generator.search.index import (
-        IndexOptions,
-        IndexWriter,
-        default_workers,
-        records_per_shard_for,
-    )
+    from generator.search.index import IndexWriter, default_workers, options_for
     from generator.search.records import build_records
 
     splitter = default_splitter()
@@ -164,7 +159,7 @@ def worker_build_ours(n: int, out: Path) -> dict:
     kids_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_before = before.ru_utime + before.ru_stime + kids_before.ru_utime + kids_before.ru_stime
     # About 70 records per synthetic meeting (69.5 measured at 1,000).
-    options = IndexOptions(records_per_shard=records_per_shard_for(n * 70))
+    options = options_for(n * 70)
     writer = IndexWriter(out, splitter, options)
     for i in range(n):
         t = time.perf_counter()

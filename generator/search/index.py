@@ -29,9 +29,11 @@ from __future__ import annotations
 import base64
 import gc
 import json
+import math
 import multiprocessing
 import os
 import shutil
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +70,8 @@ class IndexOptions:
     exact_postings: int = 512  # the client loads terms with at most this many postings whole
     max_files: int = 5000  # static hosts cap file counts; deep-tier files get what is left
     deep_file_postings: int = 2048  # a deep-tier file holds at least this many postings
+    rare_tier_start: int = 32768  # tiers from this rank on are rarely loaded ...
+    rare_file_postings: int = 1 << 20  # ... and packed into files this large
 
 
 @dataclass
@@ -350,14 +354,26 @@ def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
     return EncodedTerms(first, df.tolist(), maxima, tiers)
 
 
-_FINISHING: tuple[np.ndarray, np.ndarray, np.ndarray, _Scoring, IndexOptions] | None = None
+_OPENED: dict[str, tuple[np.ndarray, _Scoring]] = {}  # spill folder -> its arrays
 
 
-def _encode_in_worker(task: tuple[int, int]) -> EncodedTerms:
-    assert _FINISHING is not None
-    postings, df, start, scoring, opt = _FINISHING
-    a, b = task
-    return encode_terms(postings[start[a]:start[b]], df[a:b], scoring, opt, a)
+def _open_spill(folder: str, n_docs: int) -> tuple[np.ndarray, _Scoring]:
+    """The postings and per-record arrays that `finish` wrote to `folder`, mapped
+    read-only (the page cache is shared, so workers do not copy them)."""
+    got = _OPENED.get(folder)
+    if got is None:
+        path = Path(folder)
+        arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
+                  for name in ("postings", "norm2", "boost", "speaker", "group")]
+        _OPENED.clear()
+        got = _OPENED[folder] = (arrays[0], _Scoring(*arrays[1:], n_docs=n_docs))
+    return got
+
+
+def _encode_task(task: tuple[str, int, int, int, list[int], int, IndexOptions]) -> EncodedTerms:
+    folder, n_docs, lo, hi, df, first, opt = task
+    postings, scoring = _open_spill(folder, n_docs)
+    return encode_terms(np.asarray(postings[lo:hi]), np.array(df, np.int64), scoring, opt, first)
 
 
 # --- the layout -------------------------------------------------------------------
@@ -377,20 +393,26 @@ def tier_sizes(df: int, bounds: tuple[int, ...]) -> list[int]:
 def plan_deep_files(dfs: list[int], opt: IndexOptions, budget: int) -> list[list[tuple[int, int]]]:
     """Where each term's deep tiers go: per term, [(file, index in file)] for
     tiers 1, 2, .... Tiers of one depth are packed in term order into files of
-    at most `lam` full tiers of that depth (at least `deep_file_postings`
-    postings); a tier never spans files. `lam` is the smallest that keeps the
-    number of files within `budget`."""
+    at most `cap` postings (a larger tier gets a file of its own; a tier never
+    spans files). The cap of a depth is proportional to the square root of its
+    full tier size (a compromise between one file size for all depths, which
+    makes the often loaded shallow tiers costly, and a size proportional to the
+    tier, which leaves the deep files huge), at least `deep_file_postings`, and
+    grows until the files fit in `budget`. Tiers that start beyond
+    `rare_tier_start` (the far end of very common words, which few queries reach)
+    go into files of `rare_file_postings`, so they take few of the files."""
     bounds = opt.tier_bounds
     sizes = [tier_sizes(df, bounds)[1:] for df in dfs]
-    full = [b - a for a, b in zip((0, *bounds), bounds, strict=False)][1:]
-    full.append(full[-1] * 8 if full else 1)
-    lam = 1.0
+    full = [b - a for a, b in zip(bounds, (*bounds[1:], bounds[-1] * 8), strict=True)]
+    scale = opt.deep_file_postings / math.sqrt(full[0]) if full else 1.0
     while True:
-        caps = [max(opt.deep_file_postings, int(lam * f)) for f in full]
+        caps = [max(opt.rare_file_postings if start >= opt.rare_tier_start
+                    else opt.deep_file_postings, int(scale * math.sqrt(f)))
+                for start, f in zip(bounds, full, strict=True)]
         plan, n_files = _pack(sizes, caps)
-        if n_files <= max(budget, 1) or lam > 1e6:
+        if n_files <= max(budget, 1) or scale > 1 << 30:
             return plan
-        lam *= 1.25
+        scale *= 1.1
 
 
 def _pack(sizes: list[list[int]], caps: list[int]) -> tuple[list[list[tuple[int, int]]], int]:
@@ -436,6 +458,7 @@ class IndexWriter:
     the same for any number of workers."""
 
     BATCH = 1000
+    ENCODE_TASK = 1 << 18  # postings per encoding task
 
     def __init__(self, out_dir: Path, splitter: CompoundSplitter | None = None,
                  options: IndexOptions | None = None, workers: int | None = None):
@@ -514,7 +537,6 @@ class IndexWriter:
             self._count_batch()
         while self._pending:
             self._merge(self._pending.popleft().get())
-        self.close()
 
     def close(self) -> None:
         """Stops the worker processes (`finish` does it; call it after an error)."""
@@ -536,9 +558,10 @@ class IndexWriter:
             self.stats.record_shards += 1
             self._batch = []
 
-    def _postings_by_term(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Every posting in one array, terms in sorted order, records ascending
-        within a term (a counting sort of the batches' chunks, freed as it goes)."""
+    def _postings_by_term(self, path: Path) -> tuple[list[str], np.ndarray]:
+        """Writes every posting into one array file, terms in sorted order, records
+        ascending within a term (a counting sort of the batches' chunks, freed as
+        it goes); returns the sorted terms and their df."""
         names = list(self._term_ids)
         by_name = sorted(range(len(names)), key=names.__getitem__)
         rank = np.empty(len(names), np.int64)
@@ -547,7 +570,7 @@ class IndexWriter:
         for terms, counts, _ in self._chunks:
             df[rank[terms]] += counts
         start = np.concatenate(([0], np.cumsum(df)))
-        postings = np.empty(int(start[-1]), np.uint32)
+        postings = np.lib.format.open_memmap(path, "w+", np.uint32, (int(start[-1]),))
         cursor = start[:-1].copy()
         chunks, self._chunks = self._chunks, []
         chunks.reverse()
@@ -558,40 +581,45 @@ class IndexWriter:
             at = np.repeat(cursor[r] - (ends - counts), counts) + np.arange(len(packed))
             postings[at] = packed
             cursor[r] += counts
-        return [names[i] for i in by_name], df, postings
+        postings.flush()
+        del postings
+        return [names[i] for i in by_name], df
 
     def finish(self) -> IndexStats:
+        """Scores, tiers and writes the postings. The counting workers (forked
+        when this process was small) encode runs of terms from arrays spilled to
+        a temporary folder, so no process copies the postings."""
         self._drain()
         self._flush_records()
         opt = self.opt
         doc_len = np.concatenate([np.zeros(0), *self._doc_lens]).astype(np.float64)
         n_docs = len(doc_len)
         avgdl = float(doc_len.sum()) / n_docs if n_docs else 1.0
-        scoring = _Scoring(
-            norm2=2 * (opt.k1 * (1 - opt.b + opt.b * doc_len / max(avgdl, 1.0))),
-            boost=np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0),
-            speaker=np.array(self.doc_speaker, np.int64),
-            group=np.array(self.doc_group, np.int64), n_docs=n_docs)
-        names, df, postings = self._postings_by_term()
-        self.stats.records, self.stats.terms = n_docs, len(names)
-        self.stats.postings = len(postings)
-        shards = self._plan_term_shards(names, df)
-        budget = opt.max_files - self.stats.record_shards - len(shards) - 2
-        deep = plan_deep_files(df.tolist(), opt, budget)
-        start = np.concatenate(([0], np.cumsum(df)))
-        tasks = _encoding_tasks(df, 1 << 18)
-        global _FINISHING
-        _FINISHING = (postings, df, start, scoring, opt)
-        try:
-            if self._can_fork() and len(tasks) > 1:
-                # forked workers see the postings without pickling them
-                with _forked_pool(self._workers) as pool:
-                    self._write_terms(names, shards, deep,
-                                      pool.imap(_encode_in_worker, tasks))
-            else:
-                self._write_terms(names, shards, deep, map(_encode_in_worker, tasks))
-        finally:
-            _FINISHING = None
+        with tempfile.TemporaryDirectory(prefix="plenum-search-") as tmp:
+            folder = Path(tmp)
+            np.save(folder / "norm2.npy", 2 * (opt.k1 * (1 - opt.b + opt.b * doc_len
+                                                         / max(avgdl, 1.0))))
+            np.save(folder / "boost.npy",
+                    np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
+            np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
+            np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
+            names, df = self._postings_by_term(folder / "postings.npy")
+            self.stats.records, self.stats.terms = n_docs, len(names)
+            self.stats.postings = int(df.sum())
+            shards = self._plan_term_shards(names, df)
+            budget = opt.max_files - self.stats.record_shards - len(shards) - 2
+            deep = plan_deep_files(df.tolist(), opt, budget)
+            start = np.concatenate(([0], np.cumsum(df))).tolist()
+            tasks = [(tmp, n_docs, start[a], start[b], df[a:b].tolist(), a, opt)
+                     for a, b in _encoding_tasks(df, self.ENCODE_TASK)]
+            try:
+                if self._pool is not None and len(tasks) > 1:
+                    self._write_terms(names, shards, deep, self._pool.imap(_encode_task, tasks))
+                else:
+                    self._write_terms(names, shards, deep, map(_encode_task, tasks))
+            finally:
+                _OPENED.clear()
+                self.close()
         self._write_manifest([names[a] for a, _ in shards], n_docs)
         return self.stats
 
@@ -686,13 +714,25 @@ def _cut(text: str, limit: int) -> str:
 
 
 MIN_RECORDS_PER_SHARD = 24
-MAX_RECORD_FILES = 3000  # of the 5,000 files; the term shards and deep tiers get the rest
+MAX_RECORD_FILES = 2500  # of the 5,000 files; the term shards and deep tiers get the rest
+CAPPED_TEXT_CHARS = 480  # text kept per record once record files must grow
 
 
 def records_per_shard_for(n_records: int) -> int:
     """Records per record file: 24 (a few kB per shown result), more once the
     archive would otherwise need over `MAX_RECORD_FILES` files."""
     return max(MIN_RECORDS_PER_SHARD, -(-n_records // MAX_RECORD_FILES))
+
+
+def options_for(n_records: int) -> IndexOptions:
+    """The options for an archive of `n_records`: record files of 24 records
+    with their whole text; beyond 60,000 records (the file cap) more records per
+    file, each keeping only the first `CAPPED_TEXT_CHARS` of its text, so a shown
+    result still costs little (docs/search.md, "Records")."""
+    per_shard = records_per_shard_for(n_records)
+    capped = per_shard > MIN_RECORDS_PER_SHARD
+    return IndexOptions(records_per_shard=per_shard,
+                        record_text_chars=CAPPED_TEXT_CHARS if capped else 0)
 
 
 def write_index(records: Iterable[SearchRecord], out_dir: Path,
