@@ -93,11 +93,18 @@ def test_early_stopping_on_tiers_gives_the_exhaustive_top_ten(tiered_and_whole, 
         assert a.total == b.total
 
 
+def test_deep_tiers_are_read_from_the_packed_files(tiered_and_whole):
+    tiered, _ = tiered_and_whole
+    engine, result = search(tiered, "rusland navo")
+    deep = [rel for rel in engine.loader.cache if rel.startswith("d/")]
+    assert deep and result.hits
+
+
 def test_a_common_word_loads_only_its_best_postings_when_they_settle_the_top_ten(tmp_path):
     tiered = build(tmp_path, tier_bounds=(16, 64, 256), exact_postings=0)
     engine, result = search(tiered, "rusland")
     assert len(result.hits) == 10 and not result.exact
-    assert not any("-" in rel for rel in engine.loader.cache)  # no tier file was needed
+    assert not any(rel.startswith("d/") for rel in engine.loader.cache)  # no deep tier needed
 
 
 def test_a_phrase_needs_its_words_in_that_order(index_dir):
@@ -197,3 +204,16 @@ def test_fast_tokenizer_finds_exactly_the_runs_of_letters_and_digits_of_the_fold
                    "Oekraïne geïnvesteerd \u02bcs €12,5 mld\u00a0CO\u2082-uitstoot \ud800 a\tb")
     for text in samples:
         assert analysis.tokenize(text) == analysis._TOKEN.findall(analysis.fold(text))
+
+
+def test_postings_round_trip_through_varints_and_base64():
+    import base64
+
+    import numpy as np
+
+    from generator.search.index import decode_postings, encode_varints
+
+    values = np.array([0, 1, 127, 128, 300, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 5])
+    data, ends = encode_varints(values)
+    assert ends[-1] == len(data) == 24
+    assert decode_postings(base64.b64encode(data.tobytes()).decode()) == values.tolist()

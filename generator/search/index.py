@@ -27,6 +27,7 @@ shards and deep-tier files are written.
 from __future__ import annotations
 
 import base64
+import ctypes
 import gc
 import json
 import math
@@ -37,6 +38,7 @@ import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -232,9 +234,11 @@ class _TermCounter:
         stops = np.cumsum(width)
         total = int(stops[-1]) if len(stops) else 0
         at = np.repeat(start - (stops - width), width) + np.arange(total)
-        key = exp_terms[at] * max(n, 1) + np.repeat(word_docs, width)
-        order = np.argsort(key, kind="stable")
-        key, weight = key[order], exp_weights[at][order]
+        # one sortable int64 per (term, record, weight); the sum per pair is its tf
+        bits = int(exp_weights.max()).bit_length() if len(exp_weights) else 1
+        key = np.sort(((exp_terms[at] * max(n, 1) + np.repeat(word_docs, width)) << bits)
+                      | exp_weights[at])
+        key, weight = key >> bits, key & ((1 << bits) - 1)
         first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if total else \
             np.zeros(0, np.int64)
         tfs = np.minimum(np.add.reduceat(weight, first), 255) if total else first
@@ -261,15 +265,25 @@ def _count_in_worker(batch: list[tuple[str, str, str]]) -> CountedBatch:
 # --- encoding postings ------------------------------------------------------------
 
 def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unsigned LEB128 of each value (< 2**28): the bytes, and where each value ends."""
+    """Unsigned LEB128 of each value (< 2**28): the bytes, and where each value
+    ends. Every value's first byte is written at once, then the few longer
+    values' further bytes."""
     values = values.astype(np.uint32)
     if len(values) and int(values.max()) >= 1 << 28:
         raise ValueError("a posting value does not fit in four varint bytes")
-    size = 1 + (values >= 1 << 7) + (values >= 1 << 14) + (values >= 1 << 21)
-    rows = np.empty((len(values), 4), np.uint8)
-    for j in range(4):
-        rows[:, j] = ((values >> (7 * j)) & 0x7F) | ((size > j + 1) << 7)
-    return rows[np.arange(4) < size[:, None]], np.cumsum(size)
+    size = (1 + (values >= 1 << 7).view(np.uint8) + (values >= 1 << 14).view(np.uint8)
+            + (values >= 1 << 21).view(np.uint8))
+    ends = np.cumsum(size, dtype=np.int64)
+    out = np.empty(int(ends[-1]) if len(values) else 0, np.uint8)
+    at = ends - size
+    for j in (1, 2, 3, 4):
+        more = size > j
+        out[at] = (values & 0x7F).astype(np.uint8) | (more.view(np.uint8) << 7)
+        rest = np.flatnonzero(more)
+        if not len(rest):
+            break
+        values, size, at = values[rest] >> 7, size[rest], at[rest] + 1
+    return out, ends
 
 
 def decode_postings(text: str) -> list[int]:
@@ -322,17 +336,26 @@ def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
     scale = idf * (opt.k1 + 1) * opt.score_scale
     scores = np.rint(scale[term] * tfs / (tfs + scoring.norm2[docs]) * scoring.boost[docs])
     scores = np.maximum(scores, 1).astype(np.int64)  # at least 1
-    # Best first; ties keep record order (the sort is stable, records ascending).
-    by_score = np.argsort(term * (1 << 20) - scores, kind="stable")
-    term_start = np.cumsum(df) - df
-    rank_in_term = np.empty(len(packed), np.int64)
-    rank_in_term[by_score] = np.arange(len(packed)) - np.repeat(term_start, df)
-    bounds = np.array(opt.tier_bounds, np.int64)
-    tier = np.searchsorted(bounds, rank_in_term, side="right")
-    n_tiers = len(bounds) + 1
-    # Each tier by record number (stable: records are ascending within a term).
-    order = np.argsort(term * n_tiers + tier, kind="stable")
-    docs, scores, tier, term = docs[order], scores[order], tier[order], term[order]
+    # Sorting packed int64 keys (fields in bit ranges) is much faster than
+    # argsort, and each key is unique, so the order is fully determined.
+    d_bits = max(int(docs.max()).bit_length(), 1)
+    s_bits = max(int(scores.max()).bit_length(), 1)
+    n_tiers = len(opt.tier_bounds) + 1
+    k_bits = n_tiers.bit_length()
+    if n_terms.bit_length() + k_bits + d_bits + s_bits > 63:
+        raise ValueError("too many terms in one encoding task")
+    top = (1 << s_bits) - 1
+    # Best first; ties keep record order.
+    key = np.sort((term << (s_bits + d_bits)) | ((top - scores) << d_bits) | docs)
+    term = key >> (s_bits + d_bits)
+    rank_in_term = np.arange(len(packed)) - (np.cumsum(df) - df)[term]
+    tier = np.searchsorted(np.array(opt.tier_bounds, np.int64), rank_in_term, side="right")
+    scores = top - ((key >> d_bits) & top)
+    docs = key & ((1 << d_bits) - 1)
+    # Each tier by record number.
+    key = np.sort((((term << k_bits) | tier) << (d_bits + s_bits)) | (docs << s_bits) | scores)
+    term, tier = key >> (k_bits + d_bits + s_bits), (key >> (d_bits + s_bits)) & ((1 << k_bits) - 1)
+    docs, scores = (key >> s_bits) & ((1 << d_bits) - 1), key & top
     group_id = term * n_tiers + tier
     new_group = np.concatenate(([True], group_id[1:] != group_id[:-1]))
     gaps = docs - np.concatenate(([0], docs[:-1]))
@@ -362,12 +385,29 @@ def _open_spill(folder: str, n_docs: int) -> tuple[np.ndarray, _Scoring]:
     read-only (the page cache is shared, so workers do not copy them)."""
     got = _OPENED.get(folder)
     if got is None:
+        release_freed_memory()  # what counting left behind in this worker
         path = Path(folder)
         arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
                   for name in ("postings", "norm2", "boost", "speaker", "group")]
         _OPENED.clear()
         got = _OPENED[folder] = (arrays[0], _Scoring(*arrays[1:], n_docs=n_docs))
     return got
+
+
+@cache
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+def release_freed_memory() -> None:
+    """Returns freed heap memory to the system (glibc keeps freed numpy buffers
+    in its heap, where they would count against this process until it ends)."""
+    trim = _libc_malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _encode_task(task: tuple[str, int, int, int, list[int], int, IndexOptions]) -> EncodedTerms:
@@ -458,7 +498,7 @@ class IndexWriter:
     the same for any number of workers."""
 
     BATCH = 1000
-    ENCODE_TASK = 1 << 18  # postings per encoding task
+    ENCODE_TASK = 1 << 17  # postings per encoding task
 
     def __init__(self, out_dir: Path, splitter: CompoundSplitter | None = None,
                  options: IndexOptions | None = None, workers: int | None = None):
@@ -583,6 +623,7 @@ class IndexWriter:
             cursor[r] += counts
         postings.flush()
         del postings
+        release_freed_memory()  # the chunks
         return [names[i] for i in by_name], df
 
     def finish(self) -> IndexStats:
@@ -614,7 +655,7 @@ class IndexWriter:
                      for a, b in _encoding_tasks(df, self.ENCODE_TASK)]
             try:
                 if self._pool is not None and len(tasks) > 1:
-                    self._write_terms(names, shards, deep, self._pool.imap(_encode_task, tasks))
+                    self._write_terms(names, shards, deep, self._in_order(_encode_task, tasks))
                 else:
                     self._write_terms(names, shards, deep, map(_encode_task, tasks))
             finally:
@@ -622,6 +663,18 @@ class IndexWriter:
                 self.close()
         self._write_manifest([names[a] for a, _ in shards], n_docs)
         return self.stats
+
+    def _in_order(self, function, tasks: list) -> Iterator:
+        """`function` of each task on the pool, results in order, at most two
+        tasks per worker in flight (so finished results do not pile up here)."""
+        assert self._pool is not None
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(self._pool.apply_async(function, (task,)))
+            if len(pending) > 2 * self._workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
     def _write_terms(self, names: list[str], shards: list[tuple[int, int]],
                      deep: list[list[tuple[int, int]]], encoded: Iterator[EncodedTerms]) -> None:
