@@ -508,7 +508,11 @@ class IndexWriter:
         self.facets = _Facets()
         self._term_ids: dict[str, int] = {}
         self._maps: dict[int, list[int]] = {}  # counting process -> its term ids -> ours
-        self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # per counted batch: its terms and their posting counts; the postings
+        # themselves go to a spill file (they would double the peak memory)
+        self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self._spill = tempfile.TemporaryDirectory(prefix="plenum-search-")
+        self._spilled = (Path(self._spill.name) / "batches.bin").open("wb")
         self._doc_lens: list[np.ndarray] = []
         self._n_counted = 0
         self.doc_speaker: list[int] = []
@@ -568,7 +572,8 @@ class IndexWriter:
         docs = batch.docs[order] + np.uint32(self._n_counted)
         packed = (docs << np.uint32(8)) | batch.tfs[order]
         terms, counts = np.unique(ours, return_counts=True)
-        self._chunks.append((terms, counts, packed.astype(np.uint32)))
+        self._chunks.append((terms, counts))
+        packed.astype(np.uint32).tofile(self._spilled)
         self._doc_lens.append(batch.doc_len)
         self._n_counted += len(batch.doc_len)
 
@@ -579,11 +584,14 @@ class IndexWriter:
             self._merge(self._pending.popleft().get())
 
     def close(self) -> None:
-        """Stops the worker processes (`finish` does it; call it after an error)."""
+        """Stops the worker processes and removes the spill folder (`finish` does
+        it; call it after an error)."""
         if self._pool is not None:
             self._pool.close()
             self._pool.join()
             self._pool = None
+        self._spilled.close()
+        self._spill.cleanup()
 
     def _write(self, rel: str, text: str) -> None:
         data = text.encode("utf-8")
@@ -607,20 +615,21 @@ class IndexWriter:
         rank = np.empty(len(names), np.int64)
         rank[by_name] = np.arange(len(names))
         df = np.zeros(len(names), np.int64)
-        for terms, counts, _ in self._chunks:
+        for terms, counts in self._chunks:
             df[rank[terms]] += counts
         start = np.concatenate(([0], np.cumsum(df)))
         postings = np.lib.format.open_memmap(path, "w+", np.uint32, (int(start[-1]),))
         cursor = start[:-1].copy()
-        chunks, self._chunks = self._chunks, []
-        chunks.reverse()
-        while chunks:
-            terms, counts, packed = chunks.pop()
-            r = rank[terms]
-            ends = np.cumsum(counts)
-            at = np.repeat(cursor[r] - (ends - counts), counts) + np.arange(len(packed))
-            postings[at] = packed
-            cursor[r] += counts
+        self._spilled.close()
+        with (Path(self._spill.name) / "batches.bin").open("rb") as spilled:
+            for terms, counts in self._chunks:
+                packed = np.fromfile(spilled, np.uint32, int(counts.sum()))
+                r = rank[terms]
+                ends = np.cumsum(counts)
+                at = np.repeat(cursor[r] - (ends - counts), counts) + np.arange(len(packed))
+                postings[at] = packed
+                cursor[r] += counts
+        self._chunks = []
         postings.flush()
         del postings
         release_freed_memory()  # the chunks
@@ -636,31 +645,31 @@ class IndexWriter:
         doc_len = np.concatenate([np.zeros(0), *self._doc_lens]).astype(np.float64)
         n_docs = len(doc_len)
         avgdl = float(doc_len.sum()) / n_docs if n_docs else 1.0
-        with tempfile.TemporaryDirectory(prefix="plenum-search-") as tmp:
-            folder = Path(tmp)
-            np.save(folder / "norm2.npy", 2 * (opt.k1 * (1 - opt.b + opt.b * doc_len
-                                                         / max(avgdl, 1.0))))
-            np.save(folder / "boost.npy",
-                    np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
-            np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
-            np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
-            names, df = self._postings_by_term(folder / "postings.npy")
-            self.stats.records, self.stats.terms = n_docs, len(names)
-            self.stats.postings = int(df.sum())
-            shards = self._plan_term_shards(names, df)
-            budget = opt.max_files - self.stats.record_shards - len(shards) - 2
-            deep = plan_deep_files(df.tolist(), opt, budget)
-            start = np.concatenate(([0], np.cumsum(df))).tolist()
-            tasks = [(tmp, n_docs, start[a], start[b], df[a:b].tolist(), a, opt)
-                     for a, b in _encoding_tasks(df, self.ENCODE_TASK)]
-            try:
-                if self._pool is not None and len(tasks) > 1:
-                    self._write_terms(names, shards, deep, self._in_order(_encode_task, tasks))
-                else:
-                    self._write_terms(names, shards, deep, map(_encode_task, tasks))
-            finally:
-                _OPENED.clear()
-                self.close()
+        tmp = self._spill.name
+        folder = Path(tmp)
+        np.save(folder / "norm2.npy", 2 * (opt.k1 * (1 - opt.b + opt.b * doc_len
+                                                     / max(avgdl, 1.0))))
+        np.save(folder / "boost.npy",
+                np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
+        np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
+        np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
+        names, df = self._postings_by_term(folder / "postings.npy")
+        self.stats.records, self.stats.terms = n_docs, len(names)
+        self.stats.postings = int(df.sum())
+        shards = self._plan_term_shards(names, df)
+        budget = opt.max_files - self.stats.record_shards - len(shards) - 2
+        deep = plan_deep_files(df.tolist(), opt, budget)
+        start = np.concatenate(([0], np.cumsum(df))).tolist()
+        tasks = [(tmp, n_docs, start[a], start[b], df[a:b].tolist(), a, opt)
+                 for a, b in _encoding_tasks(df, self.ENCODE_TASK)]
+        try:
+            if self._pool is not None and len(tasks) > 1:
+                self._write_terms(names, shards, deep, self._in_order(_encode_task, tasks))
+            else:
+                self._write_terms(names, shards, deep, map(_encode_task, tasks))
+        finally:
+            _OPENED.clear()
+            self.close()
         self._write_manifest([names[a] for a, _ in shards], n_docs)
         return self.stats
 
