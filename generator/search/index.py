@@ -15,13 +15,13 @@ is relative to the search page. The layout (see docs/search.md):
 Postings of a term are sorted by score and cut into tiers of growing size, so a
 query for a common word loads only its best postings first. Within a tier they
 are sorted by record number and stored as base64 of unsigned LEB128 varints,
-four per posting: record gap, score, speaker, group (`encode_postings`).
+four per posting: record gap, score, speaker, group (`encode_varints`).
 
 The build streams: records are written as they come; workers turn batches of
 record texts into (term, record, tf) triples with numpy; the postings are kept
-as one uint32 each (record << 8 | tf). At the end they are laid out in term
-order with a counting sort, scored, tiered and encoded with numpy, and the term
-shards and deep-tier files are written.
+as one uint32 each (record << 8 | tf) in a spill file. At the end they are laid
+out in term order with a counting sort, then the workers score, tier and encode
+runs of terms with numpy, and the term shards and deep-tier files are written.
 """
 
 from __future__ import annotations
@@ -493,9 +493,9 @@ def default_workers() -> int:
 class IndexWriter:
     """Add records one by one, then `finish()`; writes into `out_dir`.
 
-    Term counting, the bulk of the work, runs in `workers` processes on batches of
-    `BATCH` records; their postings are appended in batch order, so the index is
-    the same for any number of workers."""
+    Term counting runs in `workers` processes on batches of `BATCH` records;
+    their postings are appended in batch order, so the index is the same for any
+    number of workers. The same processes encode the postings in `finish`."""
 
     BATCH = 1000
     ENCODE_TASK = 1 << 17  # postings per encoding task
@@ -524,7 +524,6 @@ class IndexWriter:
         workers = default_workers() if workers is None else workers
         self._pool = None
         self._workers = workers
-        self._splitter = splitter
         self._counter = _TermCounter(splitter, self.opt)
         if self._can_fork():
             # fork: the workers inherit the splitter's lexicon instead of pickling it
