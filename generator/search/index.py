@@ -511,8 +511,6 @@ class IndexWriter:
         # per counted batch: its terms and their posting counts; the postings
         # themselves go to a spill file (they would double the peak memory)
         self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
-        self._spill = tempfile.TemporaryDirectory(prefix="plenum-search-")
-        self._spilled = (Path(self._spill.name) / "batches.bin").open("wb")
         self._doc_lens: list[np.ndarray] = []
         self._n_counted = 0
         self.doc_speaker: list[int] = []
@@ -531,6 +529,10 @@ class IndexWriter:
         for sub in ("t", "d", "r"):  # a rebuild must not leave shards of the last one
             shutil.rmtree(out_dir / sub, ignore_errors=True)
             (out_dir / sub).mkdir(parents=True)
+        # Inside the output folder, so a killed site build's leftovers go with
+        # its staging folder; removed by close().
+        self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=out_dir)
+        self._spilled = (Path(self._spill.name) / "batches.bin").open("wb")
 
     def add(self, record: SearchRecord) -> None:
         doc = len(self.doc_speaker)
