@@ -5,8 +5,9 @@ One command, prints a table::
     .venv/bin/python benchmarks/search_bench.py                 # 1,000 and 10,000 meetings
     .venv/bin/python benchmarks/search_bench.py --sizes 1000 --pagefind-max 1000
 
-For each size: index build time (excluding making the meetings), peak memory
-(max RSS of the process that builds), index size and number of files, and for a
+For each size: index build time (excluding making the meetings; CPU of the
+builder and its worker processes, and of the builder alone), peak memory (the
+PSS of the builder and its workers, sampled), index size and number of files, and for a
 set of cold queries the bytes a browser downloads (each file counted at its gzip
 size, or its raw size when that is smaller: what HTTP compression would send),
 including the fixed files (our search.js + manifest; Pagefind's script, WebAssembly
@@ -146,17 +147,12 @@ class _PeakSampler(threading.Thread):
 def worker_build_ours(n: int, out: Path) -> dict:
     """Runs in its own process, so its peak memory is the index build's."""
     from generator.search import CLIENT, default_splitter
-    from generator.search.index import (
-        IndexOptions,
-        IndexWriter,
-        default_workers,
-        records_per_shard_for,
-    )
+    from generator.search.index import IndexWriter, default_workers, options_for
     from generator.search.records import build_records
 
     splitter = default_splitter()
     synth.load_material()
-    making = 0.0
+    making = making_cpu = 0.0  # wall and CPU seconds spent making the meetings
     sampler = _PeakSampler()
     sampler.start()
     started = time.perf_counter()
@@ -164,13 +160,14 @@ def worker_build_ours(n: int, out: Path) -> dict:
     kids_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_before = before.ru_utime + before.ru_stime + kids_before.ru_utime + kids_before.ru_stime
     # About 70 records per synthetic meeting (69.5 measured at 1,000).
-    options = IndexOptions(records_per_shard=records_per_shard_for(n * 70))
+    options = options_for(n * 70)
     writer = IndexWriter(out, splitter, options)
     for i in range(n):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         meeting = synthetic_meeting(i, n)
         people = {p.id: p for p in meeting.people}
         making += time.perf_counter() - t
+        making_cpu += time.thread_time() - c
         for record in build_records([meeting], people):
             writer.add(record)
     stats = writer.finish()
@@ -182,9 +179,11 @@ def worker_build_ours(n: int, out: Path) -> dict:
     # The writer's worker processes (term counting, shard writing) have ended: their
     # CPU counts too. Peak memory: the sampled PSS of the whole process tree.
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    parent_cpu = (usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+                  - making_cpu)
     return {"seconds": seconds, "wall": wall,
             "cpu": usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime
-            - cpu_before - making,
+            - cpu_before - making_cpu, "parent_cpu": parent_cpu,
             "peak_mb": max(sampler.peak_kb, usage.ru_maxrss) / 1024,
             "parent_rss_mb": usage.ru_maxrss / 1024, "worker_rss_mb": kids.ru_maxrss / 1024,
             "records": stats.records, "per_shard": options.records_per_shard,
@@ -351,6 +350,7 @@ def run(sizes: list[int], pagefind_max: int, out: Path) -> None:
         rows.append(("  ... wall incl. making meetings", f"{ours['wall']:.1f} s", ""))
         rows.append(("  index build, CPU", f"{ours['cpu']:.1f} s",
                      f"{pf['cpu']:.1f} s" if pf else ""))
+        rows.append(("  ... of which the parent process", f"{ours['parent_cpu']:.1f} s", ""))
         rows.append(("  worker processes", f"{ours['workers']}", ""))
         rows.append(("  max RSS parent / a worker", f"{ours['parent_rss_mb']:,.0f} / "
                      f"{ours['worker_rss_mb']:,.0f} MB", ""))

@@ -12,9 +12,12 @@ from search_support import example_meetings, example_records, people_of
 
 from generator.search import default_splitter
 from generator.search.index import (
+    MAX_RECORD_FILES,
     IndexOptions,
     IndexWriter,
     build_index,
+    options_for,
+    plan_deep_files,
     records_per_shard_for,
 )
 from generator.search.query import Engine, ShardLoader, parse_query
@@ -67,6 +70,7 @@ def test_two_builds_write_identical_bytes(tmp_path):
 
 def test_worker_processes_write_the_same_bytes_as_one_process(tmp_path, monkeypatch):
     monkeypatch.setattr(IndexWriter, "BATCH", 40)  # many batches in flight at once
+    monkeypatch.setattr(IndexWriter, "ENCODE_TASK", 2000)  # many encoding tasks
     one = digest(build(tmp_path / "one", workers=1, term_shard_bytes=2000))
     two = digest(build(tmp_path / "two", workers=2, term_shard_bytes=2000))
     assert len([f for f in one if f.startswith("t/")]) > 10
@@ -89,11 +93,18 @@ def test_early_stopping_on_tiers_gives_the_exhaustive_top_ten(tiered_and_whole, 
         assert a.total == b.total
 
 
+def test_deep_tiers_are_read_from_the_packed_files(tiered_and_whole):
+    tiered, _ = tiered_and_whole
+    engine, result = search(tiered, "rusland navo")
+    deep = [rel for rel in engine.loader.cache if rel.startswith("d/")]
+    assert deep and result.hits
+
+
 def test_a_common_word_loads_only_its_best_postings_when_they_settle_the_top_ten(tmp_path):
     tiered = build(tmp_path, tier_bounds=(16, 64, 256), exact_postings=0)
     engine, result = search(tiered, "rusland")
     assert len(result.hits) == 10 and not result.exact
-    assert not any("-" in rel for rel in engine.loader.cache)  # no tier file was needed
+    assert not any(rel.startswith("d/") for rel in engine.loader.cache)  # no deep tier needed
 
 
 def test_a_phrase_needs_its_words_in_that_order(index_dir):
@@ -144,7 +155,35 @@ def test_query_parser_reads_words_phrases_prefixes_and_exclusions():
 
 def test_record_files_grow_so_a_large_archive_stays_under_the_file_cap():
     assert records_per_shard_for(300) == 24
-    assert records_per_shard_for(700_000) * 4000 >= 700_000
+    assert records_per_shard_for(700_000) * MAX_RECORD_FILES >= 700_000
+    assert options_for(300).record_text_chars == 0  # small archives keep the whole text
+    assert options_for(700_000).record_text_chars > 0
+
+
+def test_deep_tiers_fit_the_file_budget_and_never_share_a_file_across_depths():
+    dfs = [10, 60, 700, 5000, 40000, 300_000] * 50
+    opt = IndexOptions()
+    for budget in (20, 100, 1000):
+        plan = plan_deep_files(dfs, opt, budget)
+        files = [f for places in plan for f, _ in places]
+        assert len(set(files)) <= budget
+        depth_of: dict[int, int] = {}
+        for places in plan:
+            for depth, (f, _) in enumerate(places):
+                assert depth_of.setdefault(f, depth) == depth
+    assert [len(p) for p in plan[:6]] == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_capped_record_keeps_the_start_of_its_text(tmp_path):
+    records = example_records()
+    long = max(records, key=lambda r: len(r.text))
+    writer = IndexWriter(tmp_path, None, IndexOptions(record_text_chars=200), workers=1)
+    writer.add(long)
+    writer.finish()
+    engine = Engine(ShardLoader(tmp_path))
+    stored = engine.record(0)[6]
+    assert len(stored) <= 202 and stored.endswith(" \u2026")
+    assert long.text.startswith(stored[:-2])
 
 
 def test_the_client_script_stays_small_when_gzipped():
@@ -165,3 +204,16 @@ def test_fast_tokenizer_finds_exactly_the_runs_of_letters_and_digits_of_the_fold
                    "Oekraïne geïnvesteerd \u02bcs €12,5 mld\u00a0CO\u2082-uitstoot \ud800 a\tb")
     for text in samples:
         assert analysis.tokenize(text) == analysis._TOKEN.findall(analysis.fold(text))
+
+
+def test_postings_round_trip_through_varints_and_base64():
+    import base64
+
+    import numpy as np
+
+    from generator.search.index import decode_postings, encode_varints
+
+    values = np.array([0, 1, 127, 128, 300, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 5])
+    data, ends = encode_varints(values)
+    assert ends[-1] == len(data) == 24
+    assert decode_postings(base64.b64encode(data.tobytes()).decode()) == values.tolist()

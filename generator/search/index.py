@@ -5,41 +5,52 @@ the browser loads it with a ``<script>`` element: that works from ``file://``,
 where ``fetch`` of local files is refused, as well as over http, and every path
 is relative to the search page. The layout (see docs/search.md):
 
-    search/manifest.js      counts, term-shard keys, facet tables
-    search/t/<n>.js         term shard n: for each term its df, per-tier maxima
-                            and its best postings (tier 0)
-    search/t/<n>-<k>.js     tier k of the terms of shard n that have one
-    search/r/<n>.js         records n*R .. n*R+R-1: what a result shows
+    search/manifest.js   counts, term-shard keys, facet tables
+    search/t/<n>.js      term shard n: per term its df, per-tier maxima, its best
+                         postings (tier 0) and where its deeper tiers are
+    search/d/<n>.js      deep-tier file n: a list of encoded tiers, packed in term
+                         order, one depth per run of files
+    search/r/<n>.js      records n*R .. n*R+R-1: what a result shows
 
 Postings of a term are sorted by score and cut into tiers of growing size, so a
 query for a common word loads only its best postings first. Within a tier they
-are sorted by record number and delta-encoded: ``[gap, score, speaker, group]``.
+are sorted by record number and stored as base64 of unsigned LEB128 varints,
+four per posting: record gap, score, speaker, group (`encode_varints`).
 
-The build streams: records are tokenised and written as they come, postings
-are kept in compact arrays, and the term shards are written at the end.
+The build streams: records are written as they come; workers turn batches of
+record texts into (term, record, tf) triples with numpy; the postings are kept
+as one uint32 each (record << 8 | tf) in a spill file. At the end they are laid
+out in term order with a counting sort, then the workers score, tier and encode
+runs of terms with numpy, and the term shards and deep-tier files are written.
 """
 
 from __future__ import annotations
 
+import base64
+import ctypes
+import gc
 import json
 import math
 import multiprocessing
 import os
 import shutil
-from array import array
-from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
+from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from generator.model import Meeting, Person
 from generator.search.analysis import CompoundSplitter, part_terms, stem, tokenize
 from generator.search.records import MOTION, SearchRecord, build_records
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAX_RECORDS = 1 << 24  # record numbers share a uint32 with the term frequency
 REGISTER = "PlenumSearch.register"
+POSTING_CHARS = 10  # about what one encoded posting takes (for planning shards)
 
 
 @dataclass(frozen=True)
@@ -47,8 +58,9 @@ class IndexOptions:
     """Tuning of the index; docs/search.md explains each choice."""
 
     tier_bounds: tuple[int, ...] = (48, 512, 4096, 32768, 262144)  # cumulative
-    term_shard_bytes: int = 24000  # raw bytes of tier-0 postings per term shard
+    term_shard_bytes: int = 24000  # estimated bytes of tier-0 postings per term shard
     records_per_shard: int = 24  # see records_per_shard_for()
+    record_text_chars: int = 0  # 0: records keep their whole text; see text_chars_for()
     k1: float = 1.2
     b: float = 0.75
     motion_boost: float = 1.5  # a motion's own text outranks a speech quoting it
@@ -58,11 +70,16 @@ class IndexOptions:
     part_weight: int = 1  # each compound part counts as 0.5
     score_scale: float = 8.0  # scores are stored as round(bm25 * scale)
     exact_postings: int = 512  # the client loads terms with at most this many postings whole
+    max_files: int = 5000  # static hosts cap file counts; deep-tier files get what is left
+    deep_file_postings: int = 2048  # a deep-tier file holds at least this many postings
+    rare_tier_start: int = 32768  # tiers from this rank on are rarely loaded ...
+    rare_file_postings: int = 1 << 20  # ... and packed into files this large
 
 
 @dataclass
 class IndexStats:
     records: int = 0
+    postings: int = 0
     terms: int = 0
     term_shards: int = 0
     tier_files: int = 0
@@ -96,51 +113,140 @@ class _Facets:
         return self.groups.setdefault(key, len(self.groups))
 
 
-class _TermCounter:
-    """Counts the terms of batches of records; runs in a worker process (or inline).
+# --- counting terms ---------------------------------------------------------------
 
-    Each distinct token is analysed once (`_expansions`: its stem repeated
-    text_weight times, each compound part part_weight times), so counting a
-    record is one C-level Counter pass over its tokens."""
+class _WordIds(dict):
+    """A whitespace-separated word of the text -> its id in the counter's table.
+    Splitting on whitespace first and tokenising each distinct word once gives
+    the same tokens as `tokenize` on the whole text (folding and the separators
+    act within words), at the cost of one C-level dict lookup per word."""
+
+    def __init__(self, add_word) -> None:
+        super().__init__()
+        self._add_word = add_word
+
+    def __missing__(self, word: str) -> int:
+        wid = self._add_word(tokenize(word))
+        if len(self) < 4_000_000:
+            self[word] = wid
+        return wid
+
+
+@dataclass(frozen=True)
+class CountedBatch:
+    """A batch's postings: (term, record) pairs sorted by term then record, with
+    tf in half-units; term ids are the counting process's own (`new_terms` names
+    those it had not reported before)."""
+
+    counter: int  # which counting process (its ids)
+    doc_len: np.ndarray  # tokens per record
+    terms: np.ndarray
+    docs: np.ndarray  # record number within the batch
+    tfs: np.ndarray
+    new_terms: list[str]
+
+
+class _TermCounter:
+    """Turns batches of records into postings; runs in a worker process (or inline).
+
+    Each distinct word is analysed once into weighted terms (the stem of each of
+    its tokens at text_weight, each compound part at part_weight), kept as a CSR
+    table, so a batch is one dict lookup per word, then numpy (expand, sort, sum)."""
 
     def __init__(self, splitter: CompoundSplitter | None, opt: IndexOptions):
         self.splitter = splitter
         self.opt = opt
-        self._expansions: dict[str, tuple[str, ...]] = {}  # token -> weighted terms
-        self._field_terms: dict[tuple[str, str], tuple[str, ...]] = {}  # speaker, party
+        self.key = os.getpid()
+        self.words = _WordIds(self._add_word)
+        self._tokens: dict[str, list[tuple[int, int]]] = {}  # token -> [(term, weight)]
+        self._fields: dict[tuple[str, str], int] = {}  # (speaker, party) -> pseudo-word
+        self._term_ids: dict[str, int] = {}
+        self._terms: list[str] = []
+        self._reported = 0
+        self._ptr = [0]
+        self._n_tokens: list[int] = []
+        self._exp_terms: list[int] = []
+        self._exp_weights: list[int] = []
+        self._csr: tuple[np.ndarray, ...] | None = None
 
-    def count(self, batch: list[tuple[str, str, str]]) -> tuple[array, dict[str, array]]:
-        """For (text, speaker, party) of each record: the token counts, and per term
-        its postings ``local record number << 8 | tf`` (tf in half-units, <= 255)."""
-        doc_len = array("I")
-        postings: dict[str, array] = {}
-        expansions = self._expansions
-        for doc, (text, speaker, party) in enumerate(batch):
-            tokens = tokenize(text)
-            doc_len.append(len(tokens))
-            for token in set(tokens).difference(expansions):
-                expansions[token] = _repeat(((self.opt.text_weight, (stem(token),)),
-                                             (self.opt.part_weight,
-                                              part_terms(self.splitter, token))))
-            extra = self._field_terms.get((speaker, party))
-            if extra is None:
-                extra = self._field_terms[speaker, party] = _repeat(
-                    (w, tuple(stem(t) for t in tokenize(field)))
-                    for w, field in ((self.opt.speaker_weight, speaker),
-                                     (self.opt.party_weight, party)))
-            counts = Counter(chain(chain.from_iterable(map(expansions.__getitem__, tokens)),
-                                   extra))
-            packed = doc << 8
-            for term, tf in counts.items():
-                entry = postings.get(term)
-                if entry is None:
-                    entry = postings[term] = array("I")
-                entry.append(packed | (tf if tf < 255 else 255))
-        return doc_len, postings
+    def _term_id(self, term: str) -> int:
+        tid = self._term_ids.get(term)
+        if tid is None:
+            tid = self._term_ids[term] = len(self._terms)
+            self._terms.append(term)
+        return tid
 
+    def _expansion(self, token: str) -> list[tuple[int, int]]:
+        found = self._tokens.get(token)
+        if found is None:
+            found = self._tokens[token] = (
+                [(self._term_id(stem(token)), self.opt.text_weight)]
+                + [(self._term_id(p), self.opt.part_weight)
+                   for p in part_terms(self.splitter, token)])
+        return found
 
-def _repeat(weighted: Iterable[tuple[int, tuple[str, ...]]]) -> tuple[str, ...]:
-    return tuple(term for weight, terms in weighted for term in terms for _ in range(weight))
+    def _add_word(self, tokens: list[str]) -> int:
+        return self._add_row(len(tokens), [p for t in tokens for p in self._expansion(t)])
+
+    def _field_id(self, speaker: str, party: str) -> int:
+        wid = self._fields.get((speaker, party))
+        if wid is None:
+            wid = self._fields[speaker, party] = self._add_row(0, [
+                (self._term_id(stem(t)), w)
+                for w, text in ((self.opt.speaker_weight, speaker), (self.opt.party_weight, party))
+                for t in tokenize(text)])
+        return wid
+
+    def _add_row(self, n_tokens: int, weighted: list[tuple[int, int]]) -> int:
+        for term, weight in weighted:
+            self._exp_terms.append(term)
+            self._exp_weights.append(weight)
+        self._ptr.append(len(self._exp_terms))
+        self._n_tokens.append(n_tokens)
+        self._csr = None
+        return len(self._n_tokens) - 1
+
+    def _table(self) -> tuple[np.ndarray, ...]:
+        if self._csr is None:
+            self._csr = (np.array(self._ptr, np.int64), np.array(self._n_tokens, np.int64),
+                         np.array(self._exp_terms, np.int64),
+                         np.array(self._exp_weights, np.int64))
+        return self._csr
+
+    def count(self, batch: list[tuple[str, str, str]]) -> CountedBatch:
+        """Postings of (text, speaker, party) records."""
+        n = len(batch)
+        lookup = self.words.__getitem__
+        ids: list[int] = []
+        ends = np.zeros(n, np.int64)
+        fields = np.zeros(n, np.int64)
+        for i, (text, speaker, party) in enumerate(batch):
+            ids.extend(map(lookup, text.split()))
+            ends[i] = len(ids)
+            fields[i] = self._field_id(speaker, party)
+        ptr, n_tokens, exp_terms, exp_weights = self._table()
+        words = np.concatenate([np.array(ids, np.int64), fields])
+        word_docs = np.concatenate([np.repeat(np.arange(n), np.diff(ends, prepend=0)),
+                                    np.arange(n)])
+        doc_len = np.bincount(word_docs, n_tokens[words], minlength=n)
+        start = ptr[words]
+        width = ptr[words + 1] - start
+        stops = np.cumsum(width)
+        total = int(stops[-1]) if len(stops) else 0
+        at = np.repeat(start - (stops - width), width) + np.arange(total)
+        # one sortable int64 per (term, record, weight); the sum per pair is its tf
+        bits = int(exp_weights.max()).bit_length() if len(exp_weights) else 1
+        key = np.sort(((exp_terms[at] * max(n, 1) + np.repeat(word_docs, width)) << bits)
+                      | exp_weights[at])
+        key, weight = key >> bits, key & ((1 << bits) - 1)
+        first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if total else \
+            np.zeros(0, np.int64)
+        tfs = np.minimum(np.add.reduceat(weight, first), 255) if total else first
+        key = key[first]
+        new_terms, self._reported = self._terms[self._reported:], len(self._terms)
+        return CountedBatch(self.key, doc_len.astype(np.uint32),
+                            (key // max(n, 1)).astype(np.uint32),
+                            (key % max(n, 1)).astype(np.uint32), tfs.astype(np.uint8), new_terms)
 
 
 _COUNTER: _TermCounter | None = None  # the worker process's own
@@ -151,17 +257,233 @@ def _start_worker(splitter: CompoundSplitter | None, opt: IndexOptions) -> None:
     _COUNTER = _TermCounter(splitter, opt)
 
 
-def _count_in_worker(batch: list[tuple[str, str, str]]) -> tuple[array, dict[str, array]]:
+def _count_in_worker(batch: list[tuple[str, str, str]]) -> CountedBatch:
     assert _COUNTER is not None
     return _COUNTER.count(batch)
 
 
-_FINISHING: IndexWriter | None = None  # the writer whose term shards workers write
+# --- encoding postings ------------------------------------------------------------
+
+def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unsigned LEB128 of each value (< 2**28): the bytes, and where each value
+    ends. Every value's first byte is written at once, then the few longer
+    values' further bytes."""
+    values = values.astype(np.uint32)
+    if len(values) and int(values.max()) >= 1 << 28:
+        raise ValueError("a posting value does not fit in four varint bytes")
+    size = (1 + (values >= 1 << 7).view(np.uint8) + (values >= 1 << 14).view(np.uint8)
+            + (values >= 1 << 21).view(np.uint8))
+    ends = np.cumsum(size, dtype=np.int64)
+    out = np.empty(int(ends[-1]) if len(values) else 0, np.uint8)
+    at = ends - size
+    for j in (1, 2, 3, 4):
+        more = size > j
+        out[at] = (values & 0x7F).astype(np.uint8) | (more.view(np.uint8) << 7)
+        rest = np.flatnonzero(more)
+        if not len(rest):
+            break
+        values, size, at = values[rest] >> 7, size[rest], at[rest] + 1
+    return out, ends
 
 
-def _write_term_shard_in_worker(task: tuple[int, list[str]]) -> tuple[int, int, int]:
-    assert _FINISHING is not None
-    return _FINISHING._write_term_shard(*task)
+def decode_postings(text: str) -> list[int]:
+    """The flat [gap, score, speaker, group, ...] of one encoded tier."""
+    out: list[int] = []
+    value = shift = 0
+    for byte in base64.b64decode(text):
+        value |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+        else:
+            out.append(value)
+            value = shift = 0
+    return out
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """What BM25 needs per record, shared by the encoding workers."""
+
+    norm2: np.ndarray  # 2 * k1 * (1 - b + b * dl / avgdl): tf is in half-units
+    boost: np.ndarray
+    speaker: np.ndarray
+    group: np.ndarray
+    n_docs: int
+
+
+@dataclass(frozen=True)
+class EncodedTerms:
+    """A run of terms, encoded: per term its df, tier maxima and tiers (base64)."""
+
+    first: int  # rank of the first term
+    df: list[int]
+    maxima: list[list[int]]
+    tiers: list[list[str]]
+
+
+def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
+                 opt: IndexOptions, first: int) -> EncodedTerms:
+    """Scores, tiers and encodes the postings of consecutive terms: `packed` holds
+    their postings (record << 8 | tf, records ascending per term), `df` their counts."""
+    if not len(packed):
+        return EncodedTerms(first, [], [], [])
+    docs = (packed >> 8).astype(np.int64)
+    tfs = (packed & 0xFF).astype(np.float64)
+    n_terms = len(df)
+    term = np.repeat(np.arange(n_terms), df)
+    dfs = df.astype(np.float64)
+    idf = np.log(1 + (scoring.n_docs - dfs + 0.5) / (dfs + 0.5))
+    scale = idf * (opt.k1 + 1) * opt.score_scale
+    scores = np.rint(scale[term] * tfs / (tfs + scoring.norm2[docs]) * scoring.boost[docs])
+    scores = np.maximum(scores, 1).astype(np.int64)  # at least 1
+    # Sorting packed int64 keys (fields in bit ranges) is much faster than
+    # argsort, and each key is unique, so the order is fully determined.
+    d_bits = max(int(docs.max()).bit_length(), 1)
+    s_bits = max(int(scores.max()).bit_length(), 1)
+    n_tiers = len(opt.tier_bounds) + 1
+    k_bits = n_tiers.bit_length()
+    if n_terms.bit_length() + k_bits + d_bits + s_bits > 63:
+        raise ValueError("too many terms in one encoding task")
+    top = (1 << s_bits) - 1
+    # Best first; ties keep record order.
+    key = np.sort((term << (s_bits + d_bits)) | ((top - scores) << d_bits) | docs)
+    term = key >> (s_bits + d_bits)
+    rank_in_term = np.arange(len(packed)) - (np.cumsum(df) - df)[term]
+    tier = np.searchsorted(np.array(opt.tier_bounds, np.int64), rank_in_term, side="right")
+    scores = top - ((key >> d_bits) & top)
+    docs = key & ((1 << d_bits) - 1)
+    # Each tier by record number.
+    key = np.sort((((term << k_bits) | tier) << (d_bits + s_bits)) | (docs << s_bits) | scores)
+    term, tier = key >> (k_bits + d_bits + s_bits), (key >> (d_bits + s_bits)) & ((1 << k_bits) - 1)
+    docs, scores = (key >> s_bits) & ((1 << d_bits) - 1), key & top
+    group_id = term * n_tiers + tier
+    new_group = np.concatenate(([True], group_id[1:] != group_id[:-1]))
+    gaps = docs - np.concatenate(([0], docs[:-1]))
+    gaps[new_group] = docs[new_group]
+    values = np.stack([gaps, scores, scoring.speaker[docs], scoring.group[docs]], 1).ravel()
+    data, ends = encode_varints(values)
+    group_first = np.flatnonzero(new_group)
+    group_last = np.append(group_first[1:], len(docs)) - 1
+    byte_end = ends[4 * group_last + 3]
+    byte_start = np.append(0, byte_end[:-1])
+    maxima_at = np.maximum.reduceat(scores, group_first) if len(group_first) else group_first
+    tiers: list[list[str]] = [[] for _ in range(n_terms)]
+    maxima: list[list[int]] = [[] for _ in range(n_terms)]
+    blob = data.tobytes()
+    for t, a, b, m in zip(term[group_first].tolist(), byte_start.tolist(), byte_end.tolist(),
+                          maxima_at.tolist(), strict=True):
+        tiers[t].append(base64.b64encode(blob[a:b]).decode("ascii"))
+        maxima[t].append(m)
+    return EncodedTerms(first, df.tolist(), maxima, tiers)
+
+
+_OPENED: dict[str, tuple[np.ndarray, _Scoring]] = {}  # spill folder -> its arrays
+
+
+def _open_spill(folder: str, n_docs: int) -> tuple[np.ndarray, _Scoring]:
+    """The postings and per-record arrays that `finish` wrote to `folder`, mapped
+    read-only (the page cache is shared, so workers do not copy them)."""
+    got = _OPENED.get(folder)
+    if got is None:
+        release_freed_memory()  # what counting left behind in this worker
+        path = Path(folder)
+        arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
+                  for name in ("postings", "norm2", "boost", "speaker", "group")]
+        _OPENED.clear()
+        got = _OPENED[folder] = (arrays[0], _Scoring(*arrays[1:], n_docs=n_docs))
+    return got
+
+
+@cache
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+def release_freed_memory() -> None:
+    """Returns freed heap memory to the system (glibc keeps freed numpy buffers
+    in its heap, where they would count against this process until it ends)."""
+    trim = _libc_malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _encode_task(task: tuple[str, int, int, int, list[int], int, IndexOptions]) -> EncodedTerms:
+    folder, n_docs, lo, hi, df, first, opt = task
+    postings, scoring = _open_spill(folder, n_docs)
+    return encode_terms(np.asarray(postings[lo:hi]), np.array(df, np.int64), scoring, opt, first)
+
+
+# --- the layout -------------------------------------------------------------------
+
+def tier_sizes(df: int, bounds: tuple[int, ...]) -> list[int]:
+    """Postings in each tier of a term with `df` postings."""
+    sizes, low = [], 0
+    for bound in (*bounds, df):
+        if low >= df:
+            break
+        if bound > low:
+            sizes.append(min(bound, df) - low)
+            low = bound
+    return sizes
+
+
+def plan_deep_files(dfs: list[int], opt: IndexOptions, budget: int) -> list[list[tuple[int, int]]]:
+    """Where each term's deep tiers go: per term, [(file, index in file)] for
+    tiers 1, 2, .... Tiers of one depth are packed in term order into files of
+    at most `cap` postings (a larger tier gets a file of its own; a tier never
+    spans files). The cap of a depth is proportional to the square root of its
+    full tier size (a compromise between one file size for all depths, which
+    makes the often loaded shallow tiers costly, and a size proportional to the
+    tier, which leaves the deep files huge), at least `deep_file_postings`, and
+    grows until the files fit in `budget`. Tiers that start beyond
+    `rare_tier_start` (the far end of very common words, which few queries reach)
+    go into files of `rare_file_postings`, so they take few of the files."""
+    bounds = opt.tier_bounds
+    sizes = [tier_sizes(df, bounds)[1:] for df in dfs]
+    full = [b - a for a, b in zip(bounds, (*bounds[1:], bounds[-1] * 8), strict=True)]
+    scale = opt.deep_file_postings / math.sqrt(full[0]) if full else 1.0
+    while True:
+        caps = [max(opt.rare_file_postings if start >= opt.rare_tier_start
+                    else opt.deep_file_postings, int(scale * math.sqrt(f)))
+                for start, f in zip(bounds, full, strict=True)]
+        plan, n_files = _pack(sizes, caps)
+        if n_files <= max(budget, 1) or scale > 1 << 30:
+            return plan
+        scale *= 1.1
+
+
+def _pack(sizes: list[list[int]], caps: list[int]) -> tuple[list[list[tuple[int, int]]], int]:
+    depth = max((len(s) for s in sizes), default=0)
+    plan: list[list[tuple[int, int]]] = [[] for _ in sizes]
+    n_files = 0
+    for k in range(depth):
+        cap = caps[min(k, len(caps) - 1)]
+        filled = cap  # forces a new file at the first tier
+        index = 0
+        for t, s in enumerate(sizes):
+            if k >= len(s):
+                continue
+            if filled + s[k] > cap and filled > 0:
+                n_files += 1
+                filled = index = 0
+            plan[t].append((n_files - 1, index))
+            filled += s[k]
+            index += 1
+    return plan, n_files
+
+
+def _forked_pool(workers: int, *initializer):
+    """A pool of forked workers. The parent's objects are frozen out of the
+    garbage collector while forking, so the children's collections do not touch
+    (and copy) the pages they share with the parent."""
+    gc.freeze()
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, *initializer)
+    finally:
+        gc.unfreeze()
 
 
 def default_workers() -> int:
@@ -171,11 +493,12 @@ def default_workers() -> int:
 class IndexWriter:
     """Add records one by one, then `finish()`; writes into `out_dir`.
 
-    Term counting, the bulk of the work, runs in `workers` processes on batches of
-    `BATCH` records; their postings are appended in batch order, so the index is
-    the same for any number of workers."""
+    Term counting runs in `workers` processes on batches of `BATCH` records;
+    their postings are appended in batch order, so the index is the same for any
+    number of workers. The same processes encode the postings in `finish`."""
 
     BATCH = 1000
+    ENCODE_TASK = 1 << 17  # postings per encoding task
 
     def __init__(self, out_dir: Path, splitter: CompoundSplitter | None = None,
                  options: IndexOptions | None = None, workers: int | None = None):
@@ -183,11 +506,16 @@ class IndexWriter:
         self.opt = options or IndexOptions()
         self.stats = IndexStats()
         self.facets = _Facets()
-        self.postings: dict[str, array] = {}
-        self.doc_len = array("I")
-        self.doc_speaker = array("I")
-        self.doc_group = array("H")
-        self.doc_motion = array("B")
+        self._term_ids: dict[str, int] = {}
+        self._maps: dict[int, list[int]] = {}  # counting process -> its term ids -> ours
+        # per counted batch: its terms and their posting counts; the postings
+        # themselves go to a spill file (they would double the peak memory)
+        self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self._doc_lens: list[np.ndarray] = []
+        self._n_counted = 0
+        self.doc_speaker: list[int] = []
+        self.doc_group: list[int] = []
+        self.doc_motion: list[bool] = []
         self._batch: list[list] = []
         self._texts: list[tuple[str, str, str]] = []
         self._pending: deque = deque()  # AsyncResults of counted batches, in order
@@ -197,11 +525,14 @@ class IndexWriter:
         self._counter = _TermCounter(splitter, self.opt)
         if self._can_fork():
             # fork: the workers inherit the splitter's lexicon instead of pickling it
-            self._pool = multiprocessing.get_context("fork").Pool(
-                workers, _start_worker, (splitter, self.opt))
-        for sub in ("t", "r"):  # a rebuild must not leave shards of the last one
+            self._pool = _forked_pool(workers, _start_worker, (splitter, self.opt))
+        for sub in ("t", "d", "r"):  # a rebuild must not leave shards of the last one
             shutil.rmtree(out_dir / sub, ignore_errors=True)
             (out_dir / sub).mkdir(parents=True)
+        # Inside the output folder, so a killed site build's leftovers go with
+        # its staging folder; removed by close().
+        self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=out_dir)
+        self._spilled = (Path(self._spill.name) / "batches.bin").open("wb")
 
     def add(self, record: SearchRecord) -> None:
         doc = len(self.doc_speaker)
@@ -215,44 +546,53 @@ class IndexWriter:
         self.doc_group.append(self.facets.group(record))
         self.doc_motion.append(record.type == MOTION)
         self._batch.append([record.type[0], record.url, record.title, record.date, speaker,
-                            record.heading, record.text])
+                            record.heading, _cut(record.text, self.opt.record_text_chars)])
         if len(self._batch) == self.opt.records_per_shard:
             self._flush_records()
 
     def _count_batch(self) -> None:
         texts, self._texts = self._texts, []
         if self._pool is None:
-            self._merge(*self._counter.count(texts))
+            self._merge(self._counter.count(texts))
             return
         self._pending.append(self._pool.apply_async(_count_in_worker, (texts,)))
         while len(self._pending) > 2 * self._workers or (
                 self._pending and self._pending[0].ready()):
-            self._merge(*self._pending.popleft().get())
+            self._merge(self._pending.popleft().get())
 
-    def _merge(self, doc_len: array, local: dict[str, array]) -> None:
-        """Appends a counted batch's postings, renumbered to follow the last batch."""
-        offset = len(self.doc_len) << 8
-        self.doc_len.extend(doc_len)
-        postings = self.postings
-        for term, entries in local.items():
-            entry = postings.get(term)
-            if entry is None:
-                entry = postings[term] = array("I")
-            entry.extend(map(offset.__add__, entries) if offset else entries)
+    def _merge(self, batch: CountedBatch) -> None:
+        """Keeps a counted batch's postings by our term ids, renumbered to follow
+        the last batch: (terms, postings per term, record << 8 | tf)."""
+        mapping = self._maps.setdefault(batch.counter, [])
+        ids = self._term_ids
+        for term in batch.new_terms:
+            mapping.append(ids.setdefault(term, len(ids)))
+        ours = np.array(mapping, np.uint32)[batch.terms]
+        order = np.argsort(ours, kind="stable")  # records stay ascending per term
+        ours = ours[order]
+        docs = batch.docs[order] + np.uint32(self._n_counted)
+        packed = (docs << np.uint32(8)) | batch.tfs[order]
+        terms, counts = np.unique(ours, return_counts=True)
+        self._chunks.append((terms, counts))
+        packed.astype(np.uint32).tofile(self._spilled)
+        self._doc_lens.append(batch.doc_len)
+        self._n_counted += len(batch.doc_len)
 
     def _drain(self) -> None:
         if self._texts:
             self._count_batch()
         while self._pending:
-            self._merge(*self._pending.popleft().get())
-        self.close()
+            self._merge(self._pending.popleft().get())
 
     def close(self) -> None:
-        """Stops the worker processes (`finish` does it; call it after an error)."""
+        """Stops the worker processes and removes the spill folder (`finish` does
+        it; call it after an error)."""
         if self._pool is not None:
             self._pool.close()
             self._pool.join()
             self._pool = None
+        self._spilled.close()
+        self._spill.cleanup()
 
     def _write(self, rel: str, text: str) -> None:
         data = text.encode("utf-8")
@@ -267,113 +607,136 @@ class IndexWriter:
             self.stats.record_shards += 1
             self._batch = []
 
+    def _postings_by_term(self, path: Path) -> tuple[list[str], np.ndarray]:
+        """Writes every posting into one array file, terms in sorted order, records
+        ascending within a term (a counting sort of the batches' chunks, freed as
+        it goes); returns the sorted terms and their df."""
+        names = list(self._term_ids)
+        by_name = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), np.int64)
+        rank[by_name] = np.arange(len(names))
+        df = np.zeros(len(names), np.int64)
+        for terms, counts in self._chunks:
+            df[rank[terms]] += counts
+        start = np.concatenate(([0], np.cumsum(df)))
+        postings = np.lib.format.open_memmap(path, "w+", np.uint32, (int(start[-1]),))
+        cursor = start[:-1].copy()
+        self._spilled.close()
+        with (Path(self._spill.name) / "batches.bin").open("rb") as spilled:
+            for terms, counts in self._chunks:
+                packed = np.fromfile(spilled, np.uint32, int(counts.sum()))
+                r = rank[terms]
+                ends = np.cumsum(counts)
+                at = np.repeat(cursor[r] - (ends - counts), counts) + np.arange(len(packed))
+                postings[at] = packed
+                cursor[r] += counts
+        self._chunks = []
+        postings.flush()
+        del postings
+        release_freed_memory()  # the chunks
+        return [names[i] for i in by_name], df
+
     def finish(self) -> IndexStats:
+        """Scores, tiers and writes the postings. The counting workers (forked
+        when this process was small) encode runs of terms from arrays spilled to
+        a temporary folder, so no process copies the postings."""
         self._drain()
         self._flush_records()
-        n_docs = len(self.doc_len)
-        self.stats.records = n_docs
-        self.stats.terms = len(self.postings)
-        avgdl = (sum(self.doc_len) / n_docs) if n_docs else 1.0
         opt = self.opt
-        self._norm2 = [2 * (opt.k1 * (1 - opt.b + opt.b * dl / max(avgdl, 1.0)))
-                       for dl in self.doc_len]
-        self._boost = [opt.motion_boost if m else 1.0 for m in self.doc_motion]
-        self._speaker_of, self._group_of = self.doc_speaker.tolist(), self.doc_group.tolist()
-        shards = self._plan_term_shards()
-        tasks = list(enumerate(shards))
-        if self._can_fork() and len(shards) > 1:
-            global _FINISHING
-            _FINISHING = self  # forked workers see the postings without pickling them
-            try:
-                with multiprocessing.get_context("fork").Pool(self._workers) as pool:
-                    written = pool.map(_write_term_shard_in_worker, tasks, chunksize=4)
-            finally:
-                _FINISHING = None
-        else:
-            written = [self._write_term_shard(n, terms) for n, terms in tasks]
-        for files, nbytes, tier_files in written:
-            self.stats.files += files
-            self.stats.bytes += nbytes
-            self.stats.tier_files += tier_files
-        self.stats.term_shards = len(shards)
-        self._write_manifest([terms[0] for terms in shards], n_docs)
+        doc_len = np.concatenate([np.zeros(0), *self._doc_lens]).astype(np.float64)
+        n_docs = len(doc_len)
+        avgdl = float(doc_len.sum()) / n_docs if n_docs else 1.0
+        tmp = self._spill.name
+        folder = Path(tmp)
+        np.save(folder / "norm2.npy", 2 * (opt.k1 * (1 - opt.b + opt.b * doc_len
+                                                     / max(avgdl, 1.0))))
+        np.save(folder / "boost.npy",
+                np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
+        np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
+        np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
+        names, df = self._postings_by_term(folder / "postings.npy")
+        self.stats.records, self.stats.terms = n_docs, len(names)
+        self.stats.postings = int(df.sum())
+        shards = self._plan_term_shards(names, df)
+        budget = opt.max_files - self.stats.record_shards - len(shards) - 2
+        deep = plan_deep_files(df.tolist(), opt, budget)
+        start = np.concatenate(([0], np.cumsum(df))).tolist()
+        tasks = [(tmp, n_docs, start[a], start[b], df[a:b].tolist(), a, opt)
+                 for a, b in _encoding_tasks(df, self.ENCODE_TASK)]
+        try:
+            if self._pool is not None and len(tasks) > 1:
+                self._write_terms(names, shards, deep, self._in_order(_encode_task, tasks))
+            else:
+                self._write_terms(names, shards, deep, map(_encode_task, tasks))
+        finally:
+            _OPENED.clear()
+            self.close()
+        self._write_manifest([names[a] for a, _ in shards], n_docs)
         return self.stats
+
+    def _in_order(self, function, tasks: list) -> Iterator:
+        """`function` of each task on the pool, results in order, at most two
+        tasks per worker in flight (so finished results do not pile up here)."""
+        assert self._pool is not None
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(self._pool.apply_async(function, (task,)))
+            if len(pending) > 2 * self._workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+    def _write_terms(self, names: list[str], shards: list[tuple[int, int]],
+                     deep: list[list[tuple[int, int]]], encoded: Iterator[EncodedTerms]) -> None:
+        """Writes the term shards and deep-tier files, in term order, from the
+        encoded runs of terms (which arrive in term order)."""
+        last_term: dict[int, int] = {}  # deep file -> the last term with a tier in it
+        for t, places in enumerate(deep):
+            for f, _ in places:
+                last_term[f] = t
+        shard_at = 0
+        shard: dict[str, list] = {}
+        open_files: dict[int, list[str]] = {}
+        for run in encoded:
+            for i, (df, maxima, tiers) in enumerate(zip(run.df, run.maxima, run.tiers,
+                                                        strict=True)):
+                t = run.first + i
+                entry: list = [df, maxima, tiers[0]]
+                if deep[t]:
+                    entry.append([list(p) for p in deep[t]])
+                shard[names[t]] = entry
+                for (f, index), data in zip(deep[t], tiers[1:], strict=True):
+                    open_files.setdefault(f, []).append(data)
+                    assert len(open_files[f]) == index + 1
+                    if last_term[f] == t:
+                        self._write(f"d/{f}.js", _js("d", f, open_files.pop(f)))
+                        self.stats.tier_files += 1
+                if t + 1 == shards[shard_at][1]:
+                    self._write(f"t/{shard_at}.js", _js("t", shard_at, shard))
+                    shard, shard_at = {}, shard_at + 1
+                    self.stats.term_shards += 1
+        assert not open_files and shard_at == len(shards)
 
     def _can_fork(self) -> bool:
         return (self._workers > 1 and "fork" in multiprocessing.get_all_start_methods()
                 and not multiprocessing.current_process().daemon)  # pool workers can't fork
 
-    def _plan_term_shards(self) -> list[list[str]]:
-        """Contiguous runs of the sorted vocabulary, cut after about
-        `term_shard_bytes` of tier-0 postings (4 ints each; a term's tier 0 holds
-        min(df, first tier bound) postings, so the cut needs only the df)."""
+    def _plan_term_shards(self, names: list[str], df: np.ndarray) -> list[tuple[int, int]]:
+        """Contiguous runs [a, b) of the sorted vocabulary, cut after about
+        `term_shard_bytes` of tier-0 postings (a term's tier 0 holds min(df, first
+        tier bound) postings, so the cut needs only the df)."""
         first = self.opt.tier_bounds[0]
-        shards: list[list[str]] = []
-        size = self.opt.term_shard_bytes
-        for term in sorted(self.postings):
+        shards: list[tuple[int, int]] = []
+        size = 0
+        a = 0
+        for t, (term, n) in enumerate(zip(names, df.tolist(), strict=True)):
+            size += len(term) + 24 + POSTING_CHARS * min(n, first)
             if size >= self.opt.term_shard_bytes:
-                shards.append([])
-                size = 0
-            shards[-1].append(term)
-            size += len(term) + 16 * min(len(self.postings[term]), first)
+                shards.append((a, t + 1))
+                a, size = t + 1, 0
+        if a < len(names):
+            shards.append((a, len(names)))
         return shards
-
-    def _write_term_shard(self, n: int, terms: list[str]) -> tuple[int, int, int]:
-        """Writes term shard n and its tier files; returns (files, bytes, tier files)."""
-        before = (self.stats.files, self.stats.bytes, self.stats.tier_files)
-        shard: dict[str, list] = {}
-        tiers: dict[int, dict[str, list]] = {}
-        for term in terms:
-            entry, tier_data = self._encode_term(term, self.stats.records, self._norm2,
-                                                 self._boost)
-            shard[term] = entry
-            for k, flat in enumerate(tier_data, start=1):
-                tiers.setdefault(k, {})[term] = flat
-        self._write(f"t/{n}.js", _js("t", n, shard))
-        for k, data in sorted(tiers.items()):
-            self._write(f"t/{n}-{k}.js", _js("t", f"{n}-{k}", data))
-            self.stats.tier_files += 1
-        return (self.stats.files - before[0], self.stats.bytes - before[1],
-                self.stats.tier_files - before[2])
-
-    def _encode_term(self, term: str, n_docs: int, norm2: list[float],
-                     boost: list[float]) -> tuple[list, list[list[int]]]:
-        packed = self.postings.pop(term)
-        docs = list(map((8).__rrshift__, packed))  # p >> 8
-        tfs = list(map((255).__and__, packed))
-        df = len(docs)
-        opt = self.opt
-        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        scale = idf * (opt.k1 + 1) * opt.score_scale
-        # tf is in half-units, hence norm2 = 2 * norm (exact in floating point)
-        scores = [round(scale * tf / (tf + norm2[d]) * boost[d]) or 1  # at least 1
-                  for d, tf in zip(docs, tfs, strict=True)]
-        bounds = opt.tier_bounds
-        if df <= bounds[0]:  # one tier (most terms): already in record order
-            return [df, [max(scores)], self._flat(docs, scores)], []
-        # Best first; ties keep record order (docs are ascending; the sort is stable).
-        order = sorted(range(df), key=scores.__getitem__, reverse=True)
-        tiers: list[list[int]] = []
-        maxima: list[int] = []
-        start = 0
-        for bound in (*bounds, df):
-            if start >= df:
-                break
-            if bound <= start:
-                continue
-            chunk = sorted(order[start:bound])  # by record number, for delta coding
-            maxima.append(scores[order[start]])
-            tiers.append(self._flat(list(map(docs.__getitem__, chunk)),
-                                    list(map(scores.__getitem__, chunk))))
-            start = bound
-        return [df, maxima, tiers[0]], tiers[1:]
-
-    def _flat(self, docs: list[int], scores: list[int]) -> list[int]:
-        """[gap, score, speaker, group] per posting, docs ascending."""
-        gaps = list(map(int.__sub__, docs, chain((0,), docs)))
-        return list(chain.from_iterable(zip(gaps, scores,
-                                            map(self._speaker_of.__getitem__, docs),
-                                            map(self._group_of.__getitem__, docs), strict=True)))
 
     def _write_manifest(self, keys: list[str], n_docs: int) -> None:
         f = self.facets
@@ -391,14 +754,48 @@ class IndexWriter:
         self._write("manifest.js", _js("manifest", 0, manifest))
 
 
+def _encoding_tasks(df: np.ndarray, postings_per_task: int) -> list[tuple[int, int]]:
+    """Runs [a, b) of consecutive terms with about `postings_per_task` postings."""
+    tasks: list[tuple[int, int]] = []
+    a = size = 0
+    for t, n in enumerate(df.tolist()):
+        size += n
+        if size >= postings_per_task:
+            tasks.append((a, t + 1))
+            a, size = t + 1, 0
+    if a < len(df) or not tasks:
+        tasks.append((a, len(df)))
+    return tasks
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters cut at a space (0: no limit)."""
+    if not limit or len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > limit // 2 else limit] + " \u2026"
+
+
 MIN_RECORDS_PER_SHARD = 24
-MAX_RECORD_FILES = 4000  # static hosts cap file counts (5,000); the term shards need the rest
+MAX_RECORD_FILES = 2500  # of the 5,000 files; the term shards and deep tiers get the rest
+CAPPED_TEXT_CHARS = 480  # text kept per record once record files must grow
 
 
 def records_per_shard_for(n_records: int) -> int:
     """Records per record file: 24 (a few kB per shown result), more once the
     archive would otherwise need over `MAX_RECORD_FILES` files."""
     return max(MIN_RECORDS_PER_SHARD, -(-n_records // MAX_RECORD_FILES))
+
+
+def options_for(n_records: int) -> IndexOptions:
+    """The options for an archive of `n_records`: record files of 24 records
+    with their whole text; beyond 60,000 records (the file cap) more records per
+    file, each keeping only the first `CAPPED_TEXT_CHARS` of its text, so a shown
+    result still costs little (docs/search.md, "Records")."""
+    per_shard = records_per_shard_for(n_records)
+    capped = per_shard > MIN_RECORDS_PER_SHARD
+    return IndexOptions(records_per_shard=per_shard,
+                        record_text_chars=CAPPED_TEXT_CHARS if capped else 0)
 
 
 def write_index(records: Iterable[SearchRecord], out_dir: Path,
@@ -420,7 +817,7 @@ def build_index(meetings: Iterable[Meeting], people: Mapping[str, Person], out_d
                 motion_slugs: Mapping[tuple[str, str], str] | None = None,
                 workers: int | None = None) -> IndexStats:
     """Index `meetings` (any iterable: a generator keeps memory flat) into `out_dir`.
-    `workers` processes (default: one per core) count terms and write shards."""
+    `workers` processes (default: one per core) count terms and encode postings."""
     writer = IndexWriter(out_dir, splitter, options, workers)
     try:
         for meeting in meetings:

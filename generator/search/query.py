@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.search.analysis import fold, stem, terms, tokenize
+from generator.search.index import decode_postings
 
 MAX_EXPANSIONS = 12  # terms a prefix stands for, most frequent first
 MIN_PREFIX = 2
@@ -118,7 +119,7 @@ class _Alt:
     term: str
     df: int
     maxima: list[int]
-    shard: int
+    deep: list[list[int]]  # per deeper tier: [deep-tier file, index in it]
     loaded: int = 0
 
 
@@ -160,23 +161,25 @@ class Engine:
         entry = data.get(term)  # type: ignore[union-attr]
         if entry is None:
             return None
-        alt = _Alt(term, entry[0], entry[1], n)
+        alt = _Alt(term, entry[0], entry[1], entry[3] if len(entry) > 3 else [])
         if term not in self.postings:
             self.postings[term] = {}
             self._add_postings(term, entry[2])
         alt.loaded = 1
         return alt
 
-    def _add_postings(self, term: str, flat: list[int]) -> None:
+    def _add_postings(self, term: str, encoded: str) -> None:
         target = self.postings[term]
+        flat = decode_postings(encoded)
         doc = 0
         for i in range(0, len(flat), 4):
             doc += flat[i]
             target[doc] = (flat[i + 1], flat[i + 2], flat[i + 3])
 
     def _load_next(self, alt: _Alt) -> None:
-        data = self.loader.load(f"t/{alt.shard}-{alt.loaded}.js")
-        self._add_postings(alt.term, data[alt.term])  # type: ignore[index]
+        file, index = alt.deep[alt.loaded - 1]
+        data = self.loader.load(f"d/{file}.js")
+        self._add_postings(alt.term, data[index])  # type: ignore[index]
         alt.loaded += 1
 
     def _expand(self, prefix: str) -> list[_Alt]:

@@ -283,8 +283,19 @@
     return lo - 1;
   };
 
-  Engine.prototype.addPostings = function (term, flat) {
-    var target = this.postings[term], doc = 0;
+  /* A tier: base64 of varints, four per posting (record gap, score, speaker, group). */
+  function decodePostings(text) {
+    var bytes = atob(text), out = [], v = 0, shift = 0;
+    for (var i = 0; i < bytes.length; i++) {
+      var c = bytes.charCodeAt(i);
+      v |= (c & 127) << shift;
+      if (c & 128) shift += 7; else { out.push(v); v = 0; shift = 0; }
+    }
+    return out;
+  }
+
+  Engine.prototype.addPostings = function (term, encoded) {
+    var target = this.postings[term], flat = decodePostings(encoded), doc = 0;
     for (var i = 0; i < flat.length; i += 4) {
       doc += flat[i];
       target.set(doc, [flat[i + 1], flat[i + 2], flat[i + 3]]);
@@ -298,14 +309,15 @@
       var e = Object.prototype.hasOwnProperty.call(data, term) ? data[term] : null;
       if (!e) return null;
       if (!self.postings[term]) { self.postings[term] = new Map(); self.addPostings(term, e[2]); }
-      return { term: term, df: e[0], maxima: e[1], shard: n, loaded: 1 };
+      return { term: term, df: e[0], maxima: e[1], deep: e[3] || [], loaded: 1 };
     });
   };
 
   Engine.prototype.loadNext = function (alt) {
     var self = this;
-    return load("t/" + alt.shard + "-" + alt.loaded + ".js").then(function (data) {
-      self.addPostings(alt.term, data[alt.term]);
+    var at = alt.deep[alt.loaded - 1];
+    return load("d/" + at[0] + ".js").then(function (data) {
+      self.addPostings(alt.term, data[at[1]]);
       alt.loaded++;
     });
   };
