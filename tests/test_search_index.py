@@ -217,3 +217,28 @@ def test_postings_round_trip_through_varints_and_base64():
     data, ends = encode_varints(values)
     assert ends[-1] == len(data) == 24
     assert decode_postings(base64.b64encode(data.tobytes()).decode()) == values.tolist()
+
+
+def test_a_phrase_beyond_a_capped_records_cut_is_still_found(tmp_path):
+    """A capped record keeps only its opening; a phrase further on cannot be
+    checked there, so the record stays a hit (its words all match) instead of
+    silently disappearing. A phrase an uncut record lacks is still rejected."""
+    records = example_records()
+    long = max(records, key=lambda r: len(r.text))
+    words = long.text.split()
+    tail_phrase = " ".join(words[-3:-1])  # near the end: far beyond a 200-character cut
+    writer = IndexWriter(tmp_path / "cut", None, IndexOptions(record_text_chars=200), workers=1)
+    writer.add(long)
+    writer.finish()
+    cut = Engine(ShardLoader(tmp_path / "cut"))
+    assert tail_phrase.lower() not in cut.record(0)[6].lower()
+    assert [h.doc for h in cut.search(f'"{tail_phrase}"').hits] == [0]
+
+    writer = IndexWriter(tmp_path / "whole", None, IndexOptions(), workers=1)
+    writer.add(long)
+    writer.finish()
+    whole = Engine(ShardLoader(tmp_path / "whole"))
+    assert [h.doc for h in whole.search(f'"{tail_phrase}"').hits] == [0]
+    reversed_phrase = " ".join(reversed(words[-3:-1]))
+    if reversed_phrase.lower() not in long.text.lower():
+        assert whole.search(f'"{reversed_phrase}"').hits == []

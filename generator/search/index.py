@@ -545,8 +545,11 @@ class IndexWriter:
         self.doc_speaker.append(speaker)
         self.doc_group.append(self.facets.group(record))
         self.doc_motion.append(record.type == MOTION)
-        self._batch.append([record.type[0], record.url, record.title, record.date, speaker,
-                            record.heading, _cut(record.text, self.opt.record_text_chars)])
+        text = _cut(record.text, self.opt.record_text_chars)
+        row = [record.type[0], record.url, record.title, record.date, speaker, record.heading, text]
+        if text is not record.text:
+            row.append(1)  # the text is cut: a phrase beyond the cut cannot be checked
+        self._batch.append(row)
         if len(self._batch) == self.opt.records_per_shard:
             self._flush_records()
 

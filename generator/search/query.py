@@ -338,8 +338,8 @@ class Engine:
                 continue
             record = self.record(doc)
             words = terms(record[5] + "\n" + record[6])
-            if all(_contains(words, p) for p in query.phrases):
-                kept.append(doc)
+            if all(_contains(words, p) for p in query.phrases) or _is_cut(record):
+                kept.append(doc)  # a cut record's words all match: it may hold the phrase
             else:
                 rejected.add(doc)
         return kept
@@ -356,6 +356,12 @@ class Engine:
                 if values[f] and self._passes(values, filters, skip=f):
                     counts[f][values[f]] = counts[f].get(values[f], 0) + 1
         return {f: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for f, c in counts.items()}
+
+
+def _is_cut(record: list) -> bool:
+    """True when the record file holds only the opening of the record's text
+    (large archives): a phrase not found there may still be further on."""
+    return len(record) > 7 and record[7] == 1
 
 
 def _contains(words: list[str], phrase: list[str]) -> bool:

@@ -446,7 +446,8 @@
       if (kept.length >= limit) { kept.push(doc); return step(i + 1); }
       return self.record(doc).then(function (rec) {
         var words = terms(rec[5] + "\n" + rec[6]);
-        if (query.phrases.every(function (p) { return containsPhrase(words, p); })) kept.push(doc);
+        // a cut record (rec[7]: large archives keep only its opening) cannot disprove a phrase
+        if (rec[7] === 1 || query.phrases.every(function (p) { return containsPhrase(words, p); })) kept.push(doc);
         else rejected.add(doc);
         return step(i + 1);
       });
