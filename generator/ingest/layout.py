@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from typing import NamedTuple
 
 from generator.ingest.hyphenation import (
     ELISION_WORDS,
@@ -41,6 +42,15 @@ RUNNING_HEAD = re.compile(r"^\s*(?:Tweede Kamer\b.*\bTK \d+\b.*|TK \d+|\d+-\d+-\
 DIGITS = re.compile(r"\d+")
 WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SENTENCE_END = re.compile(r"[.?!…](?:[\"”’')\]»]*)$")
+_CLOSERS = "\"”’')]»"
+
+
+def ends_sentence(text: str) -> bool:
+    """``SENTENCE_END.search(text)``, several times faster: the last character
+    that is not a closing quote or bracket ends a sentence."""
+    if text.endswith("\n"):  # `$` also matches before a final newline
+        text = text[:-1]
+    return text.rstrip(_CLOSERS)[-1:] in (".", "?", "!", "…")
 # "c.q.", "d.w.z.", "nr.", "bijv." at a line end do not end a sentence.
 ABBREVIATION_END = re.compile(
     r"(?:\b\w\.\w\.(?:\w\.)*|\b(?:nr|blz|bijv|resp|jl|mr|dr|drs|ir|prof|art|vs|ca|zgn|t\.a\.v)\.)$")
@@ -52,11 +62,12 @@ LATEX_LEFTOVER = re.compile(r"\\+[a-zA-Z]+\b|\$+")
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One physical line of the source, cleaned: `text` without trailing space,
     `no` its 1-based number (0 for flattened text), `gap` True when a blank line
-    (not caused by a page break) precedes it."""
+    (not caused by a page break) precedes it. (A named tuple: a transcript has
+    thousands, and a tuple is several times cheaper to make than a frozen
+    dataclass.)"""
 
     text: str
     no: int
@@ -76,8 +87,8 @@ def detect_variant(text: str) -> str:
     return LINES
 
 
-def word_evidence(text: str) -> Counter[str]:
-    """Lower-cased word forms of the whole transcript: evidence for hyphenation."""
+def count_words(text: str) -> Counter[str]:
+    """Lower-cased word forms of `text` and how often each occurs."""
     # A word never spans whitespace: find the words once per distinct token.
     counts: Counter[str] = Counter()
     for token, n in Counter(text.lower().split()).items():
@@ -86,10 +97,45 @@ def word_evidence(text: str) -> Counter[str]:
     return counts
 
 
+class WordEvidence(Mapping[str, int]):
+    """Lower-cased word forms of the whole transcript: evidence for hyphenation.
+    Counted on first use: about half of all transcripts never ask (no line-end
+    hyphen to decide), and counting is a tenth of a transcript's parsing."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._counts: Counter[str] = Counter()
+
+    def _words(self) -> Counter[str]:
+        if self._text is not None:
+            self._counts, self._text = count_words(self._text), None
+        return self._counts
+
+    def __getitem__(self, word: str) -> int:
+        counts = self._words()
+        if word not in counts:
+            raise KeyError(word)
+        return counts[word]
+
+    def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        return self._words().get(word, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self._words())
+
+
+def word_evidence(text: str) -> WordEvidence:
+    """The word forms of a transcript (`WordEvidence`), counted when first needed."""
+    return WordEvidence(text)
+
+
 INNER_HYPHEN = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
 
 
-def rejoin_inner_hyphens(text: str, evidence: Counter[str]) -> str:
+def rejoin_inner_hyphens(text: str, evidence: Mapping[str, int]) -> str:
     """Flattened text keeps the PDF's line-end hyphens inside words ("inlei-dingen",
     "Neder-land"), beside real hyphenated words ("minister-president"): see
     `inline_hyphen` for the decision."""
@@ -100,7 +146,7 @@ def rejoin_inner_hyphens(text: str, evidence: Counter[str]) -> str:
     return INNER_HYPHEN.sub(decide, text) if "-" in text else text
 
 
-def inline_hyphen(word: str, evidence: Counter[str]) -> str:
+def inline_hyphen(word: str, evidence: Mapping[str, int]) -> str:
     """"a-b" inside flattened text: a kept line-end hyphen or the spelling?
     1. The transcript elsewhere: the joined form printed at least as often as
     the hyphenated one (this occurrence is no evidence for itself) joins; a
@@ -148,10 +194,33 @@ def clean_markdown_line(line: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", line).rstrip()
 
 
+def _head_core(line: str) -> str:
+    return line.strip().lstrip("#* ").rstrip("* ")
+
+
 def _head_key(line: str) -> str:
     """A line with digits masked (and Markdown marks removed: OCR prints running
     heads as headings)."""
-    return DIGITS.sub("#", line.strip().lstrip("#* ").rstrip("* "))
+    return DIGITS.sub("#", _head_core(line))
+
+
+def _masked(ch: str) -> str:
+    """A line's first or last character as it stands in its `_head_key`."""
+    return "#" if ch.isdecimal() else ch  # what `DIGITS` (\d) matches
+
+
+def head_matcher(heads: frozenset[str]) -> Callable[[str], bool]:
+    """``lambda line: _head_key(line) in heads``, but the digit masking (a regex
+    substitution) only for lines whose first and last characters could give a
+    key in `heads`: most lines are ruled out by two set lookups."""
+    firsts, lasts = {k[:1] for k in heads}, {k[-1:] for k in heads}
+
+    def is_head(line: str) -> bool:
+        core = _head_core(line)
+        return (_masked(core[:1]) in firsts and _masked(core[-1:]) in lasts
+                and DIGITS.sub("#", core) in heads)
+
+    return is_head
 
 
 def repeated_heads(raws: list[str], least: int = 3) -> frozenset[str]:
@@ -193,6 +262,7 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
     in_comment = False
     raws = text.split("\n")
     heads = repeated_heads(raws) if heads is None else heads
+    is_head = head_matcher(heads)
     for no, raw in enumerate(raws, start=1):
         line = raw.rstrip()
         if markdown:
@@ -202,7 +272,7 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
                 continue
             line = clean_markdown_line(line)
         footer = FOOTER.match(line)
-        head = heads and _head_key(line) in heads and not (  # kept above its agenda item
+        head = heads and is_head(line) and not (  # kept above its agenda item
             no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
         if footer or RUNNING_HEAD.match(line) or head:
             if footer:
@@ -225,7 +295,7 @@ def fit_limit(lines: list[Line]) -> int:
     sums = sorted(
         len(a.text) + 1 + len(b.text.split(" ", 1)[0])
         for a, b in zip(lines, lines[1:], strict=False)
-        if len(a.text) >= 30 and not b.gap and not SENTENCE_END.search(a.text)
+        if len(a.text) >= 30 and not b.gap and not ends_sentence(a.text)
     )
     if len(sums) < 20:
         return 0  # too little evidence: only blank lines end paragraphs
@@ -236,8 +306,8 @@ def ends_paragraph(line: Line, following: Line, limit: int) -> bool:
     """Does `line` end a paragraph, given the line after it? Yes after a sentence
     end when a blank line follows or the next word would have fitted."""
     if BULLET.match(following.text):
-        return bool(SENTENCE_END.search(line.text) or line.text.endswith(":"))
-    if not SENTENCE_END.search(line.text) or ABBREVIATION_END.search(line.text):
+        return ends_sentence(line.text) or line.text.endswith(":")
+    if not ends_sentence(line.text) or ABBREVIATION_END.search(line.text):
         return False
     if following.text[:1].islower():  # a paragraph never starts in lower case
         return False
@@ -247,7 +317,7 @@ def ends_paragraph(line: Line, following: Line, limit: int) -> bool:
     return len(line.text) + 1 + len(first_word) < limit
 
 
-def join_lines(texts: list[str], evidence: Counter[str]) -> str:
+def join_lines(texts: list[str], evidence: Mapping[str, int]) -> str:
     """Join wrapped lines into one string, resolving line-end hyphens."""
     out = ""
     for text in texts:
@@ -268,7 +338,7 @@ def join_lines(texts: list[str], evidence: Counter[str]) -> str:
     return out
 
 
-def paragraphs(lines: list[Line], evidence: Counter[str], limit: int) -> list[tuple[str, int]]:
+def paragraphs(lines: list[Line], evidence: Mapping[str, int], limit: int) -> list[tuple[str, int]]:
     """Group body lines into paragraphs: (text, first line number)."""
     result: list[tuple[str, int]] = []
     current: list[Line] = []
