@@ -73,12 +73,20 @@ class ImportStamp:
 
 _STAMP_LINE = re.compile(
     r"^  (parser|source_sha256|sidecar_sha256|content_sha256|meetings): (.*)$", re.M)
-_CONTENT_HASH_LINE = re.compile(r"^  content_sha256: [^\n]*\n", re.M)
+_CONTENT_HASH_KEY = "  content_sha256: "
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def content_hash(text: str) -> str:
-    """sha256 of a content file without its ``content_sha256`` line."""
-    return hashlib.sha256(_CONTENT_HASH_LINE.sub("", text, count=1).encode("utf-8")).hexdigest()
+    """sha256 of a content file without its ``content_sha256`` line (the first
+    line that starts with that key and ends in a newline)."""
+    at_start = text.startswith(_CONTENT_HASH_KEY)
+    start = 0 if at_start else text.find("\n" + _CONTENT_HASH_KEY) + 1
+    end = text.find("\n", start) if start or at_start else -1
+    return _sha256(text if end < 0 else text[:start] + text[end + 1:])
 
 
 def read_stamp(text: str) -> ImportStamp | None:
@@ -222,8 +230,10 @@ def write_meeting(meeting: Meeting, stamp: ImportStamp | None = None) -> str:
     text = "\n".join(lines) + "\n"
     if stamp is None:
         return text
-    digest = content_hash(text)
-    return text.replace("\n---\n", f"\n  content_sha256: {digest}\n---\n", 1)
+    # The hash of the file without the line that will hold it: `content_hash`
+    # of the result, which drops that line (the first one with the key).
+    digest = _sha256(text)
+    return text.replace("\n---\n", f"\n{_CONTENT_HASH_KEY}{digest}\n---\n", 1)
 
 
 # ----------------------------------------------------------------------------- read
@@ -543,10 +553,25 @@ def _read_commitment(r: _Reader, b: _Block, file: str) -> Commitment:
     return Commitment(text, b.attrs.get("turn"), _source(r, b.attrs, file, b.line))
 
 
+_NOT_PLAIN_START = frozenset("#-*+:>=~|!<`") | frozenset(" \t")
+
+
+def _plain(line: str) -> bool:
+    """Whether markdown-it reads `line` as nothing but paragraph text, exactly as
+    written: what `escape_line` writes (no surrounding whitespace, no character
+    that could start a heading, list, fence or quote, no "1." or "1)")."""
+    return (bool(line) and line[0] not in _NOT_PLAIN_START and line == line.strip()
+            and not (line[0].isdigit() and _ORDERED.match(line)))
+
+
+_ORDERED = re.compile(r"[0-9]+[.)]")
+
+
 def _canonical_blocks(r: _Reader, lines: list[str], start: int) -> list[_Block] | None:
     """Blocks of a file exactly as `write_meeting` wrote it, read line by line
-    (several times faster than markdown-it; equal on such files, which the round
-    trip tests check). None at anything the writer does not produce."""
+    (several times faster than markdown-it). None at the first line the writer
+    would not have written, for markdown-it to read the file instead; where it
+    gives blocks they equal markdown-it's (tests/test_markdown_io_paths.py)."""
     blocks: list[_Block] = []
     i, n = start, len(lines)
     while i < n:
@@ -562,18 +587,34 @@ def _canonical_blocks(r: _Reader, lines: list[str], start: int) -> list[_Block] 
         while i < n and lines[i] != ":::":
             text = lines[i]
             i += 1
-            if text.startswith(("- ", "#### ")) or not text:
+            if not text:
                 if buf:
                     block.elements.append(_Element(kind, "\n".join(buf), at))
                     buf = []
-                if text.startswith("#### "):
-                    block.elements.append(_Element("heading", text[5:].strip(), i))
-                elif text:
-                    buf, kind, at = [text[2:]], "item", i
-            elif not buf:
-                buf, kind, at = [text], "paragraph", i
-            else:
+            elif text.startswith("#### "):
+                heading = text[5:]
+                if not _plain(heading) or heading.endswith("#"):
+                    return None
+                if buf:
+                    block.elements.append(_Element(kind, "\n".join(buf), at))
+                    buf = []
+                block.elements.append(_Element("heading", heading, i))
+            elif text.startswith("- "):
+                if buf and kind != "item" or not _plain(text[2:]):
+                    return None  # a list right after a paragraph; odd item text
+                if buf:
+                    block.elements.append(_Element(kind, "\n".join(buf), at))
+                buf, kind, at = [text[2:]], "item", i
+            elif kind == "item" and buf:
+                if not text.startswith("  ") or not _plain(text[2:]):
+                    return None  # an item's next line is indented by two
+                buf.append(text[2:])
+            elif not _plain(text):
+                return None
+            elif buf:
                 buf.append(text)
+            else:
+                buf, kind, at = [text], "paragraph", i
         if i >= n:
             return None
         i += 1
@@ -584,10 +625,11 @@ def _canonical_blocks(r: _Reader, lines: list[str], start: int) -> list[_Block] 
     return blocks
 
 
-def _blocks(r: _Reader, text: str) -> tuple[str, list[_Block]] | None:
+def _blocks(r: _Reader, text: str, line_reader: bool) -> tuple[str, list[_Block]] | None:
     """The front matter source and the blocks of a content file."""
     end = text.find("\n---\n", 3)
-    if text.startswith("---\n") and end > 0 and not is_hand_edited(text):
+    if (line_reader and text.startswith("---\n") and end > 0 and "\r" not in text
+            and "\x00" not in text and not is_hand_edited(text)):  # markdown-it changes \r, \0
         lines = text.split("\n")
         start = text.count("\n", 0, end) + 2
         trial = _Reader(r.file)
@@ -602,17 +644,21 @@ def _blocks(r: _Reader, text: str) -> tuple[str, list[_Block]] | None:
     return tokens[0].content, _collect_blocks(r, tokens[1:])
 
 
-def read_meeting(text: str, file: str) -> tuple[Meeting | None, list[Diagnostic]]:
+def read_meeting(text: str, file: str, *, line_reader: bool = True
+                 ) -> tuple[Meeting | None, list[Diagnostic]]:
     """Read a content file. Never raises for bad input: returns the meeting (None
     when the front matter is unusable) and diagnostics naming `file` and a line.
-    A block that cannot be read is reported and left out; the rest is kept."""
+    A block that cannot be read is reported and left out; the rest is kept.
+    Untouched import output is read line by line (`_canonical_blocks`), anything
+    else with markdown-it; `line_reader=False` uses markdown-it for every file
+    (the tests check that both give the same)."""
     r = _Reader(file)
     text = text.removeprefix("\ufeff")  # a byte order mark some editors add
     if not text.startswith("---"):
         r.error("a content file starts with '---' and its front matter", 1,
                 text.split("\n", 1)[0][:80], hint="the first line must be '---'")
         return None, r.diagnostics
-    parts = _blocks(r, text)
+    parts = _blocks(r, text, line_reader)
     if parts is None:
         return None, r.diagnostics
     head = _read_front_matter(r, parts[0])

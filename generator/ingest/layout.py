@@ -60,6 +60,8 @@ LATEX_SPACE = re.compile(r"\$\\?\\?(?:quad|qquad|,|;|!|\s)*\$")
 LATEX_CMD = re.compile(r"\\+(?:textbf|textit|emph|mathrm|text)\{([^{}]*)\}")
 LATEX_LEFTOVER = re.compile(r"\\+[a-zA-Z]+\b|\$+")
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+# A Markdown heading or a bold label at a line start: OCR'ed Markdown.
+MARKDOWN_LINE_START = re.compile(r"^(?:#{1,6} |\*\*[A-Z])", re.M)
 
 
 class Line(NamedTuple):
@@ -80,7 +82,9 @@ def detect_variant(text: str) -> str:
     if lines < 3 and len(text) > 300:  # no wrapped column is that long
         return FLAT
     head = text[:20000]
-    if re.search(r"^#{1,6} |\\textbf|\$\\quad|^\*\*[A-Z]", head, re.M):
+    if ("\\textbf" in head or "$\\quad" in head
+            or (head.startswith(("#", "**")) or "\n#" in head or "\n**" in head)
+            and MARKDOWN_LINE_START.search(head)):
         return MARKDOWN
     if lines and len(text) / (lines + 1) > 400:
         return FLAT
@@ -271,10 +275,14 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
                 in_comment = "-->" not in line
                 continue
             line = clean_markdown_line(line)
-        footer = FOOTER.match(line)
+        # Only a line starting "Tweede Kamer", "TK " or a digit can be a footer or
+        # a running head: test that before the two regexes.
+        start = line.lstrip()
+        furniture = start[:1].isdecimal() or start.startswith(("Tweede Kamer", "TK "))
+        footer = FOOTER.match(line) if furniture else None
         head = heads and is_head(line) and not (  # kept above its agenda item
             no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
-        if footer or RUNNING_HEAD.match(line) or head:
+        if footer or (furniture and RUNNING_HEAD.match(line)) or head:
             if footer:
                 footers.append(footer)
             gap, after_break = False, True

@@ -1,0 +1,137 @@
+"""The two readers of content files agree: the line reader that `read_meeting`
+uses for untouched import output (`_canonical_blocks`) and markdown-it, which
+reads everything else. Both must give the same meeting and the same
+diagnostics on every content file the importer writes (corpus, seed, hostile
+transcript, the example's content/) and on hand-edited variants of them that
+still carry a matching hash (so the line reader is tried and must either give
+up or read them exactly as markdown-it does)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import markdown_io
+from generator.ingest import TRANSCRIPT_SUFFIXES, read_transcript
+from generator.markdown_io import (
+    ImportStamp,
+    content_hash,
+    is_hand_edited,
+    read_meeting,
+    write_meeting,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSCRIPT_DIRS = [ROOT / "tests" / "data" / "corpus", ROOT / "transcripts",
+                   ROOT / "tests" / "data" / "hostile"]
+STAMP = ImportStamp("test", "0" * 64)
+
+
+def restamped(text: str) -> str:
+    """`text` with its content hash made to match, as if the import wrote it."""
+    text = re.sub(r"^  content_sha256: [^\n]*\n", "", text, count=1, flags=re.M)
+    end = text.find("\n---\n", 3)
+    if not text.startswith("---\n") or end < 0 or "\nimport:\n" not in text[:end]:
+        return text
+    return text[:end] + f"\n  content_sha256: {content_hash(text)}" + text[end:]
+
+
+@cache
+def imported_files() -> dict[str, str]:
+    """Every content file an import writes for the test transcripts, plus the
+    example archive's committed content/."""
+    files = {}
+    for folder in TRANSCRIPT_DIRS:
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() not in TRANSCRIPT_SUFFIXES or path.name.startswith("README"):
+                continue
+            for meeting in read_transcript(path, path.name).meetings:
+                files[f"{path.name}:{meeting.id}"] = write_meeting(meeting, STAMP)
+    for path in sorted((ROOT / "content").glob("*.md")):
+        files[f"content/{path.name}"] = path.read_text(encoding="utf-8")
+    return files
+
+
+def both_readers(text: str) -> tuple[tuple, tuple]:
+    return (read_meeting(text, "content/x.md"),
+            read_meeting(text, "content/x.md", line_reader=False))
+
+
+def test_the_test_files_cover_every_format() -> None:
+    names = " ".join(imported_files())
+    assert all(kind in names for kind in ("ohxml", "vlos", "pdftxt", "pdf:", "hostile",
+                                          "content/"))
+    assert len(imported_files()) >= 12
+
+
+@pytest.mark.parametrize("name", sorted(imported_files()))
+def test_line_reader_and_markdown_it_read_every_imported_file_alike(name: str) -> None:
+    text = imported_files()[name]
+    assert not is_hand_edited(text)
+    lines = text.split("\n")
+    start = lines.index("---", 1) + 1
+    assert markdown_io._canonical_blocks(markdown_io._Reader("x"), lines, start) is not None, \
+        "the line reader gave up on import output"
+    fast, general = both_readers(text)
+    assert fast == general
+    assert fast[0] is not None and fast[1] == []
+
+
+# Hand edits, line by line: what a person (or a merge tool) does to a file.
+EDIT_LINES = [
+    "", " ", "  ", "\t", ":::", "::: ", "::: turn {#t9999 speaker=x}", "::: motion {#m1}",
+    "::: commitment {turn=t0001}", "::: unknown", "::::", ":::: turn {#t1}", "- item",
+    "-item", "* item", "+ item", "1. item", "2) item", "#### Tekst", "#### Stemming",
+    "#### Onbekend", "### Tekst", "####Tekst", "# kop", "> citaat", "    ingesprongen",
+    "  - ingesprongen item", "\tmet tab", "---", "***", "___", "===", "~~~", "```",
+    "<div>", "<!-- notitie -->", "gewone tekst", "tekst met \\", "&amp; &#65;", "{#t0001}",
+    "- voor: SP", "- tegen: VVD", "- x {#id}", "Tekst\\", "| a | b |", "[x]: http://x",
+]
+
+
+@st.composite
+def edits(draw: st.DrawFn) -> tuple[str, list[tuple[str, int, str]]]:
+    names = sorted(imported_files())
+    name = draw(st.sampled_from(names))
+    ops = draw(st.lists(st.tuples(
+        st.sampled_from(["insert", "replace", "delete", "duplicate", "append", "prepend"]),
+        st.integers(min_value=0, max_value=10**6),
+        st.sampled_from(EDIT_LINES) | st.text(alphabet=" -#:>*{}\\t0123456789ab.", max_size=6)),
+        min_size=1, max_size=4))
+    return name, ops
+
+
+def edited(text: str, ops: list[tuple[str, int, str]]) -> str:
+    lines = text.split("\n")
+    start = lines.index("---", 1) + 1  # edits go below the front matter
+    for op, at, line in ops:
+        i = start + at % max(1, len(lines) - start)
+        if op == "insert":
+            lines.insert(i, line)
+        elif op == "replace" and i < len(lines):
+            lines[i] = line
+        elif op == "delete" and i < len(lines):
+            del lines[i]
+        elif op == "duplicate" and i < len(lines):
+            lines.insert(i, lines[i])
+        elif op == "append" and i < len(lines):
+            lines[i] += line
+        elif op == "prepend" and i < len(lines):
+            lines[i] = line + lines[i]
+    return "\n".join(lines)
+
+
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(edits())
+def test_hand_edited_files_with_a_matching_hash_read_alike(edit) -> None:  # type: ignore[no-untyped-def]
+    name, ops = edit
+    text = restamped(edited(imported_files()[name], ops))
+    fast, general = both_readers(text)
+    assert fast == general
+
