@@ -626,17 +626,22 @@ def _canonical_blocks(r: _Reader, lines: list[str], start: int) -> list[_Block] 
 
 
 def _blocks(r: _Reader, text: str, line_reader: bool) -> tuple[str, list[_Block]] | None:
-    """The front matter source and the blocks of a content file."""
+    """The front matter source and the blocks of a content file: by the line
+    reader when the file is shaped as `write_meeting` writes (import output,
+    and most hand edits), else by markdown-it."""
     end = text.find("\n---\n", 3)
     if (line_reader and text.startswith("---\n") and end > 0 and "\r" not in text
-            and "\x00" not in text and not is_hand_edited(text)):  # markdown-it changes \r, \0
+            and "\x00" not in text):  # markdown-it turns \r into \n and \0 into U+FFFD
         lines = text.split("\n")
         start = text.count("\n", 0, end) + 2
-        trial = _Reader(r.file)
-        fast = _canonical_blocks(trial, lines, start)
-        if fast is not None:
-            r.diagnostics += trial.diagnostics
-            return "\n".join(lines[1:start - 1]), fast
+        front = lines[1:start - 1]
+        # markdown-it would end the front matter at an earlier '---' or '...' line
+        if not any(line.lstrip().startswith(("---", "...")) for line in front):
+            trial = _Reader(r.file)
+            fast = _canonical_blocks(trial, lines, start)
+            if fast is not None:
+                r.diagnostics += trial.diagnostics
+                return "\n".join(front), fast
     tokens = _md.parse(text)
     if not tokens or tokens[0].type != "front_matter":
         r.error("front matter is not closed", 1, hint="add a line '---' after the metadata")
@@ -649,9 +654,9 @@ def read_meeting(text: str, file: str, *, line_reader: bool = True
     """Read a content file. Never raises for bad input: returns the meeting (None
     when the front matter is unusable) and diagnostics naming `file` and a line.
     A block that cannot be read is reported and left out; the rest is kept.
-    Untouched import output is read line by line (`_canonical_blocks`), anything
-    else with markdown-it; `line_reader=False` uses markdown-it for every file
-    (the tests check that both give the same)."""
+    A file shaped as `write_meeting` writes it is read line by line
+    (`_canonical_blocks`), anything else with markdown-it; `line_reader=False`
+    uses markdown-it for every file (the tests check that both give the same)."""
     r = _Reader(file)
     text = text.removeprefix("\ufeff")  # a byte order mark some editors add
     if not text.startswith("---"):

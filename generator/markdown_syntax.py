@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import yaml
 from markdown_it.common.entities import entities as _ENTITIES
@@ -146,11 +147,33 @@ def format_attrs(pairs: list[tuple[str, str | int | None]]) -> str:
     return "{" + " ".join(parts) + "}"
 
 
+_ID_TOKEN = re.compile(r"#([A-Za-z0-9_.:/-]+)")
+_BARE_TOKEN = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*)=([^\s"{}]+)')
+
+
+@lru_cache(maxsize=1 << 14)  # "speaker=blok", "line=12": the same tokens recur
+def _bare_attr(token: str) -> tuple[str, str] | None:
+    """One whitespace-free token without quotes as (key, value), or None."""
+    if m := _ID_TOKEN.fullmatch(token):
+        return "id", m.group(1)
+    if m := _BARE_TOKEN.fullmatch(token):
+        return m.group(1), m.group(2)
+    return None
+
+
 def parse_attrs(text: str) -> dict[str, str] | None:
     """The attributes of ``{...}`` (without the braces), or None if malformed."""
+    if '"' not in text:  # no quoted value: tokens are what lies between spaces
+        attrs: dict[str, str] = {}
+        for token in text.split():
+            pair = _bare_attr(token)
+            if pair is None:
+                return None
+            attrs[pair[0]] = pair[1]
+        return attrs
     if not _ATTRS.fullmatch(text):
         return None
-    attrs: dict[str, str] = {}
+    attrs = {}
     for ident, key, raw in _ATTR_TOKEN.findall(text):
         if ident:
             attrs["id"] = ident

@@ -101,28 +101,56 @@ def count_words(text: str) -> Counter[str]:
     return counts
 
 
+_LETTER = re.compile(r"[^\W\d_]")  # what WORDS is made of
+
+
 class WordEvidence(Mapping[str, int]):
-    """Lower-cased word forms of the whole transcript: evidence for hyphenation.
-    Counted on first use: about half of all transcripts never ask (no line-end
-    hyphen to decide), and counting is a tenth of a transcript's parsing."""
+    """Lower-cased word forms of the whole transcript (`count_words`): evidence
+    for hyphenation. A transcript asks for a few dozen forms at most, so a form
+    is counted when asked for, by finding it in the text (about a tenth of a
+    transcript's parsing went into counting every word); iterating counts them all."""
 
     def __init__(self, text: str) -> None:
-        self._text: str | None = text
-        self._counts: Counter[str] = Counter()
+        self._text = text
+        self._lower: str | None = None
+        self._asked: dict[str, int] = {}
+        self._all: Counter[str] | None = None
 
-    def _words(self) -> Counter[str]:
-        if self._text is not None:
-            self._counts, self._text = count_words(self._text), None
-        return self._counts
-
-    def __getitem__(self, word: str) -> int:
-        counts = self._words()
-        if word not in counts:
-            raise KeyError(word)
-        return counts[word]
+    def _count(self, word: str) -> int:
+        """How many `WORDS` matches of the lower-cased text equal `word`: its
+        occurrences not preceded by a letter (or a letter and a hyphen) nor
+        followed by one (or a hyphen and a letter), where a match would go on."""
+        if not WORDS.fullmatch(word):
+            return 0
+        if self._lower is None:
+            self._lower = self._text.lower()
+        text, n, size = self._lower, 0, len(word)
+        at = text.find(word)
+        while at >= 0:
+            end = at + size
+            if not (at and (_LETTER.match(text, at - 1) or (
+                    text[at - 1] == "-" and at > 1 and _LETTER.match(text, at - 2)))) and not (
+                    _LETTER.match(text, end) or (
+                        text.startswith("-", end) and _LETTER.match(text, end + 1))):
+                n += 1
+            at = text.find(word, at + 1)
+        return n
 
     def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
-        return self._words().get(word, default)
+        if word not in self._asked:
+            self._asked[word] = self._count(word)
+        return self._asked[word] or default
+
+    def __getitem__(self, word: str) -> int:
+        count = self.get(word)
+        if count is None:
+            raise KeyError(word)
+        return count
+
+    def _words(self) -> Counter[str]:
+        if self._all is None:
+            self._all = count_words(self._text)
+        return self._all
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._words())
