@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,14 @@ from generator.markdown_io import (
     is_hand_edited,
     read_meeting,
     write_meeting,
+)
+from generator.markdown_syntax import (
+    YamlLoader,
+    flow_map,
+    read_flow_list,
+    read_flow_map,
+    read_yaml_scalar,
+    yaml_scalar,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +132,43 @@ def test_hand_edited_files_read_alike(edit) -> None:  # type: ignore[no-untyped-
     fast, general = both_readers(edited(imported_files()[name], ops))
     assert fast == general
 
+
+
+def front_matter_lines(text: str) -> list[str]:
+    return text[4:text.find("\n---\n", 3)].split("\n")
+
+
+@pytest.mark.parametrize("name", sorted(imported_files()))
+def test_the_front_matter_of_every_imported_file_is_read_without_yaml_as_yaml_reads_it(
+        name: str) -> None:
+    lines = front_matter_lines(imported_files()[name])
+    fast = markdown_io._canonical_front_matter(lines)
+    assert fast is not None
+    assert fast == yaml.load("\n".join(lines), Loader=YamlLoader)  # noqa: S506 - a safe loader
+
+
+SCALAR_PIECES = ["a", "B", " ", ":", "#", '"', "\\", "\n", "\t", "\x00", "\x85", "\u2028", "é",
+                 "null", "~", "12", "-", ",", "{", "}", "[", "]", "'", "’", "\ufeff", "😀", "yes"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SCALAR_PIECES) | st.text(max_size=3), max_size=6).map("".join))
+def test_every_scalar_the_writer_writes_is_read_back_without_yaml(value: str) -> None:
+    source = yaml_scalar(value)
+    assert read_yaml_scalar(source) == (value,)
+    assert read_flow_map(flow_map([("id", value), ("name", "x")])) == {"id": value, "name": "x"}
+    assert read_flow_list(f"[{source}, {source}]") == [value, value]
+
+
+SOURCE_PIECES = ['"', "\\", "x41", "u00E9", "n", "a", " ", ",", ", ", "{", "}", "[", "]", ": ",
+                 "null", "k", "\\x4", "'", "#", "id: ", "{id: ", "~", "\t"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(SOURCE_PIECES), max_size=8).map("".join))
+def test_what_the_yaml_free_reader_accepts_it_reads_as_yaml_does(source: str) -> None:
+    for read in (read_yaml_scalar, read_flow_map, read_flow_list):
+        got = read(source)
+        if got is not None:
+            value = yaml.load("x: " + source, Loader=YamlLoader)["x"]  # noqa: S506
+            assert got == ((value,) if read is read_yaml_scalar else value)
