@@ -11,6 +11,12 @@ survives: ``read_meeting(write_meeting(m)) == (m, [])`` for every meeting.
 line. Block structure comes from markdown-it-py (front_matter and container
 plugins); paragraph text is unescaped here, not by the inline parser, so only
 the escapes this module writes (plus CommonMark's) have meaning.
+
+Speed: a file shaped exactly as `write_meeting` writes it (every imported file,
+and most hand edits) is read by a line reader and its front matter without
+YAML, several times faster; the first line the writer would not have written
+hands the file to markdown-it (and the front matter to YAML), so diagnostics
+and results are the same either way (tests/test_markdown_io_paths.py).
 """
 
 from __future__ import annotations
