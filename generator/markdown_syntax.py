@@ -124,6 +124,7 @@ _BARE_VALUE = re.compile(r"[A-Za-z0-9_.:/-]+")
 _ATTR = r'(?:#([A-Za-z0-9_.:/-]+)|([A-Za-z_][A-Za-z0-9_-]*)=("(?:[^"\\]|\\.)*"|[^\s"{}]+))'
 _ATTR_TOKEN = re.compile(_ATTR)
 _ATTRS = re.compile(r"(?:\s*" + _ATTR + r"(?!\S))*\s*")  # tokens end at a space: linear
+_ATTR_AT = re.compile(r"\s*" + _ATTR + r"(?!\S)")  # one token of `_ATTRS`
 
 
 def _attr_value(value: str) -> str:
@@ -171,10 +172,14 @@ def parse_attrs(text: str) -> dict[str, str] | None:
                 return None
             attrs[pair[0]] = pair[1]
         return attrs
-    if not _ATTRS.fullmatch(text):
-        return None
     attrs = {}
-    for ident, key, raw in _ATTR_TOKEN.findall(text):
+    at, end = 0, len(text)
+    while at < end:  # one token at a time: what `_ATTRS.fullmatch` then findall does
+        m = _ATTR_AT.match(text, at)
+        if m is None:
+            return None if text[at:].strip() else attrs
+        at = m.end()
+        ident, key, raw = m.groups()
         if ident:
             attrs["id"] = ident
         elif raw[0] != '"':
