@@ -37,21 +37,38 @@ def _norm_title(title: str | None) -> str:
     return " ".join((title or "").split()).casefold()
 
 
-def _labels(meeting: Meeting) -> list[str]:
-    return [" ".join(t.label.split()).casefold() for t in meeting.turns
-            if t.kind is TurnKind.SPEECH]
+def _labels(meeting: Meeting) -> tuple[str, ...]:
+    return tuple(" ".join(t.label.split()).casefold() for t in meeting.turns
+                 if t.kind is TurnKind.SPEECH)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What `same_meeting` compares: normalised title, date and speech labels
+    (kept instead of the meeting, so the import does not hold every meeting)."""
+
+    title: str
+    date: str | None
+    labels: tuple[str, ...]
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> Shape:
+        return cls(_norm_title(meeting.title), meeting.date, _labels(meeting))
+
+
+def same_shape(a: Shape, b: Shape) -> bool:
+    if not a.title or a.title != b.title:
+        return False
+    if a.date and b.date and a.date != b.date:
+        return False
+    if not a.labels or not b.labels:
+        return False
+    return SequenceMatcher(None, a.labels, b.labels, autojunk=False).ratio() >= SIMILAR_LABELS
 
 
 def same_meeting(a: Meeting, b: Meeting) -> bool:
     """Whether two parsed meetings are one meeting read from two sources."""
-    if not _norm_title(a.title) or _norm_title(a.title) != _norm_title(b.title):
-        return False
-    if a.date and b.date and a.date != b.date:
-        return False
-    la, lb = _labels(a), _labels(b)
-    if not la or not lb:
-        return False
-    return SequenceMatcher(None, la, lb, autojunk=False).ratio() >= SIMILAR_LABELS
+    return same_shape(Shape.of(a), Shape.of(b))
 
 
 @dataclass
@@ -59,54 +76,86 @@ class _Known:
     path: Path
     source: str
     title: str | None  # normalised; None until read
-    meeting: Meeting | None = None
+    order: int  # place among the known meetings: the first match wins
+    shape: Shape | None = None  # None until loaded
 
 
 @dataclass
 class Twins:
     """The meetings of the archive as the import goes: content files already in
-    ``content/`` (read lazily, only when a new meeting has their title) and the
-    meetings written by this import."""
+    ``content/`` (read lazily: their titles when a new meeting has a title, the
+    whole file when the title matches) and the meetings written by this import.
+    Indexed by path and by title, so that each meeting costs the same however
+    large the archive."""
 
     load: Callable[[Path], Meeting | None]
-    known: list[_Known] = field(default_factory=list)
+    _by_path: dict[Path, _Known] = field(default_factory=dict)
+    _untitled: dict[Path, _Known] = field(default_factory=dict)
+    _by_title: dict[str, dict[Path, _Known]] = field(default_factory=dict)
+    _count: int = 0
 
     @classmethod
     def of_content(cls, files: Iterable[tuple[Path, str]],
                    load: Callable[[Path], Meeting | None]) -> Twins:
         """`files`: (content file, the transcript it was imported from)."""
-        return cls(load, [_Known(path, source, None) for path, source in files])
+        twins = cls(load)
+        for path, source in files:
+            twins._put(_Known(path, source, None, 0))
+        return twins
 
-    def _title(self, known: _Known) -> str:
+    def _put(self, known: _Known) -> None:
+        self.forget(known.path)
+        known.order, self._count = self._count, self._count + 1
+        self._by_path[known.path] = known
         if known.title is None:
-            known.title = ""
-            try:
-                with known.path.open(encoding="utf-8", errors="replace") as fh:
-                    head = fh.read(65536)
-            except OSError:
-                return ""
-            if m := _TITLE_LINE.search(head):
-                with contextlib.suppress(yaml.YAMLError):
-                    known.title = _norm_title(str(yaml.safe_load(m.group(1)) or ""))
-        return known.title
+            self._untitled[known.path] = known
+        else:
+            self._by_title.setdefault(known.title, {})[known.path] = known
+
+    def _read_title(self, path: Path) -> str:
+        try:
+            with path.open(encoding="utf-8", errors="replace") as fh:
+                head = fh.read(65536)
+        except OSError:
+            return ""
+        if m := _TITLE_LINE.search(head):
+            with contextlib.suppress(yaml.YAMLError):
+                return _norm_title(str(yaml.safe_load(m.group(1)) or ""))
+        return ""
+
+    def _read_titles(self) -> None:
+        for path, known in self._untitled.items():
+            known.title = self._read_title(path)
+            self._by_title.setdefault(known.title, {})[path] = known
+        self._untitled.clear()
 
     def find(self, meeting: Meeting, source: str) -> tuple[str, Path] | None:
         """The other transcript and content file holding this meeting, if any."""
         title = _norm_title(meeting.title)
         if not title:
             return None
-        for known in self.known:
-            if known.source == source or self._title(known) != title:
+        self._read_titles()
+        candidates = sorted(self._by_title.get(title, {}).values(), key=lambda k: k.order)
+        shape = None
+        for known in candidates:
+            if known.source == source:
                 continue
-            if known.meeting is None:
-                known.meeting = self.load(known.path)
-            if known.meeting is not None and same_meeting(meeting, known.meeting):
+            if known.shape is None:
+                loaded = self.load(known.path)
+                known.shape = None if loaded is None else Shape.of(loaded)
+            shape = shape or Shape.of(meeting)
+            if known.shape is not None and same_shape(shape, known.shape):
                 return known.source, known.path
         return None
 
     def add(self, meeting: Meeting, source: str, path: Path) -> None:
-        self.forget(path)
-        self.known.append(_Known(path, source, _norm_title(meeting.title), meeting))
+        shape = Shape.of(meeting)
+        self._put(_Known(path, source, shape.title, 0, shape))
 
     def forget(self, path: Path) -> None:
-        self.known = [k for k in self.known if k.path != path]
+        known = self._by_path.pop(path, None)
+        if known is None:
+            return
+        self._untitled.pop(path, None)
+        if known.title is not None:
+            self._by_title.get(known.title, {}).pop(path, None)

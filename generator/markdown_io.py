@@ -11,6 +11,12 @@ survives: ``read_meeting(write_meeting(m)) == (m, [])`` for every meeting.
 line. Block structure comes from markdown-it-py (front_matter and container
 plugins); paragraph text is unescaped here, not by the inline parser, so only
 the escapes this module writes (plus CommonMark's) have meaning.
+
+Speed: a file shaped exactly as `write_meeting` writes it (every imported file,
+and most hand edits) is read by a line reader and its front matter without
+YAML, several times faster; the first line the writer would not have written
+hands the file to markdown-it (and the front matter to YAML), so diagnostics
+and results are the same either way (tests/test_markdown_io_paths.py).
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ from generator.markdown_syntax import (
     format_attrs,
     paragraphs_text,
     parse_attrs,
+    read_flow_list,
+    read_flow_map,
+    read_yaml_scalar,
     unescape_paragraph,
     yaml_error_line,
     yaml_scalar,
@@ -73,12 +82,20 @@ class ImportStamp:
 
 _STAMP_LINE = re.compile(
     r"^  (parser|source_sha256|sidecar_sha256|content_sha256|meetings): (.*)$", re.M)
-_CONTENT_HASH_LINE = re.compile(r"^  content_sha256: [^\n]*\n", re.M)
+_CONTENT_HASH_KEY = "  content_sha256: "
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def content_hash(text: str) -> str:
-    """sha256 of a content file without its ``content_sha256`` line."""
-    return hashlib.sha256(_CONTENT_HASH_LINE.sub("", text, count=1).encode("utf-8")).hexdigest()
+    """sha256 of a content file without its ``content_sha256`` line (the first
+    line that starts with that key and ends in a newline)."""
+    at_start = text.startswith(_CONTENT_HASH_KEY)
+    start = 0 if at_start else text.find("\n" + _CONTENT_HASH_KEY) + 1
+    end = text.find("\n", start) if start or at_start else -1
+    return _sha256(text if end < 0 else text[:start] + text[end + 1:])
 
 
 def read_stamp(text: str) -> ImportStamp | None:
@@ -222,8 +239,10 @@ def write_meeting(meeting: Meeting, stamp: ImportStamp | None = None) -> str:
     text = "\n".join(lines) + "\n"
     if stamp is None:
         return text
-    digest = content_hash(text)
-    return text.replace("\n---\n", f"\n  content_sha256: {digest}\n---\n", 1)
+    # The hash of the file without the line that will hold it: `content_hash`
+    # of the result, which drops that line (the first one with the key).
+    digest = _sha256(text)
+    return text.replace("\n---\n", f"\n{_CONTENT_HASH_KEY}{digest}\n---\n", 1)
 
 
 # ----------------------------------------------------------------------------- read
@@ -325,8 +344,69 @@ def _records(r: _Reader, data: dict[str, Any], key: str, lines: list[str],
     return out
 
 
-def _read_front_matter(r: _Reader, source: str) -> tuple[dict[str, Any], list[str]] | None:
+_SCALAR_KEYS = frozenset(("id", "title", "date", "body", "kind", "committee", "dossier",
+                          "chair", "clerk", "start", "end", "language", "source",
+                          "source_line"))
+_LIST_KEYS = frozenset(("people", "suspensions", "sections"))
+_IMPORT_KEYS = frozenset(("format", "parser", "source_sha256", "sidecar_sha256", "meetings",
+                          "content_sha256"))
+
+
+def _canonical_front_matter(lines: list[str]) -> dict[str, Any] | None:
+    """The front matter exactly as `_front_matter` writes it, read without YAML
+    (which took a fifth of the time a file takes to read); None at anything
+    else, for YAML to read. Gives what `YamlLoader` gives."""
+    data: dict[str, Any] = {}
+    items: list[dict[str, str | None]] | None = None  # the open `key:` list
+    stamp: dict[str, str | None] | None = None  # the open `import:` mapping
+    bare: set[str] = set()
+    for line in lines:
+        if line.startswith("- ") and items is not None:
+            item = read_flow_map(line[2:])
+            if item is None:
+                return None
+            items.append(item)
+            continue
+        if line.startswith("  ") and stamp is not None:
+            key, sep, raw = line[2:].partition(": ")
+            value = read_yaml_scalar(raw) if sep and key in _IMPORT_KEYS else None
+            if value is None or key in stamp:
+                return None
+            stamp[key] = value[0]
+            continue
+        items = stamp = None
+        key, sep, raw = line.partition(":")
+        if key in data or not sep:
+            return None
+        if key in _SCALAR_KEYS and raw.startswith(" "):
+            value = read_yaml_scalar(raw[1:])
+            if value is None:
+                return None
+            data[key] = value[0]
+        elif key in _LIST_KEYS and raw == "":
+            data[key] = items = []
+            bare.add(key)
+        elif key in _LIST_KEYS and raw == " []" or key == "present" and raw.startswith(" ["):
+            data[key] = read_flow_list(raw[1:])
+            if data[key] is None:
+                return None
+        elif key == "import" and raw == "":
+            data[key] = stamp = {}
+        else:
+            return None
+    for key in bare:  # YAML reads a `key:` with nothing under it as null
+        data[key] = data[key] or None
+    if "import" in data:
+        data["import"] = data["import"] or None
+    return data
+
+
+def _read_front_matter(r: _Reader, source: str,
+                       canonical: bool = True) -> tuple[dict[str, Any], list[str]] | None:
     lines = source.split("\n")
+    data = _canonical_front_matter(lines) if canonical else None
+    if data is not None:
+        return data, lines
     try:
         data = yaml.load(source, Loader=YamlLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
@@ -543,10 +623,25 @@ def _read_commitment(r: _Reader, b: _Block, file: str) -> Commitment:
     return Commitment(text, b.attrs.get("turn"), _source(r, b.attrs, file, b.line))
 
 
+_NOT_PLAIN_START = frozenset("#-*+:>=~|!<`") | frozenset(" \t")
+
+
+def _plain(line: str) -> bool:
+    """Whether markdown-it reads `line` as nothing but paragraph text, exactly as
+    written: what `escape_line` writes (no surrounding whitespace, no character
+    that could start a heading, list, fence or quote, no "1." or "1)")."""
+    return (bool(line) and line[0] not in _NOT_PLAIN_START and line == line.strip()
+            and not (line[0].isdigit() and _ORDERED.match(line)))
+
+
+_ORDERED = re.compile(r"[0-9]+[.)]")
+
+
 def _canonical_blocks(r: _Reader, lines: list[str], start: int) -> list[_Block] | None:
     """Blocks of a file exactly as `write_meeting` wrote it, read line by line
-    (several times faster than markdown-it; equal on such files, which the round
-    trip tests check). None at anything the writer does not produce."""
+    (several times faster than markdown-it). None at the first line the writer
+    would not have written, for markdown-it to read the file instead; where it
+    gives blocks they equal markdown-it's (tests/test_markdown_io_paths.py)."""
     blocks: list[_Block] = []
     i, n = start, len(lines)
     while i < n:
@@ -562,18 +657,34 @@ def _canonical_blocks(r: _Reader, lines: list[str], start: int) -> list[_Block] 
         while i < n and lines[i] != ":::":
             text = lines[i]
             i += 1
-            if text.startswith(("- ", "#### ")) or not text:
+            if not text:
                 if buf:
                     block.elements.append(_Element(kind, "\n".join(buf), at))
                     buf = []
-                if text.startswith("#### "):
-                    block.elements.append(_Element("heading", text[5:].strip(), i))
-                elif text:
-                    buf, kind, at = [text[2:]], "item", i
-            elif not buf:
-                buf, kind, at = [text], "paragraph", i
-            else:
+            elif text.startswith("#### "):
+                heading = text[5:]
+                if not _plain(heading) or heading.endswith("#"):
+                    return None
+                if buf:
+                    block.elements.append(_Element(kind, "\n".join(buf), at))
+                    buf = []
+                block.elements.append(_Element("heading", heading, i))
+            elif text.startswith("- "):
+                if buf and kind != "item" or not _plain(text[2:]):
+                    return None  # a list right after a paragraph; odd item text
+                if buf:
+                    block.elements.append(_Element(kind, "\n".join(buf), at))
+                buf, kind, at = [text[2:]], "item", i
+            elif kind == "item" and buf:
+                if not text.startswith("  ") or not _plain(text[2:]):
+                    return None  # an item's next line is indented by two
+                buf.append(text[2:])
+            elif not _plain(text):
+                return None
+            elif buf:
                 buf.append(text)
+            else:
+                buf, kind, at = [text], "paragraph", i
         if i >= n:
             return None
         i += 1
@@ -584,17 +695,23 @@ def _canonical_blocks(r: _Reader, lines: list[str], start: int) -> list[_Block] 
     return blocks
 
 
-def _blocks(r: _Reader, text: str) -> tuple[str, list[_Block]] | None:
-    """The front matter source and the blocks of a content file."""
+def _blocks(r: _Reader, text: str, line_reader: bool) -> tuple[str, list[_Block]] | None:
+    """The front matter source and the blocks of a content file: by the line
+    reader when the file is shaped as `write_meeting` writes (import output,
+    and most hand edits), else by markdown-it."""
     end = text.find("\n---\n", 3)
-    if text.startswith("---\n") and end > 0 and not is_hand_edited(text):
+    if (line_reader and text.startswith("---\n") and end > 0 and "\r" not in text
+            and "\x00" not in text):  # markdown-it turns \r into \n and \0 into U+FFFD
         lines = text.split("\n")
         start = text.count("\n", 0, end) + 2
-        trial = _Reader(r.file)
-        fast = _canonical_blocks(trial, lines, start)
-        if fast is not None:
-            r.diagnostics += trial.diagnostics
-            return "\n".join(lines[1:start - 1]), fast
+        front = lines[1:start - 1]
+        # markdown-it would end the front matter at an earlier '---' or '...' line
+        if not any(line.lstrip().startswith(("---", "...")) for line in front):
+            trial = _Reader(r.file)
+            fast = _canonical_blocks(trial, lines, start)
+            if fast is not None:
+                r.diagnostics += trial.diagnostics
+                return "\n".join(front), fast
     tokens = _md.parse(text)
     if not tokens or tokens[0].type != "front_matter":
         r.error("front matter is not closed", 1, hint="add a line '---' after the metadata")
@@ -602,20 +719,24 @@ def _blocks(r: _Reader, text: str) -> tuple[str, list[_Block]] | None:
     return tokens[0].content, _collect_blocks(r, tokens[1:])
 
 
-def read_meeting(text: str, file: str) -> tuple[Meeting | None, list[Diagnostic]]:
+def read_meeting(text: str, file: str, *, line_reader: bool = True
+                 ) -> tuple[Meeting | None, list[Diagnostic]]:
     """Read a content file. Never raises for bad input: returns the meeting (None
     when the front matter is unusable) and diagnostics naming `file` and a line.
-    A block that cannot be read is reported and left out; the rest is kept."""
+    A block that cannot be read is reported and left out; the rest is kept.
+    A file shaped as `write_meeting` writes it is read line by line
+    (`_canonical_blocks`), anything else with markdown-it; `line_reader=False`
+    uses markdown-it for every file (the tests check that both give the same)."""
     r = _Reader(file)
     text = text.removeprefix("\ufeff")  # a byte order mark some editors add
     if not text.startswith("---"):
         r.error("a content file starts with '---' and its front matter", 1,
                 text.split("\n", 1)[0][:80], hint="the first line must be '---'")
         return None, r.diagnostics
-    parts = _blocks(r, text)
+    parts = _blocks(r, text, line_reader)
     if parts is None:
         return None, r.diagnostics
-    head = _read_front_matter(r, parts[0])
+    head = _read_front_matter(r, parts[0], line_reader)
     fields = _meeting_head(r, *head) if head else None
     if fields is None:
         return None, r.diagnostics

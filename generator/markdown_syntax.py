@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import yaml
 from markdown_it.common.entities import entities as _ENTITIES
@@ -123,6 +124,7 @@ _BARE_VALUE = re.compile(r"[A-Za-z0-9_.:/-]+")
 _ATTR = r'(?:#([A-Za-z0-9_.:/-]+)|([A-Za-z_][A-Za-z0-9_-]*)=("(?:[^"\\]|\\.)*"|[^\s"{}]+))'
 _ATTR_TOKEN = re.compile(_ATTR)
 _ATTRS = re.compile(r"(?:\s*" + _ATTR + r"(?!\S))*\s*")  # tokens end at a space: linear
+_ATTR_AT = re.compile(r"\s*" + _ATTR + r"(?!\S)")  # one token of `_ATTRS`
 
 
 def _attr_value(value: str) -> str:
@@ -146,12 +148,38 @@ def format_attrs(pairs: list[tuple[str, str | int | None]]) -> str:
     return "{" + " ".join(parts) + "}"
 
 
+_ID_TOKEN = re.compile(r"#([A-Za-z0-9_.:/-]+)")
+_BARE_TOKEN = re.compile(r'([A-Za-z_][A-Za-z0-9_-]*)=([^\s"{}]+)')
+
+
+@lru_cache(maxsize=1 << 14)  # "speaker=blok", "line=12": the same tokens recur
+def _bare_attr(token: str) -> tuple[str, str] | None:
+    """One whitespace-free token without quotes as (key, value), or None."""
+    if m := _ID_TOKEN.fullmatch(token):
+        return "id", m.group(1)
+    if m := _BARE_TOKEN.fullmatch(token):
+        return m.group(1), m.group(2)
+    return None
+
+
 def parse_attrs(text: str) -> dict[str, str] | None:
     """The attributes of ``{...}`` (without the braces), or None if malformed."""
-    if not _ATTRS.fullmatch(text):
-        return None
-    attrs: dict[str, str] = {}
-    for ident, key, raw in _ATTR_TOKEN.findall(text):
+    if '"' not in text:  # no quoted value: tokens are what lies between spaces
+        attrs: dict[str, str] = {}
+        for token in text.split():
+            pair = _bare_attr(token)
+            if pair is None:
+                return None
+            attrs[pair[0]] = pair[1]
+        return attrs
+    attrs = {}
+    at, end = 0, len(text)
+    while at < end:  # one token at a time: what `_ATTRS.fullmatch` then findall does
+        m = _ATTR_AT.match(text, at)
+        if m is None:
+            return None if text[at:].strip() else attrs
+        at = m.end()
+        ident, key, raw = m.groups()
         if ident:
             attrs["id"] = ident
         elif raw[0] != '"':
@@ -192,6 +220,81 @@ def yaml_scalar(value: str | int | None) -> str:
     if _YAML_PLAIN.fullmatch(value) and value not in _YAML_RESERVED:
         return value
     return '"' + _YAML_UNSAFE.sub(_yaml_escape, value) + '"'
+
+
+# A double-quoted scalar with no escapes but the writer's (`_yaml_escape`).
+_QUOTED = re.compile(r'"((?:[^"\\]|\\(?:x[0-9A-F]{2}|u[0-9A-F]{4}|[\\"ntr]))*)"')
+_QUOTED_ESCAPE = re.compile(r"\\(?:x([0-9A-F]{2})|u([0-9A-F]{4})|([\\\"ntr]))")
+_RAW_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_UNQUOTED = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
+
+
+def _unescape_quoted(m: re.Match[str]) -> str:
+    hex_code = m.group(1) or m.group(2)
+    return chr(int(hex_code, 16)) if hex_code else _UNQUOTED[m.group(3)]
+
+
+def read_yaml_scalar(source: str) -> tuple[str | None] | None:
+    """The value of a scalar exactly as `yaml_scalar` writes it, as `YamlLoader`
+    reads it (in a 1-tuple), or None for anything else (for YAML to read)."""
+    if source == "null":
+        return (None,)
+    if _YAML_PLAIN.fullmatch(source):
+        return None if source in _YAML_RESERVED else (source,)
+    m = _QUOTED.fullmatch(source)
+    if not m or _RAW_UNSAFE.search(m.group(1)):
+        return None
+    inner = m.group(1)
+    return (_QUOTED_ESCAPE.sub(_unescape_quoted, inner) if "\\" in inner else inner,)
+
+
+_FLOW_VALUE = r'"(?:[^"\\]|\\.)*"|[^,"{}\[\]]+'
+_FLOW_ITEM = re.compile(_FLOW_VALUE)
+_FLOW_PAIR = re.compile(r"([a-z_][a-z0-9_]*): (" + _FLOW_VALUE + ")")
+
+
+def _flow_items(inner: str, item: re.Pattern[str]) -> list[re.Match[str]] | None:
+    """The items of a flow collection's inside, as the writer joins them (", ")."""
+    items: list[re.Match[str]] = []
+    at = 0
+    while at < len(inner):
+        m = item.match(inner, at)
+        if not m:
+            return None
+        items.append(m)
+        at = m.end()
+        if at < len(inner):
+            if not inner.startswith(", ", at) or at + 2 == len(inner):
+                return None
+            at += 2
+    return items
+
+
+def read_flow_map(source: str) -> dict[str, str | None] | None:
+    """``{key: value, ...}`` exactly as `flow_map` writes it, else None."""
+    if not (source.startswith("{") and source.endswith("}")):
+        return None
+    pairs = _flow_items(source[1:-1], _FLOW_PAIR)
+    if pairs is None:
+        return None
+    out: dict[str, str | None] = {}
+    for m in pairs:
+        value = read_yaml_scalar(m.group(2))
+        if value is None or m.group(1) in out:
+            return None
+        out[m.group(1)] = value[0]
+    return out
+
+
+def read_flow_list(source: str) -> list[str | None] | None:
+    """``[a, b, ...]`` of scalars exactly as the writer writes it, else None."""
+    if not (source.startswith("[") and source.endswith("]")):
+        return None
+    items = _flow_items(source[1:-1], _FLOW_ITEM)
+    if items is None:
+        return None
+    values = [read_yaml_scalar(m.group(0)) for m in items]
+    return None if any(v is None for v in values) else [v[0] for v in values]  # type: ignore[index]
 
 
 def flow_map(pairs: list[tuple[str, str | int | None]]) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import yaml
 
@@ -112,6 +113,7 @@ class Registry:
         return self._redirects.get(person_id, person_id)
 
 
+@lru_cache(maxsize=1 << 16)  # the same names and aliases, again for every meeting
 def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
@@ -136,22 +138,32 @@ def _near(entry: RegistryPerson, date: str | None, apart: int = YEARS_APART) -> 
     return year is None or not years or min(years) - apart <= year <= max(years) + apart
 
 
-def person_labels(meeting: Meeting, person: Person) -> set[str]:
-    """Labels as printed for this person that name them (not "De voorzitter:")."""
+def printed_labels(meeting: Meeting) -> dict[str, set[str]]:
+    """The labels each speaker of the meeting was printed under, by person id
+    (one pass over the turns for all the meeting's people)."""
+    labels: dict[str, set[str]] = {}
+    for t in meeting.turns:
+        if t.speaker is not None and t.label:
+            labels.setdefault(t.speaker, set()).add(t.label)
+    return labels
+
+
+def person_labels(printed: dict[str, set[str]], person: Person) -> set[str]:
+    """Labels as printed for this person (`printed_labels`) that name them (not
+    "De voorzitter:")."""
     surname = person.name.split()[-1].casefold() if person.name.split() else ""
-    return {t.label for t in meeting.turns
-            if t.speaker == person.id and t.label and not _GENERIC_LABEL.match(t.label)
-            and surname and surname in t.label.casefold()}
+    return {label for label in printed.get(person.id, ())
+            if not _GENERIC_LABEL.match(label) and surname and surname in label.casefold()}
 
 
-def _candidates(registry: Registry, meeting: Meeting, person: Person,
+def _candidates(registry: Registry, meeting: Meeting, person: Person, labels: set[str],
                 taken: set[str]) -> list[RegistryPerson]:
     cls = role_class(person.role)
 
     def fits(e: RegistryPerson) -> bool:
         return e.id not in taken and cls in _classes(e)
 
-    by_label = {e.id: e for label in person_labels(meeting, person) for e in registry.named(label)
+    by_label = {e.id: e for label in labels for e in registry.named(label)
                 if fits(e) and _near(e, meeting.date)}
     if by_label:
         return list(by_label.values())
@@ -223,12 +235,13 @@ def _extend(spells: tuple[Spell, ...], value: str | None, date: str | None) -> t
     return (*out, Spell(value, date, date))
 
 
-def _learn(entry: RegistryPerson, meeting: Meeting, person: Person) -> RegistryPerson:
+def _learn(entry: RegistryPerson, meeting: Meeting, person: Person,
+           labels: set[str]) -> RegistryPerson:
     """Add what this meeting says about the person; never drop or change a value,
     except that a fuller name ("Jesse Klaver" for "Klaver") replaces a shorter one
     (kept as an alias)."""
     name, aliases = entry.name, list(entry.aliases)
-    new_names = [person.name, *sorted(person_labels(meeting, person))]
+    new_names = [person.name, *sorted(labels)]
     if _key(person.name).endswith(" " + _key(name)):
         aliases.append(name)
         name = person.name
@@ -251,8 +264,10 @@ def resolve_meeting(meeting: Meeting, registry: Registry,
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     diags: list[Diagnostic] = []
+    printed = printed_labels(meeting)
     for person in meeting.people:
-        found = _candidates(registry, meeting, person, taken)
+        labels = person_labels(printed, person)
+        found = _candidates(registry, meeting, person, labels, taken)
         if len(found) == 1:
             pid = registry.canonical(found[0].id)  # an entry merged into another by hand
         else:
@@ -263,7 +278,8 @@ def resolve_meeting(meeting: Meeting, registry: Registry,
                     f"added as {pid!r}", file, meeting.source.line,
                     hint=f"merge by adding '{pid}' to the aliases of the right person "
                          "in content/people.yaml"))
-        entry = _learn(people.get(pid) or RegistryPerson(pid, person.name), meeting, person)
+        entry = _learn(people.get(pid) or RegistryPerson(pid, person.name), meeting, person,
+                       labels)
         fuller = _fuller_id(people.get(pid), entry, registry, taken)
         if fuller:
             del people[pid]

@@ -62,13 +62,18 @@ BOMS: tuple[tuple[bytes, str], ...] = (  # UTF-32 first: its LE BOM starts like 
 # Latin-1. A lead byte (C2-F4) followed by continuation bytes (80-BF).
 _CP1252_HIGH = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
 _CONT = "[\u0080-\u00bf" + re.escape(_CP1252_HIGH) + "]"
+# One character class first (the lead byte; the branch picks its length by
+# looking back at it): the regex engine then skips non-candidates in C, several
+# times faster on clean text than an alternation of three classes.
 MOJIBAKE = re.compile(
-    f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}"
+    f"[\u00c2-\u00f4](?:(?<=[\u00c2-\u00df]){_CONT}|(?<=[\u00e0-\u00ef]){_CONT}{{2}}"
+    f"|(?<=[\u00f0-\u00f4]){_CONT}{{3}})"
 )
 # C0 controls except tab and newline, DEL, C1 controls, and stray BOMs / ZWNBSP.
 SEPARATOR = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")  # between words: a space
 CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
 PAGE_BREAK = re.compile("^\x0c+", re.MULTILINE)
+_CONTROL_OR_SEPARATOR = re.compile(f"[{CONTROL.pattern[1:-1]}{SEPARATOR.pattern[1:-1]}]")
 SAMPLE = 8192
 DOUBLE_BOM = "\u00ef\u00bb\u00bf"  # a UTF-8 byte order mark, itself double-encoded
 
@@ -322,8 +327,10 @@ def _remove_controls(text: str, file: str, diags: list[Diagnostic]) -> str:
     U+2028/U+2029; a form feed inside a line) into spaces, so no two words are
     glued. A leading BOM and form feeds at the start of a line (page breaks from
     pdftotext) go silently; anything else gets one warning."""
-    text = PAGE_BREAK.sub("", text.removeprefix("\ufeff"))
-    if not CONTROL.search(text) and not SEPARATOR.search(text):
+    text = text.removeprefix("\ufeff")
+    if "\x0c" in text:
+        text = PAGE_BREAK.sub("", text)
+    if not _CONTROL_OR_SEPARATOR.search(text):
         return text
     found = sorted([m.start() for m in CONTROL.finditer(text) if m.group() != "\ufeff"]
                    + [m.start() for m in SEPARATOR.finditer(text)])

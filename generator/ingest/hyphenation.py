@@ -36,7 +36,7 @@ The decision, in order (Dutch spelling, Taalunie Leidraad, and the archive):
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections.abc import Mapping
 from functools import cache, lru_cache
 
 DASHES = "–—‒―"
@@ -138,7 +138,7 @@ def is_elision(stem: str, core: str) -> bool:
     return not (is_word(joined, COMMON_ZIPF) and not is_word(part))
 
 
-def _evidence_choice(joined: str, hyphened: str, evidence: Counter[str]) -> str | None:
+def _evidence_choice(joined: str, hyphened: str, evidence: Mapping[str, int]) -> str | None:
     """The form the transcript itself prefers, if it writes either elsewhere."""
     with_join, with_hyphen = evidence.get(joined.lower(), 0), evidence.get(hyphened.lower(), 0)
     if with_join > with_hyphen:
@@ -202,7 +202,7 @@ def _restore_trema(stem: str, core: str) -> str:
     return stem[: len(stem) - len(last)] + joined + sep + after
 
 
-def join_hyphenated(left: str, right: str, evidence: Counter[str]) -> str:
+def join_hyphenated(left: str, right: str, evidence: Mapping[str, int]) -> str:
     """The text replacing `left` (a token ending in a hyphen at a line end) and
     `right` (the first token of the next line); see the module docstring."""
     if not right:
@@ -224,7 +224,7 @@ def join_hyphenated(left: str, right: str, evidence: Counter[str]) -> str:
     return lead + chosen + trail
 
 
-def repair_inline_hyphen(word: str, evidence: Counter[str]) -> str:
+def repair_inline_hyphen(word: str, evidence: Mapping[str, int]) -> str:
     """A hyphen inside a word of flattened text (newlines removed) may be a line
     end the extraction kept ("bijvoor-beeld", "stimu-leert"). Join it only when
     the transcript writes the joined form at least as often as the hyphenated one, or

@@ -107,6 +107,8 @@ def _clean(text: str) -> str:
 
 def parse_label_line(line: str) -> Label | None:
     """The label if the whole line is one (line-wrapped text), else None."""
+    if not line.rstrip().endswith(":"):  # what LABEL_LINE needs, found without it
+        return None
     m = LABEL_LINE.match(line)
     if not m:
         return None

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from typing import NamedTuple
 
 from generator.ingest.hyphenation import (
     ELISION_WORDS,
@@ -41,6 +42,15 @@ RUNNING_HEAD = re.compile(r"^\s*(?:Tweede Kamer\b.*\bTK \d+\b.*|TK \d+|\d+-\d+-\
 DIGITS = re.compile(r"\d+")
 WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SENTENCE_END = re.compile(r"[.?!…](?:[\"”’')\]»]*)$")
+_CLOSERS = "\"”’')]»"
+
+
+def ends_sentence(text: str) -> bool:
+    """``SENTENCE_END.search(text)``, several times faster: the last character
+    that is not a closing quote or bracket ends a sentence."""
+    if text.endswith("\n"):  # `$` also matches before a final newline
+        text = text[:-1]
+    return text.rstrip(_CLOSERS)[-1:] in (".", "?", "!", "…")
 # "c.q.", "d.w.z.", "nr.", "bijv." at a line end do not end a sentence.
 ABBREVIATION_END = re.compile(
     r"(?:\b\w\.\w\.(?:\w\.)*|\b(?:nr|blz|bijv|resp|jl|mr|dr|drs|ir|prof|art|vs|ca|zgn|t\.a\.v)\.)$")
@@ -50,13 +60,16 @@ LATEX_SPACE = re.compile(r"\$\\?\\?(?:quad|qquad|,|;|!|\s)*\$")
 LATEX_CMD = re.compile(r"\\+(?:textbf|textit|emph|mathrm|text)\{([^{}]*)\}")
 LATEX_LEFTOVER = re.compile(r"\\+[a-zA-Z]+\b|\$+")
 EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+# A Markdown heading or a bold label at a line start: OCR'ed Markdown.
+MARKDOWN_LINE_START = re.compile(r"^(?:#{1,6} |\*\*[A-Z])", re.M)
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One physical line of the source, cleaned: `text` without trailing space,
     `no` its 1-based number (0 for flattened text), `gap` True when a blank line
-    (not caused by a page break) precedes it."""
+    (not caused by a page break) precedes it. (A named tuple: a transcript has
+    thousands, and a tuple is several times cheaper to make than a frozen
+    dataclass.)"""
 
     text: str
     no: int
@@ -69,15 +82,17 @@ def detect_variant(text: str) -> str:
     if lines < 3 and len(text) > 300:  # no wrapped column is that long
         return FLAT
     head = text[:20000]
-    if re.search(r"^#{1,6} |\\textbf|\$\\quad|^\*\*[A-Z]", head, re.M):
+    if ("\\textbf" in head or "$\\quad" in head
+            or (head.startswith(("#", "**")) or "\n#" in head or "\n**" in head)
+            and MARKDOWN_LINE_START.search(head)):
         return MARKDOWN
     if lines and len(text) / (lines + 1) > 400:
         return FLAT
     return LINES
 
 
-def word_evidence(text: str) -> Counter[str]:
-    """Lower-cased word forms of the whole transcript: evidence for hyphenation."""
+def count_words(text: str) -> Counter[str]:
+    """Lower-cased word forms of `text` and how often each occurs."""
     # A word never spans whitespace: find the words once per distinct token.
     counts: Counter[str] = Counter()
     for token, n in Counter(text.lower().split()).items():
@@ -86,10 +101,73 @@ def word_evidence(text: str) -> Counter[str]:
     return counts
 
 
+_LETTER = re.compile(r"[^\W\d_]")  # what WORDS is made of
+
+
+class WordEvidence(Mapping[str, int]):
+    """Lower-cased word forms of the whole transcript (`count_words`): evidence
+    for hyphenation. A transcript asks for a few dozen forms at most, so a form
+    is counted when asked for, by finding it in the text (about a tenth of a
+    transcript's parsing went into counting every word); iterating counts them all."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lower: str | None = None
+        self._asked: dict[str, int] = {}
+        self._all: Counter[str] | None = None
+
+    def _count(self, word: str) -> int:
+        """How many `WORDS` matches of the lower-cased text equal `word`: its
+        occurrences not preceded by a letter (or a letter and a hyphen) nor
+        followed by one (or a hyphen and a letter), where a match would go on."""
+        if not WORDS.fullmatch(word):
+            return 0
+        if self._lower is None:
+            self._lower = self._text.lower()
+        text, n, size = self._lower, 0, len(word)
+        at = text.find(word)
+        while at >= 0:
+            end = at + size
+            if not (at and (_LETTER.match(text, at - 1) or (
+                    text[at - 1] == "-" and at > 1 and _LETTER.match(text, at - 2)))) and not (
+                    _LETTER.match(text, end) or (
+                        text.startswith("-", end) and _LETTER.match(text, end + 1))):
+                n += 1
+            at = text.find(word, at + 1)
+        return n
+
+    def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        if word not in self._asked:
+            self._asked[word] = self._count(word)
+        return self._asked[word] or default
+
+    def __getitem__(self, word: str) -> int:
+        count = self.get(word)
+        if count is None:
+            raise KeyError(word)
+        return count
+
+    def _words(self) -> Counter[str]:
+        if self._all is None:
+            self._all = count_words(self._text)
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self._words())
+
+
+def word_evidence(text: str) -> WordEvidence:
+    """The word forms of a transcript (`WordEvidence`), counted when first needed."""
+    return WordEvidence(text)
+
+
 INNER_HYPHEN = re.compile(r"(?<![\w-])([^\W\d_]+)-([^\W\d_]+)(?![\w-])")
 
 
-def rejoin_inner_hyphens(text: str, evidence: Counter[str]) -> str:
+def rejoin_inner_hyphens(text: str, evidence: Mapping[str, int]) -> str:
     """Flattened text keeps the PDF's line-end hyphens inside words ("inlei-dingen",
     "Neder-land"), beside real hyphenated words ("minister-president"): see
     `inline_hyphen` for the decision."""
@@ -100,7 +178,7 @@ def rejoin_inner_hyphens(text: str, evidence: Counter[str]) -> str:
     return INNER_HYPHEN.sub(decide, text) if "-" in text else text
 
 
-def inline_hyphen(word: str, evidence: Counter[str]) -> str:
+def inline_hyphen(word: str, evidence: Mapping[str, int]) -> str:
     """"a-b" inside flattened text: a kept line-end hyphen or the spelling?
     1. The transcript elsewhere: the joined form printed at least as often as
     the hyphenated one (this occurrence is no evidence for itself) joins; a
@@ -148,10 +226,33 @@ def clean_markdown_line(line: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", line).rstrip()
 
 
+def _head_core(line: str) -> str:
+    return line.strip().lstrip("#* ").rstrip("* ")
+
+
 def _head_key(line: str) -> str:
     """A line with digits masked (and Markdown marks removed: OCR prints running
     heads as headings)."""
-    return DIGITS.sub("#", line.strip().lstrip("#* ").rstrip("* "))
+    return DIGITS.sub("#", _head_core(line))
+
+
+def _masked(ch: str) -> str:
+    """A line's first or last character as it stands in its `_head_key`."""
+    return "#" if ch.isdecimal() else ch  # what `DIGITS` (\d) matches
+
+
+def head_matcher(heads: frozenset[str]) -> Callable[[str], bool]:
+    """``lambda line: _head_key(line) in heads``, but the digit masking (a regex
+    substitution) only for lines whose first and last characters could give a
+    key in `heads`: most lines are ruled out by two set lookups."""
+    firsts, lasts = {k[:1] for k in heads}, {k[-1:] for k in heads}
+
+    def is_head(line: str) -> bool:
+        core = _head_core(line)
+        return (_masked(core[:1]) in firsts and _masked(core[-1:]) in lasts
+                and DIGITS.sub("#", core) in heads)
+
+    return is_head
 
 
 def repeated_heads(raws: list[str], least: int = 3) -> frozenset[str]:
@@ -193,6 +294,7 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
     in_comment = False
     raws = text.split("\n")
     heads = repeated_heads(raws) if heads is None else heads
+    is_head = head_matcher(heads)
     for no, raw in enumerate(raws, start=1):
         line = raw.rstrip()
         if markdown:
@@ -201,10 +303,14 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
                 in_comment = "-->" not in line
                 continue
             line = clean_markdown_line(line)
-        footer = FOOTER.match(line)
-        head = heads and _head_key(line) in heads and not (  # kept above its agenda item
+        # Only a line starting "Tweede Kamer", "TK " or a digit can be a footer or
+        # a running head: test that before the two regexes.
+        start = line.lstrip()
+        furniture = start[:1].isdecimal() or start.startswith(("Tweede Kamer", "TK "))
+        footer = FOOTER.match(line) if furniture else None
+        head = heads and is_head(line) and not (  # kept above its agenda item
             no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
-        if footer or RUNNING_HEAD.match(line) or head:
+        if footer or (furniture and RUNNING_HEAD.match(line)) or head:
             if footer:
                 footers.append(footer)
             gap, after_break = False, True
@@ -225,7 +331,7 @@ def fit_limit(lines: list[Line]) -> int:
     sums = sorted(
         len(a.text) + 1 + len(b.text.split(" ", 1)[0])
         for a, b in zip(lines, lines[1:], strict=False)
-        if len(a.text) >= 30 and not b.gap and not SENTENCE_END.search(a.text)
+        if len(a.text) >= 30 and not b.gap and not ends_sentence(a.text)
     )
     if len(sums) < 20:
         return 0  # too little evidence: only blank lines end paragraphs
@@ -236,8 +342,8 @@ def ends_paragraph(line: Line, following: Line, limit: int) -> bool:
     """Does `line` end a paragraph, given the line after it? Yes after a sentence
     end when a blank line follows or the next word would have fitted."""
     if BULLET.match(following.text):
-        return bool(SENTENCE_END.search(line.text) or line.text.endswith(":"))
-    if not SENTENCE_END.search(line.text) or ABBREVIATION_END.search(line.text):
+        return ends_sentence(line.text) or line.text.endswith(":")
+    if not ends_sentence(line.text) or ABBREVIATION_END.search(line.text):
         return False
     if following.text[:1].islower():  # a paragraph never starts in lower case
         return False
@@ -247,7 +353,7 @@ def ends_paragraph(line: Line, following: Line, limit: int) -> bool:
     return len(line.text) + 1 + len(first_word) < limit
 
 
-def join_lines(texts: list[str], evidence: Counter[str]) -> str:
+def join_lines(texts: list[str], evidence: Mapping[str, int]) -> str:
     """Join wrapped lines into one string, resolving line-end hyphens."""
     out = ""
     for text in texts:
@@ -268,7 +374,7 @@ def join_lines(texts: list[str], evidence: Counter[str]) -> str:
     return out
 
 
-def paragraphs(lines: list[Line], evidence: Counter[str], limit: int) -> list[tuple[str, int]]:
+def paragraphs(lines: list[Line], evidence: Mapping[str, int], limit: int) -> list[tuple[str, int]]:
     """Group body lines into paragraphs: (text, first line number)."""
     result: list[tuple[str, int]] = []
     current: list[Line] = []

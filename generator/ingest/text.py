@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from generator.errors import Diagnostic, info, warning
@@ -45,9 +46,9 @@ from generator.ingest.labels import (
 from generator.ingest.layout import (
     FLAT,
     MARKDOWN,
-    SENTENCE_END,
     Line,
     detect_variant,
+    ends_sentence,
     fit_limit,
     join_lines,
     paragraphs,
@@ -85,7 +86,7 @@ COMMITTEE = re.compile(
 # --- segmenting: line-wrapped text (and OCR'ed Markdown) ---------------------
 
 
-def _wrapped_label(lines: list[Line], i: int, evidence: Counter[str]) -> Label | None:
+def _wrapped_label(lines: list[Line], i: int, evidence: Mapping[str, int]) -> Label | None:
     """A label wrapped over two lines in a narrow column ("Minister voor Natuur en
     Stikstof Van der" / "Wal:"), starting a block (blank line or sentence end
     before it)."""
@@ -95,7 +96,7 @@ def _wrapped_label(lines: list[Line], i: int, evidence: Counter[str]) -> Label |
     following = lines[i + 1]
     if following.gap or not following.text.endswith(":") or len(following.text) > 40:
         return None
-    if i and not (line.gap or SENTENCE_END.search(lines[i - 1].text)):
+    if i and not (line.gap or ends_sentence(lines[i - 1].text)):
         return None
     return parse_label_line(join_lines([line.text, following.text], evidence))
 
@@ -112,7 +113,7 @@ def _label_of(line: Line, markdown: bool, before: Line | None = None) -> tuple[L
     if markdown:
         return parse_label_start(line.text)
     if ":" not in line.text[:120] or not (
-            before is None or line.gap or SENTENCE_END.search(before.text)):
+            before is None or line.gap or ends_sentence(before.text)):
         return None
     found = parse_label_start(line.text)
     if not found or not found[1]:
@@ -123,7 +124,7 @@ def _label_of(line: Line, markdown: bool, before: Line | None = None) -> tuple[L
     return None  # "De heer X: …" without a party may be a quote
 
 
-def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
+def _procedural_span(lines: list[Line], i: int, evidence: Mapping[str, int]) -> int:
     """How many lines (1-3, wrapped) from `i` form a procedural line that stands
     alone: a blank line, sentence end or label before it, a blank line or label
     after it. 0 when there is none. "Aan de orde is …" right after a label is the
@@ -139,7 +140,7 @@ def _procedural_span(lines: list[Line], i: int, evidence: Counter[str]) -> int:
         after_label = i > 0 and _label_of(lines[i - 1], True) is not None
         return _agenda_span(lines, i) if line.gap and not after_label else 0
     before = lines[i - 1] if i else None
-    if not (before is None or line.gap or SENTENCE_END.search(before.text)
+    if not (before is None or line.gap or ends_sentence(before.text)
             or parse_label_line(before.text)):
         return 0
     for span in (1, 2, 3):
@@ -162,8 +163,8 @@ def _agenda_span(lines: list[Line], i: int, most: int = 40) -> int:
         following = lines[end + 1] if end + 1 < len(lines) else None
         if following is not None and (parse_label_line(following.text)
                                       or CHAIR_LINE.match(following.text)):
-            return end - i + 1 if SENTENCE_END.search(lines[end].text) else 0
-        if following is None or (following.gap and SENTENCE_END.search(lines[end].text)):
+            return end - i + 1 if ends_sentence(lines[end].text) else 0
+        if following is None or (following.gap and ends_sentence(lines[end].text)):
             return end - i + 1
     return 0
 
@@ -197,7 +198,7 @@ def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
     return pieces
 
 
-def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) -> Segmented:
+def segment_lines(text: str, file: str, markdown: bool, evidence: Mapping[str, int]) -> Segmented:
     heads = repeated_heads(text.split("\n"))
     lines, footers = split_lines(text, markdown, heads)
     diags: list[Diagnostic] = []
@@ -220,7 +221,7 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Counter[str]) 
             bodies.append([Line(rest, line.no)] if rest else [])
             continue
         change = CHAIR_LINE.match(line.text) if turns else None
-        if change and (line.gap or SENTENCE_END.search(lines[i - 1].text)):
+        if change and (line.gap or ends_sentence(lines[i - 1].text)):
             turns.append(RawTurn(None, line.no, [(TEXT, [line])], change.group("name")))
             bodies.append([])
             current = None
@@ -283,7 +284,7 @@ class Built:
     end: str | None = None
 
 
-def _motion(lines: list[Line], turn_id: str, file: str, evidence: Counter[str]) -> Motion:
+def _motion(lines: list[Line], turn_id: str, file: str, evidence: Mapping[str, int]) -> Motion:
     text = normalise_motion_text(join_lines([x.text for x in lines], evidence))
     considerations, requests = split_motion_text(text)
     return Motion("", None, None, (), (), text, considerations, requests, turn_id,
@@ -291,7 +292,7 @@ def _motion(lines: list[Line], turn_id: str, file: str, evidence: Counter[str]) 
 
 
 def _procedural(raw: RawTurn, turn_id: str, file: str, built: Built,
-                evidence: Counter[str]) -> Turn:
+                evidence: Mapping[str, int]) -> Turn:
     text = join_lines([x.text for _, piece in raw.pieces for x in piece], evidence)
     if m := SUSPENSION.search(text):
         built.suspensions.append(Suspension(
@@ -302,7 +303,7 @@ def _procedural(raw: RawTurn, turn_id: str, file: str, built: Built,
     return Turn(turn_id, None, "", (text,), Source(file, raw.line), TurnKind.PROCEDURAL)
 
 
-def build_turns(seg: Segmented, roster, file: str, evidence: Counter[str]) -> Built:
+def build_turns(seg: Segmented, roster, file: str, evidence: Mapping[str, int]) -> Built:
     """Raw turns -> turns, motions (numbered by the chair), suspensions,
     commitments."""
     built = Built()
