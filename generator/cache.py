@@ -8,7 +8,8 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   and modification time are unchanged (as git's index does), so a build hashes
   only the files that changed;
 - ``meetings/<hash>.pickle``: the parsed `Meeting` of a content file, so an
-  unchanged file is never parsed twice;
+  unchanged file is never parsed twice; the site build loads outlines and
+  reads a meeting's turns from here again when it shows them (`CachedTexts`);
 - ``state.json``: the hashes of every input of the last good build (content,
   templates, static files, settings, catalogue, the generator's own code) and a
   fingerprint per page. A page's fingerprint hashes its template (with every
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from generator.config import CONFIG_FILE, Project
 from generator.errors import Diagnostic, Severity
-from generator.model import Meeting
+from generator.model import Meeting, Turn
 
 CACHE_DIR = ".plenum-cache"
 FORMAT = 1  # bump when the layout of the cache changes
@@ -106,7 +107,7 @@ class BuildCache:
         self.previous_pages: dict[str, str] = state.get("pages", {})
         self.previous_site: list | None = state.get("site")
         self.files = FileDigests({} if clean else self._read_json("digests.json"))
-        self.meeting_digests: dict[int, str] = {}  # id(Meeting) -> content hash
+        self.meeting_digests: dict[str, str] = {}  # meeting id -> content hash + salt
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
@@ -178,14 +179,19 @@ class BuildCache:
 
     # --- parsed meetings -----------------------------------------------------------
 
-    def reader(self, read: Callable[[Project, Path], tuple[Meeting | None, list]]
-               ) -> Callable[[Project, Path], tuple[Meeting | None, list]]:
+    def _stored(self, digest: str) -> Path:
+        return self.folder / "meetings" / f"{digest}.pickle"
+
+    def reader(self, read: Callable[[Project, Path], tuple[Meeting | None, list]],
+               outlines: bool = False) -> Callable[[Project, Path], tuple[Meeting | None, list]]:
         """Wrap a content-file reader (`generator.content.read_content_file`) so
-        that an unchanged file is unpickled instead of parsed."""
+        that an unchanged file is unpickled instead of parsed. With `outlines`,
+        the meetings come without their turns (`texts` gives them back)."""
+        from generator.archive import outline
 
         def cached(project: Project, path: Path) -> tuple[Meeting | None, list]:
             digest = self.files.digest(path)
-            stored = self.folder / "meetings" / f"{digest}.pickle"
+            stored = self._stored(digest)
             result = None
             with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError,
                                      AttributeError, ImportError):
@@ -196,20 +202,32 @@ class BuildCache:
                 tmp = stored.with_suffix(f".{os.getpid()}.tmp")
                 tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
                 os.replace(tmp, stored)
-            if result[0] is not None:
-                self._digest_by_meeting[result[0].id] = digest
-            return result
+            meeting, diagnostics = result
+            if meeting is not None:
+                # the first file of an id is the one loading keeps
+                self._digest_by_meeting.setdefault(meeting.id, digest)
+                if outlines:
+                    meeting = outline(meeting)
+            return meeting, diagnostics
 
         return cached
 
     def remember_meetings(self, meetings: Iterable[Meeting], salt: str = "") -> None:
         """Note the content hash behind each loaded meeting (plus `salt`: the
         hash of whatever else went into it, e.g. the speaker registry), so a
-        page fingerprint can name a meeting by its hash instead of its text."""
+        page fingerprint can name a meeting by its hash instead of its text
+        (whether the page holds its outline or the whole meeting: which one is
+        the page builder's choice, part of the generator's code)."""
         for meeting in meetings:
             digest = self._digest_by_meeting.get(meeting.id)
             if digest is not None:
-                self.meeting_digests[id(meeting)] = f"{digest}+{salt}"
+                self.meeting_digests[meeting.id] = f"{digest}+{salt}"
+
+    def texts(self, registry: object) -> CachedTexts:
+        """The turns of the meetings this cache's reader loaded, read back from
+        their pickles with the speaker `registry` applied as loading did."""
+        return CachedTexts({mid: self._stored(d) for mid, d in self._digest_by_meeting.items()},
+                           registry)
 
     # --- pages ---------------------------------------------------------------------
 
@@ -266,9 +284,9 @@ class BuildCache:
 @dataclass(frozen=True)
 class PagePlan:
     """Fingerprints of the previous build's pages and what a page's fingerprint
-    is made of. Forked render workers inherit it; `id()`s stay valid there."""
+    is made of. Forked render workers inherit it."""
 
-    meeting_digests: Mapping[int, str]
+    meeting_digests: Mapping[str, str]  # meeting id -> content hash + salt
     template_hashes: Mapping[str, str]
     salt: str
     previous: Mapping[str, str]
@@ -305,7 +323,7 @@ def _meeting_reference(digest: str) -> None:  # pragma: no cover - never unpickl
     """Stands for a meeting in a fingerprint: the pickle names it by hash."""
 
 
-def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[int, str]) -> pickle.Pickler:
+def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -> pickle.Pickler:
     """A pickler that writes each known meeting as its content hash. The
     dispatch table keeps the per-object work in C (a `persistent_id` method
     would call back into Python for every object: three times slower)."""
@@ -313,7 +331,7 @@ def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[int, str]) -
     table = copyreg.dispatch_table.copy()
 
     def reduce_meeting(meeting: Meeting) -> tuple:
-        digest = meeting_digests.get(id(meeting))
+        digest = meeting_digests.get(meeting.id)
         if digest is None:  # not loaded through the cache: hash it whole
             return (Meeting, (), meeting.__dict__)
         return (_meeting_reference, (digest,))
@@ -321,6 +339,27 @@ def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[int, str]) -
     table[Meeting] = reduce_meeting
     pickler.dispatch_table = table
     return pickler
+
+
+class CachedTexts:
+    """The turns of each loaded meeting, unpickled from the build cache when
+    asked for (`generator.archive.MeetingTexts`): the site build keeps outlines
+    in memory and one meeting's text at a time. The registry is applied as
+    content loading applies it (`generator.registry.apply_registry`), so the
+    turns are those a whole load would have given."""
+
+    def __init__(self, stored: Mapping[str, Path], registry: object):
+        self.stored = dict(stored)
+        self.registry = registry
+
+    def turns(self, meeting: Meeting) -> tuple[Turn, ...]:
+        from generator.registry import apply_registry
+
+        whole, _ = pickle.loads(self.stored[meeting.id].read_bytes())
+        if whole.id != meeting.id:
+            raise ValueError(f"build cache: {self.stored[meeting.id]} holds {whole.id!r}, "
+                             f"not {meeting.id!r}")
+        return apply_registry(whole, self.registry).turns  # type: ignore[arg-type]
 
 
 def _write_json(path: Path, data: object) -> None:
