@@ -15,7 +15,7 @@ newest speeches of each speaker with a snippet). The turns themselves come from
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
@@ -32,10 +32,12 @@ from generator.model import Commitment, Meeting, Motion, Person, Turn, TurnKind,
 from generator.slugs import slugify
 from generator.stats import Figures, MeetingFigures, meeting_figures, party_figures, sum_figures
 from generator.urls import party_slug
+from generator.workers import chunked, fork_map
 
 VERDICT_ORDER = tuple(VerdictKind)
 LISTED_SPEECHES = 200  # a speaker page lists at most this many speeches (newest first)
 SNIPPET_WORDS = 40
+TEXT_BATCH = 8  # meetings per work item of the pass over the text
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,29 @@ def _summary(meeting: Meeting) -> MeetingSummary:
                           MappingProxyType(turns))
 
 
+@dataclass(frozen=True)
+class _TurnFacts:
+    """What the archive takes from one meeting's turns (made in a worker)."""
+
+    figures: MeetingFigures
+    figure_data: MeetingFigureData
+    summary: MeetingSummary
+    speeches: Mapping[str, tuple[tuple[Turn, str], ...]]  # person id -> (turn without
+    # its paragraphs, snippet), in the order spoken
+
+
+def _turn_facts(meeting: Meeting, people: Mapping[str, Person]) -> _TurnFacts:
+    found = meeting_figures(meeting)
+    speeches: dict[str, list[tuple[Turn, str]]] = defaultdict(list)
+    for t in meeting.turns:
+        if t.kind is TurnKind.SPEECH and t.speaker in people:
+            speeches[t.speaker].append((Turn(t.id, t.speaker, t.label, (), t.source, t.kind),
+                                        snippet(t.paragraphs)))
+    return _TurnFacts(replace(found, turn_words=MappingProxyType({})),
+                      meeting_figure_data(meeting, found), _summary(meeting),
+                      {pid: tuple(refs) for pid, refs in speeches.items()})
+
+
 class _NewestSpeeches:
     """Each speaker's speeches, keeping only the groups (one per meeting) that
     can still be among the newest `limit`: memory stays bounded however many
@@ -291,11 +316,11 @@ class _NewestSpeeches:
         self.kept: dict[str, int] = defaultdict(int)
         self.counts: dict[str, int] = defaultdict(int)
 
-    def add(self, meeting: Meeting, refs: dict[str, list[Turn]]) -> None:
-        for pid, turns in refs.items():
+    def add(self, meeting: Meeting, speeches: Mapping[str, tuple[tuple[Turn, str], ...]]
+            ) -> None:
+        for pid, turns in speeches.items():
             groups = self.groups[pid]
-            groups.append([SpeechRef(meeting, Turn(t.id, t.speaker, t.label, (), t.source, t.kind),
-                                     snippet(t.paragraphs)) for t in turns])
+            groups.append([SpeechRef(meeting, turn, text) for turn, text in turns])
             self.counts[pid] += len(turns)
             self.kept[pid] += len(turns)
             while len(groups) > 1 and self.kept[pid] - len(groups[0]) >= self.limit:
@@ -307,12 +332,13 @@ class _NewestSpeeches:
                 for pid, groups in sorted(self.groups.items())}
 
 
-def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
-                  ) -> tuple[Archive, list[Diagnostic]]:
+def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None,
+                  jobs: int = 1) -> tuple[Archive, list[Diagnostic]]:
     """Sort, merge and index every meeting; compute every figure once.
 
     Without `texts`, `meetings` are whole and kept in memory; with it, they are
-    outlines and their turns are read from `texts` one meeting at a time."""
+    outlines and their turns are read from `texts` one meeting at a time.
+    `jobs` worker processes (0: one per core) read the turns."""
     ordered, diags = _unique_meetings(meetings)
     if texts is None:
         texts = KeptTexts({m.id: m.turns for m in ordered})
@@ -329,19 +355,21 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
     figures: dict[str, MeetingFigures] = {}
     figure_data: dict[str, MeetingFigureData] = {}
     summaries: dict[str, MeetingSummary] = {}
-    for meeting in ordered:  # the only pass over the text of every meeting
-        full = replace(meeting, turns=texts.turns(meeting))
-        found = meeting_figures(full)
-        figure_data[meeting.id] = meeting_figure_data(full, found)
-        figures[meeting.id] = replace(found, turn_words=MappingProxyType({}))
-        summaries[meeting.id] = _summary(full)
-        refs: dict[str, list[Turn]] = defaultdict(list)
-        for turn in full.turns:
-            if turn.kind is TurnKind.SPEECH and turn.speaker in people:
-                refs[turn.speaker].append(turn)
-        for pid in refs:
+
+    def read(batch: Sequence[int]) -> list[_TurnFacts]:
+        return [_turn_facts(replace(ordered[i], turns=texts.turns(ordered[i])), people)
+                for i in batch]
+
+    # the only pass over the text of every meeting, in worker processes
+    done = (facts for batch in fork_map(read, chunked(range(len(ordered)), TEXT_BATCH), jobs)
+            for facts in batch)
+    for meeting, facts in zip(ordered, done, strict=True):
+        figures[meeting.id] = facts.figures
+        figure_data[meeting.id] = facts.figure_data
+        summaries[meeting.id] = facts.summary
+        for pid in facts.speeches:
             spoke_in[pid].append(meeting)
-        newest.add(meeting, refs)
+        newest.add(meeting, facts.speeches)
 
     motions = _motion_entries(ordered)
     by_submitter: dict[str, list[MotionEntry]] = defaultdict(list)

@@ -233,9 +233,10 @@ class BuildCache:
 
     def plan(self, templates_dir: Path, salt: str, previous_site: Path | None) -> PagePlan:
         """What renderers need to skip unchanged pages (`previous_site` None:
-        render every page)."""
+        render every page). The generator's own code is part of every page's
+        fingerprint: a change to a filter or a renderer may change any page."""
         return PagePlan(dict(self.meeting_digests), template_digests(templates_dir, self.files),
-                        salt, dict(self.previous_pages), previous_site)
+                        f"{salt}+{self.version}", dict(self.previous_pages), previous_site)
 
     def record_pages(self, fingerprints: Iterable[tuple[str, str | None]]) -> None:
         """Keep the fingerprints of the pages this build wrote."""

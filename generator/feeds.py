@@ -8,19 +8,22 @@ written as the meetings stream past, one meeting's text in memory at a time.
 from __future__ import annotations
 
 import csv
-import json
+import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from generator import urls
 from generator.archive import Archive
-from generator.export import meeting_to_dict
+from generator.export import meeting_json
 from generator.i18n import Catalogue
 from generator.model import Meeting, TurnKind
 from generator.pages import CSV_COLUMNS, meeting_description, meeting_title
+from generator.workers import chunked, fork_map
 
 FEED_SIZE = 50
+BATCH = 8  # meetings per work item
 
 
 def _write(site_dir: Path, path: str, text: str) -> None:
@@ -36,8 +39,7 @@ def _absolute(base_url: str, path: str) -> str:
 def write_meeting_json(archive: Archive, meeting: Meeting, site_dir: Path) -> str:
     """``data/meetings/<slug>.json`` of one meeting (with its turns)."""
     path = urls.meeting_json_path(archive.meeting_slug(meeting))
-    text = json.dumps(meeting_to_dict(meeting), ensure_ascii=False, indent=2)
-    _write(site_dir, path, text + "\n")
+    _write(site_dir, path, meeting_json(meeting) + "\n")
     return path
 
 
@@ -118,17 +120,32 @@ def robots(base_url: str) -> str:
     return text
 
 
-def write_feeds(archive: Archive, t: Catalogue, title: str, base_url: str, site_dir: Path,
-                html_paths: list[str]) -> None:
-    """Write every machine-readable file of the site; the per-meeting JSON and
-    the speeches CSV in one pass over the meetings' text."""
+def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1) -> None:
+    """The per-meeting JSON files and the speeches CSV, in one pass over the
+    meetings' text: workers (`jobs`, 0: one per core) write the JSON and return
+    their meetings' CSV rows, which are written here in archive order."""
+
+    def write(batch: Sequence[int]) -> str:
+        rows = io.StringIO()
+        writer = csv.writer(rows, lineterminator="\r\n")
+        for i in batch:
+            meeting = archive.full(archive.meetings[i])
+            write_meeting_json(archive, meeting, site_dir)
+            write_speech_rows(writer, archive, meeting)
+        return rows.getvalue()
+
     target = urls.output_file(site_dir, urls.SPEECHES_CSV)
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("w", encoding="utf-8", newline="") as out:
-        writer = speeches_csv_writer(out)
-        for meeting in archive.full_meetings():
-            write_meeting_json(archive, meeting, site_dir)
-            write_speech_rows(writer, archive, meeting)
+        speeches_csv_writer(out)
+        for rows in fork_map(write, chunked(range(len(archive.meetings)), BATCH), jobs):
+            out.write(rows)
+
+
+def write_feeds(archive: Archive, t: Catalogue, title: str, base_url: str, site_dir: Path,
+                html_paths: list[str], jobs: int = 1) -> None:
+    """Write every machine-readable file of the site."""
+    write_meeting_files(archive, site_dir, jobs)
     _write(site_dir, urls.FEED, atom_feed(archive, t, title, base_url))
     _write(site_dir, urls.SITEMAP, sitemap(html_paths, base_url))
     _write(site_dir, urls.ROBOTS, robots(base_url))

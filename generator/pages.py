@@ -165,15 +165,23 @@ def parties_index_page(archive: Archive, t: Catalogue) -> Page:
 
 def speech_items(archive: Archive, meeting: Meeting, t: Catalogue) -> tuple[SpeechItem, ...]:
     slug = archive.meeting_slug(meeting)
+    title = meeting_title(meeting, t)
     interruptions = archive.figures[meeting.id].interruptions
     sections = {s.turn: s.title for s in meeting.sections}
+    rows: dict[str | None, PersonRow | None] = {}  # a meeting has few speakers, many turns
+
+    def row(person_id: str | None) -> PersonRow | None:
+        if person_id not in rows:
+            rows[person_id] = _row(archive, person_id, meeting)
+        return rows[person_id]
+
     items = []
     for turn in meeting.turns:
         hit = interruptions.get(turn.id)
         items.append(SpeechItem(
-            slug, meeting_title(meeting, t), meeting.date, turn, urls.turn_anchor(turn.id),
-            _row(archive, turn.speaker, meeting), turn.kind is TurnKind.PROCEDURAL,
-            _row(archive, hit.floor_holder, meeting) if hit else None,
+            slug, title, meeting.date, turn, urls.turn_anchor(turn.id),
+            row(turn.speaker), turn.kind is TurnKind.PROCEDURAL,
+            row(hit.floor_holder) if hit else None,
             sections.get(turn.id),
             archive.motions_by_turn.get((meeting.id, turn.id), ()),
             archive.verdicts_by_turn.get((meeting.id, turn.id), ()),

@@ -9,6 +9,7 @@ the data page (pygments escapes its input).
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -26,6 +27,7 @@ from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
 from generator.pages import Page, kind_name, motion_title, page_builders
 from generator.urls import NOT_FOUND, Urls, output_file
+from generator.workers import forked_pool
 
 SEARCH_TEMPLATE = "search.html"
 SEARCH_FALLBACK = "_search_fallback.html"
@@ -57,7 +59,7 @@ def make_environment(templates_dir: Path, t: Catalogue) -> Environment:
     )
     env.filters["jsonld"] = jsonld
     env.filters["date"] = t.date
-    env.filters["time"] = lambda iso: time_element(t, iso)
+    env.filters["time"] = functools.lru_cache(maxsize=4096)(lambda iso: time_element(t, iso))
     env.filters["num"] = t.number
     env.filters["verdict"] = t.verdict
     env.filters["kind"] = lambda kind: kind_name(kind, t)
@@ -104,7 +106,7 @@ def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: P
     global _SHARED
     _SHARED = (archive, site, t, templates_dir, out_dir, plan)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with forked_pool(workers) as pool:
             shares = pool.map(_render_worker, [(i, workers) for i in range(workers)])
     finally:
         _SHARED = None

@@ -86,7 +86,7 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
     t = load_catalogue(project.language)
     site = SiteInfo(project.title, t.language, project.base_url)
     with timed("archive", verbose):
-        archive, diagnostics = build_archive(meetings, texts)
+        archive, diagnostics = build_archive(meetings, texts, jobs)
     with timed("render", verbose):
         plan = None
         if cache is not None:
@@ -98,7 +98,7 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
         if cache is not None:
             cache.record_pages(fingerprints)
     with timed("feeds", verbose):
-        write_feeds(archive, t, project.title, project.base_url, out_dir, paths)
+        write_feeds(archive, t, project.title, project.base_url, out_dir, paths, jobs)
     with timed("static", verbose):
         copy_static(project.static_dir, out_dir)
     with timed("search", verbose):

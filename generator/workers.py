@@ -2,7 +2,9 @@
 
 Workers are forked after the archive is built, so they share it (copy on write)
 instead of receiving it pickled; only small work items (page numbers, file
-paths) and small results travel between processes. Results come back in the
+paths) and small results travel between processes. The heap is frozen for the
+garbage collector while workers run (`forked_pool`): a collection in a worker
+would otherwise write to every object it inherited and copy the whole heap. Results come back in the
 order of the items, so the output never depends on the number of workers.
 Where fork is unavailable, or the work is small, everything runs in this
 process.
@@ -10,9 +12,12 @@ process.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import Pool
 from typing import Any, TypeVar
 
 from generator.progress import Progress
@@ -38,6 +43,19 @@ def _run(item: Any) -> Any:
     return _TASK(item)
 
 
+@contextlib.contextmanager
+def forked_pool(workers: int) -> Iterator[Pool]:
+    """A pool of `workers` forked processes that share this process's heap
+    copy on write, with the heap frozen for the garbage collector meanwhile
+    (``gc.freeze``, as the gc module's documentation advises before a fork)."""
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
 def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
@@ -57,7 +75,7 @@ def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
             return
         _TASK = task
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with forked_pool(workers) as pool:
                 for result in pool.imap(_run, items, chunksize=1):
                     yield result
                     bar.advance()
