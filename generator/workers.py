@@ -18,6 +18,8 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.pool import Pool
+from multiprocessing.reduction import ForkingPickler
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from generator.progress import Progress
@@ -26,6 +28,15 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _TASK: Callable[[Any], Any] | None = None  # inherited by forked workers
+
+
+
+def _read_only(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+# results may hold the read-only mappings of the archive's records
+ForkingPickler.register(MappingProxyType, lambda proxy: (_read_only, (dict(proxy),)))
 
 
 def worker_count(jobs: int) -> int:
