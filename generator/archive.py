@@ -15,11 +15,11 @@ newest speeches of each speaker with a snippet). The turns themselves come from
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from generator.errors import Diagnostic, warning
 from generator.figures import (
@@ -34,6 +34,7 @@ from generator.stats import Figures, MeetingFigures, meeting_figures, party_figu
 from generator.urls import party_slug
 from generator.workers import chunked, fork_map
 
+T = TypeVar("T")
 VERDICT_ORDER = tuple(VerdictKind)
 LISTED_SPEECHES = 200  # a speaker page lists at most this many speeches (newest first)
 SNIPPET_WORDS = 40
@@ -66,6 +67,11 @@ class MeetingTexts(Protocol):
         """The turns of `meeting` (an outline), as content loading made them."""
         ...
 
+    def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
+        """``make(meeting with its turns)`` (`make` a pure function of it),
+        possibly as an earlier build computed it for the same content."""
+        ...
+
 
 class KeptTexts:
     """Turns kept in memory: meetings handed to `build_archive` whole (a test,
@@ -76,6 +82,9 @@ class KeptTexts:
 
     def turns(self, meeting: Meeting) -> tuple[Turn, ...]:
         return self._turns[meeting.id]
+
+    def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
+        return make(replace(meeting, turns=self.turns(meeting)))
 
 
 def outline(meeting: Meeting) -> Meeting:
@@ -289,15 +298,16 @@ class _TurnFacts:
     figures: MeetingFigures
     figure_data: MeetingFigureData
     summary: MeetingSummary
-    speeches: Mapping[str, tuple[tuple[Turn, str], ...]]  # person id -> (turn without
+    speeches: Mapping[str, tuple[tuple[Turn, str], ...]]  # speaker id -> (turn without
     # its paragraphs, snippet), in the order spoken
 
 
-def _turn_facts(meeting: Meeting, people: Mapping[str, Person]) -> _TurnFacts:
+def _turn_facts(meeting: Meeting) -> _TurnFacts:
+    """A pure function of the meeting (the build cache may remember it)."""
     found = meeting_figures(meeting)
     speeches: dict[str, list[tuple[Turn, str]]] = defaultdict(list)
     for t in meeting.turns:
-        if t.kind is TurnKind.SPEECH and t.speaker in people:
+        if t.kind is TurnKind.SPEECH and t.speaker is not None:
             speeches[t.speaker].append((Turn(t.id, t.speaker, t.label, (), t.source, t.kind),
                                         snippet(t.paragraphs)))
     return _TurnFacts(replace(found, turn_words=MappingProxyType({})),
@@ -357,8 +367,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
     summaries: dict[str, MeetingSummary] = {}
 
     def read(batch: Sequence[int]) -> list[_TurnFacts]:
-        return [_turn_facts(replace(ordered[i], turns=texts.turns(ordered[i])), people)
-                for i in batch]
+        return [texts.remembered(ordered[i], _turn_facts) for i in batch]
 
     # the only pass over the text of every meeting, in worker processes
     done = (facts for batch in fork_map(read, chunked(range(len(ordered)), TEXT_BATCH), jobs)
@@ -367,9 +376,10 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         figures[meeting.id] = facts.figures
         figure_data[meeting.id] = facts.figure_data
         summaries[meeting.id] = facts.summary
-        for pid in facts.speeches:
+        speeches = {pid: refs for pid, refs in facts.speeches.items() if pid in people}
+        for pid in speeches:
             spoke_in[pid].append(meeting)
-        newest.add(meeting, facts.speeches)
+        newest.add(meeting, speeches)
 
     motions = _motion_entries(ordered)
     by_submitter: dict[str, list[MotionEntry]] = defaultdict(list)

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from generator import urls
 from generator.archive import Archive
+from generator.cache import PagePlan
 from generator.export import meeting_json
 from generator.i18n import Catalogue
 from generator.model import Meeting, TurnKind
@@ -120,32 +121,46 @@ def robots(base_url: str) -> str:
     return text
 
 
-def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1) -> None:
+def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
+                        plan: PagePlan | None = None) -> list[tuple[str, str | None]]:
     """The per-meeting JSON files and the speeches CSV, in one pass over the
     meetings' text: workers (`jobs`, 0: one per core) write the JSON and return
-    their meetings' CSV rows, which are written here in archive order."""
+    their meetings' CSV rows, which are written here in archive order. With a
+    `plan`, the JSON of a meeting unchanged since the previous build is linked
+    from it. Returns the fingerprint of each JSON file (for the build cache)."""
 
-    def write(batch: Sequence[int]) -> str:
+    def write(batch: Sequence[int]) -> tuple[str, list[tuple[str, str | None]]]:
         rows = io.StringIO()
         writer = csv.writer(rows, lineterminator="\r\n")
+        written = []
         for i in batch:
             meeting = archive.full(archive.meetings[i])
-            write_meeting_json(archive, meeting, site_dir)
+            path = urls.meeting_json_path(archive.meeting_slug(meeting))
+            fingerprint = plan.meeting_file_fingerprint(path, meeting) if plan else None
+            if not (plan and plan.reuse(path, fingerprint, site_dir)):
+                write_meeting_json(archive, meeting, site_dir)
+            written.append((path, fingerprint))
             write_speech_rows(writer, archive, meeting)
-        return rows.getvalue()
+        return rows.getvalue(), written
 
     target = urls.output_file(site_dir, urls.SPEECHES_CSV)
     target.parent.mkdir(parents=True, exist_ok=True)
+    fingerprints: list[tuple[str, str | None]] = []
     with target.open("w", encoding="utf-8", newline="") as out:
         speeches_csv_writer(out)
-        for rows in fork_map(write, chunked(range(len(archive.meetings)), BATCH), jobs):
+        for rows, written in fork_map(write, chunked(range(len(archive.meetings)), BATCH), jobs):
             out.write(rows)
+            fingerprints += written
+    return fingerprints
 
 
 def write_feeds(archive: Archive, t: Catalogue, title: str, base_url: str, site_dir: Path,
-                html_paths: list[str], jobs: int = 1) -> None:
-    """Write every machine-readable file of the site."""
-    write_meeting_files(archive, site_dir, jobs)
+                html_paths: list[str], jobs: int = 1, plan: PagePlan | None = None
+                ) -> list[tuple[str, str | None]]:
+    """Write every machine-readable file of the site; the fingerprints of
+    those a later build may link instead of writing (`write_meeting_files`)."""
+    fingerprints = write_meeting_files(archive, site_dir, jobs, plan)
     _write(site_dir, urls.FEED, atom_feed(archive, t, title, base_url))
     _write(site_dir, urls.SITEMAP, sitemap(html_paths, base_url))
     _write(site_dir, urls.ROBOTS, robots(base_url))
+    return fingerprints

@@ -98,7 +98,10 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
         if cache is not None:
             cache.record_pages(fingerprints)
     with timed("feeds", verbose):
-        write_feeds(archive, t, project.title, project.base_url, out_dir, paths, jobs)
+        fingerprints = write_feeds(archive, t, project.title, project.base_url, out_dir, paths,
+                                   jobs, plan)
+        if cache is not None:
+            cache.record_pages(fingerprints)
     with timed("static", verbose):
         copy_static(project.static_dir, out_dir)
     with timed("search", verbose):

@@ -13,6 +13,7 @@ process.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -58,13 +59,23 @@ def _run(item: Any) -> Any:
 def forked_pool(workers: int) -> Iterator[Pool]:
     """A pool of `workers` forked processes that share this process's heap
     copy on write, with the heap frozen for the garbage collector meanwhile
-    (``gc.freeze``, as the gc module's documentation advises before a fork)."""
+    (``gc.freeze``, as the gc module's documentation advises before a fork).
+    Garbage is collected and free memory returned to the system first: a
+    worker that allocates into a free slot of an inherited page copies it."""
+    gc.collect()
+    _trim_heap()
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             yield pool
     finally:
         gc.unfreeze()
+
+
+def _trim_heap() -> None:
+    """glibc's ``malloc_trim(0)``: give free heap pages back to the system."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:

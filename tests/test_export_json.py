@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from site_fixture import seed_meeting
 
@@ -22,6 +22,7 @@ def test_meeting_json_is_the_standard_library_indented_dump():
                                                indent=2)
 
 
+@settings(deadline=None)  # a loaded machine must not fail it
 @given(JSON_VALUES)
 def test_any_json_value_is_encoded_as_json_dumps_indent_2_encodes_it(value):
     out: list[str] = []
