@@ -30,7 +30,14 @@ from generator.figures import (
 )
 from generator.model import Commitment, Meeting, Motion, Person, Turn, TurnKind, VerdictKind
 from generator.slugs import slugify
-from generator.stats import Figures, MeetingFigures, meeting_figures, party_figures, sum_figures
+from generator.stats import (
+    Figures,
+    Interruption,
+    MeetingFigures,
+    meeting_figures,
+    party_figures,
+    sum_figures,
+)
 from generator.urls import party_slug
 from generator.workers import chunked, fork_map
 
@@ -49,6 +56,7 @@ class SpeechRef:
     meeting: Meeting
     turn: Turn
     snippet: str = ""
+    interrupts: str | None = None  # the floor holder (person id) it interrupts
 
 
 @dataclass(frozen=True)
@@ -149,7 +157,8 @@ class Archive:
     verdicts_by_turn: Mapping[tuple[str, str], tuple[MotionEntry, ...]]  # verdict given
     motions_by_verdict: Mapping[VerdictKind | None, tuple[MotionEntry, ...]]
     commitments: tuple[CommitmentEntry, ...]
-    figures: Mapping[str, MeetingFigures]  # by meeting id
+    figures: Mapping[str, MeetingFigures]  # by meeting id; without interruptions (see
+    # `interruptions`: the archive does not keep one record per interrupting turn)
     person_figures: Mapping[str, Figures]
     party_figures: Mapping[str, Figures]  # by party name
     roles: Mapping[str, tuple[str, ...]]  # person id -> roles as printed, sorted
@@ -164,6 +173,10 @@ class Archive:
         consumer that keeps none holds one meeting's text at a time)."""
         for meeting in self.meetings:
             yield self.full(meeting)
+
+    def interruptions(self, meeting: Meeting) -> Mapping[str, Interruption]:
+        """The meeting's interruptions by turn id (`generator.stats`)."""
+        return self.texts.remembered(meeting, _turn_facts).figures.interruptions
 
     def has_turn(self, meeting: Meeting, turn_id: str | None) -> bool:
         """Whether a turn that a record of `meeting` points at exists."""
@@ -298,18 +311,19 @@ class _TurnFacts:
     figures: MeetingFigures
     figure_data: MeetingFigureData
     summary: MeetingSummary
-    speeches: Mapping[str, tuple[tuple[Turn, str], ...]]  # speaker id -> (turn without
-    # its paragraphs, snippet), in the order spoken
+    speeches: Mapping[str, tuple[tuple[Turn, str, str | None], ...]]  # speaker id ->
+    # (turn without its paragraphs, snippet, floor holder it interrupts), as spoken
 
 
 def _turn_facts(meeting: Meeting) -> _TurnFacts:
     """A pure function of the meeting (the build cache may remember it)."""
     found = meeting_figures(meeting)
-    speeches: dict[str, list[tuple[Turn, str]]] = defaultdict(list)
+    speeches: dict[str, list[tuple[Turn, str, str | None]]] = defaultdict(list)
     for t in meeting.turns:
         if t.kind is TurnKind.SPEECH and t.speaker is not None:
+            hit = found.interruptions.get(t.id)
             speeches[t.speaker].append((Turn(t.id, t.speaker, t.label, (), t.source, t.kind),
-                                        snippet(t.paragraphs)))
+                                        snippet(t.paragraphs), hit.floor_holder if hit else None))
     return _TurnFacts(replace(found, turn_words=MappingProxyType({})),
                       meeting_figure_data(meeting, found), _summary(meeting),
                       {pid: tuple(refs) for pid, refs in speeches.items()})
@@ -326,11 +340,11 @@ class _NewestSpeeches:
         self.kept: dict[str, int] = defaultdict(int)
         self.counts: dict[str, int] = defaultdict(int)
 
-    def add(self, meeting: Meeting, speeches: Mapping[str, tuple[tuple[Turn, str], ...]]
-            ) -> None:
+    def add(self, meeting: Meeting,
+            speeches: Mapping[str, tuple[tuple[Turn, str, str | None], ...]]) -> None:
         for pid, turns in speeches.items():
             groups = self.groups[pid]
-            groups.append([SpeechRef(meeting, turn, text) for turn, text in turns])
+            groups.append([SpeechRef(meeting, *speech) for speech in turns])
             self.counts[pid] += len(turns)
             self.kept[pid] += len(turns)
             while len(groups) > 1 and self.kept[pid] - len(groups[0]) >= self.limit:
@@ -373,7 +387,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
     done = (facts for batch in fork_map(read, chunked(range(len(ordered)), TEXT_BATCH), jobs)
             for facts in batch)
     for meeting, facts in zip(ordered, done, strict=True):
-        figures[meeting.id] = facts.figures
+        figures[meeting.id] = replace(facts.figures, interruptions=MappingProxyType({}))
         figure_data[meeting.id] = facts.figure_data
         summaries[meeting.id] = facts.summary
         speeches = {pid: refs for pid, refs in facts.speeches.items() if pid in people}

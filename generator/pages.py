@@ -166,7 +166,7 @@ def parties_index_page(archive: Archive, t: Catalogue) -> Page:
 def speech_items(archive: Archive, meeting: Meeting, t: Catalogue) -> tuple[SpeechItem, ...]:
     slug = archive.meeting_slug(meeting)
     title = meeting_title(meeting, t)
-    interruptions = archive.figures[meeting.id].interruptions
+    interruptions = archive.interruptions(meeting)
     sections = {s.turn: s.title for s in meeting.sections}
     rows: dict[str | None, PersonRow | None] = {}  # a meeting has few speakers, many turns
 
@@ -236,11 +236,10 @@ def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
     shown = archive.newest_speeches.get(person.id, ())
     items = []
     for ref in shown:
-        hit = archive.figures[ref.meeting.id].interruptions.get(ref.turn.id)
         items.append(SpeechItem(
             archive.meeting_slug(ref.meeting), meeting_title(ref.meeting, t), ref.meeting.date,
             ref.turn, urls.turn_anchor(ref.turn.id), row, False,
-            _row(archive, hit.floor_holder) if hit else None, None,
+            _row(archive, ref.interrupts) if ref.interrupts is not None else None, None,
             archive.motions_by_turn.get((ref.meeting.id, ref.turn.id), ()),
             archive.verdicts_by_turn.get((ref.meeting.id, ref.turn.id), ()),
             ref.snippet))
@@ -317,7 +316,7 @@ def motion_page(archive: Archive, entry: MotionEntry, t: Catalogue) -> Page:
         meta, entry, motion, title, archive.meeting_slug(meeting), submitters,
         urls.turn_anchor(motion.turn) if motion.turn in turns else None,
         urls.turn_anchor(verdict_at) if verdict_at else None,
-        _row(archive, turns[verdict_at], meeting) if verdict_at else None,
+        _row(archive, turns[verdict_at], meeting) if verdict_at is not None else None,
         replaces))
 
 

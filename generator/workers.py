@@ -29,6 +29,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _TASK: Callable[[Any], Any] | None = None  # inherited by forked workers
+TASKS_PER_WORKER = 25  # fork_map: a fresh worker after this many items
 
 
 
@@ -56,17 +57,20 @@ def _run(item: Any) -> Any:
 
 
 @contextlib.contextmanager
-def forked_pool(workers: int) -> Iterator[Pool]:
+def forked_pool(workers: int, tasks_per_worker: int | None = None) -> Iterator[Pool]:
     """A pool of `workers` forked processes that share this process's heap
     copy on write, with the heap frozen for the garbage collector meanwhile
     (``gc.freeze``, as the gc module's documentation advises before a fork).
     Garbage is collected and free memory returned to the system first: a
-    worker that allocates into a free slot of an inherited page copies it."""
+    worker that allocates into a free slot of an inherited page copies it.
+    With `tasks_per_worker`, a worker exits after that many tasks and a fresh
+    one is forked: what a worker copied of the shared heap is given back."""
     gc.collect()
     _trim_heap()
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(
+                workers, maxtasksperchild=tasks_per_worker) as pool:
             yield pool
     finally:
         gc.unfreeze()
@@ -97,7 +101,7 @@ def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
             return
         _TASK = task
         try:
-            with forked_pool(workers) as pool:
+            with forked_pool(workers, TASKS_PER_WORKER) as pool:
                 for result in pool.imap(_run, items, chunksize=1):
                     yield result
                     bar.advance()
