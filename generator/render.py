@@ -88,8 +88,8 @@ def render_page(env: Environment, page: Page, site: SiteInfo) -> str:
 
 
 PARALLEL_MIN_PAGES = 300  # below this, starting workers costs more than it saves
-PAGES_PER_TASK = 50
-TASKS_PER_WORKER = 10  # then the worker exits and a fresh one is forked
+PAGES_PER_TASK = 20
+TASKS_PER_WORKER = 4  # then the worker exits and a fresh one is forked
 
 
 def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
