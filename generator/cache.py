@@ -11,9 +11,10 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   unchanged file is never parsed twice: two pickles, its outline (and the
   file's diagnostics), then its turns. The site build loads the outlines
   alone and reads a meeting's turns when it shows them (`CachedTexts`);
-- ``meetings/<hash>-<key>.facts.pickle``: what the archive derives from a
-  meeting's turns (figures, snippets), keyed also by the speaker registry and
-  the generator's code, so an unchanged meeting's text is not read again;
+- ``meetings/<hash>-<salt>-<function>.facts.pickle``: what the archive
+  derives from a meeting's turns (figures, snippets), keyed also by the
+  speaker registry and the generator's code (`salt`), so an unchanged
+  meeting's text is not read again; facts of an older salt are pruned;
 - ``state.json``: the hashes of every input of the last good build (content,
   templates, static files, settings, catalogue, the generator's own code) and a
   fingerprint per page. A page's fingerprint hashes its template (with every
@@ -235,7 +236,12 @@ class BuildCache:
         """The turns of the meetings this cache's reader loaded, read back from
         their pickles with the speaker `registry` applied as loading did."""
         return CachedTexts({mid: self._stored(d) for mid, d in self._digest_by_meeting.items()},
-                           registry, hash_text([self.registry_digest(), self.version]))
+                           registry, self._facts_salt())
+
+    def _facts_salt(self) -> str:
+        """What remembered facts depend on besides the content: the registry
+        and the generator's code."""
+        return hash_text([self.registry_digest(), self.version])
 
     # --- pages ---------------------------------------------------------------------
 
@@ -286,11 +292,16 @@ class BuildCache:
         folder = self.folder / "meetings"
         if not folder.is_dir():
             return
+        salt = self._facts_salt()
         for stored in folder.iterdir():
             name = stored.name
-            digest = name.split("-")[0] if name.endswith(FACTS_SUFFIX) else \
-                name.removesuffix(MEETING_SUFFIX)
-            if digest not in keep or not name.endswith((MEETING_SUFFIX, FACTS_SUFFIX)):
+            if name.endswith(FACTS_SUFFIX):  # <digest>-<salt>-<function>.facts.pickle
+                digest, _, rest = name.partition("-")
+                current = digest in keep and rest.startswith(f"{salt}-")
+            else:
+                current = name.endswith(MEETING_SUFFIX) and \
+                    name.removesuffix(MEETING_SUFFIX) in keep
+            if not current:
                 with contextlib.suppress(OSError):
                     stored.unlink()
 
@@ -395,7 +406,7 @@ class CachedTexts:
         build with the same content, registry and generator code reads it
         back instead of reading the turns."""
         path = self.stored[meeting.id]
-        key = hash_text([self.salt, make.__module__, make.__qualname__])
+        key = f"{self.salt}-{hash_text([make.__module__, make.__qualname__])}"
         facts = path.with_name(path.name.removesuffix(MEETING_SUFFIX) + f"-{key}{FACTS_SUFFIX}")
         found = _read_pickles(facts, 1)
         if found is not None:
