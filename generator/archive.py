@@ -2,33 +2,113 @@
 is rendered (STYLE.md §2). Immutable; templates receive its cross-links and
 never search for them.
 
-    build_archive(meetings) -> (Archive, diagnostics)
+    build_archive(meetings, texts=None) -> (Archive, diagnostics)
+
+Memory stays bounded whatever the size of the archive: the archive holds each
+meeting's *outline* (the meeting without its turns) and what the indexes and
+figures need of the turns (counts, the turns other records point at, the
+newest speeches of each speaker with a snippet). The turns themselves come from
+`MeetingTexts` when a page or an output shows them (`Archive.full`,
+`Archive.full_meetings`), one meeting at a time.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
+from typing import Protocol, TypeVar
 
 from generator.errors import Diagnostic, warning
-from generator.figures import ArchiveFigureData, archive_figures
+from generator.figures import (
+    ArchiveFigureData,
+    MeetingFigureData,
+    archive_figures,
+    meeting_figure_data,
+)
 from generator.model import Commitment, Meeting, Motion, Person, Turn, TurnKind, VerdictKind
 from generator.slugs import slugify
-from generator.stats import Figures, MeetingFigures, meeting_figures, party_figures, sum_figures
+from generator.stats import (
+    Figures,
+    Interruption,
+    MeetingFigures,
+    meeting_figures,
+    party_figures,
+    sum_figures,
+)
 from generator.urls import party_slug
+from generator.workers import chunked, fork_map
 
+T = TypeVar("T")
 VERDICT_ORDER = tuple(VerdictKind)
+LISTED_SPEECHES = 200  # a speaker page lists at most this many speeches (newest first)
+SNIPPET_WORDS = 40
+TEXT_BATCH = 8  # meetings per work item of the pass over the text
 
 
 @dataclass(frozen=True)
 class SpeechRef:
-    """A speech turn in its meeting."""
+    """A speech turn in its meeting: the turn without its paragraphs (`turn.id`,
+    `turn.label`, ...) and its first words."""
 
     meeting: Meeting
     turn: Turn
+    snippet: str = ""
+    interrupts: str | None = None  # the floor holder (person id) it interrupts
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    """What the archive keeps of a meeting's turns once their text is dropped."""
+
+    speeches: int  # speech turns
+    turns: Mapping[str, str | None]  # turns that records point at (motions, verdicts,
+    # commitments, sections, suspensions) and exist: turn id -> speaker
+
+
+class MeetingTexts(Protocol):
+    """Where the turns of a meeting come from: the archive keeps outlines only."""
+
+    def turns(self, meeting: Meeting) -> tuple[Turn, ...]:
+        """The turns of `meeting` (an outline), as content loading made them."""
+        ...
+
+    def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
+        """``make(meeting with its turns)`` (`make` a pure function of it),
+        possibly as an earlier build computed it for the same content."""
+        ...
+
+
+class KeptTexts:
+    """Turns kept in memory: meetings handed to `build_archive` whole (a test,
+    a small archive)."""
+
+    def __init__(self, turns: Mapping[str, tuple[Turn, ...]]):
+        self._turns = dict(turns)
+
+    def turns(self, meeting: Meeting) -> tuple[Turn, ...]:
+        return self._turns[meeting.id]
+
+    def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
+        return make(replace(meeting, turns=self.turns(meeting)))
+
+
+def outline(meeting: Meeting) -> Meeting:
+    """The meeting without its turns (everything else stays)."""
+    return replace(meeting, turns=()) if meeting.turns else meeting
+
+
+def snippet(paragraphs: tuple[str, ...], words: int = SNIPPET_WORDS) -> str:
+    """The first `words` words of the paragraphs, with " …" when there are more
+    (splits only as far as it needs to)."""
+    tokens: list[str] = []
+    for paragraph in paragraphs:
+        tokens += paragraph.split(None, words + 1 - len(tokens))
+        if len(tokens) > words:
+            break
+    return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
 
 
 @dataclass(frozen=True)
@@ -57,26 +137,50 @@ class Party:
 class Archive:
     """All meetings and their cross-link indexes.
 
-    Meetings are sorted by date (undated last), then id. Every mapping is
-    read-only and iterates in a fixed order, so two builds render the same bytes."""
+    Meetings are sorted by date (undated last), then id; they are outlines
+    (``turns == ()``): `full` and `full_meetings` give them with their turns.
+    Every mapping is read-only and iterates in a fixed order, so two builds
+    render the same bytes."""
 
-    meetings: tuple[Meeting, ...]
+    meetings: tuple[Meeting, ...]  # outlines
+    texts: MeetingTexts  # the turns of each meeting
+    summaries: Mapping[str, MeetingSummary]  # by meeting id
     people: Mapping[str, Person]  # by person id, sorted by name
     parties: Mapping[str, Party]  # by party slug
     motions: Mapping[str, MotionEntry]  # by motion slug, in meeting order
     motions_by_meeting: Mapping[str, tuple[MotionEntry, ...]]  # by meeting id
-    speeches_by_speaker: Mapping[str, tuple[SpeechRef, ...]]
+    speech_counts: Mapping[str, int]  # speeches per person id
+    newest_speeches: Mapping[str, tuple[SpeechRef, ...]]  # newest LISTED_SPEECHES first
     meetings_by_speaker: Mapping[str, tuple[Meeting, ...]]
     motions_by_submitter: Mapping[str, tuple[MotionEntry, ...]]
     motions_by_turn: Mapping[tuple[str, str], tuple[MotionEntry, ...]]  # read out there
     verdicts_by_turn: Mapping[tuple[str, str], tuple[MotionEntry, ...]]  # verdict given
     motions_by_verdict: Mapping[VerdictKind | None, tuple[MotionEntry, ...]]
     commitments: tuple[CommitmentEntry, ...]
-    figures: Mapping[str, MeetingFigures]  # by meeting id
+    figures: Mapping[str, MeetingFigures]  # by meeting id; without interruptions (see
+    # `interruptions`: the archive does not keep one record per interrupting turn)
     person_figures: Mapping[str, Figures]
     party_figures: Mapping[str, Figures]  # by party name
     roles: Mapping[str, tuple[str, ...]]  # person id -> roles as printed, sorted
     chart_data: ArchiveFigureData | None = None  # the charts' numbers (generator.figures)
+
+    def full(self, meeting: Meeting) -> Meeting:
+        """`meeting` (an outline of this archive) with its turns."""
+        return replace(meeting, turns=self.texts.turns(meeting))
+
+    def full_meetings(self) -> Iterator[Meeting]:
+        """Every meeting with its turns, in archive order, one at a time (a
+        consumer that keeps none holds one meeting's text at a time)."""
+        for meeting in self.meetings:
+            yield self.full(meeting)
+
+    def interruptions(self, meeting: Meeting) -> Mapping[str, Interruption]:
+        """The meeting's interruptions by turn id (`generator.stats`)."""
+        return self.texts.remembered(meeting, _turn_facts).figures.interruptions
+
+    def has_turn(self, meeting: Meeting, turn_id: str | None) -> bool:
+        """Whether a turn that a record of `meeting` points at exists."""
+        return turn_id in self.summaries[meeting.id].turns
 
     def meeting_slug(self, meeting: Meeting) -> str:
         return slugify(meeting.id, fallback="vergadering")
@@ -178,9 +282,91 @@ def _motion_entries(meetings: list[Meeting]) -> dict[str, MotionEntry]:
     return entries
 
 
-def build_archive(meetings: Iterable[Meeting]) -> tuple[Archive, list[Diagnostic]]:
-    """Sort, merge and index every meeting; compute every figure once."""
+def _pointed_at(meeting: Meeting) -> set[str | None]:
+    """Turn ids that records of the meeting point at."""
+    ids: set[str | None] = {s.turn for s in meeting.sections}
+    ids.update(s.turn for s in meeting.suspensions)
+    ids.update(c.turn for c in meeting.commitments)
+    for motion in meeting.motions:
+        ids.add(motion.turn)
+        ids.add(motion.verdict.turn if motion.verdict else None)
+        ids.add(motion.vote.turn if motion.vote else None)
+    return ids
+
+
+def _summary(meeting: Meeting) -> MeetingSummary:
+    pointed = _pointed_at(meeting)
+    turns: dict[str, str | None] = {}
+    for turn in meeting.turns:
+        if turn.id in pointed:
+            turns.setdefault(turn.id, turn.speaker)  # the first of a repeated id
+    return MeetingSummary(sum(1 for turn in meeting.turns if turn.kind is TurnKind.SPEECH),
+                          MappingProxyType(turns))
+
+
+@dataclass(frozen=True)
+class _TurnFacts:
+    """What the archive takes from one meeting's turns (made in a worker)."""
+
+    figures: MeetingFigures
+    figure_data: MeetingFigureData
+    summary: MeetingSummary
+    speeches: Mapping[str, tuple[tuple[Turn, str, str | None], ...]]  # speaker id ->
+    # (turn without its paragraphs, snippet, floor holder it interrupts), as spoken
+
+
+def _turn_facts(meeting: Meeting) -> _TurnFacts:
+    """A pure function of the meeting (the build cache may remember it)."""
+    found = meeting_figures(meeting)
+    speeches: dict[str, list[tuple[Turn, str, str | None]]] = defaultdict(list)
+    for t in meeting.turns:
+        if t.kind is TurnKind.SPEECH and t.speaker is not None:
+            hit = found.interruptions.get(t.id)
+            speeches[t.speaker].append((Turn(t.id, t.speaker, t.label, (), t.source, t.kind),
+                                        snippet(t.paragraphs), hit.floor_holder if hit else None))
+    return _TurnFacts(replace(found, turn_words=MappingProxyType({})),
+                      meeting_figure_data(meeting, found), _summary(meeting),
+                      {pid: tuple(refs) for pid, refs in speeches.items()})
+
+
+class _NewestSpeeches:
+    """Each speaker's speeches, keeping only the groups (one per meeting) that
+    can still be among the newest `limit`: memory stays bounded however many
+    meetings stream past."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.groups: dict[str, list[list[SpeechRef]]] = defaultdict(list)
+        self.kept: dict[str, int] = defaultdict(int)
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def add(self, meeting: Meeting,
+            speeches: Mapping[str, tuple[tuple[Turn, str, str | None], ...]]) -> None:
+        for pid, turns in speeches.items():
+            groups = self.groups[pid]
+            groups.append([SpeechRef(meeting, *speech) for speech in turns])
+            self.counts[pid] += len(turns)
+            self.kept[pid] += len(turns)
+            while len(groups) > 1 and self.kept[pid] - len(groups[0]) >= self.limit:
+                self.kept[pid] -= len(groups.pop(0))
+
+    def newest(self) -> dict[str, tuple[SpeechRef, ...]]:
+        """Newest meeting first, each meeting's speeches in the order spoken."""
+        return {pid: tuple(ref for group in reversed(groups) for ref in group)[:self.limit]
+                for pid, groups in sorted(self.groups.items())}
+
+
+def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None,
+                  jobs: int = 1) -> tuple[Archive, list[Diagnostic]]:
+    """Sort, merge and index every meeting; compute every figure once.
+
+    Without `texts`, `meetings` are whole and kept in memory; with it, they are
+    outlines and their turns are read from `texts` one meeting at a time.
+    `jobs` worker processes (0: one per core) read the turns."""
     ordered, diags = _unique_meetings(meetings)
+    if texts is None:
+        texts = KeptTexts({m.id: m.turns for m in ordered})
+        ordered = [outline(m) for m in ordered]
     people = merge_people(ordered)
     roles: dict[str, set[str]] = defaultdict(set)
     for meeting in ordered:
@@ -188,15 +374,26 @@ def build_archive(meetings: Iterable[Meeting]) -> tuple[Archive, list[Diagnostic
             if person.role:
                 roles[person.id].add(person.role)
 
-    speeches: dict[str, list[SpeechRef]] = defaultdict(list)
     spoke_in: dict[str, list[Meeting]] = defaultdict(list)
-    for meeting in ordered:
-        for turn in meeting.turns:
-            if turn.kind is TurnKind.SPEECH and turn.speaker in people:
-                speeches[turn.speaker].append(SpeechRef(meeting, turn))
-                seen = spoke_in[turn.speaker]
-                if not seen or seen[-1] is not meeting:
-                    seen.append(meeting)
+    newest = _NewestSpeeches(LISTED_SPEECHES)
+    figures: dict[str, MeetingFigures] = {}
+    figure_data: dict[str, MeetingFigureData] = {}
+    summaries: dict[str, MeetingSummary] = {}
+
+    def read(batch: Sequence[int]) -> list[_TurnFacts]:
+        return [texts.remembered(ordered[i], _turn_facts) for i in batch]
+
+    # the only pass over the text of every meeting, in worker processes
+    done = (facts for batch in fork_map(read, chunked(range(len(ordered)), TEXT_BATCH), jobs)
+            for facts in batch)
+    for meeting, facts in zip(ordered, done, strict=True):
+        figures[meeting.id] = replace(facts.figures, interruptions=MappingProxyType({}))
+        figure_data[meeting.id] = facts.figure_data
+        summaries[meeting.id] = facts.summary
+        speeches = {pid: refs for pid, refs in facts.speeches.items() if pid in people}
+        for pid in speeches:
+            spoke_in[pid].append(meeting)
+        newest.add(meeting, speeches)
 
     motions = _motion_entries(ordered)
     by_submitter: dict[str, list[MotionEntry]] = defaultdict(list)
@@ -223,18 +420,20 @@ def build_archive(meetings: Iterable[Meeting]) -> tuple[Archive, list[Diagnostic
             parties[party_slug(person.party)].append(pid)
             names.setdefault(party_slug(person.party), person.party)
 
-    figures = {m.id: meeting_figures(m) for m in ordered}
     per_person = sum_figures([f.by_person for f in figures.values()])
     per_party = party_figures(per_person, {pid: p.party for pid, p in people.items()})
 
     archive = Archive(
         meetings=tuple(ordered),
+        texts=texts,
+        summaries=_frozen(summaries),
         people=_frozen(people),
         parties=_frozen({slug: Party(names[slug], slug, tuple(members))
                          for slug, members in sorted(parties.items())}),
         motions=_frozen(motions),
         motions_by_meeting=_frozen({k: tuple(v) for k, v in by_meeting.items()}),
-        speeches_by_speaker=_frozen({k: tuple(v) for k, v in sorted(speeches.items())}),
+        speech_counts=_frozen(dict(sorted(newest.counts.items()))),
+        newest_speeches=_frozen(newest.newest()),
         meetings_by_speaker=_frozen({k: tuple(v) for k, v in sorted(spoke_in.items())}),
         motions_by_submitter=_frozen({k: tuple(v) for k, v in sorted(by_submitter.items())}),
         motions_by_turn=_frozen({k: tuple(v) for k, v in by_turn.items()}),
@@ -246,6 +445,6 @@ def build_archive(meetings: Iterable[Meeting]) -> tuple[Archive, list[Diagnostic
         party_figures=_frozen(per_party),
         roles=_frozen({k: tuple(sorted(v)) for k, v in sorted(roles.items())}),
         chart_data=archive_figures(tuple(ordered), people, figures,
-                                   {k: tuple(v) for k, v in by_submitter.items()}),
+                                   {k: tuple(v) for k, v in by_submitter.items()}, figure_data),
     )
     return archive, diags

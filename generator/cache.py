@@ -7,8 +7,14 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
 - ``digests.json``: a content hash per input file, reused while the file's size
   and modification time are unchanged (as git's index does), so a build hashes
   only the files that changed;
-- ``meetings/<hash>.pickle``: the parsed `Meeting` of a content file, so an
-  unchanged file is never parsed twice;
+- ``meetings/<hash>.v2.pickle``: the parsed `Meeting` of a content file, so an
+  unchanged file is never parsed twice: two pickles, its outline (and the
+  file's diagnostics), then its turns. The site build loads the outlines
+  alone and reads a meeting's turns when it shows them (`CachedTexts`);
+- ``meetings/<hash>-<salt>-<function>.facts.pickle``: what the archive
+  derives from a meeting's turns (figures, snippets), keyed also by the
+  speaker registry and the generator's code (`salt`), so an unchanged
+  meeting's text is not read again; facts of an older salt are pruned;
 - ``state.json``: the hashes of every input of the last good build (content,
   templates, static files, settings, catalogue, the generator's own code) and a
   fingerprint per page. A page's fingerprint hashes its template (with every
@@ -29,14 +35,20 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from generator.config import CONFIG_FILE, Project
 from generator.errors import Diagnostic, Severity
-from generator.model import Meeting
+from generator.model import Meeting, Turn
+
+T = TypeVar("T")
 
 CACHE_DIR = ".plenum-cache"
+MEETING_SUFFIX = ".v2.pickle"  # outline, then turns
+FACTS_SUFFIX = ".facts.pickle"
 FORMAT = 1  # bump when the layout of the cache changes
 GENERATOR_DIR = Path(__file__).resolve().parent
 
@@ -106,7 +118,7 @@ class BuildCache:
         self.previous_pages: dict[str, str] = state.get("pages", {})
         self.previous_site: list | None = state.get("site")
         self.files = FileDigests({} if clean else self._read_json("digests.json"))
-        self.meeting_digests: dict[int, str] = {}  # id(Meeting) -> content hash
+        self.meeting_digests: dict[str, str] = {}  # meeting id -> content hash + salt
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
@@ -178,46 +190,67 @@ class BuildCache:
 
     # --- parsed meetings -----------------------------------------------------------
 
-    def reader(self, read: Callable[[Project, Path], tuple[Meeting | None, list]]
-               ) -> Callable[[Project, Path], tuple[Meeting | None, list]]:
+    def _stored(self, digest: str) -> Path:
+        return self.folder / "meetings" / f"{digest}{MEETING_SUFFIX}"
+
+    def reader(self, read: Callable[[Project, Path], tuple[Meeting | None, list]],
+               outlines: bool = False) -> Callable[[Project, Path], tuple[Meeting | None, list]]:
         """Wrap a content-file reader (`generator.content.read_content_file`) so
-        that an unchanged file is unpickled instead of parsed."""
+        that an unchanged file is unpickled instead of parsed. With `outlines`,
+        the meetings come without their turns (`texts` gives them back)."""
+        from generator.archive import outline
 
         def cached(project: Project, path: Path) -> tuple[Meeting | None, list]:
             digest = self.files.digest(path)
-            stored = self.folder / "meetings" / f"{digest}.pickle"
-            result = None
-            with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError,
-                                     AttributeError, ImportError):
-                result = pickle.loads(stored.read_bytes())
+            stored = self._stored(digest)
+            result = _read_pickles(stored, 1 if outlines else 2)
             if result is None:
-                result = read(project, path)
-                stored.parent.mkdir(parents=True, exist_ok=True)
-                tmp = stored.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(tmp, stored)
-            if result[0] is not None:
-                self._digest_by_meeting[result[0].id] = digest
-            return result
+                meeting, diagnostics = read(project, path)
+                turns = meeting.turns if meeting is not None else ()
+                _write_pickles(stored, (meeting and outline(meeting), diagnostics), turns)
+            else:
+                (meeting, diagnostics), *rest = result
+                if rest and meeting is not None:
+                    meeting = replace(meeting, turns=rest[0])
+            if meeting is not None:
+                # the first file of an id is the one loading keeps
+                self._digest_by_meeting.setdefault(meeting.id, digest)
+                if outlines:
+                    meeting = outline(meeting)
+            return meeting, diagnostics
 
         return cached
 
     def remember_meetings(self, meetings: Iterable[Meeting], salt: str = "") -> None:
         """Note the content hash behind each loaded meeting (plus `salt`: the
         hash of whatever else went into it, e.g. the speaker registry), so a
-        page fingerprint can name a meeting by its hash instead of its text."""
+        page fingerprint can name a meeting by its hash instead of its text
+        (whether the page holds its outline or the whole meeting: which one is
+        the page builder's choice, part of the generator's code)."""
         for meeting in meetings:
             digest = self._digest_by_meeting.get(meeting.id)
             if digest is not None:
-                self.meeting_digests[id(meeting)] = f"{digest}+{salt}"
+                self.meeting_digests[meeting.id] = f"{digest}+{salt}"
+
+    def texts(self, registry: object) -> CachedTexts:
+        """The turns of the meetings this cache's reader loaded, read back from
+        their pickles with the speaker `registry` applied as loading did."""
+        return CachedTexts({mid: self._stored(d) for mid, d in self._digest_by_meeting.items()},
+                           registry, self._facts_salt())
+
+    def _facts_salt(self) -> str:
+        """What remembered facts depend on besides the content: the registry
+        and the generator's code."""
+        return hash_text([self.registry_digest(), self.version])
 
     # --- pages ---------------------------------------------------------------------
 
     def plan(self, templates_dir: Path, salt: str, previous_site: Path | None) -> PagePlan:
         """What renderers need to skip unchanged pages (`previous_site` None:
-        render every page)."""
+        render every page). The generator's own code is part of every page's
+        fingerprint: a change to a filter or a renderer may change any page."""
         return PagePlan(dict(self.meeting_digests), template_digests(templates_dir, self.files),
-                        salt, dict(self.previous_pages), previous_site)
+                        f"{salt}+{self.version}", dict(self.previous_pages), previous_site)
 
     def record_pages(self, fingerprints: Iterable[tuple[str, str | None]]) -> None:
         """Keep the fingerprints of the pages this build wrote."""
@@ -253,12 +286,22 @@ class BuildCache:
             (self.folder / "state.json").unlink()
 
     def _prune_meetings(self) -> None:
+        """Remove the stored meetings and facts of content no input has now
+        (and files of an older layout)."""
         keep = {entry[2] for entry in self.files.used.values()}
         folder = self.folder / "meetings"
         if not folder.is_dir():
             return
-        for stored in folder.glob("*.pickle"):
-            if stored.stem not in keep:
+        salt = self._facts_salt()
+        for stored in folder.iterdir():
+            name = stored.name
+            if name.endswith(FACTS_SUFFIX):  # <digest>-<salt>-<function>.facts.pickle
+                digest, _, rest = name.partition("-")
+                current = digest in keep and rest.startswith(f"{salt}-")
+            else:
+                current = name.endswith(MEETING_SUFFIX) and \
+                    name.removesuffix(MEETING_SUFFIX) in keep
+            if not current:
                 with contextlib.suppress(OSError):
                     stored.unlink()
 
@@ -266,9 +309,9 @@ class BuildCache:
 @dataclass(frozen=True)
 class PagePlan:
     """Fingerprints of the previous build's pages and what a page's fingerprint
-    is made of. Forked render workers inherit it; `id()`s stay valid there."""
+    is made of. Forked render workers inherit it."""
 
-    meeting_digests: Mapping[int, str]
+    meeting_digests: Mapping[str, str]  # meeting id -> content hash + salt
     template_hashes: Mapping[str, str]
     salt: str
     previous: Mapping[str, str]
@@ -286,6 +329,13 @@ class PagePlan:
         except (pickle.PicklingError, TypeError, AttributeError, ValueError):
             return None
         return _hash_bytes(buffer.getvalue())
+
+    def meeting_file_fingerprint(self, path: str, meeting: Meeting) -> str | None:
+        """The fingerprint of a file made from `meeting` alone (its JSON):
+        its content hash and the generator's code (None: not loaded through
+        the cache, so always written)."""
+        digest = self.meeting_digests.get(meeting.id)
+        return None if digest is None else hash_text([path, digest, self.salt])
 
     def reuse(self, path: str, fingerprint: str | None, out_dir: Path) -> bool:
         """If the previous build wrote `path` from the same fingerprint, link
@@ -305,15 +355,19 @@ def _meeting_reference(digest: str) -> None:  # pragma: no cover - never unpickl
     """Stands for a meeting in a fingerprint: the pickle names it by hash."""
 
 
-def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[int, str]) -> pickle.Pickler:
-    """A pickler that writes each known meeting as its content hash. The
-    dispatch table keeps the per-object work in C (a `persistent_id` method
-    would call back into Python for every object: three times slower)."""
+def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -> pickle.Pickler:
+    """A pickler that writes each known meeting as its content hash, and
+    every value in full where it occurs. The dispatch table keeps the
+    per-object work in C (a `persistent_id` method would call back into
+    Python for every object: three times slower)."""
     pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+    # no memo: equal values give equal bytes however objects happen to be shared
+    # (a record read back from the cache is a copy, not the object made fresh)
+    pickler.fast = True
     table = copyreg.dispatch_table.copy()
 
     def reduce_meeting(meeting: Meeting) -> tuple:
-        digest = meeting_digests.get(id(meeting))
+        digest = meeting_digests.get(meeting.id)
         if digest is None:  # not loaded through the cache: hash it whole
             return (Meeting, (), meeting.__dict__)
         return (_meeting_reference, (digest,))
@@ -321,6 +375,81 @@ def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[int, str]) -
     table[Meeting] = reduce_meeting
     pickler.dispatch_table = table
     return pickler
+
+
+class CachedTexts:
+    """The turns of each loaded meeting, unpickled from the build cache when
+    asked for (`generator.archive.MeetingTexts`): the site build keeps outlines
+    in memory and one meeting's text at a time. The registry is applied as
+    content loading applies it (`generator.registry.apply_registry`), so the
+    turns are those a whole load would have given. `salt` names the registry
+    and the generator's code, for `remembered`."""
+
+    def __init__(self, stored: Mapping[str, Path], registry: object, salt: str):
+        self.stored = dict(stored)
+        self.registry = registry
+        self.salt = salt
+
+    def turns(self, meeting: Meeting) -> tuple[Turn, ...]:
+        from generator.registry import apply_registry
+
+        path = self.stored[meeting.id]
+        found = _read_pickles(path, 2)
+        if found is None or found[0][0] is None or found[0][0].id != meeting.id:
+            raise ValueError(f"build cache: {path} does not hold meeting {meeting.id!r}; "
+                             "build again with --clean")
+        whole = replace(found[0][0], turns=found[1])
+        return apply_registry(whole, self.registry).turns  # type: ignore[arg-type]
+
+    def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
+        """``make(meeting with its turns)``, stored beside the meeting: a later
+        build with the same content, registry and generator code reads it
+        back instead of reading the turns."""
+        path = self.stored[meeting.id]
+        key = f"{self.salt}-{hash_text([make.__module__, make.__qualname__])}"
+        facts = path.with_name(path.name.removesuffix(MEETING_SUFFIX) + f"-{key}{FACTS_SUFFIX}")
+        found = _read_pickles(facts, 1)
+        if found is not None:
+            return found[0]
+        value = make(replace(meeting, turns=self.turns(meeting)))
+        _write_pickles(facts, value)
+        return value
+
+
+_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+               IndexError, TypeError, ValueError)
+
+
+def _read_pickles(path: Path, count: int) -> list[Any] | None:
+    """The first `count` pickles of the file, or None when it is missing or
+    unreadable (a cache file may always be deleted or be of an older layout)."""
+    try:
+        with path.open("rb") as fh:
+            return [pickle.load(fh) for _ in range(count)]
+    except _UNREADABLE:
+        return None
+
+
+def _write_pickles(path: Path, *values: object) -> None:
+    """Write the values as consecutive pickles, atomically (a concurrent
+    reader sees the whole file or none)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        for value in values:
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = _STORE_TABLE
+            pickler.dump(value)
+    os.replace(tmp, path)
+
+
+def read_only(mapping: dict) -> MappingProxyType:
+    """Unpickles a read-only mapping of an archive record."""
+    return MappingProxyType(mapping)
+
+
+_STORE_TABLE = {**copyreg.dispatch_table,
+                MappingProxyType: lambda proxy: (read_only, (dict(proxy),))}
 
 
 def _write_json(path: Path, data: object) -> None:

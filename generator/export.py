@@ -3,6 +3,8 @@ and of `site/data/meetings/<id>.json` (documented in docs/data.md)."""
 
 from __future__ import annotations
 
+import json
+from json.encoder import encode_basestring as _string  # C: escapes as ensure_ascii=False
 from typing import Any
 
 from generator.model import Meeting, Motion, Turn
@@ -80,3 +82,53 @@ def meeting_to_dict(meeting: Meeting) -> dict[str, Any]:
             {"text": c.text, "turn": c.turn, "line": c.source.line} for c in meeting.commitments
         ],
     }
+
+
+def meeting_json(meeting: Meeting) -> str:
+    """``json.dumps(meeting_to_dict(meeting), ensure_ascii=False, indent=2)``,
+    the same text about three times faster (the standard library encodes an
+    indented document in pure Python; this one builds it from C-escaped
+    strings)."""
+    out: list[str] = []
+    _encode(meeting_to_dict(meeting), "\n", out)
+    return "".join(out)
+
+
+def _encode(value: Any, newline: str, out: list[str]) -> None:
+    """Append `value` as ``json.dumps(indent=2, ensure_ascii=False)`` writes it
+    at the depth whose line start is `newline` (a newline and the indent)."""
+    if isinstance(value, str):
+        out.append(_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        if all(type(item) is str for item in value):
+            out.append("[" + inner + ("," + inner).join(map(_string, value)) + newline + "]")
+            return
+        out.append("[")
+        for i, item in enumerate(value):
+            out.append(inner if i == 0 else "," + inner)
+            _encode(item, inner, out)
+        out.append(newline + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append((inner if i == 0 else "," + inner) + _string(key) + ": ")
+            _encode(item, inner, out)
+        out.append(newline + "}")
+    else:  # floats and anything else: not in the format; let json decide
+        out.append(json.dumps(value, ensure_ascii=False))

@@ -1,25 +1,30 @@
 """The machine-readable files of the site: an Atom feed of meetings,
 ``sitemap.xml``, ``robots.txt``, a CSV of all speeches and one JSON file per
 meeting (the open-data format of `generator.export`). Deterministic: dates come
-from the meetings, never from the clock.
+from the meetings, never from the clock. The files that hold speech text are
+written as the meetings stream past, one meeting's text in memory at a time.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from generator import urls
 from generator.archive import Archive
-from generator.export import meeting_to_dict
+from generator.cache import PagePlan
+from generator.export import meeting_json
 from generator.i18n import Catalogue
-from generator.model import TurnKind
+from generator.model import Meeting, TurnKind
 from generator.pages import CSV_COLUMNS, meeting_description, meeting_title
+from generator.workers import chunked, fork_map
 
 FEED_SIZE = 50
+BATCH = 8  # meetings per work item
 
 
 def _write(site_dir: Path, path: str, text: str) -> None:
@@ -32,14 +37,11 @@ def _absolute(base_url: str, path: str) -> str:
     return f"{base_url}/{path}" if base_url else path
 
 
-def write_meeting_json(archive: Archive, site_dir: Path) -> list[str]:
-    paths = []
-    for meeting in archive.meetings:
-        path = urls.meeting_json_path(archive.meeting_slug(meeting))
-        text = json.dumps(meeting_to_dict(meeting), ensure_ascii=False, indent=2)
-        _write(site_dir, path, text + "\n")
-        paths.append(path)
-    return paths
+def write_meeting_json(archive: Archive, meeting: Meeting, site_dir: Path) -> str:
+    """``data/meetings/<slug>.json`` of one meeting (with its turns)."""
+    path = urls.meeting_json_path(archive.meeting_slug(meeting))
+    _write(site_dir, path, meeting_json(meeting) + "\n")
+    return path
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -53,22 +55,24 @@ def csv_cell(value: object) -> object:
     return value
 
 
-def speeches_csv(archive: Archive) -> str:
-    """One row per speech turn, in archive order; RFC 4180 (CRLF line ends)."""
-    out = io.StringIO()
+def speeches_csv_writer(out: TextIO) -> Any:
+    """A CSV writer on `out` (RFC 4180, CRLF line ends) that has written the header."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for meeting in archive.meetings:
-        slug = archive.meeting_slug(meeting)
-        for turn in meeting.turns:
-            person = archive.people.get(turn.speaker or "")
-            text = "\n\n".join(turn.paragraphs)
-            writer.writerow(csv_cell(cell) for cell in (
-                meeting.id, meeting.date or "", turn.id, turn.kind.value, turn.speaker or "",
-                person.name if person else "", (person.party or "") if person else "",
-                turn.label, len(text.split()) if turn.kind is TurnKind.SPEECH else 0, text,
-                urls.meeting_path(slug) + "#" + urls.turn_anchor(turn.id)))
-    return out.getvalue()
+    return writer
+
+
+def write_speech_rows(writer: Any, archive: Archive, meeting: Meeting) -> None:
+    """One row per turn of `meeting` (with its turns), in the order spoken."""
+    slug = archive.meeting_slug(meeting)
+    for turn in meeting.turns:
+        person = archive.people.get(turn.speaker or "")
+        text = "\n\n".join(turn.paragraphs)
+        writer.writerow(csv_cell(cell) for cell in (
+            meeting.id, meeting.date or "", turn.id, turn.kind.value, turn.speaker or "",
+            person.name if person else "", (person.party or "") if person else "",
+            turn.label, len(text.split()) if turn.kind is TurnKind.SPEECH else 0, text,
+            urls.meeting_path(slug) + "#" + urls.turn_anchor(turn.id)))
 
 
 def atom_feed(archive: Archive, t: Catalogue, title: str, base_url: str) -> str:
@@ -117,11 +121,46 @@ def robots(base_url: str) -> str:
     return text
 
 
+def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
+                        plan: PagePlan | None = None) -> list[tuple[str, str | None]]:
+    """The per-meeting JSON files and the speeches CSV, in one pass over the
+    meetings' text: workers (`jobs`, 0: one per core) write the JSON and return
+    their meetings' CSV rows, which are written here in archive order. With a
+    `plan`, the JSON of a meeting unchanged since the previous build is linked
+    from it. Returns the fingerprint of each JSON file (for the build cache)."""
+
+    def write(batch: Sequence[int]) -> tuple[str, list[tuple[str, str | None]]]:
+        rows = io.StringIO()
+        writer = csv.writer(rows, lineterminator="\r\n")
+        written = []
+        for i in batch:
+            meeting = archive.full(archive.meetings[i])
+            path = urls.meeting_json_path(archive.meeting_slug(meeting))
+            fingerprint = plan.meeting_file_fingerprint(path, meeting) if plan else None
+            if not (plan and plan.reuse(path, fingerprint, site_dir)):
+                write_meeting_json(archive, meeting, site_dir)
+            written.append((path, fingerprint))
+            write_speech_rows(writer, archive, meeting)
+        return rows.getvalue(), written
+
+    target = urls.output_file(site_dir, urls.SPEECHES_CSV)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fingerprints: list[tuple[str, str | None]] = []
+    with target.open("w", encoding="utf-8", newline="") as out:
+        speeches_csv_writer(out)
+        for rows, written in fork_map(write, chunked(range(len(archive.meetings)), BATCH), jobs):
+            out.write(rows)
+            fingerprints += written
+    return fingerprints
+
+
 def write_feeds(archive: Archive, t: Catalogue, title: str, base_url: str, site_dir: Path,
-                html_paths: list[str]) -> None:
-    """Write every machine-readable file of the site."""
-    write_meeting_json(archive, site_dir)
-    _write(site_dir, urls.SPEECHES_CSV, speeches_csv(archive))
+                html_paths: list[str], jobs: int = 1, plan: PagePlan | None = None
+                ) -> list[tuple[str, str | None]]:
+    """Write every machine-readable file of the site; the fingerprints of
+    those a later build may link instead of writing (`write_meeting_files`)."""
+    fingerprints = write_meeting_files(archive, site_dir, jobs, plan)
     _write(site_dir, urls.FEED, atom_feed(archive, t, title, base_url))
     _write(site_dir, urls.SITEMAP, sitemap(html_paths, base_url))
     _write(site_dir, urls.ROBOTS, robots(base_url))
+    return fingerprints

@@ -153,10 +153,16 @@ def _periods(meetings: tuple[Meeting, ...]) -> tuple[str, tuple[tuple[str, int],
 
 def archive_figures(meetings: tuple[Meeting, ...], people: Mapping[str, Person],
                     figures: Mapping[str, MeetingFigures],
-                    motions_by_submitter: Mapping[str, tuple]) -> ArchiveFigureData:
+                    motions_by_submitter: Mapping[str, tuple],
+                    per_meeting: Mapping[str, MeetingFigureData] | None = None
+                    ) -> ArchiveFigureData:
     """Every chart's numbers. `motions_by_submitter` maps a person id to their
-    `MotionEntry`s (each has ``.motion`` and ``.meeting``)."""
-    per_meeting = {m.id: meeting_figure_data(m, figures[m.id]) for m in meetings}
+    `MotionEntry`s (each has ``.motion`` and ``.meeting``); `per_meeting` is
+    `meeting_figure_data` of every meeting, when the caller made it while the
+    meeting's turns were at hand (else it is made here from `meetings`)."""
+    if per_meeting is None:
+        per_meeting = {m.id: meeting_figure_data(m, figures[m.id]) for m in meetings}
+    per_meeting = {m.id: per_meeting[m.id] for m in meetings}
     speakers: dict[str, list[SpeakerMeeting]] = {}
     for meeting in meetings:
         for pid, fig in figures[meeting.id].by_person.items():

@@ -111,8 +111,15 @@ def write_manifest(folder: Path) -> None:
         rel = path.relative_to(folder).as_posix()
         if rel == MANIFEST_NAME:
             continue
-        lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {rel}\n")
+        lines.append(f"{_sha256(path)}  {rel}\n")
     (folder / MANIFEST_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    """The file's SHA-256, read in blocks (the speeches CSV of a large archive
+    is hundreds of megabytes)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def verify_manifest(folder: Path) -> list[str]:
@@ -133,7 +140,7 @@ def verify_manifest(folder: Path) -> list[str]:
         path = folder / rel
         if not path.is_file():
             problems.append(f"{rel}: missing")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif _sha256(path) != digest:
             problems.append(f"{rel}: changed")
     return problems
 

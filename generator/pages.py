@@ -16,7 +16,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
 
 from generator import charts, urls
-from generator.archive import Archive, MotionEntry, SpeechRef
+from generator.archive import LISTED_SPEECHES, Archive, MotionEntry, SpeechRef, snippet
 from generator.contexts import (
     AboutContext,
     CommitmentsContext,
@@ -51,10 +51,9 @@ LATEST = 10
 CSV_COLUMNS = ("meeting", "date", "turn", "kind", "speaker", "name", "party", "label",
                "words", "text", "url")
 MOST_ACTIVE = 10
-SNIPPET_WORDS = 40
 MOTIONS_PER_PAGE = 500  # a motions list is split into files of this many
 LISTED_MOTIONS = 200  # a speaker or party page lists at most this many motions
-SPEAKER_SPEECHES = 200  # a speaker page lists at most this many (newest first)
+SPEAKER_SPEECHES = LISTED_SPEECHES  # a speaker page lists at most this many (newest first)
 
 
 R = TypeVar("R", SpeechRef, MotionEntry)
@@ -94,15 +93,10 @@ def motion_title(motion: Motion, t: Catalogue) -> str:
     return t("motion.untitled")
 
 
-def snippet(paragraphs: tuple[str, ...], words: int = SNIPPET_WORDS) -> str:
-    tokens = " ".join(paragraphs).split()
-    return " ".join(tokens[:words]) + (" …" if len(tokens) > words else "")
-
-
 def meeting_row(archive: Archive, meeting: Meeting, t: Catalogue) -> MeetingRow:
-    speeches = sum(1 for turn in meeting.turns if turn.kind is TurnKind.SPEECH)
     return MeetingRow(archive.meeting_slug(meeting), meeting_title(meeting, t), meeting.date,
-                      meeting.committee, meeting.kind, speeches, len(meeting.motions))
+                      meeting.committee, meeting.kind, archive.summaries[meeting.id].speeches,
+                      len(meeting.motions))
 
 
 def person_row(archive: Archive, person: Person, figures: Figures | None = None,
@@ -130,7 +124,7 @@ def home_page(archive: Archive, t: Catalogue, site_title: str) -> Page:
     rows = tuple(person_row(archive, archive.people[pid], figures)
                  for pid, figures in active[:MOST_ACTIVE] if pid in archive.people)
     latest = tuple(meeting_row(archive, m, t) for m in reversed(archive.meetings[-LATEST:]))
-    speeches = sum(len(v) for v in archive.speeches_by_speaker.values())
+    speeches = sum(archive.speech_counts.values())
     meta = PageMeta(urls.HOME, site_title, t("home.description", n=len(archive.meetings)),
                     jsonld={"@context": "https://schema.org", "@type": "WebSite",
                             "name": site_title})
@@ -171,15 +165,23 @@ def parties_index_page(archive: Archive, t: Catalogue) -> Page:
 
 def speech_items(archive: Archive, meeting: Meeting, t: Catalogue) -> tuple[SpeechItem, ...]:
     slug = archive.meeting_slug(meeting)
-    interruptions = archive.figures[meeting.id].interruptions
+    title = meeting_title(meeting, t)
+    interruptions = archive.interruptions(meeting)
     sections = {s.turn: s.title for s in meeting.sections}
+    rows: dict[str | None, PersonRow | None] = {}  # a meeting has few speakers, many turns
+
+    def row(person_id: str | None) -> PersonRow | None:
+        if person_id not in rows:
+            rows[person_id] = _row(archive, person_id, meeting)
+        return rows[person_id]
+
     items = []
     for turn in meeting.turns:
         hit = interruptions.get(turn.id)
         items.append(SpeechItem(
-            slug, meeting_title(meeting, t), meeting.date, turn, urls.turn_anchor(turn.id),
-            _row(archive, turn.speaker, meeting), turn.kind is TurnKind.PROCEDURAL,
-            _row(archive, hit.floor_holder, meeting) if hit else None,
+            slug, title, meeting.date, turn, urls.turn_anchor(turn.id),
+            row(turn.speaker), turn.kind is TurnKind.PROCEDURAL,
+            row(hit.floor_holder) if hit else None,
             sections.get(turn.id),
             archive.motions_by_turn.get((meeting.id, turn.id), ()),
             archive.verdicts_by_turn.get((meeting.id, turn.id), ()),
@@ -188,6 +190,7 @@ def speech_items(archive: Archive, meeting: Meeting, t: Catalogue) -> tuple[Spee
 
 
 def meeting_page(archive: Archive, meeting: Meeting, t: Catalogue) -> Page:
+    meeting = archive.full(meeting)
     slug = archive.meeting_slug(meeting)
     turn_ids = {turn.id for turn in meeting.turns}
     title = meeting_title(meeting, t)
@@ -230,18 +233,16 @@ def _is_government(role: str | None) -> bool:
 
 def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
     row = person_row(archive, person)
-    refs = newest_meetings_first(archive.speeches_by_speaker.get(person.id, ()))
-    shown = refs[:SPEAKER_SPEECHES]
+    shown = archive.newest_speeches.get(person.id, ())
     items = []
     for ref in shown:
-        hit = archive.figures[ref.meeting.id].interruptions.get(ref.turn.id)
         items.append(SpeechItem(
             archive.meeting_slug(ref.meeting), meeting_title(ref.meeting, t), ref.meeting.date,
             ref.turn, urls.turn_anchor(ref.turn.id), row, False,
-            _row(archive, hit.floor_holder) if hit else None, None,
+            _row(archive, ref.interrupts) if ref.interrupts is not None else None, None,
             archive.motions_by_turn.get((ref.meeting.id, ref.turn.id), ()),
             archive.verdicts_by_turn.get((ref.meeting.id, ref.turn.id), ()),
-            snippet(ref.turn.paragraphs)))
+            ref.snippet))
     meetings = tuple(meeting_row(archive, m, t)
                      for m in archive.meetings_by_speaker.get(person.id, ()))
     description = t("speaker.description", name=person.name,
@@ -252,7 +253,8 @@ def speaker_page(archive: Archive, person: Person, t: Catalogue) -> Page:
     meta = PageMeta(urls.person_path(person.id), person.name, description, "profile", jsonld)
     return Page("speaker.html", SpeakerContext(
         meta, row, archive.roles.get(person.id, ()), meetings, tuple(items),
-        len(refs) - len(shown), *_newest(archive.motions_by_submitter.get(person.id, ())),
+        archive.speech_counts.get(person.id, 0) - len(shown),
+        *_newest(archive.motions_by_submitter.get(person.id, ())),
         row.figures, charts.speaker_charts(archive, person, urls.Urls(meta.path), t)))
 
 
@@ -294,15 +296,14 @@ def _newest(entries: tuple[MotionEntry, ...]) -> tuple[tuple[MotionEntry, ...], 
 
 def motion_page(archive: Archive, entry: MotionEntry, t: Catalogue) -> Page:
     motion, meeting = entry.motion, entry.meeting
-    turn_ids = {turn.id for turn in meeting.turns}
+    turns = archive.summaries[meeting.id].turns  # the turns records point at
     title = motion_title(motion, t)
     submitters = tuple(
         NameLink(name, pid if pid in archive.people else None)
         for name, pid in zip(motion.submitters, _pad(motion.submitter_ids, motion.submitters),
                              strict=True))
     verdict = motion.verdict
-    verdict_at = verdict.turn if verdict and verdict.turn in turn_ids else None
-    verdict_turn = next((x for x in meeting.turns if x.id == verdict_at), None)
+    verdict_at = verdict.turn if verdict and verdict.turn in turns else None
     replaces = next((e for e in archive.motions_by_meeting.get(meeting.id, ())
                      if motion.replaces and e.motion.number == motion.replaces), None)
     description = " ".join(motion.requests)[:200] or motion.text[:200]
@@ -313,9 +314,9 @@ def motion_page(archive: Archive, entry: MotionEntry, t: Catalogue) -> Page:
                     {k: v for k, v in jsonld.items() if v})
     return Page("motion.html", MotionContext(
         meta, entry, motion, title, archive.meeting_slug(meeting), submitters,
-        urls.turn_anchor(motion.turn) if motion.turn in turn_ids else None,
+        urls.turn_anchor(motion.turn) if motion.turn in turns else None,
         urls.turn_anchor(verdict_at) if verdict_at else None,
-        _row(archive, verdict_turn.speaker, meeting) if verdict_turn else None,
+        _row(archive, turns[verdict_at], meeting) if verdict_at is not None else None,
         replaces))
 
 
@@ -349,13 +350,10 @@ def motions_index_pages(archive: Archive, t: Catalogue) -> Iterator[Page]:
 
 def commitments_page(archive: Archive, t: Catalogue) -> Page:
     rows = []
-    turn_ids: set[str] = set()
-    for i, entry in enumerate(archive.commitments):
-        if i == 0 or archive.commitments[i - 1].meeting is not entry.meeting:
-            turn_ids = {turn.id for turn in entry.meeting.turns}
+    for entry in archive.commitments:
         turn = entry.commitment.turn
         rows.append((entry, archive.meeting_slug(entry.meeting),
-                     urls.turn_anchor(turn) if turn in turn_ids else None))
+                     urls.turn_anchor(turn) if archive.has_turn(entry.meeting, turn) else None))
     meta = PageMeta(urls.COMMITMENTS, t("commitments.title"), t("commitments.description"))
     return Page("commitments.html", CommitmentsContext(meta, tuple(rows)))
 
@@ -383,7 +381,7 @@ def _json_example(archive: Archive) -> dict:
     """The first meeting's JSON, shortened to a few items per list."""
     if not archive.meetings:
         return {"format": FORMAT_VERSION, "id": "…", "turns": [], "motions": []}
-    data = meeting_to_dict(archive.meetings[0])
+    data = meeting_to_dict(archive.full(archive.meetings[0]))
     for key, value in data.items():
         if isinstance(value, list):
             data[key] = value[:2]

@@ -9,9 +9,12 @@ the data page (pygments escapes its input).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import multiprocessing
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
 from generator.pages import Page, kind_name, motion_title, page_builders
 from generator.urls import NOT_FOUND, Urls, output_file
+from generator.workers import chunked, forked_pool
 
 SEARCH_TEMPLATE = "search.html"
 SEARCH_FALLBACK = "_search_fallback.html"
@@ -57,7 +61,7 @@ def make_environment(templates_dir: Path, t: Catalogue) -> Environment:
     )
     env.filters["jsonld"] = jsonld
     env.filters["date"] = t.date
-    env.filters["time"] = lambda iso: time_element(t, iso)
+    env.filters["time"] = functools.lru_cache(maxsize=4096)(lambda iso: time_element(t, iso))
     env.filters["num"] = t.number
     env.filters["verdict"] = t.verdict
     env.filters["kind"] = lambda kind: kind_name(kind, t)
@@ -84,6 +88,8 @@ def render_page(env: Environment, page: Page, site: SiteInfo) -> str:
 
 
 PARALLEL_MIN_PAGES = 300  # below this, starting workers costs more than it saves
+PAGES_PER_TASK = 20
+TASKS_PER_WORKER = 4  # then the worker exits and a fresh one is forked
 
 
 def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
@@ -93,19 +99,28 @@ def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: P
     (for the sitemap), a diagnostic per page that failed to render, and the
     fingerprint of every page written (for the build cache).
 
-    With `jobs` > 1 (0: one per core) and a large archive, forked workers each
-    render every jobs-th page; the output is the same bytes either way. With a
-    `plan` (`generator.cache`), a page whose fingerprint is that of the
-    previous build is linked from the previous site instead of rendered."""
+    With `jobs` > 1 (0: one per core) and a large archive, forked workers
+    render runs of `PAGES_PER_TASK` pages; the output is the same bytes either
+    way. A worker lives for `TASKS_PER_WORKER` runs: reading the shared
+    archive writes reference counts, so a long-lived worker would end up with
+    a private copy of the whole archive. Templates are compiled once, before
+    the fork. With a `plan` (`generator.cache`), a page whose fingerprint is
+    that of the previous build is linked from the previous site instead of
+    rendered."""
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    pages_estimate = len(archive.meetings) + len(archive.people) + len(archive.motions)
-    if workers <= 1 or pages_estimate < PARALLEL_MIN_PAGES or not _can_fork():
-        return _render_share(archive, site, t, templates_dir, out_dir, 0, 1, plan=plan)
+    env = make_environment(templates_dir, t)
+    builders = page_builders(archive, t, site.title)
+    if workers <= 1 or len(builders) < PARALLEL_MIN_PAGES or not _can_fork():
+        written, diags, fingerprints = _render_pages(env, builders, range(len(builders)),
+                                                     site, out_dir, plan)
+        return [path for _, path in written], diags, fingerprints
+    _compile_templates(env)
     global _SHARED
-    _SHARED = (archive, site, t, templates_dir, out_dir, plan)
+    _SHARED = (env, builders, site, out_dir, plan)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            shares = pool.map(_render_worker, [(i, workers) for i in range(workers)])
+        with forked_pool(workers, TASKS_PER_WORKER) as pool:
+            shares = pool.map(_render_worker, chunked(range(len(builders)), PAGES_PER_TASK),
+                              chunksize=1)
     finally:
         _SHARED = None
     paths = sorted((idx, path) for share in shares for idx, path in share[0])
@@ -120,28 +135,33 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _render_worker(share: tuple[int, int]) -> tuple[list[tuple[int, str]], list[Diagnostic]]:
+def _compile_templates(env: Environment) -> None:
+    """Load every template into the environment's cache (errors are reported
+    by the pages that use the template)."""
+    for name in env.list_templates():
+        with contextlib.suppress(TemplateError, UnicodeDecodeError):
+            env.get_template(name)
+
+
+def _render_worker(indices: Sequence[int]):
     assert _SHARED is not None
-    archive, site, t, templates_dir, out_dir, plan = _SHARED
-    return _render_share(archive, site, t, templates_dir, out_dir, *share, indexed=True,
-                         plan=plan)
+    env, builders, site, out_dir, plan = _SHARED
+    return _render_pages(env, builders, indices, site, out_dir, plan)
 
 
-def _render_share(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
-                  out_dir: Path, share: int, shares: int, indexed: bool = False,
-                  plan: PagePlan | None = None):
-    env = make_environment(templates_dir, t)
-    written: list = []
+def _render_pages(env: Environment, builders: Sequence[Callable[[], Page]],
+                  indices: Iterable[int], site: SiteInfo, out_dir: Path,
+                  plan: PagePlan | None = None
+                  ) -> tuple[list[tuple[int, str]], list[Diagnostic], list[tuple[str, str | None]]]:
+    written: list[tuple[int, str]] = []
     diags: list[Diagnostic] = []
     fingerprints: list[tuple[str, str | None]] = []
-    for index, build in enumerate(page_builders(archive, t, site.title)):
-        if index % shares != share:
-            continue
-        page = build()
+    for index in indices:
+        page = builders[index]()
         if plan is not None:
             fingerprint = plan.fingerprint(page)
             if plan.reuse(page.path, fingerprint, out_dir):
-                written.append((index, page.path) if indexed else page.path)
+                written.append((index, page.path))
                 fingerprints.append((page.path, fingerprint))
                 continue
         try:
@@ -156,7 +176,7 @@ def _render_share(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir:
         target = output_file(out_dir, page.path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(html, encoding="utf-8", newline="\n")
-        written.append((index, page.path) if indexed else page.path)
+        written.append((index, page.path))
         if plan is not None:
             fingerprints.append((page.path, fingerprint))
     return written, diags, fingerprints

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.archive import Archive, build_archive
+from generator.archive import Archive, MeetingTexts, build_archive
 from generator.cache import BuildCache, hash_text, link_tree
 from generator.config import Project
 from generator.contexts import SiteInfo
@@ -38,16 +38,28 @@ def timed(name: str, verbose: bool) -> Iterator[None]:
 def load_meetings(project: Project, cache: BuildCache | None = None
                   ) -> tuple[list[Meeting], list[Diagnostic]]:
     """Every meeting of `content/`, with the speaker registry applied (a file
-    unchanged since the last build comes parsed from the build cache)."""
+    unchanged since the last build comes parsed from the build cache). With a
+    `cache`, the meetings are outlines (no turns) and `meeting_texts` gives
+    their turns: memory stays bounded whatever the size of the archive."""
     from generator.content import load_meetings as load_content
     from generator.content import read_content_file
 
     if cache is None:
         meetings, diagnostics = load_content(project)
     else:
-        meetings, diagnostics = load_content(project, cache.reader(read_content_file))
+        meetings, diagnostics = load_content(
+            project, cache.reader(read_content_file, outlines=True))
         cache.remember_meetings(meetings, salt=cache.registry_digest())
     return list(meetings), list(diagnostics)
+
+
+def meeting_texts(project: Project, cache: BuildCache) -> MeetingTexts:
+    """The turns of the outlines `load_meetings` loaded through `cache`."""
+    from generator.registry import REGISTRY_FILE, load_registry
+
+    path = project.content_dir / REGISTRY_FILE
+    registry, _ = load_registry(path, project.display(path))  # as content loading does
+    return cache.texts(registry)
 
 
 def copy_static(static_dir: Path, out_dir: Path) -> None:
@@ -66,13 +78,15 @@ def build_search(archive: Archive, out_dir: Path) -> list[Diagnostic]:
 def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
                verbose: bool = False, jobs: int = 1,
                cache: BuildCache | None = None,
-               inputs: Mapping[str, str] | None = None) -> list[Diagnostic]:
+               inputs: Mapping[str, str] | None = None,
+               texts: MeetingTexts | None = None) -> list[Diagnostic]:
     """Render an archive of `meetings` into `out_dir` (which exists). With a
-    `cache`, pages whose fingerprint is unchanged are linked from ``site/``."""
+    `cache`, pages whose fingerprint is unchanged are linked from ``site/``.
+    With `texts`, `meetings` are outlines whose turns `texts` gives."""
     t = load_catalogue(project.language)
     site = SiteInfo(project.title, t.language, project.base_url)
     with timed("archive", verbose):
-        archive, diagnostics = build_archive(meetings)
+        archive, diagnostics = build_archive(meetings, texts, jobs)
     with timed("render", verbose):
         plan = None
         if cache is not None:
@@ -84,7 +98,10 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
         if cache is not None:
             cache.record_pages(fingerprints)
     with timed("feeds", verbose):
-        write_feeds(archive, t, project.title, project.base_url, out_dir, paths)
+        fingerprints = write_feeds(archive, t, project.title, project.base_url, out_dir, paths,
+                                   jobs, plan)
+        if cache is not None:
+            cache.record_pages(fingerprints)
     with timed("static", verbose):
         copy_static(project.static_dir, out_dir)
     with timed("search", verbose):
@@ -116,7 +133,8 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
     try:
         with staged_site(project.site_dir) as out_dir:
-            site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache, inputs)
+            site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache, inputs,
+                                    meeting_texts(project, cache))
             diagnostics += site_diags
             if any(d.severity is Severity.ERROR for d in site_diags):
                 raise _Abort

@@ -163,3 +163,18 @@ def test_an_edited_template_keeps_the_search_index_of_the_previous_build(project
     assert _build(project) == 0
     after = {p.relative_to(index): p.stat().st_ino for p in index.rglob("*") if p.is_file()}
     assert before and after == before  # the same files, linked, not rebuilt
+
+
+def test_a_build_prunes_remembered_facts_of_older_code_or_removed_content(project: Path):
+    folder = project / ".plenum-cache" / "meetings"
+    kept = sorted(p.name for p in folder.iterdir())
+    assert any(n.endswith(".facts.pickle") for n in kept)
+    digest = kept[0].split(".")[0].split("-")[0]
+    stale = [folder / f"{digest}-old-salt.facts.pickle", folder / "0123abcd.v2.pickle",
+             folder / f"{digest}.pickle"]  # older code, removed content, older layout
+    for path in stale:
+        path.write_bytes(b"stale")
+    static = project / "static" / "style.css"
+    static.write_text(static.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
+    assert _build(project) == 0
+    assert sorted(p.name for p in folder.iterdir()) == kept

@@ -32,16 +32,14 @@ def default_splitter() -> CompoundSplitter:
 def build_search_index(archive: Archive, out_dir: Path) -> list[Diagnostic]:
     """Write the search index of every speech and motion of `archive`, and the
     client script, into ``out_dir/search/``."""
-    from generator.model import TurnKind
     from generator.search.index import build_index, options_for
 
     target = out_dir / INDEX_DIR
     target.mkdir(parents=True, exist_ok=True)
     slugs = {(e.meeting.id, e.motion.id): e.slug for e in archive.motions.values()}
-    n_records = sum(len(m.motions) + sum(t.kind == TurnKind.SPEECH for t in m.turns)
-                    for m in archive.meetings)
+    n_records = sum(len(m.motions) + archive.summaries[m.id].speeches for m in archive.meetings)
     options = options_for(n_records)
-    build_index(archive.meetings, archive.people, target, default_splitter(), options,
+    build_index(archive.full_meetings(), archive.people, target, default_splitter(), options,
                 motion_slugs=slugs)
     shutil.copyfile(CLIENT, target / CLIENT.name)
     return []
