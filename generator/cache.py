@@ -112,7 +112,7 @@ class BuildCache:
         self.project = project
         self.folder = project.root / CACHE_DIR
         state = {} if clean else self._read_json("state.json")
-        if state.get("format") != FORMAT:
+        if state.get("format") != FORMAT or not self._describes_site_in_place(state):
             state = {}
         self.previous_inputs: dict[str, str] = state.get("inputs", {})
         self.previous_pages: dict[str, str] = state.get("pages", {})
@@ -156,6 +156,13 @@ class BuildCache:
 
         path = self.project.content_dir / REGISTRY_FILE
         return self.files.digest(path) if path.is_file() else ""
+
+    def _describes_site_in_place(self, state: Mapping) -> bool:
+        """True when `state` was saved by the build whose site is in place. A
+        build killed after swapping its site in but before saving its state
+        leaves the previous build's page fingerprints behind: trusting them
+        would link that build's pages into this one (a mix of two sites)."""
+        return state.get("site") is not None and state.get("site") == self.site_stamp()
 
     def site_stamp(self) -> list | None:
         """Size and mtime of the site's manifest (written last by every build):

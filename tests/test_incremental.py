@@ -178,3 +178,23 @@ def test_a_build_prunes_remembered_facts_of_older_code_or_removed_content(projec
     static.write_text(static.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
     assert _build(project) == 0
     assert sorted(p.name for p in folder.iterdir()) == kept
+
+
+def test_a_site_swapped_in_without_its_cache_state_is_not_mixed_with_it(project: Path,
+                                                                         tmp_path: Path):
+    """A build killed after swapping its site in but before saving the cache
+    leaves the state of the build before it. The next build must not trust
+    that state's page fingerprints: with the inputs back as they were then,
+    it would link the killed build's pages (seen as a mix of two sites)."""
+    cache = project / ".plenum-cache" / "state.json"
+    state_a = cache.read_bytes()
+    path = _synthetic(project)
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
+                    encoding="utf-8")
+    assert _build(project) == 0
+    cache.write_bytes(state_a)  # as if killed between the swap and saving the state
+    path.write_text(original, encoding="utf-8")
+    _assert_same_as_clean_build(project, tmp_path)
+    assert "Goedemorgen" not in "".join(
+        p.read_text(encoding="utf-8") for p in (project / "site").rglob("*.html"))
