@@ -781,7 +781,7 @@ def _cut(text: str, limit: int) -> str:
 
 MIN_RECORDS_PER_SHARD = 24
 MAX_RECORD_FILES = 2500  # of the 5,000 files; the term shards and deep tiers get the rest
-CAPPED_TEXT_CHARS = 480  # text kept per record once record files must grow
+CAPPED_TEXT_CHARS = 280  # text kept per record once record files must grow (~36 words: a snippet)
 
 
 def records_per_shard_for(n_records: int) -> int:
