@@ -55,9 +55,14 @@ def csv_cell(value: object) -> object:
     return value
 
 
+def csv_writer(out: TextIO) -> Any:
+    """A CSV writer on `out`: RFC 4180, CRLF line ends."""
+    return csv.writer(out, lineterminator="\r\n")
+
+
 def speeches_csv_writer(out: TextIO) -> Any:
-    """A CSV writer on `out` (RFC 4180, CRLF line ends) that has written the header."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    """A CSV writer on `out` that has written the header."""
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     return writer
 
@@ -131,7 +136,7 @@ def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
 
     def write(batch: Sequence[int]) -> tuple[str, list[tuple[str, str | None]]]:
         rows = io.StringIO()
-        writer = csv.writer(rows, lineterminator="\r\n")
+        writer = csv_writer(rows)
         written = []
         for i in batch:
             meeting = archive.full(archive.meetings[i])

@@ -801,19 +801,6 @@ def options_for(n_records: int) -> IndexOptions:
                         record_text_chars=CAPPED_TEXT_CHARS if capped else 0)
 
 
-def write_index(records: Iterable[SearchRecord], out_dir: Path,
-                splitter: CompoundSplitter | None = None,
-                options: IndexOptions | None = None, workers: int | None = None) -> IndexStats:
-    """Write the index of `records` into `out_dir` (e.g. ``site/search``)."""
-    writer = IndexWriter(out_dir, splitter, options, workers)
-    try:
-        for record in records:
-            writer.add(record)
-        return writer.finish()
-    finally:
-        writer.close()
-
-
 def build_index(meetings: Iterable[Meeting], people: Mapping[str, Person], out_dir: Path,
                 splitter: CompoundSplitter | None = None,
                 options: IndexOptions | None = None,
