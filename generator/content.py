@@ -407,13 +407,15 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
             claimed.update((e.path.stem, display) for e in existing)
             continue
         parsed = next(parsed_files)
+        said = len(out.diagnostics)
         out.diagnostics += parsed.diagnostics
-        seen[display] = {"key": key, "diagnostics": [asdict(d) for d in parsed.diagnostics]}
-        if not parsed.meetings:
+        if parsed.meetings:
+            registry = _write_meetings(project, parsed, registry, force, claimed, out, twins)
+            _remove_superseded(project, existing, parsed, out)
+        else:
             out.skipped += 1
-            continue
-        registry = _write_meetings(project, parsed, registry, force, claimed, out, twins)
-        _remove_superseded(project, existing, parsed, out)
+        # What parsing and resolving speakers said, repeated while it stays unchanged.
+        seen[display] = {"key": key, "diagnostics": [asdict(d) for d in out.diagnostics[said:]]}
     parsed_files.close()  # stop the workers now
     if seen != remembered:
         _store_remembered(project, seen)

@@ -84,6 +84,26 @@ def test_an_unchanged_reimport_writes_nothing(project: Project) -> None:
     assert snapshot(project.content_dir) == before
 
 
+def test_an_unchanged_reimport_repeats_the_speaker_warnings_so_strict_fails_again(
+        tmp_path: Path) -> None:
+    """Two registry entries fit a label: the warning comes from resolving
+    speakers, not from parsing, and must be repeated while nothing changed."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "content").mkdir()
+    for name in (f"{SEED}.txt", f"{SEED}.meta.yaml"):
+        shutil.copy(ROOT / "transcripts" / name, tmp_path / "transcripts" / name)
+    twins = "\n".join(f"{pid}:\n  name: Bosman\n  parties:\n"
+                      "  - {party: VVD, from: 2019-01-01, to: 2019-01-01}\n"
+                      for pid in ("bosman", "bosman-2"))
+    (tmp_path / "content" / "people.yaml").write_text(twins, encoding="utf-8")
+    project = load_project(tmp_path)
+    first, second = (run_cli(project, "import", "--strict") for _ in range(2))
+    assert "0 unchanged" in first.stderr and "1 unchanged" in second.stderr
+    for run in (first, second):
+        assert run.returncode == 1
+        assert "'Bosman' could be any of bosman, bosman-2" in run.stderr
+
+
 def test_a_hand_edit_is_kept_when_the_transcript_did_not_change(project: Project) -> None:
     path = project.root / CONTENT
     edited = path.read_text(encoding="utf-8").replace("speaker=karabulut", "speaker=bosman", 1)
