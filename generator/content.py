@@ -33,6 +33,7 @@ from generator.markdown_io import (
     read_stamp,
     write_meeting,
 )
+from generator.markdown_syntax import read_yaml_scalar
 from generator.model import Meeting
 from generator.registry import (
     REGISTRY_FILE,
@@ -187,10 +188,14 @@ def _source_index(project: Project) -> dict[str, list[_Existing]]:
         stamp = read_stamp(head)
         if not m or stamp is None:
             continue
-        try:
-            source = yaml.safe_load(m.group(1))
-        except yaml.YAMLError:
-            continue
+        written = read_yaml_scalar(m.group(1))  # the writer's form, read without YAML
+        if written is not None:
+            source = written[0]
+        else:
+            try:
+                source = yaml.safe_load(m.group(1))
+            except yaml.YAMLError:
+                continue
         count = _MEETINGS_LINE.search(head)
         index.setdefault(str(source), []).append(
             _Existing(path, stamp, int(count.group(1)) if count else 1))
