@@ -62,11 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="overwrite content files even if they were edited by hand")
         p.add_argument("--strict", action="store_true", help="treat warnings as errors")
         p.add_argument("-v", "--verbose", action="store_true", help="print per-stage timings")
+        p.add_argument("-j", "--jobs", type=int, default=0,
+                       help="worker processes (default: one per core)")
         if name == "build":
             p.add_argument("--clean", action="store_true",
                            help="ignore the build cache and render everything")
-            p.add_argument("-j", "--jobs", type=int, default=0,
-                           help="worker processes (default: one per core)")
 
     p_check = sub.add_parser("check", help="validate content/ and the speaker registry")
     p_check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -124,7 +124,7 @@ def cmd_parse(project: Project, args: argparse.Namespace) -> int:
 def cmd_import(project: Project, args: argparse.Namespace) -> int:
     from generator.content import import_transcripts
 
-    outcome = import_transcripts(project, force=args.force, jobs=getattr(args, "jobs", 0))
+    outcome = import_transcripts(project, force=args.force, jobs=args.jobs)
     for line in outcome.messages:
         print(line, file=sys.stderr)
     code = report(list(outcome.diagnostics), args.strict)

@@ -49,6 +49,8 @@ class Project:
 
     def display(self, path: Path) -> str:
         """A path as shown to the user: relative to the project when inside it."""
+        if path.is_absolute() and ".." not in path.parts and path.is_relative_to(self.root):
+            return str(path.relative_to(self.root))  # a path made from the root, as most are
         try:
             return str(path.resolve().relative_to(self.root.resolve()))
         except ValueError:

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -33,6 +34,7 @@ from generator.markdown_io import (
     read_stamp,
     write_meeting,
 )
+from generator.markdown_syntax import read_yaml_scalar
 from generator.model import Meeting
 from generator.registry import (
     REGISTRY_FILE,
@@ -95,6 +97,34 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
+class TranscriptHashes:
+    """`sha256_file`, short-cut by the file's size, mtime and inode as recorded
+    at the last import (as git's index does). A file modified less than
+    `RACY_NS` before it was hashed is not recorded: an edit in the same clock
+    tick would keep its size and mtime."""
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, known: dict[str, list]):
+        self.known = known
+        self.seen: dict[str, list] = {}
+
+    def sha256(self, path: Path) -> str | None:
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        entry = self.known.get(str(path))
+        if entry is not None and entry[:3] == stamp:
+            self.seen[str(path)] = entry
+            return entry[3]
+        sha = sha256_file(path)
+        if sha is not None and st.st_mtime_ns < time.time_ns() - self.RACY_NS:
+            self.seen[str(path)] = [*stamp, sha]
+        return sha
+
+
 def sidecar_of(path: Path) -> Path:
     return path.with_name(path.stem + SIDECAR_SUFFIX)
 
@@ -155,9 +185,9 @@ def content_paths(project: Project) -> list[Path]:
 
 
 def _head(path: Path) -> str:
-    """The front matter of a content file (or its first 64 kB)."""
+    """The front matter of a content file (or the whole file, if it has none)."""
     with path.open("rb") as fh:
-        data = fh.read(65536)
+        data = fh.read(4096)  # a front matter is about 1 kB
         while b"\n---" not in data[3:]:
             more = fh.read(65536)
             if not more:
@@ -187,10 +217,14 @@ def _source_index(project: Project) -> dict[str, list[_Existing]]:
         stamp = read_stamp(head)
         if not m or stamp is None:
             continue
-        try:
-            source = yaml.safe_load(m.group(1))
-        except yaml.YAMLError:
-            continue
+        written = read_yaml_scalar(m.group(1))  # the writer's form, read without YAML
+        if written is not None:
+            source = written[0]
+        else:
+            try:
+                source = yaml.safe_load(m.group(1))
+            except yaml.YAMLError:
+                continue
         count = _MEETINGS_LINE.search(head)
         index.setdefault(str(source), []).append(
             _Existing(path, stamp, int(count.group(1)) if count else 1))
@@ -313,20 +347,22 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
 
 
 _REMEMBERED = Path(".plenum-cache") / "import-diagnostics.json"
+_HASHES = Path(".plenum-cache") / "transcript-hashes.json"
 
 
-def _load_remembered(project: Project) -> dict[str, dict]:
+def _load_remembered(project: Project, name: Path = _REMEMBERED) -> dict:
     """Per transcript: the key it was last imported under and what the import
-    said about it (a missing or unreadable file only means more parsing)."""
+    said about it; with `name` = `_HASHES`, its hash and what its stat was (a
+    missing or unreadable file only means more parsing or hashing)."""
     try:
-        data = json.loads((project.root / _REMEMBERED).read_text(encoding="utf-8"))
+        data = json.loads((project.root / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def _store_remembered(project: Project, remembered: dict[str, dict]) -> None:
-    path = project.root / _REMEMBERED
+def _store_remembered(project: Project, remembered: dict, name: Path = _REMEMBERED) -> None:
+    path = project.root / name
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, json.dumps(remembered, ensure_ascii=False, sort_keys=True))
@@ -380,11 +416,12 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
                              lambda path: read_content_file(project, path)[0])
     version = parser_version()
     remembered = _load_remembered(project)
+    hashes = TranscriptHashes(_load_remembered(project, _HASHES))
     plan = []
     for path in transcript_paths(project):
         display = project.display(path)
         existing = index.get(display, [])
-        source_sha, sidecar_sha = sha256_file(path), sha256_file(sidecar_of(path))
+        source_sha, sidecar_sha = hashes.sha256(path), hashes.sha256(sidecar_of(path))
         key = f"{source_sha}:{sidecar_sha}:{version}"
         current = (not force and _is_current(existing, source_sha, sidecar_sha, version)
                    and remembered.get(display, {}).get("key") == key)
@@ -407,16 +444,20 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
             claimed.update((e.path.stem, display) for e in existing)
             continue
         parsed = next(parsed_files)
+        said = len(out.diagnostics)
         out.diagnostics += parsed.diagnostics
-        seen[display] = {"key": key, "diagnostics": [asdict(d) for d in parsed.diagnostics]}
-        if not parsed.meetings:
+        if parsed.meetings:
+            registry = _write_meetings(project, parsed, registry, force, claimed, out, twins)
+            _remove_superseded(project, existing, parsed, out)
+        else:
             out.skipped += 1
-            continue
-        registry = _write_meetings(project, parsed, registry, force, claimed, out, twins)
-        _remove_superseded(project, existing, parsed, out)
+        # What parsing and resolving speakers said, repeated while it stays unchanged.
+        seen[display] = {"key": key, "diagnostics": [asdict(d) for d in out.diagnostics[said:]]}
     parsed_files.close()  # stop the workers now
     if seen != remembered:
         _store_remembered(project, seen)
+    if hashes.seen != hashes.known:
+        _store_remembered(project, hashes.seen, _HASHES)
     if registry != before:
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ The file is the archivist's: import only adds to it (see docs/format.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -368,6 +369,26 @@ def _line_of_key(lines: list[str], key: str) -> int:
                  if line.startswith(f"{key}:") or line.startswith(f'"{key}":')), 0)
 
 
+def key_lines(lines: list[str]) -> Callable[[str], int]:
+    """``lambda key: _line_of_key(lines, key)`` in one pass over the file: the
+    first line starting ``key:`` or ``"key":`` for a key without a colon or a
+    quote (any other key is looked up the slow way)."""
+    first: dict[str, int] = {}
+    for no, line in enumerate(lines, 1):
+        head, colon, _ = line.partition(":")
+        if colon:
+            first.setdefault(head, no)
+            if len(head) > 1 and head[0] == head[-1] == '"':
+                first.setdefault(head[1:-1], no)
+
+    def line_of(key: str) -> int:
+        if ":" in key or '"' in key:
+            return _line_of_key(lines, key)
+        return first.get(key, 0)
+
+    return line_of
+
+
 def _read_spells(value: object, key: str, file: str, line: int,
                  diags: list[Diagnostic]) -> tuple[Spell, ...]:
     if value is None:
@@ -408,9 +429,10 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
     if not isinstance(data, dict):
         return Registry(), [error("the speaker registry is a mapping of id: person", file, 1)]
     diags = _duplicate_keys(lines, file)
+    line_of = key_lines(lines)
     people = []
     for pid, entry in data.items():
-        line = _line_of_key(lines, str(pid))
+        line = line_of(str(pid))
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             diags.append(error(f"person {pid!r} needs at least 'name: ...'", file, line))
             continue
@@ -427,7 +449,7 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
             _read_spells(entry.get("roles"), "roles", file, line, diags),
             _str(entry.get("note"))))
     registry = Registry(tuple(people))
-    return registry, diags + check_registry(registry, lines, file)
+    return registry, diags + check_registry(registry, line_of, file)
 
 
 def _duplicate_keys(lines: list[str], file: str) -> list[Diagnostic]:
@@ -445,8 +467,10 @@ def _duplicate_keys(lines: list[str], file: str) -> list[Diagnostic]:
     return diags
 
 
-def check_registry(registry: Registry, lines: list[str], file: str) -> list[Diagnostic]:
-    """Aliases that point at two people, and id aliases of unknown ids."""
+def check_registry(registry: Registry, line_of: Callable[[str], int],
+                   file: str) -> list[Diagnostic]:
+    """Aliases that point at two people, and id aliases of unknown ids (`line_of`
+    gives the line of an id's entry)."""
     owners: dict[str, list[str]] = {}
     for p in registry.people:
         for alias in {_key(a) for a in p.aliases}:
@@ -455,13 +479,13 @@ def check_registry(registry: Registry, lines: list[str], file: str) -> list[Diag
     for alias, ids in sorted(owners.items()):
         if len(ids) > 1:
             diags.append(warning(f"alias {alias!r} belongs to {', '.join(ids)}", file,
-                                 _line_of_key(lines, ids[1]),
+                                 line_of(ids[1]),
                                  hint="an alias should name one person; remove it from "
                                       "all but one"))
     for alias, target in sorted(registry.redirects().items()):
         if registry.get(alias) is not None:
             diags.append(warning(f"{alias!r} is merged into {target!r} but still has its "
-                                 "own entry", file, _line_of_key(lines, alias),
+                                 "own entry", file, line_of(alias),
                                  hint=f"delete the entry '{alias}:' (its speeches now count "
                                       f"for {target!r})"))
     return diags

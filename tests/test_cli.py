@@ -33,3 +33,15 @@ def test_a_project_with_only_transcripts_builds_with_plenums_own_templates(tmp_p
     page = tmp_path / "site" / "vergaderingen" / "2020-09-28-notaoverleg-ruslandstrategie.html"
     assert "Notaoverleg Ruslandstrategie" in page.read_text(encoding="utf-8")
     assert (tmp_path / "site" / "static" / "style.css").exists()
+
+
+def test_import_takes_the_same_worker_option_as_build(tmp_path):
+    for command in ("import", "build"):
+        assert "--jobs" in run(command, "--help").stdout
+    (tmp_path / "transcripts").mkdir()
+    for name in ("000_80043238be0c1716.txt", "000_80043238be0c1716.meta.yaml"):
+        (tmp_path / "transcripts" / name).write_bytes((ROOT / "transcripts" / name).read_bytes())
+    result = run("--root", str(tmp_path), "import", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (tmp_path / "content").glob("*.md")] == [
+        "2020-09-28-notaoverleg-ruslandstrategie.md"]

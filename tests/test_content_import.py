@@ -6,9 +6,11 @@ on a copy of it, so only tests that change a transcript parse it again.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,51 @@ def test_an_unchanged_reimport_writes_nothing(project: Project) -> None:
     outcome = import_transcripts(project)
     assert (outcome.written, outcome.unchanged, outcome.refused) == (0, 1, False)
     assert snapshot(project.content_dir) == before
+
+
+def test_an_unchanged_reimport_repeats_the_speaker_warnings_so_strict_fails_again(
+        tmp_path: Path) -> None:
+    """Two registry entries fit a label: the warning comes from resolving
+    speakers, not from parsing, and must be repeated while nothing changed."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "content").mkdir()
+    for name in (f"{SEED}.txt", f"{SEED}.meta.yaml"):
+        shutil.copy(ROOT / "transcripts" / name, tmp_path / "transcripts" / name)
+    twins = "\n".join(f"{pid}:\n  name: Bosman\n  parties:\n"
+                      "  - {party: VVD, from: 2019-01-01, to: 2019-01-01}\n"
+                      for pid in ("bosman", "bosman-2"))
+    (tmp_path / "content" / "people.yaml").write_text(twins, encoding="utf-8")
+    project = load_project(tmp_path)
+    first, second = (run_cli(project, "import", "--strict") for _ in range(2))
+    assert "0 unchanged" in first.stderr and "1 unchanged" in second.stderr
+    for run in (first, second):
+        assert run.returncode == 1
+        assert "'Bosman' could be any of bosman, bosman-2" in run.stderr
+
+
+def test_an_unchanged_old_transcript_is_not_hashed_again(project: Project, monkeypatch) -> None:
+    """Size, mtime and inode as recorded stand for the hash (as git's index);
+    a file changed less than two seconds before hashing is never recorded."""
+    import generator.content as content
+
+    transcript = project.transcripts_dir / f"{SEED}.txt"
+    hashed: list[Path] = []
+    real = content.sha256_file
+    monkeypatch.setattr(content, "sha256_file", lambda path: hashed.append(path) or real(path))
+    import_transcripts(project)  # files copied just now: too recent to record
+    assert transcript in hashed
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for path in project.transcripts_dir.iterdir():
+        os.utime(path, ns=(hour_ago, hour_ago))
+    hashed.clear()
+    import_transcripts(project)
+    assert transcript in hashed  # recorded now, with its hash
+    hashed.clear()
+    outcome = import_transcripts(project)
+    assert hashed == [] and (outcome.written, outcome.unchanged) == (0, 1)
+    touch_sidecar(project)  # a new mtime and size: hashed and imported again
+    outcome = import_transcripts(project)
+    assert project.transcripts_dir / f"{SEED}.meta.yaml" in hashed and outcome.written == 1
 
 
 def test_a_hand_edit_is_kept_when_the_transcript_did_not_change(project: Project) -> None:

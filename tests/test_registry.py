@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.ingest import read_transcript
 from generator.model import Meeting, Person, Source, Turn
@@ -14,8 +16,10 @@ from generator.registry import (
     Registry,
     RegistryPerson,
     Spell,
+    _line_of_key,
     apply_registry,
     dump_registry,
+    key_lines,
     parse_registry,
     resolve_meeting,
 )
@@ -247,3 +251,18 @@ def test_a_surname_and_a_full_name_a_career_apart_stay_two_people() -> None:
     resolved, _ = resolve_all([meeting("2014-10-15", (full, "De heer Madlener (PVV):")),
                                meeting("2044-10-15", (later, "De heer Madlener (PVV):"))])
     assert [m.people[0].id for m in resolved] == ["barry-madlener", "madlener"]
+
+
+_KEYISH = st.text(alphabet='ab": #-', max_size=6)
+
+
+@given(st.lists(st.builds(lambda k, v: k + v, _KEYISH, st.text(alphabet='ab: "', max_size=4)),
+                max_size=12), _KEYISH)
+def test_the_one_pass_key_lookup_finds_the_line_the_scan_finds(lines: list[str],
+                                                               key: str) -> None:
+    line_of = key_lines(lines)
+    assert line_of(key) == _line_of_key(lines, key)
+    for line in lines:
+        probe = line.partition(":")[0]
+        assert line_of(probe) == _line_of_key(lines, probe)
+        assert line_of(probe.strip('"')) == _line_of_key(lines, probe.strip('"'))
