@@ -45,6 +45,12 @@ import numpy as np
 
 from generator.model import Meeting, Person
 from generator.search.analysis import CompoundSplitter, part_terms, stem, tokenize
+from generator.search.analysis_cache import (
+    AnalysisCache,
+    CountedMeeting,
+    analysis_salt,
+    split_batch,
+)
 from generator.search.records import MOTION, SearchRecord, build_records
 
 FORMAT_VERSION = 2
@@ -501,12 +507,18 @@ class IndexWriter:
     ENCODE_TASK = 1 << 17  # postings per encoding task
 
     def __init__(self, out_dir: Path, splitter: CompoundSplitter | None = None,
-                 options: IndexOptions | None = None, workers: int | None = None):
+                 options: IndexOptions | None = None, workers: int | None = None,
+                 cache_dir: Path | None = None):
         self.out = out_dir
         self.opt = options or IndexOptions()
         self.stats = IndexStats()
         self.facets = _Facets()
         self._term_ids: dict[str, int] = {}
+        self._names: list[str] = []  # our term ids -> terms
+        opt = self.opt
+        self._cache = None if cache_dir is None else AnalysisCache(cache_dir, analysis_salt(
+            splitter, (opt.text_weight, opt.part_weight, opt.speaker_weight, opt.party_weight)))
+        self._segments: list[tuple[str, int]] = []  # uncached meetings in _texts: key, records
         self._maps: dict[int, list[int]] = {}  # counting process -> its term ids -> ours
         # per counted batch: its terms and their posting counts; the postings
         # themselves go to a spill file (they would double the peak memory)
@@ -535,12 +547,38 @@ class IndexWriter:
         self._spilled = (Path(self._spill.name) / "batches.bin").open("wb")
 
     def add(self, record: SearchRecord) -> None:
+        """Adds one record (counted in batches of `BATCH`; not cached)."""
+        self._texts.append(_counted_fields(record))
+        if len(self._texts) == self.BATCH:
+            self._count_batch()
+        self._add_fields(record)
+
+    def add_meeting(self, records: list[SearchRecord]) -> None:
+        """Adds the records of one meeting. With a cache folder, a meeting whose
+        records were counted before (same inputs, same analysis) is not counted
+        again; a newly counted one is stored."""
+        inputs = [_counted_fields(r) for r in records]
+        key = self._cache.key(inputs) if self._cache is not None and inputs else None
+        counted = self._cache.get(key) if key is not None and self._cache else None
+        if counted is not None:
+            if self._texts:
+                self._count_batch()
+            self._pending.append((_Ready(counted), []))
+        else:
+            self._texts += inputs
+            if key is not None:
+                self._segments.append((key, len(inputs)))
+            if len(self._texts) >= self.BATCH:
+                self._count_batch()
+        self._merge_ready()
+        for record in records:
+            self._add_fields(record)
+
+    def _add_fields(self, record: SearchRecord) -> None:
+        """The record's facets and its row in the record files."""
         doc = len(self.doc_speaker)
         if doc >= MAX_RECORDS:
             raise ValueError(f"the index holds at most {MAX_RECORDS} records")
-        self._texts.append((record.heading + "\n" + record.text, record.speaker, record.party))
-        if len(self._texts) == self.BATCH:
-            self._count_batch()
         speaker = self.facets.speaker(record)
         self.doc_speaker.append(speaker)
         self.doc_group.append(self.facets.group(record))
@@ -555,37 +593,76 @@ class IndexWriter:
 
     def _count_batch(self) -> None:
         texts, self._texts = self._texts, []
+        segments, self._segments = self._segments, []
         if self._pool is None:
-            self._merge(self._counter.count(texts))
-            return
-        self._pending.append(self._pool.apply_async(_count_in_worker, (texts,)))
-        while len(self._pending) > 2 * self._workers or (
-                self._pending and self._pending[0].ready()):
-            self._merge(self._pending.popleft().get())
+            self._pending.append((_Ready(self._counter.count(texts)), segments))
+        else:
+            self._pending.append((self._pool.apply_async(_count_in_worker, (texts,)), segments))
+        self._merge_ready()
 
-    def _merge(self, batch: CountedBatch) -> None:
-        """Keeps a counted batch's postings by our term ids, renumbered to follow
-        the last batch: (terms, postings per term, record << 8 | tf)."""
+    def _merge_ready(self) -> None:
+        """Merges the counted batches at the head of the queue (in order), waiting
+        when more than two per worker are pending."""
+        while len(self._pending) > 2 * self._workers or (
+                self._pending and self._pending[0][0].ready()):
+            self._merge_next()
+
+    def _merge_next(self) -> None:
+        result, segments = self._pending.popleft()
+        counted = result.get()
+        if isinstance(counted, CountedMeeting):
+            ids = self._term_ids
+            for term in counted.terms:
+                if term not in ids:
+                    ids[term] = len(self._names)
+                    self._names.append(term)
+            ours = np.array([ids[t] for t in counted.terms], np.uint32)[counted.term_index]
+            self._append(ours, counted.docs, counted.tfs, counted.doc_len)
+        else:
+            self._merge(counted, segments)
+
+    def _merge(self, batch: CountedBatch, segments: list[tuple[str, int]]) -> None:
+        """Keeps a counted batch's postings by our term ids; stores the counts of
+        its meetings (`segments`: cache key, records) in the cache."""
         mapping = self._maps.setdefault(batch.counter, [])
         ids = self._term_ids
         for term in batch.new_terms:
-            mapping.append(ids.setdefault(term, len(ids)))
+            if term not in ids:
+                ids[term] = len(self._names)
+                self._names.append(term)
+            mapping.append(ids[term])
         ours = np.array(mapping, np.uint32)[batch.terms]
+        if segments and self._cache is not None:
+            ends = np.cumsum([n for _, n in segments]).tolist()
+            bounds = list(zip([0, *ends[:-1]], ends, strict=True))
+            for (key, _), counted in zip(segments, split_batch(
+                    self._names, ours, batch.docs, batch.tfs, batch.doc_len, bounds),
+                    strict=True):
+                self._cache.put(key, counted)
+        self._append(ours, batch.docs, batch.tfs, batch.doc_len)
+
+    def _append(self, ours: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
+                doc_len: np.ndarray) -> None:
+        """Appends postings (our term ids; records of this batch, ascending per
+        term) to the spill file, renumbered to follow the last batch: (terms,
+        postings per term, record << 8 | tf)."""
         order = np.argsort(ours, kind="stable")  # records stay ascending per term
         ours = ours[order]
-        docs = batch.docs[order] + np.uint32(self._n_counted)
-        packed = (docs << np.uint32(8)) | batch.tfs[order]
+        docs = docs[order] + np.uint32(self._n_counted)
+        packed = (docs << np.uint32(8)) | tfs[order]
         terms, counts = np.unique(ours, return_counts=True)
         self._chunks.append((terms, counts))
         packed.astype(np.uint32).tofile(self._spilled)
-        self._doc_lens.append(batch.doc_len)
-        self._n_counted += len(batch.doc_len)
+        self._doc_lens.append(doc_len)
+        self._n_counted += len(doc_len)
 
     def _drain(self) -> None:
         if self._texts:
             self._count_batch()
         while self._pending:
-            self._merge(self._pending.popleft().get())
+            self._merge_next()
+        if self._cache is not None:
+            self._cache.prune()
 
     def close(self) -> None:
         """Stops the worker processes and removes the spill folder (`finish` does
@@ -614,7 +691,7 @@ class IndexWriter:
         """Writes every posting into one array file, terms in sorted order, records
         ascending within a term (a counting sort of the batches' chunks, freed as
         it goes); returns the sorted terms and their df."""
-        names = list(self._term_ids)
+        names = self._names
         by_name = sorted(range(len(names)), key=names.__getitem__)
         rank = np.empty(len(names), np.int64)
         rank[by_name] = np.arange(len(names))
@@ -771,6 +848,24 @@ def _encoding_tasks(df: np.ndarray, postings_per_task: int) -> list[tuple[int, i
     return tasks
 
 
+class _Ready:
+    """A result that is already there, queued among the workers' pending ones."""
+
+    def __init__(self, value: object):
+        self.value = value
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self) -> object:
+        return self.value
+
+
+def _counted_fields(record: SearchRecord) -> tuple[str, str, str]:
+    """What term counting reads of a record."""
+    return record.heading + "\n" + record.text, record.speaker, record.party
+
+
 def _cut(text: str, limit: int) -> str:
     """`text`, or its first `limit` characters cut at a space (0: no limit)."""
     if not limit or len(text) <= limit:
@@ -805,14 +900,15 @@ def build_index(meetings: Iterable[Meeting], people: Mapping[str, Person], out_d
                 splitter: CompoundSplitter | None = None,
                 options: IndexOptions | None = None,
                 motion_slugs: Mapping[tuple[str, str], str] | None = None,
-                workers: int | None = None) -> IndexStats:
+                workers: int | None = None, cache_dir: Path | None = None) -> IndexStats:
     """Index `meetings` (any iterable: a generator keeps memory flat) into `out_dir`.
-    `workers` processes (default: one per core) count terms and encode postings."""
-    writer = IndexWriter(out_dir, splitter, options, workers)
+    `workers` processes (default: one per core) count terms and encode postings.
+    With `cache_dir`, each meeting's counted terms are kept there, and a meeting
+    counted before is not counted again (`analysis_cache`); the index is the same."""
+    writer = IndexWriter(out_dir, splitter, options, workers, cache_dir)
     try:
         for meeting in meetings:
-            for record in build_records([meeting], people, motion_slugs):
-                writer.add(record)
+            writer.add_meeting(build_records([meeting], people, motion_slugs))
         return writer.finish()
     finally:
         writer.close()
