@@ -15,7 +15,8 @@ is relative to the search page. The layout (see docs/search.md):
 Postings of a term are sorted by score and cut into tiers of growing size, so a
 query for a common word loads only its best postings first. Within a tier they
 are sorted by record number and stored as base64 of unsigned LEB128 varints,
-four per posting: record gap, score, speaker, group (`encode_varints`).
+four per posting in columns: the record gaps, then the scores, the speakers and
+the groups (`encode_varints`; columns compress better than rows).
 
 The build streams: records are written as they come; workers turn batches of
 record texts into (term, record, tf) triples with numpy; the postings are kept
@@ -53,7 +54,7 @@ from generator.search.analysis_cache import (
 )
 from generator.search.records import MOTION, SearchRecord, build_records
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAX_RECORDS = 1 << 24  # record numbers share a uint32 with the term frequency
 REGISTER = "PlenumSearch.register"
 POSTING_CHARS = 10  # about what one encoded posting takes (for planning shards)
@@ -63,7 +64,7 @@ POSTING_CHARS = 10  # about what one encoded posting takes (for planning shards)
 class IndexOptions:
     """Tuning of the index; docs/search.md explains each choice."""
 
-    tier_bounds: tuple[int, ...] = (48, 512, 4096, 32768, 262144)  # cumulative
+    tier_bounds: tuple[int, ...] = (48, 512, 4096, 32768, 131072, 524288)  # cumulative
     term_shard_bytes: int = 24000  # estimated bytes of tier-0 postings per term shard
     records_per_shard: int = 24  # see records_per_shard_for()
     record_text_chars: int = 0  # 0: records keep their whole text; see text_chars_for()
@@ -78,8 +79,9 @@ class IndexOptions:
     exact_postings: int = 512  # the client loads terms with at most this many postings whole
     max_files: int = 5000  # static hosts cap file counts; deep-tier files get what is left
     deep_file_postings: int = 2048  # a deep-tier file holds at least this many postings
-    rare_tier_start: int = 32768  # tiers from this rank on are rarely loaded ...
+    rare_tier_start: int = 524288  # tiers from this rank on are rarely loaded ...
     rare_file_postings: int = 1 << 20  # ... and packed into files this large
+    joint_tiers: int = 2  # a term's first deep tiers are packed together, into one file
 
 
 @dataclass
@@ -292,8 +294,8 @@ def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, ends
 
 
-def decode_postings(text: str) -> list[int]:
-    """The flat [gap, score, speaker, group, ...] of one encoded tier."""
+def decode_varints(text: str) -> list[int]:
+    """The values of base64 of unsigned LEB128 varints."""
     out: list[int] = []
     value = shift = 0
     for byte in base64.b64decode(text):
@@ -304,6 +306,14 @@ def decode_postings(text: str) -> list[int]:
             out.append(value)
             value = shift = 0
     return out
+
+
+def decode_postings(text: str) -> list[int]:
+    """The flat [gap, score, speaker, group, ...] of one encoded tier (stored
+    in columns: all gaps, then all scores, speakers, groups)."""
+    values = decode_varints(text)
+    n = len(values) // 4
+    return [values[c * n + i] for i in range(n) for c in range(4)]
 
 
 @dataclass(frozen=True)
@@ -366,10 +376,18 @@ def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
     new_group = np.concatenate(([True], group_id[1:] != group_id[:-1]))
     gaps = docs - np.concatenate(([0], docs[:-1]))
     gaps[new_group] = docs[new_group]
-    values = np.stack([gaps, scores, scoring.speaker[docs], scoring.group[docs]], 1).ravel()
-    data, ends = encode_varints(values)
     group_first = np.flatnonzero(new_group)
     group_last = np.append(group_first[1:], len(docs)) - 1
+    # Each tier in columns: gaps, scores, speakers, groups (4 values a posting,
+    # so a tier's values stay where its postings were, permuted within).
+    columns = np.stack([gaps, scores, scoring.speaker[docs], scoring.group[docs]])
+    size = np.repeat(group_last - group_first + 1, group_last - group_first + 1)
+    start = np.repeat(group_first, group_last - group_first + 1)
+    at = 4 * start + (np.arange(len(docs)) - start)  # where column 0 of each posting goes
+    values = np.empty(4 * len(docs), np.int64)
+    for c in range(4):
+        values[at + c * size] = columns[c]
+    data, ends = encode_varints(values)
     byte_end = ends[4 * group_last + 3]
     byte_start = np.append(0, byte_end[:-1])
     maxima_at = np.maximum.reduceat(scores, group_first) if len(group_first) else group_first
@@ -446,38 +464,54 @@ def plan_deep_files(dfs: list[int], opt: IndexOptions, budget: int) -> list[list
     tier, which leaves the deep files huge), at least `deep_file_postings`, and
     grows until the files fit in `budget`. Tiers that start beyond
     `rare_tier_start` (the far end of very common words, which few queries reach)
-    go into files of `rare_file_postings`, so they take few of the files."""
+    go into files of `rare_file_postings`, so they take few of the files.
+
+    A term's first `joint_tiers` deep tiers are one unit (packed like one
+    tier): a query that needs a common word's tier 1 mostly needs its tier 2
+    as well, and gets it in the same file, instead of a second file shared
+    with other terms' tiers 2."""
     bounds = opt.tier_bounds
-    sizes = [tier_sizes(df, bounds)[1:] for df in dfs]
+    joint = max(opt.joint_tiers, 1)
+    units = [_units(tier_sizes(df, bounds)[1:], joint) for df in dfs]
     full = [b - a for a, b in zip(bounds, (*bounds[1:], bounds[-1] * 8), strict=True)]
+    starts = [bounds[0], *bounds[joint:]]
+    full = [sum(full[:joint]), *full[joint:]]
     scale = opt.deep_file_postings / math.sqrt(full[0]) if full else 1.0
     while True:
         caps = [max(opt.rare_file_postings if start >= opt.rare_tier_start
                     else opt.deep_file_postings, int(scale * math.sqrt(f)))
-                for start, f in zip(bounds, full, strict=True)]
-        plan, n_files = _pack(sizes, caps)
+                for start, f in zip(starts, full, strict=True)]
+        plan, n_files = _pack(units, caps)
         if n_files <= max(budget, 1) or scale > 1 << 30:
             return plan
         scale *= 1.1
 
 
-def _pack(sizes: list[list[int]], caps: list[int]) -> tuple[list[list[tuple[int, int]]], int]:
-    depth = max((len(s) for s in sizes), default=0)
-    plan: list[list[tuple[int, int]]] = [[] for _ in sizes]
+def _units(sizes: list[int], joint: int) -> list[list[int]]:
+    """A term's deep tier sizes as packing units: the first `joint` together."""
+    return ([sizes[:joint]] if sizes else []) + [[s] for s in sizes[joint:]]
+
+
+def _pack(units: list[list[list[int]]], caps: list[int]
+          ) -> tuple[list[list[tuple[int, int]]], int]:
+    depth = max((len(u) for u in units), default=0)
+    plan: list[list[tuple[int, int]]] = [[] for _ in units]
     n_files = 0
     for k in range(depth):
         cap = caps[min(k, len(caps) - 1)]
-        filled = cap  # forces a new file at the first tier
+        filled = cap  # forces a new file at the first unit
         index = 0
-        for t, s in enumerate(sizes):
-            if k >= len(s):
+        for t, u in enumerate(units):
+            if k >= len(u):
                 continue
-            if filled + s[k] > cap and filled > 0:
+            size = sum(u[k])
+            if filled + size > cap and filled > 0:
                 n_files += 1
                 filled = index = 0
-            plan[t].append((n_files - 1, index))
-            filled += s[k]
-            index += 1
+            for _ in u[k]:
+                plan[t].append((n_files - 1, index))
+                index += 1
+            filled += size
     return plan, n_files
 
 
@@ -788,6 +822,7 @@ class IndexWriter:
                 for (f, index), data in zip(deep[t], tiers[1:], strict=True):
                     open_files.setdefault(f, []).append(data)
                     assert len(open_files[f]) == index + 1
+                for f in dict.fromkeys(f for f, _ in deep[t]):
                     if last_term[f] == t:
                         self._write(f"d/{f}.js", _js("d", f, open_files.pop(f)))
                         self.stats.tier_files += 1

@@ -196,10 +196,13 @@ class Engine:
             alt.low, alt.last = low, last
 
     def _load_next(self, alt: _Alt) -> None:
-        file, index = alt.deep[alt.loaded - 1]
+        """Loads the term's next tier, and the tiers after it in the same file
+        (they cost nothing more)."""
+        file = alt.deep[alt.loaded - 1][0]
         data = self.loader.load(f"d/{file}.js")
-        self._add_postings(alt, data[index])  # type: ignore[index]
-        alt.loaded += 1
+        while alt.loaded < len(alt.maxima) and alt.deep[alt.loaded - 1][0] == file:
+            self._add_postings(alt, data[alt.deep[alt.loaded - 1][1]])  # type: ignore[index]
+            alt.loaded += 1
 
     def _expand(self, prefix: str) -> list[_Alt]:
         found: list[tuple[int, str]] = []

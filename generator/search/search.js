@@ -283,8 +283,8 @@
     return lo - 1;
   };
 
-  /* A tier: base64 of varints, four per posting (record gap, score, speaker, group). */
-  function decodePostings(text) {
+  /* A tier: base64 of varints, four columns (record gaps, scores, speakers, groups). */
+  function decodeVarints(text) {
     var bytes = atob(text), out = [], v = 0, shift = 0;
     for (var i = 0; i < bytes.length; i++) {
       var c = bytes.charCodeAt(i);
@@ -297,11 +297,13 @@
   /* Adds a tier; it follows the loaded ones in (score desc, record asc) order,
      so its last posting is the last loaded one (alt.low, alt.last). */
   Engine.prototype.addPostings = function (alt, encoded) {
-    var target = this.postings[alt.term], flat = decodePostings(encoded), doc = 0, low = -1, last = -1;
-    for (var i = 0; i < flat.length; i += 4) {
-      doc += flat[i];
-      target.set(doc, [flat[i + 1], flat[i + 2], flat[i + 3]]);
-      if (low < 0 || flat[i + 1] <= low) { low = flat[i + 1]; last = doc; }
+    var target = this.postings[alt.term], v = decodeVarints(encoded), n = v.length / 4;
+    var doc = 0, low = -1, last = -1;
+    for (var i = 0; i < n; i++) {
+      doc += v[i];
+      var score = v[n + i];
+      target.set(doc, [score, v[2 * n + i], v[3 * n + i]]);
+      if (low < 0 || score <= low) { low = score; last = doc; }
     }
     if (low >= 0) { alt.low = low; alt.last = last; }
   };
@@ -326,12 +328,14 @@
     });
   };
 
+  /* Loads the term's next tier, and the tiers after it in the same file (free). */
   Engine.prototype.loadNext = function (alt) {
-    var self = this;
-    var at = alt.deep[alt.loaded - 1];
-    return load("d/" + at[0] + ".js").then(function (data) {
-      self.addPostings(alt, data[at[1]]);
-      alt.loaded++;
+    var self = this, file = alt.deep[alt.loaded - 1][0];
+    return load("d/" + file + ".js").then(function (data) {
+      while (alt.loaded < alt.maxima.length && alt.deep[alt.loaded - 1][0] === file) {
+        self.addPostings(alt, data[alt.deep[alt.loaded - 1][1]]);
+        alt.loaded++;
+      }
     });
   };
 
