@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ SUFFIX = ".counts.pickle"
 @dataclass(frozen=True)
 class CountedMeeting:
     """The postings of one meeting's records: `terms` are the meeting's distinct
-    terms (sorted); per posting, the index of its term, the record within the
+    terms; per posting, the index of its term, the record within the
     meeting and the tf, sorted by term then record; `doc_len` per record."""
 
     terms: list[str]
@@ -64,12 +65,10 @@ class AnalysisCache:
 
     def key(self, inputs: Sequence[tuple[str, str, str]]) -> str:
         """The key of a meeting whose records count (text, speaker, party)."""
+        parts = [part for fields in inputs for part in fields]
         digest = hashlib.blake2b(self.salt.encode(), digest_size=20)
-        for text, speaker, party in inputs:
-            for part in (text, speaker, party):
-                data = part.encode("utf-8")
-                digest.update(len(data).to_bytes(8, "little"))
-                digest.update(data)
+        digest.update(array("q", map(len, parts)).tobytes())  # the lengths: unambiguous
+        digest.update("".join(parts).encode("utf-8", "surrogatepass"))
         key = digest.hexdigest()
         self.used.add(key)
         return key
@@ -110,17 +109,16 @@ def split_batch(names: Sequence[str], terms: np.ndarray, docs: np.ndarray, tfs: 
     """Cuts a counted batch (postings by term id, `names` naming the ids) into
     the meetings whose records are [a, b) of the batch."""
     out: list[CountedMeeting] = []
-    for a, b in bounds:
-        sel = np.flatnonzero((docs >= a) & (docs < b))
-        ids, index = np.unique(terms[sel], return_inverse=True)
-        words = [names[i] for i in ids.tolist()]
-        by_name = np.array(sorted(range(len(words)), key=words.__getitem__), np.int64)
-        rank = np.empty(len(words), np.int64)
-        rank[by_name] = np.arange(len(words))
-        local = rank[index].astype(np.uint32)
+    by_doc = np.argsort(docs, kind="stable")  # by record, then as they were (by term id)
+    starts = np.searchsorted(docs[by_doc], [a for a, _ in bounds])
+    ends = np.searchsorted(docs[by_doc], [b for _, b in bounds])
+    for (a, b), lo, hi in zip(bounds, starts.tolist(), ends.tolist(), strict=True):
+        sel = by_doc[lo:hi]
+        ids, local = np.unique(terms[sel], return_inverse=True)
         d = (docs[sel] - a).astype(np.uint32)
         order = np.lexsort((d, local))
-        out.append(CountedMeeting([words[i] for i in by_name.tolist()], local[order], d[order],
+        out.append(CountedMeeting([names[i] for i in ids.tolist()],
+                                  local[order].astype(np.uint32), d[order],
                                   tfs[sel][order].astype(np.uint8),
                                   doc_len[a:b].astype(np.uint32)))
     return out
