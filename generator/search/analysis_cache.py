@@ -74,7 +74,7 @@ class AnalysisCache:
         return key
 
     def _path(self, key: str) -> Path:
-        return self.folder / f"{key}{SUFFIX}"
+        return _entry_path(self.folder, key)
 
     def get(self, key: str) -> CountedMeeting | None:
         try:
@@ -85,13 +85,7 @@ class AnalysisCache:
         return found if isinstance(found, CountedMeeting) else None
 
     def put(self, key: str, counted: CountedMeeting) -> None:
-        """Stores an entry (written to a temporary file, then renamed: a killed
-        build leaves no half-written entry under a key)."""
-        path = self._path(key)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(counted, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        store(self.folder, key, counted)
 
     def prune(self) -> None:
         """Removes the entries this build did not use (meetings removed or
@@ -101,6 +95,20 @@ class AnalysisCache:
             if not (name.endswith(SUFFIX) and name.removesuffix(SUFFIX) in self.used):
                 with contextlib.suppress(OSError):
                     stored.unlink()
+
+
+def _entry_path(folder: Path, key: str) -> Path:
+    return folder / f"{key}{SUFFIX}"
+
+
+def store(folder: Path, key: str, counted: CountedMeeting) -> None:
+    """Stores an entry (written to a temporary file, then renamed: a killed
+    build leaves no half-written entry under a key). Counting workers call it."""
+    path = _entry_path(folder, key)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(counted, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 def split_batch(names: Sequence[str], terms: np.ndarray, docs: np.ndarray, tfs: np.ndarray,

@@ -51,6 +51,7 @@ from generator.search.analysis_cache import (
     CountedMeeting,
     analysis_salt,
     split_batch,
+    store,
 )
 from generator.search.records import MOTION, SearchRecord, build_records
 
@@ -257,6 +258,22 @@ class _TermCounter:
                             (key % max(n, 1)).astype(np.uint32), tfs.astype(np.uint8), new_terms)
 
 
+    def count_and_store(self, batch: list[tuple[str, str, str]], segments: list[tuple[str, int]],
+                        cache: Path | None) -> CountedBatch:
+        """`count`, and with a cache folder, each meeting's counts stored there
+        under its key (`segments`: the batch's meetings, as cache key and number
+        of records)."""
+        counted = self.count(batch)
+        if cache is not None and segments:
+            ends = np.cumsum([n for _, n in segments]).tolist()
+            bounds = list(zip([0, *ends[:-1]], ends, strict=True))
+            for (key, _), meeting in zip(segments, split_batch(
+                    self._terms, counted.terms, counted.docs, counted.tfs, counted.doc_len,
+                    bounds), strict=True):
+                store(cache, key, meeting)
+        return counted
+
+
 _COUNTER: _TermCounter | None = None  # the worker process's own
 
 
@@ -265,9 +282,10 @@ def _start_worker(splitter: CompoundSplitter | None, opt: IndexOptions) -> None:
     _COUNTER = _TermCounter(splitter, opt)
 
 
-def _count_in_worker(batch: list[tuple[str, str, str]]) -> CountedBatch:
+def _count_in_worker(batch: list[tuple[str, str, str]], segments: list[tuple[str, int]],
+                     cache: Path | None) -> CountedBatch:
     assert _COUNTER is not None
-    return _COUNTER.count(batch)
+    return _COUNTER.count_and_store(batch, segments, cache)
 
 
 # --- encoding postings ------------------------------------------------------------
@@ -553,6 +571,7 @@ class IndexWriter:
         self._cache = None if cache_dir is None else AnalysisCache(cache_dir, analysis_salt(
             splitter, (opt.text_weight, opt.part_weight, opt.speaker_weight, opt.party_weight)))
         self._segments: list[tuple[str, int]] = []  # uncached meetings in _texts: key, records
+        self._cache_folder = None if self._cache is None else self._cache.folder
         self._maps: dict[int, list[int]] = {}  # counting process -> its term ids -> ours
         # per counted batch: its terms and their posting counts; the postings
         # themselves go to a spill file (they would double the peak memory)
@@ -597,7 +616,7 @@ class IndexWriter:
         if counted is not None:
             if self._texts:
                 self._count_batch()
-            self._pending.append((_Ready(counted), []))
+            self._pending.append(_Ready(counted))
         else:
             self._texts += inputs
             if key is not None:
@@ -629,21 +648,22 @@ class IndexWriter:
         texts, self._texts = self._texts, []
         segments, self._segments = self._segments, []
         if self._pool is None:
-            self._pending.append((_Ready(self._counter.count(texts)), segments))
+            counted = self._counter.count_and_store(texts, segments, self._cache_folder)
+            self._pending.append(_Ready(counted))
         else:
-            self._pending.append((self._pool.apply_async(_count_in_worker, (texts,)), segments))
+            self._pending.append(self._pool.apply_async(
+                _count_in_worker, (texts, segments, self._cache_folder)))
         self._merge_ready()
 
     def _merge_ready(self) -> None:
         """Merges the counted batches at the head of the queue (in order), waiting
         when more than two per worker are pending."""
         while len(self._pending) > 2 * self._workers or (
-                self._pending and self._pending[0][0].ready()):
+                self._pending and self._pending[0].ready()):
             self._merge_next()
 
     def _merge_next(self) -> None:
-        result, segments = self._pending.popleft()
-        counted = result.get()
+        counted = self._pending.popleft().get()
         if isinstance(counted, CountedMeeting):
             ids = self._term_ids
             for term in counted.terms:
@@ -653,11 +673,10 @@ class IndexWriter:
             ours = np.array([ids[t] for t in counted.terms], np.uint32)[counted.term_index]
             self._append(ours, counted.docs, counted.tfs, counted.doc_len)
         else:
-            self._merge(counted, segments)
+            self._merge(counted)
 
-    def _merge(self, batch: CountedBatch, segments: list[tuple[str, int]]) -> None:
-        """Keeps a counted batch's postings by our term ids; stores the counts of
-        its meetings (`segments`: cache key, records) in the cache."""
+    def _merge(self, batch: CountedBatch) -> None:
+        """Keeps a counted batch's postings by our term ids."""
         mapping = self._maps.setdefault(batch.counter, [])
         ids = self._term_ids
         for term in batch.new_terms:
@@ -666,13 +685,6 @@ class IndexWriter:
                 self._names.append(term)
             mapping.append(ids[term])
         ours = np.array(mapping, np.uint32)[batch.terms]
-        if segments and self._cache is not None:
-            ends = np.cumsum([n for _, n in segments]).tolist()
-            bounds = list(zip([0, *ends[:-1]], ends, strict=True))
-            for (key, _), counted in zip(segments, split_batch(
-                    self._names, ours, batch.docs, batch.tfs, batch.doc_len, bounds),
-                    strict=True):
-                self._cache.put(key, counted)
         self._append(ours, batch.docs, batch.tfs, batch.doc_len)
 
     def _append(self, ours: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
