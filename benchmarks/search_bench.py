@@ -48,7 +48,8 @@ from benchmarks import synth  # noqa: E402
 from generator.model import Meeting, Motion, Person, Source, Turn  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out" / "search"
-QUERIES = ("navalny", "sancties", "nord stream", "sancties belarus", "rusland")
+QUERIES = ("navalny", "sancties", "nord stream", "sancties belarus", "rusland",
+           "rusland sancties", "navo oekraine")  # the last two: two common words
 TARGET_TEXT = 58_000
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -67,12 +67,13 @@ def copy_static(static_dir: Path, out_dir: Path) -> None:
         shutil.copytree(static_dir, out_dir / STATIC, dirs_exist_ok=True)
 
 
-def build_search(archive: Archive, out_dir: Path) -> list[Diagnostic]:
+def build_search(archive: Archive, out_dir: Path, cache_dir: Path | None = None
+                 ) -> list[Diagnostic]:
     try:
         from generator.search import build_search_index
     except ImportError:
         return []
-    return list(build_search_index(archive, out_dir))
+    return list(build_search_index(archive, out_dir, cache_dir=cache_dir))
 
 
 def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
@@ -110,7 +111,8 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
                 and previous_index.is_dir():
             link_tree(previous_index, out_dir / "search")  # built from the archive alone
         else:
-            diagnostics += build_search(archive, out_dir)
+            diagnostics += build_search(archive, out_dir,
+                                        cache.folder / "search" if cache is not None else None)
     return diagnostics
 
 

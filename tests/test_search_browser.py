@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,4 +170,49 @@ def test_javascript_engine_answers_every_judged_query_like_the_python_engine(pag
         assert js["hits"] == [[h.doc, h.score] for h in python.hits], judged.query
         assert (js["total"], js["exact"]) == (python.total, python.exact), judged.query
         assert js["facets"] == {k: [list(p) for p in v] for k, v in python.facets.items()}
+    assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def tiered_site(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site with an index of tiny tiers (and no terms loaded whole), so the
+    engines go through deep tiers, joint tier files and the stopping rule."""
+    from search_support import people_of
+
+    from generator.search import CLIENT, default_splitter
+    from generator.search.index import IndexOptions, build_index
+
+    out = tmp_path_factory.mktemp("tiered") / "archief"
+    shutil.copytree(site, out, ignore=shutil.ignore_patterns("search"))
+    meetings = example_meetings()
+    build_index(meetings, people_of(meetings), out / "search", default_splitter(),
+                IndexOptions(tier_bounds=(4, 16, 64, 128), exact_postings=0, deep_file_postings=8))
+    shutil.copyfile(CLIENT, out / "search" / CLIENT.name)
+    return out
+
+
+TIERED_QUERIES = ["rusland", "navo", "sancties", "rusland navo", "de minister", "rus*",
+                  '"de minister"', "rusland -navo", "voorzitter dank", "gas", "kabinet rusland",
+                  "oekraine steun", "de het", "minister nederland europese"]
+
+
+def test_javascript_engine_loads_deep_tiers_like_the_python_engine(page, tiered_site):
+    index = tiered_site / "search"
+    page.goto(tiered_site.as_uri() + "/zoeken/index.html")
+    page.wait_for_function("window.PlenumSearch && document.querySelector('#plenum-search').plenum"
+                           " && document.querySelector('#plenum-search').plenum.engine")
+    deep = 0
+    for query in TIERED_QUERIES:
+        python = Engine(ShardLoader(index))
+        result = python.search(query, need=10)
+        deep += sum(rel.startswith("d/") for rel in python.loader.cache)
+        js = page.evaluate(
+            """(q) => PlenumSearch.open(document.getElementById('plenum-search')
+                 .getAttribute('data-index')).then(e => e.search(q, {}, 10))
+                 .then(r => ({total: r.total, exact: r.exact, facets: r.facets,
+                              hits: r.hits.map(h => [h.doc, h.score])}))""", query)
+        assert js["hits"] == [[h.doc, h.score] for h in result.hits], query
+        assert (js["total"], js["exact"]) == (result.total, result.exact), query
+        assert js["facets"] == {k: [list(p) for p in v] for k, v in result.facets.items()}, query
+    assert deep > len(TIERED_QUERIES)  # the queries did go into the deep tiers
     assert page.errors == []

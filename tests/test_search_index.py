@@ -19,12 +19,14 @@ from generator.search.index import (
     options_for,
     plan_deep_files,
     records_per_shard_for,
+    tier_sizes,
 )
 from generator.search.query import Engine, ShardLoader, parse_query
 from generator.search.records import MOTION, SPEECH
 
 QUERIES = ["rusland", "navo", "sancties", "rusland navo", "de minister", "rus*",
-           '"de minister"', "rusland -navo", "voorzitter dank", "gas"]
+           '"de minister"', "rusland -navo", "voorzitter dank", "gas", "kabinet rusland",
+           "oekraine steun", "de het", "minister nederland europese"]
 
 
 def build(out: Path, workers: int | None = None, **options) -> Path:
@@ -160,18 +162,27 @@ def test_record_files_grow_so_a_large_archive_stays_under_the_file_cap():
     assert options_for(700_000).record_text_chars > 0
 
 
-def test_deep_tiers_fit_the_file_budget_and_never_share_a_file_across_depths():
+def test_deep_tiers_fit_the_file_budget_and_share_files_only_within_a_depth():
+    """A term's first two deep tiers go into one file (one unit); deeper tiers
+    share files only with other terms' tiers of the same depth."""
     dfs = [10, 60, 700, 5000, 40000, 300_000] * 50
     opt = IndexOptions()
+    assert opt.joint_tiers == 2
     for budget in (20, 100, 1000):
         plan = plan_deep_files(dfs, opt, budget)
         files = [f for places in plan for f, _ in places]
         assert len(set(files)) <= budget
-        depth_of: dict[int, int] = {}
+        unit_of: dict[int, int] = {}
         for places in plan:
+            if len(places) >= 2:
+                assert places[0][0] == places[1][0] and places[1][1] == places[0][1] + 1
             for depth, (f, _) in enumerate(places):
-                assert depth_of.setdefault(f, depth) == depth
-    assert [len(p) for p in plan[:6]] == [0, 1, 2, 3, 4, 5]
+                assert unit_of.setdefault(f, max(depth - 1, 0)) == max(depth - 1, 0)
+    assert [len(p) for p in plan[:6]] == [len(tier_sizes(df, opt.tier_bounds)) - 1
+                                          for df in dfs[:6]]
+    assert [len(p) for p in plan[:5]] == [0, 1, 2, 3, 4]
+    separate = plan_deep_files(dfs, IndexOptions(joint_tiers=1), 1000)
+    assert separate[3][0][0] != separate[3][1][0]
 
 
 def test_a_capped_record_keeps_the_start_of_its_text(tmp_path):
@@ -211,12 +222,47 @@ def test_postings_round_trip_through_varints_and_base64():
 
     import numpy as np
 
-    from generator.search.index import decode_postings, encode_varints
+    from generator.search.index import decode_varints, encode_varints
 
     values = np.array([0, 1, 127, 128, 300, 16383, 16384, 2**21 - 1, 2**21, 2**28 - 1, 5])
     data, ends = encode_varints(values)
     assert ends[-1] == len(data) == 24
-    assert decode_postings(base64.b64encode(data.tobytes()).decode()) == values.tolist()
+    assert decode_varints(base64.b64encode(data.tobytes()).decode()) == values.tolist()
+
+
+def test_a_tier_is_stored_in_columns_and_decodes_to_its_postings():
+    import numpy as np
+
+    from generator.search.index import (
+        _Scoring,
+        decode_postings,
+        decode_varints,
+        encode_terms,
+    )
+
+    n_docs = 8
+    scoring = _Scoring(norm2=np.full(n_docs, 2.4), boost=np.ones(n_docs),
+                       speaker=np.arange(n_docs) + 100, group=np.arange(n_docs) % 3, n_docs=n_docs)
+    docs = [[0, 3, 5, 7], [1, 2, 6]]  # two terms, records ascending
+    tfs = [[2, 8, 4, 2], [6, 2, 2]]
+    packed = np.array([d << 8 | t for ds, ts in zip(docs, tfs, strict=True)
+                       for d, t in zip(ds, ts, strict=True)], np.uint32)
+    encoded = encode_terms(packed, np.array([4, 3]), scoring, IndexOptions(tier_bounds=(2,)), 0)
+    for term, tiers in enumerate(encoded.tiers):
+        seen: list[int] = []
+        for k, tier in enumerate(tiers):
+            flat = decode_postings(tier)
+            rows = [flat[i:i + 4] for i in range(0, len(flat), 4)]
+            records = list(np.cumsum([r[0] for r in rows]))
+            assert records == sorted(records)  # a tier is in record order
+            assert [r[2] for r in rows] == [100 + d for d in records]
+            assert [r[3] for r in rows] == [d % 3 for d in records]
+            assert max(r[1] for r in rows) == encoded.maxima[term][k]
+            columns = decode_varints(tier)
+            assert columns[:len(rows)] == [r[0] for r in rows]  # the gaps come first
+            seen += records
+        assert sorted(seen) == docs[term]
+    assert [len(t) for t in encoded.tiers] == [2, 2]
 
 
 def test_a_phrase_beyond_a_capped_records_cut_is_still_found(tmp_path):

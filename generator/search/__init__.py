@@ -29,9 +29,12 @@ def default_splitter() -> CompoundSplitter:
     return CompoundSplitter(Lexicon.from_wordfreq())
 
 
-def build_search_index(archive: Archive, out_dir: Path) -> list[Diagnostic]:
+def build_search_index(archive: Archive, out_dir: Path,
+                       cache_dir: Path | None = None) -> list[Diagnostic]:
     """Write the search index of every speech and motion of `archive`, and the
-    client script, into ``out_dir/search/``."""
+    client script, into ``out_dir/search/``. With `cache_dir`, the analysed
+    records of each meeting are kept there, so a rebuild analyses only the
+    meetings that changed (the index is the same as without)."""
     from generator.search.index import build_index, options_for
 
     target = out_dir / INDEX_DIR
@@ -40,6 +43,6 @@ def build_search_index(archive: Archive, out_dir: Path) -> list[Diagnostic]:
     n_records = sum(len(m.motions) + archive.summaries[m.id].speeches for m in archive.meetings)
     options = options_for(n_records)
     build_index(archive.full_meetings(), archive.people, target, default_splitter(), options,
-                motion_slugs=slugs)
+                motion_slugs=slugs, cache_dir=cache_dir)
     shutil.copyfile(CLIENT, target / CLIENT.name)
     return []

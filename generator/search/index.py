@@ -15,7 +15,8 @@ is relative to the search page. The layout (see docs/search.md):
 Postings of a term are sorted by score and cut into tiers of growing size, so a
 query for a common word loads only its best postings first. Within a tier they
 are sorted by record number and stored as base64 of unsigned LEB128 varints,
-four per posting: record gap, score, speaker, group (`encode_varints`).
+four per posting in columns: the record gaps, then the scores, the speakers and
+the groups (`encode_varints`; columns compress better than rows).
 
 The build streams: records are written as they come; workers turn batches of
 record texts into (term, record, tf) triples with numpy; the postings are kept
@@ -45,9 +46,16 @@ import numpy as np
 
 from generator.model import Meeting, Person
 from generator.search.analysis import CompoundSplitter, part_terms, stem, tokenize
+from generator.search.analysis_cache import (
+    AnalysisCache,
+    CountedMeeting,
+    analysis_salt,
+    split_batch,
+    store,
+)
 from generator.search.records import MOTION, SearchRecord, build_records
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAX_RECORDS = 1 << 24  # record numbers share a uint32 with the term frequency
 REGISTER = "PlenumSearch.register"
 POSTING_CHARS = 10  # about what one encoded posting takes (for planning shards)
@@ -57,7 +65,7 @@ POSTING_CHARS = 10  # about what one encoded posting takes (for planning shards)
 class IndexOptions:
     """Tuning of the index; docs/search.md explains each choice."""
 
-    tier_bounds: tuple[int, ...] = (48, 512, 4096, 32768, 262144)  # cumulative
+    tier_bounds: tuple[int, ...] = (48, 512, 4096, 32768, 131072, 524288)  # cumulative
     term_shard_bytes: int = 24000  # estimated bytes of tier-0 postings per term shard
     records_per_shard: int = 24  # see records_per_shard_for()
     record_text_chars: int = 0  # 0: records keep their whole text; see text_chars_for()
@@ -72,8 +80,9 @@ class IndexOptions:
     exact_postings: int = 512  # the client loads terms with at most this many postings whole
     max_files: int = 5000  # static hosts cap file counts; deep-tier files get what is left
     deep_file_postings: int = 2048  # a deep-tier file holds at least this many postings
-    rare_tier_start: int = 32768  # tiers from this rank on are rarely loaded ...
+    rare_tier_start: int = 524288  # tiers from this rank on are rarely loaded ...
     rare_file_postings: int = 1 << 20  # ... and packed into files this large
+    joint_tiers: int = 2  # a term's first deep tiers are packed together, into one file
 
 
 @dataclass
@@ -249,6 +258,22 @@ class _TermCounter:
                             (key % max(n, 1)).astype(np.uint32), tfs.astype(np.uint8), new_terms)
 
 
+    def count_and_store(self, batch: list[tuple[str, str, str]], segments: list[tuple[str, int]],
+                        cache: Path | None) -> CountedBatch:
+        """`count`, and with a cache folder, each meeting's counts stored there
+        under its key (`segments`: the batch's meetings, as cache key and number
+        of records)."""
+        counted = self.count(batch)
+        if cache is not None and segments:
+            ends = np.cumsum([n for _, n in segments]).tolist()
+            bounds = list(zip([0, *ends[:-1]], ends, strict=True))
+            for (key, _), meeting in zip(segments, split_batch(
+                    self._terms, counted.terms, counted.docs, counted.tfs, counted.doc_len,
+                    bounds), strict=True):
+                store(cache, key, meeting)
+        return counted
+
+
 _COUNTER: _TermCounter | None = None  # the worker process's own
 
 
@@ -257,9 +282,10 @@ def _start_worker(splitter: CompoundSplitter | None, opt: IndexOptions) -> None:
     _COUNTER = _TermCounter(splitter, opt)
 
 
-def _count_in_worker(batch: list[tuple[str, str, str]]) -> CountedBatch:
+def _count_in_worker(batch: list[tuple[str, str, str]], segments: list[tuple[str, int]],
+                     cache: Path | None) -> CountedBatch:
     assert _COUNTER is not None
-    return _COUNTER.count(batch)
+    return _COUNTER.count_and_store(batch, segments, cache)
 
 
 # --- encoding postings ------------------------------------------------------------
@@ -286,8 +312,8 @@ def encode_varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, ends
 
 
-def decode_postings(text: str) -> list[int]:
-    """The flat [gap, score, speaker, group, ...] of one encoded tier."""
+def decode_varints(text: str) -> list[int]:
+    """The values of base64 of unsigned LEB128 varints."""
     out: list[int] = []
     value = shift = 0
     for byte in base64.b64decode(text):
@@ -298,6 +324,14 @@ def decode_postings(text: str) -> list[int]:
             out.append(value)
             value = shift = 0
     return out
+
+
+def decode_postings(text: str) -> list[int]:
+    """The flat [gap, score, speaker, group, ...] of one encoded tier (stored
+    in columns: all gaps, then all scores, speakers, groups)."""
+    values = decode_varints(text)
+    n = len(values) // 4
+    return [values[c * n + i] for i in range(n) for c in range(4)]
 
 
 @dataclass(frozen=True)
@@ -360,10 +394,18 @@ def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
     new_group = np.concatenate(([True], group_id[1:] != group_id[:-1]))
     gaps = docs - np.concatenate(([0], docs[:-1]))
     gaps[new_group] = docs[new_group]
-    values = np.stack([gaps, scores, scoring.speaker[docs], scoring.group[docs]], 1).ravel()
-    data, ends = encode_varints(values)
     group_first = np.flatnonzero(new_group)
     group_last = np.append(group_first[1:], len(docs)) - 1
+    # Each tier in columns: gaps, scores, speakers, groups (4 values a posting,
+    # so a tier's values stay where its postings were, permuted within).
+    columns = np.stack([gaps, scores, scoring.speaker[docs], scoring.group[docs]])
+    size = np.repeat(group_last - group_first + 1, group_last - group_first + 1)
+    start = np.repeat(group_first, group_last - group_first + 1)
+    at = 4 * start + (np.arange(len(docs)) - start)  # where column 0 of each posting goes
+    values = np.empty(4 * len(docs), np.int64)
+    for c in range(4):
+        values[at + c * size] = columns[c]
+    data, ends = encode_varints(values)
     byte_end = ends[4 * group_last + 3]
     byte_start = np.append(0, byte_end[:-1])
     maxima_at = np.maximum.reduceat(scores, group_first) if len(group_first) else group_first
@@ -440,38 +482,54 @@ def plan_deep_files(dfs: list[int], opt: IndexOptions, budget: int) -> list[list
     tier, which leaves the deep files huge), at least `deep_file_postings`, and
     grows until the files fit in `budget`. Tiers that start beyond
     `rare_tier_start` (the far end of very common words, which few queries reach)
-    go into files of `rare_file_postings`, so they take few of the files."""
+    go into files of `rare_file_postings`, so they take few of the files.
+
+    A term's first `joint_tiers` deep tiers are one unit (packed like one
+    tier): a query that needs a common word's tier 1 mostly needs its tier 2
+    as well, and gets it in the same file, instead of a second file shared
+    with other terms' tiers 2."""
     bounds = opt.tier_bounds
-    sizes = [tier_sizes(df, bounds)[1:] for df in dfs]
+    joint = max(opt.joint_tiers, 1)
+    units = [_units(tier_sizes(df, bounds)[1:], joint) for df in dfs]
     full = [b - a for a, b in zip(bounds, (*bounds[1:], bounds[-1] * 8), strict=True)]
+    starts = [bounds[0], *bounds[joint:]]
+    full = [sum(full[:joint]), *full[joint:]]
     scale = opt.deep_file_postings / math.sqrt(full[0]) if full else 1.0
     while True:
         caps = [max(opt.rare_file_postings if start >= opt.rare_tier_start
                     else opt.deep_file_postings, int(scale * math.sqrt(f)))
-                for start, f in zip(bounds, full, strict=True)]
-        plan, n_files = _pack(sizes, caps)
+                for start, f in zip(starts, full, strict=True)]
+        plan, n_files = _pack(units, caps)
         if n_files <= max(budget, 1) or scale > 1 << 30:
             return plan
         scale *= 1.1
 
 
-def _pack(sizes: list[list[int]], caps: list[int]) -> tuple[list[list[tuple[int, int]]], int]:
-    depth = max((len(s) for s in sizes), default=0)
-    plan: list[list[tuple[int, int]]] = [[] for _ in sizes]
+def _units(sizes: list[int], joint: int) -> list[list[int]]:
+    """A term's deep tier sizes as packing units: the first `joint` together."""
+    return ([sizes[:joint]] if sizes else []) + [[s] for s in sizes[joint:]]
+
+
+def _pack(units: list[list[list[int]]], caps: list[int]
+          ) -> tuple[list[list[tuple[int, int]]], int]:
+    depth = max((len(u) for u in units), default=0)
+    plan: list[list[tuple[int, int]]] = [[] for _ in units]
     n_files = 0
     for k in range(depth):
         cap = caps[min(k, len(caps) - 1)]
-        filled = cap  # forces a new file at the first tier
+        filled = cap  # forces a new file at the first unit
         index = 0
-        for t, s in enumerate(sizes):
-            if k >= len(s):
+        for t, u in enumerate(units):
+            if k >= len(u):
                 continue
-            if filled + s[k] > cap and filled > 0:
+            size = sum(u[k])
+            if filled + size > cap and filled > 0:
                 n_files += 1
                 filled = index = 0
-            plan[t].append((n_files - 1, index))
-            filled += s[k]
-            index += 1
+            for _ in u[k]:
+                plan[t].append((n_files - 1, index))
+                index += 1
+            filled += size
     return plan, n_files
 
 
@@ -501,12 +559,19 @@ class IndexWriter:
     ENCODE_TASK = 1 << 17  # postings per encoding task
 
     def __init__(self, out_dir: Path, splitter: CompoundSplitter | None = None,
-                 options: IndexOptions | None = None, workers: int | None = None):
+                 options: IndexOptions | None = None, workers: int | None = None,
+                 cache_dir: Path | None = None):
         self.out = out_dir
         self.opt = options or IndexOptions()
         self.stats = IndexStats()
         self.facets = _Facets()
         self._term_ids: dict[str, int] = {}
+        self._names: list[str] = []  # our term ids -> terms
+        opt = self.opt
+        self._cache = None if cache_dir is None else AnalysisCache(cache_dir, analysis_salt(
+            splitter, (opt.text_weight, opt.part_weight, opt.speaker_weight, opt.party_weight)))
+        self._segments: list[tuple[str, int]] = []  # uncached meetings in _texts: key, records
+        self._cache_folder = None if self._cache is None else self._cache.folder
         self._maps: dict[int, list[int]] = {}  # counting process -> its term ids -> ours
         # per counted batch: its terms and their posting counts; the postings
         # themselves go to a spill file (they would double the peak memory)
@@ -535,12 +600,38 @@ class IndexWriter:
         self._spilled = (Path(self._spill.name) / "batches.bin").open("wb")
 
     def add(self, record: SearchRecord) -> None:
+        """Adds one record (counted in batches of `BATCH`; not cached)."""
+        self._texts.append(_counted_fields(record))
+        if len(self._texts) == self.BATCH:
+            self._count_batch()
+        self._add_fields(record)
+
+    def add_meeting(self, records: list[SearchRecord]) -> None:
+        """Adds the records of one meeting. With a cache folder, a meeting whose
+        records were counted before (same inputs, same analysis) is not counted
+        again; a newly counted one is stored."""
+        inputs = [_counted_fields(r) for r in records]
+        key = self._cache.key(inputs) if self._cache is not None and inputs else None
+        counted = self._cache.get(key) if key is not None and self._cache else None
+        if counted is not None:
+            if self._texts:
+                self._count_batch()
+            self._pending.append(_Ready(counted))
+        else:
+            self._texts += inputs
+            if key is not None:
+                self._segments.append((key, len(inputs)))
+            if len(self._texts) >= self.BATCH:
+                self._count_batch()
+        self._merge_ready()
+        for record in records:
+            self._add_fields(record)
+
+    def _add_fields(self, record: SearchRecord) -> None:
+        """The record's facets and its row in the record files."""
         doc = len(self.doc_speaker)
         if doc >= MAX_RECORDS:
             raise ValueError(f"the index holds at most {MAX_RECORDS} records")
-        self._texts.append((record.heading + "\n" + record.text, record.speaker, record.party))
-        if len(self._texts) == self.BATCH:
-            self._count_batch()
         speaker = self.facets.speaker(record)
         self.doc_speaker.append(speaker)
         self.doc_group.append(self.facets.group(record))
@@ -555,37 +646,69 @@ class IndexWriter:
 
     def _count_batch(self) -> None:
         texts, self._texts = self._texts, []
+        segments, self._segments = self._segments, []
         if self._pool is None:
-            self._merge(self._counter.count(texts))
-            return
-        self._pending.append(self._pool.apply_async(_count_in_worker, (texts,)))
+            counted = self._counter.count_and_store(texts, segments, self._cache_folder)
+            self._pending.append(_Ready(counted))
+        else:
+            self._pending.append(self._pool.apply_async(
+                _count_in_worker, (texts, segments, self._cache_folder)))
+        self._merge_ready()
+
+    def _merge_ready(self) -> None:
+        """Merges the counted batches at the head of the queue (in order), waiting
+        when more than two per worker are pending."""
         while len(self._pending) > 2 * self._workers or (
                 self._pending and self._pending[0].ready()):
-            self._merge(self._pending.popleft().get())
+            self._merge_next()
+
+    def _merge_next(self) -> None:
+        counted = self._pending.popleft().get()
+        if isinstance(counted, CountedMeeting):
+            ids = self._term_ids
+            for term in counted.terms:
+                if term not in ids:
+                    ids[term] = len(self._names)
+                    self._names.append(term)
+            ours = np.array([ids[t] for t in counted.terms], np.uint32)[counted.term_index]
+            self._append(ours, counted.docs, counted.tfs, counted.doc_len)
+        else:
+            self._merge(counted)
 
     def _merge(self, batch: CountedBatch) -> None:
-        """Keeps a counted batch's postings by our term ids, renumbered to follow
-        the last batch: (terms, postings per term, record << 8 | tf)."""
+        """Keeps a counted batch's postings by our term ids."""
         mapping = self._maps.setdefault(batch.counter, [])
         ids = self._term_ids
         for term in batch.new_terms:
-            mapping.append(ids.setdefault(term, len(ids)))
+            if term not in ids:
+                ids[term] = len(self._names)
+                self._names.append(term)
+            mapping.append(ids[term])
         ours = np.array(mapping, np.uint32)[batch.terms]
+        self._append(ours, batch.docs, batch.tfs, batch.doc_len)
+
+    def _append(self, ours: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
+                doc_len: np.ndarray) -> None:
+        """Appends postings (our term ids; records of this batch, ascending per
+        term) to the spill file, renumbered to follow the last batch: (terms,
+        postings per term, record << 8 | tf)."""
         order = np.argsort(ours, kind="stable")  # records stay ascending per term
         ours = ours[order]
-        docs = batch.docs[order] + np.uint32(self._n_counted)
-        packed = (docs << np.uint32(8)) | batch.tfs[order]
+        docs = docs[order] + np.uint32(self._n_counted)
+        packed = (docs << np.uint32(8)) | tfs[order]
         terms, counts = np.unique(ours, return_counts=True)
         self._chunks.append((terms, counts))
         packed.astype(np.uint32).tofile(self._spilled)
-        self._doc_lens.append(batch.doc_len)
-        self._n_counted += len(batch.doc_len)
+        self._doc_lens.append(doc_len)
+        self._n_counted += len(doc_len)
 
     def _drain(self) -> None:
         if self._texts:
             self._count_batch()
         while self._pending:
-            self._merge(self._pending.popleft().get())
+            self._merge_next()
+        if self._cache is not None:
+            self._cache.prune()
 
     def close(self) -> None:
         """Stops the worker processes and removes the spill folder (`finish` does
@@ -614,7 +737,7 @@ class IndexWriter:
         """Writes every posting into one array file, terms in sorted order, records
         ascending within a term (a counting sort of the batches' chunks, freed as
         it goes); returns the sorted terms and their df."""
-        names = list(self._term_ids)
+        names = self._names
         by_name = sorted(range(len(names)), key=names.__getitem__)
         rank = np.empty(len(names), np.int64)
         rank[by_name] = np.arange(len(names))
@@ -711,6 +834,7 @@ class IndexWriter:
                 for (f, index), data in zip(deep[t], tiers[1:], strict=True):
                     open_files.setdefault(f, []).append(data)
                     assert len(open_files[f]) == index + 1
+                for f in dict.fromkeys(f for f, _ in deep[t]):
                     if last_term[f] == t:
                         self._write(f"d/{f}.js", _js("d", f, open_files.pop(f)))
                         self.stats.tier_files += 1
@@ -771,6 +895,24 @@ def _encoding_tasks(df: np.ndarray, postings_per_task: int) -> list[tuple[int, i
     return tasks
 
 
+class _Ready:
+    """A result that is already there, queued among the workers' pending ones."""
+
+    def __init__(self, value: object):
+        self.value = value
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self) -> object:
+        return self.value
+
+
+def _counted_fields(record: SearchRecord) -> tuple[str, str, str]:
+    """What term counting reads of a record."""
+    return record.heading + "\n" + record.text, record.speaker, record.party
+
+
 def _cut(text: str, limit: int) -> str:
     """`text`, or its first `limit` characters cut at a space (0: no limit)."""
     if not limit or len(text) <= limit:
@@ -805,14 +947,15 @@ def build_index(meetings: Iterable[Meeting], people: Mapping[str, Person], out_d
                 splitter: CompoundSplitter | None = None,
                 options: IndexOptions | None = None,
                 motion_slugs: Mapping[tuple[str, str], str] | None = None,
-                workers: int | None = None) -> IndexStats:
+                workers: int | None = None, cache_dir: Path | None = None) -> IndexStats:
     """Index `meetings` (any iterable: a generator keeps memory flat) into `out_dir`.
-    `workers` processes (default: one per core) count terms and encode postings."""
-    writer = IndexWriter(out_dir, splitter, options, workers)
+    `workers` processes (default: one per core) count terms and encode postings.
+    With `cache_dir`, each meeting's counted terms are kept there, and a meeting
+    counted before is not counted again (`analysis_cache`); the index is the same."""
+    writer = IndexWriter(out_dir, splitter, options, workers, cache_dir)
     try:
         for meeting in meetings:
-            for record in build_records([meeting], people, motion_slugs):
-                writer.add(record)
+            writer.add_meeting(build_records([meeting], people, motion_slugs))
         return writer.finish()
     finally:
         writer.close()

@@ -121,6 +121,18 @@ class _Alt:
     maxima: list[int]
     deep: list[list[int]]  # per deeper tier: [deep-tier file, index in it]
     loaded: int = 0
+    # The last loaded posting in (score descending, record ascending) order:
+    # an unloaded posting scores below `low`, or `low` with a record above `last`.
+    low: int = 0
+    last: int = -1
+
+    def bound(self, doc: int) -> int:
+        """The most `doc` can score for this term when its posting is not loaded
+        (-1: the term has no unloaded postings)."""
+        if self.loaded >= len(self.maxima):
+            return -1
+        nxt = self.maxima[self.loaded]
+        return min(nxt, self.low - 1) if doc < self.last else nxt
 
 
 @dataclass
@@ -164,23 +176,33 @@ class Engine:
         alt = _Alt(term, entry[0], entry[1], entry[3] if len(entry) > 3 else [])
         if term not in self.postings:
             self.postings[term] = {}
-            self._add_postings(term, entry[2])
+        self._add_postings(alt, entry[2])
         alt.loaded = 1
         return alt
 
-    def _add_postings(self, term: str, encoded: str) -> None:
-        target = self.postings[term]
+    def _add_postings(self, alt: _Alt, encoded: str) -> None:
+        """Adds a tier's postings; it follows the loaded ones in (score
+        descending, record ascending) order, so its last posting is the last."""
+        target = self.postings[alt.term]
         flat = decode_postings(encoded)
         doc = 0
+        low, last = -1, -1
         for i in range(0, len(flat), 4):
             doc += flat[i]
             target[doc] = (flat[i + 1], flat[i + 2], flat[i + 3])
+            if low < 0 or flat[i + 1] <= low:
+                low, last = flat[i + 1], doc
+        if low >= 0:
+            alt.low, alt.last = low, last
 
     def _load_next(self, alt: _Alt) -> None:
-        file, index = alt.deep[alt.loaded - 1]
+        """Loads the term's next tier, and the tiers after it in the same file
+        (they cost nothing more)."""
+        file = alt.deep[alt.loaded - 1][0]
         data = self.loader.load(f"d/{file}.js")
-        self._add_postings(alt.term, data[index])  # type: ignore[index]
-        alt.loaded += 1
+        while alt.loaded < len(alt.maxima) and alt.deep[alt.loaded - 1][0] == file:
+            self._add_postings(alt, data[alt.deep[alt.loaded - 1][1]])  # type: ignore[index]
+            alt.loaded += 1
 
     def _expand(self, prefix: str) -> list[_Alt]:
         found: list[tuple[int, str]] = []
@@ -240,10 +262,12 @@ class Engine:
             if query.phrases:
                 ranked = self._verify_phrases(query, ranked, need, rejected)
             complete = all(a.loaded == len(a.maxima) for alts in clauses for a in alts)
-            if complete or self._enough(clauses, ranked, matches, need,
-                                        excluded | rejected, filters):
+            if complete:
                 break
-            self._extend(clauses)
+            tier = self._next_tier(clauses, ranked, matches, need, excluded | rejected, filters)
+            if tier is None:
+                break
+            self._load_next(tier)
         facets = self._facet_counts(matches, info, filters, rejected)
         hits = [Hit(d, matches[d]) for d in ranked[:need]]
         return Result(len(ranked), complete, hits, facets, query)
@@ -279,22 +303,24 @@ class Engine:
     def _passes(values: dict[str, str], filters: Mapping[str, set[str]], skip: str = "") -> bool:
         return all(values[f] in allowed for f, allowed in filters.items() if f != skip)
 
-    def _threshold(self, alts: list[_Alt]) -> int:
-        return max((a.maxima[a.loaded] for a in alts if a.loaded < len(a.maxima)), default=0)
+    def _next_tier(self, clauses: list[list[_Alt]], ranked: list[int], matches: dict[int, int],
+                   need: int, skip: set[int], filters: Mapping[str, set[str]]) -> _Alt | None:
+        """None when no record outside the loaded postings can still enter the
+        top `need` (a threshold algorithm); else the term whose next tier to
+        load: one the strongest such record lacks.
 
-    def _enough(self, clauses: list[list[_Alt]], ranked: list[int], matches: dict[int, int],
-                need: int, skip: set[int], filters: Mapping[str, set[str]]) -> bool:
-        """Whether no record outside the loaded postings can still enter the top
-        `need`: where a record has no loaded posting for a clause, that clause
-        adds at most the best score of its next tier (threshold algorithm)."""
-        if len(ranked) < need:
-            return False
-        return matches[ranked[need - 1]] >= self._bound(clauses, matches, skip, filters)
-
-    def _bound(self, clauses: list[list[_Alt]], matches: dict[int, int], skip: set[int],
-               filters: Mapping[str, set[str]]) -> int:
-        thr = [self._threshold(alts) for alts in clauses]
-        bound = sum(thr) if all(thr) else 0  # a record no loaded posting names
+        Where a record has no loaded posting for a clause, the clause adds at
+        most `_Alt.bound`: its next tier's best score, or less for a record
+        before the last loaded posting of that score (postings are loaded in
+        score then record order, and ties rank by record, so this settles
+        ties). A record beats the `need`-th, (score s, record d), with a bound
+        above s, or equal to s and a record before d."""
+        if len(ranked) >= need:
+            last = ranked[need - 1]
+            score = matches[last]
+        else:
+            last, score = -1, -1  # too few matches: every possible record counts
+        n_clauses = len(clauses)
         partial: dict[int, list[int]] = {}
         for i, alts in enumerate(clauses):
             for alt in alts:
@@ -306,27 +332,50 @@ class Engine:
                         if not self._passes(self.facet_values(p[1], p[2]), filters):
                             skip.add(doc)
                             continue
-                        row = partial[doc] = [-1] * len(clauses)
+                        row = partial[doc] = [-1] * n_clauses
                     row[i] = max(row[i], p[0])
-        for row in partial.values():
+        best: tuple[int, int] | None = None  # (bound, -record) of the strongest
+        best_row: list[int] = []
+        unseen = [-1] * n_clauses
+        # A record no loaded posting names: its bound grows with its number
+        # (past each term's `last`), so the record just before `last`, and one
+        # beyond every term's, are the strongest.
+        candidates = [*partial.items(), (self.manifest["records"], unseen)]
+        if last > 0:
+            candidates.append((last - 1, unseen))
+        for doc, row in candidates:
             total = 0
             for i, w in enumerate(row):
-                if w < 0 and not thr[i]:
+                b = max((a.bound(doc) for a in clauses[i]), default=-1)
+                if w < 0 and b < 0:
                     break
-                total += max(w, thr[i])
+                total += max(w, b)
             else:
-                bound = max(bound, total)
-        return bound
+                threat = total > score or (total == score and doc < last)
+                if threat and (best is None or (total, -doc) > best):
+                    best, best_row = (total, -doc), row
+        if best is None:
+            return None
+        choice: _Alt | None = None
+        for i, alts in enumerate(clauses):
+            if best_row[i] >= 0 and len(alts) == 1:
+                continue  # its posting is loaded: the record lacks another clause
+            for alt in alts:
+                if alt.loaded < len(alt.maxima) and (
+                        choice is None or alt.maxima[alt.loaded] > choice.maxima[choice.loaded]):
+                    choice = alt
+        return choice if choice is not None else self._best_next(clauses)
 
-    def _extend(self, clauses: list[list[_Alt]]) -> None:
+    @staticmethod
+    def _best_next(clauses: list[list[_Alt]]) -> _Alt | None:
+        """The term whose next tier has the best score."""
         best: _Alt | None = None
         for alts in clauses:
             for alt in alts:
                 if alt.loaded < len(alt.maxima) and (
                         best is None or alt.maxima[alt.loaded] > best.maxima[best.loaded]):
                     best = alt
-        if best is not None:
-            self._load_next(best)
+        return best
 
     def _verify_phrases(self, query: Query, ranked: list[int], need: int,
                         rejected: set[int]) -> list[int]:

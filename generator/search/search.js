@@ -283,8 +283,8 @@
     return lo - 1;
   };
 
-  /* A tier: base64 of varints, four per posting (record gap, score, speaker, group). */
-  function decodePostings(text) {
+  /* A tier: base64 of varints, four columns (record gaps, scores, speakers, groups). */
+  function decodeVarints(text) {
     var bytes = atob(text), out = [], v = 0, shift = 0;
     for (var i = 0; i < bytes.length; i++) {
       var c = bytes.charCodeAt(i);
@@ -294,13 +294,26 @@
     return out;
   }
 
-  Engine.prototype.addPostings = function (term, encoded) {
-    var target = this.postings[term], flat = decodePostings(encoded), doc = 0;
-    for (var i = 0; i < flat.length; i += 4) {
-      doc += flat[i];
-      target.set(doc, [flat[i + 1], flat[i + 2], flat[i + 3]]);
+  /* Adds a tier; it follows the loaded ones in (score desc, record asc) order,
+     so its last posting is the last loaded one (alt.low, alt.last). */
+  Engine.prototype.addPostings = function (alt, encoded) {
+    var target = this.postings[alt.term], v = decodeVarints(encoded), n = v.length / 4;
+    var doc = 0, low = -1, last = -1;
+    for (var i = 0; i < n; i++) {
+      doc += v[i];
+      var score = v[n + i];
+      target.set(doc, [score, v[2 * n + i], v[3 * n + i]]);
+      if (low < 0 || score <= low) { low = score; last = doc; }
     }
+    if (low >= 0) { alt.low = low; alt.last = last; }
   };
+
+  /* The most `doc` can score for a term whose posting for it is not loaded (-1: none left). */
+  function altBound(alt, doc) {
+    if (alt.loaded >= alt.maxima.length) return -1;
+    var next = alt.maxima[alt.loaded];
+    return doc < alt.last ? Math.min(next, alt.low - 1) : next;
+  }
 
   Engine.prototype.entry = function (term) {
     var self = this, n = this.shardOf(term);
@@ -308,17 +321,21 @@
     return load("t/" + n + ".js").then(function (data) {
       var e = Object.prototype.hasOwnProperty.call(data, term) ? data[term] : null;
       if (!e) return null;
-      if (!self.postings[term]) { self.postings[term] = new Map(); self.addPostings(term, e[2]); }
-      return { term: term, df: e[0], maxima: e[1], deep: e[3] || [], loaded: 1 };
+      var alt = { term: term, df: e[0], maxima: e[1], deep: e[3] || [], loaded: 1, low: 0, last: -1 };
+      if (!self.postings[term]) self.postings[term] = new Map();
+      self.addPostings(alt, e[2]);
+      return alt;
     });
   };
 
+  /* Loads the term's next tier, and the tiers after it in the same file (free). */
   Engine.prototype.loadNext = function (alt) {
-    var self = this;
-    var at = alt.deep[alt.loaded - 1];
-    return load("d/" + at[0] + ".js").then(function (data) {
-      self.addPostings(alt.term, data[at[1]]);
-      alt.loaded++;
+    var self = this, file = alt.deep[alt.loaded - 1][0];
+    return load("d/" + file + ".js").then(function (data) {
+      while (alt.loaded < alt.maxima.length && alt.deep[alt.loaded - 1][0] === file) {
+        self.addPostings(alt, data[alt.deep[alt.loaded - 1][1]]);
+        alt.loaded++;
+      }
     });
   };
 
@@ -353,12 +370,6 @@
     return true;
   }
 
-  function threshold(alts) {
-    var t = 0;
-    alts.forEach(function (a) { if (a.loaded < a.maxima.length) t = Math.max(t, a.maxima[a.loaded]); });
-    return t;
-  }
-
   function complete(clauses) {
     return clauses.every(function (alts) { return alts.every(function (a) { return a.loaded === a.maxima.length; }); });
   }
@@ -391,9 +402,12 @@
     return [matches, info];
   };
 
-  Engine.prototype.bound = function (clauses, matches, skip, filters) {
-    var self = this, thr = clauses.map(threshold);
-    var bound = thr.every(function (t) { return t > 0; }) ? thr.reduce(function (a, b) { return a + b; }, 0) : 0;
+  /* null when no record outside the loaded postings can still enter the top
+     `need` (threshold algorithm, ties settled by record order); else the term
+     whose next tier to load: one the strongest such record lacks (query.py). */
+  Engine.prototype.nextTier = function (clauses, ranked, matches, need, skip, filters) {
+    var self = this, n = clauses.length, last = -1, score = -1;
+    if (ranked.length >= need) { last = ranked[need - 1]; score = matches.get(last); }
     var partial = new Map();
     clauses.forEach(function (alts, i) {
       alts.forEach(function (alt) {
@@ -409,26 +423,45 @@
         });
       });
     });
-    partial.forEach(function (row) {
-      var total = 0;
-      for (var i = 0; i < row.length; i++) {
-        if (row[i] < 0 && !thr[i]) return;
-        total += Math.max(row[i], thr[i]);
+    var unseen = clauses.map(function () { return -1; });
+    var candidates = Array.from(partial.entries());
+    candidates.push([this.m.records, unseen]);
+    if (last > 0) candidates.push([last - 1, unseen]);
+    var best = null, bestDoc = 0, bestRow = null;
+    candidates.forEach(function (c) {
+      var doc = c[0], row = c[1], total = 0;
+      for (var i = 0; i < n; i++) {
+        var b = -1;
+        clauses[i].forEach(function (a) { b = Math.max(b, altBound(a, doc)); });
+        if (row[i] < 0 && b < 0) return;
+        total += Math.max(row[i], b);
       }
-      bound = Math.max(bound, total);
+      if (total > score || (total === score && doc < last)) {
+        if (best === null || total > best || (total === best && doc < bestDoc)) {
+          best = total; bestDoc = doc; bestRow = row;
+        }
+      }
     });
-    return bound;
+    if (best === null) return null;
+    var choice = null;
+    clauses.forEach(function (alts, i) {
+      if (bestRow[i] >= 0 && alts.length === 1) return;
+      alts.forEach(function (a) {
+        if (a.loaded < a.maxima.length && (!choice || a.maxima[a.loaded] > choice.maxima[choice.loaded])) choice = a;
+      });
+    });
+    return choice || bestNext(clauses);
   };
 
-  Engine.prototype.extend = function (clauses) {
+  function bestNext(clauses) { /* the term whose next tier has the best score */
     var best = null;
     clauses.forEach(function (alts) {
       alts.forEach(function (a) {
         if (a.loaded < a.maxima.length && (!best || a.maxima[a.loaded] > best.maxima[best.loaded])) best = a;
       });
     });
-    return best ? this.loadNext(best) : Promise.resolve();
-  };
+    return best;
+  }
 
   function containsPhrase(words, phrase) {
     outer: for (var i = 0; i + phrase.length <= words.length; i++) {
@@ -510,12 +543,11 @@
         ranked.sort(function (a, b) { return matches.get(b) - matches.get(a) || a - b; });
         var verified = query.phrases.length ? self.verifyPhrases(query, ranked, need, rejected) : Promise.resolve(ranked);
         return verified.then(function (ranked) {
-          var done = complete(clauses);
-          if (!done && ranked.length >= need) {
+          if (!complete(clauses)) {
             var skip = new Set(excluded); rejected.forEach(function (d) { skip.add(d); });
-            done = matches.get(ranked[need - 1]) >= self.bound(clauses, matches, skip, filters);
+            var tier = self.nextTier(clauses, ranked, matches, need, skip, filters);
+            if (tier) return self.loadNext(tier).then(round);
           }
-          if (!done) return self.extend(clauses).then(round);
           return {
             total: ranked.length, exact: complete(clauses), query: query,
             hits: ranked.slice(0, need).map(function (d) { return { doc: d, score: matches.get(d) }; }),

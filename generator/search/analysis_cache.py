@@ -1,0 +1,132 @@
+"""A per-meeting cache of analysed search records, so a rebuild after one
+meeting changed analyses only that meeting.
+
+What counting makes of a meeting's records (per record: its terms with their
+frequencies in half-units, and its length in tokens) depends only on what is
+counted of each record (heading and text, speaker, party) and on the analysis
+(the code of `analysis.py` and `index.py`, the compound lexicon, the weights).
+An entry is stored under a hash of exactly that, one file per meeting, so it
+never needs invalidating: a changed meeting or analysis gets a new key, and
+`prune` removes the keys a build did not use. The global part of the build
+(BM25, tiers, encoding) runs on every build; it needs every posting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = 1
+SUFFIX = ".counts.pickle"
+
+
+@dataclass(frozen=True)
+class CountedMeeting:
+    """The postings of one meeting's records: `terms` are the meeting's distinct
+    terms; per posting, the index of its term, the record within the
+    meeting and the tf, sorted by term then record; `doc_len` per record."""
+
+    terms: list[str]
+    term_index: np.ndarray  # uint32
+    docs: np.ndarray  # uint32
+    tfs: np.ndarray  # uint8
+    doc_len: np.ndarray  # uint32
+
+
+def analysis_salt(splitter: object | None, weights: Sequence[object]) -> str:
+    """What, besides a record's text, decides its counted terms: the analysis
+    and counting code, the compound lexicon and the weights."""
+    digest = hashlib.blake2b(f"format-{FORMAT}".encode(), digest_size=16)
+    here = Path(__file__).resolve().parent
+    for name in ("analysis.py", "index.py"):
+        digest.update((here / name).read_bytes())
+    digest.update(repr(tuple(weights)).encode())
+    lexicon = getattr(getattr(splitter, "lexicon", None), "freq", None)
+    digest.update(b"no-splitter" if splitter is None else repr(lexicon).encode())
+    return digest.hexdigest()
+
+
+class AnalysisCache:
+    """Counted meetings stored as files in `folder`, keyed by content."""
+
+    def __init__(self, folder: Path, salt: str):
+        self.folder = folder
+        self.salt = salt
+        self.used: set[str] = set()
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def key(self, inputs: Sequence[tuple[str, str, str]]) -> str:
+        """The key of a meeting whose records count (text, speaker, party)."""
+        parts = [part for fields in inputs for part in fields]
+        digest = hashlib.blake2b(self.salt.encode(), digest_size=20)
+        digest.update(array("q", map(len, parts)).tobytes())  # the lengths: unambiguous
+        digest.update("".join(parts).encode("utf-8", "surrogatepass"))
+        key = digest.hexdigest()
+        self.used.add(key)
+        return key
+
+    def _path(self, key: str) -> Path:
+        return _entry_path(self.folder, key)
+
+    def get(self, key: str) -> CountedMeeting | None:
+        try:
+            with self._path(key).open("rb") as f:
+                found = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+            return None
+        return found if isinstance(found, CountedMeeting) else None
+
+    def put(self, key: str, counted: CountedMeeting) -> None:
+        store(self.folder, key, counted)
+
+    def prune(self) -> None:
+        """Removes the entries this build did not use (meetings removed or
+        changed, an older analysis) and stray temporary files."""
+        for stored in self.folder.iterdir():
+            name = stored.name
+            if not (name.endswith(SUFFIX) and name.removesuffix(SUFFIX) in self.used):
+                with contextlib.suppress(OSError):
+                    stored.unlink()
+
+
+def _entry_path(folder: Path, key: str) -> Path:
+    return folder / f"{key}{SUFFIX}"
+
+
+def store(folder: Path, key: str, counted: CountedMeeting) -> None:
+    """Stores an entry (written to a temporary file, then renamed: a killed
+    build leaves no half-written entry under a key). Counting workers call it."""
+    path = _entry_path(folder, key)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as f:
+        pickle.dump(counted, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def split_batch(names: Sequence[str], terms: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
+                doc_len: np.ndarray, bounds: Sequence[tuple[int, int]]
+                ) -> list[CountedMeeting]:
+    """Cuts a counted batch (postings by term id, `names` naming the ids) into
+    the meetings whose records are [a, b) of the batch."""
+    out: list[CountedMeeting] = []
+    by_doc = np.argsort(docs, kind="stable")  # by record, then as they were (by term id)
+    starts = np.searchsorted(docs[by_doc], [a for a, _ in bounds])
+    ends = np.searchsorted(docs[by_doc], [b for _, b in bounds])
+    for (a, b), lo, hi in zip(bounds, starts.tolist(), ends.tolist(), strict=True):
+        sel = by_doc[lo:hi]
+        ids, local = np.unique(terms[sel], return_inverse=True)
+        d = (docs[sel] - a).astype(np.uint32)
+        order = np.lexsort((d, local))
+        out.append(CountedMeeting([names[i] for i in ids.tolist()],
+                                  local[order].astype(np.uint32), d[order],
+                                  tfs[sel][order].astype(np.uint8),
+                                  doc_len[a:b].astype(np.uint32)))
+    return out

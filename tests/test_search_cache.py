@@ -1,0 +1,90 @@
+"""The per-meeting cache of analysed records: a rebuild with a warm cache after
+one meeting changed analyses only that meeting and writes the same bytes as a
+build from scratch."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import pytest
+from search_support import example_meetings, people_of
+
+from generator.model import Meeting
+from generator.search import default_splitter
+from generator.search.analysis_cache import SUFFIX
+from generator.search.index import IndexOptions, IndexWriter, build_index
+
+PIECES = 4
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def archive(changed: bool = False) -> tuple[Meeting, ...]:
+    """The example meeting cut into `PIECES` meetings; with `changed`, one word
+    of the third one's first speech differs."""
+    whole = example_meetings()[0]
+    pieces = []
+    for i in range(PIECES):
+        turns = whole.turns[i::PIECES]
+        if changed and i == 2:
+            first = next(n for n, t in enumerate(turns) if t.paragraphs)
+            turn = turns[first]
+            edited = dataclasses.replace(
+                turn, paragraphs=(turn.paragraphs[0] + " Sanctiepakket.", *turn.paragraphs[1:]))
+            turns = (*turns[:first], edited, *turns[first + 1:])
+        pieces.append(dataclasses.replace(whole, id=f"{whole.id}-{i}", turns=turns,
+                                          motions=whole.motions if i == 0 else ()))
+    return tuple(pieces)
+
+
+def build(meetings: tuple[Meeting, ...], out: Path, cache: Path | None = None,
+          workers: int = 2) -> dict[str, str]:
+    build_index(meetings, people_of(example_meetings()), out, default_splitter(),
+                IndexOptions(term_shard_bytes=4000), workers=workers, cache_dir=cache)
+    return digest(out)
+
+
+def entries(cache: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.name.endswith(SUFFIX)}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_warm_cache_after_one_meeting_changed_gives_the_clean_build(tmp_path, monkeypatch,
+                                                                      workers):
+    monkeypatch.setattr(IndexWriter, "BATCH", 40)  # batches span several meetings
+    cache = tmp_path / "cache"
+    before = archive()
+    assert build(before, tmp_path / "cold", cache, workers) == build(before, tmp_path / "plain")
+    stored = entries(cache)
+    assert len(stored) == PIECES
+
+    after = archive(changed=True)
+    clean = build(after, tmp_path / "clean")
+    assert clean != digest(tmp_path / "plain")  # the change reaches the index
+    assert build(after, tmp_path / "warm", cache, workers) == clean
+    now = entries(cache)
+    assert len(now) == PIECES  # the changed meeting's old entry is pruned
+    assert len(set(now) - set(stored)) == 1  # only the changed meeting was counted again
+    assert all(now[name] == stored[name] for name in set(now) & set(stored))
+
+
+def test_a_cache_entry_is_keyed_by_the_analysis(tmp_path):
+    cache = tmp_path / "cache"
+    build(archive(), tmp_path / "a", cache)
+    first = set(entries(cache))
+    build_index(archive(), people_of(example_meetings()), tmp_path / "b", default_splitter(),
+                IndexOptions(part_weight=2), cache_dir=cache)
+    assert first.isdisjoint(entries(cache))  # other weights: other counts, other keys
+
+
+def test_an_unreadable_cache_entry_is_counted_again(tmp_path):
+    cache = tmp_path / "cache"
+    expected = build(archive(), tmp_path / "a", cache)
+    for entry in cache.iterdir():
+        entry.write_bytes(b"not a pickle")
+    assert build(archive(), tmp_path / "b", cache) == expected
