@@ -122,6 +122,8 @@ class BuildCache:
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
+        self.previous_csv_blocks: dict[str, list] = state.get("csv_blocks", {})
+        self.csv_blocks: dict[str, list] = {}  # this build's (`generator.feeds.CsvBlock`)
         self._version: str | None = None
 
     # --- inputs --------------------------------------------------------------------
@@ -265,6 +267,11 @@ class BuildCache:
             if fingerprint is not None:
                 self.pages[path] = fingerprint
 
+    def record_csv_blocks(self, blocks: Mapping[str, Iterable]) -> None:
+        """Keep where this build wrote each meeting's rows of the speeches CSV
+        (`generator.feeds.CsvBlock` as a list: key, offset, length, speakers)."""
+        self.csv_blocks = {mid: _plain(block) for mid, block in blocks.items()}
+
     # --- saving --------------------------------------------------------------------
 
     def save(self, inputs: Mapping[str, str], diagnostics: Iterable[object] = ()) -> None:
@@ -274,6 +281,7 @@ class BuildCache:
 
         self.folder.mkdir(parents=True, exist_ok=True)
         state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages,
+                 "csv_blocks": self.csv_blocks,
                  "site": self.site_stamp(),
                  "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
         _write_json(self.folder / "state.json", state)
@@ -457,6 +465,13 @@ def read_only(mapping: dict) -> MappingProxyType:
 
 _STORE_TABLE = {**copyreg.dispatch_table,
                 MappingProxyType: lambda proxy: (read_only, (dict(proxy),))}
+
+
+def _plain(record: Iterable) -> list:
+    """A record of the cache state (a dataclass or a tuple) as a JSON list."""
+    from dataclasses import astuple, is_dataclass
+
+    return list(astuple(record) if is_dataclass(record) else record)  # type: ignore[arg-type]
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -19,7 +19,7 @@ from generator.cache import BuildCache, hash_text, link_tree
 from generator.config import Project
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, Severity, error
-from generator.feeds import write_feeds
+from generator.feeds import CsvBlock, write_feeds
 from generator.i18n import load_catalogue
 from generator.model import Meeting
 from generator.output import staged_site
@@ -98,10 +98,16 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
         if cache is not None:
             cache.record_pages(fingerprints)
     with timed("feeds", verbose):
-        fingerprints = write_feeds(archive, t, project.title, project.base_url, out_dir, paths,
-                                   jobs, plan)
+        previous_blocks = None
+        if cache is not None:
+            previous_blocks = {mid: CsvBlock(key, offset, length, tuple(speakers))
+                               for mid, (key, offset, length, speakers)
+                               in cache.previous_csv_blocks.items()}
+        fingerprints, blocks = write_feeds(archive, t, project.title, project.base_url,
+                                           out_dir, paths, jobs, plan, previous_blocks)
         if cache is not None:
             cache.record_pages(fingerprints)
+            cache.record_csv_blocks(blocks)
     with timed("static", verbose):
         copy_static(project.static_dir, out_dir)
     with timed("search", verbose):
