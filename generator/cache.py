@@ -35,7 +35,7 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -49,6 +49,7 @@ T = TypeVar("T")
 CACHE_DIR = ".plenum-cache"
 MEETING_SUFFIX = ".v2.pickle"  # outline, then turns
 FACTS_SUFFIX = ".facts.pickle"
+DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps`)
 FORMAT = 1  # bump when the layout of the cache changes
 GENERATOR_DIR = Path(__file__).resolve().parent
 
@@ -123,6 +124,8 @@ class BuildCache:
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
         self.previous_csv_blocks: dict[str, list] = state.get("csv_blocks", {})
+        self.previous_deps: dict[str, Any] = self._read_deps(state.get("build")) if state else {}
+        self.deps: dict[str, Any] = {}  # this build's (`generator.pagedeps.PageDeps`)
         self.csv_blocks: dict[str, list] = {}  # this build's (`generator.feeds.CsvBlock`)
         self._version: str | None = None
 
@@ -259,13 +262,26 @@ class BuildCache:
         render every page). The generator's own code is part of every page's
         fingerprint: a change to a filter or a renderer may change any page."""
         return PagePlan(dict(self.meeting_digests), template_digests(templates_dir, self.files),
-                        f"{salt}+{self.version}", dict(self.previous_pages), previous_site)
+                        f"{salt}+{self.version}", dict(self.previous_pages), previous_site,
+                        dict(self.previous_deps) if previous_site is not None else {})
 
     def record_pages(self, fingerprints: Iterable[tuple[str, str | None]]) -> None:
         """Keep the fingerprints of the pages this build wrote."""
         for path, fingerprint in fingerprints:
             if fingerprint is not None:
                 self.pages[path] = fingerprint
+
+    def record_deps(self, deps: Iterable[tuple[str, object]]) -> None:
+        """Keep what each page of this build was built from, by page key."""
+        self.deps.update(deps)
+
+    def _read_deps(self, build: str | None) -> dict[str, Any]:
+        """The page dependencies saved with the state of build `build`."""
+        found = _read_pickles(self.folder / DEPS_FILE, 1)
+        if build is None or found is None or not isinstance(found[0], dict) \
+                or found[0].get("build") != build:
+            return {}
+        return found[0].get("deps", {})
 
     def record_csv_blocks(self, blocks: Mapping[str, Iterable]) -> None:
         """Keep where this build wrote each meeting's rows of the speeches CSV
@@ -280,7 +296,9 @@ class BuildCache:
         from dataclasses import asdict
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages,
+        build = os.urandom(8).hex()  # ties the page dependencies to this state
+        _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps})
+        state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages, "build": build,
                  "csv_blocks": self.csv_blocks,
                  "site": self.site_stamp(),
                  "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
@@ -331,6 +349,7 @@ class PagePlan:
     salt: str
     previous: Mapping[str, str]
     previous_site: Path | None
+    previous_deps: Mapping[str, Any] = field(default_factory=dict)  # page key -> PageDeps
 
     def fingerprint(self, page: object) -> str | None:
         """Hash of the page's template closure and context (None: cannot be

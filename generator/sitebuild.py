@@ -92,11 +92,12 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
         if cache is not None:
             previous = project.site_dir if project.site_dir.is_dir() else None
             plan = cache.plan(project.templates_dir, hash_text([repr(site)]), previous)
-        paths, render_diags, fingerprints = render_site(
+        paths, render_diags, fingerprints, deps = render_site(
             archive, site, t, project.templates_dir, out_dir, jobs, plan)
         diagnostics += render_diags
         if cache is not None:
             cache.record_pages(fingerprints)
+            cache.record_deps(deps)
     with timed("feeds", verbose):
         previous_blocks = None
         if cache is not None:
