@@ -94,7 +94,7 @@ def staged_site(site_dir: Path | str, durable: bool = True) -> Iterator[Path]:
     staging.mkdir()
     try:
         yield staging
-        write_manifest(staging)
+        write_manifest(staging, site_dir)
         if durable:
             os.sync()  # the new files are on disk before the name points at them
         swap_in(staging, site_dir)
@@ -103,16 +103,55 @@ def staged_site(site_dir: Path | str, durable: bool = True) -> Iterator[Path]:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_manifest(folder: Path) -> None:
+def write_manifest(folder: Path, previous: Path | None = None) -> None:
     """List every file with its SHA-256 (``sha256sum -c`` verifies it), sorted;
-    written last, so its presence marks a complete site."""
+    written last, so its presence marks a complete site. A file that is the
+    `previous` site's file (hard-linked from it) keeps that site's listed
+    hash, unless it was modified after that manifest was written."""
+    known = _linked_digests(previous) if previous is not None else _Known({}, None, 0)
     lines = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel == MANIFEST_NAME:
             continue
-        lines.append(f"{_sha256(path)}  {rel}\n")
+        lines.append(f"{known.digest(path, rel) or _sha256(path)}  {rel}\n")
     (folder / MANIFEST_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+class _Known:
+    """The hashes a previous site's manifest lists, trusted for the same file
+    (same device and inode) not modified since the manifest was written."""
+
+    def __init__(self, listed: dict[str, str], site: Path | None, written_ns: int):
+        self.listed = listed
+        self.site = site
+        self.written_ns = written_ns
+
+    def digest(self, path: Path, rel: str) -> str | None:
+        listed = self.listed.get(rel)
+        if listed is None or self.site is None:
+            return None
+        try:
+            new, old = path.stat(), (self.site / rel).stat()
+        except OSError:
+            return None
+        same = (new.st_ino, new.st_dev) == (old.st_ino, old.st_dev)
+        return listed if same and new.st_mtime_ns < self.written_ns else None
+
+
+def _linked_digests(site: Path) -> _Known:
+    manifest = site / MANIFEST_NAME
+    try:
+        written_ns = manifest.stat().st_mtime_ns
+        text = manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _Known({}, None, 0)
+    listed = {}
+    for line in text.splitlines():
+        digest, _, rel = line.partition("  ")
+        if len(digest) == 64 and rel:
+            listed[rel] = digest
+    return _Known(listed, site, written_ns)
 
 
 def _sha256(path: Path) -> str:
