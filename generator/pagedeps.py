@@ -97,6 +97,18 @@ class _TrackedMapping(Mapping):
         self._reads.add(self._name, ALL)
         return len(self._data)
 
+    def keys(self) -> Any:
+        self._reads.add(self._name, ALL)
+        return self._data.keys()
+
+    def values(self) -> Any:
+        self._reads.add(self._name, ALL)
+        return self._data.values()
+
+    def items(self) -> Any:
+        self._reads.add(self._name, ALL)
+        return self._data.items()
+
 
 def _tracked_record(value: Any, prefix: str, reads: Reads) -> Any:
     """A copy of a frozen dataclass whose field reads are noted in `reads`:

@@ -139,7 +139,7 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
         return [*diagnostics, error("no meetings to build", project.display(
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
     try:
-        with staged_site(project.site_dir) as out_dir:
+        with staged_site(project.site_dir, remove_in_background=True) as out_dir:
             site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache, inputs,
                                     meeting_texts(project, cache))
             diagnostics += site_diags
