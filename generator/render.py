@@ -119,22 +119,45 @@ def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: P
     job = _Job(env, specs, site, out_dir, plan, archive,
                TokenDigests(archive, plan.meeting_digests) if plan else None,
                _repeated_keys(specs))
-    if workers <= 1 or len(specs) < PARALLEL_MIN_PAGES or not _can_fork():
-        written, diags, fingerprints, deps = _render_pages(job, range(len(specs)))
-        return [path for _, path in written], diags, fingerprints, deps
-    _compile_templates(env)
-    global _SHARED
-    _SHARED = job
-    try:
-        with forked_pool(workers, TASKS_PER_WORKER) as pool:
-            shares = pool.map(_render_worker, chunked(range(len(specs)), PAGES_PER_TASK),
-                              chunksize=1)
-    finally:
-        _SHARED = None
+    linked = _link_unchanged(job)  # here, before any fork: the hashes are shared
+    todo = [i for i in range(len(specs)) if i not in linked[0]]
+    if workers <= 1 or len(todo) < PARALLEL_MIN_PAGES or not _can_fork():
+        shares = [linked[1], _render_pages(job, todo)]
+    else:
+        _compile_templates(env)
+        global _SHARED
+        _SHARED = job
+        try:
+            with forked_pool(workers, TASKS_PER_WORKER) as pool:
+                shares = [linked[1], *pool.map(_render_worker, chunked(todo, PAGES_PER_TASK),
+                                               chunksize=1)]
+        finally:
+            _SHARED = None
     paths = sorted((idx, path) for share in shares for idx, path in share[0])
     diags = [d for share in shares for d in share[1]]
     return ([path for _, path in paths], diags, [f for share in shares for f in share[2]],
             [d for share in shares for d in share[3]])
+
+
+Share = tuple[list[tuple[int, str]], list[Diagnostic], Fingerprints, Deps]
+
+
+def _link_unchanged(job: _Job) -> tuple[set[int], Share]:
+    """Link every page whose inputs are those of the previous build (see
+    `_unchanged`); the indices linked and what rendering would have returned
+    for them."""
+    done: set[int] = set()
+    share: Share = ([], [], [], [])
+    if job.plan is None or not job.plan.previous_deps:
+        return done, share
+    for index, spec in enumerate(job.specs):
+        if spec.needs is None or (old := _unchanged(job, spec.key)) is None:
+            continue
+        done.add(index)
+        share[0].append((index, old.path))
+        share[2].append((old.path, old.fingerprint))
+        share[3].append((spec.key, old))
+    return done, share
 
 
 @dataclass(frozen=True)
@@ -192,8 +215,9 @@ def _unchanged(job: _Job, key: str) -> PageDeps | None:
     return old if plan.reuse(old.path, old.fingerprint, job.out_dir) else None
 
 
-def _render_pages(job: _Job, indices: Iterable[int]
-                  ) -> tuple[list[tuple[int, str]], list[Diagnostic], Fingerprints, Deps]:
+def _render_pages(job: _Job, indices: Iterable[int]) -> Share:
+    """Build, fingerprint and render the pages `indices` (a page whose
+    fingerprint is the previous build's is linked instead of rendered)."""
     env, site, out_dir, plan = job.env, job.site, job.out_dir, job.plan
     written: list[tuple[int, str]] = []
     diags: list[Diagnostic] = []
@@ -202,11 +226,6 @@ def _render_pages(job: _Job, indices: Iterable[int]
     for index in indices:
         spec = job.specs[index]
         track = plan is not None and spec.needs is not None and spec.key not in job.repeated
-        if track and (old := _unchanged(job, spec.key)) is not None:
-            written.append((index, old.path))
-            fingerprints.append((old.path, old.fingerprint))
-            deps.append((spec.key, old))
-            continue
         reads = Reads()
         page = spec.make(tracked(job.archive, reads) if track else job.archive)
         if plan is not None:
