@@ -49,6 +49,7 @@ T = TypeVar("T")
 CACHE_DIR = ".plenum-cache"
 MEETING_SUFFIX = ".v2.pickle"  # outline, then turns
 FACTS_SUFFIX = ".facts.pickle"
+REGISTRY_PICKLE = "registry.pickle"  # the parsed speaker registry of the last build
 DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps`)
 FORMAT = 1  # bump when the layout of the cache changes
 GENERATOR_DIR = Path(__file__).resolve().parent
@@ -243,6 +244,17 @@ class BuildCache:
             digest = self._digest_by_meeting.get(meeting.id)
             if digest is not None:
                 self.meeting_digests[meeting.id] = f"{digest}+{salt}"
+
+    def registry(self, load: Callable[[], T]) -> T:
+        """``load()`` (the parsed speaker registry), or the value an earlier
+        build stored for the same registry file and generator code."""
+        key = hash_text([self.registry_digest(), self.version])
+        found = _read_pickles(self.folder / REGISTRY_PICKLE, 2)
+        if found is not None and found[0] == key:
+            return found[1]
+        value = load()
+        _write_pickles(self.folder / REGISTRY_PICKLE, key, value)
+        return value
 
     def texts(self, registry: object) -> CachedTexts:
         """The turns of the meetings this cache's reader loaded, read back from

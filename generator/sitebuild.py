@@ -58,7 +58,8 @@ def meeting_texts(project: Project, cache: BuildCache) -> MeetingTexts:
     from generator.registry import REGISTRY_FILE, load_registry
 
     path = project.content_dir / REGISTRY_FILE
-    registry, _ = load_registry(path, project.display(path))  # as content loading does
+    registry, _ = cache.registry(  # as content loading does
+        lambda: load_registry(path, project.display(path)))
     return cache.texts(registry)
 
 
