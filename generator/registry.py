@@ -363,9 +363,18 @@ def dump_registry(registry: Registry) -> str:
     return "\n".join(out) + "\n"
 
 
-def _line_of_key(lines: list[str], key: str) -> int:
-    return next((i + 1 for i, line in enumerate(lines)
-                 if line.startswith(f"{key}:") or line.startswith(f'"{key}":')), 0)
+def _key_lines(lines: list[str]) -> dict[str, int]:
+    """The first line (1-based) that starts with ``key:`` or ``"key":``, for
+    every such key: one pass, however many people the registry names."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(lines, 1):
+        at = line.find(":")
+        while at >= 0:
+            found.setdefault(line[:at], number)
+            if at >= 2 and line[0] == '"' and line[at - 1] == '"':
+                found.setdefault(line[1:at - 1], number)
+            at = line.find(":", at + 1)
+    return found
 
 
 def _read_spells(value: object, key: str, file: str, line: int,
@@ -408,9 +417,10 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
     if not isinstance(data, dict):
         return Registry(), [error("the speaker registry is a mapping of id: person", file, 1)]
     diags = _duplicate_keys(lines, file)
+    key_lines = _key_lines(lines)
     people = []
     for pid, entry in data.items():
-        line = _line_of_key(lines, str(pid))
+        line = key_lines.get(str(pid), 0)
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             diags.append(error(f"person {pid!r} needs at least 'name: ...'", file, line))
             continue
@@ -452,16 +462,17 @@ def check_registry(registry: Registry, lines: list[str], file: str) -> list[Diag
         for alias in {_key(a) for a in p.aliases}:
             owners.setdefault(alias, []).append(p.id)
     diags = []
+    key_lines = _key_lines(lines)
     for alias, ids in sorted(owners.items()):
         if len(ids) > 1:
             diags.append(warning(f"alias {alias!r} belongs to {', '.join(ids)}", file,
-                                 _line_of_key(lines, ids[1]),
+                                 key_lines.get(ids[1], 0),
                                  hint="an alias should name one person; remove it from "
                                       "all but one"))
     for alias, target in sorted(registry.redirects().items()):
         if registry.get(alias) is not None:
             diags.append(warning(f"{alias!r} is merged into {target!r} but still has its "
-                                 "own entry", file, _line_of_key(lines, alias),
+                                 "own entry", file, key_lines.get(alias, 0),
                                  hint=f"delete the entry '{alias}:' (its speeches now count "
                                       f"for {target!r})"))
     return diags
