@@ -97,6 +97,12 @@ class _TrackedMapping(Mapping):
         self._reads.add(self._name, ALL)
         return len(self._data)
 
+    def __reduce__(self) -> Any:
+        # a context that kept the mapping itself could be read after its reads
+        # were recorded: refusing to pickle it makes its page unfingerprinted,
+        # so always built
+        raise TypeError("a tracked view of the archive is not page data")
+
     def keys(self) -> Any:
         self._reads.add(self._name, ALL)
         return self._data.keys()
@@ -163,6 +169,9 @@ class _TrackedArchive(Archive):
         object.__getattribute__(self, "_reads").add(MEETING, meeting.id)
         return object.__getattribute__(self, "_inner").interruptions(meeting)
 
+    def __reduce__(self) -> Any:
+        raise TypeError("a tracked view of the archive is not page data")
+
 
 _FIELDS = tuple(f.name for f in fields(Archive))
 _PLAIN_FIELDS = frozenset({"meetings", "texts", "commitments"})
@@ -175,8 +184,11 @@ def tracked(archive: Archive, reads: Reads) -> Archive:
         value = getattr(archive, name)
         if isinstance(value, Mapping) and name not in _PLAIN_FIELDS:
             value = _TrackedMapping(name, value, reads)
-        elif name == "chart_data" and value is not None:
-            value = _tracked_record(value, "chart_data.", reads)
+        elif name == "chart_data":
+            if value is None:
+                reads.add(name, ALL)  # cannot note reads of nothing: depend on it whole
+            else:
+                value = _tracked_record(value, "chart_data.", reads)
         object.__setattr__(view, name, value)
     object.__setattr__(view, "_inner", archive)
     object.__setattr__(view, "_reads", reads)

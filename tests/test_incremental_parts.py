@@ -7,6 +7,7 @@ build is tests/test_incremental.py's."""
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import sys
 import time
@@ -144,6 +145,9 @@ def test_a_tracked_archive_notes_keys_whole_fields_and_meetings(project: Path):
     digests = TokenDigests(archive, cache.meeting_digests)
     assert all(digests.digest(token) is not None for token in reads.tokens)
     assert digests.digest((MEETING, "not-a-meeting")) is None
+    for kept in (view.people, view, view.chart_data):  # a context may not keep the view:
+        with pytest.raises((TypeError, pickle.PicklingError, AttributeError)):
+            pickle.dumps(kept)  # its page then has no fingerprint, so it is always built
 
 
 def test_the_manifest_keeps_hashes_of_linked_files_and_rehashes_modified_ones(tmp_path):
