@@ -22,7 +22,14 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   meeting in it replaced by its content hash: two equal fingerprints mean the
   same bytes, so an unchanged page is linked from the previous site instead of
   rendered. Correct by construction: a page is skipped only when nothing it
-  shows can have changed.
+  shows can have changed. It also holds, per meeting, where its rows sit in
+  the site's speeches CSV and what they were made from
+  (`generator.feeds.CsvBlock`): an unchanged meeting's rows are copied;
+- ``pages.pickle``: per page, what its context was read from
+  (`generator.pagedeps.PageDeps`), tied to ``state.json`` by a build id: a
+  page whose inputs all hash the same is linked without building its context;
+- ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
+  and the generator's code.
 """
 
 from __future__ import annotations
