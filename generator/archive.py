@@ -162,6 +162,7 @@ class Archive:
     person_figures: Mapping[str, Figures]
     party_figures: Mapping[str, Figures]  # by party name
     roles: Mapping[str, tuple[str, ...]]  # person id -> roles as printed, sorted
+    meetings_by_id: Mapping[str, Meeting]  # the outlines by meeting id
     chart_data: ArchiveFigureData | None = None  # the charts' numbers (generator.figures)
 
     def full(self, meeting: Meeting) -> Meeting:
@@ -444,6 +445,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         person_figures=_frozen(per_person),
         party_figures=_frozen(per_party),
         roles=_frozen({k: tuple(sorted(v)) for k, v in sorted(roles.items())}),
+        meetings_by_id=_frozen({m.id: m for m in ordered}),
         chart_data=archive_figures(tuple(ordered), people, figures,
                                    {k: tuple(v) for k, v in by_submitter.items()}, figure_data),
     )

@@ -22,7 +22,14 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   meeting in it replaced by its content hash: two equal fingerprints mean the
   same bytes, so an unchanged page is linked from the previous site instead of
   rendered. Correct by construction: a page is skipped only when nothing it
-  shows can have changed.
+  shows can have changed. It also holds, per meeting, where its rows sit in
+  the site's speeches CSV and what they were made from
+  (`generator.feeds.CsvBlock`): an unchanged meeting's rows are copied;
+- ``pages.pickle``: per page, what its context was read from
+  (`generator.pagedeps.PageDeps`), tied to ``state.json`` by a build id: a
+  page whose inputs all hash the same is linked without building its context;
+- ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
+  and the generator's code.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -49,6 +56,8 @@ T = TypeVar("T")
 CACHE_DIR = ".plenum-cache"
 MEETING_SUFFIX = ".v2.pickle"  # outline, then turns
 FACTS_SUFFIX = ".facts.pickle"
+REGISTRY_PICKLE = "registry.pickle"  # the parsed speaker registry of the last build
+DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps`)
 FORMAT = 1  # bump when the layout of the cache changes
 GENERATOR_DIR = Path(__file__).resolve().parent
 
@@ -122,6 +131,10 @@ class BuildCache:
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
+        self.previous_csv_blocks: dict[str, list] = state.get("csv_blocks", {})
+        self.previous_deps: dict[str, Any] = self._read_deps(state.get("build")) if state else {}
+        self.deps: dict[str, Any] = {}  # this build's (`generator.pagedeps.PageDeps`)
+        self.csv_blocks: dict[str, list] = {}  # this build's (`generator.feeds.CsvBlock`)
         self._version: str | None = None
 
     # --- inputs --------------------------------------------------------------------
@@ -239,6 +252,17 @@ class BuildCache:
             if digest is not None:
                 self.meeting_digests[meeting.id] = f"{digest}+{salt}"
 
+    def registry(self, load: Callable[[], T]) -> T:
+        """``load()`` (the parsed speaker registry), or the value an earlier
+        build stored for the same registry file and generator code."""
+        key = hash_text([self.registry_digest(), self.version])
+        found = _read_pickles(self.folder / REGISTRY_PICKLE, 2)
+        if found is not None and found[0] == key:
+            return found[1]
+        value = load()
+        _write_pickles(self.folder / REGISTRY_PICKLE, key, value)
+        return value
+
     def texts(self, registry: object) -> CachedTexts:
         """The turns of the meetings this cache's reader loaded, read back from
         their pickles with the speaker `registry` applied as loading did."""
@@ -257,13 +281,31 @@ class BuildCache:
         render every page). The generator's own code is part of every page's
         fingerprint: a change to a filter or a renderer may change any page."""
         return PagePlan(dict(self.meeting_digests), template_digests(templates_dir, self.files),
-                        f"{salt}+{self.version}", dict(self.previous_pages), previous_site)
+                        f"{salt}+{self.version}", dict(self.previous_pages), previous_site,
+                        dict(self.previous_deps) if previous_site is not None else {})
 
     def record_pages(self, fingerprints: Iterable[tuple[str, str | None]]) -> None:
         """Keep the fingerprints of the pages this build wrote."""
         for path, fingerprint in fingerprints:
             if fingerprint is not None:
                 self.pages[path] = fingerprint
+
+    def record_deps(self, deps: Iterable[tuple[str, object]]) -> None:
+        """Keep what each page of this build was built from, by page key."""
+        self.deps.update(deps)
+
+    def _read_deps(self, build: str | None) -> dict[str, Any]:
+        """The page dependencies saved with the state of build `build`."""
+        found = _read_pickles(self.folder / DEPS_FILE, 1)
+        if build is None or found is None or not isinstance(found[0], dict) \
+                or found[0].get("build") != build:
+            return {}
+        return found[0].get("deps", {})
+
+    def record_csv_blocks(self, blocks: Mapping[str, Iterable]) -> None:
+        """Keep where this build wrote each meeting's rows of the speeches CSV
+        (`generator.feeds.CsvBlock` as a list: key, offset, length, speakers)."""
+        self.csv_blocks = {mid: _plain(block) for mid, block in blocks.items()}
 
     # --- saving --------------------------------------------------------------------
 
@@ -273,7 +315,10 @@ class BuildCache:
         from dataclasses import asdict
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages,
+        build = os.urandom(8).hex()  # ties the page dependencies to this state
+        _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps})
+        state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages, "build": build,
+                 "csv_blocks": self.csv_blocks,
                  "site": self.site_stamp(),
                  "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
         _write_json(self.folder / "state.json", state)
@@ -323,6 +368,7 @@ class PagePlan:
     salt: str
     previous: Mapping[str, str]
     previous_site: Path | None
+    previous_deps: Mapping[str, Any] = field(default_factory=dict)  # page key -> PageDeps
 
     def fingerprint(self, page: object) -> str | None:
         """Hash of the page's template closure and context (None: cannot be
@@ -457,6 +503,13 @@ def read_only(mapping: dict) -> MappingProxyType:
 
 _STORE_TABLE = {**copyreg.dispatch_table,
                 MappingProxyType: lambda proxy: (read_only, (dict(proxy),))}
+
+
+def _plain(record: Iterable) -> list:
+    """A record of the cache state (a dataclass or a tuple) as a JSON list."""
+    from dataclasses import astuple, is_dataclass
+
+    return list(astuple(record) if is_dataclass(record) else record)  # type: ignore[arg-type]
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -328,23 +328,13 @@ def _latest(rows: list, title: str, t: Catalogue) -> tuple[list, str]:
     return rows[-MAX_ROWS:], t("chart.latest", title=title, n=MAX_ROWS)
 
 
-_BY_ID: list = [None, {}]  # the last archive seen, and its meetings by id
-
-
-def _meetings_by_id(archive: Archive) -> dict:
-    """Meetings by id, made once per archive (every speaker page needs it)."""
-    if _BY_ID[0] is not archive:
-        _BY_ID[:] = [archive, {m.id: m for m in archive.meetings}]
-    return _BY_ID[1]
-
-
 def _person_label(person: Person | PersonRow) -> str:
     return f"{person.name} ({person.party})" if person.party else person.name
 
 
 def _meeting_cell(archive: Archive, meeting_id: str, u: Urls) -> Cell:
     """A meeting as a row label: its date and title, linked to its page."""
-    meeting = _meetings_by_id(archive)[meeting_id]
+    meeting = archive.meetings_by_id[meeting_id]
     return Cell(f"{meeting.date or '?'} · {meeting.title or meeting_id}",
                 u.meeting(archive.meeting_slug(meeting)))
 
@@ -436,7 +426,7 @@ def speaker_charts(archive: Archive, person: Person, u: Urls, t: Catalogue
     if data is None:
         return ()
     figures = []
-    meetings = _meetings_by_id(archive)
+    meetings = archive.meetings_by_id
     if data.meetings:
         fig_id, title = "fig-activiteit", t("chart.activity")
         series = Series(t("figures.words"), "chart-1", "solid")

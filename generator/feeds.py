@@ -7,16 +7,18 @@ written as the meetings stream past, one meeting's text in memory at a time.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from generator import urls
 from generator.archive import Archive
-from generator.cache import PagePlan
+from generator.cache import PagePlan, hash_text
 from generator.export import meeting_json
 from generator.i18n import Catalogue
 from generator.model import Meeting, TurnKind
@@ -67,10 +69,14 @@ def speeches_csv_writer(out: TextIO) -> Any:
     return writer
 
 
-def write_speech_rows(writer: Any, archive: Archive, meeting: Meeting) -> None:
-    """One row per turn of `meeting` (with its turns), in the order spoken."""
+def write_speech_rows(writer: Any, archive: Archive, meeting: Meeting) -> tuple[str, ...]:
+    """One row per turn of `meeting` (with its turns), in the order spoken;
+    returns the speaker ids the rows looked up, in the order first named."""
     slug = archive.meeting_slug(meeting)
+    speakers: dict[str, None] = {}
     for turn in meeting.turns:
+        if turn.speaker:
+            speakers[turn.speaker] = None
         person = archive.people.get(turn.speaker or "")
         text = "\n\n".join(turn.paragraphs)
         writer.writerow(csv_cell(cell) for cell in (
@@ -78,6 +84,7 @@ def write_speech_rows(writer: Any, archive: Archive, meeting: Meeting) -> None:
             person.name if person else "", (person.party or "") if person else "",
             turn.label, len(text.split()) if turn.kind is TurnKind.SPEECH else 0, text,
             urls.meeting_path(slug) + "#" + urls.turn_anchor(turn.id)))
+    return tuple(speakers)
 
 
 def atom_feed(archive: Archive, t: Catalogue, title: str, base_url: str) -> str:
@@ -126,46 +133,145 @@ def robots(base_url: str) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class CsvBlock:
+    """Where one meeting's rows sit in ``data/speeches.csv``, and what they
+    were made from: the meeting's content hash and the generator's code
+    (`PagePlan.meeting_file_fingerprint`) plus the name and party of every
+    speaker id its turns name (`speakers`). A later build whose key for the
+    meeting is the same copies the bytes instead of reading the turns."""
+
+    key: str
+    offset: int
+    length: int
+    speakers: tuple[str, ...]
+
+
+def csv_block_key(archive: Archive, plan: PagePlan, meeting: Meeting,
+                  speakers: Sequence[str]) -> str | None:
+    """The key of a meeting's CSV rows (None: the meeting is not known by
+    its content hash, so its rows are always made)."""
+    path = urls.meeting_json_path(archive.meeting_slug(meeting))
+    made_from = plan.meeting_file_fingerprint(path, meeting)
+    if made_from is None:
+        return None
+    people = []
+    for pid in speakers:
+        person = archive.people.get(pid)
+        people.append(f"{pid}\x01{person.name}\x01{person.party}" if person else pid)
+    return hash_text([made_from, *people])
+
+
 def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
-                        plan: PagePlan | None = None) -> list[tuple[str, str | None]]:
+                        plan: PagePlan | None = None,
+                        previous_blocks: Mapping[str, CsvBlock] | None = None
+                        ) -> tuple[list[tuple[str, str | None]], dict[str, CsvBlock]]:
     """The per-meeting JSON files and the speeches CSV, in one pass over the
     meetings' text: workers (`jobs`, 0: one per core) write the JSON and return
-    their meetings' CSV rows, which are written here in archive order. With a
-    `plan`, the JSON of a meeting unchanged since the previous build is linked
-    from it. Returns the fingerprint of each JSON file (for the build cache)."""
+    their meetings' CSV rows, which are written here in archive order.
 
-    def write(batch: Sequence[int]) -> tuple[str, list[tuple[str, str | None]]]:
-        rows = io.StringIO()
-        writer = csv_writer(rows)
-        written = []
+    With a `plan`, the JSON of a meeting unchanged since the previous build is
+    linked from it, and its rows are copied from the previous build's CSV
+    when its `previous_blocks` entry has the same key: such a meeting's text
+    is not read at all. Returns the fingerprint of each JSON file and the
+    block of each meeting's rows (for the build cache)."""
+    meetings = archive.meetings
+    old_csv = plan.previous_site / urls.SPEECHES_CSV if plan and plan.previous_site else None
+    reusable = _reusable_blocks(archive, plan, previous_blocks or {}, old_csv)
+    fingerprints: list[tuple[str, str | None]] = []
+    for meeting in meetings:  # the JSON of a meeting whose rows are copied
+        if meeting.id in reusable:
+            assert plan is not None
+            path = urls.meeting_json_path(archive.meeting_slug(meeting))
+            fingerprint = plan.meeting_file_fingerprint(path, meeting)
+            if not plan.reuse(path, fingerprint, site_dir):
+                write_meeting_json(archive, archive.full(meeting), site_dir)
+            fingerprints.append((path, fingerprint))
+    todo = [i for i, m in enumerate(meetings) if m.id not in reusable]
+
+    def write(batch: Sequence[int]) -> list[tuple[str, tuple[str, ...], str, str | None]]:
+        made = []
         for i in batch:
-            meeting = archive.full(archive.meetings[i])
+            meeting = archive.full(meetings[i])
             path = urls.meeting_json_path(archive.meeting_slug(meeting))
             fingerprint = plan.meeting_file_fingerprint(path, meeting) if plan else None
             if not (plan and plan.reuse(path, fingerprint, site_dir)):
                 write_meeting_json(archive, meeting, site_dir)
-            written.append((path, fingerprint))
-            write_speech_rows(writer, archive, meeting)
-        return rows.getvalue(), written
+            rows = io.StringIO()
+            speakers = write_speech_rows(csv_writer(rows), archive, meeting)
+            made.append((rows.getvalue(), speakers, path, fingerprint))
+        return made
 
     target = urls.output_file(site_dir, urls.SPEECHES_CSV)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fingerprints: list[tuple[str, str | None]] = []
-    with target.open("w", encoding="utf-8", newline="") as out:
-        speeches_csv_writer(out)
-        for rows, written in fork_map(write, chunked(range(len(archive.meetings)), BATCH), jobs):
-            out.write(rows)
-            fingerprints += written
-    return fingerprints
+    blocks: dict[str, CsvBlock] = {}
+    made = (item for batch in fork_map(write, chunked(todo, BATCH), jobs) for item in batch)
+    with target.open("wb") as out, contextlib.ExitStack() as stack:
+        old = stack.enter_context(old_csv.open("rb")) if reusable and old_csv else None
+        out.write(_csv_header())
+        for meeting in meetings:
+            offset = out.tell()
+            block = reusable.get(meeting.id)
+            if block is not None and old is not None:
+                _copy_range(old, out, block.offset, block.length)
+                speakers = block.speakers
+            else:
+                rows, speakers, path, fingerprint = next(made)
+                out.write(rows.encode("utf-8"))
+                fingerprints.append((path, fingerprint))
+            key = csv_block_key(archive, plan, meeting, speakers) if plan else None
+            if key is not None:
+                blocks[meeting.id] = CsvBlock(key, offset, out.tell() - offset, speakers)
+    return fingerprints, blocks
+
+
+def _csv_header() -> bytes:
+    out = io.StringIO()
+    speeches_csv_writer(out)
+    return out.getvalue().encode("utf-8")
+
+
+def _reusable_blocks(archive: Archive, plan: PagePlan | None,
+                     previous: Mapping[str, CsvBlock], old_csv: Path | None
+                     ) -> dict[str, CsvBlock]:
+    """The previous build's blocks whose key is this build's key for the
+    same meeting (none when the previous CSV is not the one they describe)."""
+    if plan is None or old_csv is None or not previous:
+        return {}
+    try:
+        size = old_csv.stat().st_size
+    except OSError:
+        return {}
+    if size != max(b.offset + b.length for b in previous.values()):
+        return {}
+    found = {}
+    for meeting in archive.meetings:
+        block = previous.get(meeting.id)
+        if block is not None and block.key == csv_block_key(archive, plan, meeting,
+                                                              block.speakers):
+            found[meeting.id] = block
+    return found
+
+
+def _copy_range(source: BinaryIO, target: BinaryIO, offset: int, length: int) -> None:
+    source.seek(offset)
+    while length > 0:
+        chunk = source.read(min(length, 1 << 20))
+        if not chunk:
+            raise OSError("the previous speeches CSV is shorter than its blocks")
+        target.write(chunk)
+        length -= len(chunk)
 
 
 def write_feeds(archive: Archive, t: Catalogue, title: str, base_url: str, site_dir: Path,
-                html_paths: list[str], jobs: int = 1, plan: PagePlan | None = None
-                ) -> list[tuple[str, str | None]]:
+                html_paths: list[str], jobs: int = 1, plan: PagePlan | None = None,
+                previous_blocks: Mapping[str, CsvBlock] | None = None
+                ) -> tuple[list[tuple[str, str | None]], dict[str, CsvBlock]]:
     """Write every machine-readable file of the site; the fingerprints of
-    those a later build may link instead of writing (`write_meeting_files`)."""
-    fingerprints = write_meeting_files(archive, site_dir, jobs, plan)
+    those a later build may link instead of writing, and the blocks of the
+    speeches CSV a later build may copy (`write_meeting_files`)."""
+    fingerprints, blocks = write_meeting_files(archive, site_dir, jobs, plan, previous_blocks)
     _write(site_dir, urls.FEED, atom_feed(archive, t, title, base_url))
     _write(site_dir, urls.SITEMAP, sitemap(html_paths, base_url))
     _write(site_dir, urls.ROBOTS, robots(base_url))
-    return fingerprints
+    return fingerprints, blocks

@@ -24,6 +24,8 @@ import errno
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,11 +82,14 @@ def atomic_write_text(path: Path | str, text: str) -> None:
 
 
 @contextlib.contextmanager
-def staged_site(site_dir: Path | str, durable: bool = True) -> Iterator[Path]:
+def staged_site(site_dir: Path | str, durable: bool = True,
+                remove_in_background: bool = False) -> Iterator[Path]:
     """Yield a fresh, empty staging folder beside `site_dir`; when the block
     ends without an exception, write the manifest into it and swap it in
     atomically. On an exception the staging folder is removed and `site_dir`
-    is left exactly as it was."""
+    is left exactly as it was. With `remove_in_background`, the previous site
+    is removed by a separate process after the swap (the build does not wait
+    for thousands of unlinks)."""
     site_dir = Path(site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(site_dir)
@@ -94,25 +99,64 @@ def staged_site(site_dir: Path | str, durable: bool = True) -> Iterator[Path]:
     staging.mkdir()
     try:
         yield staging
-        write_manifest(staging)
+        write_manifest(staging, site_dir)
         if durable:
             os.sync()  # the new files are on disk before the name points at them
-        swap_in(staging, site_dir)
+        swap_in(staging, site_dir, remove_in_background)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_manifest(folder: Path) -> None:
+def write_manifest(folder: Path, previous: Path | None = None) -> None:
     """List every file with its SHA-256 (``sha256sum -c`` verifies it), sorted;
-    written last, so its presence marks a complete site."""
+    written last, so its presence marks a complete site. A file that is the
+    `previous` site's file (hard-linked from it) keeps that site's listed
+    hash, unless it was modified after that manifest was written."""
+    known = _linked_digests(previous) if previous is not None else _Known({}, None, 0)
     lines = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel == MANIFEST_NAME:
             continue
-        lines.append(f"{_sha256(path)}  {rel}\n")
+        lines.append(f"{known.digest(path, rel) or _sha256(path)}  {rel}\n")
     (folder / MANIFEST_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+class _Known:
+    """The hashes a previous site's manifest lists, trusted for the same file
+    (same device and inode) not modified since the manifest was written."""
+
+    def __init__(self, listed: dict[str, str], site: Path | None, written_ns: int):
+        self.listed = listed
+        self.site = site
+        self.written_ns = written_ns
+
+    def digest(self, path: Path, rel: str) -> str | None:
+        listed = self.listed.get(rel)
+        if listed is None or self.site is None:
+            return None
+        try:
+            new, old = path.stat(), (self.site / rel).stat()
+        except OSError:
+            return None
+        same = (new.st_ino, new.st_dev) == (old.st_ino, old.st_dev)
+        return listed if same and new.st_mtime_ns < self.written_ns else None
+
+
+def _linked_digests(site: Path) -> _Known:
+    manifest = site / MANIFEST_NAME
+    try:
+        written_ns = manifest.stat().st_mtime_ns
+        text = manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _Known({}, None, 0)
+    listed = {}
+    for line in text.splitlines():
+        digest, _, rel = line.partition("  ")
+        if len(digest) == 64 and rel:
+            listed[rel] = digest
+    return _Known(listed, site, written_ns)
 
 
 def _sha256(path: Path) -> str:
@@ -145,18 +189,52 @@ def verify_manifest(folder: Path) -> list[str]:
     return problems
 
 
-def swap_in(staging: Path, site_dir: Path) -> None:
-    """Make `staging` the new `site_dir`; the previous site is deleted."""
+def swap_in(staging: Path, site_dir: Path, remove_in_background: bool = False) -> None:
+    """Make `staging` the new `site_dir`; the previous site is deleted (by
+    another process, with `remove_in_background`)."""
     if not site_dir.exists() and not site_dir.is_symlink():
         os.rename(staging, site_dir)
     elif site_dir.is_dir() and not site_dir.is_symlink() and _exchange(staging, site_dir):
-        shutil.rmtree(staging)  # now holds the previous site
+        # `staging` now holds the previous site
+        if not (remove_in_background and _remove_later(staging, site_dir)):
+            shutil.rmtree(staging)
     else:
         old = site_dir.with_name(f".{site_dir.name}{OLD_INFIX}{os.getpid()}")
         os.rename(site_dir, old)
         os.rename(staging, site_dir)  # killed between these two: the next build restores
         _remove(old)
     _fsync_dir(site_dir.parent)
+
+
+_REMOVER = """
+import os, shutil, sys
+folder, mine = sys.argv[1], sys.argv[2] + str(os.getpid())
+try:
+    os.rename(folder, mine)  # a running build's leftovers are kept by the next build
+except OSError:
+    mine = folder
+shutil.rmtree(mine, ignore_errors=True)
+"""
+
+
+def _remove_later(folder: Path, site_dir: Path) -> bool:
+    """Start a detached process that removes `folder` (renamed to an old-site
+    name of that process first, so a build starting meanwhile leaves it
+    alone); False (nothing done) when it cannot. Should that process die,
+    the next build removes the folder (`clean_leftovers`)."""
+    old = site_dir.with_name(f".{site_dir.name}{OLD_INFIX}{os.getpid()}")
+    try:
+        os.rename(folder, old)
+    except OSError:  # an old site of this process is still being renamed
+        return False
+    try:
+        subprocess.Popen(  # noqa: S603 - our own interpreter, paths we made
+            [sys.executable, "-c", _REMOVER, str(old), str(old).removesuffix(str(os.getpid()))],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, close_fds=True)
+    except OSError:
+        _remove(old)
+    return True
 
 
 def clean_leftovers(site_dir: Path) -> None:

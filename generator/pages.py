@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 from pygments import highlight
@@ -403,23 +403,68 @@ def not_found_page(t: Catalogue) -> Page:
     return Page("404.html", NotFoundContext(meta))
 
 
+Token = tuple[str, Any]  # what a page builder reads (`generator.pagedeps`)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the site, not yet built: `key` names it across builds,
+    `make` builds it from an archive (the archive or a tracked view of it,
+    `generator.pagedeps`), and `needs` are the tokens of what `make` was
+    given besides the archive (None: `make` does not build from the archive
+    it is given, so its reads cannot be tracked)."""
+
+    key: str
+    make: Callable[[Archive], Page]
+    needs: tuple[Token, ...] | None = ()
+
+
+def page_specs(archive: Archive, t: Catalogue, site_title: str) -> list[PageSpec]:
+    """One spec per HTML page of the site, in a fixed order; a page's context
+    is gathered only when its `make` is called (parallel renderers and the
+    build cache skip the others)."""
+    specs = [PageSpec("home", lambda a: home_page(a, t, site_title)),
+             PageSpec("meetings", lambda a: meetings_index_page(a, t))]
+    specs += [PageSpec(f"meeting:{m.id}", partial(_meeting_page, m, t), (("meeting", m.id),))
+              for m in archive.meetings]
+    specs.append(PageSpec("speakers", lambda a: speakers_index_page(a, t)))
+    specs += [PageSpec(f"speaker:{pid}", partial(_speaker_page, p, t), (("people", pid),))
+              for pid, p in archive.people.items()]
+    specs.append(PageSpec("parties", lambda a: parties_index_page(a, t)))
+    specs += [PageSpec(f"party:{slug}", partial(_party_page, slug, t)) for slug in archive.parties]
+    specs += [PageSpec(f"motions-list:{n}", partial(lambda page, _: page, p), None)
+              for n, p in enumerate(motions_index_pages(archive, t))]
+    specs += [PageSpec(f"motion:{slug}", partial(_motion_page, e, t), (("motions", slug),))
+              for slug, e in archive.motions.items()]
+    specs += [PageSpec("commitments", lambda a: commitments_page(a, t)),
+              PageSpec("about", lambda a: about_page(a, t)),
+              PageSpec("data", lambda a: data_page(a, t)),
+              PageSpec("search", lambda a: search_page(a, t)),
+              PageSpec("404", lambda a: not_found_page(t))]
+    return specs
+
+
+def _meeting_page(meeting: Meeting, t: Catalogue, archive: Archive) -> Page:
+    return meeting_page(archive, meeting, t)
+
+
+def _speaker_page(person: Person, t: Catalogue, archive: Archive) -> Page:
+    return speaker_page(archive, person, t)
+
+
+def _party_page(slug: str, t: Catalogue, archive: Archive) -> Page:
+    return party_page(archive, slug, t)
+
+
+def _motion_page(entry: MotionEntry, t: Catalogue, archive: Archive) -> Page:
+    return motion_page(archive, entry, t)
+
+
 def page_builders(archive: Archive, t: Catalogue, site_title: str
                   ) -> list[Callable[[], Page]]:
     """One builder per HTML page of the site, in a fixed order; a builder gathers
     its page's context only when called (parallel renderers skip the others)."""
-    builders: list[Callable[[], Page]] = [
-        lambda: home_page(archive, t, site_title), lambda: meetings_index_page(archive, t)]
-    builders += [partial(meeting_page, archive, m, t) for m in archive.meetings]
-    builders.append(lambda: speakers_index_page(archive, t))
-    builders += [partial(speaker_page, archive, p, t) for p in archive.people.values()]
-    builders.append(lambda: parties_index_page(archive, t))
-    builders += [partial(party_page, archive, slug, t) for slug in archive.parties]
-    builders += [partial(lambda page: page, p) for p in motions_index_pages(archive, t)]
-    builders += [partial(motion_page, archive, e, t) for e in archive.motions.values()]
-    builders += [partial(commitments_page, archive, t), partial(about_page, archive, t),
-                 partial(data_page, archive, t), partial(search_page, archive, t),
-                 partial(not_found_page, t)]
-    return builders
+    return [partial(spec.make, archive) for spec in page_specs(archive, t, site_title)]
 
 
 def all_pages(archive: Archive, t: Catalogue, site_title: str) -> Iterator[Page]:

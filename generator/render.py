@@ -14,8 +14,8 @@ import functools
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import fields
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,8 @@ from generator.cache import PagePlan
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
-from generator.pages import Page, kind_name, motion_title, page_builders
+from generator.pagedeps import PageDeps, Reads, TokenDigests, page_digest, tracked
+from generator.pages import Page, PageSpec, kind_name, motion_title, page_specs
 from generator.urls import NOT_FOUND, Urls, output_file
 from generator.workers import chunked, forked_pool
 
@@ -91,44 +92,97 @@ PARALLEL_MIN_PAGES = 300  # below this, starting workers costs more than it save
 PAGES_PER_TASK = 20
 TASKS_PER_WORKER = 4  # then the worker exits and a fresh one is forked
 
+Fingerprints = list[tuple[str, str | None]]
+Deps = list[tuple[str, PageDeps]]
+
 
 def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
                 out_dir: Path, jobs: int = 1, plan: PagePlan | None = None
-                ) -> tuple[list[str], list[Diagnostic], list[tuple[str, str | None]]]:
+                ) -> tuple[list[str], list[Diagnostic], Fingerprints, Deps]:
     """Write every HTML page under `out_dir`; the site-relative paths written
-    (for the sitemap), a diagnostic per page that failed to render, and the
-    fingerprint of every page written (for the build cache).
+    (for the sitemap), a diagnostic per page that failed to render, the
+    fingerprint of every page written and what each page was built from
+    (`generator.pagedeps`; both for the build cache).
 
     With `jobs` > 1 (0: one per core) and a large archive, forked workers
     render runs of `PAGES_PER_TASK` pages; the output is the same bytes either
     way. A worker lives for `TASKS_PER_WORKER` runs: reading the shared
     archive writes reference counts, so a long-lived worker would end up with
     a private copy of the whole archive. Templates are compiled once, before
-    the fork. With a `plan` (`generator.cache`), a page whose fingerprint is
-    that of the previous build is linked from the previous site instead of
-    rendered."""
+    the fork. With a `plan` (`generator.cache`), a page whose inputs are those
+    of the previous build is linked from the previous site without building
+    its context, and a page whose fingerprint is that of the previous build is
+    linked instead of rendered."""
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     env = make_environment(templates_dir, t)
-    builders = page_builders(archive, t, site.title)
-    if workers <= 1 or len(builders) < PARALLEL_MIN_PAGES or not _can_fork():
-        written, diags, fingerprints = _render_pages(env, builders, range(len(builders)),
-                                                     site, out_dir, plan)
-        return [path for _, path in written], diags, fingerprints
-    _compile_templates(env)
-    global _SHARED
-    _SHARED = (env, builders, site, out_dir, plan)
-    try:
-        with forked_pool(workers, TASKS_PER_WORKER) as pool:
-            shares = pool.map(_render_worker, chunked(range(len(builders)), PAGES_PER_TASK),
-                              chunksize=1)
-    finally:
-        _SHARED = None
+    specs = page_specs(archive, t, site.title)
+    job = _Job(env, specs, site, out_dir, plan, archive,
+               TokenDigests(archive, plan.meeting_digests) if plan else None,
+               _repeated_keys(specs))
+    linked = _link_unchanged(job)  # here, before any fork: the hashes are shared
+    todo = [i for i in range(len(specs)) if i not in linked[0]]
+    if workers <= 1 or len(todo) < PARALLEL_MIN_PAGES or not _can_fork():
+        shares = [linked[1], _render_pages(job, todo)]
+    else:
+        _compile_templates(env)
+        global _SHARED
+        _SHARED = job
+        try:
+            with forked_pool(workers, TASKS_PER_WORKER) as pool:
+                shares = [linked[1], *pool.map(_render_worker, chunked(todo, PAGES_PER_TASK),
+                                               chunksize=1)]
+        finally:
+            _SHARED = None
     paths = sorted((idx, path) for share in shares for idx, path in share[0])
     diags = [d for share in shares for d in share[1]]
-    return [path for _, path in paths], diags, [f for share in shares for f in share[2]]
+    return ([path for _, path in paths], diags, [f for share in shares for f in share[2]],
+            [d for share in shares for d in share[3]])
 
 
-_SHARED: tuple | None = None  # what forked workers inherit
+Share = tuple[list[tuple[int, str]], list[Diagnostic], Fingerprints, Deps]
+
+
+def _link_unchanged(job: _Job) -> tuple[set[int], Share]:
+    """Link every page whose inputs are those of the previous build (see
+    `_unchanged`); the indices linked and what rendering would have returned
+    for them."""
+    done: set[int] = set()
+    share: Share = ([], [], [], [])
+    if job.plan is None or not job.plan.previous_deps:
+        return done, share
+    for index, spec in enumerate(job.specs):
+        if spec.needs is None or (old := _unchanged(job, spec.key)) is None:
+            continue
+        done.add(index)
+        share[0].append((index, old.path))
+        share[2].append((old.path, old.fingerprint))
+        share[3].append((spec.key, old))
+    return done, share
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What rendering needs (forked workers inherit it)."""
+
+    env: Environment
+    specs: Sequence[PageSpec]
+    site: SiteInfo
+    out_dir: Path
+    plan: PagePlan | None
+    archive: Archive
+    digests: TokenDigests | None
+    repeated: frozenset[str]  # keys of more than one page: never skipped
+
+
+_SHARED: _Job | None = None  # what forked workers inherit
+
+
+def _repeated_keys(specs: Sequence[PageSpec]) -> frozenset[str]:
+    seen: set[str] = set()
+    repeated = set()
+    for spec in specs:
+        (repeated if spec.key in seen else seen).add(spec.key)
+    return frozenset(repeated)
 
 
 def _can_fork() -> bool:
@@ -145,21 +199,41 @@ def _compile_templates(env: Environment) -> None:
 
 def _render_worker(indices: Sequence[int]):
     assert _SHARED is not None
-    env, builders, site, out_dir, plan = _SHARED
-    return _render_pages(env, builders, indices, site, out_dir, plan)
+    return _render_pages(_SHARED, indices)
 
 
-def _render_pages(env: Environment, builders: Sequence[Callable[[], Page]],
-                  indices: Iterable[int], site: SiteInfo, out_dir: Path,
-                  plan: PagePlan | None = None
-                  ) -> tuple[list[tuple[int, str]], list[Diagnostic], list[tuple[str, str | None]]]:
+def _unchanged(job: _Job, key: str) -> PageDeps | None:
+    """The previous build's record of the page `key` when nothing its context
+    was built from has changed since (its file is then linked into the site)."""
+    plan, digests = job.plan, job.digests
+    if plan is None or digests is None or key in job.repeated:
+        return None
+    old = plan.previous_deps.get(key)
+    if old is None or page_digest(digests, old.tokens, plan.template_hashes.get(
+            old.template, "?"), plan.salt) != old.digest:
+        return None
+    return old if plan.reuse(old.path, old.fingerprint, job.out_dir) else None
+
+
+def _render_pages(job: _Job, indices: Iterable[int]) -> Share:
+    """Build, fingerprint and render the pages `indices` (a page whose
+    fingerprint is the previous build's is linked instead of rendered)."""
+    env, site, out_dir, plan = job.env, job.site, job.out_dir, job.plan
     written: list[tuple[int, str]] = []
     diags: list[Diagnostic] = []
-    fingerprints: list[tuple[str, str | None]] = []
+    fingerprints: Fingerprints = []
+    deps: Deps = []
     for index in indices:
-        page = builders[index]()
+        spec = job.specs[index]
+        track = plan is not None and spec.needs is not None and spec.key not in job.repeated
+        reads = Reads()
+        page = spec.make(tracked(job.archive, reads) if track else job.archive)
         if plan is not None:
             fingerprint = plan.fingerprint(page)
+            if track and fingerprint is not None:
+                record = _record(job, spec, page, fingerprint, reads)
+                if record is not None:
+                    deps.append((spec.key, record))
             if plan.reuse(page.path, fingerprint, out_dir):
                 written.append((index, page.path))
                 fingerprints.append((page.path, fingerprint))
@@ -172,6 +246,8 @@ def _render_pages(env: Environment, builders: Sequence[Callable[[], Page]],
             diags.append(error(f"template error while rendering {page.path}: {exc}",
                                str(where), lineno,
                                hint="templates may only use the fields of their context"))
+            if deps and deps[-1][1].path == page.path:
+                deps.pop()
             continue
         target = output_file(out_dir, page.path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -179,4 +255,16 @@ def _render_pages(env: Environment, builders: Sequence[Callable[[], Page]],
         written.append((index, page.path))
         if plan is not None:
             fingerprints.append((page.path, fingerprint))
-    return written, diags, fingerprints
+    return written, diags, fingerprints, deps
+
+
+def _record(job: _Job, spec: PageSpec, page: Page, fingerprint: str, reads: Reads
+            ) -> PageDeps | None:
+    """What the next build needs to know whether `page` can be skipped."""
+    assert job.plan is not None and job.digests is not None and spec.needs is not None
+    tokens = tuple(sorted(reads.tokens | set(spec.needs), key=repr))
+    digest = page_digest(job.digests, tokens, job.plan.template_hashes.get(page.template, "?"),
+                         job.plan.salt)
+    if digest is None:
+        return None
+    return PageDeps(page.path, page.template, fingerprint, tokens, digest)

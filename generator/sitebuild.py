@@ -19,7 +19,7 @@ from generator.cache import BuildCache, hash_text, link_tree
 from generator.config import Project
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, Severity, error
-from generator.feeds import write_feeds
+from generator.feeds import CsvBlock, write_feeds
 from generator.i18n import load_catalogue
 from generator.model import Meeting
 from generator.output import staged_site
@@ -58,7 +58,8 @@ def meeting_texts(project: Project, cache: BuildCache) -> MeetingTexts:
     from generator.registry import REGISTRY_FILE, load_registry
 
     path = project.content_dir / REGISTRY_FILE
-    registry, _ = load_registry(path, project.display(path))  # as content loading does
+    registry, _ = cache.registry(  # as content loading does
+        lambda: load_registry(path, project.display(path)))
     return cache.texts(registry)
 
 
@@ -93,16 +94,23 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
         if cache is not None:
             previous = project.site_dir if project.site_dir.is_dir() else None
             plan = cache.plan(project.templates_dir, hash_text([repr(site)]), previous)
-        paths, render_diags, fingerprints = render_site(
+        paths, render_diags, fingerprints, deps = render_site(
             archive, site, t, project.templates_dir, out_dir, jobs, plan)
         diagnostics += render_diags
         if cache is not None:
             cache.record_pages(fingerprints)
+            cache.record_deps(deps)
     with timed("feeds", verbose):
-        fingerprints = write_feeds(archive, t, project.title, project.base_url, out_dir, paths,
-                                   jobs, plan)
+        previous_blocks = None
+        if cache is not None:
+            previous_blocks = {mid: CsvBlock(key, offset, length, tuple(speakers))
+                               for mid, (key, offset, length, speakers)
+                               in cache.previous_csv_blocks.items()}
+        fingerprints, blocks = write_feeds(archive, t, project.title, project.base_url,
+                                           out_dir, paths, jobs, plan, previous_blocks)
         if cache is not None:
             cache.record_pages(fingerprints)
+            cache.record_csv_blocks(blocks)
     with timed("static", verbose):
         copy_static(project.static_dir, out_dir)
     with timed("search", verbose):
@@ -134,7 +142,7 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
         return [*diagnostics, error("no meetings to build", project.display(
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
     try:
-        with staged_site(project.site_dir) as out_dir:
+        with staged_site(project.site_dir, remove_in_background=True) as out_dir:
             site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache, inputs,
                                     meeting_texts(project, cache))
             diagnostics += site_diags

@@ -51,7 +51,8 @@ def archive_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def project(archive_template: Path, tmp_path: Path) -> Path:
     """A copy of the built project (site and cache included) to change."""
     root = tmp_path / "project"
-    shutil.copytree(archive_template, root, symlinks=True)
+    shutil.copytree(archive_template, root, symlinks=True,
+                    ignore=shutil.ignore_patterns(".site-*"))  # an old site being removed
     return root
 
 
@@ -59,7 +60,7 @@ def _assert_same_as_clean_build(root: Path, tmp_path: Path) -> None:
     """Build incrementally, then build a copy of the same inputs from nothing."""
     assert _build(root) == 0
     fresh = tmp_path / "fresh"
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".plenum-cache"))
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*", ".plenum-cache"))
     assert _build(fresh, "--clean") == 0
     incremental, clean = _tree(root / "site"), _tree(fresh / "site")
     assert sorted(incremental) == sorted(clean)

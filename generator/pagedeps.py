@@ -1,0 +1,304 @@
+"""What each page's context was built from, so that an incremental build can
+skip building the context of a page none of whose inputs changed.
+
+A page builder reads the archive through a *tracked view* (`tracked`): every
+field, every mapping key and every meeting's turns it reads is noted as a
+`Token` ``(field, key)``. The build cache keeps, per page, those tokens and
+a hash of what each held (`PageDeps`). The next build hashes what the same
+tokens hold in its own archive (`TokenDigests`); when every hash is the same
+the builder, a pure function of what it read, would build the same context,
+so the page's fingerprint and file are those of the previous build and the
+builder is not run at all.
+
+Sound as long as builders reach the archive only through the view they are
+given: a builder that reads a whole field (iterates a mapping, reads the
+meetings tuple) depends on all of it; a module-level cache keyed by the
+archive sees a new view per page, so it cannot hide a read.
+"""
+
+from __future__ import annotations
+
+import copy
+import copyreg
+import hashlib
+import io
+import pickle
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from types import MappingProxyType
+from typing import Any
+
+from generator.archive import Archive
+from generator.model import Meeting
+
+ALL = "*"  # the key of a token that stands for a whole field
+MEETING = "meeting"  # the field of a token that stands for a meeting (outline and turns)
+BY_MEETING = frozenset({"motions_by_turn", "verdicts_by_turn"})  # keyed by (meeting id, turn
+# id): a read is noted per meeting, and stands for all of that meeting's keys
+
+Token = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class PageDeps:
+    """What the previous build knew of one page: where it went, its
+    fingerprint, and the tokens its context was built from with a hash of
+    their values (and of the template and salt)."""
+
+    path: str
+    template: str
+    fingerprint: str
+    tokens: tuple[Token, ...]
+    digest: str
+
+
+class Reads:
+    """The tokens one page builder read."""
+
+    def __init__(self) -> None:
+        self.tokens: set[Token] = set()
+
+    def add(self, field: str, key: Any) -> None:
+        self.tokens.add((field, key))
+
+
+class _TrackedMapping(Mapping):
+    """A read-only mapping that notes every key read (and the whole mapping
+    when iterated or counted)."""
+
+    __slots__ = ("_name", "_data", "_reads", "_by_meeting")
+
+    def __init__(self, name: str, data: Mapping, reads: Reads):
+        self._name, self._data, self._reads = name, data, reads
+        self._by_meeting = name in BY_MEETING
+
+    def _note(self, key: Any) -> None:
+        if self._by_meeting and isinstance(key, tuple) and key:
+            key = key[0]
+        self._reads.add(self._name, key)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._note(key)
+        return self._data[key]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._note(key)
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._note(key)
+        return key in self._data
+
+    def __iter__(self) -> Iterator:
+        self._reads.add(self._name, ALL)
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._reads.add(self._name, ALL)
+        return len(self._data)
+
+    def __reduce__(self) -> Any:
+        # a context that kept the mapping itself could be read after its reads
+        # were recorded: refusing to pickle it makes its page unfingerprinted,
+        # so always built
+        raise TypeError("a tracked view of the archive is not page data")
+
+    def keys(self) -> Any:
+        self._reads.add(self._name, ALL)
+        return self._data.keys()
+
+    def values(self) -> Any:
+        self._reads.add(self._name, ALL)
+        return self._data.values()
+
+    def items(self) -> Any:
+        self._reads.add(self._name, ALL)
+        return self._data.items()
+
+
+def _tracked_record(value: Any, prefix: str, reads: Reads) -> Any:
+    """A copy of a frozen dataclass whose field reads are noted in `reads`:
+    mapping fields key by key, other fields whole."""
+    view = copy.copy(value)
+    object.__setattr__(view, "__class__", _tracked_class(type(value)))
+    for f in fields(value):
+        found = getattr(value, f.name)
+        if isinstance(found, Mapping):
+            found = _TrackedMapping(f"{prefix}{f.name}", found, reads)
+        object.__setattr__(view, f.name, found)
+    object.__setattr__(view, "_reads", reads)
+    object.__setattr__(view, "_prefix", prefix)
+    return view
+
+
+_TRACKED_CLASSES: dict[type, type] = {}
+
+
+def _tracked_class(cls: type) -> type:
+    """A subclass of the dataclass `cls` that notes reads of its fields that
+    are not mappings (mappings note their own reads)."""
+    if cls not in _TRACKED_CLASSES:
+        names = frozenset(f.name for f in fields(cls))
+
+        def note(self: Any, name: str) -> Any:
+            found = object.__getattribute__(self, name)
+            if name in names and not isinstance(found, _TrackedMapping):
+                prefix = object.__getattribute__(self, "_prefix")
+                object.__getattribute__(self, "_reads").add(f"{prefix}{name}", ALL)
+            return found
+
+        _TRACKED_CLASSES[cls] = type(f"Tracked{cls.__name__}", (cls,),
+                                     {"__getattribute__": note})
+    return _TRACKED_CLASSES[cls]
+
+
+class _TrackedArchive(Archive):
+    """An archive whose reads are noted (made by `tracked`)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        found = object.__getattribute__(self, name)
+        if name in _PLAIN_FIELDS:
+            object.__getattribute__(self, "_reads").add(name, ALL)
+        return found
+
+    def full(self, meeting: Meeting) -> Meeting:
+        object.__getattribute__(self, "_reads").add(MEETING, meeting.id)
+        return object.__getattribute__(self, "_inner").full(meeting)
+
+    def interruptions(self, meeting: Meeting) -> Any:
+        object.__getattribute__(self, "_reads").add(MEETING, meeting.id)
+        return object.__getattribute__(self, "_inner").interruptions(meeting)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a tracked view of the archive is not page data")
+
+
+_FIELDS = tuple(f.name for f in fields(Archive))
+_PLAIN_FIELDS = frozenset({"meetings", "texts", "commitments"})
+
+
+def tracked(archive: Archive, reads: Reads) -> Archive:
+    """A view of `archive` that notes in `reads` everything read from it."""
+    view = object.__new__(_TrackedArchive)
+    for name in _FIELDS:
+        value = getattr(archive, name)
+        if isinstance(value, Mapping) and name not in _PLAIN_FIELDS:
+            value = _TrackedMapping(name, value, reads)
+        elif name == "chart_data":
+            if value is None:
+                reads.add(name, ALL)  # cannot note reads of nothing: depend on it whole
+            else:
+                value = _tracked_record(value, "chart_data.", reads)
+        object.__setattr__(view, name, value)
+    object.__setattr__(view, "_inner", archive)
+    object.__setattr__(view, "_reads", reads)
+    return view
+
+
+_ABSENT = "<absent>"
+
+
+class TokenDigests:
+    """A hash of what each token holds in one archive (memoised). None for a
+    token that cannot be hashed (then the page is always built)."""
+
+    def __init__(self, archive: Archive, meeting_digests: Mapping[str, str]):
+        self.archive = archive
+        self.meeting_digests = meeting_digests
+        self._memo: dict[Token, str | None] = {}
+        self._groups: dict[str, dict[Any, list]] = {}
+
+    def digest(self, token: Token) -> str | None:
+        if token not in self._memo:
+            self._memo[token] = self._compute(token)
+        return self._memo[token]
+
+    def combined(self, tokens: Iterable[Token], salt: str) -> str | None:
+        """One hash of the tokens' values and `salt` (None: a token cannot be
+        hashed)."""
+        parts = [salt]
+        for token in sorted(tokens, key=repr):
+            found = self.digest(token)
+            if found is None:
+                return None
+            parts.append(f"{token!r}={found}")
+        return _hash("\n".join(parts).encode())
+
+    def _compute(self, token: Token) -> str | None:
+        field, key = token
+        if field == MEETING:
+            return self.meeting_digests.get(key)
+        if field == "texts":  # every meeting's turns
+            return _hash(repr(sorted(self.meeting_digests.items())).encode())
+        value = self._field(field)
+        if key == ALL:
+            return self._hash_value(value)
+        if field in BY_MEETING:
+            return self._hash_value(self._group(field, value).get(key, ()))
+        if not isinstance(value, Mapping):
+            return None
+        return self._hash_value(value.get(key, _ABSENT) if _hashable(key) else None)
+
+    def _field(self, field: str) -> Any:
+        value: Any = self.archive
+        for part in field.split("."):
+            value = getattr(value, part)
+        return value
+
+    def _group(self, field: str, mapping: Mapping) -> dict[Any, list]:
+        if field not in self._groups:
+            groups: dict[Any, list] = {}
+            for key, value in mapping.items():
+                groups.setdefault(key[0], []).append((key, value))
+            self._groups[field] = groups
+        return self._groups[field]
+
+    def _hash_value(self, value: Any) -> str | None:
+        buffer = io.BytesIO()
+        try:
+            _value_pickler(buffer, self.meeting_digests).dump(value)
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError):
+            return None
+        return _hash(buffer.getvalue())
+
+
+def _hashable(key: Any) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _meeting_reference(digest: str) -> None:  # pragma: no cover - never unpickled
+    """Stands for a meeting in a token's hash."""
+
+
+def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -> pickle.Pickler:
+    """A pickler that writes each meeting as its content hash (an unknown
+    meeting makes the value unhashable) and read-only mappings as dicts."""
+    pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: equal values give equal bytes
+    table = copyreg.dispatch_table.copy()
+
+    def reduce_meeting(meeting: Meeting) -> tuple:
+        digest = meeting_digests.get(meeting.id)
+        if digest is None:
+            raise pickle.PicklingError(f"meeting {meeting.id!r} has no content hash")
+        return (_meeting_reference, (digest,))
+
+    table[Meeting] = reduce_meeting
+    table[MappingProxyType] = lambda proxy: (dict, (list(proxy.items()),))
+    pickler.dispatch_table = table
+    return pickler
+
+
+def page_digest(digests: TokenDigests, tokens: Iterable[Token], template_hash: str,
+                salt: str) -> str | None:
+    """The hash a `PageDeps` holds: its tokens' values, its template closure
+    and the build's salt."""
+    return digests.combined(tokens, f"{template_hash}+{salt}")

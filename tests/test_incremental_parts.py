@@ -1,0 +1,177 @@
+"""The parts of an incremental build that skip work: page contexts not built
+when nothing they read changed (`generator.pagedeps`), speeches CSV rows
+copied from the previous build, manifest hashes kept for linked files, the
+previous site removed in the background. The whole-site equality with a clean
+build is tests/test_incremental.py's."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.archive import build_archive
+from generator.cache import BuildCache
+from generator.config import load_project
+from generator.output import MANIFEST_NAME, staged_site, verify_manifest
+from generator.pagedeps import ALL, MEETING, Reads, TokenDigests, tracked
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.synth import generate_archive  # noqa: E402
+from generator.cli import main  # noqa: E402
+
+
+def _build(root: Path, *extra: str) -> int:
+    return main(["--root", str(root), "build", "--jobs", "1", *extra])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("parts")
+    for name in ("templates", "static"):
+        shutil.copytree(ROOT / name, root / name)
+    (root / "transcripts").mkdir()
+    generate_archive(4, root / "transcripts", seed=5, target_bytes=12_000)
+    assert _build(root) == 0
+    return root
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(built, root, symlinks=True, ignore=shutil.ignore_patterns(".site-*"))
+    return root
+
+
+def _edit_second_transcript(root: Path) -> None:
+    path = sorted((root / "transcripts").glob("*.txt"))[1]
+    text = path.read_text(encoding="utf-8")
+    assert "Goedemiddag. Ik open" in text
+    path.write_text(text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
+                    encoding="utf-8")
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list:
+    seen: list = []
+    original = getattr(module, name)
+
+    def counting(*args, **kwargs):
+        seen.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return seen
+
+
+def test_an_edited_transcript_builds_only_the_contexts_that_read_it(project: Path,
+                                                                    monkeypatch):
+    import generator.pages as pages
+
+    meetings = _calls(monkeypatch, pages, "meeting_page")
+    motions = _calls(monkeypatch, pages, "motion_page")
+    _edit_second_transcript(project)
+    assert _build(project) == 0
+    assert len(meetings) == 1  # the edited meeting's page; the others are linked
+    assert all(entry.meeting.id == meetings[0][1].id for _, entry, _ in motions)
+
+
+def test_a_build_with_nothing_read_changed_builds_no_meeting_context(project: Path,
+                                                                     monkeypatch):
+    import generator.pages as pages
+
+    meetings = _calls(monkeypatch, pages, "meeting_page")
+    (project / "static" / "extra.css").write_text("p { margin: 0 }\n")  # not read by pages
+    assert _build(project) == 0
+    assert meetings == []
+    assert verify_manifest(project / "site") == []
+
+
+def test_an_edited_transcript_reads_the_text_of_that_meeting_alone_for_the_csv(
+        project: Path, monkeypatch):
+    import generator.feeds as feeds
+
+    rows = _calls(monkeypatch, feeds, "write_speech_rows")
+    before = (project / "site" / "data" / "speeches.csv").read_bytes()
+    _edit_second_transcript(project)
+    assert _build(project) == 0
+    after = (project / "site" / "data" / "speeches.csv").read_bytes()
+    assert len(rows) == 1
+    assert after != before and after.replace(b"Goedemorgen. Ik open", b"Goedemiddag. Ik open",
+                                             1) == before
+
+
+def test_a_renamed_speaker_rewrites_the_csv_rows_of_the_meetings_they_spoke_in(
+        project: Path, monkeypatch):
+    import generator.feeds as feeds
+
+    registry = project / "content" / "people.yaml"
+    text = registry.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("name:"))
+    old_name = line.split("name:", 1)[1].strip().strip("'\"")
+    registry.write_text(text.replace(line, line.replace(old_name, old_name + " Jr"), 1),
+                        encoding="utf-8")
+    rows = _calls(monkeypatch, feeds, "write_speech_rows")
+    assert _build(project) == 0
+    csv = (project / "site" / "data" / "speeches.csv").read_text(encoding="utf-8")
+    assert f"{old_name} Jr" in csv
+    assert rows  # the rows naming them were made again, not copied
+
+
+def test_a_tracked_archive_notes_keys_whole_fields_and_meetings(project: Path):
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    meetings, _ = load_meetings(proj, cache)
+    archive, _ = build_archive(meetings, meeting_texts(proj, cache))
+    reads = Reads()
+    view = tracked(archive, reads)
+    first = view.meetings[0]
+    view.people.get("nobody")
+    view.full(first)
+    view.motions_by_turn.get((first.id, "t1"))
+    list(view.person_figures.items())
+    view.chart_data.meetings.get(first.id)
+    assert reads.tokens == {("meetings", ALL), ("people", "nobody"), (MEETING, first.id),
+                            ("motions_by_turn", first.id), ("person_figures", ALL),
+                            ("chart_data.meetings", first.id)}
+    digests = TokenDigests(archive, cache.meeting_digests)
+    assert all(digests.digest(token) is not None for token in reads.tokens)
+    assert digests.digest((MEETING, "not-a-meeting")) is None
+    for kept in (view.people, view, view.chart_data):  # a context may not keep the view:
+        with pytest.raises((TypeError, pickle.PicklingError, AttributeError)):
+            pickle.dumps(kept)  # its page then has no fingerprint, so it is always built
+
+
+def test_the_manifest_keeps_hashes_of_linked_files_and_rehashes_modified_ones(tmp_path):
+    site = tmp_path / "site"
+    with staged_site(site, durable=False) as staging:
+        (staging / "a.html").write_text("a\n")
+        (staging / "b.html").write_text("b\n")
+    with staged_site(site, durable=False) as staging:
+        os.link(site / "a.html", staging / "a.html")
+        os.link(site / "b.html", staging / "b.html")
+        time.sleep(0.01)
+        with (site / "b.html").open("w") as fh:  # changed in place after its manifest
+            fh.write("changed\n")
+    assert verify_manifest(site) == []
+    assert "a.html" in (site / MANIFEST_NAME).read_text()
+
+
+def test_the_previous_site_is_removed_in_the_background(tmp_path):
+    site = tmp_path / "site"
+    for version in ("v1", "v2"):
+        with staged_site(site, durable=False, remove_in_background=True) as staging:
+            (staging / "index.html").write_text(version)
+        assert (site / "index.html").read_text() == version
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
