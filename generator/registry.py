@@ -19,6 +19,7 @@ The file is the archivist's: import only adds to it (see docs/format.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -364,8 +365,31 @@ def dump_registry(registry: Registry) -> str:
 
 
 def _line_of_key(lines: list[str], key: str) -> int:
+    """The line (1-based; 0: none) that starts the entry ``key:`` or ``"key":``."""
     return next((i + 1 for i, line in enumerate(lines)
                  if line.startswith(f"{key}:") or line.startswith(f'"{key}":')), 0)
+
+
+def _key_lines(lines: list[str]) -> Callable[[str], int]:
+    """`_line_of_key` for many keys of one file: the lines are indexed once by
+    what precedes their first ``:`` (or ``":``), since scanning them for every
+    person made reading a large registry quadratic. A key with ``:`` or ``"``
+    in it, or one on no line, is looked for as `_line_of_key` does."""
+    first: dict[str, int] = {}
+    for i, line in enumerate(lines, 1):
+        key, colon, _ = line.partition(":")
+        if colon:
+            first.setdefault(key, i)
+        if line.startswith('"'):
+            key, colon, _ = line[1:].partition('":')
+            if colon:
+                first[key] = min(first.get(key, i), i)
+
+    def line_of(key: str) -> int:
+        found = first.get(key) if ":" not in key and '"' not in key else None
+        return found if found is not None else _line_of_key(lines, key)
+
+    return line_of
 
 
 def _read_spells(value: object, key: str, file: str, line: int,
@@ -408,9 +432,10 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
     if not isinstance(data, dict):
         return Registry(), [error("the speaker registry is a mapping of id: person", file, 1)]
     diags = _duplicate_keys(lines, file)
+    line_of = _key_lines(lines)
     people = []
     for pid, entry in data.items():
-        line = _line_of_key(lines, str(pid))
+        line = line_of(str(pid))
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             diags.append(error(f"person {pid!r} needs at least 'name: ...'", file, line))
             continue
@@ -427,7 +452,7 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
             _read_spells(entry.get("roles"), "roles", file, line, diags),
             _str(entry.get("note"))))
     registry = Registry(tuple(people))
-    return registry, diags + check_registry(registry, lines, file)
+    return registry, diags + check_registry(registry, lines, file, line_of)
 
 
 def _duplicate_keys(lines: list[str], file: str) -> list[Diagnostic]:
@@ -445,8 +470,11 @@ def _duplicate_keys(lines: list[str], file: str) -> list[Diagnostic]:
     return diags
 
 
-def check_registry(registry: Registry, lines: list[str], file: str) -> list[Diagnostic]:
-    """Aliases that point at two people, and id aliases of unknown ids."""
+def check_registry(registry: Registry, lines: list[str], file: str,
+                   line_of: Callable[[str], int] | None = None) -> list[Diagnostic]:
+    """Aliases that point at two people, and id aliases of unknown ids.
+    `line_of`: the line of an entry (`_key_lines` of `lines`)."""
+    line_of = line_of or _key_lines(lines)
     owners: dict[str, list[str]] = {}
     for p in registry.people:
         for alias in {_key(a) for a in p.aliases}:
@@ -455,13 +483,13 @@ def check_registry(registry: Registry, lines: list[str], file: str) -> list[Diag
     for alias, ids in sorted(owners.items()):
         if len(ids) > 1:
             diags.append(warning(f"alias {alias!r} belongs to {', '.join(ids)}", file,
-                                 _line_of_key(lines, ids[1]),
+                                 line_of(ids[1]),
                                  hint="an alias should name one person; remove it from "
                                       "all but one"))
     for alias, target in sorted(registry.redirects().items()):
         if registry.get(alias) is not None:
             diags.append(warning(f"{alias!r} is merged into {target!r} but still has its "
-                                 "own entry", file, _line_of_key(lines, alias),
+                                 "own entry", file, line_of(alias),
                                  hint=f"delete the entry '{alias}:' (its speeches now count "
                                       f"for {target!r})"))
     return diags
