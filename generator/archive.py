@@ -39,6 +39,7 @@ from generator.stats import (
     sum_figures,
 )
 from generator.urls import party_slug
+from generator.urls import slugify as remembered_slugify
 from generator.workers import chunked, fork_map
 
 T = TypeVar("T")
@@ -184,7 +185,8 @@ class Archive:
         return turn_id in self.summaries[meeting.id].turns
 
     def meeting_slug(self, meeting: Meeting) -> str:
-        return slugify(meeting.id, fallback="vergadering")
+        # asked for every speech a speaker page lists: the cached slugify
+        return remembered_slugify(meeting.id, fallback="vergadering")
 
     def party_of(self, person_id: str | None) -> Party | None:
         person = self.people.get(person_id or "")

@@ -25,6 +25,10 @@ class Catalogue:
         self.words = words
 
     def __call__(self, key: str, **values: object) -> str:
+        if not values:  # most calls: a fixed word
+            text = self.words.get(key)
+            if text is not None:
+                return text
         n = values.get("n")
         if key not in self.words and f"{key}.other" in self.words and isinstance(n, int):
             key = f"{key}.one" if n == 1 else f"{key}.other"
