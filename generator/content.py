@@ -34,10 +34,11 @@ from generator.markdown_io import (
     read_stamp,
     write_meeting,
 )
-from generator.markdown_syntax import read_yaml_scalar
+from generator.markdown_syntax import read_flow_map, read_yaml_scalar
 from generator.model import Meeting
 from generator.registry import (
     REGISTRY_FILE,
+    PersonKey,
     Registry,
     apply_registry,
     dump_registry,
@@ -284,6 +285,25 @@ def _settle_twin(project: Project, meeting: Meeting, display: str, twins: Twins,
     return True
 
 
+def previous_ids(text: str) -> dict[PersonKey, str]:
+    """The person ids a content file gives, by `person_key`, from the people
+    list of its front matter as the writer writes it (anything else: none)."""
+    found: dict[PersonKey, str] = {}
+    lines = iter(text.split("\n", 4096)[1:])
+    for line in lines:
+        if line == "people:":
+            break
+        if line == "---":
+            return found
+    for line in lines:
+        item = read_flow_map(line[2:]) if line.startswith("- {") else None
+        if item is None:
+            break
+        if item.get("id") and item.get("name") is not None:
+            found[(item["name"], item.get("party"), item.get("role"))] = item["id"]
+    return found
+
+
 def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, force: bool,
                     claimed: dict[str, str], out: ImportOutcome,
                     twins: Twins | None = None) -> Registry:
@@ -308,10 +328,11 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
             out.skipped += 1
             continue
         claimed[meeting.id] = parsed.display
-        resolved, extended, diags = resolve_meeting(meeting, registry, parsed.display)
+        old = target.read_text(encoding="utf-8") if target.exists() else None
+        resolved, extended, diags = resolve_meeting(meeting, registry, parsed.display,
+                                                    previous_ids(old) if old else None)
         out.diagnostics += diags
         text = write_meeting(resolved, stamp)
-        old = target.read_text(encoding="utf-8") if target.exists() else None
         if twins is not None:
             twins.add(meeting, parsed.display, target)
         if old == text:

@@ -19,7 +19,7 @@ The file is the archivist's: import only adds to it (see docs/format.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -256,11 +256,23 @@ def _learn(entry: RegistryPerson, meeting: Meeting, person: Person,
                    roles=_extend(entry.roles, person.role, meeting.date))
 
 
-def resolve_meeting(meeting: Meeting, registry: Registry,
-                    file: str = "") -> tuple[Meeting, Registry, list[Diagnostic]]:
+PersonKey = tuple[str, str | None, str | None]
+
+
+def person_key(person: Person) -> PersonKey:
+    """What identifies a person within one meeting: name, party and role as printed."""
+    return person.name, person.party, person.role
+
+
+def resolve_meeting(meeting: Meeting, registry: Registry, file: str = "",
+                    previous: Mapping[PersonKey, str] | None = None,
+                    ) -> tuple[Meeting, Registry, list[Diagnostic]]:
     """The meeting with archive-wide person ids, the registry extended with what
     it says, and warnings for people who could be more than one entry. Two
-    people of one meeting never get the same id."""
+    people of one meeting never get the same id. `previous` holds the ids an
+    earlier import of this meeting gave (by `person_key`): a person who could be
+    several entries keeps the one it had, so a re-import (a newer parser) does
+    not hand out new ids."""
     people = dict(registry._by_id)
     mapping: dict[str, str] = {}
     taken: set[str] = set()
@@ -269,8 +281,16 @@ def resolve_meeting(meeting: Meeting, registry: Registry,
     for person in meeting.people:
         labels = person_labels(printed, person)
         found = _candidates(registry, meeting, person, labels, taken)
+        before = (previous or {}).get(person_key(person))
         if len(found) == 1:
             pid = registry.canonical(found[0].id)  # an entry merged into another by hand
+        elif before is not None and before in {e.id for e in found}:
+            pid = registry.canonical(before)
+            diags.append(warning(
+                f"{person.name!r} could be any of {', '.join(e.id for e in found)}; "
+                f"kept as {pid!r}, as the previous import had it", file, meeting.source.line,
+                hint=f"merge by adding '{pid}' to the aliases of the right person "
+                     "in content/people.yaml"))
         else:
             pid = _new_id(registry, person.id, taken)
             if found:

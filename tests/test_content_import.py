@@ -106,6 +106,32 @@ def test_an_unchanged_reimport_repeats_the_speaker_warnings_so_strict_fails_agai
         assert "'Bosman' could be any of bosman, bosman-2" in run.stderr
 
 
+def test_a_reimport_keeps_the_id_a_speaker_who_could_be_several_people_had(
+        tmp_path: Path) -> None:
+    """An alias two entries share makes a speaker ambiguous: the first import
+    adds an entry; a re-import (a new parser, a changed sidecar) must keep that
+    id, not add another one each time (permalinks and people.yaml would churn)."""
+    (tmp_path / "transcripts").mkdir()
+    (tmp_path / "content").mkdir()
+    for name in (f"{SEED}.txt", f"{SEED}.meta.yaml"):
+        shutil.copy(ROOT / "transcripts" / name, tmp_path / "transcripts" / name)
+    shared = "\n".join(f'{pid}:\n  name: Bosman\n  aliases: ["De heer Bosman (VVD):"]\n'
+                       for pid in ("bosman", "bosman-2"))
+    (tmp_path / "content" / "people.yaml").write_text(shared, encoding="utf-8")
+    project = load_project(tmp_path)
+    first = import_transcripts(project)
+    assert any("added as 'bosman-3'" in d.message for d in first.diagnostics)
+    for extra in ("# reviewed\n", "# reviewed twice\n"):
+        touch_sidecar(project, extra)
+        again = import_transcripts(project)
+        assert again.written == 1
+        assert any("kept as 'bosman-3'" in d.message for d in again.diagnostics)
+        registry = (project.content_dir / "people.yaml").read_text(encoding="utf-8")
+        assert "bosman-4" not in registry
+        assert "{id: bosman-3, name: Bosman, party: VVD" in (
+            project.content_dir / CONTENT.removeprefix("content/")).read_text(encoding="utf-8")
+
+
 def test_an_unchanged_old_transcript_is_not_hashed_again(project: Project, monkeypatch) -> None:
     """Size, mtime and inode as recorded stand for the hash (as git's index);
     a file changed less than two seconds before hashing is never recorded."""
