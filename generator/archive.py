@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from types import MappingProxyType
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from generator.errors import Diagnostic, warning
 from generator.figures import (
@@ -81,6 +81,11 @@ class MeetingTexts(Protocol):
         possibly as an earlier build computed it for the same content."""
         ...
 
+    def is_remembered(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> bool | None:
+        """Whether `remembered` would read the value back rather than make it;
+        None when this source remembers nothing."""
+        ...
+
 
 class KeptTexts:
     """Turns kept in memory: meetings handed to `build_archive` whole (a test,
@@ -94,6 +99,9 @@ class KeptTexts:
 
     def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
         return make(replace(meeting, turns=self.turns(meeting)))
+
+    def is_remembered(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> bool | None:
+        return None
 
 
 def outline(meeting: Meeting) -> Meeting:
@@ -359,6 +367,30 @@ class _NewestSpeeches:
                 for pid, groups in sorted(self.groups.items())}
 
 
+def _facts_in_order(ordered: Sequence[Meeting], texts: MeetingTexts,
+                    jobs: int) -> Iterator[_TurnFacts]:
+    """The facts of each meeting's turns, in order: the only pass over the text
+    of every meeting. Facts `texts` does not remember yet are made by `jobs`
+    workers, which store them; then all are read back here, so facts an earlier
+    build stored never cross a process boundary (pickled by a worker and again
+    on the way back, they cost twice what reading them here does)."""
+    remembers = bool(ordered) and texts.is_remembered(ordered[0], _turn_facts) is not None
+    missing = [i for i, m in enumerate(ordered) if not texts.is_remembered(m, _turn_facts)]
+
+    def make(batch: Sequence[int]) -> list[_TurnFacts | None]:
+        facts = [texts.remembered(ordered[i], _turn_facts) for i in batch]
+        return [None] * len(facts) if remembers else facts
+    made = (facts for batch in fork_map(make, chunked(missing, TEXT_BATCH), jobs)
+            for facts in batch)
+    if not remembers:
+        yield from made
+        return
+    for _ in made:
+        pass  # stored by the workers
+    for meeting in ordered:
+        yield texts.remembered(meeting, _turn_facts)
+
+
 def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None,
                   jobs: int = 1) -> tuple[Archive, list[Diagnostic]]:
     """Sort, merge and index every meeting; compute every figure once.
@@ -383,13 +415,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
     figure_data: dict[str, MeetingFigureData] = {}
     summaries: dict[str, MeetingSummary] = {}
 
-    def read(batch: Sequence[int]) -> list[_TurnFacts]:
-        return [texts.remembered(ordered[i], _turn_facts) for i in batch]
-
-    # the only pass over the text of every meeting, in worker processes
-    done = (facts for batch in fork_map(read, chunked(range(len(ordered)), TEXT_BATCH), jobs)
-            for facts in batch)
-    for meeting, facts in zip(ordered, done, strict=True):
+    for meeting, facts in zip(ordered, _facts_in_order(ordered, texts, jobs), strict=True):
         figures[meeting.id] = replace(facts.figures, interruptions=MappingProxyType({}))
         figure_data[meeting.id] = facts.figure_data
         summaries[meeting.id] = facts.summary

@@ -454,13 +454,19 @@ class CachedTexts:
         whole = replace(found[0][0], turns=found[1])
         return apply_registry(whole, self.registry).turns  # type: ignore[arg-type]
 
+    def _facts_path(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> Path:
+        path = self.stored[meeting.id]
+        key = f"{self.salt}-{hash_text([make.__module__, make.__qualname__])}"
+        return path.with_name(path.name.removesuffix(MEETING_SUFFIX) + f"-{key}{FACTS_SUFFIX}")
+
+    def is_remembered(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> bool:
+        return self._facts_path(meeting, make).is_file()
+
     def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
         """``make(meeting with its turns)``, stored beside the meeting: a later
         build with the same content, registry and generator code reads it
         back instead of reading the turns."""
-        path = self.stored[meeting.id]
-        key = f"{self.salt}-{hash_text([make.__module__, make.__qualname__])}"
-        facts = path.with_name(path.name.removesuffix(MEETING_SUFFIX) + f"-{key}{FACTS_SUFFIX}")
+        facts = self._facts_path(meeting, make)
         found = _read_pickles(facts, 1)
         if found is not None:
             return found[0]
