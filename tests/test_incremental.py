@@ -5,7 +5,6 @@ the cache really saves work."""
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,11 @@ from generator.cache import BuildCache, FileDigests, template_digests
 from generator.config import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.synth import generate_archive  # noqa: E402
 
 pytest.importorskip("generator.content")
 pytest.importorskip("generator.sitebuild")
 
-from generator.cli import main  # noqa: E402
+from synthetic_project import build, built_project, generate_archive  # noqa: E402
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -29,22 +25,10 @@ def _tree(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _build(root: Path, *extra: str) -> int:
-    return main(["--root", str(root), "build", "--jobs", "1", *extra])
-
-
 @pytest.fixture(scope="module")
 def archive_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small project: the example transcript and three synthetic meetings."""
-    root = tmp_path_factory.mktemp("archive")
-    for name in ("templates", "static"):
-        shutil.copytree(ROOT / name, root / name)
-    (root / "transcripts").mkdir()
-    for path in (ROOT / "transcripts").glob("000_*"):
-        shutil.copy(path, root / "transcripts" / path.name)
-    generate_archive(3, root / "transcripts", seed=11, target_bytes=12_000)
-    assert _build(root) == 0
-    return root
+    return built_project(tmp_path_factory.mktemp("archive"), 3, seed=11, with_example=True)
 
 
 @pytest.fixture
@@ -56,12 +40,12 @@ def project(archive_template: Path, tmp_path: Path) -> Path:
     return root
 
 
-def _assert_same_as_clean_build(root: Path, tmp_path: Path) -> None:
+def _assert_same_as_cleanbuild(root: Path, tmp_path: Path) -> None:
     """Build incrementally, then build a copy of the same inputs from nothing."""
-    assert _build(root) == 0
+    assert build(root) == 0
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*", ".plenum-cache"))
-    assert _build(fresh, "--clean") == 0
+    assert build(fresh, "--clean") == 0
     incremental, clean = _tree(root / "site"), _tree(fresh / "site")
     assert sorted(incremental) == sorted(clean)
     different = [name for name in clean if incremental[name] != clean[name]]
@@ -72,17 +56,17 @@ def _synthetic(root: Path) -> Path:
     return sorted((root / "transcripts").glob("0000*.txt"))[1]
 
 
-def test_an_edited_transcript_gives_the_same_site_as_a_clean_build(project: Path,
+def test_an_edited_transcript_gives_the_same_site_as_a_cleanbuild(project: Path,
                                                                      tmp_path: Path):
     path = _synthetic(project)
     path.write_text(path.read_text(encoding="utf-8").replace(
         "Goedemiddag. Ik open", "Goedemorgen. Ik open", 1), encoding="utf-8")
-    _assert_same_as_clean_build(project, tmp_path)
+    _assert_same_as_cleanbuild(project, tmp_path)
     assert "Goedemorgen" in "".join(
         p.read_text(encoding="utf-8") for p in (project / "site").rglob("*.html"))
 
 
-def test_a_changed_speaker_party_gives_the_same_site_as_a_clean_build(project: Path,
+def test_a_changed_speaker_party_gives_the_same_site_as_a_cleanbuild(project: Path,
                                                                       tmp_path: Path):
     path = _synthetic(project)
     text = path.read_text(encoding="utf-8")
@@ -90,10 +74,10 @@ def test_a_changed_speaker_party_gives_the_same_site_as_a_clean_build(project: P
     party = label[label.index("(") + 1:label.index(")")]
     path.write_text(text.replace(label, label.replace(f"({party})", "(Volt)")),
                     encoding="utf-8")
-    _assert_same_as_clean_build(project, tmp_path)
+    _assert_same_as_cleanbuild(project, tmp_path)
 
 
-def test_an_added_and_a_removed_transcript_give_the_same_site_as_a_clean_build(
+def test_an_added_and_a_removed_transcript_give_the_same_site_as_a_cleanbuild(
         project: Path, tmp_path: Path):
     removed = _synthetic(project)
     removed.unlink()
@@ -101,32 +85,32 @@ def test_an_added_and_a_removed_transcript_give_the_same_site_as_a_clean_build(
     generate_archive(5, tmp_path / "more", seed=12, target_bytes=12_000)
     for path in sorted((tmp_path / "more").iterdir())[-2:]:
         shutil.copy(path, project / "transcripts" / path.name)
-    _assert_same_as_clean_build(project, tmp_path)
+    _assert_same_as_cleanbuild(project, tmp_path)
 
 
-def test_an_edited_template_gives_the_same_site_as_a_clean_build(project: Path,
+def test_an_edited_template_gives_the_same_site_as_a_cleanbuild(project: Path,
                                                                   tmp_path: Path):
     speech = project / "templates" / "_speech.html"
     speech.write_text(speech.read_text(encoding="utf-8") + "<!-- edited -->\n",
                       encoding="utf-8")
-    _assert_same_as_clean_build(project, tmp_path)
+    _assert_same_as_cleanbuild(project, tmp_path)
 
 
-def test_an_edited_static_file_and_settings_give_the_same_site_as_a_clean_build(
+def test_an_edited_static_file_and_settings_give_the_same_site_as_a_cleanbuild(
         project: Path, tmp_path: Path):
     css = project / "static" / "style.css"
     css.write_text(css.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
     (project / "plenum.toml").write_text('[site]\ntitle = "Ander archief"\n', encoding="utf-8")
-    _assert_same_as_clean_build(project, tmp_path)
+    _assert_same_as_cleanbuild(project, tmp_path)
 
 
 def test_a_build_with_nothing_changed_leaves_the_site_untouched(project: Path,
                                                                 tmp_path: Path):
     before = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
-    assert _build(project) == 0
+    assert build(project) == 0
     after = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
     assert before == after
-    _assert_same_as_clean_build(project, tmp_path)
+    _assert_same_as_cleanbuild(project, tmp_path)
 
 
 def test_an_edited_transcript_re_renders_only_pages_that_show_it(project: Path):
@@ -135,7 +119,7 @@ def test_an_edited_transcript_re_renders_only_pages_that_show_it(project: Path):
     path = _synthetic(project)
     path.write_text(path.read_text(encoding="utf-8").replace(
         "Goedemiddag. Ik open", "Goedemorgen. Ik open", 1), encoding="utf-8")
-    assert _build(project) == 0
+    assert build(project) == 0
     after = BuildCache(load_project(project)).previous_pages
     changed = [p for p in after if after[p] != before.get(p)]
     meetings = [p for p in after if p.startswith("vergaderingen/") and "index" not in p]
@@ -156,12 +140,12 @@ def test_an_edited_partial_template_changes_the_digest_of_every_template_using_i
     assert "about.html" not in changed
 
 
-def test_an_edited_template_keeps_the_search_index_of_the_previous_build(project: Path):
+def test_an_edited_template_keeps_the_search_index_of_the_previousbuild(project: Path):
     index = project / "site" / "search"
     before = {p.relative_to(index): p.stat().st_ino for p in index.rglob("*") if p.is_file()}
     base = project / "templates" / "base.html"
     base.write_text(base.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
-    assert _build(project) == 0
+    assert build(project) == 0
     after = {p.relative_to(index): p.stat().st_ino for p in index.rglob("*") if p.is_file()}
     assert before and after == before  # the same files, linked, not rebuilt
 
@@ -177,7 +161,7 @@ def test_a_build_prunes_remembered_facts_of_older_code_or_removed_content(projec
         path.write_bytes(b"stale")
     static = project / "static" / "style.css"
     static.write_text(static.read_text(encoding="utf-8") + "\n/* edited */\n", encoding="utf-8")
-    assert _build(project) == 0
+    assert build(project) == 0
     assert sorted(p.name for p in folder.iterdir()) == kept
 
 
@@ -193,9 +177,9 @@ def test_a_site_swapped_in_without_its_cache_state_is_not_mixed_with_it(project:
     original = path.read_text(encoding="utf-8")
     path.write_text(original.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
                     encoding="utf-8")
-    assert _build(project) == 0
+    assert build(project) == 0
     cache.write_bytes(state_a)  # as if killed between the swap and saving the state
     path.write_text(original, encoding="utf-8")
-    _assert_same_as_clean_build(project, tmp_path)
+    _assert_same_as_cleanbuild(project, tmp_path)
     assert "Goedemorgen" not in "".join(
         p.read_text(encoding="utf-8") for p in (project / "site").rglob("*.html"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -22,25 +21,13 @@ from generator.output import MANIFEST_NAME, staged_site, verify_manifest
 from generator.pagedeps import ALL, MEETING, Reads, TokenDigests, tracked
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from benchmarks.synth import generate_archive  # noqa: E402
-from generator.cli import main  # noqa: E402
-
-
-def _build(root: Path, *extra: str) -> int:
-    return main(["--root", str(root), "build", "--jobs", "1", *extra])
+from synthetic_project import build, built_project  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("parts")
-    for name in ("templates", "static"):
-        shutil.copytree(ROOT / name, root / name)
-    (root / "transcripts").mkdir()
-    generate_archive(4, root / "transcripts", seed=5, target_bytes=12_000)
-    assert _build(root) == 0
-    return root
+    return built_project(tmp_path_factory.mktemp("parts"), 4, seed=5)
 
 
 @pytest.fixture
@@ -77,7 +64,7 @@ def test_an_edited_transcript_builds_only_the_contexts_that_read_it(project: Pat
     meetings = _calls(monkeypatch, pages, "meeting_page")
     motions = _calls(monkeypatch, pages, "motion_page")
     _edit_second_transcript(project)
-    assert _build(project) == 0
+    assert build(project) == 0
     assert len(meetings) == 1  # the edited meeting's page; the others are linked
     assert all(entry.meeting.id == meetings[0][1].id for _, entry, _ in motions)
 
@@ -88,7 +75,7 @@ def test_a_build_with_nothing_read_changed_builds_no_meeting_context(project: Pa
 
     meetings = _calls(monkeypatch, pages, "meeting_page")
     (project / "static" / "extra.css").write_text("p { margin: 0 }\n")  # not read by pages
-    assert _build(project) == 0
+    assert build(project) == 0
     assert meetings == []
     assert verify_manifest(project / "site") == []
 
@@ -100,7 +87,7 @@ def test_an_edited_transcript_reads_the_text_of_that_meeting_alone_for_the_csv(
     rows = _calls(monkeypatch, feeds, "write_speech_rows")
     before = (project / "site" / "data" / "speeches.csv").read_bytes()
     _edit_second_transcript(project)
-    assert _build(project) == 0
+    assert build(project) == 0
     after = (project / "site" / "data" / "speeches.csv").read_bytes()
     assert len(rows) == 1
     assert after != before and after.replace(b"Goedemorgen. Ik open", b"Goedemiddag. Ik open",
@@ -118,7 +105,7 @@ def test_a_renamed_speaker_rewrites_the_csv_rows_of_the_meetings_they_spoke_in(
     registry.write_text(text.replace(line, line.replace(old_name, old_name + " Jr"), 1),
                         encoding="utf-8")
     rows = _calls(monkeypatch, feeds, "write_speech_rows")
-    assert _build(project) == 0
+    assert build(project) == 0
     csv = (project / "site" / "data" / "speeches.csv").read_text(encoding="utf-8")
     assert f"{old_name} Jr" in csv
     assert rows  # the rows naming them were made again, not copied

@@ -1,0 +1,33 @@
+"""A small project of synthetic meetings (made from the real transcripts'
+paragraphs by benchmarks/synth.py), built once, for the incremental-build tests."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.synth import generate_archive  # noqa: E402
+from generator.cli import main  # noqa: E402
+
+
+def build(root: Path, *extra: str) -> int:
+    """`build.py build` on one process (the bytes do not depend on it)."""
+    return main(["--root", str(root), "build", "--jobs", "1", *extra])
+
+
+def built_project(root: Path, meetings: int, seed: int, with_example: bool = False) -> Path:
+    """`root` with Plenum's templates and static files, `meetings` synthetic
+    transcripts (and the example transcript), imported and built."""
+    for name in ("templates", "static"):
+        shutil.copytree(ROOT / name, root / name)
+    (root / "transcripts").mkdir()
+    if with_example:
+        for path in (ROOT / "transcripts").glob("000_*"):
+            shutil.copy(path, root / "transcripts" / path.name)
+    generate_archive(meetings, root / "transcripts", seed=seed, target_bytes=12_000)
+    assert build(root) == 0
+    return root
