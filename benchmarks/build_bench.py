@@ -305,6 +305,7 @@ def table(results: list[dict]) -> str:
     for r in results:
         stages += [s for s in r["build"]["stages"] if s not in stages]
     whole = lambda r: r["import"]["wall"] + r["build"]["wall"]  # noqa: E731
+    pages_only = lambda r: r["build"]["wall"] - r["build"]["stages"]["search"]  # noqa: E731
     lines = [
         "| meetings | " + " | ".join(f"{r['n']:,}" for r in results) + " |",
         "|---|" + "---:|" * len(results),
@@ -336,6 +337,8 @@ def table(results: list[dict]) -> str:
         _row("loop CPU (s)", results, lambda r: r["baseline"]["cpu"]),
         _row("loop peak memory (MB)", results, peak("baseline")),
         _row("Plenum build / Hugo", results, lambda r: r["build"]["wall"] / r["hugo"]["wall"]),
+        _row("Plenum pages (build without its search stage) / Hugo", results,
+             lambda r: pages_only(r) / r["hugo"]["wall"]),
         _row("Plenum whole build / Hugo", results, lambda r: whole(r) / r["hugo"]["wall"]),
         _row("loop / Hugo", results, lambda r: r["baseline"]["wall"] / r["hugo"]["wall"]),
         _row("Plenum build / Hugo, CPU time", results,
