@@ -4,6 +4,8 @@ and of `site/data/meetings/<id>.json` (documented in docs/data.md)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from json.encoder import encode_basestring as _string  # C: escapes as ensure_ascii=False
 from typing import Any
 
@@ -88,10 +90,44 @@ def meeting_json(meeting: Meeting) -> str:
     """``json.dumps(meeting_to_dict(meeting), ensure_ascii=False, indent=2)``,
     the same text about three times faster (the standard library encodes an
     indented document in pure Python; this one builds it from C-escaped
-    strings)."""
+    strings, and the turns, most of a meeting, without a dict each)."""
+    data = meeting_to_dict(replace(meeting, turns=()))
+    data["turns"] = _Raw(turns_json(meeting.turns))
     out: list[str] = []
-    _encode(meeting_to_dict(meeting), "\n", out)
+    _encode(data, "\n", out)
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """Text `_encode` writes as it is (JSON encoded already)."""
+
+    text: str
+
+
+# where a turn's lines start in a meeting's JSON: the turns list is a value of
+# the top-level object, so its items sit at depth 2 and their fields at depth 3
+_LIST, _ITEM, _FIELD, _PARAGRAPH = "\n  ", "\n    ", "\n      ", "\n        "
+
+
+def turns_json(turns: Sequence[Turn]) -> str:
+    """``[turn_to_dict(t) for t in turns]`` as `meeting_json` writes the value
+    of the meeting's ``"turns"`` key."""
+    if not turns:
+        return "[]"
+    items = []
+    for turn in turns:
+        paragraphs = ("[" + _PARAGRAPH + ("," + _PARAGRAPH).join(map(_string, turn.paragraphs))
+                      + _FIELD + "]") if turn.paragraphs else "[]"
+        items.append("".join((
+            "{", _FIELD, '"id": ', _string(turn.id),
+            ",", _FIELD, '"speaker": ', "null" if turn.speaker is None else _string(turn.speaker),
+            ",", _FIELD, '"label": ', _string(turn.label),
+            ",", _FIELD, '"kind": ', _string(turn.kind.value),
+            ",", _FIELD, '"paragraphs": ', paragraphs,
+            ",", _FIELD, '"line": ', int.__repr__(turn.source.line),
+            _ITEM, "}")))
+    return "[" + _ITEM + ("," + _ITEM).join(items) + _LIST + "]"
 
 
 def _encode(value: Any, newline: str, out: list[str]) -> None:
@@ -130,5 +166,7 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
             out.append((inner if i == 0 else "," + inner) + _string(key) + ": ")
             _encode(item, inner, out)
         out.append(newline + "}")
+    elif type(value) is _Raw:
+        out.append(value.text)
     else:  # floats and anything else: not in the format; let json decide
         out.append(json.dumps(value, ensure_ascii=False))

@@ -72,18 +72,26 @@ def speeches_csv_writer(out: TextIO) -> Any:
 def write_speech_rows(writer: Any, archive: Archive, meeting: Meeting) -> tuple[str, ...]:
     """One row per turn of `meeting` (with its turns), in the order spoken;
     returns the speaker ids the rows looked up, in the order first named."""
-    slug = archive.meeting_slug(meeting)
+    anchor_prefix = urls.meeting_path(archive.meeting_slug(meeting)) + "#"
+    meeting_id, date = csv_cell(meeting.id), csv_cell(meeting.date or "")
     speakers: dict[str, None] = {}
+    people: dict[str, tuple[object, object, object]] = {}  # speaker id -> its three cells
+    rows = []
     for turn in meeting.turns:
         if turn.speaker:
             speakers[turn.speaker] = None
-        person = archive.people.get(turn.speaker or "")
+        speaker = turn.speaker or ""
+        cells = people.get(speaker)
+        if cells is None:
+            person = archive.people.get(speaker)
+            cells = people[speaker] = (csv_cell(speaker), csv_cell(person.name) if person else "",
+                                       csv_cell(person.party or "") if person else "")
         text = "\n\n".join(turn.paragraphs)
-        writer.writerow(csv_cell(cell) for cell in (
-            meeting.id, meeting.date or "", turn.id, turn.kind.value, turn.speaker or "",
-            person.name if person else "", (person.party or "") if person else "",
-            turn.label, len(text.split()) if turn.kind is TurnKind.SPEECH else 0, text,
-            urls.meeting_path(slug) + "#" + urls.turn_anchor(turn.id)))
+        rows.append((meeting_id, date, csv_cell(turn.id), csv_cell(turn.kind.value), *cells,
+                     csv_cell(turn.label),
+                     len(text.split()) if turn.kind is TurnKind.SPEECH else 0, csv_cell(text),
+                     csv_cell(anchor_prefix + urls.turn_anchor(turn.id))))
+    writer.writerows(rows)
     return tuple(speakers)
 
 

@@ -21,6 +21,7 @@ from generator.slugs import slugify as _slugify
 
 # pure, and called for every link of every page: remember recent answers
 slugify = lru_cache(maxsize=1 << 16)(_slugify)
+_remembered = lru_cache(maxsize=1 << 16)  # for the page paths below (pure as well)
 
 HOME = "index.html"
 MEETINGS = "vergaderingen/index.html"
@@ -58,6 +59,7 @@ def _page(folder: str, slug: str) -> str:
     return f"{folder}/{'_' + name if name in RESERVED[folder] else name}.html"
 
 
+@_remembered
 def meeting_path(meeting_slug: str) -> str:
     return _page("vergaderingen", meeting_slug)
 
@@ -66,6 +68,7 @@ def meeting_json_path(meeting_slug: str) -> str:
     return f"data/meetings/{slugify(meeting_slug)}.json"
 
 
+@_remembered
 def person_path(person_id: str) -> str:
     return _page("sprekers", person_id)
 
@@ -74,10 +77,12 @@ def party_slug(party: str) -> str:
     return slugify(party, fallback="partij")
 
 
+@_remembered
 def party_path(party: str) -> str:
     return _page("partijen", party_slug(party))
 
 
+@_remembered
 def motion_path(motion_slug: str) -> str:
     return _page("moties", motion_slug)
 

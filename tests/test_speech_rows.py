@@ -1,0 +1,33 @@
+"""The speeches CSV: one row per turn, cells a spreadsheet will not run."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+
+from site_fixture import seed_meeting
+
+from generator.archive import build_archive
+from generator.feeds import csv_writer, write_speech_rows
+from generator.model import Person, Source, Turn, TurnKind
+
+
+def test_rows_name_each_speaker_and_neutralise_formulas():
+    meeting = seed_meeting()
+    people = (*meeting.people, Person("=kwaad", "=Kwaad", party="+Partij"))
+    turns = (*meeting.turns,
+             Turn("t90", "=kwaad", "=Kwaad:", ("=1+1", "tweede"), Source("x.md", 3)),
+             Turn("t91", None, "", ("Schorsing.",), Source("x.md", 4), TurnKind.PROCEDURAL))
+    meeting = replace(meeting, people=people, turns=turns)
+    archive, _ = build_archive([meeting])
+    out = io.StringIO()
+    speakers = write_speech_rows(csv_writer(out), archive, archive.full(archive.meetings[0]))
+    rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert len(rows) == len(turns)
+    assert speakers == tuple(dict.fromkeys(t.speaker for t in turns if t.speaker))
+    bad = rows[-2]
+    assert bad[2:8] == ["t90", "speech", "'=kwaad", "'=Kwaad", "'+Partij", "'=Kwaad:"]
+    assert bad[8:10] == ["2", "'=1+1\n\ntweede"]
+    assert bad[10].endswith("#t90")
+    assert rows[-1][3:9] == ["procedural", "", "", "", "", "0"]
