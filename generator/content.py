@@ -108,6 +108,7 @@ class TranscriptHashes:
     def __init__(self, known: dict[str, list]):
         self.known = known
         self.seen: dict[str, list] = {}
+        self._deferred: dict[str, tuple[list, int]] = {}
 
     def sha256(self, path: Path) -> str | None:
         try:
@@ -121,6 +122,25 @@ class TranscriptHashes:
             return entry[3]
         sha = sha256_file(path)
         if sha is not None and st.st_mtime_ns < time.time_ns() - self.RACY_NS:
+            self.seen[str(path)] = [*stamp, sha]
+        return sha
+
+    def defer(self, path: Path) -> None:
+        """`path` will be hashed elsewhere (by the worker that parses it, which
+        reads it anyway): stat it now, for `learn`."""
+        try:
+            st = path.stat()
+        except OSError:
+            return
+        self._deferred[str(path)] = ([st.st_size, st.st_mtime_ns, st.st_ino], time.time_ns())
+
+    def learn(self, path: Path, sha: str | None) -> str | None:
+        """The hash of a deferred file, given the one found elsewhere (hashed here
+        when none was), recorded as `sha256` records it."""
+        stamp, when = self._deferred.pop(str(path), (None, 0))
+        if not sha:
+            return self.sha256(path)
+        if stamp is not None and stamp[1] < when - self.RACY_NS:
             self.seen[str(path)] = [*stamp, sha]
         return sha
 
@@ -426,9 +446,14 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     for path in transcript_paths(project):
         display = project.display(path)
         existing = index.get(display, [])
+        if not existing or force:  # parsed whatever its hash: the worker hashes it
+            hashes.defer(path)
+            hashes.defer(sidecar_of(path))
+            plan.append((path, display, existing, False, None))
+            continue
         source_sha, sidecar_sha = hashes.sha256(path), hashes.sha256(sidecar_of(path))
         key = f"{source_sha}:{sidecar_sha}:{version}"
-        current = (not force and _is_current(existing, source_sha, sidecar_sha, version)
+        current = (_is_current(existing, source_sha, sidecar_sha, version)
                    and remembered.get(display, {}).get("key") == key)
         plan.append((path, display, existing, current, key))
     # Parse the stale transcripts on every core; results come back in order.
@@ -439,7 +464,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
                             [(p, d) for p, d, _, current, _ in plan if not current],
                             jobs, label="import")
     seen: dict[str, dict] = {}
-    for _path, display, existing, current, key in plan:
+    for path, display, existing, current, key in plan:
         if current:
             # Unchanged: repeat what the import said last time, so --strict
             # fails on the second run as it did on the first.
@@ -449,6 +474,9 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
             claimed.update((e.path.stem, display) for e in existing)
             continue
         parsed = next(parsed_files)
+        if key is None:
+            key = (f"{hashes.learn(path, parsed.source_sha256)}:"
+                   f"{hashes.learn(sidecar_of(path), parsed.sidecar_sha256)}:{version}")
         said = len(out.diagnostics)
         out.diagnostics += parsed.diagnostics
         if parsed.meetings:
