@@ -342,9 +342,15 @@ def fit_limit(lines: list[Line]) -> int:
 def ends_paragraph(line: Line, following: Line, limit: int) -> bool:
     """Does `line` end a paragraph, given the line after it? Yes after a sentence
     end when a blank line follows or the next word would have fitted."""
+    ends = ends_sentence(line.text)
+    if not ends and not line.text.endswith(":"):
+        return False  # most lines: whether a bullet follows or not
     if BULLET.match(following.text):
-        return ends_sentence(line.text) or line.text.endswith(":")
-    if not ends_sentence(line.text) or ABBREVIATION_END.search(line.text):
+        return True
+    # An abbreviation is at most six characters at the end (a longer run of
+    # initials ends in a shorter one): search only the tail (`\b` still sees
+    # the character before it).
+    if not ends or ABBREVIATION_END.search(line.text, max(0, len(line.text) - 12)):
         return False
     if following.text[:1].islower():  # a paragraph never starts in lower case
         return False
