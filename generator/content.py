@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -23,6 +21,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.config import Project
+from generator.content_writer import BackgroundWriter, atomic_write
 from generator.duplicates import Twins, source_rank
 from generator.errors import Diagnostic, Severity, error, info, warning
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
@@ -109,6 +108,7 @@ class TranscriptHashes:
     def __init__(self, known: dict[str, list]):
         self.known = known
         self.seen: dict[str, list] = {}
+        self._deferred: dict[str, tuple[list, int]] = {}
 
     def sha256(self, path: Path) -> str | None:
         try:
@@ -122,6 +122,25 @@ class TranscriptHashes:
             return entry[3]
         sha = sha256_file(path)
         if sha is not None and st.st_mtime_ns < time.time_ns() - self.RACY_NS:
+            self.seen[str(path)] = [*stamp, sha]
+        return sha
+
+    def defer(self, path: Path) -> None:
+        """`path` will be hashed elsewhere (by the worker that parses it, which
+        reads it anyway): stat it now, for `learn`."""
+        try:
+            st = path.stat()
+        except OSError:
+            return
+        self._deferred[str(path)] = ([st.st_size, st.st_mtime_ns, st.st_ino], time.time_ns())
+
+    def learn(self, path: Path, sha: str | None) -> str | None:
+        """The hash of a deferred file, given the one found elsewhere (hashed here
+        when none was), recorded as `sha256` records it."""
+        stamp, when = self._deferred.pop(str(path), (None, 0))
+        if not sha:
+            return self.sha256(path)
+        if stamp is not None and stamp[1] < when - self.RACY_NS:
             self.seen[str(path)] = [*stamp, sha]
         return sha
 
@@ -152,29 +171,6 @@ def parse_file(path: Path, display: str) -> ParsedFile:
             hint="please report this with the file; the other transcripts were imported"),))
     return ParsedFile(display, sha256_file(path) or "", sha256_file(sidecar_of(path)),
                       result.meetings, result.diagnostics)
-
-
-@lru_cache(maxsize=1)
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write `text` so that `path` is always either the old or the new file."""
-    data = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def content_paths(project: Project) -> list[Path]:
@@ -256,7 +252,7 @@ def _safe_id(meeting: Meeting, display: str) -> tuple[Meeting, list[Diagnostic]]
 
 
 def _settle_twin(project: Project, meeting: Meeting, display: str, twins: Twins,
-                 claimed: dict[str, str], out: ImportOutcome) -> bool:
+                 claimed: dict[str, str], out: ImportOutcome, writer: BackgroundWriter) -> bool:
     """Whether to write `meeting` when another transcript gives the same meeting
     (generator/duplicates.py): the preferred source's is kept, the other one's
     is not written, or removed when an earlier import wrote it (not when it was
@@ -265,6 +261,7 @@ def _settle_twin(project: Project, meeting: Meeting, display: str, twins: Twins,
     if twin is None:
         return True
     other, path = twin
+    writer.settle(path)
     shown = project.display(path)
     if source_rank(display) > source_rank(other):
         out.diagnostics.append(warning(
@@ -305,10 +302,11 @@ def previous_ids(text: str) -> dict[PersonKey, str]:
 
 
 def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, force: bool,
-                    claimed: dict[str, str], out: ImportOutcome,
-                    twins: Twins | None = None) -> Registry:
+                    claimed: dict[str, str], out: ImportOutcome, twins: Twins,
+                    writer: BackgroundWriter) -> Registry:
     """Resolve and write the meetings of one parsed transcript; the registry
-    extended with the meetings that were written."""
+    extended with the meetings that were written (or are being written:
+    `writer` finishes them in the background)."""
     stamp = ImportStamp(parser_version(), parsed.source_sha256, parsed.sidecar_sha256,
                         meetings=len(parsed.meetings))
     for meeting in parsed.meetings:
@@ -316,8 +314,7 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
         out.diagnostics += diags
         target = project.content_dir / f"{meeting.id}.md"
         shown = project.display(target)
-        if twins is not None and not _settle_twin(project, meeting, parsed.display, twins,
-                                                  claimed, out):
+        if not _settle_twin(project, meeting, parsed.display, twins, claimed, out, writer):
             out.skipped += 1
             continue
         if meeting.id in claimed:
@@ -328,13 +325,13 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
             out.skipped += 1
             continue
         claimed[meeting.id] = parsed.display
+        writer.settle(target)
         old = target.read_text(encoding="utf-8") if target.exists() else None
         resolved, extended, diags = resolve_meeting(meeting, registry, parsed.display,
                                                     previous_ids(old) if old else None)
         out.diagnostics += diags
         text = write_meeting(resolved, stamp)
-        if twins is not None:
-            twins.add(meeting, parsed.display, target)
+        twins.add(meeting, parsed.display, target)
         if old == text:
             out.unchanged += 1
             registry = extended
@@ -356,7 +353,7 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
                 continue
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, text)
+            writer.write(target, text, parsed.display)
         except OSError as exc:
             out.diagnostics.append(error(f"cannot write {shown}: {exc.strerror or exc}",
                                          parsed.display))
@@ -397,12 +394,13 @@ def _diagnostic_from(data: dict) -> Diagnostic:
 
 
 def _remove_superseded(project: Project, existing: list[_Existing], parsed: ParsedFile,
-                       out: ImportOutcome) -> None:
+                       out: ImportOutcome, writer: BackgroundWriter) -> None:
     """Delete content files that an earlier import of this transcript wrote under
     an id it no longer produces (e.g. its sidecar title changed). A file edited
     by hand is kept, with a warning."""
     new_ids = {slugify(m.id, fallback="vergadering") for m in parsed.meetings}
     for old in existing:
+        writer.settle(old.path)
         if old.path.stem in new_ids or not old.path.exists():
             continue
         shown = project.display(old.path)
@@ -414,6 +412,12 @@ def _remove_superseded(project: Project, existing: list[_Existing], parsed: Pars
             continue
         old.path.unlink()
         out.messages.append(f"removed {shown}: {parsed.display} now gives other meeting ids")
+
+
+# A parsing worker keeps little between transcripts; each fresh fork costs a
+# fork of the parent and page faults on the shared word lists again (at 25,
+# fork_map's default, 40 forks for 1,000 transcripts, ~0.7 s more system time).
+_PARSES_PER_WORKER = 500
 
 
 def _parse_item(item: tuple[Path, str]) -> ParsedFile:
@@ -433,8 +437,14 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     before = registry
     index = _source_index(project)
     claimed: dict[str, str] = {}
+    writer = BackgroundWriter()
+
+    def load(path: Path) -> Meeting | None:
+        writer.settle(path)
+        return read_content_file(project, path)[0]
+
     twins = Twins.of_content(((e.path, source) for source, found in index.items() for e in found),
-                             lambda path: read_content_file(project, path)[0])
+                             load)
     version = parser_version()
     remembered = _load_remembered(project)
     hashes = TranscriptHashes(_load_remembered(project, _HASHES))
@@ -442,9 +452,14 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     for path in transcript_paths(project):
         display = project.display(path)
         existing = index.get(display, [])
+        if not existing or force:  # parsed whatever its hash: the worker hashes it
+            hashes.defer(path)
+            hashes.defer(sidecar_of(path))
+            plan.append((path, display, existing, False, None))
+            continue
         source_sha, sidecar_sha = hashes.sha256(path), hashes.sha256(sidecar_of(path))
         key = f"{source_sha}:{sidecar_sha}:{version}"
-        current = (not force and _is_current(existing, source_sha, sidecar_sha, version)
+        current = (_is_current(existing, source_sha, sidecar_sha, version)
                    and remembered.get(display, {}).get("key") == key)
         plan.append((path, display, existing, current, key))
     # Parse the stale transcripts on every core; results come back in order.
@@ -453,9 +468,9 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         warm_lexicons()
     parsed_files = fork_map(_parse_item,
                             [(p, d) for p, d, _, current, _ in plan if not current],
-                            jobs, label="import")
+                            jobs, label="import", tasks_per_worker=_PARSES_PER_WORKER)
     seen: dict[str, dict] = {}
-    for _path, display, existing, current, key in plan:
+    for path, display, existing, current, key in plan:
         if current:
             # Unchanged: repeat what the import said last time, so --strict
             # fails on the second run as it did on the first.
@@ -465,16 +480,25 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
             claimed.update((e.path.stem, display) for e in existing)
             continue
         parsed = next(parsed_files)
+        if key is None:
+            key = (f"{hashes.learn(path, parsed.source_sha256)}:"
+                   f"{hashes.learn(sidecar_of(path), parsed.sidecar_sha256)}:{version}")
         said = len(out.diagnostics)
         out.diagnostics += parsed.diagnostics
         if parsed.meetings:
-            registry = _write_meetings(project, parsed, registry, force, claimed, out, twins)
-            _remove_superseded(project, existing, parsed, out)
+            registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
+                                       writer)
+            _remove_superseded(project, existing, parsed, out, writer)
         else:
             out.skipped += 1
         # What parsing and resolving speakers said, repeated while it stays unchanged.
         seen[display] = {"key": key, "diagnostics": [asdict(d) for d in out.diagnostics[said:]]}
     parsed_files.close()  # stop the workers now
+    for failed in writer.close():
+        out.diagnostics.append(error(f"cannot write {project.display(failed.path)}: "
+                                     f"{failed.error.strerror or failed.error}", failed.owner))
+        out.written, out.skipped = out.written - 1, out.skipped + 1
+        seen.pop(failed.owner, None)  # parse it again next time
     if seen != remembered:
         _store_remembered(project, seen)
     if hashes.seen != hashes.known:

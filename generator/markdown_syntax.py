@@ -64,8 +64,8 @@ def escape_paragraph(text: str) -> list[str]:
     """A string as the source lines of one Markdown paragraph. A newline becomes a
     hard line break (a line ending in ``\\``); newlines at the very end become
     ``&#xA;``; the empty string is a lone ``\\``."""
-    if text == "":
-        return ["\\"]
+    if "\n" not in text:  # most paragraphs: one line
+        return [escape_line(text)] if text else ["\\"]
     segments = text.split("\n")
     trailing = 0
     while len(segments) > 1 and segments[-1] == "":
@@ -136,16 +136,15 @@ def _attr_value(value: str) -> str:
 def format_attrs(pairs: list[tuple[str, str | int | None]]) -> str:
     """``{#id key=value key="quoted value"}``; None values are left out, an ``id``
     key is written as ``#id`` when it is a plain token."""
-    parts = []
-    for key, value in pairs:
-        if value is None:
-            continue
-        text = str(value)
-        if key == "id" and _BARE_VALUE.fullmatch(text):
-            parts.append("#" + text)
-        else:
-            parts.append(f"{key}={_attr_value(text)}")
-    return "{" + " ".join(parts) + "}"
+    return "{" + " ".join([_format_attr(key, str(value)) for key, value in pairs
+                           if value is not None]) + "}"
+
+
+@lru_cache(maxsize=1 << 16)  # "speaker=blok", "line=12", a label: the same pairs recur
+def _format_attr(key: str, text: str) -> str:
+    if key == "id" and _BARE_VALUE.fullmatch(text):
+        return "#" + text
+    return f"{key}={_attr_value(text)}"
 
 
 _ID_TOKEN = re.compile(r"#([A-Za-z0-9_.:/-]+)")

@@ -19,7 +19,7 @@ The file is the archivist's: import only adds to it (see docs/format.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -82,16 +82,45 @@ class Registry:
     _redirects: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _by_surname: dict[str, list[RegistryPerson]] = field(default_factory=dict, compare=False,
                                                           repr=False)
+    _in_id_order: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self._in_id_order:  # made by `updated`, indexes and all
+            return
+        ids = [p.id for p in self.people]
+        object.__setattr__(self, "_in_id_order", ids == sorted(set(ids)))
         for p in self.people:
             self._by_id[p.id] = p
-            for k in {_key(p.name), *(_key(a) for a in p.aliases)}:
+            for k in _keys(p):
                 self._by_key.setdefault(k, []).append(p)
-            if p.name.split():
-                self._by_surname.setdefault(_key(p.name).split()[-1], []).append(p)
+            if surname := _surname(p):
+                self._by_surname.setdefault(surname, []).append(p)
         self._redirects.update((a, p.id) for p in self.people for a in p.aliases
                                if _ID_ALIAS.fullmatch(a) and a != p.id)
+
+    def updated(self, people: dict[str, RegistryPerson]) -> Registry:
+        """The registry of `people` (this one's people by id, some replaced, added
+        or removed), equal to ``Registry(people sorted by id)`` with the same
+        indexes, made by patching this one's indexes where entries changed
+        instead of indexing every person again (the import does this once per
+        meeting)."""
+        ordered = tuple(sorted(people.values(), key=_id_of))
+        if not self._in_id_order:
+            return Registry(ordered)
+        old = [p for pid, p in self._by_id.items() if people.get(pid) is not p]
+        new = [p for pid, p in people.items() if self._by_id.get(pid) is not p]
+        by_key = _patched(self._by_key, old, new, _keys)
+        by_surname = _patched(self._by_surname, old, new,
+                              lambda p: (s,) if (s := _surname(p)) else ())
+        redirects = dict(self._redirects)
+        for alias in {a for p in (*old, *new) for a in p.aliases if _ID_ALIAS.fullmatch(a)}:
+            owner = next((p.id for p in reversed(by_key.get(_key(alias), ()))
+                          if alias in p.aliases and alias != p.id), None)
+            if owner is None:
+                redirects.pop(alias, None)
+            else:
+                redirects[alias] = owner
+        return Registry(ordered, dict(people), by_key, redirects, by_surname, True)
 
     def get(self, person_id: str | None) -> RegistryPerson | None:
         return self._by_id.get(person_id or "")
@@ -117,6 +146,46 @@ class Registry:
 @lru_cache(maxsize=1 << 16)  # the same names and aliases, again for every meeting
 def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def _id_of(person: RegistryPerson) -> str:
+    return person.id
+
+
+def _keys(person: RegistryPerson) -> set[str]:
+    """What `Registry.named` finds a person by: name and aliases, normalised."""
+    return {_key(person.name), *(_key(a) for a in person.aliases)}
+
+
+def _surname(person: RegistryPerson) -> str | None:
+    return _key(person.name).split()[-1] if person.name.split() else None
+
+
+def _patched(index: dict[str, list[RegistryPerson]], old: list[RegistryPerson],
+             new: list[RegistryPerson], keys: Callable[[RegistryPerson], Iterable[str]],
+             ) -> dict[str, list[RegistryPerson]]:
+    """A copy of `index` (key -> entries in id order) without the `old` entries
+    and with the `new` ones; lists that do not change are shared."""
+    out = dict(index)
+    gone = {id(p) for p in old}
+    for k in {k for p in old for k in keys(p)}:
+        kept = [p for p in out[k] if id(p) not in gone]
+        if kept:
+            out[k] = kept
+        else:
+            del out[k]
+    for k, added in _grouped(new, keys).items():
+        out[k] = sorted([*out.get(k, ()), *added], key=_id_of)
+    return out
+
+
+def _grouped(people: list[RegistryPerson], keys: Callable[[RegistryPerson], Iterable[str]],
+             ) -> dict[str, list[RegistryPerson]]:
+    groups: dict[str, list[RegistryPerson]] = {}
+    for p in people:
+        for k in keys(p):
+            groups.setdefault(k, []).append(p)
+    return groups
 
 
 def role_class(role: str | None) -> str:
@@ -308,7 +377,7 @@ def resolve_meeting(meeting: Meeting, registry: Registry, file: str = "",
         taken.add(pid)
         mapping[person.id] = pid
         people[pid] = entry
-    extended = Registry(tuple(sorted(people.values(), key=lambda p: p.id)))
+    extended = registry.updated(people)
     return rename_people(meeting, mapping), extended, diags
 
 

@@ -87,9 +87,12 @@ def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 
 def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
-             label: str = "", min_items: int = 8) -> Iterator[R]:
+             label: str = "", min_items: int = 8,
+             tasks_per_worker: int | None = TASKS_PER_WORKER) -> Iterator[R]:
     """Yield `task(item)` for every item, in order, using `jobs` forked workers
-    (0: one per core). `task` may be a closure: workers inherit it by fork."""
+    (0: one per core). `task` may be a closure: workers inherit it by fork. A
+    worker is replaced by a fresh fork after `tasks_per_worker` items (None:
+    never), which gives back what it copied of the shared heap."""
     global _TASK
     workers = min(worker_count(jobs), len(items))
     forkable = "fork" in multiprocessing.get_all_start_methods()
@@ -101,7 +104,7 @@ def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
             return
         _TASK = task
         try:
-            with forked_pool(workers, TASKS_PER_WORKER) as pool:
+            with forked_pool(workers, tasks_per_worker) as pool:
                 for result in pool.imap(_run, items, chunksize=1):
                     yield result
                     bar.advance()

@@ -13,10 +13,14 @@ from hypothesis import strategies as st
 
 from generator.ingest import encoding
 from generator.ingest.layout import (
+    ABBREVIATION_END,
+    BULLET,
     SENTENCE_END,
+    Line,
     WordEvidence,
     _head_key,
     count_words,
+    ends_paragraph,
     ends_sentence,
     head_matcher,
 )
@@ -107,3 +111,29 @@ def regex_attrs(text: str) -> dict[str, str] | None:
               "speaker=blok", "line=12", "\u00a0", "é", "\n", "k=v#x", "=a", "9=", '"', '\\"']))
 def test_attributes_without_quotes_parse_as_the_regex_parses_them(text: str) -> None:
     assert parse_attrs(text) == regex_attrs(text)
+
+
+def plain_ends_paragraph(line: Line, following: Line, limit: int) -> bool:
+    """`ends_paragraph` as it was: the bullet test first, the abbreviation
+    regex searched over the whole line."""
+    if BULLET.match(following.text):
+        return ends_sentence(line.text) or line.text.endswith(":")
+    if not ends_sentence(line.text) or ABBREVIATION_END.search(line.text):
+        return False
+    if following.text[:1].islower():
+        return False
+    if following.gap:
+        return True
+    return len(line.text) + 1 + len(following.text.split(" ", 1)[0]) < limit
+
+
+LINE_PIECES = ["a", "b", "nr", "t.a.v", "c.q", ".", "?", ":", "”", " ", "- ", "• x", "De",
+               "d.w.z", "blz", "\n"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(texts(LINE_PIECES), texts(LINE_PIECES), st.booleans(), st.integers(0, 40))
+def test_ends_paragraph_is_the_plain_definition(line: str, following: str, gap: bool,
+                                                limit: int) -> None:
+    a, b = Line(line, 1), Line(following, 2, gap)
+    assert ends_paragraph(a, b, limit) == plain_ends_paragraph(a, b, limit)

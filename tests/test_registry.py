@@ -266,3 +266,44 @@ def test_the_one_pass_key_lookup_finds_the_line_the_scan_finds(lines: list[str],
         probe = line.partition(":")[0]
         assert line_of(probe) == _line_of_key(lines, probe)
         assert line_of(probe.strip('"')) == _line_of_key(lines, probe.strip('"'))
+
+
+def _indexes(registry: Registry) -> tuple:
+    return (registry.people, registry._by_id, registry.redirects(),
+            {k: [p.id for p in v] for k, v in registry._by_key.items()},
+            {k: [p.id for p in v] for k, v in registry._by_surname.items()})
+
+
+_NAMES = st.sampled_from(["Bosman", "Jan Bosman", "Klaver", "Jesse Klaver", "Van der Lee",
+                          "Tom van der Lee", "Dijk", "Jasper van Dijk"])
+_IDS = st.sampled_from(["bosman", "jan-bosman", "klaver", "jesse-klaver", "lee", "dijk",
+                        "van-dijk", "x"])
+
+
+@given(st.lists(st.tuples(_IDS, _NAMES, st.lists(st.one_of(_IDS, _NAMES), max_size=3)),
+                max_size=6),
+       st.lists(st.tuples(st.booleans(), _IDS, _NAMES, st.lists(_IDS, max_size=2)),
+                max_size=6))
+def test_an_updated_registry_has_the_indexes_of_one_built_from_scratch(
+        before: list, changes: list) -> None:
+    people = {pid: RegistryPerson(pid, name, tuple(aliases)) for pid, name, aliases in before}
+    registry = Registry(tuple(sorted(people.values(), key=lambda p: p.id)))
+    for remove, pid, name, aliases in changes:
+        if remove:
+            people.pop(pid, None)
+        else:
+            people[pid] = RegistryPerson(pid, name, tuple(aliases))
+        registry = registry.updated(dict(people))
+        scratch = Registry(tuple(sorted(people.values(), key=lambda p: p.id)))
+        assert _indexes(registry) == _indexes(scratch)
+
+
+def test_a_registry_read_in_file_order_is_updated_as_if_sorted() -> None:
+    registry, _ = parse_registry("zoe:\n  name: Zoe\nanna:\n  name: Anna\n  aliases: [zoe-2]\n",
+                                 "people.yaml")
+    people = {p.id: p for p in registry.people}
+    people["bert"] = RegistryPerson("bert", "Bert", ("zoe-2",))
+    updated = registry.updated(people)
+    assert [p.id for p in updated.people] == ["anna", "bert", "zoe"]
+    assert _indexes(updated) == _indexes(Registry(updated.people))
+    assert updated.canonical("zoe-2") == "bert"

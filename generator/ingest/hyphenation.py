@@ -66,10 +66,15 @@ FOREIGN_MARGIN = 1.0  # zipf points by which another language must win
 
 @cache
 def _frequencies(lang: str) -> dict[str, float]:
-    """wordfreq's frequency list for a language, loaded once on first use."""
+    """wordfreq's frequency list for a language, loaded once on first use: what
+    ``wordfreq.get_frequency_dict`` gives, built a bucket at a time (several
+    times faster than its loop over every word)."""
     import wordfreq
 
-    return wordfreq.get_frequency_dict(lang)
+    freqs: dict[str, float] = {}
+    for index, bucket in enumerate(wordfreq.get_frequency_list(lang)):
+        freqs.update(dict.fromkeys(bucket, wordfreq.cB_to_freq(-index)))
+    return freqs
 
 
 def warm_lexicons() -> None:

@@ -236,20 +236,17 @@ def _head_key(line: str) -> str:
     return DIGITS.sub("#", _head_core(line))
 
 
-def _masked(ch: str) -> str:
-    """A line's first or last character as it stands in its `_head_key`."""
-    return "#" if ch.isdecimal() else ch  # what `DIGITS` (\d) matches
-
-
 def head_matcher(heads: frozenset[str]) -> Callable[[str], bool]:
     """``lambda line: _head_key(line) in heads``, but the digit masking (a regex
     substitution) only for lines whose first and last characters could give a
     key in `heads`: most lines are ruled out by two set lookups."""
     firsts, lasts = {k[:1] for k in heads}, {k[-1:] for k in heads}
 
-    def is_head(line: str) -> bool:
-        core = _head_core(line)
-        return (_masked(core[:1]) in firsts and _masked(core[-1:]) in lasts
+    def is_head(line: str) -> bool:  # `_head_core` inlined: called for every line
+        core = line.strip().lstrip("#* ").rstrip("* ")
+        first, last = core[:1], core[-1:]  # as they stand in the key (\d -> #)
+        return (("#" if first.isdecimal() else first) in firsts
+                and ("#" if last.isdecimal() else last) in lasts
                 and DIGITS.sub("#", core) in heads)
 
     return is_head
@@ -295,6 +292,7 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
     raws = text.split("\n")
     heads = repeated_heads(raws) if heads is None else heads
     is_head = head_matcher(heads)
+    blank_heads = "" in heads  # a blank line is then a running head too
     for no, raw in enumerate(raws, start=1):
         line = raw.rstrip()
         if markdown:
@@ -303,22 +301,25 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
                 in_comment = "-->" not in line
                 continue
             line = clean_markdown_line(line)
+        start = line.lstrip()  # the line stripped
+        if not start and not blank_heads:
+            gap = gap or not after_break
+            continue
         # Only a line starting "Tweede Kamer", "TK " or a digit can be a footer or
         # a running head: test that before the two regexes.
-        start = line.lstrip()
         furniture = start[:1].isdecimal() or start.startswith(("Tweede Kamer", "TK "))
         footer = FOOTER.match(line) if furniture else None
-        head = heads and is_head(line) and not (  # kept above its agenda item
+        head = heads and is_head(start) and not (  # kept above its agenda item
             no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
         if footer or (furniture and RUNNING_HEAD.match(line)) or head:
             if footer:
                 footers.append(footer)
             gap, after_break = False, True
             continue
-        if not line.strip():
+        if not start:
             gap = gap or not after_break
             continue
-        out.append(Line(line.strip(), no, gap and bool(out)))
+        out.append(Line(start, no, gap and bool(out)))
         gap = after_break = False
     return out, footers
 
@@ -341,9 +342,15 @@ def fit_limit(lines: list[Line]) -> int:
 def ends_paragraph(line: Line, following: Line, limit: int) -> bool:
     """Does `line` end a paragraph, given the line after it? Yes after a sentence
     end when a blank line follows or the next word would have fitted."""
+    ends = ends_sentence(line.text)
+    if not ends and not line.text.endswith(":"):
+        return False  # most lines: whether a bullet follows or not
     if BULLET.match(following.text):
-        return ends_sentence(line.text) or line.text.endswith(":")
-    if not ends_sentence(line.text) or ABBREVIATION_END.search(line.text):
+        return True
+    # An abbreviation is at most six characters at the end (a longer run of
+    # initials ends in a shorter one): search only the tail (`\b` still sees
+    # the character before it).
+    if not ends or ABBREVIATION_END.search(line.text, max(0, len(line.text) - 12)):
         return False
     if following.text[:1].islower():  # a paragraph never starts in lower case
         return False

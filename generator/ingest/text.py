@@ -169,14 +169,34 @@ def _agenda_span(lines: list[Line], i: int, most: int = 40) -> int:
     return 0
 
 
+# Every line `segment_lines` treats other than as running text has a colon (a
+# label, a chair change) or starts like a label (LABEL_HEAD, NEAR_LABEL), a
+# procedural line (PROCEDURAL_START) or an agenda item's number (ITEM_HEADING).
+_NOTABLE_STARTS = ("De ", "Mevrouw", "Minister", "Viceminister", "Staatssecretaris", "Daartoe",
+                   "Sluiting", "Aan de orde is", "Overeenkomstig", "Conform", "(")
+
+
+def _running_text(text: str) -> bool:
+    """A (stripped) line none of those checks can take: told apart in one step,
+    since most lines are running text."""
+    return ":" not in text and not text.startswith(_NOTABLE_STARTS) and not text[:1].isdecimal()
+
+
 def _stage_direction(turn: RawTurn) -> bool:
     """"(Applaus)", "(Hilariteit)": the speaker may go on after it unannounced."""
     texts = [x.text for _, piece in turn.pieces for x in piece]
     return turn.label is None and len(texts) == 1 and texts[0].startswith("(")
 
 
+# Where a line can start a motion block (MOTION_HEAD, or KAMER with "beraadslaging"):
+# a turn without one is running text throughout.
+_MOTION_START = re.compile(MOTION_HEAD.pattern + "|" + KAMER.pattern, re.M)
+
+
 def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
     """Cut a turn's lines into running text and motion blocks."""
+    if not _MOTION_START.search("\n".join([x.text for x in body])):  # most turns
+        return [(TEXT, list(body))] if body else []
     pieces: list[tuple[str, list[Line]]] = []
     i = 0
     while i < len(body):
@@ -210,34 +230,36 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Mapping[str, i
     for i, line in enumerate(lines):
         if i < skip_to:
             continue
-        found = _label_of(line, markdown, lines[i - 1] if i else None)
-        wrapped = None if found else _wrapped_label(lines, i, evidence)
-        if wrapped:
-            found, skip_to = (wrapped, ""), i + 2
-        if found:
-            label, rest = found
-            current = RawTurn(label, line.no)
-            turns.append(current)
-            bodies.append([Line(rest, line.no)] if rest else [])
-            continue
-        change = CHAIR_LINE.match(line.text) if turns else None
-        if change and (line.gap or ends_sentence(lines[i - 1].text)):
-            turns.append(RawTurn(None, line.no, [(TEXT, [line])], change.group("name")))
-            bodies.append([])
-            current = None
-            continue
-        span = _procedural_span(lines, i, evidence) if turns else 0
-        if span:
-            raw = RawTurn(None, line.no, [(TEXT, lines[i:i + span])])
-            skip_to = i + span
-            turns.append(raw)
-            bodies.append([])
-            current = None
-            continue
+        running = _running_text(line.text)
+        if not running:  # a label, a chair change or a procedural line?
+            found = _label_of(line, markdown, lines[i - 1] if i else None)
+            wrapped = None if found else _wrapped_label(lines, i, evidence)
+            if wrapped:
+                found, skip_to = (wrapped, ""), i + 2
+            if found:
+                label, rest = found
+                current = RawTurn(label, line.no)
+                turns.append(current)
+                bodies.append([Line(rest, line.no)] if rest else [])
+                continue
+            change = CHAIR_LINE.match(line.text) if turns else None
+            if change and (line.gap or ends_sentence(lines[i - 1].text)):
+                turns.append(RawTurn(None, line.no, [(TEXT, [line])], change.group("name")))
+                bodies.append([])
+                current = None
+                continue
+            span = _procedural_span(lines, i, evidence) if turns else 0
+            if span:
+                raw = RawTurn(None, line.no, [(TEXT, lines[i:i + span])])
+                skip_to = i + span
+                turns.append(raw)
+                bodies.append([])
+                current = None
+                continue
         if not turns:
             header_lines.append(line)
             continue
-        if looks_like_label(line.text):
+        if not running and looks_like_label(line.text):
             diags.append(warning("speaker label not recognised", file, line.no, line.text,
                                  'a label reads "Mevrouw Name (Party):" on a line of its own'))
         if current is None:
