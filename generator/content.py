@@ -47,8 +47,8 @@ from generator.registry import (
 from generator.slugs import slugify
 from generator.workers import fork_map
 
-_PARSER_FILES = ("ingest/*.py", "people.py", "model.py", "markdown_io.py", "registry.py",
-                 "slugs.py")
+_PARSER_FILES = ("ingest/*.py", "people.py", "model.py", "markdown_io.py", "markdown_syntax.py",
+                 "registry.py", "slugs.py")
 _SOURCE_LINE = re.compile(r"^source: (.*)$", re.M)
 _MEETINGS_LINE = re.compile(r"^  meetings: ([0-9]+)$", re.M)
 
