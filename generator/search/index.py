@@ -430,9 +430,12 @@ def _open_spill(folder: str, n_docs: int) -> tuple[np.ndarray, _Scoring]:
         release_freed_memory()  # what counting left behind in this worker
         path = Path(folder)
         arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
-                  for name in ("postings", "norm2", "boost", "speaker", "group")]
+                  for name in ("norm2", "boost", "speaker", "group")]
+        postings = path / "postings.bin"
+        mapped = (np.memmap(postings, np.uint32, "r") if postings.stat().st_size
+                  else np.zeros(0, np.uint32))  # an empty file cannot be mapped
         _OPENED.clear()
-        got = _OPENED[folder] = (arrays[0], _Scoring(*arrays[1:], n_docs=n_docs))
+        got = _OPENED[folder] = (mapped, _Scoring(*arrays, n_docs=n_docs))
     return got
 
 
@@ -573,9 +576,9 @@ class IndexWriter:
         self._segments: list[tuple[str, int]] = []  # uncached meetings in _texts: key, records
         self._cache_folder = None if self._cache is None else self._cache.folder
         self._maps: dict[int, list[int]] = {}  # counting process -> its term ids -> ours
-        # per counted batch: its terms and their posting counts; the postings
-        # themselves go to a spill file (they would double the peak memory)
-        self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        # the postings go to spill files, one per first character of their
+        # terms (`_Spill`); only the df per term stays in memory
+        self._df = np.zeros(0, np.int64)  # by our term id
         self._held: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._held_records = 0  # records of the cached meetings in `_held`
         self._doc_lens: list[np.ndarray] = []
@@ -599,7 +602,7 @@ class IndexWriter:
         # Inside the output folder, so a killed site build's leftovers go with
         # its staging folder; removed by close().
         self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=out_dir)
-        self._spilled = (Path(self._spill.name) / "batches.bin").open("wb")
+        self._spilled = _Spill(Path(self._spill.name))
 
     def add(self, record: SearchRecord) -> None:
         """Adds one record (counted in batches of `BATCH`; not cached)."""
@@ -710,15 +713,16 @@ class IndexWriter:
     def _append(self, ours: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
                 doc_len: np.ndarray) -> None:
         """Appends postings (our term ids; records of this batch, ascending per
-        term) to the spill file, renumbered to follow the last batch: (terms,
-        postings per term, record << 8 | tf)."""
-        order = np.argsort(ours, kind="stable")  # records stay ascending per term
-        ours = ours[order]
-        docs = docs[order] + np.uint32(self._n_counted)
-        packed = (docs << np.uint32(8)) | tfs[order]
-        terms, counts = np.unique(ours, return_counts=True)
-        self._chunks.append((terms, counts))
-        packed.astype(np.uint32).tofile(self._spilled)
+        term) to the spill, renumbered to follow the last batch, and counts
+        them into the df."""
+        names = self._names
+        if len(self._df) < len(names):
+            grown = len(names) - len(self._df)
+            self._df = np.concatenate([self._df, np.zeros(grown, np.int64)])
+            self._spilled.name_terms(names[len(names) - grown:])
+        packed = ((docs + np.uint32(self._n_counted)) << np.uint32(8)) | tfs
+        self._spilled.append(ours, packed.astype(np.uint32))
+        self._df += np.bincount(ours, minlength=len(self._df))
         self._doc_lens.append(doc_len)
         self._n_counted += len(doc_len)
 
@@ -756,31 +760,16 @@ class IndexWriter:
 
     def _postings_by_term(self, path: Path) -> tuple[list[str], np.ndarray]:
         """Writes every posting into one array file, terms in sorted order, records
-        ascending within a term (a counting sort of the batches' chunks, freed as
-        it goes); returns the sorted terms and their df."""
+        ascending within a term (`_Spill.write_sorted`); returns the sorted terms
+        and their df."""
         names = self._names
         by_name = sorted(range(len(names)), key=names.__getitem__)
         rank = np.empty(len(names), np.int64)
         rank[by_name] = np.arange(len(names))
-        df = np.zeros(len(names), np.int64)
-        for terms, counts in self._chunks:
-            df[rank[terms]] += counts
-        start = np.concatenate(([0], np.cumsum(df)))
-        postings = np.lib.format.open_memmap(path, "w+", np.uint32, (int(start[-1]),))
-        cursor = start[:-1].copy()
-        self._spilled.close()
-        with (Path(self._spill.name) / "batches.bin").open("rb") as spilled:
-            for terms, counts in self._chunks:
-                packed = np.fromfile(spilled, np.uint32, int(counts.sum()))
-                r = rank[terms]
-                ends = np.cumsum(counts)
-                at = np.repeat(cursor[r] - (ends - counts), counts) + np.arange(len(packed))
-                postings[at] = packed
-                cursor[r] += counts
-        self._chunks = []
-        postings.flush()
-        del postings
-        release_freed_memory()  # the chunks
+        df = self._df[by_name] if len(by_name) else np.zeros(0, np.int64)
+        self._spilled.write_sorted(path, rank, df)
+        self._df = np.zeros(0, np.int64)
+        release_freed_memory()
         return [names[i] for i in by_name], df
 
     def finish(self) -> IndexStats:
@@ -801,7 +790,7 @@ class IndexWriter:
                 np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
         np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
         np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
-        names, df = self._postings_by_term(folder / "postings.npy")
+        names, df = self._postings_by_term(folder / "postings.bin")
         self.stats.records, self.stats.terms = n_docs, len(names)
         self.stats.postings = int(df.sum())
         shards = self._plan_term_shards(names, df)
@@ -900,6 +889,86 @@ class IndexWriter:
             "groups": [list(g) for g in f.groups],
         }
         self._write("manifest.js", _js("manifest", 0, manifest))
+
+
+class _Spill:
+    """The postings of every batch, on disk until `finish` lays them out.
+
+    Postings go to one file per first character of their term (its code point,
+    non-ASCII together last): the sorted vocabulary is then a run of such
+    groups, each a contiguous range of the laid-out postings, so the layout
+    sorts one group at a time in memory and writes the array file in order.
+    Nothing of the size of all postings is ever held or mapped by the parent
+    (a mapped array's written pages count in its resident memory)."""
+
+    GROUPS = 129
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._group_of = np.zeros(0, np.uint8)  # by term id
+        self._files: dict[int, object] = {}
+        self._sizes: dict[int, list[int]] = {}  # group -> postings per batch
+
+    def name_terms(self, terms: list[str]) -> None:
+        """The next term ids are `terms`."""
+        groups = np.array([min(ord(t[0]), self.GROUPS - 1) if t else 0 for t in terms], np.uint8)
+        self._group_of = np.concatenate([self._group_of, groups])
+
+    def append(self, terms: np.ndarray, packed: np.ndarray) -> None:
+        """One batch's postings: `terms` (our ids), `packed` (record << 8 | tf),
+        records ascending per term."""
+        group = self._group_of[terms]
+        order = np.argsort((group.astype(np.int64) << 32) | terms.astype(np.int64), kind="stable")
+        group, terms, packed = group[order], terms[order], packed[order]
+        cuts = np.searchsorted(group, np.arange(self.GROUPS + 1)).tolist()
+        for g in np.unique(group).tolist():
+            a, b = cuts[g], cuts[g + 1]
+            if g not in self._files:
+                self._files[g] = (self.folder / f"g{g}.bin").open("wb")
+                self._sizes[g] = []
+            f = self._files[g]
+            terms[a:b].astype(np.uint32).tofile(f)
+            packed[a:b].tofile(f)
+            self._sizes[g].append(b - a)
+
+    def close(self) -> None:
+        for f in self._files.values():
+            f.close()
+
+    def write_sorted(self, path: Path, rank: np.ndarray, df: np.ndarray) -> None:
+        """Writes all postings to `path` (raw uint32), terms by `rank` (their
+        place in the sorted vocabulary; `df` by rank), records ascending per
+        term: per group a counting sort of its batches, which arrive in record
+        order."""
+        self.close()
+        start = np.concatenate(([0], np.cumsum(df)))
+        ranks_of_group = np.zeros(self.GROUPS + 1, np.int64)
+        if len(rank):
+            by_rank = np.empty(len(rank), np.int64)
+            by_rank[rank] = np.arange(len(rank))
+            counts = np.bincount(self._group_of[by_rank], minlength=self.GROUPS)
+            ranks_of_group[1:] = np.cumsum(counts)
+        with path.open("wb") as out:
+            for g in sorted(self._sizes):
+                lo, hi = int(ranks_of_group[g]), int(ranks_of_group[g + 1])
+                base = int(start[lo])
+                block = np.empty(int(start[hi]) - base, np.uint32)
+                cursor = start[lo:hi] - base
+                spilled = self.folder / f"g{g}.bin"
+                with spilled.open("rb") as f:
+                    for size in self._sizes[g]:
+                        terms = np.fromfile(f, np.uint32, size)
+                        packed = np.fromfile(f, np.uint32, size)
+                        first = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1])))
+                        counts = np.diff(np.append(first, size))
+                        r = rank[terms[first]] - lo
+                        at = np.repeat(cursor[r] - first, counts) + np.arange(size)
+                        block[at] = packed
+                        cursor[r] += counts
+                spilled.unlink()
+                assert out.tell() == 4 * base
+                block.tofile(out)
+        self._sizes = {}
 
 
 def _encoding_tasks(df: np.ndarray, postings_per_task: int) -> list[tuple[int, int]]:
