@@ -85,6 +85,41 @@ def test_a_cache_entry_is_keyed_by_the_analysis(tmp_path):
 def test_an_unreadable_cache_entry_is_counted_again(tmp_path):
     cache = tmp_path / "cache"
     expected = build(archive(), tmp_path / "a", cache)
-    for entry in cache.iterdir():
+    for entry in cache.glob(f"*{SUFFIX}"):
         entry.write_bytes(b"not a pickle")
     assert build(archive(), tmp_path / "b", cache) == expected
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_ino
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_index_files_with_the_bytes_of_the_last_build_are_linked_from_it(tmp_path):
+    """A rebuild links the files whose bytes did not change (the same inode as
+    the last build's, so the site manifest reuses their hashes); the changed
+    ones are written, and the whole is the clean build's bytes."""
+    cache = tmp_path / "cache"
+    build(archive(), tmp_path / "first", cache)
+    first = inodes(tmp_path / "first")
+    assert build(archive(), tmp_path / "again", cache) == digest(tmp_path / "first")
+    assert inodes(tmp_path / "again") == first  # nothing changed: every file linked
+
+    after = archive(changed=True)
+    clean = build(after, tmp_path / "clean")
+    assert build(after, tmp_path / "warm", cache) == clean
+    warm = inodes(tmp_path / "warm")
+    kept = {rel for rel in warm if warm[rel] == first.get(rel)}
+    changed = {rel for rel in clean if clean[rel] != digest(tmp_path / "first").get(rel)}
+    assert kept and changed
+    assert kept == set(warm) - changed  # linked exactly when the bytes are the same
+
+
+def test_a_kept_index_file_changed_in_place_is_not_linked(tmp_path):
+    cache = tmp_path / "cache"
+    expected = build(archive(), tmp_path / "first", cache)
+    shard = tmp_path / "first" / "t" / "0.js"
+    original = shard.read_bytes()
+    shard.write_bytes(original.replace(b"register", b"REGISTER"))  # the farm's link too
+    assert build(archive(), tmp_path / "again", cache) == expected
+    assert (tmp_path / "again" / "t" / "0.js").stat().st_ino != shard.stat().st_ino

@@ -92,6 +92,8 @@ class AnalysisCache:
         changed, an older analysis) and stray temporary files."""
         for stored in self.folder.iterdir():
             name = stored.name
+            if stored.is_dir():
+                continue  # not an entry (the index files kept by `reuse`)
             if not (name.endswith(SUFFIX) and name.removesuffix(SUFFIX) in self.used):
                 with contextlib.suppress(OSError):
                     stored.unlink()

@@ -54,11 +54,13 @@ from generator.search.analysis_cache import (
     store,
 )
 from generator.search.records import MOTION, SearchRecord, build_records
+from generator.search.reuse import OutputFiles
 
 FORMAT_VERSION = 3
 MAX_RECORDS = 1 << 24  # record numbers share a uint32 with the term frequency
 REGISTER = "PlenumSearch.register"
 POSTING_CHARS = 10  # about what one encoded posting takes (for planning shards)
+FARM = "files"  # in the cache folder: links to the last build's index files (`reuse`)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class IndexStats:
     record_shards: int = 0
     files: int = 0
     bytes: int = 0
+    linked: int = 0  # files linked from the last build's, not written
 
 
 def _js(kind: str, key: object, data: object) -> str:
@@ -602,6 +605,7 @@ class IndexWriter:
         # Inside the output folder, so a killed site build's leftovers go with
         # its staging folder; removed by close().
         self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=out_dir)
+        self._files = OutputFiles(out_dir, None if cache_dir is None else cache_dir / FARM)
         self._spilled = _Spill(Path(self._spill.name))
 
     def add(self, record: SearchRecord) -> None:
@@ -747,7 +751,7 @@ class IndexWriter:
 
     def _write(self, rel: str, text: str) -> None:
         data = text.encode("utf-8")
-        (self.out / rel).write_bytes(data)
+        self._files.write(rel, data)
         self.stats.files += 1
         self.stats.bytes += len(data)
 
@@ -808,6 +812,8 @@ class IndexWriter:
             _OPENED.clear()
             self.close()
         self._write_manifest([names[a] for a, _ in shards], n_docs)
+        self._files.close()
+        self.stats.linked = self._files.linked
         return self.stats
 
     def _in_order(self, function, tasks: list) -> Iterator:
