@@ -49,6 +49,7 @@ from generator.search.analysis import CompoundSplitter, part_terms, stem, tokeni
 from generator.search.analysis_cache import (
     AnalysisCache,
     CountedMeeting,
+    RecordRows,
     analysis_salt,
     split_batch,
     store,
@@ -100,8 +101,12 @@ class IndexStats:
     linked: int = 0  # files linked from the last build's, not written
 
 
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _js(kind: str, key: object, data: object) -> str:
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = _json(data)
     return f"{REGISTER}({json.dumps(kind)},{json.dumps(key)},{payload});\n"
 
 
@@ -112,16 +117,16 @@ class _Facets:
     parties: dict[str, int] = field(default_factory=dict)
     groups: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
-    def speaker(self, record: SearchRecord) -> int:
-        key = record.speaker_id or "~" + record.speaker
+    def speaker(self, speaker_id: str, name: str, party: str) -> int:
+        key = speaker_id or "~" + name
         if key not in self.speakers:
-            party = self.parties.setdefault(record.party, len(self.parties)) if record.party else -1
+            number = self.parties.setdefault(party, len(self.parties)) if party else -1
             self.speakers[key] = len(self.speaker_rows)
-            self.speaker_rows.append([record.speaker_id, record.speaker, party])
+            self.speaker_rows.append([speaker_id, name, number])
         return self.speakers[key]
 
-    def group(self, record: SearchRecord) -> int:
-        key = (record.year, record.kind, record.type)
+    def group(self, key: tuple[str, str, str]) -> int:
+        """The number of a (year, kind, type) group."""
         return self.groups.setdefault(key, len(self.groups))
 
 
@@ -589,7 +594,7 @@ class IndexWriter:
         self.doc_speaker: list[int] = []
         self.doc_group: list[int] = []
         self.doc_motion: list[bool] = []
-        self._batch: list[list] = []
+        self._batch: list[str] = []  # rows of the record file being filled, as JSON
         self._texts: list[tuple[str, str, str]] = []
         self._pending: deque = deque()  # AsyncResults of counted batches, in order
         workers = default_workers() if workers is None else workers
@@ -615,12 +620,18 @@ class IndexWriter:
             self._count_batch()
         self._add_fields(record)
 
-    def add_meeting(self, records: list[SearchRecord]) -> None:
+    def add_meeting(self, records: list[SearchRecord], key: str | None = None) -> None:
         """Adds the records of one meeting. With a cache folder, a meeting whose
         records were counted before (same inputs, same analysis) is not counted
-        again; a newly counted one is stored."""
+        again; a newly counted one is stored. A `key` (what decides the records:
+        `build_search_index`) replaces the hash of their inputs as the cache key,
+        and their rows are stored under it too (`add_stored_meeting`)."""
         inputs = [_counted_fields(r) for r in records]
-        key = self._cache.key(inputs) if self._cache is not None and inputs else None
+        rows_key = key  # rows are stored under a given key only
+        if self._cache is not None and inputs:
+            key = self._cache.key(inputs) if key is None else self._cache.use(key)
+        else:
+            key = rows_key = None
         counted = self._cache.get(key) if key is not None and self._cache else None
         if counted is not None:
             if self._texts:
@@ -633,23 +644,63 @@ class IndexWriter:
             if len(self._texts) >= self.BATCH:
                 self._count_batch()
         self._merge_ready()
-        for record in records:
-            self._add_fields(record)
+        rows = [self._row_of(record) for record in records]
+        if rows_key is not None and self._cache is not None:
+            self._cache.put_rows(rows_key, RecordRows(rows))
+        for row in rows:
+            self._add_row(row)
+
+    def meeting_key(self, *parts: str) -> str:
+        """A cache key for a meeting whose records `parts` decide (with the
+        analysis and these options)."""
+        assert self._cache is not None
+        return self._cache.key([(*parts, repr(self.opt))])
+
+    def add_stored_meeting(self, key: str) -> bool:
+        """Adds a meeting from the cache alone (its counted terms and rows stored
+        under `key` by an earlier `add_meeting(records, key)`); False, adding
+        nothing, when they are not there."""
+        if self._cache is None:
+            return False
+        counted = self._cache.get(key)
+        rows = self._cache.get_rows(key) if counted is not None else None
+        if rows is None or len(rows.rows) != len(counted.doc_len):
+            return False
+        self._cache.use(key)
+        if self._texts:
+            self._count_batch()
+        self._pending.append(_Ready(counted))
+        self._merge_ready()
+        for row in rows.rows:
+            self._add_row(row)
+        return True
+
+    def _row_of(self, record: SearchRecord) -> tuple[str, str, str, str, str, str, str, str]:
+        """The record's facets and its row of the record files as JSON, without
+        the speaker's number: (speaker id, speaker, party, year, kind, type,
+        the JSON before that number, the JSON after it)."""
+        text = _cut(record.text, self.opt.record_text_chars)
+        head = [record.type[0], record.url, record.title, record.date]
+        tail: list = [record.heading, text]
+        if text is not record.text:
+            tail.append(1)  # the text is cut: a phrase beyond the cut cannot be checked
+        return (record.speaker_id, record.speaker, record.party, record.year, record.kind,
+                record.type, _json(head)[:-1] + ",", "," + _json(tail)[1:])
 
     def _add_fields(self, record: SearchRecord) -> None:
         """The record's facets and its row in the record files."""
+        self._add_row(self._row_of(record))
+
+    def _add_row(self, row: tuple[str, str, str, str, str, str, str, str]) -> None:
         doc = len(self.doc_speaker)
         if doc >= MAX_RECORDS:
             raise ValueError(f"the index holds at most {MAX_RECORDS} records")
-        speaker = self.facets.speaker(record)
+        speaker_id, name, party, year, kind, type_, before, after = row
+        speaker = self.facets.speaker(speaker_id, name, party)
         self.doc_speaker.append(speaker)
-        self.doc_group.append(self.facets.group(record))
-        self.doc_motion.append(record.type == MOTION)
-        text = _cut(record.text, self.opt.record_text_chars)
-        row = [record.type[0], record.url, record.title, record.date, speaker, record.heading, text]
-        if text is not record.text:
-            row.append(1)  # the text is cut: a phrase beyond the cut cannot be checked
-        self._batch.append(row)
+        self.doc_group.append(self.facets.group((year, kind, type_)))
+        self.doc_motion.append(type_ == MOTION)
+        self._batch.append(f"{before}{speaker}{after}")
         if len(self._batch) == self.opt.records_per_shard:
             self._flush_records()
 
@@ -758,7 +809,7 @@ class IndexWriter:
     def _flush_records(self) -> None:
         if self._batch:
             n = self.stats.record_shards
-            self._write(f"r/{n}.js", _js("r", n, self._batch))
+            self._write(f"r/{n}.js", f'{REGISTER}("r",{n},[{",".join(self._batch)}]);\n')
             self.stats.record_shards += 1
             self._batch = []
 
