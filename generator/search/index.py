@@ -726,11 +726,12 @@ class IndexWriter:
         counted = self._pending.popleft().get()
         if isinstance(counted, CountedMeeting):
             ids = self._term_ids
-            for term in counted.terms:
-                if term not in ids:
-                    ids[term] = len(self._names)
-                    self._names.append(term)
-            ours = np.array([ids[t] for t in counted.terms], np.uint32)[counted.term_index]
+            # the new terms (their ids' order does not change the bytes: the layout sorts)
+            for term in sorted(set(counted.terms).difference(ids)):
+                ids[term] = len(self._names)
+                self._names.append(term)
+            ours = np.fromiter(map(ids.__getitem__, counted.terms), np.uint32,
+                               len(counted.terms))[counted.term_index]
             self._held.append((ours, counted.docs, counted.tfs, counted.doc_len))
             self._held_records += len(counted.doc_len)
             if self._held_records >= self.BATCH:
