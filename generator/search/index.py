@@ -40,6 +40,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from json.encoder import encode_basestring
 from pathlib import Path
 
 import numpy as np
@@ -680,12 +681,12 @@ class IndexWriter:
         the speaker's number: (speaker id, speaker, party, year, kind, type,
         the JSON before that number, the JSON after it)."""
         text = _cut(record.text, self.opt.record_text_chars)
-        head = [record.type[0], record.url, record.title, record.date]
-        tail: list = [record.heading, text]
-        if text is not record.text:
-            tail.append(1)  # the text is cut: a phrase beyond the cut cannot be checked
+        q = encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+        before = f"[{q(record.type[0])},{q(record.url)},{q(record.title)},{q(record.date)},"
+        # a cut text is marked: a phrase beyond the cut cannot be checked
+        after = f",{q(record.heading)},{q(text)}{'' if text is record.text else ',1'}]"
         return (record.speaker_id, record.speaker, record.party, record.year, record.kind,
-                record.type, _json(head)[:-1] + ",", "," + _json(tail)[1:])
+                record.type, before, after)
 
     def _add_fields(self, record: SearchRecord) -> None:
         """The record's facets and its row in the record files."""

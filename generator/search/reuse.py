@@ -49,6 +49,7 @@ class OutputFiles:
         self.linked = 0
         self._known: dict[str, Stored] = {} if farm is None else _read_index(farm)
         self._now: dict[str, Stored] = {}
+        self._folders: set[Path] = set()  # farm folders known to exist
 
     def write(self, rel: str, data: bytes) -> None:
         """Puts `data` at `rel` under `out`."""
@@ -71,12 +72,23 @@ class OutputFiles:
         target.write_bytes(data)
         with contextlib.suppress(OSError):
             st = target.stat()
-            kept = self.farm / rel
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-            os.link(target, tmp)
-            os.replace(tmp, kept)
+            self._keep(target, rel, known is not None)
             self._now[rel] = Stored(digest, len(data), st.st_ino, st.st_mtime_ns)
+
+    def _keep(self, target: Path, rel: str, replacing: bool) -> None:
+        """Links `target` into the farm as `rel`."""
+        assert self.farm is not None
+        kept = self.farm / rel
+        if kept.parent not in self._folders:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(kept.parent)
+        if not replacing:
+            with contextlib.suppress(FileExistsError):
+                os.link(target, kept)
+                return
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        os.link(target, tmp)
+        os.replace(tmp, kept)
 
     def close(self) -> None:
         """Saves what the farm holds now and removes the files no longer part
