@@ -85,6 +85,114 @@ def test_a_cache_entry_is_keyed_by_the_analysis(tmp_path):
 def test_an_unreadable_cache_entry_is_counted_again(tmp_path):
     cache = tmp_path / "cache"
     expected = build(archive(), tmp_path / "a", cache)
-    for entry in cache.iterdir():
+    for entry in cache.glob(f"*{SUFFIX}"):
         entry.write_bytes(b"not a pickle")
     assert build(archive(), tmp_path / "b", cache) == expected
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_ino
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_index_files_with_the_bytes_of_the_last_build_are_linked_from_it(tmp_path):
+    """A rebuild links the files whose bytes did not change (the same inode as
+    the last build's, so the site manifest reuses their hashes); the changed
+    ones are written, and the whole is the clean build's bytes."""
+    cache = tmp_path / "cache"
+    build(archive(), tmp_path / "first", cache)
+    first = inodes(tmp_path / "first")
+    assert build(archive(), tmp_path / "again", cache) == digest(tmp_path / "first")
+    assert inodes(tmp_path / "again") == first  # nothing changed: every file linked
+
+    after = archive(changed=True)
+    clean = build(after, tmp_path / "clean")
+    assert build(after, tmp_path / "warm", cache) == clean
+    warm = inodes(tmp_path / "warm")
+    kept = {rel for rel in warm if warm[rel] == first.get(rel)}
+    changed = {rel for rel in clean if clean[rel] != digest(tmp_path / "first").get(rel)}
+    assert kept and changed
+    assert kept == set(warm) - changed  # linked exactly when the bytes are the same
+
+
+def test_a_kept_index_file_changed_in_place_is_not_linked(tmp_path):
+    cache = tmp_path / "cache"
+    expected = build(archive(), tmp_path / "first", cache)
+    shard = tmp_path / "first" / "t" / "0.js"
+    original = shard.read_bytes()
+    shard.write_bytes(original.replace(b"register", b"REGISTER"))  # the farm's link too
+    assert build(archive(), tmp_path / "again", cache) == expected
+    assert (tmp_path / "again" / "t" / "0.js").stat().st_ino != shard.stat().st_ino
+
+
+class RememberingTexts:
+    """Turns kept in memory, facts remembered per meeting content as the build
+    cache does (`generator.archive.MeetingTexts`); counts the turns read."""
+
+    def __init__(self, meetings: tuple[Meeting, ...], facts: dict):
+        self._turns = {m.id: m.turns for m in meetings}
+        self._facts = facts
+        self.read: list[str] = []
+
+    def turns(self, meeting: Meeting):
+        self.read.append(meeting.id)
+        return self._turns[meeting.id]
+
+    def _key(self, meeting: Meeting, make) -> tuple:
+        return (meeting.id, hash(self._turns[meeting.id]), make.__module__, make.__qualname__)
+
+    def remembered(self, meeting: Meeting, make):
+        key = self._key(meeting, make)
+        if key not in self._facts:
+            self._facts[key] = make(dataclasses.replace(meeting, turns=self.turns(meeting)))
+        return self._facts[key]
+
+    def is_remembered(self, meeting: Meeting, make) -> bool:
+        return self._key(meeting, make) in self._facts
+
+
+def site_search(meetings: tuple[Meeting, ...], out: Path, cache: Path | None,
+                facts: dict) -> tuple[dict[str, str], list[str]]:
+    """The site's search stage on an archive of outlines: the index's bytes and
+    the meetings whose turns it read."""
+    from generator.archive import build_archive, outline
+    from generator.search import build_search_index
+
+    texts = RememberingTexts(meetings, facts)
+    archive, _ = build_archive([outline(m) for m in meetings], texts)
+    texts.read.clear()
+    build_search_index(archive, out, cache_dir=cache)
+    return digest(out / "search"), texts.read
+
+
+def test_the_site_search_reads_only_the_text_of_meetings_it_has_not_stored(tmp_path):
+    cache, facts = tmp_path / "cache", {}
+    before = archive()
+    plain, _ = site_search(before, tmp_path / "plain", None, {})
+    first, read = site_search(before, tmp_path / "first", cache, facts)
+    assert first == plain and len(read) == PIECES  # made the facts: read every meeting
+    again, read = site_search(before, tmp_path / "again", cache, facts)
+    assert again == plain and read == []  # every meeting from the cache: no text read
+
+    after = archive(changed=True)
+    clean, _ = site_search(after, tmp_path / "clean", None, {})
+    assert clean != plain
+    warm, read = site_search(after, tmp_path / "warm", cache, facts)
+    assert warm == clean and read == [after[2].id]  # only the changed meeting
+
+
+def test_a_speakers_party_changed_elsewhere_reaches_the_stored_meetings(tmp_path):
+    """Records take the speaker's party from the archive's people, which every
+    meeting contributes to: a change in one meeting's list of people changes
+    the rows of the others, whose own content did not change."""
+    cache, facts = tmp_path / "cache", {}
+    before = archive()
+    site_search(before, tmp_path / "first", cache, facts)
+    last = before[-1]  # a later meeting's party wins (`merge_people`)
+    renamed = tuple(dataclasses.replace(p, party="Nieuwe Partij") if p.party else p
+                    for p in last.people)
+    after = (*before[:-1], dataclasses.replace(last, people=renamed))
+    clean, _ = site_search(after, tmp_path / "clean", None, {})
+    assert clean != digest(tmp_path / "first" / "search")
+    warm, _ = site_search(after, tmp_path / "warm", cache, facts)
+    assert warm == clean

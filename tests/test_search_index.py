@@ -288,3 +288,38 @@ def test_a_phrase_beyond_a_capped_records_cut_is_still_found(tmp_path):
     reversed_phrase = " ".join(reversed(words[-3:-1]))
     if reversed_phrase.lower() not in long.text.lower():
         assert whole.search(f'"{reversed_phrase}"').hits == []
+
+
+def test_the_spill_lays_out_postings_by_sorted_term_with_records_ascending(tmp_path):
+    """Postings spilled by first character (digits, letters, non-ASCII, the
+    empty term) come back in sorted-term order, each term's in spill order."""
+    import numpy as np
+
+    from generator.search.index import _Spill
+
+    rng = np.random.default_rng(7)
+    names = ["zee", "appel", "école", "", "9de", "aap", "über", "boom", "a", "zz"]
+    spill = _Spill(tmp_path)
+    spill.name_terms(names[:6])
+    expected: dict[int, list[int]] = {t: [] for t in range(len(names))}
+    record = 0
+    for batch in range(5):
+        if batch == 2:
+            spill.name_terms(names[6:])
+        known = 6 if batch < 2 else len(names)
+        pairs = sorted({(int(t), record + int(d)) for t, d in zip(
+            rng.integers(0, known, 40), rng.integers(0, 30, 40), strict=True)})
+        record += 30
+        terms = np.array([t for t, _ in pairs], np.uint32)
+        packed = np.array([d << 8 | (d % 7) for _, d in pairs], np.uint32)
+        for t, p in zip(terms.tolist(), packed.tolist(), strict=True):
+            expected[t].append(p)
+        spill.append(terms, packed)
+    by_name = sorted(range(len(names)), key=names.__getitem__)
+    rank = np.empty(len(names), np.int64)
+    rank[by_name] = np.arange(len(names))
+    df = np.array([len(expected[t]) for t in by_name], np.int64)
+    spill.write_sorted(tmp_path / "postings.bin", rank, df)
+    laid_out = np.fromfile(tmp_path / "postings.bin", np.uint32).tolist()
+    assert laid_out == [p for t in by_name for p in expected[t]]
+    assert not list(tmp_path.glob("g*.bin"))  # the spill files are gone

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import snowballstemmer
 
@@ -41,29 +40,14 @@ FUNCTION_WORD_FREQ = 2e-3  # zipf 6.3: "voor", "aan", "van" are not compound par
 LINKERS = ("en", "s", "e")  # tussenklanken: "verdrag-s-gebied", "boek-en-kast"
 
 
-@lru_cache(maxsize=1)
-def _marks() -> re.Pattern[str]:
-    """Every nonspacing mark (Unicode category Mn), as one character class."""
-    ranges: list[str] = []
-    start = prev = -2
-    for code in range(0x110000):
-        if unicodedata.category(chr(code)) == "Mn":
-            if code != prev + 1:
-                if start >= 0:
-                    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
-                start = code
-            prev = code
-    ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
-    return re.compile("[" + "".join(ranges) + "]")
-
-
 class _FoldTable(dict):
     """str.translate table: each non-ASCII character to its NFKD form without
     nonspacing marks, computed once per character (NFKD works per character, so
     this equals normalising the whole text)."""
 
     def __missing__(self, code: int) -> str:
-        folded = _marks().sub("", unicodedata.normalize("NFKD", chr(code)))
+        folded = "".join(c for c in unicodedata.normalize("NFKD", chr(code))
+                         if unicodedata.category(c) != "Mn")  # nonspacing marks go
         self[code] = folded
         return folded
 

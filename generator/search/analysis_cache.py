@@ -26,6 +26,7 @@ import numpy as np
 
 FORMAT = 1
 SUFFIX = ".counts.pickle"
+ROWS_SUFFIX = ".rows.pickle"
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,22 @@ class CountedMeeting:
     doc_len: np.ndarray  # uint32
 
 
+@dataclass(frozen=True)
+class RecordRows:
+    """What the index keeps of one meeting's records besides their terms, per
+    record: its facets (speaker id, speaker, party, year, kind, type) and its
+    row of the record files as JSON, cut where the speaker's number goes (the
+    archive numbers speakers)."""
+
+    rows: list[tuple[str, str, str, str, str, str, str, str]]
+
+
 def analysis_salt(splitter: object | None, weights: Sequence[object]) -> str:
     """What, besides a record's text, decides its counted terms: the analysis
     and counting code, the compound lexicon and the weights."""
     digest = hashlib.blake2b(f"format-{FORMAT}".encode(), digest_size=16)
     here = Path(__file__).resolve().parent
-    for name in ("analysis.py", "index.py"):
+    for name in ("analysis.py", "index.py", "records.py"):
         digest.update((here / name).read_bytes())
     digest.update(repr(tuple(weights)).encode())
     lexicon = getattr(getattr(splitter, "lexicon", None), "freq", None)
@@ -73,8 +84,24 @@ class AnalysisCache:
         self.used.add(key)
         return key
 
+    def use(self, key: str) -> str:
+        """`key` (made elsewhere) is used by this build."""
+        self.used.add(key)
+        return key
+
     def _path(self, key: str) -> Path:
         return _entry_path(self.folder, key)
+
+    def get_rows(self, key: str) -> RecordRows | None:
+        try:
+            with (self.folder / f"{key}{ROWS_SUFFIX}").open("rb") as f:
+                found = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+            return None
+        return found if isinstance(found, RecordRows) else None
+
+    def put_rows(self, key: str, rows: RecordRows) -> None:
+        _store_pickle(self.folder / f"{key}{ROWS_SUFFIX}", rows)
 
     def get(self, key: str) -> CountedMeeting | None:
         try:
@@ -92,7 +119,10 @@ class AnalysisCache:
         changed, an older analysis) and stray temporary files."""
         for stored in self.folder.iterdir():
             name = stored.name
-            if not (name.endswith(SUFFIX) and name.removesuffix(SUFFIX) in self.used):
+            if stored.is_dir():
+                continue  # not an entry (the index files kept by `reuse`)
+            if not any(name.endswith(suffix) and name.removesuffix(suffix) in self.used
+                       for suffix in (SUFFIX, ROWS_SUFFIX)):
                 with contextlib.suppress(OSError):
                     stored.unlink()
 
@@ -104,10 +134,13 @@ def _entry_path(folder: Path, key: str) -> Path:
 def store(folder: Path, key: str, counted: CountedMeeting) -> None:
     """Stores an entry (written to a temporary file, then renamed: a killed
     build leaves no half-written entry under a key). Counting workers call it."""
-    path = _entry_path(folder, key)
+    _store_pickle(_entry_path(folder, key), counted)
+
+
+def _store_pickle(path: Path, value: object) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as f:
-        pickle.dump(counted, f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
 
 

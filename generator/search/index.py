@@ -40,6 +40,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from json.encoder import encode_basestring
 from pathlib import Path
 
 import numpy as np
@@ -49,16 +50,19 @@ from generator.search.analysis import CompoundSplitter, part_terms, stem, tokeni
 from generator.search.analysis_cache import (
     AnalysisCache,
     CountedMeeting,
+    RecordRows,
     analysis_salt,
     split_batch,
     store,
 )
 from generator.search.records import MOTION, SearchRecord, build_records
+from generator.search.reuse import OutputFiles
 
 FORMAT_VERSION = 3
 MAX_RECORDS = 1 << 24  # record numbers share a uint32 with the term frequency
 REGISTER = "PlenumSearch.register"
 POSTING_CHARS = 10  # about what one encoded posting takes (for planning shards)
+FARM = "files"  # in the cache folder: links to the last build's index files (`reuse`)
 
 
 @dataclass(frozen=True)
@@ -95,10 +99,15 @@ class IndexStats:
     record_shards: int = 0
     files: int = 0
     bytes: int = 0
+    linked: int = 0  # files linked from the last build's, not written
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _js(kind: str, key: object, data: object) -> str:
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    payload = _json(data)
     return f"{REGISTER}({json.dumps(kind)},{json.dumps(key)},{payload});\n"
 
 
@@ -109,16 +118,16 @@ class _Facets:
     parties: dict[str, int] = field(default_factory=dict)
     groups: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
-    def speaker(self, record: SearchRecord) -> int:
-        key = record.speaker_id or "~" + record.speaker
+    def speaker(self, speaker_id: str, name: str, party: str) -> int:
+        key = speaker_id or "~" + name
         if key not in self.speakers:
-            party = self.parties.setdefault(record.party, len(self.parties)) if record.party else -1
+            number = self.parties.setdefault(party, len(self.parties)) if party else -1
             self.speakers[key] = len(self.speaker_rows)
-            self.speaker_rows.append([record.speaker_id, record.speaker, party])
+            self.speaker_rows.append([speaker_id, name, number])
         return self.speakers[key]
 
-    def group(self, record: SearchRecord) -> int:
-        key = (record.year, record.kind, record.type)
+    def group(self, key: tuple[str, str, str]) -> int:
+        """The number of a (year, kind, type) group."""
         return self.groups.setdefault(key, len(self.groups))
 
 
@@ -430,9 +439,12 @@ def _open_spill(folder: str, n_docs: int) -> tuple[np.ndarray, _Scoring]:
         release_freed_memory()  # what counting left behind in this worker
         path = Path(folder)
         arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
-                  for name in ("postings", "norm2", "boost", "speaker", "group")]
+                  for name in ("norm2", "boost", "speaker", "group")]
+        postings = path / "postings.bin"
+        mapped = (np.memmap(postings, np.uint32, "r") if postings.stat().st_size
+                  else np.zeros(0, np.uint32))  # an empty file cannot be mapped
         _OPENED.clear()
-        got = _OPENED[folder] = (arrays[0], _Scoring(*arrays[1:], n_docs=n_docs))
+        got = _OPENED[folder] = (mapped, _Scoring(*arrays, n_docs=n_docs))
     return got
 
 
@@ -573,9 +585,9 @@ class IndexWriter:
         self._segments: list[tuple[str, int]] = []  # uncached meetings in _texts: key, records
         self._cache_folder = None if self._cache is None else self._cache.folder
         self._maps: dict[int, list[int]] = {}  # counting process -> its term ids -> ours
-        # per counted batch: its terms and their posting counts; the postings
-        # themselves go to a spill file (they would double the peak memory)
-        self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        # the postings go to spill files, one per first character of their
+        # terms (`_Spill`); only the df per term stays in memory
+        self._df = np.zeros(0, np.int64)  # by our term id
         self._held: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._held_records = 0  # records of the cached meetings in `_held`
         self._doc_lens: list[np.ndarray] = []
@@ -583,7 +595,7 @@ class IndexWriter:
         self.doc_speaker: list[int] = []
         self.doc_group: list[int] = []
         self.doc_motion: list[bool] = []
-        self._batch: list[list] = []
+        self._batch: list[str] = []  # rows of the record file being filled, as JSON
         self._texts: list[tuple[str, str, str]] = []
         self._pending: deque = deque()  # AsyncResults of counted batches, in order
         workers = default_workers() if workers is None else workers
@@ -599,7 +611,8 @@ class IndexWriter:
         # Inside the output folder, so a killed site build's leftovers go with
         # its staging folder; removed by close().
         self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=out_dir)
-        self._spilled = (Path(self._spill.name) / "batches.bin").open("wb")
+        self._files = OutputFiles(out_dir, None if cache_dir is None else cache_dir / FARM)
+        self._spilled = _Spill(Path(self._spill.name))
 
     def add(self, record: SearchRecord) -> None:
         """Adds one record (counted in batches of `BATCH`; not cached)."""
@@ -608,12 +621,18 @@ class IndexWriter:
             self._count_batch()
         self._add_fields(record)
 
-    def add_meeting(self, records: list[SearchRecord]) -> None:
+    def add_meeting(self, records: list[SearchRecord], key: str | None = None) -> None:
         """Adds the records of one meeting. With a cache folder, a meeting whose
         records were counted before (same inputs, same analysis) is not counted
-        again; a newly counted one is stored."""
+        again; a newly counted one is stored. A `key` (what decides the records:
+        `build_search_index`) replaces the hash of their inputs as the cache key,
+        and their rows are stored under it too (`add_stored_meeting`)."""
         inputs = [_counted_fields(r) for r in records]
-        key = self._cache.key(inputs) if self._cache is not None and inputs else None
+        rows_key = key  # rows are stored under a given key only
+        if self._cache is not None and inputs:
+            key = self._cache.key(inputs) if key is None else self._cache.use(key)
+        else:
+            key = rows_key = None
         counted = self._cache.get(key) if key is not None and self._cache else None
         if counted is not None:
             if self._texts:
@@ -626,23 +645,63 @@ class IndexWriter:
             if len(self._texts) >= self.BATCH:
                 self._count_batch()
         self._merge_ready()
-        for record in records:
-            self._add_fields(record)
+        rows = [self._row_of(record) for record in records]
+        if rows_key is not None and self._cache is not None:
+            self._cache.put_rows(rows_key, RecordRows(rows))
+        for row in rows:
+            self._add_row(row)
+
+    def meeting_key(self, *parts: str) -> str:
+        """A cache key for a meeting whose records `parts` decide (with the
+        analysis and these options)."""
+        assert self._cache is not None
+        return self._cache.key([(*parts, repr(self.opt))])
+
+    def add_stored_meeting(self, key: str) -> bool:
+        """Adds a meeting from the cache alone (its counted terms and rows stored
+        under `key` by an earlier `add_meeting(records, key)`); False, adding
+        nothing, when they are not there."""
+        if self._cache is None:
+            return False
+        counted = self._cache.get(key)
+        rows = self._cache.get_rows(key) if counted is not None else None
+        if rows is None or len(rows.rows) != len(counted.doc_len):
+            return False
+        self._cache.use(key)
+        if self._texts:
+            self._count_batch()
+        self._pending.append(_Ready(counted))
+        self._merge_ready()
+        for row in rows.rows:
+            self._add_row(row)
+        return True
+
+    def _row_of(self, record: SearchRecord) -> tuple[str, str, str, str, str, str, str, str]:
+        """The record's facets and its row of the record files as JSON, without
+        the speaker's number: (speaker id, speaker, party, year, kind, type,
+        the JSON before that number, the JSON after it)."""
+        text = _cut(record.text, self.opt.record_text_chars)
+        q = encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+        before = f"[{q(record.type[0])},{q(record.url)},{q(record.title)},{q(record.date)},"
+        # a cut text is marked: a phrase beyond the cut cannot be checked
+        after = f",{q(record.heading)},{q(text)}{'' if text is record.text else ',1'}]"
+        return (record.speaker_id, record.speaker, record.party, record.year, record.kind,
+                record.type, before, after)
 
     def _add_fields(self, record: SearchRecord) -> None:
         """The record's facets and its row in the record files."""
+        self._add_row(self._row_of(record))
+
+    def _add_row(self, row: tuple[str, str, str, str, str, str, str, str]) -> None:
         doc = len(self.doc_speaker)
         if doc >= MAX_RECORDS:
             raise ValueError(f"the index holds at most {MAX_RECORDS} records")
-        speaker = self.facets.speaker(record)
+        speaker_id, name, party, year, kind, type_, before, after = row
+        speaker = self.facets.speaker(speaker_id, name, party)
         self.doc_speaker.append(speaker)
-        self.doc_group.append(self.facets.group(record))
-        self.doc_motion.append(record.type == MOTION)
-        text = _cut(record.text, self.opt.record_text_chars)
-        row = [record.type[0], record.url, record.title, record.date, speaker, record.heading, text]
-        if text is not record.text:
-            row.append(1)  # the text is cut: a phrase beyond the cut cannot be checked
-        self._batch.append(row)
+        self.doc_group.append(self.facets.group((year, kind, type_)))
+        self.doc_motion.append(type_ == MOTION)
+        self._batch.append(f"{before}{speaker}{after}")
         if len(self._batch) == self.opt.records_per_shard:
             self._flush_records()
 
@@ -668,11 +727,12 @@ class IndexWriter:
         counted = self._pending.popleft().get()
         if isinstance(counted, CountedMeeting):
             ids = self._term_ids
-            for term in counted.terms:
-                if term not in ids:
-                    ids[term] = len(self._names)
-                    self._names.append(term)
-            ours = np.array([ids[t] for t in counted.terms], np.uint32)[counted.term_index]
+            # the new terms (their ids' order does not change the bytes: the layout sorts)
+            for term in sorted(set(counted.terms).difference(ids)):
+                ids[term] = len(self._names)
+                self._names.append(term)
+            ours = np.fromiter(map(ids.__getitem__, counted.terms), np.uint32,
+                               len(counted.terms))[counted.term_index]
             self._held.append((ours, counted.docs, counted.tfs, counted.doc_len))
             self._held_records += len(counted.doc_len)
             if self._held_records >= self.BATCH:
@@ -710,15 +770,16 @@ class IndexWriter:
     def _append(self, ours: np.ndarray, docs: np.ndarray, tfs: np.ndarray,
                 doc_len: np.ndarray) -> None:
         """Appends postings (our term ids; records of this batch, ascending per
-        term) to the spill file, renumbered to follow the last batch: (terms,
-        postings per term, record << 8 | tf)."""
-        order = np.argsort(ours, kind="stable")  # records stay ascending per term
-        ours = ours[order]
-        docs = docs[order] + np.uint32(self._n_counted)
-        packed = (docs << np.uint32(8)) | tfs[order]
-        terms, counts = np.unique(ours, return_counts=True)
-        self._chunks.append((terms, counts))
-        packed.astype(np.uint32).tofile(self._spilled)
+        term) to the spill, renumbered to follow the last batch, and counts
+        them into the df."""
+        names = self._names
+        if len(self._df) < len(names):
+            grown = len(names) - len(self._df)
+            self._df = np.concatenate([self._df, np.zeros(grown, np.int64)])
+            self._spilled.name_terms(names[len(names) - grown:])
+        packed = ((docs + np.uint32(self._n_counted)) << np.uint32(8)) | tfs
+        self._spilled.append(ours, packed.astype(np.uint32))
+        self._df += np.bincount(ours, minlength=len(self._df))
         self._doc_lens.append(doc_len)
         self._n_counted += len(doc_len)
 
@@ -743,44 +804,29 @@ class IndexWriter:
 
     def _write(self, rel: str, text: str) -> None:
         data = text.encode("utf-8")
-        (self.out / rel).write_bytes(data)
+        self._files.write(rel, data)
         self.stats.files += 1
         self.stats.bytes += len(data)
 
     def _flush_records(self) -> None:
         if self._batch:
             n = self.stats.record_shards
-            self._write(f"r/{n}.js", _js("r", n, self._batch))
+            self._write(f"r/{n}.js", f'{REGISTER}("r",{n},[{",".join(self._batch)}]);\n')
             self.stats.record_shards += 1
             self._batch = []
 
     def _postings_by_term(self, path: Path) -> tuple[list[str], np.ndarray]:
         """Writes every posting into one array file, terms in sorted order, records
-        ascending within a term (a counting sort of the batches' chunks, freed as
-        it goes); returns the sorted terms and their df."""
+        ascending within a term (`_Spill.write_sorted`); returns the sorted terms
+        and their df."""
         names = self._names
         by_name = sorted(range(len(names)), key=names.__getitem__)
         rank = np.empty(len(names), np.int64)
         rank[by_name] = np.arange(len(names))
-        df = np.zeros(len(names), np.int64)
-        for terms, counts in self._chunks:
-            df[rank[terms]] += counts
-        start = np.concatenate(([0], np.cumsum(df)))
-        postings = np.lib.format.open_memmap(path, "w+", np.uint32, (int(start[-1]),))
-        cursor = start[:-1].copy()
-        self._spilled.close()
-        with (Path(self._spill.name) / "batches.bin").open("rb") as spilled:
-            for terms, counts in self._chunks:
-                packed = np.fromfile(spilled, np.uint32, int(counts.sum()))
-                r = rank[terms]
-                ends = np.cumsum(counts)
-                at = np.repeat(cursor[r] - (ends - counts), counts) + np.arange(len(packed))
-                postings[at] = packed
-                cursor[r] += counts
-        self._chunks = []
-        postings.flush()
-        del postings
-        release_freed_memory()  # the chunks
+        df = self._df[by_name] if len(by_name) else np.zeros(0, np.int64)
+        self._spilled.write_sorted(path, rank, df)
+        self._df = np.zeros(0, np.int64)
+        release_freed_memory()
         return [names[i] for i in by_name], df
 
     def finish(self) -> IndexStats:
@@ -801,7 +847,7 @@ class IndexWriter:
                 np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
         np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
         np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
-        names, df = self._postings_by_term(folder / "postings.npy")
+        names, df = self._postings_by_term(folder / "postings.bin")
         self.stats.records, self.stats.terms = n_docs, len(names)
         self.stats.postings = int(df.sum())
         shards = self._plan_term_shards(names, df)
@@ -819,6 +865,8 @@ class IndexWriter:
             _OPENED.clear()
             self.close()
         self._write_manifest([names[a] for a, _ in shards], n_docs)
+        self._files.close()
+        self.stats.linked = self._files.linked
         return self.stats
 
     def _in_order(self, function, tasks: list) -> Iterator:
@@ -900,6 +948,86 @@ class IndexWriter:
             "groups": [list(g) for g in f.groups],
         }
         self._write("manifest.js", _js("manifest", 0, manifest))
+
+
+class _Spill:
+    """The postings of every batch, on disk until `finish` lays them out.
+
+    Postings go to one file per first character of their term (its code point,
+    non-ASCII together last): the sorted vocabulary is then a run of such
+    groups, each a contiguous range of the laid-out postings, so the layout
+    sorts one group at a time in memory and writes the array file in order.
+    Nothing of the size of all postings is ever held or mapped by the parent
+    (a mapped array's written pages count in its resident memory)."""
+
+    GROUPS = 129
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._group_of = np.zeros(0, np.uint8)  # by term id
+        self._files: dict[int, object] = {}
+        self._sizes: dict[int, list[int]] = {}  # group -> postings per batch
+
+    def name_terms(self, terms: list[str]) -> None:
+        """The next term ids are `terms`."""
+        groups = np.array([min(ord(t[0]), self.GROUPS - 1) if t else 0 for t in terms], np.uint8)
+        self._group_of = np.concatenate([self._group_of, groups])
+
+    def append(self, terms: np.ndarray, packed: np.ndarray) -> None:
+        """One batch's postings: `terms` (our ids), `packed` (record << 8 | tf),
+        records ascending per term."""
+        group = self._group_of[terms]
+        order = np.argsort((group.astype(np.int64) << 32) | terms.astype(np.int64), kind="stable")
+        group, terms, packed = group[order], terms[order], packed[order]
+        cuts = np.searchsorted(group, np.arange(self.GROUPS + 1)).tolist()
+        for g in np.unique(group).tolist():
+            a, b = cuts[g], cuts[g + 1]
+            if g not in self._files:
+                self._files[g] = (self.folder / f"g{g}.bin").open("wb")
+                self._sizes[g] = []
+            f = self._files[g]
+            terms[a:b].astype(np.uint32).tofile(f)
+            packed[a:b].tofile(f)
+            self._sizes[g].append(b - a)
+
+    def close(self) -> None:
+        for f in self._files.values():
+            f.close()
+
+    def write_sorted(self, path: Path, rank: np.ndarray, df: np.ndarray) -> None:
+        """Writes all postings to `path` (raw uint32), terms by `rank` (their
+        place in the sorted vocabulary; `df` by rank), records ascending per
+        term: per group a counting sort of its batches, which arrive in record
+        order."""
+        self.close()
+        start = np.concatenate(([0], np.cumsum(df)))
+        ranks_of_group = np.zeros(self.GROUPS + 1, np.int64)
+        if len(rank):
+            by_rank = np.empty(len(rank), np.int64)
+            by_rank[rank] = np.arange(len(rank))
+            counts = np.bincount(self._group_of[by_rank], minlength=self.GROUPS)
+            ranks_of_group[1:] = np.cumsum(counts)
+        with path.open("wb") as out:
+            for g in sorted(self._sizes):
+                lo, hi = int(ranks_of_group[g]), int(ranks_of_group[g + 1])
+                base = int(start[lo])
+                block = np.empty(int(start[hi]) - base, np.uint32)
+                cursor = start[lo:hi] - base
+                spilled = self.folder / f"g{g}.bin"
+                with spilled.open("rb") as f:
+                    for size in self._sizes[g]:
+                        terms = np.fromfile(f, np.uint32, size)
+                        packed = np.fromfile(f, np.uint32, size)
+                        first = np.flatnonzero(np.concatenate(([True], terms[1:] != terms[:-1])))
+                        counts = np.diff(np.append(first, size))
+                        r = rank[terms[first]] - lo
+                        at = np.repeat(cursor[r] - first, counts) + np.arange(size)
+                        block[at] = packed
+                        cursor[r] += counts
+                spilled.unlink()
+                assert out.tell() == 4 * base
+                block.tofile(out)
+        self._sizes = {}
 
 
 def _encoding_tasks(df: np.ndarray, postings_per_task: int) -> list[tuple[int, int]]:

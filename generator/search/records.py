@@ -8,6 +8,7 @@ dossier.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -110,3 +111,25 @@ def _motion_record(meeting: Meeting, motion: Motion, slug: str,
         text=motion.text,
         **_meeting_fields(meeting),
     )
+
+
+def meeting_fact(meeting: Meeting) -> tuple[str, tuple[str, ...]]:
+    """What the records of `meeting` (with its turns) are made of, as a hash,
+    and the person ids they resolve through the archive's registry: with the
+    resolved people and the motion slugs, it decides the records (`build_records`)
+    without the meeting's text (`generator.search.build_search_index`)."""
+    digest = hashlib.blake2b(repr(meeting).encode("utf-8", "surrogatepass"), digest_size=20)
+    pids = [turn.speaker or "" for turn in meeting.turns
+            if turn.kind == TurnKind.SPEECH and any(p.strip() for p in turn.paragraphs)]
+    pids += [next((pid for pid in m.submitter_ids if pid), "") for m in meeting.motions]
+    return digest.hexdigest(), tuple(dict.fromkeys(pids))
+
+
+def resolved_context(meeting: Meeting, pids: tuple[str, ...], people: Mapping[str, Person],
+                     motion_slugs: Mapping[tuple[str, str], str]) -> str:
+    """What `build_records` takes from outside `meeting` for it: the people
+    `pids` resolve to and its motions' slugs (`meeting` may be an outline)."""
+    persons = [(p.id, p.name, p.party) if p else None
+               for p in (_person(meeting, people, pid) for pid in pids)]
+    slugs = [motion_slugs.get((meeting.id, m.id)) for m in meeting.motions]
+    return repr((persons, slugs))

@@ -1,0 +1,116 @@
+"""Index files the last build wrote with the same bytes are hard-linked, not
+written again.
+
+A one-meeting change leaves most of the ~4,600 index files as they were (the
+record files of other meetings, the term shards and deep-tier files whose
+terms' scores did not move). The cache keeps a hard link to every file the
+last build put into the index (`farm`) and, per file, a hash of its bytes and
+the link's inode, size and mtime. A file whose new bytes hash the same is
+linked from the farm instead of written: the same inode as the previous
+site's file, so the site manifest reuses that file's listed hash instead of
+reading it again (`generator.output.write_manifest`). A farm file changed
+since (other inode, size or mtime) is never linked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+INDEX_NAME = "index.pickle"
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the farm's link of one file held when it was stored."""
+
+    digest: bytes
+    size: int
+    inode: int
+    mtime_ns: int
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class OutputFiles:
+    """Writes the index files into `out`; with a `farm` folder, files whose
+    bytes the last build wrote too are linked from it (see the module doc)."""
+
+    def __init__(self, out: Path, farm: Path | None = None):
+        self.out = out
+        self.farm = farm
+        self.linked = 0
+        self._known: dict[str, Stored] = {} if farm is None else _read_index(farm)
+        self._now: dict[str, Stored] = {}
+        self._folders: set[Path] = set()  # farm folders known to exist
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Puts `data` at `rel` under `out`."""
+        target = self.out / rel
+        if self.farm is None:
+            target.write_bytes(data)
+            return
+        digest = _digest(data)
+        known = self._known.get(rel)
+        if known is not None and known.digest == digest and known.size == len(data):
+            source = self.farm / rel
+            with contextlib.suppress(OSError):
+                st = source.stat()
+                if (st.st_ino, st.st_size, st.st_mtime_ns) == (known.inode, known.size,
+                                                              known.mtime_ns):
+                    os.link(source, target)
+                    self._now[rel] = known
+                    self.linked += 1
+                    return
+        target.write_bytes(data)
+        with contextlib.suppress(OSError):
+            st = target.stat()
+            self._keep(target, rel, known is not None)
+            self._now[rel] = Stored(digest, len(data), st.st_ino, st.st_mtime_ns)
+
+    def _keep(self, target: Path, rel: str, replacing: bool) -> None:
+        """Links `target` into the farm as `rel`."""
+        assert self.farm is not None
+        kept = self.farm / rel
+        if kept.parent not in self._folders:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(kept.parent)
+        if not replacing:
+            with contextlib.suppress(FileExistsError):
+                os.link(target, kept)
+                return
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        os.link(target, tmp)
+        os.replace(tmp, kept)
+
+    def close(self) -> None:
+        """Saves what the farm holds now and removes the files no longer part
+        of the index."""
+        if self.farm is None:
+            return
+        for rel in self._known.keys() - self._now.keys():
+            with contextlib.suppress(OSError):
+                (self.farm / rel).unlink()
+        tmp = self.farm / f".{INDEX_NAME}.{os.getpid()}.tmp"
+        with tmp.open("wb") as f:
+            pickle.dump((FORMAT, self._now), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.farm / INDEX_NAME)
+
+
+def _read_index(farm: Path) -> dict[str, Stored]:
+    try:
+        with (farm / INDEX_NAME).open("rb") as f:
+            found = pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
+        return {}
+    if not (isinstance(found, tuple) and len(found) == 2 and found[0] == FORMAT
+            and isinstance(found[1], dict)):
+        return {}
+    return found[1]
