@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
@@ -58,6 +58,9 @@ class SpeechRef:
     turn: Turn
     snippet: str = ""
     interrupts: str | None = None  # the floor holder (person id) it interrupts
+    place: tuple[str, int] | None = field(default=None, compare=False, repr=False)
+    # (speaker id, index): where it sits in its meeting's facts (`_TurnFacts.speeches`),
+    # which the meeting's content determines: what a page-dependency hash names it by
 
 
 @dataclass(frozen=True)
@@ -355,7 +358,8 @@ class _NewestSpeeches:
             speeches: Mapping[str, tuple[tuple[Turn, str, str | None], ...]]) -> None:
         for pid, turns in speeches.items():
             groups = self.groups[pid]
-            groups.append([SpeechRef(meeting, *speech) for speech in turns])
+            groups.append([SpeechRef(meeting, *speech, place=(pid, j))
+                           for j, speech in enumerate(turns)])
             self.counts[pid] += len(turns)
             self.kept[pid] += len(turns)
             while len(groups) > 1 and self.kept[pid] - len(groups[0]) >= self.limit:

@@ -23,12 +23,12 @@ import copyreg
 import hashlib
 import io
 import pickle
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
 
-from generator.archive import Archive
+from generator.archive import Archive, MotionEntry, SpeechRef
 from generator.model import Meeting
 
 ALL = "*"  # the key of a token that stands for a whole field
@@ -207,6 +207,9 @@ class TokenDigests:
         self.meeting_digests = meeting_digests
         self._memo: dict[Token, str | None] = {}
         self._groups: dict[str, dict[Any, list]] = {}
+        self._motion_places: dict[int, int] = {}  # id(motion) -> its index in its meeting
+        self._places_of: set[int] = set()  # id() of the meetings indexed there
+        self._keep_alive: list[Meeting] = []  # so that no id() above is reused
 
     def digest(self, token: Token) -> str | None:
         if token not in self._memo:
@@ -253,10 +256,24 @@ class TokenDigests:
             self._groups[field] = groups
         return self._groups[field]
 
+    def motion_place(self, entry: MotionEntry) -> int | None:
+        """The index of the entry's motion in its meeting's motions (None: not
+        one of them, as that very object)."""
+        meeting = entry.meeting
+        if id(meeting) not in self._places_of:
+            self._places_of.add(id(meeting))
+            self._keep_alive.append(meeting)
+            self._motion_places.update((id(m), i) for i, m in enumerate(meeting.motions))
+        place = self._motion_places.get(id(entry.motion))
+        if place is None or place >= len(meeting.motions) \
+                or meeting.motions[place] is not entry.motion:
+            return None
+        return place
+
     def _hash_value(self, value: Any) -> str | None:
         buffer = io.BytesIO()
         try:
-            _value_pickler(buffer, self.meeting_digests).dump(value)
+            _value_pickler(buffer, self.meeting_digests, self.motion_place).dump(value)
         except (pickle.PicklingError, TypeError, AttributeError, ValueError):
             return None
         return _hash(buffer.getvalue())
@@ -278,9 +295,29 @@ def _meeting_reference(digest: str) -> None:  # pragma: no cover - never unpickl
     """Stands for a meeting in a token's hash."""
 
 
-def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -> pickle.Pickler:
+def _motion_reference(meeting_digest: str, place: int, slug: str) -> None:  # pragma: no cover
+    """Stands for a motion entry in a token's hash: the motion at `place` in
+    the meeting of that content hash, under `slug`."""
+
+
+def _speech_reference(meeting_digest: str, speaker: str, place: int) -> None:  # pragma: no cover
+    """Stands for a speech reference in a token's hash: the speaker's speech
+    at `place` in the facts of the meeting of that content hash."""
+
+
+def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
+                   motion_place: Callable[[MotionEntry], int | None] | None = None
+                   ) -> pickle.Pickler:
     """A pickler that writes each meeting as its content hash (an unknown
-    meeting makes the value unhashable) and read-only mappings as dicts."""
+    meeting makes the value unhashable) and read-only mappings as dicts. With
+    `motion_place`, a motion entry whose motion is one of its meeting's (as
+    that very object) is written as (meeting hash, place, slug): its motion is
+    part of the meeting's outline, which the hash stands for, so the entry's
+    value is the same whenever those three are (and it costs a few bytes
+    instead of the motion's whole text). A speech reference that knows its
+    place in its meeting's facts (`SpeechRef.place`) is written as that place
+    and the meeting's hash: the facts are a function of the meeting's content
+    and speaker registry, which the hash stands for."""
     pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True  # no memo: equal values give equal bytes
     table = copyreg.dispatch_table.copy()
@@ -292,6 +329,23 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -> pick
         return (_meeting_reference, (digest,))
 
     table[Meeting] = reduce_meeting
+    if motion_place is not None:
+        def reduce_entry(entry: MotionEntry) -> tuple:
+            place = motion_place(entry)
+            digest = meeting_digests.get(entry.meeting.id)
+            if place is None or digest is None:
+                return (MotionEntry, (entry.motion, entry.meeting, entry.slug))
+            return (_motion_reference, (digest, place, entry.slug))
+
+        table[MotionEntry] = reduce_entry
+
+    def reduce_speech(ref: SpeechRef) -> tuple:
+        digest = meeting_digests.get(ref.meeting.id)
+        if ref.place is None or digest is None:
+            return (SpeechRef, (ref.meeting, ref.turn, ref.snippet, ref.interrupts))
+        return (_speech_reference, (digest, *ref.place))
+
+    table[SpeechRef] = reduce_speech
     table[MappingProxyType] = lambda proxy: (dict, (list(proxy.items()),))
     pickler.dispatch_table = table
     return pickler

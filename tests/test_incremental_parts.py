@@ -137,6 +137,40 @@ def test_a_tracked_archive_notes_keys_whole_fields_and_meetings(project: Path):
             pickle.dumps(kept)  # its page then has no fingerprint, so it is always built
 
 
+def test_motion_entries_and_speeches_are_hashed_by_their_place_in_their_meeting(
+        project: Path):
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    meetings, _ = load_meetings(proj, cache)
+    archive, _ = build_archive(meetings, meeting_texts(proj, cache))
+    digests = TokenDigests(archive, cache.meeting_digests)
+    slug, entry = next(iter(archive.motions.items()))
+    pid, refs = next((pid, refs) for pid, refs in archive.newest_speeches.items() if refs)
+    motion, speeches = digests.digest(("motions", slug)), digests.digest(("newest_speeches", pid))
+    assert motion is not None and speeches is not None
+    for meeting_id, token, before in ((entry.meeting.id, ("motions", slug), motion),
+                                      (refs[0].meeting.id, ("newest_speeches", pid), speeches)):
+        changed = {**cache.meeting_digests, meeting_id: "another content hash"}
+        assert TokenDigests(archive, changed).digest(token) != before
+
+    def motion_digest(loose):  # a motion that is not its meeting's own: hashed whole
+        view = replace(archive, motions=MappingProxyType({slug: loose}))
+        return TokenDigests(view, cache.meeting_digests).digest(("motions", slug))
+
+    copied = motion_digest(replace(entry, motion=replace(entry.motion)))
+    edited = motion_digest(replace(entry, motion=replace(entry.motion, text="another text")))
+    assert None not in (copied, edited) and len({motion, copied, edited}) == 3
+    unplaced = replace(archive, newest_speeches=MappingProxyType(
+        {pid: tuple(replace(ref, place=None) for ref in refs)}))
+    assert TokenDigests(unplaced, cache.meeting_digests).digest(("newest_speeches", pid)) \
+        not in (None, speeches)
+
+
 def test_the_manifest_keeps_hashes_of_linked_files_and_rehashes_modified_ones(tmp_path):
     site = tmp_path / "site"
     with staged_site(site, durable=False) as staging:
