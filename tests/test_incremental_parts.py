@@ -171,6 +171,68 @@ def test_motion_entries_and_speeches_are_hashed_by_their_place_in_their_meeting(
         not in (None, speeches)
 
 
+def _archives(project: Path) -> tuple:
+    """The archive built from the build cache (and its archive state, which
+    this keeps for the next call) and the one built from whole meetings."""
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    outlines, _ = load_meetings(proj, cache)
+    whole, _ = load_meetings(proj)
+    return build_archive(outlines, meeting_texts(proj, cache))[0], build_archive(whole)[0]
+
+
+def _same_facts(cached, fresh) -> None:
+    for name in ("newest_speeches", "speech_counts", "meetings_by_speaker", "figures",
+                 "summaries", "person_figures", "party_figures", "chart_data"):
+        assert getattr(cached, name) == getattr(fresh, name), name
+    assert [[ref.place for ref in refs] for refs in cached.newest_speeches.values()] == \
+        [[ref.place for ref in refs] for refs in fresh.newest_speeches.values()]
+
+
+@pytest.mark.parametrize("limits", [(1, 1), (1, 12), (12, 1)])
+def test_the_archive_state_gives_the_facts_reading_every_meeting_gives(
+        project: Path, monkeypatch, limits):
+    """Kept with one number of newest speeches per speaker and read with
+    another (more: the speeches of older meetings are read from their facts),
+    the archive state gives what reading every meeting's text gives."""
+    import generator.archive as archive
+    from generator.cache import CachedTexts
+
+    state = project / ".plenum-cache" / "archive.state.pickle"
+    assert state.is_file()  # kept by the build
+    read = _calls(monkeypatch, CachedTexts, "remembered")
+    for step, limit in enumerate(limits):
+        monkeypatch.setattr(archive, "LISTED_SPEECHES", limit)
+        read.clear()
+        cached, fresh = _archives(project)
+        if step:  # the facts of a meeting are read only for the speeches the state lacks
+            assert bool(read) == (limit > limits[0])
+        spread = {len({ref.meeting.id for ref in refs}) for refs in fresh.newest_speeches.values()}
+        assert any(len(refs) == limit for refs in fresh.newest_speeches.values())
+        # some speaker's newest speeches come from several meetings with the larger limit
+        assert (max(spread) > 1) == (limit > min(limits))
+        _same_facts(cached, fresh)
+
+
+def test_a_stale_or_unreadable_archive_state_never_gives_wrong_facts(project: Path,
+                                                                      monkeypatch):
+    import generator.archive as archive
+
+    state = project / ".plenum-cache" / "archive.state.pickle"
+    kept = state.read_bytes()
+    _edit_second_transcript(project)
+    assert build(project) == 0  # its state names the edited meeting's new facts
+    state.write_bytes(kept)  # the state of the build before the edit: one meeting stale
+    read = _calls(monkeypatch, archive, "_turn_facts")
+    _same_facts(*_archives(project))
+    assert read  # the edited meeting's facts were made again, not taken from the state
+    for broken in (b"", kept[:len(kept) // 2], pickle.dumps(("another layout", {}, {}))):
+        state.write_bytes(broken)
+        _same_facts(*_archives(project))
+
+
 def test_the_manifest_keeps_hashes_of_linked_files_and_rehashes_modified_ones(tmp_path):
     site = tmp_path / "site"
     with staged_site(site, durable=False) as staging:
