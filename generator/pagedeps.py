@@ -23,7 +23,7 @@ import copyreg
 import hashlib
 import io
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
@@ -206,6 +206,7 @@ class TokenDigests:
         self.archive = archive
         self.meeting_digests = meeting_digests
         self._memo: dict[Token, str | None] = {}
+        self._lines: dict[Token, str | None] = {}  # "token=digest", as `combined` joins them
         self._groups: dict[str, dict[Any, list]] = {}
         self._motion_places: dict[int, int] = {}  # id(motion) -> its index in its meeting
         self._places_of: set[int] = set()  # id() of the meetings indexed there
@@ -217,14 +218,19 @@ class TokenDigests:
         return self._memo[token]
 
     def combined(self, tokens: Iterable[Token], salt: str) -> str | None:
-        """One hash of the tokens' values and `salt` (None: a token cannot be
-        hashed)."""
+        """One hash of the tokens' values and `salt`, in the order given (None:
+        a token cannot be hashed). A `PageDeps` keeps its tokens sorted, so the
+        hash made when it is recorded and the one checked next build agree."""
         parts = [salt]
-        for token in sorted(tokens, key=repr):
-            found = self.digest(token)
-            if found is None:
+        lines = self._lines
+        for token in tokens:
+            line = lines.get(token, "")
+            if line == "":
+                found = self.digest(token)
+                line = lines[token] = None if found is None else f"{token!r}={found}"
+            if line is None:
                 return None
-            parts.append(f"{token!r}={found}")
+            parts.append(line)
         return _hash("\n".join(parts).encode())
 
     def _compute(self, token: Token) -> str | None:
@@ -351,8 +357,9 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
     return pickler
 
 
-def page_digest(digests: TokenDigests, tokens: Iterable[Token], template_hash: str,
+def page_digest(digests: TokenDigests, tokens: Sequence[Token], template_hash: str,
                 salt: str) -> str | None:
-    """The hash a `PageDeps` holds: its tokens' values, its template closure
-    and the build's salt."""
+    """The hash a `PageDeps` holds: its tokens' values (`tokens` sorted by
+    repr, as a `PageDeps` keeps them), its template closure and the build's
+    salt."""
     return digests.combined(tokens, f"{template_hash}+{salt}")
