@@ -49,6 +49,13 @@ SNIPPET_WORDS = 40
 TEXT_BATCH = 8  # meetings per work item of the pass over the text
 
 
+# fields (of the archive, or of its chart data) whose value under a meeting id is
+# made from that meeting alone: its content, the speaker registry and the code
+# (`generator.pagedeps` names such a value by the meeting's content hash)
+MEETING_FIELDS = frozenset({"figures", "summaries", "chart_data.meetings",
+                            "chart_data.verdicts_by_meeting"})
+
+
 @dataclass(frozen=True)
 class SpeechRef:
     """A speech turn in its meeting: the turn without its paragraphs (`turn.id`,
@@ -471,10 +478,11 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
             parts[meeting.id] = part
         else:
             missing.append(meeting)
-    fresh = _NewestGroups(LISTED_SPEECHES)
-    for meeting, facts in zip(missing, _facts_in_order(missing, texts, jobs), strict=True):
-        parts[meeting.id] = _part(facts)
-        fresh.add(meeting.id, {pid: refs for pid, refs in facts.speeches.items() if pid in people})
+    fresh = _NewestGroups(LISTED_SPEECHES)  # speeches that came along with their part
+    for meeting, (part, came) in zip(missing, _parts_in_order(missing, texts, jobs), strict=True):
+        parts[meeting.id] = part
+        if came is not None:
+            fresh.add(meeting.id, {pid: refs for pid, refs in came.items() if pid in people})
     newest = _newest_meetings(ordered, parts, people, LISTED_SPEECHES)
     made = fresh.kept_groups()
     speeches: dict[tuple[str, str], Speeches] = {}
@@ -488,11 +496,7 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
                 speeches[(mid, pid)] = found
             else:
                 unread[mid].append(pid)
-    for meeting in ordered:  # newest speeches the state did not keep (a speaker's grew older)
-        if meeting.id in unread:
-            facts = texts.remembered(meeting, _turn_facts)
-            for pid in unread[meeting.id]:
-                speeches[(meeting.id, pid)] = facts.speeches[pid]
+    speeches.update(_read_speeches([m for m in ordered if m.id in unread], unread, texts, jobs))
     if missing or unread or speeches.keys() != old_speeches.keys():
         texts.keep_state(ARCHIVE_STATE, (
             STATE_FORMAT,
@@ -500,6 +504,23 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
             {pair: (keys[pair[0]], refs) for pair, refs in speeches.items()
              if keys[pair[0]] is not None}))
     return _Gathered(parts, newest, speeches)
+
+
+def _read_speeches(meetings: Sequence[Meeting], speakers: Mapping[str, Sequence[str]],
+                   texts: MeetingTexts, jobs: int) -> Iterator[tuple[tuple[str, str], Speeches]]:
+    """The speeches of `speakers[meeting.id]` in each of `meetings`, read from
+    their facts by `jobs` workers (which send back only those speeches)."""
+    def read(batch: Sequence[int]) -> list[dict[str, Speeches]]:
+        found = []
+        for i in batch:
+            facts = texts.remembered(meetings[i], _turn_facts)
+            found.append({pid: facts.speeches[pid] for pid in speakers[meetings[i].id]})
+        return found
+    done = (found for batch in fork_map(read, chunked(range(len(meetings)), TEXT_BATCH), jobs)
+            for found in batch)
+    for meeting, found in zip(meetings, done, strict=True):
+        for pid, refs in found.items():
+            yield (meeting.id, pid), refs
 
 
 def _newest_speeches(gathered: _Gathered, by_id: Mapping[str, Meeting],
@@ -512,28 +533,25 @@ def _newest_speeches(gathered: _Gathered, by_id: Mapping[str, Meeting],
             for pid, mids in sorted(gathered.newest.items())}
 
 
-def _facts_in_order(ordered: Sequence[Meeting], texts: MeetingTexts,
-                    jobs: int) -> Iterator[_TurnFacts]:
-    """The facts of each meeting's turns, in order: the only pass over the text
-    of every meeting. Facts `texts` does not remember yet are made by `jobs`
-    workers, which store them; then all are read back here, so facts an earlier
-    build stored never cross a process boundary (pickled by a worker and again
-    on the way back, they cost twice what reading them here does)."""
+def _parts_in_order(ordered: Sequence[Meeting], texts: MeetingTexts, jobs: int
+                    ) -> Iterator[tuple[_MeetingPart, Mapping[str, Speeches] | None]]:
+    """The part of each meeting's facts, in order: the only pass over the text
+    of every meeting, on `jobs` workers. Where `texts` remembers facts, a
+    worker reads them (or makes and stores them) and sends back the part
+    alone: the speeches stay in the facts file, read where a speaker's newest
+    need them (the whole facts, pickled by a worker and again on the way back,
+    would cost twice what reading them costs). Otherwise the speeches come
+    along."""
     remembers = bool(ordered) and texts.is_remembered(ordered[0], _turn_facts) is not None
-    missing = [i for i, m in enumerate(ordered) if not texts.is_remembered(m, _turn_facts)]
 
-    def make(batch: Sequence[int]) -> list[_TurnFacts | None]:
-        facts = [texts.remembered(ordered[i], _turn_facts) for i in batch]
-        return [None] * len(facts) if remembers else facts
-    made = (facts for batch in fork_map(make, chunked(missing, TEXT_BATCH), jobs)
-            for facts in batch)
-    if not remembers:
-        yield from made
-        return
-    for _ in made:
-        pass  # stored by the workers
-    for meeting in ordered:
-        yield texts.remembered(meeting, _turn_facts)
+    def make(batch: Sequence[int]) -> list[tuple[_MeetingPart, Mapping[str, Speeches] | None]]:
+        made = []
+        for i in batch:
+            facts = texts.remembered(ordered[i], _turn_facts)
+            made.append((_part(facts), None if remembers else facts.speeches))
+        return made
+    for batch in fork_map(make, chunked(range(len(ordered)), TEXT_BATCH), jobs):
+        yield from batch
 
 
 def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None,

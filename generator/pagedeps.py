@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
 
-from generator.archive import Archive, MotionEntry, SpeechRef
+from generator.archive import MEETING_FIELDS, Archive, MotionEntry, SpeechRef
 from generator.model import Meeting
 
 ALL = "*"  # the key of a token that stands for a whole field
@@ -242,6 +242,10 @@ class TokenDigests:
         value = self._field(field)
         if key == ALL:
             return self._hash_value(value)
+        if field in MEETING_FIELDS and _hashable(key) and key in self.meeting_digests:
+            # made from that meeting alone: its content hash names the value
+            found = self.meeting_digests[key] if key in value else _ABSENT
+            return _hash(f"{field}\x00{found}".encode())
         if field in BY_MEETING:
             return self._hash_value(self._group(field, value).get(key, ()))
         if not isinstance(value, Mapping):

@@ -137,7 +137,7 @@ def test_a_tracked_archive_notes_keys_whole_fields_and_meetings(project: Path):
             pickle.dumps(kept)  # its page then has no fingerprint, so it is always built
 
 
-def test_motion_entries_and_speeches_are_hashed_by_their_place_in_their_meeting(
+def test_motions_speeches_and_meeting_figures_are_hashed_by_their_meeting_s_content_hash(
         project: Path):
     from dataclasses import replace
     from types import MappingProxyType
@@ -153,10 +153,15 @@ def test_motion_entries_and_speeches_are_hashed_by_their_place_in_their_meeting(
     pid, refs = next((pid, refs) for pid, refs in archive.newest_speeches.items() if refs)
     motion, speeches = digests.digest(("motions", slug)), digests.digest(("newest_speeches", pid))
     assert motion is not None and speeches is not None
-    for meeting_id, token, before in ((entry.meeting.id, ("motions", slug), motion),
-                                      (refs[0].meeting.id, ("newest_speeches", pid), speeches)):
+    mid = entry.meeting.id
+    figures = digests.digest(("figures", mid))  # made from that meeting alone
+    for meeting_id, token, before in ((mid, ("motions", slug), motion),
+                                      (refs[0].meeting.id, ("newest_speeches", pid), speeches),
+                                      (mid, ("figures", mid), figures)):
         changed = {**cache.meeting_digests, meeting_id: "another content hash"}
         assert TokenDigests(archive, changed).digest(token) != before
+    without = replace(archive, figures=MappingProxyType({}))
+    assert TokenDigests(without, cache.meeting_digests).digest(("figures", mid)) != figures
 
     def motion_digest(loose):  # a motion that is not its meeting's own: hashed whole
         view = replace(archive, motions=MappingProxyType({slug: loose}))
@@ -218,16 +223,17 @@ def test_the_archive_state_gives_the_facts_reading_every_meeting_gives(
 
 def test_a_stale_or_unreadable_archive_state_never_gives_wrong_facts(project: Path,
                                                                       monkeypatch):
-    import generator.archive as archive
+    from generator.cache import CachedTexts
 
     state = project / ".plenum-cache" / "archive.state.pickle"
     kept = state.read_bytes()
     _edit_second_transcript(project)
     assert build(project) == 0  # its state names the edited meeting's new facts
     state.write_bytes(kept)  # the state of the build before the edit: one meeting stale
-    read = _calls(monkeypatch, archive, "_turn_facts")
+    read = _calls(monkeypatch, CachedTexts, "remembered")
     _same_facts(*_archives(project))
-    assert read  # the edited meeting's facts were made again, not taken from the state
+    # the edited meeting's facts were read, not taken from the state; no other's
+    assert len({meeting.id for _, meeting, _ in read}) == 1
     for broken in (b"", kept[:len(kept) // 2], pickle.dumps(("another layout", {}, {}))):
         state.write_bytes(broken)
         _same_facts(*_archives(project))
