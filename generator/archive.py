@@ -10,6 +10,13 @@ figures need of the turns (counts, the turns other records point at, the
 newest speeches of each speaker with a snippet). The turns themselves come from
 `MeetingTexts` when a page or an output shows them (`Archive.full`,
 `Archive.full_meetings`), one meeting at a time.
+
+What the archive takes from a meeting's turns (its facts) is kept by the build
+cache between builds in one *archive state* (`MeetingTexts.keep_state`): each
+meeting's part of its facts (figures, summary, speech counts) and the speeches
+of each speaker's newest meetings, every entry under its meeting's facts key.
+A build reads the text or facts of a meeting only when its key changed (or a
+speaker's newest speeches now reach further back than the state kept).
 """
 
 from __future__ import annotations
