@@ -310,10 +310,12 @@ def merge_people(meetings: Iterable[Meeting]) -> dict[str, Person]:
         for person in meeting.people:
             known = people.get(person.id)
             if known is None:
-                people[person.id] = replace(person, role=None)
+                people[person.id] = person if person.role is None else replace(person, role=None)
                 continue
             name = person.name if len(person.name) > len(known.name) else known.name
-            people[person.id] = replace(known, name=name, party=person.party or known.party)
+            party = person.party or known.party
+            if name != known.name or party != known.party:  # else the same Person again
+                people[person.id] = replace(known, name=name, party=party)
     return dict(sorted(people.items(), key=lambda kv: (kv[1].name.lower(), kv[0])))
 
 
