@@ -10,13 +10,20 @@ figures need of the turns (counts, the turns other records point at, the
 newest speeches of each speaker with a snippet). The turns themselves come from
 `MeetingTexts` when a page or an output shows them (`Archive.full`,
 `Archive.full_meetings`), one meeting at a time.
+
+What the archive takes from a meeting's turns (its facts) is kept by the build
+cache between builds in one *archive state* (`MeetingTexts.keep_state`): each
+meeting's part of its facts (figures, summary, speech counts) and the speeches
+of each speaker's newest meetings, every entry under its meeting's facts key.
+A build reads the text or facts of a meeting only when its key changed (or a
+speaker's newest speeches now reach further back than the state kept).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
@@ -49,6 +56,13 @@ SNIPPET_WORDS = 40
 TEXT_BATCH = 8  # meetings per work item of the pass over the text
 
 
+# fields (of the archive, or of its chart data) whose value under a meeting id is
+# made from that meeting alone: its content, the speaker registry and the code
+# (`generator.pagedeps` names such a value by the meeting's content hash)
+MEETING_FIELDS = frozenset({"figures", "summaries", "chart_data.meetings",
+                            "chart_data.verdicts_by_meeting"})
+
+
 @dataclass(frozen=True)
 class SpeechRef:
     """A speech turn in its meeting: the turn without its paragraphs (`turn.id`,
@@ -58,6 +72,9 @@ class SpeechRef:
     turn: Turn
     snippet: str = ""
     interrupts: str | None = None  # the floor holder (person id) it interrupts
+    place: tuple[str, int] | None = field(default=None, compare=False, repr=False)
+    # (speaker id, index): where it sits in its meeting's facts (`_TurnFacts.speeches`),
+    # which the meeting's content determines: what a page-dependency hash names it by
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,20 @@ class MeetingTexts(Protocol):
         None when this source remembers nothing."""
         ...
 
+    def facts_key(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> str | None:
+        """A name for ``make(meeting with its turns)`` that changes whenever
+        what it is made from does (None: this source names nothing)."""
+        ...
+
+    def previous_state(self, name: str) -> Any:
+        """What `keep_state` kept under `name` in an earlier build (None: nothing
+        or unreadable). Its users trust only entries under a current `facts_key`."""
+        ...
+
+    def keep_state(self, name: str, value: object) -> None:
+        """Keep `value` for the next build's `previous_state`."""
+        ...
+
 
 class KeptTexts:
     """Turns kept in memory: meetings handed to `build_archive` whole (a test,
@@ -102,6 +133,15 @@ class KeptTexts:
 
     def is_remembered(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> bool | None:
         return None
+
+    def facts_key(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> str | None:
+        return None
+
+    def previous_state(self, name: str) -> Any:
+        return None
+
+    def keep_state(self, name: str, value: object) -> None:
+        pass
 
 
 def outline(meeting: Meeting) -> Meeting:
@@ -270,10 +310,12 @@ def merge_people(meetings: Iterable[Meeting]) -> dict[str, Person]:
         for person in meeting.people:
             known = people.get(person.id)
             if known is None:
-                people[person.id] = replace(person, role=None)
+                people[person.id] = person if person.role is None else replace(person, role=None)
                 continue
             name = person.name if len(person.name) > len(known.name) else known.name
-            people[person.id] = replace(known, name=name, party=person.party or known.party)
+            party = person.party or known.party
+            if name != known.name or party != known.party:  # else the same Person again
+                people[person.id] = replace(known, name=name, party=party)
     return dict(sorted(people.items(), key=lambda kv: (kv[1].name.lower(), kv[0])))
 
 
@@ -340,55 +382,185 @@ def _turn_facts(meeting: Meeting) -> _TurnFacts:
                       {pid: tuple(refs) for pid, refs in speeches.items()})
 
 
-class _NewestSpeeches:
-    """Each speaker's speeches, keeping only the groups (one per meeting) that
-    can still be among the newest `limit`: memory stays bounded however many
-    meetings stream past."""
+Speeches = tuple[tuple[Turn, str, str | None], ...]  # a speaker's in one meeting (`_TurnFacts`)
+
+
+@dataclass(frozen=True)
+class _MeetingPart:
+    """What the archive keeps of one meeting's facts, the speeches' text aside
+    (small: the archive state holds it for every meeting)."""
+
+    figures: MeetingFigures  # without interruptions or turn words
+    figure_data: MeetingFigureData
+    summary: MeetingSummary
+    speeches: Mapping[str, int]  # speaker id -> their speeches, in the facts' order
+
+
+def _part(facts: _TurnFacts) -> _MeetingPart:
+    return _MeetingPart(replace(facts.figures, interruptions=MappingProxyType({})),
+                        facts.figure_data, facts.summary,
+                        MappingProxyType({pid: len(refs) for pid, refs in facts.speeches.items()}))
+
+
+class _NewestGroups:
+    """Each speaker's speeches by meeting, keeping only the groups (one per
+    meeting) that can still be among the newest `limit`: memory stays
+    bounded however many meetings stream past. A group dropped here is not
+    among the newest of any longer series either (the newer groups that made
+    it drop only grow), so the groups of some meetings can be gathered apart
+    from those of the others."""
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.groups: dict[str, list[list[SpeechRef]]] = defaultdict(list)
+        self.groups: dict[str, list[tuple[str, Speeches]]] = defaultdict(list)
         self.kept: dict[str, int] = defaultdict(int)
-        self.counts: dict[str, int] = defaultdict(int)
 
-    def add(self, meeting: Meeting,
-            speeches: Mapping[str, tuple[tuple[Turn, str, str | None], ...]]) -> None:
+    def add(self, meeting_id: str, speeches: Mapping[str, Speeches]) -> None:
         for pid, turns in speeches.items():
             groups = self.groups[pid]
-            groups.append([SpeechRef(meeting, *speech) for speech in turns])
-            self.counts[pid] += len(turns)
+            groups.append((meeting_id, turns))
             self.kept[pid] += len(turns)
-            while len(groups) > 1 and self.kept[pid] - len(groups[0]) >= self.limit:
-                self.kept[pid] -= len(groups.pop(0))
+            while len(groups) > 1 and self.kept[pid] - len(groups[0][1]) >= self.limit:
+                self.kept[pid] -= len(groups.pop(0)[1])
 
-    def newest(self) -> dict[str, tuple[SpeechRef, ...]]:
-        """Newest meeting first, each meeting's speeches in the order spoken."""
-        return {pid: tuple(ref for group in reversed(groups) for ref in group)[:self.limit]
-                for pid, groups in sorted(self.groups.items())}
+    def kept_groups(self) -> dict[tuple[str, str], Speeches]:
+        return {(mid, pid): turns for pid, groups in self.groups.items() for mid, turns in groups}
 
 
-def _facts_in_order(ordered: Sequence[Meeting], texts: MeetingTexts,
-                    jobs: int) -> Iterator[_TurnFacts]:
-    """The facts of each meeting's turns, in order: the only pass over the text
-    of every meeting. Facts `texts` does not remember yet are made by `jobs`
-    workers, which store them; then all are read back here, so facts an earlier
-    build stored never cross a process boundary (pickled by a worker and again
-    on the way back, they cost twice what reading them here does)."""
-    remembers = bool(ordered) and texts.is_remembered(ordered[0], _turn_facts) is not None
-    missing = [i for i, m in enumerate(ordered) if not texts.is_remembered(m, _turn_facts)]
+def _newest_meetings(ordered: Sequence[Meeting], parts: Mapping[str, _MeetingPart],
+                     people: Mapping[str, Person], limit: int) -> dict[str, list[str]]:
+    """Per speaker, the meetings (newest first) whose speeches are among their
+    newest `limit`: every meeting they spoke in until `limit` are counted."""
+    counted: dict[str, int] = defaultdict(int)
+    found: dict[str, list[str]] = defaultdict(list)
+    for meeting in reversed(ordered):
+        for pid, count in parts[meeting.id].speeches.items():
+            if pid in people and counted[pid] < limit:
+                found[pid].append(meeting.id)
+                counted[pid] += count
+    return found
 
-    def make(batch: Sequence[int]) -> list[_TurnFacts | None]:
-        facts = [texts.remembered(ordered[i], _turn_facts) for i in batch]
-        return [None] * len(facts) if remembers else facts
-    made = (facts for batch in fork_map(make, chunked(missing, TEXT_BATCH), jobs)
-            for facts in batch)
-    if not remembers:
-        yield from made
-        return
-    for _ in made:
-        pass  # stored by the workers
+
+ARCHIVE_STATE = "archive"  # the name `MeetingTexts.keep_state` keeps it under
+STATE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    """Every meeting's part and the speeches of the newest ones per speaker."""
+
+    parts: dict[str, _MeetingPart]  # by meeting id
+    newest: dict[str, list[str]]  # speaker id -> meeting ids, newest first
+    speeches: dict[tuple[str, str], Speeches]  # (meeting id, speaker id) of `newest`
+
+
+def _previous(texts: MeetingTexts) -> tuple[Mapping, Mapping]:
+    """The parts and newest speeches an earlier build kept, each under its
+    meeting's facts key (empty when there are none or they are unreadable)."""
+    state = texts.previous_state(ARCHIVE_STATE)
+    if not (isinstance(state, tuple) and len(state) == 3 and state[0] == STATE_FORMAT
+            and isinstance(state[1], dict) and isinstance(state[2], dict)):
+        return {}, {}
+    return state[1], state[2]
+
+
+def _kept(found: Any, key: str | None) -> Any:
+    """The value of a `(facts key, value)` entry of the state, if `key` is its key."""
+    if key is None or not isinstance(found, tuple) or len(found) != 2 or found[0] != key:
+        return None
+    return found[1]
+
+
+def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: MeetingTexts,
+            jobs: int) -> _Gathered:
+    """The facts the archive needs, reading the text of the meetings only where
+    the archive state an earlier build kept has no entry under the meeting's
+    current facts key (its content, registry and the generator's code); then
+    keep the state for the next build."""
+    keys = {m.id: texts.facts_key(m, _turn_facts) for m in ordered}
+    old_parts, old_speeches = _previous(texts)
+    parts: dict[str, _MeetingPart] = {}
+    missing = []
     for meeting in ordered:
-        yield texts.remembered(meeting, _turn_facts)
+        part = _kept(old_parts.get(meeting.id), keys[meeting.id])
+        if isinstance(part, _MeetingPart):
+            parts[meeting.id] = part
+        else:
+            missing.append(meeting)
+    fresh = _NewestGroups(LISTED_SPEECHES)  # speeches that came along with their part
+    for meeting, (part, came) in zip(missing, _parts_in_order(missing, texts, jobs), strict=True):
+        parts[meeting.id] = part
+        if came is not None:
+            fresh.add(meeting.id, {pid: refs for pid, refs in came.items() if pid in people})
+    newest = _newest_meetings(ordered, parts, people, LISTED_SPEECHES)
+    made = fresh.kept_groups()
+    speeches: dict[tuple[str, str], Speeches] = {}
+    unread: dict[str, list[str]] = defaultdict(list)  # meeting id -> speakers to read there
+    for pid, mids in newest.items():
+        for mid in mids:
+            found = made.get((mid, pid))
+            if found is None:
+                found = _kept(old_speeches.get((mid, pid)), keys[mid])
+            if isinstance(found, tuple):
+                speeches[(mid, pid)] = found
+            else:
+                unread[mid].append(pid)
+    speeches.update(_read_speeches([m for m in ordered if m.id in unread], unread, texts, jobs))
+    if missing or unread or speeches.keys() != old_speeches.keys():
+        texts.keep_state(ARCHIVE_STATE, (
+            STATE_FORMAT,
+            {mid: (keys[mid], part) for mid, part in parts.items() if keys[mid] is not None},
+            {pair: (keys[pair[0]], refs) for pair, refs in speeches.items()
+             if keys[pair[0]] is not None}))
+    return _Gathered(parts, newest, speeches)
+
+
+def _read_speeches(meetings: Sequence[Meeting], speakers: Mapping[str, Sequence[str]],
+                   texts: MeetingTexts, jobs: int) -> Iterator[tuple[tuple[str, str], Speeches]]:
+    """The speeches of `speakers[meeting.id]` in each of `meetings`, read from
+    their facts by `jobs` workers (which send back only those speeches)."""
+    def read(batch: Sequence[int]) -> list[dict[str, Speeches]]:
+        found = []
+        for i in batch:
+            facts = texts.remembered(meetings[i], _turn_facts)
+            found.append({pid: facts.speeches[pid] for pid in speakers[meetings[i].id]})
+        return found
+    done = (found for batch in fork_map(read, chunked(range(len(meetings)), TEXT_BATCH), jobs)
+            for found in batch)
+    for meeting, found in zip(meetings, done, strict=True):
+        for pid, refs in found.items():
+            yield (meeting.id, pid), refs
+
+
+def _newest_speeches(gathered: _Gathered, by_id: Mapping[str, Meeting],
+                     limit: int) -> dict[str, tuple[SpeechRef, ...]]:
+    """Per speaker, newest meeting first, each meeting's speeches in the order
+    spoken, at most `limit`."""
+    return {pid: tuple(SpeechRef(by_id[mid], *speech, place=(pid, j))
+                       for mid in mids
+                       for j, speech in enumerate(gathered.speeches[(mid, pid)]))[:limit]
+            for pid, mids in sorted(gathered.newest.items())}
+
+
+def _parts_in_order(ordered: Sequence[Meeting], texts: MeetingTexts, jobs: int
+                    ) -> Iterator[tuple[_MeetingPart, Mapping[str, Speeches] | None]]:
+    """The part of each meeting's facts, in order: the only pass over the text
+    of every meeting, on `jobs` workers. Where `texts` remembers facts, a
+    worker reads them (or makes and stores them) and sends back the part
+    alone: the speeches stay in the facts file, read where a speaker's newest
+    need them (the whole facts, pickled by a worker and again on the way back,
+    would cost twice what reading them costs). Otherwise the speeches come
+    along."""
+    remembers = bool(ordered) and texts.is_remembered(ordered[0], _turn_facts) is not None
+
+    def make(batch: Sequence[int]) -> list[tuple[_MeetingPart, Mapping[str, Speeches] | None]]:
+        made = []
+        for i in batch:
+            facts = texts.remembered(ordered[i], _turn_facts)
+            made.append((_part(facts), None if remembers else facts.speeches))
+        return made
+    for batch in fork_map(make, chunked(range(len(ordered)), TEXT_BATCH), jobs):
+        yield from batch
 
 
 def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None,
@@ -409,20 +581,22 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
             if person.role:
                 roles[person.id].add(person.role)
 
+    gathered = _gather(ordered, people, texts, jobs)
     spoke_in: dict[str, list[Meeting]] = defaultdict(list)
-    newest = _NewestSpeeches(LISTED_SPEECHES)
+    counts: dict[str, int] = defaultdict(int)
     figures: dict[str, MeetingFigures] = {}
     figure_data: dict[str, MeetingFigureData] = {}
     summaries: dict[str, MeetingSummary] = {}
-
-    for meeting, facts in zip(ordered, _facts_in_order(ordered, texts, jobs), strict=True):
-        figures[meeting.id] = replace(facts.figures, interruptions=MappingProxyType({}))
-        figure_data[meeting.id] = facts.figure_data
-        summaries[meeting.id] = facts.summary
-        speeches = {pid: refs for pid, refs in facts.speeches.items() if pid in people}
-        for pid in speeches:
-            spoke_in[pid].append(meeting)
-        newest.add(meeting, speeches)
+    for meeting in ordered:
+        part = gathered.parts[meeting.id]
+        figures[meeting.id] = part.figures
+        figure_data[meeting.id] = part.figure_data
+        summaries[meeting.id] = part.summary
+        for pid, count in part.speeches.items():
+            if pid in people:
+                spoke_in[pid].append(meeting)
+                counts[pid] += count
+    by_id = {m.id: m for m in ordered}
 
     motions = _motion_entries(ordered)
     by_submitter: dict[str, list[MotionEntry]] = defaultdict(list)
@@ -461,8 +635,8 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
                          for slug, members in sorted(parties.items())}),
         motions=_frozen(motions),
         motions_by_meeting=_frozen({k: tuple(v) for k, v in by_meeting.items()}),
-        speech_counts=_frozen(dict(sorted(newest.counts.items()))),
-        newest_speeches=_frozen(newest.newest()),
+        speech_counts=_frozen(dict(sorted(counts.items()))),
+        newest_speeches=_frozen(_newest_speeches(gathered, by_id, LISTED_SPEECHES)),
         meetings_by_speaker=_frozen({k: tuple(v) for k, v in sorted(spoke_in.items())}),
         motions_by_submitter=_frozen({k: tuple(v) for k, v in sorted(by_submitter.items())}),
         motions_by_turn=_frozen({k: tuple(v) for k, v in by_turn.items()}),
@@ -473,7 +647,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         person_figures=_frozen(per_person),
         party_figures=_frozen(per_party),
         roles=_frozen({k: tuple(sorted(v)) for k, v in sorted(roles.items())}),
-        meetings_by_id=_frozen({m.id: m for m in ordered}),
+        meetings_by_id=_frozen(by_id),
         chart_data=archive_figures(tuple(ordered), people, figures,
                                    {k: tuple(v) for k, v in by_submitter.items()}, figure_data),
     )

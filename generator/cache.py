@@ -29,7 +29,14 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   (`generator.pagedeps.PageDeps`), tied to ``state.json`` by a build id: a
   page whose inputs all hash the same is linked without building its context;
 - ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
-  and the generator's code.
+  and the generator's code;
+- ``archive.state.pickle``: what the archive stage keeps of every meeting's
+  facts (figures, summary, speech counts) and the speeches of each speaker's
+  newest meetings, each under its meeting's facts key (`CachedTexts.facts_key`),
+  in one file: a build reads it once instead of every meeting's facts, and
+  reads the facts of a meeting only when the key changed
+  (`generator.archive`). An entry under another key is never used, so a stale
+  file costs time, never a wrong site.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ T = TypeVar("T")
 CACHE_DIR = ".plenum-cache"
 MEETING_SUFFIX = ".v2.pickle"  # outline, then turns
 FACTS_SUFFIX = ".facts.pickle"
+STATE_SUFFIX = ".state.pickle"  # a stage's state (`CachedTexts.keep_state`)
 REGISTRY_PICKLE = "registry.pickle"  # the parsed speaker registry of the last build
 DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps`)
 FORMAT = 1  # bump when the layout of the cache changes
@@ -267,7 +275,7 @@ class BuildCache:
         """The turns of the meetings this cache's reader loaded, read back from
         their pickles with the speaker `registry` applied as loading did."""
         return CachedTexts({mid: self._stored(d) for mid, d in self._digest_by_meeting.items()},
-                           registry, self._facts_salt())
+                           registry, self._facts_salt(), self.folder)
 
     def _facts_salt(self) -> str:
         """What remembered facts depend on besides the content: the registry
@@ -438,10 +446,12 @@ class CachedTexts:
     turns are those a whole load would have given. `salt` names the registry
     and the generator's code, for `remembered`."""
 
-    def __init__(self, stored: Mapping[str, Path], registry: object, salt: str):
+    def __init__(self, stored: Mapping[str, Path], registry: object, salt: str,
+                 folder: Path | None = None):
         self.stored = dict(stored)
         self.registry = registry
         self.salt = salt
+        self.folder = folder  # of the states kept (`keep_state`); None: none kept
 
     def turns(self, meeting: Meeting) -> tuple[Turn, ...]:
         from generator.registry import apply_registry
@@ -461,6 +471,23 @@ class CachedTexts:
 
     def is_remembered(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> bool:
         return self._facts_path(meeting, make).is_file()
+
+    def facts_key(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> str | None:
+        """The name of the file `remembered` keeps ``make(meeting)`` in: the
+        meeting's content hash, the registry, the generator's code and `make`."""
+        if meeting.id not in self.stored:
+            return None
+        return self._facts_path(meeting, make).name.removesuffix(FACTS_SUFFIX)
+
+    def previous_state(self, name: str) -> Any:
+        if self.folder is None:
+            return None
+        found = _read_pickles(self.folder / f"{name}{STATE_SUFFIX}", 1)
+        return None if found is None else found[0]
+
+    def keep_state(self, name: str, value: object) -> None:
+        if self.folder is not None:
+            _write_pickles(self.folder / f"{name}{STATE_SUFFIX}", value)
 
     def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
         """``make(meeting with its turns)``, stored beside the meeting: a later

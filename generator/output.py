@@ -115,12 +115,29 @@ def write_manifest(folder: Path, previous: Path | None = None) -> None:
     hash, unless it was modified after that manifest was written."""
     known = _linked_digests(previous) if previous is not None else _Known({}, None, 0)
     lines = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
+    for rel, entry in _site_files(folder):
         if rel == MANIFEST_NAME:
             continue
-        lines.append(f"{known.digest(path, rel) or _sha256(path)}  {rel}\n")
+        lines.append(f"{known.digest(entry, rel) or _sha256(entry.path)}  {rel}\n")
     (folder / MANIFEST_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+def _site_files(folder: Path) -> list[tuple[str, os.DirEntry]]:
+    """Every file under `folder` (symlinks to files too, as `Path.is_file`
+    says), by path relative to it, in the order of their `Path`s."""
+    found: list[tuple[tuple[str, ...], str, os.DirEntry]] = []
+    todo = [(os.fspath(folder), ())]
+    while todo:
+        top, parts = todo.pop()
+        with os.scandir(top) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((entry.path, (*parts, entry.name)))
+                elif entry.is_file():
+                    key = (*parts, entry.name)
+                    found.append((key, "/".join(key), entry))
+    found.sort(key=lambda item: item[0])
+    return [(rel, entry) for _, rel, entry in found]
 
 
 class _Known:
@@ -129,15 +146,15 @@ class _Known:
 
     def __init__(self, listed: dict[str, str], site: Path | None, written_ns: int):
         self.listed = listed
-        self.site = site
+        self.site = os.fspath(site) if site is not None else None
         self.written_ns = written_ns
 
-    def digest(self, path: Path, rel: str) -> str | None:
+    def digest(self, entry: os.DirEntry, rel: str) -> str | None:
         listed = self.listed.get(rel)
         if listed is None or self.site is None:
             return None
         try:
-            new, old = path.stat(), (self.site / rel).stat()
+            new, old = entry.stat(), os.stat(f"{self.site}/{rel}")
         except OSError:
             return None
         same = (new.st_ino, new.st_dev) == (old.st_ino, old.st_dev)
@@ -159,10 +176,10 @@ def _linked_digests(site: Path) -> _Known:
     return _Known(listed, site, written_ns)
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path | str) -> str:
     """The file's SHA-256, read in blocks (the speeches CSV of a large archive
     is hundreds of megabytes)."""
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 

@@ -23,12 +23,12 @@ import copyreg
 import hashlib
 import io
 import pickle
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
 
-from generator.archive import Archive
+from generator.archive import MEETING_FIELDS, Archive, MotionEntry, SpeechRef
 from generator.model import Meeting
 
 ALL = "*"  # the key of a token that stands for a whole field
@@ -206,7 +206,11 @@ class TokenDigests:
         self.archive = archive
         self.meeting_digests = meeting_digests
         self._memo: dict[Token, str | None] = {}
+        self._lines: dict[Token, str | None] = {}  # "token=digest", as `combined` joins them
         self._groups: dict[str, dict[Any, list]] = {}
+        self._motion_places: dict[int, int] = {}  # id(motion) -> its index in its meeting
+        self._places_of: set[int] = set()  # id() of the meetings indexed there
+        self._keep_alive: list[Meeting] = []  # so that no id() above is reused
 
     def digest(self, token: Token) -> str | None:
         if token not in self._memo:
@@ -214,14 +218,19 @@ class TokenDigests:
         return self._memo[token]
 
     def combined(self, tokens: Iterable[Token], salt: str) -> str | None:
-        """One hash of the tokens' values and `salt` (None: a token cannot be
-        hashed)."""
+        """One hash of the tokens' values and `salt`, in the order given (None:
+        a token cannot be hashed). A `PageDeps` keeps its tokens sorted, so the
+        hash made when it is recorded and the one checked next build agree."""
         parts = [salt]
-        for token in sorted(tokens, key=repr):
-            found = self.digest(token)
-            if found is None:
+        lines = self._lines
+        for token in tokens:
+            line = lines.get(token, "")
+            if line == "":
+                found = self.digest(token)
+                line = lines[token] = None if found is None else f"{token!r}={found}"
+            if line is None:
                 return None
-            parts.append(f"{token!r}={found}")
+            parts.append(line)
         return _hash("\n".join(parts).encode())
 
     def _compute(self, token: Token) -> str | None:
@@ -233,6 +242,10 @@ class TokenDigests:
         value = self._field(field)
         if key == ALL:
             return self._hash_value(value)
+        if field in MEETING_FIELDS and _hashable(key) and key in self.meeting_digests:
+            # made from that meeting alone: its content hash names the value
+            found = self.meeting_digests[key] if key in value else _ABSENT
+            return _hash(f"{field}\x00{found}".encode())
         if field in BY_MEETING:
             return self._hash_value(self._group(field, value).get(key, ()))
         if not isinstance(value, Mapping):
@@ -253,10 +266,24 @@ class TokenDigests:
             self._groups[field] = groups
         return self._groups[field]
 
+    def motion_place(self, entry: MotionEntry) -> int | None:
+        """The index of the entry's motion in its meeting's motions (None: not
+        one of them, as that very object)."""
+        meeting = entry.meeting
+        if id(meeting) not in self._places_of:
+            self._places_of.add(id(meeting))
+            self._keep_alive.append(meeting)
+            self._motion_places.update((id(m), i) for i, m in enumerate(meeting.motions))
+        place = self._motion_places.get(id(entry.motion))
+        if place is None or place >= len(meeting.motions) \
+                or meeting.motions[place] is not entry.motion:
+            return None
+        return place
+
     def _hash_value(self, value: Any) -> str | None:
         buffer = io.BytesIO()
         try:
-            _value_pickler(buffer, self.meeting_digests).dump(value)
+            _value_pickler(buffer, self.meeting_digests, self.motion_place).dump(value)
         except (pickle.PicklingError, TypeError, AttributeError, ValueError):
             return None
         return _hash(buffer.getvalue())
@@ -278,9 +305,29 @@ def _meeting_reference(digest: str) -> None:  # pragma: no cover - never unpickl
     """Stands for a meeting in a token's hash."""
 
 
-def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -> pickle.Pickler:
+def _motion_reference(meeting_digest: str, place: int, slug: str) -> None:  # pragma: no cover
+    """Stands for a motion entry in a token's hash: the motion at `place` in
+    the meeting of that content hash, under `slug`."""
+
+
+def _speech_reference(meeting_digest: str, speaker: str, place: int) -> None:  # pragma: no cover
+    """Stands for a speech reference in a token's hash: the speaker's speech
+    at `place` in the facts of the meeting of that content hash."""
+
+
+def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
+                   motion_place: Callable[[MotionEntry], int | None] | None = None
+                   ) -> pickle.Pickler:
     """A pickler that writes each meeting as its content hash (an unknown
-    meeting makes the value unhashable) and read-only mappings as dicts."""
+    meeting makes the value unhashable) and read-only mappings as dicts. With
+    `motion_place`, a motion entry whose motion is one of its meeting's (as
+    that very object) is written as (meeting hash, place, slug): its motion is
+    part of the meeting's outline, which the hash stands for, so the entry's
+    value is the same whenever those three are (and it costs a few bytes
+    instead of the motion's whole text). A speech reference that knows its
+    place in its meeting's facts (`SpeechRef.place`) is written as that place
+    and the meeting's hash: the facts are a function of the meeting's content
+    and speaker registry, which the hash stands for."""
     pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True  # no memo: equal values give equal bytes
     table = copyreg.dispatch_table.copy()
@@ -292,13 +339,31 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -> pick
         return (_meeting_reference, (digest,))
 
     table[Meeting] = reduce_meeting
+    if motion_place is not None:
+        def reduce_entry(entry: MotionEntry) -> tuple:
+            place = motion_place(entry)
+            digest = meeting_digests.get(entry.meeting.id)
+            if place is None or digest is None:
+                return (MotionEntry, (entry.motion, entry.meeting, entry.slug))
+            return (_motion_reference, (digest, place, entry.slug))
+
+        table[MotionEntry] = reduce_entry
+
+    def reduce_speech(ref: SpeechRef) -> tuple:
+        digest = meeting_digests.get(ref.meeting.id)
+        if ref.place is None or digest is None:
+            return (SpeechRef, (ref.meeting, ref.turn, ref.snippet, ref.interrupts))
+        return (_speech_reference, (digest, *ref.place))
+
+    table[SpeechRef] = reduce_speech
     table[MappingProxyType] = lambda proxy: (dict, (list(proxy.items()),))
     pickler.dispatch_table = table
     return pickler
 
 
-def page_digest(digests: TokenDigests, tokens: Iterable[Token], template_hash: str,
+def page_digest(digests: TokenDigests, tokens: Sequence[Token], template_hash: str,
                 salt: str) -> str | None:
-    """The hash a `PageDeps` holds: its tokens' values, its template closure
-    and the build's salt."""
+    """The hash a `PageDeps` holds: its tokens' values (`tokens` sorted by
+    repr, as a `PageDeps` keeps them), its template closure and the build's
+    salt."""
     return digests.combined(tokens, f"{template_hash}+{salt}")

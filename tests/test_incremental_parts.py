@@ -137,6 +137,108 @@ def test_a_tracked_archive_notes_keys_whole_fields_and_meetings(project: Path):
             pickle.dumps(kept)  # its page then has no fingerprint, so it is always built
 
 
+def test_motions_speeches_and_meeting_figures_are_hashed_by_their_meeting_s_content_hash(
+        project: Path):
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    meetings, _ = load_meetings(proj, cache)
+    archive, _ = build_archive(meetings, meeting_texts(proj, cache))
+    digests = TokenDigests(archive, cache.meeting_digests)
+    slug, entry = next(iter(archive.motions.items()))
+    pid, refs = next((pid, refs) for pid, refs in archive.newest_speeches.items() if refs)
+    motion, speeches = digests.digest(("motions", slug)), digests.digest(("newest_speeches", pid))
+    assert motion is not None and speeches is not None
+    mid = entry.meeting.id
+    figures = digests.digest(("figures", mid))  # made from that meeting alone
+    for meeting_id, token, before in ((mid, ("motions", slug), motion),
+                                      (refs[0].meeting.id, ("newest_speeches", pid), speeches),
+                                      (mid, ("figures", mid), figures)):
+        changed = {**cache.meeting_digests, meeting_id: "another content hash"}
+        assert TokenDigests(archive, changed).digest(token) != before
+    without = replace(archive, figures=MappingProxyType({}))
+    assert TokenDigests(without, cache.meeting_digests).digest(("figures", mid)) != figures
+
+    def motion_digest(loose):  # a motion that is not its meeting's own: hashed whole
+        view = replace(archive, motions=MappingProxyType({slug: loose}))
+        return TokenDigests(view, cache.meeting_digests).digest(("motions", slug))
+
+    copied = motion_digest(replace(entry, motion=replace(entry.motion)))
+    edited = motion_digest(replace(entry, motion=replace(entry.motion, text="another text")))
+    assert None not in (copied, edited) and len({motion, copied, edited}) == 3
+    unplaced = replace(archive, newest_speeches=MappingProxyType(
+        {pid: tuple(replace(ref, place=None) for ref in refs)}))
+    assert TokenDigests(unplaced, cache.meeting_digests).digest(("newest_speeches", pid)) \
+        not in (None, speeches)
+
+
+def _archives(project: Path) -> tuple:
+    """The archive built from the build cache (and its archive state, which
+    this keeps for the next call) and the one built from whole meetings."""
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    outlines, _ = load_meetings(proj, cache)
+    whole, _ = load_meetings(proj)
+    return build_archive(outlines, meeting_texts(proj, cache))[0], build_archive(whole)[0]
+
+
+def _same_facts(cached, fresh) -> None:
+    for name in ("newest_speeches", "speech_counts", "meetings_by_speaker", "figures",
+                 "summaries", "person_figures", "party_figures", "chart_data"):
+        assert getattr(cached, name) == getattr(fresh, name), name
+    assert [[ref.place for ref in refs] for refs in cached.newest_speeches.values()] == \
+        [[ref.place for ref in refs] for refs in fresh.newest_speeches.values()]
+
+
+@pytest.mark.parametrize("limits", [(1, 1), (1, 12), (12, 1)])
+def test_the_archive_state_gives_the_facts_reading_every_meeting_gives(
+        project: Path, monkeypatch, limits):
+    """Kept with one number of newest speeches per speaker and read with
+    another (more: the speeches of older meetings are read from their facts),
+    the archive state gives what reading every meeting's text gives."""
+    import generator.archive as archive
+    from generator.cache import CachedTexts
+
+    state = project / ".plenum-cache" / "archive.state.pickle"
+    assert state.is_file()  # kept by the build
+    read = _calls(monkeypatch, CachedTexts, "remembered")
+    for step, limit in enumerate(limits):
+        monkeypatch.setattr(archive, "LISTED_SPEECHES", limit)
+        read.clear()
+        cached, fresh = _archives(project)
+        if step:  # the facts of a meeting are read only for the speeches the state lacks
+            assert bool(read) == (limit > limits[0])
+        spread = {len({ref.meeting.id for ref in refs}) for refs in fresh.newest_speeches.values()}
+        assert any(len(refs) == limit for refs in fresh.newest_speeches.values())
+        # some speaker's newest speeches come from several meetings with the larger limit
+        assert (max(spread) > 1) == (limit > min(limits))
+        _same_facts(cached, fresh)
+
+
+def test_a_stale_or_unreadable_archive_state_never_gives_wrong_facts(project: Path,
+                                                                      monkeypatch):
+    from generator.cache import CachedTexts
+
+    state = project / ".plenum-cache" / "archive.state.pickle"
+    kept = state.read_bytes()
+    _edit_second_transcript(project)
+    assert build(project) == 0  # its state names the edited meeting's new facts
+    state.write_bytes(kept)  # the state of the build before the edit: one meeting stale
+    read = _calls(monkeypatch, CachedTexts, "remembered")
+    _same_facts(*_archives(project))
+    # the edited meeting's facts were read, not taken from the state; no other's
+    assert len({meeting.id for _, meeting, _ in read}) == 1
+    for broken in (b"", kept[:len(kept) // 2], pickle.dumps(("another layout", {}, {}))):
+        state.write_bytes(broken)
+        _same_facts(*_archives(project))
+
+
 def test_the_manifest_keeps_hashes_of_linked_files_and_rehashes_modified_ones(tmp_path):
     site = tmp_path / "site"
     with staged_site(site, durable=False) as staging:
