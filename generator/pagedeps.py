@@ -30,6 +30,7 @@ from typing import Any
 
 from generator.archive import MEETING_FIELDS, Archive, MotionEntry, SpeechRef
 from generator.model import Meeting
+from generator.stable_pickle import hashing_pickler
 
 ALL = "*"  # the key of a token that stands for a whole field
 MEETING = "meeting"  # the field of a token that stands for a meeting (outline and turns)
@@ -328,8 +329,7 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
     place in its meeting's facts (`SpeechRef.place`) is written as that place
     and the meeting's hash: the facts are a function of the meeting's content
     and speaker registry, which the hash stands for."""
-    pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo: equal values give equal bytes
+    pickler = hashing_pickler(file)  # no memo: equal values give equal bytes
     table = copyreg.dispatch_table.copy()
 
     def reduce_meeting(meeting: Meeting) -> tuple:
