@@ -2,7 +2,7 @@
 so the next build redoes only what changed.
 
 Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
-(``build --clean`` ignores it):
+(``build --clean`` removes what earlier builds stored and starts over):
 
 - ``digests.json``: a content hash per input file, reused while the file's size
   and modification time are unchanged (as git's index does), so a build hashes
@@ -48,6 +48,7 @@ import io
 import json
 import os
 import pickle
+import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -128,6 +129,8 @@ class BuildCache:
     def __init__(self, project: Project, clean: bool = False):
         self.project = project
         self.folder = project.root / CACHE_DIR
+        if clean:
+            self._forget_builds()
         state = {} if clean else self._read_json("state.json")
         if state.get("format") != FORMAT or not self._describes_site_in_place(state):
             state = {}
@@ -144,6 +147,17 @@ class BuildCache:
         self.deps: dict[str, Any] = {}  # this build's (`generator.pagedeps.PageDeps`)
         self.csv_blocks: dict[str, list] = {}  # this build's (`generator.feeds.CsvBlock`)
         self._version: str | None = None
+
+    def _forget_builds(self) -> None:
+        """Remove what earlier site builds stored, so a clean build reuses
+        nothing. The import's own records (which transcripts were parsed, and
+        their warnings) are not the site build's and stay."""
+        for name in ("meetings", "search"):
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+        names = ("state.json", "digests.json", DEPS_FILE, REGISTRY_PICKLE)
+        states = self.folder.glob(f"*{STATE_SUFFIX}") if self.folder.is_dir() else ()
+        for path in [*(self.folder / name for name in names), *states]:
+            path.unlink(missing_ok=True)
 
     # --- inputs --------------------------------------------------------------------
 
@@ -421,10 +435,11 @@ def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -
     every value in full where it occurs. The dispatch table keeps the
     per-object work in C (a `persistent_id` method would call back into
     Python for every object: three times slower)."""
-    pickler = pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL)
+    from generator.stable_pickle import hashing_pickler
+
     # no memo: equal values give equal bytes however objects happen to be shared
     # (a record read back from the cache is a copy, not the object made fresh)
-    pickler.fast = True
+    pickler = hashing_pickler(file)
     table = copyreg.dispatch_table.copy()
 
     def reduce_meeting(meeting: Meeting) -> tuple:

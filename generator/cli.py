@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="worker processes (default: one per core)")
         if name == "build":
             p.add_argument("--clean", action="store_true",
-                           help="ignore the build cache and render everything")
+                           help="remove the build cache first and render everything")
 
     p_check = sub.add_parser("check", help="validate content/ and the speaker registry")
     p_check.add_argument("--strict", action="store_true", help="treat warnings as errors")
