@@ -150,6 +150,15 @@ class RememberingTexts:
     def is_remembered(self, meeting: Meeting, make) -> bool:
         return self._key(meeting, make) in self._facts
 
+    def facts_key(self, meeting: Meeting, make) -> str:
+        return repr(self._key(meeting, make))
+
+    def previous_state(self, name: str) -> None:  # keeps no archive state between builds
+        return None
+
+    def keep_state(self, name: str, value: object) -> None:
+        pass
+
 
 def site_search(meetings: tuple[Meeting, ...], out: Path, cache: Path | None,
                 facts: dict) -> tuple[dict[str, str], list[str]]:
