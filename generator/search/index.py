@@ -428,24 +428,30 @@ def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
     return EncodedTerms(first, df.tolist(), maxima, tiers)
 
 
-_OPENED: dict[str, tuple[np.ndarray, _Scoring]] = {}  # spill folder -> its arrays
+_OPENED: dict[str, _Scoring] = {}  # spill folder -> its per-record arrays
 
 
-def _open_spill(folder: str, n_docs: int) -> tuple[np.ndarray, _Scoring]:
-    """The postings and per-record arrays that `finish` wrote to `folder`, mapped
-    read-only (the page cache is shared, so workers do not copy them)."""
+def _open_spill(folder: str, n_docs: int) -> _Scoring:
+    """The per-record arrays that `finish` wrote to `folder`, mapped read-only
+    (the page cache is shared, so workers do not copy them)."""
     got = _OPENED.get(folder)
     if got is None:
         release_freed_memory()  # what counting left behind in this worker
         path = Path(folder)
         arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
                   for name in ("norm2", "boost", "speaker", "group")]
-        postings = path / "postings.bin"
-        mapped = (np.memmap(postings, np.uint32, "r") if postings.stat().st_size
-                  else np.zeros(0, np.uint32))  # an empty file cannot be mapped
         _OPENED.clear()
-        got = _OPENED[folder] = (mapped, _Scoring(*arrays, n_docs=n_docs))
+        got = _OPENED[folder] = _Scoring(*arrays, n_docs=n_docs)
     return got
+
+
+def _read_postings(folder: str, lo: int, hi: int) -> np.ndarray:
+    """Postings `lo` to `hi` of the spill's sorted postings file. Read, not
+    mapped: mapped pages stay in a worker's memory until it ends (at 10,000
+    meetings the file is ~270 MB, and each worker held all of it)."""
+    with open(Path(folder) / "postings.bin", "rb") as fh:
+        fh.seek(lo * 4)
+        return np.fromfile(fh, np.uint32, count=hi - lo)
 
 
 @cache
@@ -466,8 +472,9 @@ def release_freed_memory() -> None:
 
 def _encode_task(task: tuple[str, int, int, int, list[int], int, IndexOptions]) -> EncodedTerms:
     folder, n_docs, lo, hi, df, first, opt = task
-    postings, scoring = _open_spill(folder, n_docs)
-    return encode_terms(np.asarray(postings[lo:hi]), np.array(df, np.int64), scoring, opt, first)
+    scoring = _open_spill(folder, n_docs)
+    return encode_terms(_read_postings(folder, lo, hi), np.array(df, np.int64), scoring, opt,
+                        first)
 
 
 # --- the layout -------------------------------------------------------------------
