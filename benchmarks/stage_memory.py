@@ -1,0 +1,60 @@
+"""Peak memory per build stage: runs a command (a `build.py ... build -v`),
+samples the PSS of its whole process tree every 0.1 s and prints, beside each
+stage line the build prints, the tree's peak during that stage.
+
+    .venv/bin/python benchmarks/stage_memory.py .venv/bin/python build.py --root DIR build -v
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.build_bench import _children_map, _memory_kb  # noqa: E402
+
+
+def tree_pss_kb(root: int) -> tuple[int, int]:
+    """(PSS of `root` and its descendants, PSS of `root` alone), in kB."""
+    tree, todo, children = [], [root], _children_map()
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    sizes = {pid: _memory_kb(pid) for pid in tree}
+    return sum(sizes.values()), sizes.get(root, 0)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    stage = {"peak": 0, "main": 0, "overall": 0}
+
+    def sample() -> None:
+        while proc.poll() is None:
+            total, main_kb = tree_pss_kb(proc.pid)
+            if total > stage["peak"]:
+                stage["peak"], stage["main"] = total, main_kb
+            stage["overall"] = max(stage["overall"], total)
+            time.sleep(0.1)
+
+    threading.Thread(target=sample, daemon=True).start()
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("  ") and line.rstrip().endswith(" s"):  # a `-v` stage line
+            print(f"{line.rstrip()}   peak {stage['peak'] / 1024:6.0f} MB "
+                  f"(main process {stage['main'] / 1024:.0f} MB)")
+            stage["peak"] = 0
+    proc.wait()
+    print(f"peak of the whole run: {stage['overall'] / 1024:.0f} MB (process tree, PSS)")
+    return proc.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
