@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import ctypes
-import gc
 import json
 import math
 import multiprocessing
@@ -553,14 +552,12 @@ def _pack(units: list[list[list[int]]], caps: list[int]
 
 
 def _forked_pool(workers: int, *initializer):
-    """A pool of forked workers. The parent's objects are frozen out of the
-    garbage collector while forking, so the children's collections do not touch
-    (and copy) the pages they share with the parent."""
-    gc.freeze()
-    try:
-        return multiprocessing.get_context("fork").Pool(workers, *initializer)
-    finally:
-        gc.unfreeze()
+    """A pool of workers forked from a small server process ("forkserver"), not
+    from this one: in a site build this process holds the archive (~800 MB at
+    10,000 meetings), and workers forked from it kept the pages it rewrote
+    afterwards alive (about 500 MB more for the build at that size). The
+    initializer's arguments (the compound splitter, ~0.6 MB) are pickled."""
+    return multiprocessing.get_context("forkserver").Pool(workers, *initializer)
 
 
 def default_workers() -> int:
@@ -610,7 +607,6 @@ class IndexWriter:
         self._workers = workers
         self._counter = _TermCounter(splitter, self.opt)
         if self._can_fork():
-            # fork: the workers inherit the splitter's lexicon instead of pickling it
             self._pool = _forked_pool(workers, _start_worker, (splitter, self.opt))
         for sub in ("t", "d", "r"):  # a rebuild must not leave shards of the last one
             shutil.rmtree(out_dir / sub, ignore_errors=True)
@@ -921,7 +917,7 @@ class IndexWriter:
         assert not open_files and shard_at == len(shards)
 
     def _can_fork(self) -> bool:
-        return (self._workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        return (self._workers > 1 and "forkserver" in multiprocessing.get_all_start_methods()
                 and not multiprocessing.current_process().daemon)  # pool workers can't fork
 
     def _plan_term_shards(self, names: list[str], df: np.ndarray) -> list[tuple[int, int]]:
