@@ -54,6 +54,16 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
+def process_tree(root: int) -> list[int]:
+    """`root` and every process descended from it."""
+    tree, todo, children = [], [root], _children_map()
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
+
+
 def _memory_kb(pid: int) -> int:
     """PSS of one process (shared pages counted once across the tree), else RSS."""
     try:
@@ -84,12 +94,7 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self._halt.is_set():
-            tree, todo, children = [], [self.pid], _children_map()
-            while todo:
-                pid = todo.pop()
-                tree.append(pid)
-                todo.extend(children.get(pid, ()))
-            self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in tree))
+            self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in process_tree(self.pid)))
             self._halt.wait(self.interval)
 
     def stop(self) -> None:

@@ -15,17 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.build_bench import _children_map, _memory_kb  # noqa: E402
+from benchmarks.build_bench import _memory_kb, process_tree  # noqa: E402
 
 
 def tree_pss_kb(root: int) -> tuple[int, int]:
     """(PSS of `root` and its descendants, PSS of `root` alone), in kB."""
-    tree, todo, children = [], [root], _children_map()
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, ()))
-    sizes = {pid: _memory_kb(pid) for pid in tree}
+    sizes = {pid: _memory_kb(pid) for pid in process_tree(root)}
     return sum(sizes.values()), sizes.get(root, 0)
 
 
