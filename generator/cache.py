@@ -58,6 +58,7 @@ from typing import Any, TypeVar
 from generator.config import CONFIG_FILE, Project
 from generator.errors import Diagnostic, Severity
 from generator.model import Meeting, Turn
+from generator.stable_pickle import hashing_pickler
 
 T = TypeVar("T")
 
@@ -435,8 +436,6 @@ def _fingerprint_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str]) -
     every value in full where it occurs. The dispatch table keeps the
     per-object work in C (a `persistent_id` method would call back into
     Python for every object: three times slower)."""
-    from generator.stable_pickle import hashing_pickler
-
     # no memo: equal values give equal bytes however objects happen to be shared
     # (a record read back from the cache is a copy, not the object made fresh)
     pickler = hashing_pickler(file)

@@ -31,3 +31,9 @@ def built_project(root: Path, meetings: int, seed: int, with_example: bool = Fal
     generate_archive(meetings, root / "transcripts", seed=seed, target_bytes=12_000)
     assert build(root) == 0
     return root
+
+
+def file_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative POSIX path) with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

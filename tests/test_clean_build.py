@@ -6,14 +6,8 @@ site as an incremental build."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-from tests.synthetic_project import build, built_project
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.synthetic_project import build, built_project, file_tree
 
 
 def test_clean_build_removes_the_site_builds_cache_and_keeps_the_imports(tmp_path):
@@ -25,7 +19,7 @@ def test_clean_build_removes_the_site_builds_cache_and_keeps_the_imports(tmp_pat
     import_records = {p.name: p.read_bytes() for p in cache.glob("*.json")
                       if p.name in ("transcript-hashes.json", "import-diagnostics.json")}
     assert import_records, "the import keeps its own records in the cache"
-    incremental_site = _tree(root / "site")
+    incremental_site = file_tree(root / "site")
 
     started = time.time_ns()  # every stored file is older
     time.sleep(1.5)  # newer files stay newer on file systems that round times to seconds
@@ -39,7 +33,7 @@ def test_clean_build_removes_the_site_builds_cache_and_keeps_the_imports(tmp_pat
     assert not (cache / "search" / "stale-entry").exists()
     for name, data in import_records.items():
         assert (cache / name).read_bytes() == data
-    assert _tree(root / "site") == incremental_site
+    assert file_tree(root / "site") == incremental_site
     # the cache the clean build stored serves the next build
     assert build(root) == 0
-    assert _tree(root / "site") == incremental_site
+    assert file_tree(root / "site") == incremental_site

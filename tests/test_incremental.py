@@ -17,12 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 pytest.importorskip("generator.content")
 pytest.importorskip("generator.sitebuild")
 
-from synthetic_project import build, built_project, generate_archive  # noqa: E402
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from synthetic_project import (  # noqa: E402
+    build,
+    built_project,
+    file_tree,
+    generate_archive,
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def _assert_same_as_cleanbuild(root: Path, tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*", ".plenum-cache"))
     assert build(fresh, "--clean") == 0
-    incremental, clean = _tree(root / "site"), _tree(fresh / "site")
+    incremental, clean = file_tree(root / "site"), file_tree(fresh / "site")
     assert sorted(incremental) == sorted(clean)
     different = [name for name in clean if incremental[name] != clean[name]]
     assert not different, f"differ from a clean build: {different[:10]}"
