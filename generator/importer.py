@@ -11,19 +11,19 @@ unless forced: it refuses that file, says so, and goes on with the others.
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 import re
-import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from generator import __version__
 from generator.config import Project
-from generator.content import content_paths, read_content_file
+from generator.content import read_content_file
 from generator.content_writer import BackgroundWriter, atomic_write
-from generator.duplicates import Twins, source_rank
+from generator.duplicates import Twins, source_rank, title_key
 from generator.errors import Diagnostic, Severity, error, warning
+from generator.import_state import HeadFacts, ImportRecord, Stat, now_ns, stat_of
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
 from generator.ingest.hyphenation import warm_lexicons
 from generator.markdown_io import (
@@ -38,6 +38,7 @@ from generator.registry import (
     REGISTRY_FILE,
     PersonKey,
     Registry,
+    RegistryPerson,
     dump_registry,
     load_registry,
     resolve_meeting,
@@ -49,6 +50,7 @@ _PARSER_FILES = ("ingest/*.py", "people.py", "model.py", "markdown_io.py", "mark
                  "registry.py", "slugs.py")
 _SOURCE_LINE = re.compile(r"^source: (.*)$", re.M)
 _MEETINGS_LINE = re.compile(r"^  meetings: ([0-9]+)$", re.M)
+_DATE_LINE = re.compile(r"^date: (.*)$", re.M)
 
 
 @lru_cache(maxsize=1)
@@ -95,67 +97,91 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """A regular file of a project folder as listed: its folder, name, the name
+    shown to the user and its stat (`generator.import_state.Stat`)."""
+
+    folder: Path
+    name: str
+    display: str
+    stat: Stat
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.name
+
+
+def _listing(project: Project, folder: Path) -> dict[str, _Listed]:
+    """The regular files of `folder` (symlinks followed) by name; an unreadable
+    or missing folder has none."""
+    shown = project.display(folder)
+    prefix = "" if shown == "." else shown.rstrip("/") + "/"
+    found: dict[str, _Listed] = {}
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return found
+    with entries:
+        for entry in entries:
+            try:
+                if entry.is_file():
+                    found[entry.name] = _Listed(folder, entry.name, prefix + entry.name,
+                                                stat_of(entry.stat()))
+            except OSError:
+                continue
+    return found
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`, without making a path."""
+    at = name.rfind(".")
+    return name[at:] if 0 < at < len(name) - 1 else ""
+
+
+def _is_transcript(name: str) -> bool:
+    """A transcript's name (README.md and sidecars are not)."""
+    return (_suffix(name).lower() in TRANSCRIPT_SUFFIXES and not name.lower().startswith("readme")
+            and not name.endswith(SIDECAR_SUFFIX) and not name.startswith("."))
+
+
+def _sidecar_name(name: str) -> str:
+    """The name of `sidecar_of` a transcript named `name`."""
+    return name[:len(name) - len(_suffix(name))] + SIDECAR_SUFFIX
+
+
 class TranscriptHashes:
-    """`sha256_file`, short-cut by the file's size, mtime and inode as recorded
-    at the last import (as git's index does). A file modified less than
-    `RACY_NS` before it was hashed is not recorded: an edit in the same clock
-    tick would keep its size and mtime."""
+    """`sha256_file` of listed files, short-cut by the record's hash of a file
+    whose size, mtime and inode are unchanged (as git's index does); hashes are
+    recorded as `ImportRecord.keep_hash` allows."""
 
-    RACY_NS = 2_000_000_000
+    def __init__(self, record: ImportRecord, listed_at: int):
+        self.record = record
+        self.listed_at = listed_at  # when the files were listed (and stat'ed)
 
-    def __init__(self, known: dict[str, list]):
-        self.known = known
-        self.seen: dict[str, list] = {}
-        self._deferred: dict[str, tuple[list, int]] = {}
-
-    def sha256(self, path: Path) -> str | None:
-        try:
-            st = path.stat()
-        except OSError:
+    def sha256(self, file: _Listed | None) -> str | None:
+        if file is None:
             return None
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
-        entry = self.known.get(str(path))
-        if entry is not None and entry[:3] == stamp:
-            self.seen[str(path)] = entry
-            return entry[3]
-        sha = sha256_file(path)
-        if sha is not None and st.st_mtime_ns < time.time_ns() - self.RACY_NS:
-            self.seen[str(path)] = [*stamp, sha]
+        sha = self.record.known_hash(file.display, file.stat)
+        if sha is None:
+            sha = sha256_file(file.path)
+            if sha is not None:
+                self.record.keep_hash(file.display, file.stat, sha, self.listed_at)
         return sha
 
-    def defer(self, path: Path) -> None:
-        """`path` will be hashed elsewhere (by the worker that parses it, which
-        reads it anyway): stat it now, for `learn`."""
-        try:
-            st = path.stat()
-        except OSError:
-            return
-        self._deferred[str(path)] = ([st.st_size, st.st_mtime_ns, st.st_ino], time.time_ns())
-
-    def learn(self, path: Path, sha: str | None) -> str | None:
-        """The hash of a deferred file, given the one found elsewhere (hashed here
-        when none was), recorded as `sha256` records it."""
-        stamp, when = self._deferred.pop(str(path), (None, 0))
+    def learn(self, file: _Listed | None, sha: str | None) -> str | None:
+        """The hash of a file hashed elsewhere (by the worker that parsed it,
+        which read it anyway; hashed here when it could not), recorded."""
+        if file is None:
+            return sha
         if not sha:
-            return self.sha256(path)
-        if stamp is not None and stamp[1] < when - self.RACY_NS:
-            self.seen[str(path)] = [*stamp, sha]
+            return self.sha256(file)
+        self.record.keep_hash(file.display, file.stat, sha, self.listed_at)
         return sha
 
 
 def sidecar_of(path: Path) -> Path:
     return path.with_name(path.stem + SIDECAR_SUFFIX)
-
-
-def transcript_paths(project: Project) -> list[Path]:
-    """Every transcript of the project, sorted (README.md and sidecars are not)."""
-    folder = project.transcripts_dir
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
-                  and not p.name.lower().startswith("readme")
-                  and not p.name.endswith(SIDECAR_SUFFIX) and not p.name.startswith("."))
 
 
 def parse_file(path: Path, display: str) -> ParsedFile:
@@ -188,34 +214,89 @@ class _Existing:
     path: Path
     stamp: ImportStamp | None
     meetings: int
+    title: str = ""
+    date: str | None = None
 
 
-def _source_index(project: Project) -> dict[str, list[_Existing]]:
-    """Content files by the transcript they were imported from."""
-    import yaml
+def _is_content_file(name: str) -> bool:
+    return name.endswith(".md") and not name.lower().startswith("readme") \
+        and not name.startswith(".")
 
-    index: dict[str, list[_Existing]] = {}
-    for path in content_paths(project):
+
+def head_facts(head: str) -> HeadFacts:
+    """What the import needs from a content file's front matter (`head`)."""
+    m = _SOURCE_LINE.search(head)
+    stamp = read_stamp(head)
+    if not m or stamp is None:
+        return HeadFacts(None, None)
+    written = read_yaml_scalar(m.group(1))  # the writer's form, read without YAML
+    if written is not None:
+        source = written[0]
+    else:
+        import yaml
+
         try:
-            head = _head(path)
-        except OSError:
+            source = yaml.safe_load(m.group(1))
+        except yaml.YAMLError:
+            return HeadFacts(None, None)
+    count = _MEETINGS_LINE.search(head)
+    dates = _DATE_LINE.findall(head)
+    date = read_yaml_scalar(dates[0]) if len(dates) == 1 else None
+    return HeadFacts(str(source), stamp, int(count.group(1)) if count else 1, title_key(head),
+                     date[0] if date else None)
+
+
+def _source_index(content: dict[str, _Listed], record: ImportRecord,
+                  listed_at: int) -> dict[str, list[_Existing]]:
+    """Content files by the transcript they were imported from, from the facts
+    recorded for the unchanged ones and the heads of the others."""
+    index: dict[str, list[_Existing]] = {}
+    for name in sorted(content):
+        if not _is_content_file(name):
             continue
-        m = _SOURCE_LINE.search(head)
-        stamp = read_stamp(head)
-        if not m or stamp is None:
-            continue
-        written = read_yaml_scalar(m.group(1))  # the writer's form, read without YAML
-        if written is not None:
-            source = written[0]
-        else:
+        file = content[name]
+        facts = record.known_head(file.display, file.stat)
+        if facts is None:
             try:
-                source = yaml.safe_load(m.group(1))
-            except yaml.YAMLError:
+                facts = head_facts(_head(file.path))
+            except OSError:
                 continue
-        count = _MEETINGS_LINE.search(head)
-        index.setdefault(str(source), []).append(
-            _Existing(path, stamp, int(count.group(1)) if count else 1))
+            record.keep_head(file.display, file.stat, facts, listed_at)
+        if facts.source is None or facts.stamp is None:
+            continue
+        index.setdefault(facts.source, []).append(
+            _Existing(file.path, facts.stamp, facts.meetings, facts.title, facts.date))
     return index
+
+
+class _People:
+    """The speaker registry for this import: its diagnostics at once (from the
+    record while people.yaml is unchanged), the registry itself when the first
+    transcript needs it."""
+
+    def __init__(self, project: Project, record: ImportRecord, listed_at: int):
+        self.path = project.content_dir / REGISTRY_FILE
+        self.shown = project.display(self.path)
+        self._registry: Registry | None = None
+        self._people: tuple[RegistryPerson, ...] = ()
+        try:
+            stat: Stat | None = stat_of(os.stat(self.path))
+        except OSError:
+            stat = None
+        known = record.known_registry(self.shown, stat) if stat is not None else None
+        if known is not None:
+            self._people, self.diagnostics = known
+            return
+        self._registry, self.diagnostics = load_registry(self.path, self.shown)
+        if stat is not None:
+            record.keep_registry(self.shown, stat, self._registry.people, self.diagnostics,
+                                 listed_at)
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = Registry(self._people)
+        return self._registry
 
 
 def _is_current(existing: list[_Existing], source_sha: str | None, sidecar_sha: str | None,
@@ -354,35 +435,6 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
     return registry
 
 
-_REMEMBERED = Path(".plenum-cache") / "import-diagnostics.json"
-_HASHES = Path(".plenum-cache") / "transcript-hashes.json"
-
-
-def _load_remembered(project: Project, name: Path = _REMEMBERED) -> dict:
-    """Per transcript: the key it was last imported under and what the import
-    said about it; with `name` = `_HASHES`, its hash and what its stat was (a
-    missing or unreadable file only means more parsing or hashing)."""
-    try:
-        data = json.loads((project.root / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _store_remembered(project: Project, remembered: dict, name: Path = _REMEMBERED) -> None:
-    path = project.root / name
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps(remembered, ensure_ascii=False, sort_keys=True))
-    except OSError:
-        pass  # the cache is an optimisation; the next import parses again
-
-
-def _diagnostic_from(data: dict) -> Diagnostic:
-    return Diagnostic(Severity(data["severity"]), data["message"], data["file"],
-                      data.get("line", 0), data.get("text", ""), data.get("hint", ""))
-
-
 def _remove_superseded(project: Project, existing: list[_Existing], parsed: ParsedFile,
                        out: ImportOutcome, writer: BackgroundWriter) -> None:
     """Delete content files that an earlier import of this transcript wrote under
@@ -415,17 +467,19 @@ def _parse_item(item: tuple[Path, str]) -> ParsedFile:
 
 
 def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> ImportOutcome:
-    """Bring ``content/`` up to date with ``transcripts/`` (see module doc)."""
+    """Bring ``content/`` up to date with ``transcripts/`` (see module doc). What
+    it needs to know of files that did not change comes from its record
+    (`generator.import_state`): with nothing changed, no file is opened."""
     out = ImportOutcome()
-    registry_path = project.content_dir / REGISTRY_FILE
-    registry, diags = load_registry(registry_path, project.display(registry_path))
-    out.diagnostics += diags
-    if any(d.severity is Severity.ERROR for d in diags):
-        out.messages.append(f"import stopped: fix {project.display(registry_path)} first "
+    listed_at = now_ns()
+    record = ImportRecord.load(project.root)
+    people = _People(project, record, listed_at)
+    out.diagnostics += people.diagnostics
+    if any(d.severity is Severity.ERROR for d in people.diagnostics):
+        out.messages.append(f"import stopped: fix {people.shown} first "
                             "(person ids depend on it)")
         return out
-    before = registry
-    index = _source_index(project)
+    index = _source_index(_listing(project, project.content_dir), record, listed_at)
     claimed: dict[str, str] = {}
     writer = BackgroundWriter()
 
@@ -433,47 +487,46 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         writer.settle(path)
         return read_content_file(project, path)[0]
 
-    twins = Twins.of_content(((e.path, source) for source, found in index.items() for e in found),
-                             load)
+    twins = Twins.of_content(((e.path, source, e.title, e.date)
+                              for source, found in index.items() for e in found), load)
     version = parser_version()
-    remembered = _load_remembered(project)
-    hashes = TranscriptHashes(_load_remembered(project, _HASHES))
+    hashes = TranscriptHashes(record, listed_at)
+    transcripts = _listing(project, project.transcripts_dir)
     plan = []
-    for path in transcript_paths(project):
-        display = project.display(path)
-        existing = index.get(display, [])
-        if not existing or force:  # parsed whatever its hash: the worker hashes it
-            hashes.defer(path)
-            hashes.defer(sidecar_of(path))
-            plan.append((path, display, existing, False, None))
+    for name in sorted(transcripts):
+        if not _is_transcript(name):
             continue
-        source_sha, sidecar_sha = hashes.sha256(path), hashes.sha256(sidecar_of(path))
+        file, sidecar = transcripts[name], transcripts.get(_sidecar_name(name))
+        existing = index.get(file.display, [])
+        if not existing or force:  # parsed whatever its hash: the worker hashes it
+            plan.append((file, sidecar, existing, None, None))
+            continue
+        source_sha, sidecar_sha = hashes.sha256(file), hashes.sha256(sidecar)
         key = f"{source_sha}:{sidecar_sha}:{version}"
-        current = (_is_current(existing, source_sha, sidecar_sha, version)
-                   and remembered.get(display, {}).get("key") == key)
-        plan.append((path, display, existing, current, key))
+        # Unchanged: what the import said last time, repeated so that --strict
+        # fails on the second run as it did on the first.
+        said = record.said(file.display, key) if _is_current(
+            existing, source_sha, sidecar_sha, version) else None
+        plan.append((file, sidecar, existing, said, key))
     # Parse the stale transcripts on every core; results come back in order.
     # Load the word lists once here, so forked workers share them.
-    if sum(1 for *_, current, _ in plan if not current) > 1:
+    stale = [(file.path, file.display) for file, _, _, said, _ in plan if said is None]
+    if len(stale) > 1:
         warm_lexicons()
-    parsed_files = fork_map(_parse_item,
-                            [(p, d) for p, d, _, current, _ in plan if not current],
-                            jobs, label="import", tasks_per_worker=_PARSES_PER_WORKER)
-    seen: dict[str, dict] = {}
-    for path, display, existing, current, key in plan:
-        if current:
-            # Unchanged: repeat what the import said last time, so --strict
-            # fails on the second run as it did on the first.
-            seen[display] = remembered[display]
-            out.diagnostics += [_diagnostic_from(d) for d in remembered[display]["diagnostics"]]
+    parsed_files = fork_map(_parse_item, stale, jobs, label="import",
+                            tasks_per_worker=_PARSES_PER_WORKER)
+    registry = before = people.registry if stale else None
+    for file, sidecar, existing, said, key in plan:
+        if said is not None:
+            out.diagnostics += said
             out.unchanged += len(existing)
-            claimed.update((e.path.stem, display) for e in existing)
+            claimed.update((e.path.stem, file.display) for e in existing)
             continue
         parsed = next(parsed_files)
         if key is None:
-            key = (f"{hashes.learn(path, parsed.source_sha256)}:"
-                   f"{hashes.learn(sidecar_of(path), parsed.sidecar_sha256)}:{version}")
-        said = len(out.diagnostics)
+            key = (f"{hashes.learn(file, parsed.source_sha256)}:"
+                   f"{hashes.learn(sidecar, parsed.sidecar_sha256)}:{version}")
+        said_from = len(out.diagnostics)
         out.diagnostics += parsed.diagnostics
         if parsed.meetings:
             registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
@@ -482,24 +535,21 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         else:
             out.skipped += 1
         # What parsing and resolving speakers said, repeated while it stays unchanged.
-        seen[display] = {"key": key, "diagnostics": [asdict(d) for d in out.diagnostics[said:]]}
+        record.keep_said(file.display, key, out.diagnostics[said_from:])
     parsed_files.close()  # stop the workers now
     for failed in writer.close():
         out.diagnostics.append(error(f"cannot write {project.display(failed.path)}: "
                                      f"{failed.error.strerror or failed.error}", failed.owner))
         out.written, out.skipped = out.written - 1, out.skipped + 1
-        seen.pop(failed.owner, None)  # parse it again next time
-    if seen != remembered:
-        _store_remembered(project, seen)
-    if hashes.seen != hashes.known:
-        _store_remembered(project, hashes.seen, _HASHES)
-    if registry != before:
+        record.forget_said(failed.owner)  # parse it again next time
+    record.save(project.root)
+    if registry is not None and registry != before:
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write(registry_path, dump_registry(registry))
+            atomic_write(people.path, dump_registry(registry))
         except OSError as exc:
             out.diagnostics.append(error(f"cannot write the speaker registry: "
-                                         f"{exc.strerror or exc}", project.display(registry_path)))
+                                         f"{exc.strerror or exc}", people.shown))
     out.messages.append(f"import: {out.written} written, {out.unchanged} unchanged, "
                         f"{out.skipped} skipped, {len(out.refused_files)} refused")
     return out
