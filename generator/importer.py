@@ -6,6 +6,12 @@ writes ``content/<meeting-id>.md`` atomically. It skips a transcript whose bytes
 sidecar and parser are those recorded in its content files, and never
 overwrites a content file edited by hand (its recorded hash no longer matches)
 unless forced: it refuses that file, says so, and goes on with the others.
+
+What it needs of files that did not change since the last import (transcript
+hashes, the front matter of content files, the registry, what it said) comes
+from its stat-keyed record, `generator.import_state`: with nothing changed it
+lists two folders and opens no file. Any file it would overwrite or remove is
+read in full first, so a hand edit is found whatever the record says.
 """
 
 from __future__ import annotations
