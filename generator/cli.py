@@ -122,7 +122,7 @@ def cmd_parse(project: Project, args: argparse.Namespace) -> int:
 
 
 def cmd_import(project: Project, args: argparse.Namespace) -> int:
-    from generator.content import import_transcripts
+    from generator.importer import import_transcripts
 
     outcome = import_transcripts(project, force=args.force, jobs=args.jobs)
     for line in outcome.messages:

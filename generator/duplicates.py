@@ -37,6 +37,27 @@ def _norm_title(title: str | None) -> str:
     return " ".join((title or "").split()).casefold()
 
 
+# A one-line scalar that YAML reads as itself: a letter, then no indicator,
+# control or line-breaking character (anything else is read by YAML).
+_PLAIN_TEXT = re.compile("[^\\W\\d_][^:#'\"{}\\[\\],&*!|>%@`\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*")
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
+
+
+def title_key(text: str) -> str:
+    """The normalised title of a content file, from its text (or just its front
+    matter): what `same_shape` compares. A title as the writer writes most of
+    them (plain words) is read without YAML."""
+    m = _TITLE_LINE.search(text)
+    if not m:
+        return ""
+    raw = m.group(1)
+    if _PLAIN_TEXT.fullmatch(raw) and raw == raw.rstrip() and raw.lower() not in _YAML_WORDS:
+        return _norm_title(raw)
+    with contextlib.suppress(yaml.YAMLError):
+        return _norm_title(str(yaml.safe_load(raw) or ""))
+    return ""
+
+
 def _labels(meeting: Meeting) -> tuple[str, ...]:
     return tuple(" ".join(t.label.split()).casefold() for t in meeting.turns
                  if t.kind is TurnKind.SPEECH)
@@ -78,6 +99,8 @@ class _Known:
     title: str | None  # normalised; None until read
     order: int  # place among the known meetings: the first match wins
     shape: Shape | None = None  # None until loaded
+    date: str | None = None  # its date when known before loading (a meeting of
+    # another date is not the same meeting, so it need not be loaded)
 
 
 @dataclass
@@ -95,12 +118,14 @@ class Twins:
     _count: int = 0
 
     @classmethod
-    def of_content(cls, files: Iterable[tuple[Path, str]],
+    def of_content(cls, files: Iterable[tuple[Path, str, str | None, str | None]],
                    load: Callable[[Path], Meeting | None]) -> Twins:
-        """`files`: (content file, the transcript it was imported from)."""
+        """`files`: (content file, the transcript it was imported from, its
+        `title_key` or None to read it when needed, its date or None when
+        unknown or not stated)."""
         twins = cls(load)
-        for path, source in files:
-            twins._put(_Known(path, source, None, 0))
+        for path, source, title, date in files:
+            twins._put(_Known(path, source, title, 0, date=date))
         return twins
 
     def _put(self, known: _Known) -> None:
@@ -118,10 +143,7 @@ class Twins:
                 head = fh.read(65536)
         except OSError:
             return ""
-        if m := _TITLE_LINE.search(head):
-            with contextlib.suppress(yaml.YAMLError):
-                return _norm_title(str(yaml.safe_load(m.group(1)) or ""))
-        return ""
+        return title_key(head)
 
     def _read_titles(self) -> None:
         for path, known in self._untitled.items():
@@ -138,7 +160,8 @@ class Twins:
         candidates = sorted(self._by_title.get(title, {}).values(), key=lambda k: k.order)
         shape = None
         for known in candidates:
-            if known.source == source:
+            if known.source == source or (known.shape is None and known.date and meeting.date
+                                          and known.date != meeting.date):
                 continue
             if known.shape is None:
                 loaded = self.load(known.path)

@@ -35,7 +35,7 @@ def watched_paths(project: Project) -> list[Path]:
 def build_project(project: Project) -> list[Diagnostic]:
     """One build as ``build.py build`` does it: import changed transcripts, then
     render (incrementally: the build cache makes a small change cheap)."""
-    from generator.content import import_transcripts
+    from generator.importer import import_transcripts
     from generator.sitebuild import build_site
 
     outcome = import_transcripts(project, force=False)

@@ -175,7 +175,7 @@ def build_project(root):
 
     project = load_project(root)
     try:
-        from generator.content import import_transcripts
+        from generator.importer import import_transcripts
     except ImportError:
         pass
     else:

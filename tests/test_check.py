@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.config import Project, load_project
-from generator.content import check_content, check_meeting, import_transcripts
+from generator.content import check_content, check_meeting
 from generator.errors import Severity
+from generator.importer import import_transcripts
 from generator.markdown_io import read_meeting
 from generator.registry import Registry
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from generator.config import Project, load_project
-from generator.content import import_transcripts, load_meetings
+from generator.content import load_meetings
 from generator.errors import Severity
+from generator.importer import import_transcripts
 from generator.ingest import read_transcript
 from generator.markdown_io import read_meeting, write_meeting
 
@@ -135,7 +136,7 @@ def test_a_reimport_keeps_the_id_a_speaker_who_could_be_several_people_had(
 def test_an_unchanged_old_transcript_is_not_hashed_again(project: Project, monkeypatch) -> None:
     """Size, mtime and inode as recorded stand for the hash (as git's index);
     a file changed less than two seconds before hashing is never recorded."""
-    import generator.content as content
+    import generator.importer as content
 
     transcript = project.transcripts_dir / f"{SEED}.txt"
     hashed: list[Path] = []
@@ -268,16 +269,16 @@ def test_a_hostile_meeting_id_cannot_write_outside_content(tmp_path: Path) -> No
 
 def test_a_reader_that_crashes_costs_only_its_own_transcript(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.content
+    import generator.importer
 
-    real = generator.content.read_transcript
+    real = generator.importer.read_transcript
 
     def flaky(path: Path, display: str | None = None):  # type: ignore[no-untyped-def]
         if path.name == "crash.txt":
             raise RuntimeError("a bug in a reader")
         return real(path, display)
 
-    monkeypatch.setattr(generator.content, "read_transcript", flaky)
+    monkeypatch.setattr(generator.importer, "read_transcript", flaky)
     (project.transcripts_dir / "crash.txt").write_text("De voorzitter:\nGoedemiddag.\n", "utf-8")
     shutil.rmtree(project.content_dir)
     outcome = import_transcripts(project)

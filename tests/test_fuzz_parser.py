@@ -298,7 +298,7 @@ EDIT_SNIPPETS = ["", ":::", "::: speech {#t0001 speaker=bosman}", "---", "{#", "
 def imported(tmp_path_factory):
     """The seed imported into content/ of a fresh project."""
     from generator.config import load_project
-    from generator.content import import_transcripts
+    from generator.importer import import_transcripts
 
     root = tmp_path_factory.mktemp("handedit")
     (root / "transcripts").mkdir()

@@ -19,8 +19,8 @@ from test_site_links import broken_links
 from generator import urls
 from generator.archive import build_archive
 from generator.config import load_project
-from generator.content import import_transcripts
 from generator.duplicates import same_meeting
+from generator.importer import import_transcripts
 from generator.ingest import read_transcript
 from generator.sitebuild import load_meetings
 

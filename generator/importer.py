@@ -1,0 +1,561 @@
+"""Import: transcripts into the ``content/`` tree.
+
+Import parses every transcript (`parse_file`, a pure top-level function a
+process pool can map), resolves its people against the speaker registry, and
+writes ``content/<meeting-id>.md`` atomically. It skips a transcript whose bytes,
+sidecar and parser are those recorded in its content files, and never
+overwrites a content file edited by hand (its recorded hash no longer matches)
+unless forced: it refuses that file, says so, and goes on with the others.
+
+What it needs of files that did not change since the last import (transcript
+hashes, the front matter of content files, the registry, what it said) comes
+from its stat-keyed record, `generator.import_state`: with nothing changed it
+lists two folders and opens no file. Any file it would overwrite or remove is
+read in full first, so a hand edit is found whatever the record says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from generator import __version__
+from generator.config import Project
+from generator.content import read_content_file
+from generator.content_writer import BackgroundWriter, atomic_write
+from generator.duplicates import Twins, source_rank, title_key
+from generator.errors import Diagnostic, Severity, error, warning
+from generator.import_state import HeadFacts, ImportRecord, Stat, now_ns, stat_of
+from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
+from generator.ingest.hyphenation import warm_lexicons
+from generator.markdown_io import (
+    ImportStamp,
+    is_hand_edited,
+    read_stamp,
+    write_meeting,
+)
+from generator.markdown_syntax import read_flow_map, read_yaml_scalar
+from generator.model import Meeting
+from generator.registry import (
+    REGISTRY_FILE,
+    PersonKey,
+    Registry,
+    RegistryPerson,
+    dump_registry,
+    load_registry,
+    resolve_meeting,
+)
+from generator.slugs import slugify
+from generator.workers import fork_map
+
+_PARSER_FILES = ("ingest/*.py", "people.py", "model.py", "markdown_io.py", "markdown_syntax.py",
+                 "registry.py", "slugs.py")
+_SOURCE_LINE = re.compile(r"^source: (.*)$", re.M)
+_MEETINGS_LINE = re.compile(r"^  meetings: ([0-9]+)$", re.M)
+_DATE_LINE = re.compile(r"^date: (.*)$", re.M)
+
+
+@lru_cache(maxsize=1)
+def parser_version() -> str:
+    """Plenum's version plus a hash of the code that turns a transcript into a
+    content file: when that code changes, every transcript is imported again."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for pattern in _PARSER_FILES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did. `refused` is set when a hand-edited content file was
+    left alone (the CLI exits 3)."""
+
+    messages: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    refused: bool = False
+    written: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    refused_files: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One transcript, parsed: its meetings with meeting-local person ids."""
+
+    display: str
+    source_sha256: str
+    sidecar_sha256: str | None
+    meetings: tuple[Meeting, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A regular file of a project folder as listed: its folder, name, the name
+    shown to the user and its stat (`generator.import_state.Stat`)."""
+
+    folder: Path
+    name: str
+    display: str
+    stat: Stat
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.name
+
+
+def _listing(project: Project, folder: Path) -> dict[str, _Listed]:
+    """The regular files of `folder` (symlinks followed) by name; an unreadable
+    or missing folder has none."""
+    shown = project.display(folder)
+    prefix = "" if shown == "." else shown.rstrip("/") + "/"
+    found: dict[str, _Listed] = {}
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return found
+    with entries:
+        for entry in entries:
+            try:
+                if entry.is_file():
+                    found[entry.name] = _Listed(folder, entry.name, prefix + entry.name,
+                                                stat_of(entry.stat()))
+            except OSError:
+                continue
+    return found
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`, without making a path."""
+    at = name.rfind(".")
+    return name[at:] if 0 < at < len(name) - 1 else ""
+
+
+def _is_transcript(name: str) -> bool:
+    """A transcript's name (README.md and sidecars are not)."""
+    return (_suffix(name).lower() in TRANSCRIPT_SUFFIXES and not name.lower().startswith("readme")
+            and not name.endswith(SIDECAR_SUFFIX) and not name.startswith("."))
+
+
+def _sidecar_name(name: str) -> str:
+    """The name of `sidecar_of` a transcript named `name`."""
+    return name[:len(name) - len(_suffix(name))] + SIDECAR_SUFFIX
+
+
+class TranscriptHashes:
+    """`sha256_file` of listed files, short-cut by the record's hash of a file
+    whose size, mtime and inode are unchanged (as git's index does); hashes are
+    recorded as `ImportRecord.keep_hash` allows."""
+
+    def __init__(self, record: ImportRecord, listed_at: int):
+        self.record = record
+        self.listed_at = listed_at  # when the files were listed (and stat'ed)
+
+    def sha256(self, file: _Listed | None) -> str | None:
+        if file is None:
+            return None
+        sha = self.record.known_hash(file.display, file.stat)
+        if sha is None:
+            sha = sha256_file(file.path)
+            if sha is not None:
+                self.record.keep_hash(file.display, file.stat, sha, self.listed_at)
+        return sha
+
+    def learn(self, file: _Listed | None, sha: str | None) -> str | None:
+        """The hash of a file hashed elsewhere (by the worker that parsed it,
+        which read it anyway; hashed here when it could not), recorded."""
+        if file is None:
+            return sha
+        if not sha:
+            return self.sha256(file)
+        self.record.keep_hash(file.display, file.stat, sha, self.listed_at)
+        return sha
+
+
+def sidecar_of(path: Path) -> Path:
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+def parse_file(path: Path, display: str) -> ParsedFile:
+    """Parse one transcript. Pure apart from reading it: safe in a worker process.
+    A reader that crashes costs this transcript, never the import."""
+    try:
+        result = read_transcript(path, display)
+    except Exception as exc:  # noqa: BLE001 - a bug in one reader must not stop the rest
+        return ParsedFile(display, "", None, (), (error(
+            f"the reader crashed on this transcript ({type(exc).__name__}: {exc})", display,
+            hint="please report this with the file; the other transcripts were imported"),))
+    return ParsedFile(display, sha256_file(path) or "", sha256_file(sidecar_of(path)),
+                      result.meetings, result.diagnostics)
+
+
+def _head(path: Path) -> str:
+    """The front matter of a content file (or the whole file, if it has none)."""
+    with path.open("rb") as fh:
+        data = fh.read(4096)  # a front matter is about 1 kB
+        while b"\n---" not in data[3:]:
+            more = fh.read(65536)
+            if not more:
+                break
+            data += more
+    return data.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class _Existing:
+    path: Path
+    stamp: ImportStamp | None
+    meetings: int
+    title: str = ""
+    date: str | None = None
+
+
+def _is_content_file(name: str) -> bool:
+    return name.endswith(".md") and not name.lower().startswith("readme") \
+        and not name.startswith(".")
+
+
+def head_facts(head: str) -> HeadFacts:
+    """What the import needs from a content file's front matter (`head`)."""
+    m = _SOURCE_LINE.search(head)
+    stamp = read_stamp(head)
+    if not m or stamp is None:
+        return HeadFacts(None, None)
+    written = read_yaml_scalar(m.group(1))  # the writer's form, read without YAML
+    if written is not None:
+        source = written[0]
+    else:
+        import yaml
+
+        try:
+            source = yaml.safe_load(m.group(1))
+        except yaml.YAMLError:
+            return HeadFacts(None, None)
+    count = _MEETINGS_LINE.search(head)
+    dates = _DATE_LINE.findall(head)
+    date = read_yaml_scalar(dates[0]) if len(dates) == 1 else None
+    return HeadFacts(str(source), stamp, int(count.group(1)) if count else 1, title_key(head),
+                     date[0] if date else None)
+
+
+def _source_index(content: dict[str, _Listed], record: ImportRecord,
+                  listed_at: int) -> dict[str, list[_Existing]]:
+    """Content files by the transcript they were imported from, from the facts
+    recorded for the unchanged ones and the heads of the others."""
+    index: dict[str, list[_Existing]] = {}
+    for name in sorted(content):
+        if not _is_content_file(name):
+            continue
+        file = content[name]
+        facts = record.known_head(file.display, file.stat)
+        if facts is None:
+            try:
+                facts = head_facts(_head(file.path))
+            except OSError:
+                continue
+            record.keep_head(file.display, file.stat, facts, listed_at)
+        if facts.source is None or facts.stamp is None:
+            continue
+        index.setdefault(facts.source, []).append(
+            _Existing(file.path, facts.stamp, facts.meetings, facts.title, facts.date))
+    return index
+
+
+class _People:
+    """The speaker registry for this import: its diagnostics at once (from the
+    record while people.yaml is unchanged), the registry itself when the first
+    transcript needs it."""
+
+    def __init__(self, project: Project, record: ImportRecord, listed_at: int):
+        self.path = project.content_dir / REGISTRY_FILE
+        self.shown = project.display(self.path)
+        self._registry: Registry | None = None
+        self._people: tuple[RegistryPerson, ...] = ()
+        try:
+            stat: Stat | None = stat_of(os.stat(self.path))
+        except OSError:
+            stat = None
+        known = record.known_registry(self.shown, stat) if stat is not None else None
+        if known is not None:
+            self._people, self.diagnostics = known
+            return
+        self._registry, self.diagnostics = load_registry(self.path, self.shown)
+        if stat is not None:
+            record.keep_registry(self.shown, stat, self._registry.people, self.diagnostics,
+                                 listed_at)
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = Registry(self._people)
+        return self._registry
+
+
+def _is_current(existing: list[_Existing], source_sha: str | None, sidecar_sha: str | None,
+                version: str) -> bool:
+    return bool(existing) and len(existing) == existing[0].meetings and all(
+        e.stamp is not None and e.stamp.source_sha256 == source_sha
+        and e.stamp.sidecar_sha256 == sidecar_sha and e.stamp.parser == version
+        for e in existing)
+
+
+def _refusal(shown: str, source: str) -> str:
+    return (f"refused: {shown} was edited by hand since it was imported, and a new import of "
+            f"{source} differs from it; your edit is kept. To replace it with the new import, "
+            f"rerun with --force or delete {shown}.")
+
+
+def _safe_id(meeting: Meeting, display: str) -> tuple[Meeting, list[Diagnostic]]:
+    safe = slugify(meeting.id, fallback="vergadering")
+    if safe == meeting.id:
+        return meeting, []
+    return replace(meeting, id=safe), [warning(
+        f"meeting id {meeting.id!r} is not a safe file name; using {safe!r}", display,
+        hint="set 'id:' in the transcript's .meta.yaml sidecar to letters, digits and '-'")]
+
+
+def _settle_twin(project: Project, meeting: Meeting, display: str, twins: Twins,
+                 claimed: dict[str, str], out: ImportOutcome, writer: BackgroundWriter) -> bool:
+    """Whether to write `meeting` when another transcript gives the same meeting
+    (generator/duplicates.py): the preferred source's is kept, the other one's
+    is not written, or removed when an earlier import wrote it (not when it was
+    edited by hand)."""
+    twin = twins.find(meeting, display)
+    if twin is None:
+        return True
+    other, path = twin
+    writer.settle(path)
+    shown = project.display(path)
+    if source_rank(display) > source_rank(other):
+        out.diagnostics.append(warning(
+            f"the same meeting as {shown} (imported from {other}): not imported twice",
+            display, hint=f"{other} is preferred (XML, then PDF, then text); remove {display} "
+                          "from transcripts/ to silence this"))
+        return False
+    if path.exists() and is_hand_edited(path.read_text(encoding="utf-8")):
+        out.diagnostics.append(warning(
+            f"the same meeting as {shown}, which was edited by hand: that file is kept and "
+            "this transcript not imported", display, hint=f"delete {shown} to take this one"))
+        return False
+    path.unlink(missing_ok=True)
+    twins.forget(path)
+    claimed.pop(path.stem, None)
+    out.messages.append(f"removed {shown}: {display} gives the same meeting and is preferred "
+                        f"over {other}")
+    return True
+
+
+def previous_ids(text: str) -> dict[PersonKey, str]:
+    """The person ids a content file gives, by `person_key`, from the people
+    list of its front matter as the writer writes it (anything else: none)."""
+    found: dict[PersonKey, str] = {}
+    lines = iter(text.split("\n", 4096)[1:])
+    for line in lines:
+        if line == "people:":
+            break
+        if line == "---":
+            return found
+    for line in lines:
+        item = read_flow_map(line[2:]) if line.startswith("- {") else None
+        if item is None:
+            break
+        if item.get("id") and item.get("name") is not None:
+            found[(item["name"], item.get("party"), item.get("role"))] = item["id"]
+    return found
+
+
+def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, force: bool,
+                    claimed: dict[str, str], out: ImportOutcome, twins: Twins,
+                    writer: BackgroundWriter) -> Registry:
+    """Resolve and write the meetings of one parsed transcript; the registry
+    extended with the meetings that were written (or are being written:
+    `writer` finishes them in the background)."""
+    stamp = ImportStamp(parser_version(), parsed.source_sha256, parsed.sidecar_sha256,
+                        meetings=len(parsed.meetings))
+    for meeting in parsed.meetings:
+        meeting, diags = _safe_id(meeting, parsed.display)
+        out.diagnostics += diags
+        target = project.content_dir / f"{meeting.id}.md"
+        shown = project.display(target)
+        if not _settle_twin(project, meeting, parsed.display, twins, claimed, out, writer):
+            out.skipped += 1
+            continue
+        if meeting.id in claimed:
+            out.diagnostics.append(error(
+                f"meeting id {meeting.id!r} is also the id of a meeting in {claimed[meeting.id]}; "
+                "not written", parsed.display,
+                hint="give one of them another 'id:' in its .meta.yaml sidecar"))
+            out.skipped += 1
+            continue
+        claimed[meeting.id] = parsed.display
+        writer.settle(target)
+        old = target.read_text(encoding="utf-8") if target.exists() else None
+        resolved, extended, diags = resolve_meeting(meeting, registry, parsed.display,
+                                                    previous_ids(old) if old else None)
+        out.diagnostics += diags
+        text = write_meeting(resolved, stamp)
+        twins.add(meeting, parsed.display, target)
+        if old == text:
+            out.unchanged += 1
+            registry = extended
+            continue
+        if old is not None:
+            old_source = _SOURCE_LINE.search(old[:65536])
+            if read_stamp(old) is not None and old_source and \
+                    old_source.group(1).strip('"') != parsed.display:
+                out.diagnostics.append(error(
+                    f"{shown} holds a meeting imported from {old_source.group(1)}; not "
+                    "overwritten", parsed.display,
+                    hint="give this transcript another 'id:' in its .meta.yaml sidecar"))
+                out.skipped += 1
+                continue
+            if not force and is_hand_edited(old):
+                out.refused = True
+                out.refused_files.append(shown)
+                out.messages.append(_refusal(shown, parsed.display))
+                continue
+        try:
+            project.content_dir.mkdir(parents=True, exist_ok=True)
+            writer.write(target, text, parsed.display)
+        except OSError as exc:
+            out.diagnostics.append(error(f"cannot write {shown}: {exc.strerror or exc}",
+                                         parsed.display))
+            out.skipped += 1
+            continue
+        out.written += 1
+        registry = extended
+    return registry
+
+
+def _remove_superseded(project: Project, existing: list[_Existing], parsed: ParsedFile,
+                       out: ImportOutcome, writer: BackgroundWriter) -> None:
+    """Delete content files that an earlier import of this transcript wrote under
+    an id it no longer produces (e.g. its sidecar title changed). A file edited
+    by hand is kept, with a warning."""
+    new_ids = {slugify(m.id, fallback="vergadering") for m in parsed.meetings}
+    for old in existing:
+        writer.settle(old.path)
+        if old.path.stem in new_ids or not old.path.exists():
+            continue
+        shown = project.display(old.path)
+        if is_hand_edited(old.path.read_text(encoding="utf-8")):
+            out.diagnostics.append(warning(
+                f"{shown} was imported from {parsed.display}, which no longer produces "
+                "this meeting; kept because it was edited by hand", shown,
+                hint=f"delete {shown} if the meeting should go"))
+            continue
+        old.path.unlink()
+        out.messages.append(f"removed {shown}: {parsed.display} now gives other meeting ids")
+
+
+# A parsing worker keeps little between transcripts; each fresh fork costs a
+# fork of the parent and page faults on the shared word lists again (at 25,
+# fork_map's default, 40 forks for 1,000 transcripts, ~0.7 s more system time).
+_PARSES_PER_WORKER = 500
+
+
+def _parse_item(item: tuple[Path, str]) -> ParsedFile:
+    return parse_file(*item)
+
+
+def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> ImportOutcome:
+    """Bring ``content/`` up to date with ``transcripts/`` (see module doc). What
+    it needs to know of files that did not change comes from its record
+    (`generator.import_state`): with nothing changed, no file is opened."""
+    out = ImportOutcome()
+    listed_at = now_ns()
+    record = ImportRecord.load(project.root)
+    people = _People(project, record, listed_at)
+    out.diagnostics += people.diagnostics
+    if any(d.severity is Severity.ERROR for d in people.diagnostics):
+        out.messages.append(f"import stopped: fix {people.shown} first "
+                            "(person ids depend on it)")
+        return out
+    index = _source_index(_listing(project, project.content_dir), record, listed_at)
+    claimed: dict[str, str] = {}
+    writer = BackgroundWriter()
+
+    def load(path: Path) -> Meeting | None:
+        writer.settle(path)
+        return read_content_file(project, path)[0]
+
+    twins = Twins.of_content(((e.path, source, e.title, e.date)
+                              for source, found in index.items() for e in found), load)
+    version = parser_version()
+    hashes = TranscriptHashes(record, listed_at)
+    transcripts = _listing(project, project.transcripts_dir)
+    plan = []
+    for name in sorted(transcripts):
+        if not _is_transcript(name):
+            continue
+        file, sidecar = transcripts[name], transcripts.get(_sidecar_name(name))
+        existing = index.get(file.display, [])
+        if not existing or force:  # parsed whatever its hash: the worker hashes it
+            plan.append((file, sidecar, existing, None, None))
+            continue
+        source_sha, sidecar_sha = hashes.sha256(file), hashes.sha256(sidecar)
+        key = f"{source_sha}:{sidecar_sha}:{version}"
+        # Unchanged: what the import said last time, repeated so that --strict
+        # fails on the second run as it did on the first.
+        said = record.said(file.display, key) if _is_current(
+            existing, source_sha, sidecar_sha, version) else None
+        plan.append((file, sidecar, existing, said, key))
+    # Parse the stale transcripts on every core; results come back in order.
+    # Load the word lists once here, so forked workers share them.
+    stale = [(file.path, file.display) for file, _, _, said, _ in plan if said is None]
+    if len(stale) > 1:
+        warm_lexicons()
+    parsed_files = fork_map(_parse_item, stale, jobs, label="import",
+                            tasks_per_worker=_PARSES_PER_WORKER)
+    registry = before = people.registry if stale else None
+    for file, sidecar, existing, said, key in plan:
+        if said is not None:
+            out.diagnostics += said
+            out.unchanged += len(existing)
+            claimed.update((e.path.stem, file.display) for e in existing)
+            continue
+        parsed = next(parsed_files)
+        if key is None:
+            key = (f"{hashes.learn(file, parsed.source_sha256)}:"
+                   f"{hashes.learn(sidecar, parsed.sidecar_sha256)}:{version}")
+        said_from = len(out.diagnostics)
+        out.diagnostics += parsed.diagnostics
+        if parsed.meetings:
+            registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
+                                       writer)
+            _remove_superseded(project, existing, parsed, out, writer)
+        else:
+            out.skipped += 1
+        # What parsing and resolving speakers said, repeated while it stays unchanged.
+        record.keep_said(file.display, key, out.diagnostics[said_from:])
+    parsed_files.close()  # stop the workers now
+    for failed in writer.close():
+        out.diagnostics.append(error(f"cannot write {project.display(failed.path)}: "
+                                     f"{failed.error.strerror or failed.error}", failed.owner))
+        out.written, out.skipped = out.written - 1, out.skipped + 1
+        record.forget_said(failed.owner)  # parse it again next time
+    record.save(project.root)
+    if registry is not None and registry != before:
+        try:
+            project.content_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write(people.path, dump_registry(registry))
+        except OSError as exc:
+            out.diagnostics.append(error(f"cannot write the speaker registry: "
+                                         f"{exc.strerror or exc}", people.shown))
+    out.messages.append(f"import: {out.written} written, {out.unchanged} unchanged, "
+                        f"{out.skipped} skipped, {len(out.refused_files)} refused")
+    return out

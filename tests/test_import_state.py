@@ -1,0 +1,230 @@
+"""The import's stat-keyed record (generator/import_state.py): with nothing
+changed no transcript, content file or registry is opened; a changed stat
+means reading the file again; a hand edit is still found; a corrupt, foreign or
+stale record is ignored and the import gives what it gives without one."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import generator.importer as importer
+from generator.config import Project, load_project
+from generator.duplicates import _norm_title, title_key
+from generator.import_state import RECORD
+from generator.importer import import_transcripts
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "000_80043238be0c1716"
+CONTENT = "content/2020-09-28-notaoverleg-ruslandstrategie.md"
+HOUR_AGO = time.time_ns() - 3600 * 10**9
+
+
+def age(root: Path) -> None:
+    """Make every input look an hour old, so that the import may record it."""
+    for folder in ("transcripts", "content"):
+        for path in (root / folder).iterdir():
+            os.utime(path, ns=(HOUR_AGO, HOUR_AGO))
+
+
+@pytest.fixture(scope="session")
+def settled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An imported archive whose record covers every file."""
+    root = tmp_path_factory.mktemp("settled")
+    (root / "transcripts").mkdir()
+    for name in (f"{SEED}.txt", f"{SEED}.meta.yaml", "README.md"):
+        shutil.copy(ROOT / "transcripts" / name, root / "transcripts" / name)
+    assert import_transcripts(load_project(root)).written == 1
+    age(root)
+    import_transcripts(load_project(root))
+    return root
+
+
+@pytest.fixture
+def project(settled: Path, tmp_path: Path) -> Project:
+    root = tmp_path / "archive"
+    shutil.copytree(settled, root)  # copy2: sizes and mtimes kept, new inodes
+    import_transcripts(load_project(root))  # records the new inodes
+    return load_project(root)
+
+
+class Opened:
+    """Which files the import reads, by the functions it reads them with."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.heads: list[Path] = []
+        self.hashed: list[Path] = []
+        self.registries: list[Path] = []
+        real_head, real_sha, real_registry = (importer._head, importer.sha256_file,
+                                              importer.load_registry)
+        monkeypatch.setattr(importer, "_head", lambda p: self.heads.append(p) or real_head(p))
+        monkeypatch.setattr(importer, "sha256_file",
+                            lambda p: self.hashed.append(p) or real_sha(p))
+        monkeypatch.setattr(importer, "load_registry",
+                            lambda p, f: self.registries.append(p) or real_registry(p, f))
+
+    def any(self) -> bool:
+        return bool(self.heads or self.hashed or self.registries)
+
+
+def messages(outcome: importer.ImportOutcome) -> list[str]:
+    return [d.format() for d in outcome.diagnostics]
+
+
+def test_a_noop_import_opens_no_transcript_content_file_or_registry(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = messages(import_transcripts(project))
+    opened = Opened(monkeypatch)
+    outcome = import_transcripts(project)
+    assert not opened.any()
+    assert (outcome.written, outcome.unchanged) == (0, 1)
+    assert messages(outcome) == expected  # stored warnings are repeated
+
+
+def test_a_changed_stat_means_reading_the_file_again(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = project.root / CONTENT
+    transcript = project.transcripts_dir / f"{SEED}.txt"
+    registry = project.content_dir / "people.yaml"
+    for path in (content, transcript, registry):
+        os.utime(path, ns=(HOUR_AGO + 10**9, HOUR_AGO + 10**9))  # same bytes, another mtime
+    opened = Opened(monkeypatch)
+    outcome = import_transcripts(project)
+    assert opened.heads == [content] and opened.hashed == [transcript]
+    assert opened.registries == [registry]
+    assert (outcome.written, outcome.unchanged) == (0, 1)
+
+
+def test_a_file_changed_just_now_is_not_recorded(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = project.root / CONTENT
+    content.write_bytes(content.read_bytes())  # a new mtime: now
+    opened = Opened(monkeypatch)
+    import_transcripts(project)
+    import_transcripts(project)  # an edit in the same clock tick would keep size and mtime
+    assert opened.heads == [content, content]
+
+
+def test_a_hand_edit_is_still_found_and_refused(project: Project) -> None:
+    path = project.root / CONTENT
+    edited = path.read_text(encoding="utf-8").replace("speaker=karabulut", "speaker=bosman", 1)
+    path.write_text(edited, encoding="utf-8")
+    assert not import_transcripts(project).refused  # transcript unchanged: kept
+    sidecar = project.transcripts_dir / f"{SEED}.meta.yaml"
+    sidecar.write_text(sidecar.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+    outcome = import_transcripts(project)
+    assert outcome.refused and outcome.refused_files == [CONTENT]
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_a_hand_edit_of_the_front_matter_is_read(project: Project) -> None:
+    """A recorded head stands for the file only while its stat is unchanged: an
+    edited source line makes the content file another transcript's (kept: it
+    was edited by hand)."""
+    path = project.root / CONTENT
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"source: transcripts/{SEED}.txt",
+                                 "source: transcripts/elsewhere.txt", 1), encoding="utf-8")
+    outcome = import_transcripts(project)
+    assert [d.message for d in outcome.diagnostics] == [
+        f"the same meeting as {CONTENT}, which was edited by hand: that file is kept and "
+        "this transcript not imported"]
+    assert (outcome.written, outcome.skipped) == (0, 1)
+
+
+def test_an_edited_registry_gives_its_new_warnings(project: Project) -> None:
+    registry = project.content_dir / "people.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8") + "\nnieuw:\n  name: Nieuw\n"
+                        "  colour: blue\n", encoding="utf-8")
+    outcome = import_transcripts(project)
+    assert any("unknown field 'colour'" in d.message for d in outcome.diagnostics)
+    assert any("unknown field 'colour'" in d.message
+               for d in import_transcripts(project).diagnostics)
+
+
+@pytest.mark.parametrize("record", [
+    b"not json at all",
+    b'{"format": 99, "heads": {}}',
+    b'[1, 2, 3]',
+    b'{"format": 1, "hashes": [], "heads": "x", "registry": 7, "said": null}',
+])
+def test_a_corrupt_or_foreign_record_is_ignored(project: Project, record: bytes) -> None:
+    expected = messages(import_transcripts(project))
+    (project.root / RECORD).write_bytes(record)
+    outcome = import_transcripts(project)
+    assert (outcome.written, outcome.unchanged, outcome.refused) == (0, 1, False)
+    assert messages(outcome) == expected
+
+
+def test_entries_of_the_wrong_shape_are_ignored(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = messages(import_transcripts(project))
+    path = project.root / RECORD
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for section in ("hashes", "heads", "registry", "said"):
+        for name, entry in data[section].items():
+            data[section][name] = [*entry[:3], {"not": "facts"}] if section != "said" \
+                else [entry[0], [["nonsense"]]]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    opened = Opened(monkeypatch)
+    outcome = import_transcripts(project)
+    assert opened.heads and opened.registries  # read again, not trusted
+    assert (outcome.written, outcome.unchanged) == (0, 1)
+    assert messages(outcome) == expected
+
+
+def test_a_stale_record_from_another_copy_is_not_trusted(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy of the archive (new inodes) with another edit: its files are read."""
+    copy = tmp_path / "copy"
+    shutil.copytree(project.root, copy)
+    path = copy / CONTENT
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "title: Notaoverleg Ruslandstrategie", "title: Notaoverleg Chinastrategie"),
+        encoding="utf-8")
+    os.utime(path, ns=(HOUR_AGO, HOUR_AGO))
+    opened = Opened(monkeypatch)
+    import_transcripts(load_project(copy))
+    assert path in opened.heads
+
+
+def test_the_record_of_an_earlier_version_spares_parsing_again(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade keeps what the import said (import-diagnostics.json) and
+    parses nothing; the old records are removed once the new one is written."""
+    expected = messages(import_transcripts(project))
+    said = json.loads((project.root / RECORD).read_text(encoding="utf-8"))["said"]
+    cache = project.root / ".plenum-cache"
+    fields = ("severity", "message", "file", "line", "text", "hint")
+    (cache / "import-diagnostics.json").write_text(json.dumps({
+        display: {"key": key, "diagnostics": [dict(zip(fields, row, strict=True))
+                                              for row in rows]}
+        for display, (key, rows) in said.items()}), encoding="utf-8")
+    (cache / "transcript-hashes.json").write_text("{}", encoding="utf-8")
+    (project.root / RECORD).unlink()
+    monkeypatch.setattr(importer, "read_transcript", lambda *_: pytest.fail("parsed again"))
+    outcome = import_transcripts(project)
+    assert outcome.unchanged == 1 and messages(outcome) == expected
+    assert not (cache / "import-diagnostics.json").exists()
+    assert not (cache / "transcript-hashes.json").exists()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from("aZé Ö1-:#'\"{}[],&*!|>%@`\t\x85\u2028yesnoNULL~."), max_size=14))
+def test_title_key_reads_a_title_as_yaml_does(title: str) -> None:
+    line = f"title: {title}"
+    try:
+        expected = _norm_title(str(yaml.safe_load(title) or ""))
+    except yaml.YAMLError:
+        expected = ""
+    if "\n" in title or "\r" in title:
+        return
+    assert title_key(f"---\n{line}\ndate: null\n") == expected
