@@ -417,7 +417,7 @@ class _Update:
         drop_state(self.folder)
         stats = IndexStats(records=state.n_docs, terms=len(state.names),
                            postings=int(sum(state.df)), term_shards=len(state.shards),
-                           record_shards=state.record_shards)
+                           record_shards=state.record_shards, encoded=n_encoded)
         for rel, text in texts.items():
             stats.files += 1
             if text is None:

@@ -100,6 +100,7 @@ class IndexStats:
     files: int = 0
     bytes: int = 0
     linked: int = 0  # files linked from the last build's, not written
+    encoded: int = 0  # terms scored and encoded by this build
 
 
 def _json(data: object) -> str:
@@ -896,6 +897,7 @@ class IndexWriter:
         np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
         names, df = self._postings_by_term(folder / "postings.bin")
         self.stats.records, self.stats.terms = n_docs, len(names)
+        self.stats.encoded = len(names)
         self.stats.postings = int(df.sum())
         shards = plan_term_shards(names, df.tolist(), opt)
         budget = opt.max_files - self.stats.record_shards - len(shards) - 2
