@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from generator.archive import Archive
     from generator.model import Meeting
     from generator.search.analysis import CompoundSplitter, Lexicon
+    from generator.search.analysis_cache import AnalysisCache
     from generator.search.index import IndexOptions
 
 INDEX_DIR = "search"
@@ -113,9 +114,11 @@ def build_search_index(archive: Archive, out_dir: Path,
 @dataclass
 class _Keyed:
     """The archive's meetings as (outline, cache key, the meeting if its text
-    was read to make the key), one at a time or (`hold`) all at once."""
+    was read to make the key), one at a time or (`hold`) all at once; `cache`
+    is the analysis cache the keys were made for (and count as used in)."""
 
     meetings: Iterable[tuple[Meeting, str, Meeting | None]]
+    cache: AnalysisCache
 
     def hold(self) -> list[tuple[Meeting, str, Meeting | None]]:
         self.meetings = list(self.meetings)
@@ -137,7 +140,7 @@ def _keyed_meetings(archive: Archive, cache_dir: Path, splitter: CompoundSplitte
                               resolved_context(outline, pids, archive.people, slugs))
             yield outline, key, read[0] if read else None
 
-    return _Keyed(meetings())
+    return _Keyed(meetings(), cache)
 
 
 def _updated(archive: Archive, target: Path, cache_dir: Path, splitter: CompoundSplitter,
@@ -146,7 +149,7 @@ def _updated(archive: Archive, target: Path, cache_dir: Path, splitter: Compound
     is tried when the last build left a state and at most a few meetings'
     text must be read (their facts are not remembered: they changed)."""
     from generator.search.incremental import MAX_CHANGED, load_state, update_index
-    from generator.search.index import STATE_DIR, analysis_cache
+    from generator.search.index import STATE_DIR
     from generator.search.records import build_records
 
     state = load_state(cache_dir / STATE_DIR, options)
@@ -168,10 +171,7 @@ def _updated(archive: Archive, target: Path, cache_dir: Path, splitter: Compound
         outline, _, meeting = held[i]
         return build_records([meeting or archive.full(outline)], archive.people, slugs)
 
-    cache = analysis_cache(cache_dir, splitter, options)
-    for _, key, _ in held:
-        cache.use(key)
-    return update_index(target, cache, splitter, options, state, [k for _, k, _ in held],
+    return update_index(target, keyed.cache, splitter, options, state, [k for _, k, _ in held],
                         records_of) is not None
 
 
