@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,11 +15,13 @@ from typing import TYPE_CHECKING
 from generator.errors import Diagnostic
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Iterator
 
     from generator.archive import Archive
     from generator.model import Meeting
     from generator.search.analysis import CompoundSplitter, Lexicon
+    from generator.search.analysis_cache import AnalysisCache
+    from generator.search.index import IndexOptions
 
 INDEX_DIR = "search"
 LEXICON_DIR = "lexicon"  # in the search cache folder
@@ -77,7 +80,7 @@ def build_search_index(archive: Archive, out_dir: Path,
     fact the archive remembers per meeting content (`meeting_fact`) and what
     they take from the rest of the archive (`resolved_context`)."""
     from generator.search.index import IndexWriter, build_index, options_for
-    from generator.search.records import build_records, resolved_context
+    from generator.search.records import build_records
 
     target = out_dir / INDEX_DIR
     target.mkdir(parents=True, exist_ok=True)
@@ -87,23 +90,89 @@ def build_search_index(archive: Archive, out_dir: Path,
     if cache_dir is None:
         build_index(archive.full_meetings(), archive.people, target, default_splitter(), options,
                     motion_slugs=slugs)
-    else:
-        writer = IndexWriter(target, default_splitter(cache_dir), options, cache_dir=cache_dir)
-        try:
-            for outline in archive.meetings:
-                read: list[Meeting] = []
-                digest, pids = archive.texts.remembered(outline, _reading_into(read))
-                key = writer.meeting_key(
-                    digest, resolved_context(outline, pids, archive.people, slugs))
-                if not read and writer.add_stored_meeting(key):
-                    continue
-                meeting = read[0] if read else archive.full(outline)
-                writer.add_meeting(build_records([meeting], archive.people, slugs), key)
-            writer.finish()
-        finally:
-            writer.close()
+        shutil.copyfile(CLIENT, target / CLIENT.name)
+        return []
+    splitter = default_splitter(cache_dir)
+    keyed = _keyed_meetings(archive, cache_dir, splitter, options, slugs)
+    if _updated(archive, target, cache_dir, splitter, options, slugs, keyed):
+        shutil.copyfile(CLIENT, target / CLIENT.name)
+        return []
+    writer = IndexWriter(target, splitter, options, cache_dir=cache_dir)
+    try:
+        for outline, key, meeting in keyed.meetings:
+            if meeting is None and writer.add_stored_meeting(key):
+                continue
+            full = meeting if meeting is not None else archive.full(outline)
+            writer.add_meeting(build_records([full], archive.people, slugs), key)
+        writer.finish()
+    finally:
+        writer.close()
     shutil.copyfile(CLIENT, target / CLIENT.name)
     return []
+
+
+@dataclass
+class _Keyed:
+    """The archive's meetings as (outline, cache key, the meeting if its text
+    was read to make the key), one at a time or (`hold`) all at once; `cache`
+    is the analysis cache the keys were made for (and count as used in)."""
+
+    meetings: Iterable[tuple[Meeting, str, Meeting | None]]
+    cache: AnalysisCache
+
+    def hold(self) -> list[tuple[Meeting, str, Meeting | None]]:
+        self.meetings = list(self.meetings)
+        return self.meetings
+
+
+def _keyed_meetings(archive: Archive, cache_dir: Path, splitter: CompoundSplitter,
+                    options: IndexOptions, slugs: dict) -> _Keyed:
+    from generator.search.index import analysis_cache, meeting_key
+    from generator.search.records import resolved_context
+
+    cache = analysis_cache(cache_dir, splitter, options)
+
+    def meetings() -> Iterator[tuple[Meeting, str, Meeting | None]]:
+        for outline in archive.meetings:
+            read: list[Meeting] = []
+            digest, pids = archive.texts.remembered(outline, _reading_into(read))
+            key = meeting_key(cache, options, digest,
+                              resolved_context(outline, pids, archive.people, slugs))
+            yield outline, key, read[0] if read else None
+
+    return _Keyed(meetings(), cache)
+
+
+def _updated(archive: Archive, target: Path, cache_dir: Path, splitter: CompoundSplitter,
+             options: IndexOptions, slugs: dict, keyed: _Keyed) -> bool:
+    """Whether the fast path (`incremental.update_index`) wrote the index: it
+    is tried when the last build left a state and at most a few meetings'
+    text must be read (their facts are not remembered: they changed)."""
+    from generator.search.incremental import MAX_CHANGED, load_state, update_index
+    from generator.search.index import STATE_DIR
+    from generator.search.records import build_records
+
+    state = load_state(cache_dir / STATE_DIR, options)
+    if state is None or len(state.keys) != len(archive.meetings):
+        return False
+    probe = _reading_into([])
+    unread = 0
+    for outline in archive.meetings:
+        try:
+            known = archive.texts.is_remembered(outline, probe)
+        except KeyError:
+            known = False
+        unread += known is not True
+        if unread > MAX_CHANGED:
+            return False
+    held = keyed.hold()
+
+    def records_of(i: int) -> list:
+        outline, _, meeting = held[i]
+        return build_records([meeting or archive.full(outline)], archive.people, slugs)
+
+    return update_index(target, keyed.cache, splitter, options, state, [k for _, k, _ in held],
+                        records_of) is not None
 
 
 def _reading_into(read: list[Meeting]) -> Callable[[Meeting], tuple[str, tuple[str, ...]]]:

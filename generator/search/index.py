@@ -62,6 +62,7 @@ MAX_RECORDS = 1 << 24  # record numbers share a uint32 with the term frequency
 REGISTER = "PlenumSearch.register"
 POSTING_CHARS = 10  # about what one encoded posting takes (for planning shards)
 FARM = "files"  # in the cache folder: links to the last build's index files (`reuse`)
+STATE_DIR = "state"  # in the cache folder: the last build's postings and plan (`incremental`)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class IndexStats:
     files: int = 0
     bytes: int = 0
     linked: int = 0  # files linked from the last build's, not written
+    encoded: int = 0  # terms scored and encoded by this build
 
 
 def _json(data: object) -> str:
@@ -551,6 +553,44 @@ def _pack(units: list[list[list[int]]], caps: list[int]
     return plan, n_files
 
 
+def plan_term_shards(names: list[str], df: list[int], opt: IndexOptions) -> list[tuple[int, int]]:
+    """Contiguous runs [a, b) of the sorted vocabulary, cut after about
+    `term_shard_bytes` of tier-0 postings (a term's tier 0 holds min(df, first
+    tier bound) postings, so the cut needs only the df)."""
+    first = opt.tier_bounds[0]
+    shards: list[tuple[int, int]] = []
+    size = 0
+    a = 0
+    for t, (term, n) in enumerate(zip(names, df, strict=True)):
+        size += len(term) + 24 + POSTING_CHARS * min(n, first)
+        if size >= opt.term_shard_bytes:
+            shards.append((a, t + 1))
+            a, size = t + 1, 0
+    if a < len(names):
+        shards.append((a, len(names)))
+    return shards
+
+
+def manifest_js(opt: IndexOptions, keys: list[str], n_docs: int, facets: _Facets) -> str:
+    """The manifest: counts, the term shards' first terms, the facet tables."""
+    return _js("manifest", 0, {
+        "version": FORMAT_VERSION,
+        "records": n_docs,
+        "recordsPerShard": opt.records_per_shard,
+        "tiers": list(opt.tier_bounds),
+        "exactPostings": opt.exact_postings,
+        "shards": keys,
+        "speakers": facets.speaker_rows,
+        "parties": list(facets.parties),
+        "groups": [list(g) for g in facets.groups],
+    })
+
+
+def record_file_js(n: int, rows: list[str]) -> str:
+    """Record file `n` of the rows (JSON) of its records."""
+    return f'{REGISTER}("r",{n},[{",".join(rows)}]);\n'
+
+
 def _forked_pool(workers: int, *initializer):
     """A pool of workers forked from a small server process ("forkserver"), not
     from this one: in a site build this process holds the archive (~800 MB at
@@ -584,8 +624,7 @@ class IndexWriter:
         self._term_ids: dict[str, int] = {}
         self._names: list[str] = []  # our term ids -> terms
         opt = self.opt
-        self._cache = None if cache_dir is None else AnalysisCache(cache_dir, analysis_salt(
-            splitter, (opt.text_weight, opt.part_weight, opt.speaker_weight, opt.party_weight)))
+        self._cache = None if cache_dir is None else analysis_cache(cache_dir, splitter, opt)
         self._segments: list[tuple[str, int]] = []  # uncached meetings in _texts: key, records
         self._cache_folder = None if self._cache is None else self._cache.folder
         self._maps: dict[int, list[int]] = {}  # counting process -> its term ids -> ours
@@ -616,10 +655,18 @@ class IndexWriter:
         self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=out_dir)
         self._files = OutputFiles(out_dir, None if cache_dir is None else cache_dir / FARM)
         self._spilled = _Spill(Path(self._spill.name))
+        # the meetings' cache keys and record counts, for the next build's fast
+        # path (`incremental`); None once a record comes without a key
+        self._meetings: list[tuple[str, int]] | None = [] if cache_dir is not None else None
+        self._state_dir = None if cache_dir is None else cache_dir / STATE_DIR
+        if self._state_dir is not None:
+            from generator.search.incremental import drop_state
+            drop_state(self._state_dir)  # what it describes is about to change
 
     def add(self, record: SearchRecord) -> None:
         """Adds one record (counted in batches of `BATCH`; not cached)."""
-        self._texts.append(_counted_fields(record))
+        self._meetings = None
+        self._texts.append(counted_fields(record))
         if len(self._texts) == self.BATCH:
             self._count_batch()
         self._add_fields(record)
@@ -630,8 +677,13 @@ class IndexWriter:
         again; a newly counted one is stored. A `key` (what decides the records:
         `build_search_index`) replaces the hash of their inputs as the cache key,
         and their rows are stored under it too (`add_stored_meeting`)."""
-        inputs = [_counted_fields(r) for r in records]
+        inputs = [counted_fields(r) for r in records]
         rows_key = key  # rows are stored under a given key only
+        if self._meetings is not None:
+            if key is None:
+                self._meetings = None
+            else:
+                self._meetings.append((key, len(records)))
         if self._cache is not None and inputs:
             key = self._cache.key(inputs) if key is None else self._cache.use(key)
         else:
@@ -658,7 +710,7 @@ class IndexWriter:
         """A cache key for a meeting whose records `parts` decide (with the
         analysis and these options)."""
         assert self._cache is not None
-        return self._cache.key([(*parts, repr(self.opt))])
+        return meeting_key(self._cache, self.opt, *parts)
 
     def add_stored_meeting(self, key: str) -> bool:
         """Adds a meeting from the cache alone (its counted terms and rows stored
@@ -671,6 +723,8 @@ class IndexWriter:
         if rows is None or len(rows.rows) != len(counted.doc_len):
             return False
         self._cache.use(key)
+        if self._meetings is not None:
+            self._meetings.append((key, len(rows.rows)))
         if self._texts:
             self._count_batch()
         self._pending.append(_Ready(counted))
@@ -680,16 +734,7 @@ class IndexWriter:
         return True
 
     def _row_of(self, record: SearchRecord) -> tuple[str, str, str, str, str, str, str, str]:
-        """The record's facets and its row of the record files as JSON, without
-        the speaker's number: (speaker id, speaker, party, year, kind, type,
-        the JSON before that number, the JSON after it)."""
-        text = _cut(record.text, self.opt.record_text_chars)
-        q = encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
-        before = f"[{q(record.type[0])},{q(record.url)},{q(record.title)},{q(record.date)},"
-        # a cut text is marked: a phrase beyond the cut cannot be checked
-        after = f",{q(record.heading)},{q(text)}{'' if text is record.text else ',1'}]"
-        return (record.speaker_id, record.speaker, record.party, record.year, record.kind,
-                record.type, before, after)
+        return record_row(record, self.opt)
 
     def _add_fields(self, record: SearchRecord) -> None:
         """The record's facets and its row in the record files."""
@@ -814,7 +859,7 @@ class IndexWriter:
     def _flush_records(self) -> None:
         if self._batch:
             n = self.stats.record_shards
-            self._write(f"r/{n}.js", f'{REGISTER}("r",{n},[{",".join(self._batch)}]);\n')
+            self._write(f"r/{n}.js", record_file_js(n, self._batch))
             self.stats.record_shards += 1
             self._batch = []
 
@@ -852,8 +897,9 @@ class IndexWriter:
         np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
         names, df = self._postings_by_term(folder / "postings.bin")
         self.stats.records, self.stats.terms = n_docs, len(names)
+        self.stats.encoded = len(names)
         self.stats.postings = int(df.sum())
-        shards = self._plan_term_shards(names, df)
+        shards = plan_term_shards(names, df.tolist(), opt)
         budget = opt.max_files - self.stats.record_shards - len(shards) - 2
         deep = plan_deep_files(df.tolist(), opt, budget)
         start = np.concatenate(([0], np.cumsum(df))).tolist()
@@ -864,12 +910,20 @@ class IndexWriter:
                 self._write_terms(names, shards, deep, self._in_order(_encode_task, tasks))
             else:
                 self._write_terms(names, shards, deep, map(_encode_task, tasks))
+            if self._state_dir is not None and self._meetings is not None:
+                from generator.search.incremental import keep_postings
+                keep_postings(folder, self._state_dir)
         finally:
             _OPENED.clear()
             self.close()
         self._write_manifest([names[a] for a, _ in shards], n_docs)
         self._files.close()
         self.stats.linked = self._files.linked
+        if self._state_dir is not None and self._meetings is not None:
+            from generator.search.incremental import IndexState, save_state
+            save_state(self._state_dir, IndexState.after_full_build(
+                self.opt, self._meetings, names, df.tolist(), shards, deep, self.facets,
+                self.stats.record_shards, n_docs))
         return self.stats
 
     def _in_order(self, function, tasks: list) -> Iterator:
@@ -920,37 +974,8 @@ class IndexWriter:
         return (self._workers > 1 and "forkserver" in multiprocessing.get_all_start_methods()
                 and not multiprocessing.current_process().daemon)  # pool workers can't fork
 
-    def _plan_term_shards(self, names: list[str], df: np.ndarray) -> list[tuple[int, int]]:
-        """Contiguous runs [a, b) of the sorted vocabulary, cut after about
-        `term_shard_bytes` of tier-0 postings (a term's tier 0 holds min(df, first
-        tier bound) postings, so the cut needs only the df)."""
-        first = self.opt.tier_bounds[0]
-        shards: list[tuple[int, int]] = []
-        size = 0
-        a = 0
-        for t, (term, n) in enumerate(zip(names, df.tolist(), strict=True)):
-            size += len(term) + 24 + POSTING_CHARS * min(n, first)
-            if size >= self.opt.term_shard_bytes:
-                shards.append((a, t + 1))
-                a, size = t + 1, 0
-        if a < len(names):
-            shards.append((a, len(names)))
-        return shards
-
     def _write_manifest(self, keys: list[str], n_docs: int) -> None:
-        f = self.facets
-        manifest = {
-            "version": FORMAT_VERSION,
-            "records": n_docs,
-            "recordsPerShard": self.opt.records_per_shard,
-            "tiers": list(self.opt.tier_bounds),
-            "exactPostings": self.opt.exact_postings,
-            "shards": keys,
-            "speakers": f.speaker_rows,
-            "parties": list(f.parties),
-            "groups": [list(g) for g in f.groups],
-        }
-        self._write("manifest.js", _js("manifest", 0, manifest))
+        self._write("manifest.js", manifest_js(self.opt, keys, n_docs, self.facets))
 
 
 class _Spill:
@@ -1060,7 +1085,34 @@ class _Ready:
         return self.value
 
 
-def _counted_fields(record: SearchRecord) -> tuple[str, str, str]:
+def analysis_cache(cache_dir: Path, splitter: CompoundSplitter | None,
+                   opt: IndexOptions) -> AnalysisCache:
+    """The per-meeting cache of counted terms in `cache_dir`, for this analysis."""
+    return AnalysisCache(cache_dir, analysis_salt(
+        splitter, (opt.text_weight, opt.part_weight, opt.speaker_weight, opt.party_weight)))
+
+
+def meeting_key(cache: AnalysisCache, opt: IndexOptions, *parts: str) -> str:
+    """The cache key of a meeting whose records `parts` decide (with the
+    analysis and these options); the key counts as used by this build."""
+    return cache.key([(*parts, repr(opt))])
+
+
+def record_row(record: SearchRecord, opt: IndexOptions
+               ) -> tuple[str, str, str, str, str, str, str, str]:
+    """The record's facets and its row of the record files as JSON, without
+    the speaker's number: (speaker id, speaker, party, year, kind, type,
+    the JSON before that number, the JSON after it)."""
+    text = _cut(record.text, opt.record_text_chars)
+    q = encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+    before = f"[{q(record.type[0])},{q(record.url)},{q(record.title)},{q(record.date)},"
+    # a cut text is marked: a phrase beyond the cut cannot be checked
+    after = f",{q(record.heading)},{q(text)}{'' if text is record.text else ',1'}]"
+    return (record.speaker_id, record.speaker, record.party, record.year, record.kind,
+            record.type, before, after)
+
+
+def counted_fields(record: SearchRecord) -> tuple[str, str, str]:
     """What term counting reads of a record."""
     return record.heading + "\n" + record.text, record.speaker, record.party
 

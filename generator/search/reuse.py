@@ -75,6 +75,29 @@ class OutputFiles:
             self._keep(target, rel, known is not None)
             self._now[rel] = Stored(digest, len(data), st.st_ino, st.st_mtime_ns)
 
+    def can_keep(self, rel: str) -> bool:
+        """Whether the farm holds the last build's `rel`, unchanged since."""
+        known = self._known.get(rel)
+        if known is None or self.farm is None:
+            return False
+        try:
+            st = (self.farm / rel).stat()
+        except OSError:
+            return False
+        return (st.st_ino, st.st_size, st.st_mtime_ns) == (known.inode, known.size, known.mtime_ns)
+
+    def kept_text(self, rel: str) -> str:
+        """The last build's `rel` (one that `can_keep`)."""
+        assert self.farm is not None
+        return (self.farm / rel).read_text(encoding="utf-8")
+
+    def keep(self, rel: str) -> None:
+        """Puts the last build's `rel` (one that `can_keep`) at `rel` under `out`."""
+        assert self.farm is not None
+        os.link(self.farm / rel, self.out / rel)
+        self._now[rel] = self._known[rel]
+        self.linked += 1
+
     def _keep(self, target: Path, rel: str, replacing: bool) -> None:
         """Links `target` into the farm as `rel`."""
         assert self.farm is not None
