@@ -264,3 +264,32 @@ def test_the_previous_site_is_removed_in_the_background(tmp_path):
     while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_copied_csv_runs_join_adjacent_blocks_and_keep_every_byte(tmp_path, monkeypatch,
+                                                                  kernel_copy):
+    import generator.feeds as feeds
+
+    if not kernel_copy:  # a system without copy_file_range: copied through this process
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    old = tmp_path / "old.csv"
+    old.write_bytes(bytes(range(256)) * 40)
+    copies = []
+    real = feeds._copy_range
+    monkeypatch.setattr(feeds, "_copy_range", lambda *a: copies.append(a[2:]) or real(*a))
+    with old.open("rb") as source, (tmp_path / "new.csv").open("wb") as target:
+        target.write(b"head")
+        copy = feeds._RangeCopier(source, target)
+        copy.add(0, 100)
+        copy.add(100, 50)  # follows the previous block: one run
+        assert copy.position() == 154
+        copy.flush()
+        target.write(b"new rows")
+        copy.add(2000, 8000)
+        copy.add(500, 10)  # does not follow: a run of its own
+        copy.flush()
+    data = old.read_bytes()
+    assert copies == [(0, 150), (2000, 8000), (500, 10)]
+    assert (tmp_path / "new.csv").read_bytes() == (b"head" + data[:150] + b"new rows"
+                                                   + data[2000:10000] + data[500:510])
