@@ -16,11 +16,14 @@ cache between builds in one *archive state* (`MeetingTexts.keep_state`): each
 meeting's part of its facts (figures, summary, speech counts) and the speeches
 of each speaker's newest meetings, every entry under its meeting's facts key.
 A build reads the text or facts of a meeting only when its key changed (or a
-speaker's newest speeches now reach further back than the state kept).
+speaker's newest speeches now reach further back than the state kept). The
+state is kept in `STATE_SHARDS` shards by meeting id: a build rewrites only the
+shards whose entries changed (one or a few for one changed transcript).
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -441,8 +444,9 @@ def _newest_meetings(ordered: Sequence[Meeting], parts: Mapping[str, _MeetingPar
     return found
 
 
-ARCHIVE_STATE = "archive"  # the name `MeetingTexts.keep_state` keeps it under
-STATE_FORMAT = 1
+ARCHIVE_STATE = "archive"  # the name `MeetingTexts.keep_state` keeps it under (one per shard)
+STATE_FORMAT = 2
+STATE_SHARDS = 32  # a meeting's entries sit in one shard: a build rewrites the shards it changed
 
 
 @dataclass(frozen=True)
@@ -454,14 +458,70 @@ class _Gathered:
     speeches: dict[tuple[str, str], Speeches]  # (meeting id, speaker id) of `newest`
 
 
-def _previous(texts: MeetingTexts) -> tuple[Mapping, Mapping]:
+def state_shard(meeting_id: str) -> int:
+    """The shard of the archive state that keeps a meeting's entries."""
+    return zlib.crc32(meeting_id.encode("utf-8")) % STATE_SHARDS
+
+
+def _shard_name(shard: int) -> str:
+    return f"{ARCHIVE_STATE}-{shard:02d}"
+
+
+_EntryKeys = tuple[dict, dict]  # a shard's facts key per meeting and per (meeting, speaker)
+
+
+def _entry_keys(parts: Mapping, speeches: Mapping) -> _EntryKeys:
+    def key(entry: Any) -> Any:
+        return entry[0] if isinstance(entry, tuple) and len(entry) == 2 else None
+    return ({mid: key(e) for mid, e in parts.items()},
+            {pair: key(e) for pair, e in speeches.items()})
+
+
+@dataclass(frozen=True)
+class _PreviousState:
     """The parts and newest speeches an earlier build kept, each under its
-    meeting's facts key (empty when there are none or they are unreadable)."""
-    state = texts.previous_state(ARCHIVE_STATE)
-    if not (isinstance(state, tuple) and len(state) == 3 and state[0] == STATE_FORMAT
-            and isinstance(state[1], dict) and isinstance(state[2], dict)):
-        return {}, {}
-    return state[1], state[2]
+    meeting's facts key, and what each shard held (None: missing or unreadable)."""
+
+    parts: dict
+    speeches: dict
+    shards: list[_EntryKeys | None]
+
+
+def _previous(texts: MeetingTexts) -> _PreviousState:
+    """What the shards of the archive state hold (empty where they are missing
+    or unreadable)."""
+    parts: dict = {}
+    speeches: dict = {}
+    shards: list[_EntryKeys | None] = []
+    for shard in range(STATE_SHARDS):
+        state = texts.previous_state(_shard_name(shard))
+        if not (isinstance(state, tuple) and len(state) == 3 and state[0] == STATE_FORMAT
+                and isinstance(state[1], dict) and isinstance(state[2], dict)):
+            shards.append(None)
+            continue
+        parts.update(state[1])
+        speeches.update(state[2])
+        shards.append(_entry_keys(state[1], state[2]))
+    return _PreviousState(parts, speeches, shards)
+
+
+def _keep(texts: MeetingTexts, keys: Mapping[str, str | None], gathered: _Gathered,
+          previous: _PreviousState) -> None:
+    """Keep the archive state for the next build, rewriting only the shards
+    whose entries (meetings and their facts keys) are not those kept: an
+    entry's value is a function of its key, so a shard with the same keys
+    holds the same values."""
+    parts: list[dict] = [{} for _ in range(STATE_SHARDS)]
+    speeches: list[dict] = [{} for _ in range(STATE_SHARDS)]
+    for mid, part in gathered.parts.items():
+        if keys[mid] is not None:
+            parts[state_shard(mid)][mid] = (keys[mid], part)
+    for pair, refs in gathered.speeches.items():
+        if keys[pair[0]] is not None:
+            speeches[state_shard(pair[0])][pair] = (keys[pair[0]], refs)
+    for shard in range(STATE_SHARDS):  # (a missing shard holds no entries)
+        if (previous.shards[shard] or ({}, {})) != _entry_keys(parts[shard], speeches[shard]):
+            texts.keep_state(_shard_name(shard), (STATE_FORMAT, parts[shard], speeches[shard]))
 
 
 def _kept(found: Any, key: str | None) -> Any:
@@ -478,7 +538,8 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
     current facts key (its content, registry and the generator's code); then
     keep the state for the next build."""
     keys = {m.id: texts.facts_key(m, _turn_facts) for m in ordered}
-    old_parts, old_speeches = _previous(texts)
+    previous = _previous(texts)
+    old_parts, old_speeches = previous.parts, previous.speeches
     parts: dict[str, _MeetingPart] = {}
     missing = []
     for meeting in ordered:
@@ -506,13 +567,9 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
             else:
                 unread[mid].append(pid)
     speeches.update(_read_speeches([m for m in ordered if m.id in unread], unread, texts, jobs))
-    if missing or unread or speeches.keys() != old_speeches.keys():
-        texts.keep_state(ARCHIVE_STATE, (
-            STATE_FORMAT,
-            {mid: (keys[mid], part) for mid, part in parts.items() if keys[mid] is not None},
-            {pair: (keys[pair[0]], refs) for pair, refs in speeches.items()
-             if keys[pair[0]] is not None}))
-    return _Gathered(parts, newest, speeches)
+    gathered = _Gathered(parts, newest, speeches)
+    _keep(texts, keys, gathered, previous)
+    return gathered
 
 
 def _read_speeches(meetings: Sequence[Meeting], speakers: Mapping[str, Sequence[str]],

@@ -30,11 +30,12 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   page whose inputs all hash the same is linked without building its context;
 - ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
   and the generator's code;
-- ``archive.state.pickle``: what the archive stage keeps of every meeting's
-  facts (figures, summary, speech counts) and the speeches of each speaker's
-  newest meetings, each under its meeting's facts key (`CachedTexts.facts_key`),
-  in one file: a build reads it once instead of every meeting's facts, and
-  reads the facts of a meeting only when the key changed
+- ``archive-NN.state.pickle``: what the archive stage keeps of every
+  meeting's facts (figures, summary, speech counts) and the speeches of each
+  speaker's newest meetings, each under its meeting's facts key
+  (`CachedTexts.facts_key`), in a few shards by meeting id: a build reads them
+  instead of every meeting's facts, reads the facts of a meeting only when
+  the key changed, and rewrites only the shards whose entries changed
   (`generator.archive`). An entry under another key is never used, so a stale
   file costs time, never a wrong site.
 """

@@ -205,8 +205,7 @@ def test_the_archive_state_gives_the_facts_reading_every_meeting_gives(
     import generator.archive as archive
     from generator.cache import CachedTexts
 
-    state = project / ".plenum-cache" / "archive.state.pickle"
-    assert state.is_file()  # kept by the build
+    assert _state_shards(project)  # kept by the build
     read = _calls(monkeypatch, CachedTexts, "remembered")
     for step, limit in enumerate(limits):
         monkeypatch.setattr(archive, "LISTED_SPEECHES", limit)
@@ -225,18 +224,40 @@ def test_a_stale_or_unreadable_archive_state_never_gives_wrong_facts(project: Pa
                                                                       monkeypatch):
     from generator.cache import CachedTexts
 
-    state = project / ".plenum-cache" / "archive.state.pickle"
-    kept = state.read_bytes()
+    kept = {path: path.read_bytes() for path in _state_shards(project)}
     _edit_second_transcript(project)
     assert build(project) == 0  # its state names the edited meeting's new facts
-    state.write_bytes(kept)  # the state of the build before the edit: one meeting stale
+    for path, data in kept.items():  # the state of the build before the edit: one meeting stale
+        path.write_bytes(data)
     read = _calls(monkeypatch, CachedTexts, "remembered")
     _same_facts(*_archives(project))
     # the edited meeting's facts were read, not taken from the state; no other's
     assert len({meeting.id for _, meeting, _ in read}) == 1
-    for broken in (b"", kept[:len(kept) // 2], pickle.dumps(("another layout", {}, {}))):
-        state.write_bytes(broken)
+    for broken in (b"", pickle.dumps(("another layout", {}, {}))):
+        for path, data in kept.items():
+            path.write_bytes(broken or data[:len(data) // 2])
         _same_facts(*_archives(project))
+
+
+def _state_shards(project: Path) -> list[Path]:
+    return sorted((project / ".plenum-cache").glob("archive-*.state.pickle"))
+
+
+def test_a_build_rewrites_only_the_archive_state_shards_whose_meetings_changed(
+        project: Path, monkeypatch):
+    from generator.archive import STATE_SHARDS, state_shard
+    from generator.cache import CachedTexts
+
+    meetings = _archives(project)[0].meetings
+    kept = _calls(monkeypatch, CachedTexts, "keep_state")
+    assert build(project, "--clean") == 0
+    assert len(kept) == len({state_shard(m.id) for m in meetings}) <= STATE_SHARDS
+    kept.clear()
+    _edit_second_transcript(project)
+    edited = sorted((project / "transcripts").glob("*.txt"))[1].name
+    shard = next(state_shard(m.id) for m in meetings if m.source.file.endswith(edited))
+    assert build(project) == 0
+    assert [name for _, name, _ in kept] == [f"archive-{shard:02d}"]
 
 
 def test_the_manifest_keeps_hashes_of_linked_files_and_rehashes_modified_ones(tmp_path):
