@@ -31,11 +31,13 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
 - ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
   and the generator's code;
 - ``archive-NN.state.pickle``: what the archive stage keeps of every
-  meeting's facts (figures, summary, speech counts) and the speeches of each
-  speaker's newest meetings, each under its meeting's facts key
-  (`CachedTexts.facts_key`), in a few shards by meeting id: a build reads them
-  instead of every meeting's facts, reads the facts of a meeting only when
-  the key changed, and rewrites only the shards whose entries changed
+  meeting's facts (figures, summary, speech counts), each under its meeting's
+  facts key (`CachedTexts.facts_key`), in a few shards by meeting id: a build
+  reads them instead of every meeting's facts, reads the facts of a meeting
+  only when the key changed, and rewrites only the shards whose entries
+  changed; ``archive-speeches/NNNN.state.pickle``: the speeches of each
+  speaker's newest meetings, sharded by speaker and read when a page shows
+  that speaker, with ``archive-speakers.state.pickle`` saying which they hold
   (`generator.archive`). An entry under another key is never used, so a stale
   file costs time, never a wrong site.
 """
@@ -69,6 +71,7 @@ FACTS_SUFFIX = ".facts.pickle"
 STATE_SUFFIX = ".state.pickle"  # a stage's state (`CachedTexts.keep_state`)
 REGISTRY_PICKLE = "registry.pickle"  # the parsed speaker registry of the last build
 DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps`)
+LEGACY_FILES = ("archive.state.pickle",)  # of an older layout: removed by the next build
 FORMAT = 1  # bump when the layout of the cache changes
 GENERATOR_DIR = Path(__file__).resolve().parent
 
@@ -157,7 +160,8 @@ class BuildCache:
         for name in ("meetings", "search"):
             shutil.rmtree(self.folder / name, ignore_errors=True)
         names = ("state.json", "digests.json", DEPS_FILE, REGISTRY_PICKLE)
-        states = self.folder.glob(f"*{STATE_SUFFIX}") if self.folder.is_dir() else ()
+        states = [*self.folder.glob(f"*{STATE_SUFFIX}"), *self.folder.glob(f"*/*{STATE_SUFFIX}")] \
+            if self.folder.is_dir() else []
         for path in [*(self.folder / name for name in names), *states]:
             path.unlink(missing_ok=True)
 
@@ -348,6 +352,8 @@ class BuildCache:
         _write_json(self.folder / "state.json", state)
         _write_json(self.folder / "digests.json", self.files.used)
         self._prune_meetings()
+        for name in LEGACY_FILES:
+            (self.folder / name).unlink(missing_ok=True)
 
     def replay_diagnostics(self) -> list[Diagnostic]:
         """The diagnostics of the last good build (a no-op build reports them

@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
 
-from generator.archive import MEETING_FIELDS, Archive, MotionEntry, SpeechRef
+from generator.archive import MEETING_FIELDS, Archive, MotionEntry, NewestSpeeches, SpeechRef
 from generator.model import Meeting
 from generator.stable_pickle import hashing_pickler
 
@@ -249,9 +249,24 @@ class TokenDigests:
             return _hash(f"{field}\x00{found}".encode())
         if field in BY_MEETING:
             return self._hash_value(self._group(field, value).get(key, ()))
+        if isinstance(value, NewestSpeeches) and _hashable(key):
+            return self._newest_speeches(value, key)
         if not isinstance(value, Mapping):
             return None
         return self._hash_value(value.get(key, _ABSENT) if _hashable(key) else None)
+
+    def _newest_speeches(self, value: NewestSpeeches, key: Any) -> str | None:
+        """A speaker's newest speeches, named by the content hashes of the
+        meetings they come from (which, with the limit, determine them), so
+        that checking a page does not read the speeches themselves."""
+        mids = value.meetings_of(key)
+        if mids is None:
+            return _hash(f"newest_speeches\x00{_ABSENT}".encode())
+        digests = [self.meeting_digests.get(mid) for mid in mids]
+        if None in digests:
+            return None
+        return _hash("\x00".join(["newest_speeches", repr(key), str(value.limit),
+                                   *digests]).encode())  # type: ignore[list-item]
 
     def _field(self, field: str) -> Any:
         value: Any = self.archive

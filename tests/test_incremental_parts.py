@@ -245,19 +245,47 @@ def _state_shards(project: Path) -> list[Path]:
 
 def test_a_build_rewrites_only_the_archive_state_shards_whose_meetings_changed(
         project: Path, monkeypatch):
-    from generator.archive import STATE_SHARDS, state_shard
+    """Meetings' parts are kept by meeting, newest speeches by speaker: an
+    edited transcript rewrites its meeting's shard and the speech shards of
+    the speakers whose newest speeches it holds."""
+    from generator.archive import STATE_SHARDS, speech_shard, state_shard
     from generator.cache import CachedTexts
 
-    meetings = _archives(project)[0].meetings
+    archive = _archives(project)[0]
     kept = _calls(monkeypatch, CachedTexts, "keep_state")
     assert build(project, "--clean") == 0
-    assert len(kept) == len({state_shard(m.id) for m in meetings}) <= STATE_SHARDS
+    parts = [name for _, name, _ in kept if name.removeprefix("archive-").isdigit()]
+    assert len(parts) == len({state_shard(m.id) for m in archive.meetings}) <= STATE_SHARDS
     kept.clear()
     _edit_second_transcript(project)
     edited = sorted((project / "transcripts").glob("*.txt"))[1].name
-    shard = next(state_shard(m.id) for m in meetings if m.source.file.endswith(edited))
+    mid = next(m.id for m in archive.meetings if m.source.file.endswith(edited))
+    speakers = {pid for pid in archive.newest_speeches
+                if mid in archive.newest_speeches.meetings_of(pid)}
+    assert speakers
     assert build(project) == 0
-    assert [name for _, name, _ in kept] == [f"archive-{shard:02d}"]
+    assert sorted(name for _, name, _ in kept) == sorted(
+        [f"archive-{state_shard(mid):02d}", "archive-speakers",
+         *{f"archive-speeches/{speech_shard(pid):04d}" for pid in speakers}])
+
+
+def test_newest_speeches_are_read_from_their_speaker_s_shard_when_asked_for(
+        project: Path, monkeypatch):
+    from generator.cache import CachedTexts
+
+    read = _calls(monkeypatch, CachedTexts, "previous_state")
+    facts = _calls(monkeypatch, CachedTexts, "remembered")
+    cached, fresh = _archives(project)
+    assert not facts and not any("speeches/" in name for _, name in read)
+    pid = next(iter(cached.newest_speeches))
+    assert cached.newest_speeches[pid] == fresh.newest_speeches[pid]
+    assert sum("speeches/" in name for _, name in read) == 1 and not facts
+    _same_facts(cached, fresh)
+    for path in (project / ".plenum-cache" / "archive-speeches").iterdir():
+        path.write_bytes(b"")  # unreadable: the speeches come from the meetings' facts
+    cached, fresh = _archives(project)
+    _same_facts(cached, fresh)
+    assert facts
 
 
 def test_the_manifest_keeps_hashes_of_linked_files_and_rehashes_modified_ones(tmp_path):
