@@ -428,6 +428,11 @@ class PagePlan:
         if self.previous.get(path) != fingerprint:
             return False
         old = self.previous_site / path
+        try:  # the usual case first: one system call (most folders exist by now)
+            os.link(old, out_dir / path)
+            return True
+        except OSError:
+            pass
         if not old.is_file():
             return False
         link_or_copy(old, out_dir / path)
