@@ -176,6 +176,32 @@ def test_motions_speeches_and_meeting_figures_are_hashed_by_their_meeting_s_cont
         not in (None, speeches)
 
 
+def test_a_speaker_s_chart_data_is_hashed_by_their_meetings_content_hashes(project: Path):
+    from dataclasses import replace
+
+    from generator.figures import VerdictCounts
+    from generator.pagedeps import SPEAKER_FIGURES
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    meetings, _ = load_meetings(proj, cache)
+    archive, _ = build_archive(meetings, meeting_texts(proj, cache))
+    assert archive.chart_data is not None
+    pid, data = next((pid, d) for pid, d in archive.chart_data.speakers.items() if d.meetings)
+    token = (SPEAKER_FIGURES, pid)
+    before = TokenDigests(archive, cache.meeting_digests).digest(token)
+    assert before is not None
+    changed = {**cache.meeting_digests, data.meetings[0].meeting: "another content hash"}
+    assert TokenDigests(archive, changed).digest(token) not in (None, before)
+    speakers = dict(archive.chart_data.speakers)
+    speakers[pid] = replace(data, verdicts=VerdictCounts((1,) * len(data.verdicts.counts)))
+    other = replace(archive, chart_data=replace(archive.chart_data, speakers=speakers))
+    assert TokenDigests(other, cache.meeting_digests).digest(token) not in (None, before)
+    unknown = {k: v for k, v in cache.meeting_digests.items() if k != data.meetings[0].meeting}
+    assert TokenDigests(archive, unknown).digest(token) not in (None, before)  # hashed whole
+
+
 def _archives(project: Path) -> tuple:
     """The archive built from the build cache (and its archive state, which
     this keeps for the next call) and the one built from whole meetings."""
