@@ -100,7 +100,9 @@ def _files(folder: Path, suffixes: tuple[str, ...] = ()) -> list[Path]:
 
 
 class FileDigests:
-    """Content hashes of files, recomputed only when size or mtime changed."""
+    """Content hashes of files, recomputed only when size or mtime changed. A
+    file is looked at once per build: asked again (the content files, by the
+    check and then by loading), it has the hash it had then."""
 
     def __init__(self, known: Mapping[str, list] | None = None):
         self.known: dict[str, list] = dict(known or {})
@@ -108,6 +110,9 @@ class FileDigests:
 
     def digest(self, path: Path) -> str:
         key = str(path)
+        seen = self.used.get(key)
+        if seen is not None:
+            return seen[2]
         stat = path.stat()
         entry = self.known.get(key)
         if entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
