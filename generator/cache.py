@@ -156,6 +156,8 @@ class BuildCache:
         self.previous_deps: dict[str, Any] = self._read_deps(state.get("build")) if state else {}
         self.deps: dict[str, Any] = {}  # this build's (`generator.pagedeps.PageDeps`)
         self.csv_blocks: dict[str, list] = {}  # this build's (`generator.feeds.CsvBlock`)
+        refs = state.get("template_refs", {})  # template hash -> the templates it names
+        self.template_refs: dict[str, list[str]] = refs if isinstance(refs, dict) else {}
         self._version: str | None = None
 
     def _forget_builds(self) -> None:
@@ -313,7 +315,8 @@ class BuildCache:
         """What renderers need to skip unchanged pages (`previous_site` None:
         render every page). The generator's own code is part of every page's
         fingerprint: a change to a filter or a renderer may change any page."""
-        return PagePlan(dict(self.meeting_digests), template_digests(templates_dir, self.files),
+        return PagePlan(dict(self.meeting_digests),
+                        template_digests(templates_dir, self.files, self.template_refs),
                         f"{salt}+{self.version}", dict(self.previous_pages), previous_site,
                         dict(self.previous_deps) if previous_site is not None else {})
 
@@ -352,6 +355,7 @@ class BuildCache:
         _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps})
         state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages, "build": build,
                  "csv_blocks": self.csv_blocks,
+                 "template_refs": self._used_template_refs(),
                  "site": self.site_stamp(),
                  "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
         _write_json(self.folder / "state.json", state)
@@ -359,6 +363,12 @@ class BuildCache:
         self._prune_meetings()
         for name in LEGACY_FILES:
             (self.folder / name).unlink(missing_ok=True)
+
+    def _used_template_refs(self) -> dict[str, list[str]]:
+        """The template references of the templates this build's inputs hold."""
+        used = {entry[2] for entry in self.files.used.values()}
+        return {key: names for key, names in self.template_refs.items()
+                if key.partition("+")[0] in used}
 
     def replay_diagnostics(self) -> list[Diagnostic]:
         """The diagnostics of the last good build (a no-op build reports them
@@ -584,24 +594,43 @@ def _write_json(path: Path, data: object) -> None:
 
 # --- templates ---------------------------------------------------------------------
 
-def template_digests(templates_dir: Path, files: FileDigests | None = None) -> dict[str, str]:
-    """A hash per template name covering the template and every template it
-    extends, includes or imports (transitively). A template that names another
-    dynamically depends on all of them."""
+DYNAMIC = "\x00dynamic"  # in a template's references: it names a template by an expression
+
+
+def template_references(path: Path) -> list[str]:
+    """The templates a template extends, includes or imports by name (with
+    `DYNAMIC` when it names one by an expression)."""
     from jinja2 import Environment, TemplateSyntaxError, meta
 
+    try:
+        found = meta.find_referenced_templates(Environment().parse(
+            path.read_text(encoding="utf-8")))
+        names = set(found)
+    except (TemplateSyntaxError, UnicodeDecodeError):
+        names = set()
+    return sorted(DYNAMIC if n is None else n for n in names if n != "")
+
+
+def template_digests(templates_dir: Path, files: FileDigests | None = None,
+                     known_refs: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """A hash per template name covering the template and every template it
+    extends, includes or imports (transitively). A template that names another
+    dynamically depends on all of them. `known_refs` maps a template's content
+    hash to its references (`template_references`): a template unchanged
+    since they were found is not parsed again; those of the others are added."""
+    import jinja2
+
     files = files or FileDigests()
-    env = Environment()
+    known_refs = {} if known_refs is None else known_refs
     paths = {p.relative_to(templates_dir).as_posix(): p for p in _files(templates_dir)}
     own = {name: files.digest(path) for name, path in paths.items()}
     refs: dict[str, set[str]] = {}
     for name, path in paths.items():
-        try:
-            found = meta.find_referenced_templates(env.parse(path.read_text(encoding="utf-8")))
-            names = set(found)
-        except (TemplateSyntaxError, UnicodeDecodeError):
-            names = set()
-        refs[name] = set(paths) if None in names else {n for n in names if n}
+        key = f"{own[name]}+{jinja2.__version__}"
+        if key not in known_refs:
+            known_refs[key] = template_references(path)
+        names = set(known_refs[key])
+        refs[name] = set(paths) if DYNAMIC in names else names
     digests = {}
     for name in paths:
         closure, todo = set(), [name]
