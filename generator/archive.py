@@ -16,11 +16,16 @@ cache between builds in one *archive state* (`MeetingTexts.keep_state`): each
 meeting's part of its facts (figures, summary, speech counts) and the speeches
 of each speaker's newest meetings, every entry under its meeting's facts key.
 A build reads the text or facts of a meeting only when its key changed (or a
-speaker's newest speeches now reach further back than the state kept).
+speaker's newest speeches now reach further back than the state kept). The
+meetings' parts are kept in `STATE_SHARDS` shards by meeting id, the newest
+speeches in `SPEECH_SHARDS` shards by speaker: a build rewrites only the shards
+whose entries changed (a few for one changed transcript), and reads a
+speaker's kept speeches only when a page shows them (`NewestSpeeches`).
 """
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -441,8 +446,9 @@ def _newest_meetings(ordered: Sequence[Meeting], parts: Mapping[str, _MeetingPar
     return found
 
 
-ARCHIVE_STATE = "archive"  # the name `MeetingTexts.keep_state` keeps it under
-STATE_FORMAT = 1
+ARCHIVE_STATE = "archive"  # the name `MeetingTexts.keep_state` keeps it under (one per shard)
+STATE_FORMAT = 2
+STATE_SHARDS = 32  # a meeting's entries sit in one shard: a build rewrites the shards it changed
 
 
 @dataclass(frozen=True)
@@ -452,16 +458,138 @@ class _Gathered:
     parts: dict[str, _MeetingPart]  # by meeting id
     newest: dict[str, list[str]]  # speaker id -> meeting ids, newest first
     speeches: dict[tuple[str, str], Speeches]  # (meeting id, speaker id) of `newest`
+    # (of the speakers whose speeches were gathered now; the others' come from `kept`)
+    kept: _KeptSpeeches
 
 
-def _previous(texts: MeetingTexts) -> tuple[Mapping, Mapping]:
-    """The parts and newest speeches an earlier build kept, each under its
-    meeting's facts key (empty when there are none or they are unreadable)."""
-    state = texts.previous_state(ARCHIVE_STATE)
-    if not (isinstance(state, tuple) and len(state) == 3 and state[0] == STATE_FORMAT
-            and isinstance(state[1], dict) and isinstance(state[2], dict)):
-        return {}, {}
-    return state[1], state[2]
+def state_shard(meeting_id: str) -> int:
+    """The shard of the archive state that keeps a meeting's entries."""
+    return zlib.crc32(meeting_id.encode("utf-8")) % STATE_SHARDS
+
+
+def _shard_name(shard: int) -> str:
+    return f"{ARCHIVE_STATE}-{shard:02d}"
+
+
+def _entry_keys(parts: Mapping) -> dict:
+    """A shard's facts key per meeting."""
+    return {mid: e[0] if isinstance(e, tuple) and len(e) == 2 else None
+            for mid, e in parts.items()}
+
+
+@dataclass(frozen=True)
+class _PreviousState:
+    """The parts an earlier build kept, each under its meeting's facts key,
+    and the keys each shard held (None: missing or unreadable)."""
+
+    parts: dict
+    shards: list[dict | None]
+
+
+def _previous(texts: MeetingTexts) -> _PreviousState:
+    """What the shards of the archive state hold (empty where they are missing
+    or unreadable)."""
+    parts: dict = {}
+    shards: list[dict | None] = []
+    for shard in range(STATE_SHARDS):
+        state = texts.previous_state(_shard_name(shard))
+        if not (isinstance(state, tuple) and len(state) == 2 and state[0] == STATE_FORMAT
+                and isinstance(state[1], dict)):
+            shards.append(None)
+            continue
+        parts.update(state[1])
+        shards.append(_entry_keys(state[1]))
+    return _PreviousState(parts, shards)
+
+
+def _keep(texts: MeetingTexts, keys: Mapping[str, str | None], gathered: _Gathered,
+          previous: _PreviousState) -> None:
+    """Keep the meetings' parts for the next build, rewriting only the shards
+    whose entries (meetings and their facts keys) are not those kept: an
+    entry's value is a function of its key, so a shard with the same keys
+    holds the same values."""
+    parts: list[dict] = [{} for _ in range(STATE_SHARDS)]
+    for mid, part in gathered.parts.items():
+        if keys[mid] is not None:
+            parts[state_shard(mid)][mid] = (keys[mid], part)
+    for shard in range(STATE_SHARDS):  # (a missing shard holds no entries)
+        if (previous.shards[shard] or {}) != _entry_keys(parts[shard]):
+            texts.keep_state(_shard_name(shard), (STATE_FORMAT, parts[shard]))
+
+
+SPEECH_SHARDS = 1024  # the newest speeches kept by speaker: a page reads its speaker's shard
+SPEECH_INDEX = f"{ARCHIVE_STATE}-speakers"  # speaker id -> (meeting id, facts key) kept
+
+
+def speech_shard(person_id: str) -> int:
+    """The shard of the kept speeches that holds a speaker's newest speeches."""
+    return zlib.crc32(person_id.encode("utf-8")) % SPEECH_SHARDS
+
+
+def _speech_shard_name(shard: int) -> str:
+    return f"{ARCHIVE_STATE}-speeches/{shard:04d}"
+
+
+_Sources = tuple[tuple[str, str | None], ...]  # a speaker's newest meetings and their keys
+
+
+def _previous_index(texts: MeetingTexts) -> dict[str, _Sources]:
+    """Which newest speeches the speech shards kept, by speaker (empty when
+    missing or unreadable)."""
+    state = texts.previous_state(SPEECH_INDEX)
+    if not (isinstance(state, tuple) and len(state) == 2 and state[0] == STATE_FORMAT
+            and isinstance(state[1], dict)):
+        return {}
+    return state[1]
+
+
+class _KeptSpeeches:
+    """The newest speeches of the speakers whose kept entries are current,
+    read from their speech shard when first asked for (a build that renders
+    a few speaker pages reads a few shards). An entry that is missing or
+    under another key (a shard written by a build killed before its index)
+    is read from the meeting's facts instead: a stale shard costs time,
+    never a wrong page."""
+
+    def __init__(self, texts: MeetingTexts, keys: Mapping[str, str | None],
+                 by_id: Mapping[str, Meeting]):
+        self.texts, self.keys, self.by_id = texts, keys, by_id
+        self._shards: dict[int, dict] = {}
+
+    def shard(self, shard: int) -> dict:
+        """What a speech shard holds: (meeting id, speaker id) -> (facts key, speeches)."""
+        if shard not in self._shards:
+            state = self.texts.previous_state(_speech_shard_name(shard))
+            ok = isinstance(state, tuple) and len(state) == 2 and state[0] == STATE_FORMAT \
+                and isinstance(state[1], dict)
+            self._shards[shard] = state[1] if ok else {}
+        return self._shards[shard]
+
+    def speeches(self, meeting_id: str, person_id: str) -> Speeches:
+        found = _kept(self.shard(speech_shard(person_id)).get((meeting_id, person_id)),
+                      self.keys.get(meeting_id))
+        if isinstance(found, tuple):
+            return found
+        return self.texts.remembered(self.by_id[meeting_id], _turn_facts).speeches[person_id]
+
+
+def _keep_speeches(texts: MeetingTexts, kept: _KeptSpeeches, index: Mapping[str, _Sources],
+                   sources: Mapping[str, _Sources],
+                   speeches: Mapping[tuple[str, str], Speeches]) -> None:
+    """Rewrite the speech shards of the speakers whose newest speeches were
+    gathered now (`speeches`) or who are gone, then the index of what the
+    shards hold."""
+    changed = {pid for pid in index.keys() | sources.keys()
+               if index.get(pid) != sources.get(pid)}
+    for shard in sorted({speech_shard(pid) for pid in changed}):
+        entries = {pair: entry for pair, entry in kept.shard(shard).items()
+                   if isinstance(pair, tuple) and len(pair) == 2 and pair[1] not in changed}
+        entries.update(((mid, pid), (kept.keys[mid], refs))
+                       for (mid, pid), refs in speeches.items()
+                       if pid in changed and speech_shard(pid) == shard and pid in sources)
+        texts.keep_state(_speech_shard_name(shard), (STATE_FORMAT, entries))
+    if changed:
+        texts.keep_state(SPEECH_INDEX, (STATE_FORMAT, dict(sources)))
 
 
 def _kept(found: Any, key: str | None) -> Any:
@@ -478,7 +606,8 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
     current facts key (its content, registry and the generator's code); then
     keep the state for the next build."""
     keys = {m.id: texts.facts_key(m, _turn_facts) for m in ordered}
-    old_parts, old_speeches = _previous(texts)
+    previous = _previous(texts)
+    old_parts = previous.parts
     parts: dict[str, _MeetingPart] = {}
     missing = []
     for meeting in ordered:
@@ -493,26 +622,31 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
         if came is not None:
             fresh.add(meeting.id, {pid: refs for pid, refs in came.items() if pid in people})
     newest = _newest_meetings(ordered, parts, people, LISTED_SPEECHES)
+    by_id = {m.id: m for m in ordered}
+    kept = _KeptSpeeches(texts, keys, by_id)
+    index = _previous_index(texts)
+    sources = {pid: tuple((mid, keys[mid]) for mid in mids) for pid, mids in newest.items()}
+    sources = {pid: found for pid, found in sources.items()
+               if all(key is not None for _, key in found)}
     made = fresh.kept_groups()
     speeches: dict[tuple[str, str], Speeches] = {}
     unread: dict[str, list[str]] = defaultdict(list)  # meeting id -> speakers to read there
     for pid, mids in newest.items():
+        if pid in sources and index.get(pid) == sources[pid]:
+            continue  # the shards hold them: read when a page asks (`_KeptSpeeches`)
         for mid in mids:
             found = made.get((mid, pid))
-            if found is None:
-                found = _kept(old_speeches.get((mid, pid)), keys[mid])
+            if found is None and pid in index:
+                found = _kept(kept.shard(speech_shard(pid)).get((mid, pid)), keys[mid])
             if isinstance(found, tuple):
                 speeches[(mid, pid)] = found
             else:
                 unread[mid].append(pid)
     speeches.update(_read_speeches([m for m in ordered if m.id in unread], unread, texts, jobs))
-    if missing or unread or speeches.keys() != old_speeches.keys():
-        texts.keep_state(ARCHIVE_STATE, (
-            STATE_FORMAT,
-            {mid: (keys[mid], part) for mid, part in parts.items() if keys[mid] is not None},
-            {pair: (keys[pair[0]], refs) for pair, refs in speeches.items()
-             if keys[pair[0]] is not None}))
-    return _Gathered(parts, newest, speeches)
+    gathered = _Gathered(parts, newest, speeches, kept)
+    _keep(texts, keys, gathered, previous)
+    _keep_speeches(texts, kept, index, sources, speeches)
+    return gathered
 
 
 def _read_speeches(meetings: Sequence[Meeting], speakers: Mapping[str, Sequence[str]],
@@ -532,14 +666,56 @@ def _read_speeches(meetings: Sequence[Meeting], speakers: Mapping[str, Sequence[
             yield (meeting.id, pid), refs
 
 
+class NewestSpeeches(Mapping):
+    """Per speaker id, their newest speeches: newest meeting first, each
+    meeting's speeches in the order spoken, at most `limit`. A speaker's are
+    made when first asked for (from the speeches gathered now or those the
+    archive state kept: `_KeptSpeeches`), so a build that shows a few speaker
+    pages reads the kept speeches of those speakers alone."""
+
+    def __init__(self, newest: Mapping[str, Sequence[str]], by_id: Mapping[str, Meeting],
+                 limit: int, speeches: Callable[[str, str], Speeches]):
+        self._newest = {pid: tuple(mids) for pid, mids in sorted(newest.items())}
+        self._by_id, self.limit, self._speeches = by_id, limit, speeches
+        self._made: dict[str, tuple[SpeechRef, ...]] = {}
+
+    def __getitem__(self, person_id: str) -> tuple[SpeechRef, ...]:
+        found = self._made.get(person_id)
+        if found is None:
+            mids = self._newest[person_id]
+            found = self._made[person_id] = tuple(
+                SpeechRef(self._by_id[mid], *speech, place=(person_id, j))
+                for mid in mids for j, speech in enumerate(self._speeches(mid, person_id))
+            )[:self.limit]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._newest)
+
+    def __len__(self) -> int:
+        return len(self._newest)
+
+    def __contains__(self, person_id: object) -> bool:
+        return person_id in self._newest
+
+    def meetings_of(self, person_id: str) -> tuple[str, ...] | None:
+        """The meetings a speaker's newest speeches come from, newest first
+        (None: not a speaker): with `limit` and each meeting's content, what
+        determines their speeches (`generator.pagedeps` hashes these)."""
+        return self._newest.get(person_id)
+
+    def __reduce__(self) -> tuple:
+        return (dict, (list(self.items()),))
+
+
 def _newest_speeches(gathered: _Gathered, by_id: Mapping[str, Meeting],
-                     limit: int) -> dict[str, tuple[SpeechRef, ...]]:
+                     limit: int) -> NewestSpeeches:
     """Per speaker, newest meeting first, each meeting's speeches in the order
     spoken, at most `limit`."""
-    return {pid: tuple(SpeechRef(by_id[mid], *speech, place=(pid, j))
-                       for mid in mids
-                       for j, speech in enumerate(gathered.speeches[(mid, pid)]))[:limit]
-            for pid, mids in sorted(gathered.newest.items())}
+    def speeches(meeting_id: str, person_id: str) -> Speeches:
+        found = gathered.speeches.get((meeting_id, person_id))
+        return found if found is not None else gathered.kept.speeches(meeting_id, person_id)
+    return NewestSpeeches(gathered.newest, by_id, limit, speeches)
 
 
 def _parts_in_order(ordered: Sequence[Meeting], texts: MeetingTexts, jobs: int
@@ -636,7 +812,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         motions=_frozen(motions),
         motions_by_meeting=_frozen({k: tuple(v) for k, v in by_meeting.items()}),
         speech_counts=_frozen(dict(sorted(counts.items()))),
-        newest_speeches=_frozen(_newest_speeches(gathered, by_id, LISTED_SPEECHES)),
+        newest_speeches=_newest_speeches(gathered, by_id, LISTED_SPEECHES),
         meetings_by_speaker=_frozen({k: tuple(v) for k, v in sorted(spoke_in.items())}),
         motions_by_submitter=_frozen({k: tuple(v) for k, v in sorted(by_submitter.items())}),
         motions_by_turn=_frozen({k: tuple(v) for k, v in by_turn.items()}),

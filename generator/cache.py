@@ -30,11 +30,14 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   page whose inputs all hash the same is linked without building its context;
 - ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
   and the generator's code;
-- ``archive.state.pickle``: what the archive stage keeps of every meeting's
-  facts (figures, summary, speech counts) and the speeches of each speaker's
-  newest meetings, each under its meeting's facts key (`CachedTexts.facts_key`),
-  in one file: a build reads it once instead of every meeting's facts, and
-  reads the facts of a meeting only when the key changed
+- ``archive-NN.state.pickle``: what the archive stage keeps of every
+  meeting's facts (figures, summary, speech counts), each under its meeting's
+  facts key (`CachedTexts.facts_key`), in a few shards by meeting id: a build
+  reads them instead of every meeting's facts, reads the facts of a meeting
+  only when the key changed, and rewrites only the shards whose entries
+  changed; ``archive-speeches/NNNN.state.pickle``: the speeches of each
+  speaker's newest meetings, sharded by speaker and read when a page shows
+  that speaker, with ``archive-speakers.state.pickle`` saying which they hold
   (`generator.archive`). An entry under another key is never used, so a stale
   file costs time, never a wrong site.
 """
@@ -68,6 +71,7 @@ FACTS_SUFFIX = ".facts.pickle"
 STATE_SUFFIX = ".state.pickle"  # a stage's state (`CachedTexts.keep_state`)
 REGISTRY_PICKLE = "registry.pickle"  # the parsed speaker registry of the last build
 DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps`)
+LEGACY_FILES = ("archive.state.pickle",)  # of an older layout: removed by the next build
 FORMAT = 1  # bump when the layout of the cache changes
 GENERATOR_DIR = Path(__file__).resolve().parent
 
@@ -96,7 +100,9 @@ def _files(folder: Path, suffixes: tuple[str, ...] = ()) -> list[Path]:
 
 
 class FileDigests:
-    """Content hashes of files, recomputed only when size or mtime changed."""
+    """Content hashes of files, recomputed only when size or mtime changed. A
+    file is looked at once per build: asked again (the content files, by the
+    check and then by loading), it has the hash it had then."""
 
     def __init__(self, known: Mapping[str, list] | None = None):
         self.known: dict[str, list] = dict(known or {})
@@ -104,6 +110,9 @@ class FileDigests:
 
     def digest(self, path: Path) -> str:
         key = str(path)
+        seen = self.used.get(key)
+        if seen is not None:
+            return seen[2]
         stat = path.stat()
         entry = self.known.get(key)
         if entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
@@ -147,6 +156,8 @@ class BuildCache:
         self.previous_deps: dict[str, Any] = self._read_deps(state.get("build")) if state else {}
         self.deps: dict[str, Any] = {}  # this build's (`generator.pagedeps.PageDeps`)
         self.csv_blocks: dict[str, list] = {}  # this build's (`generator.feeds.CsvBlock`)
+        refs = state.get("template_refs", {})  # template hash -> the templates it names
+        self.template_refs: dict[str, list[str]] = refs if isinstance(refs, dict) else {}
         self._version: str | None = None
 
     def _forget_builds(self) -> None:
@@ -156,7 +167,8 @@ class BuildCache:
         for name in ("meetings", "search"):
             shutil.rmtree(self.folder / name, ignore_errors=True)
         names = ("state.json", "digests.json", DEPS_FILE, REGISTRY_PICKLE)
-        states = self.folder.glob(f"*{STATE_SUFFIX}") if self.folder.is_dir() else ()
+        states = [*self.folder.glob(f"*{STATE_SUFFIX}"), *self.folder.glob(f"*/*{STATE_SUFFIX}")] \
+            if self.folder.is_dir() else []
         for path in [*(self.folder / name for name in names), *states]:
             path.unlink(missing_ok=True)
 
@@ -303,7 +315,8 @@ class BuildCache:
         """What renderers need to skip unchanged pages (`previous_site` None:
         render every page). The generator's own code is part of every page's
         fingerprint: a change to a filter or a renderer may change any page."""
-        return PagePlan(dict(self.meeting_digests), template_digests(templates_dir, self.files),
+        return PagePlan(dict(self.meeting_digests),
+                        template_digests(templates_dir, self.files, self.template_refs),
                         f"{salt}+{self.version}", dict(self.previous_pages), previous_site,
                         dict(self.previous_deps) if previous_site is not None else {})
 
@@ -342,11 +355,20 @@ class BuildCache:
         _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps})
         state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages, "build": build,
                  "csv_blocks": self.csv_blocks,
+                 "template_refs": self._used_template_refs(),
                  "site": self.site_stamp(),
                  "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
         _write_json(self.folder / "state.json", state)
         _write_json(self.folder / "digests.json", self.files.used)
         self._prune_meetings()
+        for name in LEGACY_FILES:
+            (self.folder / name).unlink(missing_ok=True)
+
+    def _used_template_refs(self) -> dict[str, list[str]]:
+        """The template references of the templates this build's inputs hold."""
+        used = {entry[2] for entry in self.files.used.values()}
+        return {key: names for key, names in self.template_refs.items()
+                if key.partition("+")[0] in used}
 
     def replay_diagnostics(self) -> list[Diagnostic]:
         """The diagnostics of the last good build (a no-op build reports them
@@ -421,6 +443,11 @@ class PagePlan:
         if self.previous.get(path) != fingerprint:
             return False
         old = self.previous_site / path
+        try:  # the usual case first: one system call (most folders exist by now)
+            os.link(old, out_dir / path)
+            return True
+        except OSError:
+            pass
         if not old.is_file():
             return False
         link_or_copy(old, out_dir / path)
@@ -567,24 +594,43 @@ def _write_json(path: Path, data: object) -> None:
 
 # --- templates ---------------------------------------------------------------------
 
-def template_digests(templates_dir: Path, files: FileDigests | None = None) -> dict[str, str]:
-    """A hash per template name covering the template and every template it
-    extends, includes or imports (transitively). A template that names another
-    dynamically depends on all of them."""
+DYNAMIC = "\x00dynamic"  # in a template's references: it names a template by an expression
+
+
+def template_references(path: Path) -> list[str]:
+    """The templates a template extends, includes or imports by name (with
+    `DYNAMIC` when it names one by an expression)."""
     from jinja2 import Environment, TemplateSyntaxError, meta
 
+    try:
+        found = meta.find_referenced_templates(Environment().parse(
+            path.read_text(encoding="utf-8")))
+        names = set(found)
+    except (TemplateSyntaxError, UnicodeDecodeError):
+        names = set()
+    return sorted(DYNAMIC if n is None else n for n in names if n != "")
+
+
+def template_digests(templates_dir: Path, files: FileDigests | None = None,
+                     known_refs: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """A hash per template name covering the template and every template it
+    extends, includes or imports (transitively). A template that names another
+    dynamically depends on all of them. `known_refs` maps a template's content
+    hash to its references (`template_references`): a template unchanged
+    since they were found is not parsed again; those of the others are added."""
+    import jinja2
+
     files = files or FileDigests()
-    env = Environment()
+    known_refs = {} if known_refs is None else known_refs
     paths = {p.relative_to(templates_dir).as_posix(): p for p in _files(templates_dir)}
     own = {name: files.digest(path) for name, path in paths.items()}
     refs: dict[str, set[str]] = {}
     for name, path in paths.items():
-        try:
-            found = meta.find_referenced_templates(env.parse(path.read_text(encoding="utf-8")))
-            names = set(found)
-        except (TemplateSyntaxError, UnicodeDecodeError):
-            names = set()
-        refs[name] = set(paths) if None in names else {n for n in names if n}
+        key = f"{own[name]}+{jinja2.__version__}"
+        if key not in known_refs:
+            known_refs[key] = template_references(path)
+        names = set(known_refs[key])
+        refs[name] = set(paths) if DYNAMIC in names else names
     digests = {}
     for name in paths:
         closure, todo = set(), [name]

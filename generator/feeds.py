@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,19 +218,22 @@ def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
     with target.open("wb") as out, contextlib.ExitStack() as stack:
         old = stack.enter_context(old_csv.open("rb")) if reusable and old_csv else None
         out.write(_csv_header())
+        copy = _RangeCopier(old, out)
         for meeting in meetings:
-            offset = out.tell()
+            offset = copy.position()
             block = reusable.get(meeting.id)
             if block is not None and old is not None:
-                _copy_range(old, out, block.offset, block.length)
-                speakers = block.speakers
+                copy.add(block.offset, block.length)
+                length, speakers = block.length, block.speakers
             else:
+                copy.flush()
                 rows, speakers, path, fingerprint = next(made)
-                out.write(rows.encode("utf-8"))
+                length = out.write(rows.encode("utf-8"))
                 fingerprints.append((path, fingerprint))
             key = csv_block_key(archive, plan, meeting, speakers) if plan else None
             if key is not None:
-                blocks[meeting.id] = CsvBlock(key, offset, out.tell() - offset, speakers)
+                blocks[meeting.id] = CsvBlock(key, offset, length, speakers)
+        copy.flush()
     return fingerprints, blocks
 
 
@@ -261,7 +265,50 @@ def _reusable_blocks(archive: Archive, plan: PagePlan | None,
     return found
 
 
+class _RangeCopier:
+    """Copies byte ranges of `source` to the end of `target`, joining ranges
+    that follow each other into one copy: the rows of unchanged meetings are
+    runs of the previous CSV, copied by the kernel (`os.copy_file_range`)
+    without passing through this process."""
+
+    def __init__(self, source: BinaryIO | None, target: BinaryIO):
+        self.source, self.target = source, target
+        self.start, self.length = 0, 0  # the run not copied yet, to go at target.tell()
+
+    def position(self) -> int:
+        """Where the next byte added (copied or written) goes."""
+        return self.target.tell() + self.length
+
+    def add(self, offset: int, length: int) -> None:
+        if self.length and self.start + self.length == offset:
+            self.length += length
+            return
+        self.flush()
+        self.start, self.length = offset, length
+
+    def flush(self) -> None:
+        """Copy the pending run; afterwards `target` is at `position()`."""
+        if self.length and self.source is not None:
+            _copy_range(self.source, self.target, self.start, self.length)
+        self.start, self.length = 0, 0
+
+
 def _copy_range(source: BinaryIO, target: BinaryIO, offset: int, length: int) -> None:
+    """Append `length` bytes of `source` from `offset` to `target`."""
+    target.flush()
+    at, copied = target.tell(), 0
+    with contextlib.suppress(OSError, AttributeError):  # no such call here: copy below
+        while copied < length:
+            done = os.copy_file_range(source.fileno(), target.fileno(), length - copied,
+                                      offset + copied, at + copied)
+            if done == 0:
+                break
+            copied += done
+    target.seek(at + copied)
+    _copy_through(source, target, offset + copied, length - copied)
+
+
+def _copy_through(source: BinaryIO, target: BinaryIO, offset: int, length: int) -> None:
     source.seek(offset)
     while length > 0:
         chunk = source.read(min(length, 1 << 20))

@@ -113,7 +113,7 @@ def write_manifest(folder: Path, previous: Path | None = None) -> None:
     written last, so its presence marks a complete site. A file that is the
     `previous` site's file (hard-linked from it) keeps that site's listed
     hash, unless it was modified after that manifest was written."""
-    known = _linked_digests(previous) if previous is not None else _Known({}, None, 0)
+    known = _linked_digests(previous, folder) if previous is not None else _Known({}, None, 0)
     lines = []
     for rel, entry in _site_files(folder):
         if rel == MANIFEST_NAME:
@@ -142,30 +142,35 @@ def _site_files(folder: Path) -> list[tuple[str, os.DirEntry]]:
 
 class _Known:
     """The hashes a previous site's manifest lists, trusted for the same file
-    (same device and inode) not modified since the manifest was written."""
+    (same device and inode) not modified since the manifest was written. The
+    new site's folder is on the previous site's device (`same_device`), so a
+    file's inode number, which listing its folder gives, and one stat of the
+    previous site's file tell."""
 
-    def __init__(self, listed: dict[str, str], site: Path | None, written_ns: int):
+    def __init__(self, listed: dict[str, str], site: Path | None, written_ns: int,
+                 same_device: bool = False):
         self.listed = listed
-        self.site = os.fspath(site) if site is not None else None
+        self.site = os.fspath(site) if site is not None and same_device else None
         self.written_ns = written_ns
 
     def digest(self, entry: os.DirEntry, rel: str) -> str | None:
         listed = self.listed.get(rel)
-        if listed is None or self.site is None:
+        if listed is None or self.site is None or entry.is_symlink():
             return None
         try:
-            new, old = entry.stat(), os.stat(f"{self.site}/{rel}")
+            old = os.stat(f"{self.site}/{rel}", follow_symlinks=False)
         except OSError:
             return None
-        same = (new.st_ino, new.st_dev) == (old.st_ino, old.st_dev)
-        return listed if same and new.st_mtime_ns < self.written_ns else None
+        return listed if entry.inode() == old.st_ino and old.st_mtime_ns < self.written_ns \
+            else None
 
 
-def _linked_digests(site: Path) -> _Known:
+def _linked_digests(site: Path, folder: Path) -> _Known:
     manifest = site / MANIFEST_NAME
     try:
         written_ns = manifest.stat().st_mtime_ns
         text = manifest.read_text(encoding="utf-8")
+        same_device = site.stat().st_dev == folder.stat().st_dev
     except (OSError, UnicodeDecodeError):
         return _Known({}, None, 0)
     listed = {}
@@ -173,7 +178,7 @@ def _linked_digests(site: Path) -> _Known:
         digest, _, rel = line.partition("  ")
         if len(digest) == 64 and rel:
             listed[rel] = digest
-    return _Known(listed, site, written_ns)
+    return _Known(listed, site, written_ns, same_device)
 
 
 def _sha256(path: Path | str) -> str:

@@ -28,7 +28,8 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
 
-from generator.archive import MEETING_FIELDS, Archive, MotionEntry, SpeechRef
+from generator.archive import MEETING_FIELDS, Archive, MotionEntry, NewestSpeeches, SpeechRef
+from generator.figures import SpeakerFigureData
 from generator.model import Meeting
 from generator.stable_pickle import hashing_pickler
 
@@ -38,6 +39,7 @@ BY_MEETING = frozenset({"motions_by_turn", "verdicts_by_turn"})  # keyed by (mee
 # id): a read is noted per meeting, and stands for all of that meeting's keys
 
 Token = tuple[str, Any]
+SPEAKER_FIGURES = "chart_data.speakers"  # by person id: per meeting spoken in, made from it
 
 
 @dataclass(frozen=True)
@@ -249,9 +251,39 @@ class TokenDigests:
             return _hash(f"{field}\x00{found}".encode())
         if field in BY_MEETING:
             return self._hash_value(self._group(field, value).get(key, ()))
+        if isinstance(value, NewestSpeeches) and _hashable(key):
+            return self._newest_speeches(value, key)
+        if field == SPEAKER_FIGURES and isinstance(value, Mapping) and _hashable(key) \
+                and isinstance(found := value.get(key), SpeakerFigureData):
+            return self._speaker_figures(key, found)
         if not isinstance(value, Mapping):
             return None
         return self._hash_value(value.get(key, _ABSENT) if _hashable(key) else None)
+
+    def _newest_speeches(self, value: NewestSpeeches, key: Any) -> str | None:
+        """A speaker's newest speeches, named by the content hashes of the
+        meetings they come from (which, with the limit, determine them), so
+        that checking a page does not read the speeches themselves."""
+        mids = value.meetings_of(key)
+        if mids is None:
+            return _hash(f"newest_speeches\x00{_ABSENT}".encode())
+        digests = [self.meeting_digests.get(mid) for mid in mids]
+        if None in digests:
+            return None
+        return _hash("\x00".join(["newest_speeches", repr(key), str(value.limit),
+                                   *digests]).encode())  # type: ignore[list-item]
+
+    def _speaker_figures(self, key: Any, value: SpeakerFigureData) -> str | None:
+        """A speaker's chart data, naming each meeting's part (the meeting's
+        date and the speaker's figures there, made from that meeting alone)
+        by the meeting's content hash: hashing it costs a few bytes per
+        meeting instead of the figures."""
+        digests = [self.meeting_digests.get(m.meeting) for m in value.meetings]
+        verdicts = self._hash_value(value.verdicts)
+        if None in digests or verdicts is None:
+            return self._hash_value(value)
+        return _hash("\x00".join([SPEAKER_FIGURES, repr(key), verdicts,
+                                   *digests]).encode())  # type: ignore[list-item]
 
     def _field(self, field: str) -> Any:
         value: Any = self.archive

@@ -48,18 +48,23 @@ def load_meetings(project: Project, cache: BuildCache | None = None
         meetings, diagnostics = load_content(project)
     else:
         meetings, diagnostics = load_content(
-            project, cache.reader(read_content_file, outlines=True))
+            project, cache.reader(read_content_file, outlines=True), _registry(project, cache))
         cache.remember_meetings(meetings, salt=cache.registry_digest())
     return list(meetings), list(diagnostics)
 
 
-def meeting_texts(project: Project, cache: BuildCache) -> MeetingTexts:
-    """The turns of the outlines `load_meetings` loaded through `cache`."""
+def _registry(project: Project, cache: BuildCache) -> tuple:
+    """The speaker registry and its diagnostics (`load_registry`), parsed
+    once per registry file and generator code (`BuildCache.registry`)."""
     from generator.registry import REGISTRY_FILE, load_registry
 
     path = project.content_dir / REGISTRY_FILE
-    registry, _ = cache.registry(  # as content loading does
-        lambda: load_registry(path, project.display(path)))
+    return cache.registry(lambda: load_registry(path, project.display(path)))
+
+
+def meeting_texts(project: Project, cache: BuildCache) -> MeetingTexts:
+    """The turns of the outlines `load_meetings` loaded through `cache`."""
+    registry, _ = _registry(project, cache)  # as content loading does
     return cache.texts(registry)
 
 

@@ -140,6 +140,28 @@ def test_an_edited_partial_template_changes_the_digest_of_every_template_using_i
     assert "about.html" not in changed
 
 
+def test_template_references_are_found_again_only_for_edited_templates(tmp_path: Path,
+                                                                         monkeypatch):
+    import generator.cache as cache
+
+    folder = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", folder)
+    known: dict = {}
+    first = template_digests(folder, FileDigests(), known)
+    assert first == template_digests(folder, FileDigests())
+    parsed: list = []
+    real = cache.template_references
+    monkeypatch.setattr(cache, "template_references", lambda path: parsed.append(path.name)
+                        or real(path))
+    assert template_digests(folder, FileDigests(), known) == first and not parsed
+    (folder / "about.html").write_text('{% include "_speech.html" %}', encoding="utf-8")
+    after = template_digests(folder, FileDigests(), known)
+    assert parsed == ["about.html"]
+    assert after == template_digests(folder, FileDigests())  # as if nothing were known
+    assert after["about.html"] != first["about.html"]
+    assert {n for n in first if first[n] != after[n]} == {"about.html"}
+
+
 def test_an_edited_template_keeps_the_search_index_of_the_previousbuild(project: Path):
     index = project / "site" / "search"
     before = {p.relative_to(index): p.stat().st_ino for p in index.rglob("*") if p.is_file()}

@@ -176,6 +176,32 @@ def test_motions_speeches_and_meeting_figures_are_hashed_by_their_meeting_s_cont
         not in (None, speeches)
 
 
+def test_a_speaker_s_chart_data_is_hashed_by_their_meetings_content_hashes(project: Path):
+    from dataclasses import replace
+
+    from generator.figures import VerdictCounts
+    from generator.pagedeps import SPEAKER_FIGURES
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    meetings, _ = load_meetings(proj, cache)
+    archive, _ = build_archive(meetings, meeting_texts(proj, cache))
+    assert archive.chart_data is not None
+    pid, data = next((pid, d) for pid, d in archive.chart_data.speakers.items() if d.meetings)
+    token = (SPEAKER_FIGURES, pid)
+    before = TokenDigests(archive, cache.meeting_digests).digest(token)
+    assert before is not None
+    changed = {**cache.meeting_digests, data.meetings[0].meeting: "another content hash"}
+    assert TokenDigests(archive, changed).digest(token) not in (None, before)
+    speakers = dict(archive.chart_data.speakers)
+    speakers[pid] = replace(data, verdicts=VerdictCounts((1,) * len(data.verdicts.counts)))
+    other = replace(archive, chart_data=replace(archive.chart_data, speakers=speakers))
+    assert TokenDigests(other, cache.meeting_digests).digest(token) not in (None, before)
+    unknown = {k: v for k, v in cache.meeting_digests.items() if k != data.meetings[0].meeting}
+    assert TokenDigests(archive, unknown).digest(token) not in (None, before)  # hashed whole
+
+
 def _archives(project: Path) -> tuple:
     """The archive built from the build cache (and its archive state, which
     this keeps for the next call) and the one built from whole meetings."""
@@ -205,8 +231,7 @@ def test_the_archive_state_gives_the_facts_reading_every_meeting_gives(
     import generator.archive as archive
     from generator.cache import CachedTexts
 
-    state = project / ".plenum-cache" / "archive.state.pickle"
-    assert state.is_file()  # kept by the build
+    assert _state_shards(project)  # kept by the build
     read = _calls(monkeypatch, CachedTexts, "remembered")
     for step, limit in enumerate(limits):
         monkeypatch.setattr(archive, "LISTED_SPEECHES", limit)
@@ -225,18 +250,68 @@ def test_a_stale_or_unreadable_archive_state_never_gives_wrong_facts(project: Pa
                                                                       monkeypatch):
     from generator.cache import CachedTexts
 
-    state = project / ".plenum-cache" / "archive.state.pickle"
-    kept = state.read_bytes()
+    kept = {path: path.read_bytes() for path in _state_shards(project)}
     _edit_second_transcript(project)
     assert build(project) == 0  # its state names the edited meeting's new facts
-    state.write_bytes(kept)  # the state of the build before the edit: one meeting stale
+    for path, data in kept.items():  # the state of the build before the edit: one meeting stale
+        path.write_bytes(data)
     read = _calls(monkeypatch, CachedTexts, "remembered")
     _same_facts(*_archives(project))
     # the edited meeting's facts were read, not taken from the state; no other's
     assert len({meeting.id for _, meeting, _ in read}) == 1
-    for broken in (b"", kept[:len(kept) // 2], pickle.dumps(("another layout", {}, {}))):
-        state.write_bytes(broken)
+    for broken in (b"", pickle.dumps(("another layout", {}, {}))):
+        for path, data in kept.items():
+            path.write_bytes(broken or data[:len(data) // 2])
         _same_facts(*_archives(project))
+
+
+def _state_shards(project: Path) -> list[Path]:
+    return sorted((project / ".plenum-cache").glob("archive-*.state.pickle"))
+
+
+def test_a_build_rewrites_only_the_archive_state_shards_whose_meetings_changed(
+        project: Path, monkeypatch):
+    """Meetings' parts are kept by meeting, newest speeches by speaker: an
+    edited transcript rewrites its meeting's shard and the speech shards of
+    the speakers whose newest speeches it holds."""
+    from generator.archive import STATE_SHARDS, speech_shard, state_shard
+    from generator.cache import CachedTexts
+
+    archive = _archives(project)[0]
+    kept = _calls(monkeypatch, CachedTexts, "keep_state")
+    assert build(project, "--clean") == 0
+    parts = [name for _, name, _ in kept if name.removeprefix("archive-").isdigit()]
+    assert len(parts) == len({state_shard(m.id) for m in archive.meetings}) <= STATE_SHARDS
+    kept.clear()
+    _edit_second_transcript(project)
+    edited = sorted((project / "transcripts").glob("*.txt"))[1].name
+    mid = next(m.id for m in archive.meetings if m.source.file.endswith(edited))
+    speakers = {pid for pid in archive.newest_speeches
+                if mid in archive.newest_speeches.meetings_of(pid)}
+    assert speakers
+    assert build(project) == 0
+    assert sorted(name for _, name, _ in kept) == sorted(
+        [f"archive-{state_shard(mid):02d}", "archive-speakers",
+         *{f"archive-speeches/{speech_shard(pid):04d}" for pid in speakers}])
+
+
+def test_newest_speeches_are_read_from_their_speaker_s_shard_when_asked_for(
+        project: Path, monkeypatch):
+    from generator.cache import CachedTexts
+
+    read = _calls(monkeypatch, CachedTexts, "previous_state")
+    facts = _calls(monkeypatch, CachedTexts, "remembered")
+    cached, fresh = _archives(project)
+    assert not facts and not any("speeches/" in name for _, name in read)
+    pid = next(iter(cached.newest_speeches))
+    assert cached.newest_speeches[pid] == fresh.newest_speeches[pid]
+    assert sum("speeches/" in name for _, name in read) == 1 and not facts
+    _same_facts(cached, fresh)
+    for path in (project / ".plenum-cache" / "archive-speeches").iterdir():
+        path.write_bytes(b"")  # unreadable: the speeches come from the meetings' facts
+    cached, fresh = _archives(project)
+    _same_facts(cached, fresh)
+    assert facts
 
 
 def test_the_manifest_keeps_hashes_of_linked_files_and_rehashes_modified_ones(tmp_path):
@@ -264,3 +339,32 @@ def test_the_previous_site_is_removed_in_the_background(tmp_path):
     while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_copied_csv_runs_join_adjacent_blocks_and_keep_every_byte(tmp_path, monkeypatch,
+                                                                  kernel_copy):
+    import generator.feeds as feeds
+
+    if not kernel_copy:  # a system without copy_file_range: copied through this process
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    old = tmp_path / "old.csv"
+    old.write_bytes(bytes(range(256)) * 40)
+    copies = []
+    real = feeds._copy_range
+    monkeypatch.setattr(feeds, "_copy_range", lambda *a: copies.append(a[2:]) or real(*a))
+    with old.open("rb") as source, (tmp_path / "new.csv").open("wb") as target:
+        target.write(b"head")
+        copy = feeds._RangeCopier(source, target)
+        copy.add(0, 100)
+        copy.add(100, 50)  # follows the previous block: one run
+        assert copy.position() == 154
+        copy.flush()
+        target.write(b"new rows")
+        copy.add(2000, 8000)
+        copy.add(500, 10)  # does not follow: a run of its own
+        copy.flush()
+    data = old.read_bytes()
+    assert copies == [(0, 150), (2000, 8000), (500, 10)]
+    assert (tmp_path / "new.csv").read_bytes() == (b"head" + data[:150] + b"new rows"
+                                                   + data[2000:10000] + data[500:510])
