@@ -102,14 +102,23 @@ def _files(folder: Path, suffixes: tuple[str, ...] = ()) -> list[Path]:
 class FileDigests:
     """Content hashes of files, recomputed only when size or mtime changed. A
     file is looked at once per build: asked again (the content files, by the
-    check and then by loading), it has the hash it had then."""
+    check and then by loading), it has the hash it had then. Files under
+    `root` are known by their path relative to it, so a project that was moved
+    or copied (with its cache) does not hash its files again."""
 
-    def __init__(self, known: Mapping[str, list] | None = None):
+    def __init__(self, known: Mapping[str, list] | None = None, root: Path | None = None):
         self.known: dict[str, list] = dict(known or {})
         self.used: dict[str, list] = {}
+        self.hashed = 0  # files hashed by this build (not known, or changed since)
+        self._prefix = f"{root}{os.sep}" if root is not None else None
+
+    def _key(self, path: Path) -> str:
+        name = str(path)
+        prefix = self._prefix
+        return name[len(prefix):] if prefix is not None and name.startswith(prefix) else name
 
     def digest(self, path: Path) -> str:
-        key = str(path)
+        key = self._key(path)
         seen = self.used.get(key)
         if seen is not None:
             return seen[2]
@@ -117,6 +126,7 @@ class FileDigests:
         entry = self.known.get(key)
         if entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
             entry = [stat.st_size, stat.st_mtime_ns, _hash_file(path)]
+            self.hashed += 1
         self.used[key] = entry
         return entry[2]
 
@@ -147,7 +157,8 @@ class BuildCache:
         self.previous_inputs: dict[str, str] = state.get("inputs", {})
         self.previous_pages: dict[str, str] = state.get("pages", {})
         self.previous_site: list | None = state.get("site")
-        self.files = FileDigests({} if clean else self._read_json("digests.json"))
+        self.files = FileDigests({} if clean else self._read_json("digests.json"),
+                                 root=project.root)
         self.meeting_digests: dict[str, str] = {}  # meeting id -> content hash + salt
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
@@ -227,6 +238,14 @@ class BuildCache:
         still in place: the build has nothing to do."""
         return (bool(self.previous_inputs) and dict(inputs) == self.previous_inputs
                 and self.previous_site is not None and self.site_stamp() == self.previous_site)
+
+    def save_digests(self) -> None:
+        """Keep the hashes this build computed when it found nothing to do
+        (files touched but not changed, or a moved project): without this,
+        every later no-op build would hash those files again."""
+        if self.files.hashed:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_json(self.folder / "digests.json", self.files.used)
 
     def archive_unchanged(self, inputs: Mapping[str, str]) -> bool:
         """Only templates or static files changed since the last good build:

@@ -140,6 +140,7 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
     with timed("check", verbose):
         inputs = cache.input_digests()
         if cache.is_noop(inputs):  # nothing changed since the last good build
+            cache.save_digests()
             return cache.replay_diagnostics()
     with timed("load", verbose):
         meetings, diagnostics = load_meetings(project, cache)

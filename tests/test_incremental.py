@@ -4,6 +4,7 @@ the cache really saves work."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -111,6 +112,31 @@ def test_a_build_with_nothing_changed_leaves_the_site_untouched(project: Path,
     after = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
     assert before == after
     _assert_same_as_cleanbuild(project, tmp_path)
+
+
+def test_a_moved_or_touched_project_hashes_its_files_once(project: Path,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    """The `project` fixture is a copy (same sizes and mtimes) in another folder:
+    its inputs are known by relative path, so its no-op build hashes nothing. A
+    touched file is hashed by the next no-op build and remembered, not hashed
+    again by every no-op build after it."""
+    import generator.cache as cache_module
+
+    hashed: list[str] = []
+    real = cache_module._hash_file
+    monkeypatch.setattr(cache_module, "_hash_file",
+                        lambda path: hashed.append(Path(path).name) or real(path))
+    site = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    assert build(project) == 0
+    assert hashed == []
+    touched = sorted((project / "content").glob("*.md"))[0]
+    stat = touched.stat()
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert build(project) == 0
+    assert hashed == [touched.name]
+    assert build(project) == 0
+    assert hashed == [touched.name]
+    assert {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()} == site
 
 
 def test_an_edited_transcript_re_renders_only_pages_that_show_it(project: Path):
