@@ -164,7 +164,8 @@ class BuildCache:
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
         self.previous_csv_blocks: dict[str, list] = state.get("csv_blocks", {})
-        self.previous_deps: dict[str, Any] = self._read_deps(state.get("build")) if state else {}
+        self._deps_of_build: str | None = state.get("build")  # read when first asked for
+        self._previous_deps: dict[str, Any] | None = None if state else {}
         self.deps: dict[str, Any] = {}  # this build's (`generator.pagedeps.PageDeps`)
         self.csv_blocks: dict[str, list] = {}  # this build's (`generator.feeds.CsvBlock`)
         refs = state.get("template_refs", {})  # template hash -> the templates it names
@@ -204,7 +205,9 @@ class BuildCache:
                  *_files(project.static_dir)]
         if (project.root / CONFIG_FILE).is_file():
             paths.append(project.root / CONFIG_FILE)
-        digests = {project.display(p): self.files.digest(p) for p in paths}
+        root = f"{project.root}{os.sep}"
+        digests = {(str(p)[len(root):] if str(p).startswith(root) else project.display(p)):
+                   self.files.digest(p) for p in paths}
         digests["<generator>"] = self.version
         return digests
 
@@ -348,6 +351,19 @@ class BuildCache:
     def record_deps(self, deps: Iterable[tuple[str, object]]) -> None:
         """Keep what each page of this build was built from, by page key."""
         self.deps.update(deps)
+
+    @property
+    def previous_deps(self) -> dict[str, Any]:
+        """What each page of the last good build was built from, by page key
+        (read on first use: a build with nothing to do never needs it, and it
+        is ~90 MB of objects at 10,000 meetings)."""
+        if self._previous_deps is None:
+            self._previous_deps = self._read_deps(self._deps_of_build)
+        return self._previous_deps
+
+    @previous_deps.setter
+    def previous_deps(self, deps: dict[str, Any]) -> None:
+        self._previous_deps = deps
 
     def _read_deps(self, build: str | None) -> dict[str, Any]:
         """The page dependencies saved with the state of build `build`."""
