@@ -112,13 +112,14 @@ class FileDigests:
         self.hashed = 0  # files hashed by this build (not known, or changed since)
         self._prefix = f"{root}{os.sep}" if root is not None else None
 
-    def _key(self, path: Path) -> str:
+    def key(self, path: Path) -> str:
+        """The name `path` is known by: relative to the root when under it."""
         name = str(path)
         prefix = self._prefix
         return name[len(prefix):] if prefix is not None and name.startswith(prefix) else name
 
     def digest(self, path: Path) -> str:
-        key = self._key(path)
+        key = self.key(path)
         seen = self.used.get(key)
         if seen is not None:
             return seen[2]
@@ -205,9 +206,7 @@ class BuildCache:
                  *_files(project.static_dir)]
         if (project.root / CONFIG_FILE).is_file():
             paths.append(project.root / CONFIG_FILE)
-        root = f"{project.root}{os.sep}"
-        digests = {(str(p)[len(root):] if str(p).startswith(root) else project.display(p)):
-                   self.files.digest(p) for p in paths}
+        digests = {self.files.key(p): self.files.digest(p) for p in paths}
         digests["<generator>"] = self.version
         return digests
 

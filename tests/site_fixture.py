@@ -168,6 +168,18 @@ def copy_project(dest):
     return dest
 
 
+SEED_TRANSCRIPT = "000_80043238be0c1716"
+
+
+def seed_transcripts(root):
+    """`root`/transcripts/ holding the example transcript, its sidecar and the
+    folder's README (a file the import must skip)."""
+    (root / "transcripts").mkdir()
+    for name in (f"{SEED_TRANSCRIPT}.txt", f"{SEED_TRANSCRIPT}.meta.yaml", "README.md"):
+        shutil.copy(ROOT / "transcripts" / name, root / "transcripts" / name)
+    return root
+
+
 def build_project(root):
     """Import (when the content stage exists) and build `root`; the diagnostics."""
     from generator.config import load_project

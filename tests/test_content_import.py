@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from site_fixture import SEED_TRANSCRIPT, seed_transcripts
 
 from generator.config import Project, load_project
 from generator.content import load_meetings
@@ -23,16 +24,14 @@ from generator.ingest import read_transcript
 from generator.markdown_io import read_meeting, write_meeting
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = "000_80043238be0c1716"
+SEED = SEED_TRANSCRIPT
 CONTENT = "content/2020-09-28-notaoverleg-ruslandstrategie.md"
 
 
 @pytest.fixture(scope="session")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("pristine")
-    (root / "transcripts").mkdir()
-    for name in (f"{SEED}.txt", f"{SEED}.meta.yaml", "README.md"):
-        shutil.copy(ROOT / "transcripts" / name, root / "transcripts" / name)
+    seed_transcripts(root)
     outcome = import_transcripts(load_project(root))
     assert (outcome.written, outcome.refused) == (1, False), outcome
     return root

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from site_fixture import SEED_TRANSCRIPT, seed_transcripts
 
 import generator.importer as importer
 from generator.config import Project, load_project
@@ -23,7 +24,7 @@ from generator.import_state import RECORD
 from generator.importer import import_transcripts
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = "000_80043238be0c1716"
+SEED = SEED_TRANSCRIPT
 CONTENT = "content/2020-09-28-notaoverleg-ruslandstrategie.md"
 HOUR_AGO = time.time_ns() - 3600 * 10**9
 
@@ -39,9 +40,7 @@ def age(root: Path) -> None:
 def settled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An imported archive whose record covers every file."""
     root = tmp_path_factory.mktemp("settled")
-    (root / "transcripts").mkdir()
-    for name in (f"{SEED}.txt", f"{SEED}.meta.yaml", "README.md"):
-        shutil.copy(ROOT / "transcripts" / name, root / "transcripts" / name)
+    seed_transcripts(root)
     assert import_transcripts(load_project(root)).written == 1
     age(root)
     import_transcripts(load_project(root))
