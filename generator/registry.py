@@ -18,6 +18,7 @@ The file is the archivist's: import only adds to it (see docs/format.md).
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -351,8 +352,16 @@ def resolve_meeting(meeting: Meeting, registry: Registry, file: str = "",
         labels = person_labels(printed, person)
         found = _candidates(registry, meeting, person, labels, taken)
         before = (previous or {}).get(person_key(person))
+        nearest = _nearest_in_time(found, meeting.date) if before is None else None
         if len(found) == 1:
             pid = registry.canonical(found[0].id)  # an entry merged into another by hand
+        elif nearest is not None:
+            pid = registry.canonical(nearest.id)
+            diags.append(warning(
+                f"{person.name!r} could be any of {', '.join(e.id for e in found)}; "
+                f"taken as {pid!r}, the one seen nearest in time", file, meeting.source.line,
+                hint=f"if this is someone else, give them a new entry in content/people.yaml "
+                     f"and change speaker={pid} in this meeting's content file"))
         elif before is not None and before in {e.id for e in found}:
             pid = registry.canonical(before)
             diags.append(warning(
@@ -379,6 +388,41 @@ def resolve_meeting(meeting: Meeting, registry: Registry, file: str = "",
         people[pid] = entry
     extended = registry.updated(people)
     return rename_people(meeting, mapping), extended, diags
+
+
+def _seen_days(entry: RegistryPerson) -> tuple[int, int] | None:
+    """The first and last day (proleptic ordinals) the entry was seen in a
+    party or role, or None when no dated meeting named it."""
+    days = [_ordinal(d) for s in entry.roles + entry.parties for d in (s.start, s.end)]
+    known = [d for d in days if d is not None]
+    return (min(known), max(known)) if known else None
+
+
+def _ordinal(iso: str | None) -> int | None:
+    try:
+        return datetime.date.fromisoformat(iso).toordinal() if iso else None
+    except ValueError:
+        return None
+
+
+def _nearest_in_time(found: list[RegistryPerson], when: str | None) -> RegistryPerson | None:
+    """Of several entries a label fits, the one seen nearest to `when`, if it
+    is strictly nearer than every other; None when that is not clear (no date,
+    an entry never seen on a dated meeting, a tie). Without this, an entry
+    added for an ambiguous label learns the label too, and every later meeting
+    that prints it adds one more entry."""
+    day = _ordinal(when)
+    if len(found) < 2 or day is None:
+        return None
+    distances = []
+    for entry in found:
+        seen = _seen_days(entry)
+        if seen is None:
+            return None
+        first, last = seen
+        distances.append((max(first - day, day - last, 0), entry))
+    distances.sort(key=lambda pair: pair[0])
+    return distances[0][1] if distances[0][0] < distances[1][0] else None
 
 
 def _fuller_id(before: RegistryPerson | None, after: RegistryPerson, registry: Registry,

@@ -4,6 +4,7 @@ archive, on real transcripts; same surnames and rotating chairs stay apart."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,55 @@ def test_a_registry_read_in_file_order_is_updated_as_if_sorted() -> None:
     assert [p.id for p in updated.people] == ["anna", "bert", "zoe"]
     assert _indexes(updated) == _indexes(Registry(updated.people))
     assert updated.canonical("zoe-2") == "bert"
+
+
+def twins_of_one_label(label: str) -> Registry:
+    """Two entries that both know `label`, seen in 2003 and in 2006."""
+    return Registry(tuple(
+        RegistryPerson(pid, "Van Haga", (label,), (Spell("CDA", seen, seen),),
+                       (Spell("lid", seen, seen),))
+        for pid, seen in (("van-haga", "2003-11-05"), ("van-haga-2", "2006-05-25"))))
+
+
+def test_an_ambiguous_label_goes_to_the_entry_seen_nearest_in_time() -> None:
+    label = "Mevrouw Van Haga (CDA):"
+    member = Person("van-haga", "Van Haga", "CDA", "lid")
+    resolved, registry = resolve_all(
+        [meeting("2004-01-10", (member, label)), meeting("2006-06-01", (member, label))],
+        twins_of_one_label(label))
+    assert [m.people[0].id for m in resolved] == ["van-haga", "van-haga-2"]
+    assert [p.id for p in registry.people] == ["van-haga", "van-haga-2"]
+    _, _, diagnostics = resolve_meeting(meeting("2004-01-10", (member, label)),
+                                        twins_of_one_label(label))
+    assert ["taken as 'van-haga', the one seen nearest in time" in d.message
+            for d in diagnostics] == [True]
+
+
+BEFORE_BOTH = st.dates(min_value=date(1996, 1, 1), max_value=date(2003, 11, 5))
+AFTER_BOTH = st.dates(min_value=date(2006, 5, 25), max_value=date(2014, 12, 31))
+
+
+@given(st.lists(st.one_of(BEFORE_BOTH, AFTER_BOTH), min_size=1, max_size=40))
+def test_an_ambiguous_label_does_not_add_an_entry_for_every_meeting(days: list[date]) -> None:
+    """An entry added because a label was ambiguous learns the label too, so
+    when every later meeting printing it added one more entry, an archive of
+    many years held hundreds of one person. Meetings before the first twin was
+    seen, or after the second, in any order, go to the nearer twin."""
+    label = "Mevrouw Van Haga (CDA):"
+    member = Person("van-haga", "Van Haga", "CDA", "lid")
+    resolved, registry = resolve_all([meeting(d.isoformat(), (member, label)) for d in days],
+                                     twins_of_one_label(label))
+    assert [p.id for p in registry.people] == ["van-haga", "van-haga-2"]
+    assert [m.people[0].id for m in resolved] == [
+        "van-haga" if d <= date(2003, 11, 5) else "van-haga-2" for d in days]
+
+
+def test_an_ambiguous_label_with_a_tie_in_time_still_adds_an_entry() -> None:
+    label = "Mevrouw Van Haga (CDA):"
+    twins = Registry(tuple(
+        RegistryPerson(pid, "Van Haga", (label,), (Spell("CDA", "2005-01-01", "2005-12-31"),))
+        for pid in ("van-haga", "van-haga-2")))
+    member = Person("van-haga", "Van Haga", "CDA", "lid")
+    resolved, registry = resolve_all([meeting("2005-06-01", (member, label))], twins)
+    assert resolved[0].people[0].id == "van-haga-3"
+    assert len(registry.people) == 3
