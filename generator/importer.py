@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from generator import __version__
@@ -29,7 +29,14 @@ from generator.content import read_content_file
 from generator.content_writer import BackgroundWriter, atomic_write
 from generator.duplicates import Twins, source_rank, title_key
 from generator.errors import Diagnostic, Severity, error, warning
-from generator.import_state import HeadFacts, ImportRecord, Stat, now_ns, stat_of
+from generator.import_state import (
+    HeadFacts,
+    ImportRecord,
+    Stat,
+    bytes_digest,
+    now_ns,
+    stat_of,
+)
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
 from generator.ingest.hyphenation import warm_lexicons
 from generator.markdown_io import (
@@ -47,6 +54,7 @@ from generator.registry import (
     RegistryPerson,
     dump_registry,
     load_registry,
+    parse_registry,
     resolve_meeting,
 )
 from generator.slugs import slugify
@@ -168,9 +176,15 @@ class TranscriptHashes:
     def sha256(self, file: _Listed | None) -> str | None:
         if file is None:
             return None
-        sha = self.record.known_hash(file.display, file.stat)
+        hashed: list[str | None] = []
+
+        def verify() -> str | None:  # a racy entry: hashing is all it takes
+            hashed.append(sha256_file(file.path))
+            return hashed[0]
+
+        sha = self.record.known_hash(file.display, file.stat, verify)
         if sha is None:
-            sha = sha256_file(file.path)
+            sha = hashed[0] if hashed else sha256_file(file.path)
             if sha is not None:
                 self.record.keep_hash(file.display, file.stat, sha, self.listed_at)
         return sha
@@ -252,6 +266,16 @@ def head_facts(head: str) -> HeadFacts:
                      date[0] if date else None)
 
 
+def _head_digest(path: Path, read: list[str]) -> str | None:
+    """The digest of a content file's head (checking a racy entry), the head
+    kept in `read` for reading the file's facts if the check fails."""
+    try:
+        read.append(_head(path))
+    except OSError:
+        return None
+    return bytes_digest(read[-1].encode("utf-8"))
+
+
 def _source_index(content: dict[str, _Listed], record: ImportRecord,
                   listed_at: int) -> dict[str, list[_Existing]]:
     """Content files by the transcript they were imported from, from the facts
@@ -261,13 +285,16 @@ def _source_index(content: dict[str, _Listed], record: ImportRecord,
         if not _is_content_file(name):
             continue
         file = content[name]
-        facts = record.known_head(file.display, file.stat)
+        heads: list[str] = []
+        facts = record.known_head(file.display, file.stat, partial(_head_digest, file.path, heads))
         if facts is None:
             try:
-                facts = head_facts(_head(file.path))
+                head = heads[0] if heads else _head(file.path)
             except OSError:
                 continue
-            record.keep_head(file.display, file.stat, facts, listed_at)
+            facts = head_facts(head)
+            record.keep_head(file.display, file.stat, facts, listed_at,
+                             bytes_digest(head.encode("utf-8")))
         if facts.source is None or facts.stamp is None:
             continue
         index.setdefault(facts.source, []).append(
@@ -289,20 +316,51 @@ class _People:
             stat: Stat | None = stat_of(os.stat(self.path))
         except OSError:
             stat = None
-        known = record.known_registry(self.shown, stat) if stat is not None else None
+        text: list[bytes] = []
+
+        def verify() -> str | None:  # a racy entry: the bytes it was read from?
+            try:
+                text.append(self.path.read_bytes())
+            except OSError:
+                return None
+            return bytes_digest(text[0])
+
+        known = record.known_registry(self.shown, stat, verify) if stat is not None else None
         if known is not None:
             self._people, self.diagnostics = known
             return
-        self._registry, self.diagnostics = load_registry(self.path, self.shown)
-        if stat is not None:
+        self._registry, self.diagnostics, digest = read_registry(
+            self.path, self.shown, text[0] if text else None)
+        if stat is not None and digest is not None:
             record.keep_registry(self.shown, stat, self._registry.people, self.diagnostics,
-                                 listed_at)
+                                 listed_at, digest)
 
     @property
     def registry(self) -> Registry:
         if self._registry is None:
             self._registry = Registry(self._people)
         return self._registry
+
+
+def read_registry(path: Path, shown: str, data: bytes | None = None
+                  ) -> tuple[Registry, list[Diagnostic], str | None]:
+    """`load_registry` of `path` (or of its bytes `data`, already read), and
+    the digest of the bytes it was read from (None: none were)."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return Registry(), [], None
+        except OSError:
+            registry, diags = load_registry(path, shown)  # says why it cannot be read
+            return registry, diags, None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        registry, diags = load_registry(path, shown)
+        return registry, diags, None
+    registry, diags = parse_registry(text, shown)
+    return registry, diags, bytes_digest(data)
 
 
 def _is_current(existing: list[_Existing], source_sha: str | None, sidecar_sha: str | None,
