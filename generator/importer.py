@@ -38,7 +38,8 @@ from generator.import_state import (
     stat_of,
 )
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
-from generator.ingest.hyphenation import warm_lexicons
+from generator.ingest.hyphenation import use_lexicon_store, warm_lexicons
+from generator.ingest.lexicon_store import default_folder
 from generator.markdown_io import (
     ImportStamp,
     is_hand_edited,
@@ -524,6 +525,9 @@ def _remove_superseded(project: Project, existing: list[_Existing], parsed: Pars
 # fork of the parent and page faults on the shared word lists again (at 25,
 # fork_map's default, 40 forks for 1,000 transcripts, ~0.7 s more system time).
 _PARSES_PER_WORKER = 500
+# Up to this many transcripts to parse, their words are looked up in the
+# lexicon store rather than in the loaded word lists (about a second).
+_FEW_TRANSCRIPTS = 40
 
 
 def _parse_item(item: tuple[Path, str]) -> ParsedFile:
@@ -573,10 +577,13 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
             existing, source_sha, sidecar_sha, version) else None
         plan.append((file, sidecar, existing, said, key))
     # Parse the stale transcripts on every core; results come back in order.
-    # Load the word lists once here, so forked workers share them.
+    # Many: load the word lists once here, so forked workers share them; a
+    # few: look their words up in the on-disk store instead.
     stale = [(file.path, file.display) for file, _, _, said, _ in plan if said is None]
-    if len(stale) > 1:
+    if len(stale) > _FEW_TRANSCRIPTS:
         warm_lexicons()
+    elif stale:
+        use_lexicon_store(default_folder())
     parsed_files = fork_map(_parse_item, stale, jobs, label="import",
                             tasks_per_worker=_PARSES_PER_WORKER)
     registry = before = people.registry if stale else None
