@@ -278,3 +278,27 @@ def test_title_key_reads_a_title_as_yaml_does(title: str) -> None:
     if "\n" in title or "\r" in title:
         return
     assert title_key(f"---\n{line}\ndate: null\n") == expected
+
+
+def test_the_first_noop_build_after_an_import_and_a_build_parses_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the benchmark runs them: an import writes the content files and the
+    registry, a build follows at once (its import finds them all written
+    moments ago) and then a no-op build. That no-op parses no transcript, no
+    content file's head and not the registry, and leaves the record as it was
+    (it used to parse people.yaml and rewrite the record)."""
+    from generator.sitebuild import build_site
+
+    (tmp_path / "archive").mkdir()
+    root = seed_transcripts(tmp_path / "archive")
+    project = load_project(root)
+    assert import_transcripts(project).written == 1
+    import_transcripts(project)  # the build's import: everything is racy
+    build_site(project, jobs=1)
+    record = (root / RECORD).stat()
+    monkeypatch.setattr(importer, "read_transcript", lambda *_: pytest.fail("parsed"))
+    monkeypatch.setattr(importer, "read_registry", lambda *_: pytest.fail("registry parsed"))
+    monkeypatch.setattr(importer, "head_facts", lambda _: pytest.fail("head parsed"))
+    outcome = import_transcripts(project)
+    assert (outcome.written, outcome.unchanged) == (0, 1)
+    assert (root / RECORD).stat().st_mtime_ns == record.st_mtime_ns  # not rewritten
