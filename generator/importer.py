@@ -267,14 +267,14 @@ def head_facts(head: str) -> HeadFacts:
                      date[0] if date else None)
 
 
-def _head_digest(path: Path, read: list[str]) -> str | None:
+def _head_digest(file: _Listed, read: dict[str, str]) -> str | None:
     """The digest of a content file's head (checking a racy entry), the head
     kept in `read` for reading the file's facts if the check fails."""
     try:
-        read.append(_head(path))
+        head = read[file.name] = _head(file.path)
     except OSError:
         return None
-    return bytes_digest(read[-1].encode("utf-8"))
+    return bytes_digest(head.encode("utf-8"))
 
 
 def _source_index(content: dict[str, _Listed], record: ImportRecord,
@@ -282,15 +282,15 @@ def _source_index(content: dict[str, _Listed], record: ImportRecord,
     """Content files by the transcript they were imported from, from the facts
     recorded for the unchanged ones and the heads of the others."""
     index: dict[str, list[_Existing]] = {}
+    heads: dict[str, str] = {}  # read to check a racy entry
     for name in sorted(content):
         if not _is_content_file(name):
             continue
         file = content[name]
-        heads: list[str] = []
-        facts = record.known_head(file.display, file.stat, partial(_head_digest, file.path, heads))
+        facts = record.known_head(file.display, file.stat, partial(_head_digest, file, heads))
         if facts is None:
             try:
-                head = heads[0] if heads else _head(file.path)
+                head = heads.pop(name) if name in heads else _head(file.path)
             except OSError:
                 continue
             facts = head_facts(head)
