@@ -14,16 +14,22 @@ shown to the user) its size, mtime and inode when it was read, and:
 An entry stands for the file only while the file's size, mtime and inode are
 exactly the recorded ones (as git's index); any change, including a hand
 edit, means reading the file again. A file modified less than `RACY_NS` before
-it was read is not recorded: an edit in the same clock tick would keep its size
-and mtime. A missing, corrupt or foreign record (another format, or entries of
-the wrong shape) counts as empty: the import then reads what it needs.
+it was read is racy: an edit in the same clock tick would keep its size and
+mtime. Its entry also holds a SHA-256 of the bytes it was made from and stands
+for the file only while the file still has those bytes (one hash, no parse:
+the registry the import itself just wrote is not parsed again by the next
+run, and the record is not rewritten when the file settles). A missing,
+corrupt or foreign record (another format, or entries of the wrong shape)
+counts as empty: the import then reads what it needs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +55,17 @@ def now_ns() -> int:
 
 
 def settled(stat: Stat, read_at: int) -> bool:
-    """Whether a file with this stat, read at `read_at`, can be recorded."""
+    """Whether a file with this stat, read at `read_at`, can be recorded by
+    its stat alone."""
     return stat[1] < read_at - RACY_NS
+
+
+def bytes_digest(data: bytes) -> str:
+    """The SHA-256 by which a racy entry is checked."""
+    return hashlib.sha256(data).hexdigest()
+
+
+Verify = Callable[[], "str | None"]  # the digest of the file's bytes now (None: unreadable)
 
 
 @dataclass(frozen=True)
@@ -178,17 +193,26 @@ class ImportRecord:
         except OSError:
             pass  # the record is an optimisation: the next import reads the files
 
-    def _known(self, section: str, name: str, stat: Stat) -> list | None:
-        """The recorded entry of `name` when its stat is `stat` (kept in `new`)."""
+    def _known(self, section: str, name: str, stat: Stat,
+               verify: Verify | None = None) -> list | None:
+        """The recorded entry of `name` when its stat is `stat` (kept in `new`);
+        a racy entry only when `verify` gives the digest it holds."""
         entry = self.old[section].get(name)
-        if not isinstance(entry, list) or len(entry) != 4 or tuple(entry[:3]) != stat:
+        if not isinstance(entry, list) or len(entry) not in (4, 5) or tuple(entry[:3]) != stat:
+            return None
+        if len(entry) == 5 and (verify is None or verify() != entry[4]):
             return None
         self.new[section][name] = entry
         return entry
 
-    def _keep(self, section: str, name: str, stat: Stat, value: object, read_at: int) -> None:
+    def _keep(self, section: str, name: str, stat: Stat, value: object, read_at: int,
+              digest: str | None = None) -> None:
+        """Record `value` for the file of this stat: by its stat when settled,
+        else with the `digest` of the bytes it was made from (not at all without one)."""
         if settled(stat, read_at):
             self.new[section][name] = [*stat, value]
+        elif digest is not None:
+            self.new[section][name] = [*stat, value, digest]
         else:
             self.new[section].pop(name, None)
 
@@ -197,16 +221,17 @@ class ImportRecord:
         self.new[section].pop(name, None)
 
     # transcripts and sidecars
-    def known_hash(self, name: str, stat: Stat) -> str | None:
-        entry = self._known("hashes", name, stat)
+    def known_hash(self, name: str, stat: Stat, verify: Verify | None = None) -> str | None:
+        entry = self._known("hashes", name, stat, verify)
         return entry[3] if entry is not None and isinstance(entry[3], str) else None
 
     def keep_hash(self, name: str, stat: Stat, sha: str, read_at: int) -> None:
-        self._keep("hashes", name, stat, sha, read_at)
+        self._keep("hashes", name, stat, sha, read_at, sha)  # a racy one: its hash checks it
 
     # content files
-    def known_head(self, name: str, stat: Stat) -> HeadFacts | None:
-        entry = self._known("heads", name, stat)
+    def known_head(self, name: str, stat: Stat, verify: Verify | None = None
+                   ) -> HeadFacts | None:
+        entry = self._known("heads", name, stat, verify)
         if entry is None:
             return None
         try:
@@ -215,13 +240,14 @@ class ImportRecord:
             self.forget("heads", name)
             return None
 
-    def keep_head(self, name: str, stat: Stat, facts: HeadFacts, read_at: int) -> None:
-        self._keep("heads", name, stat, _facts_row(facts), read_at)
+    def keep_head(self, name: str, stat: Stat, facts: HeadFacts, read_at: int,
+                  digest: str | None = None) -> None:
+        self._keep("heads", name, stat, _facts_row(facts), read_at, digest)
 
     # the speaker registry
-    def known_registry(self, name: str, stat: Stat,
+    def known_registry(self, name: str, stat: Stat, verify: Verify | None = None,
                        ) -> tuple[tuple[RegistryPerson, ...], list[Diagnostic]] | None:
-        entry = self._known("registry", name, stat)
+        entry = self._known("registry", name, stat, verify)
         if entry is None:
             return None
         try:
@@ -233,10 +259,10 @@ class ImportRecord:
             return None
 
     def keep_registry(self, name: str, stat: Stat, people: tuple[RegistryPerson, ...],
-                      diags: list[Diagnostic], read_at: int) -> None:
+                      diags: list[Diagnostic], read_at: int, digest: str | None = None) -> None:
         self._keep("registry", name, stat,
                    [[_person_row(p) for p in people], [diagnostic_row(d) for d in diags]],
-                   read_at)
+                   read_at, digest)
 
     # what the import said per transcript
     def said(self, display: str, key: str) -> list[Diagnostic] | None:

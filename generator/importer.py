@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from generator import __version__
@@ -29,9 +29,17 @@ from generator.content import read_content_file
 from generator.content_writer import BackgroundWriter, atomic_write
 from generator.duplicates import Twins, source_rank, title_key
 from generator.errors import Diagnostic, Severity, error, warning
-from generator.import_state import HeadFacts, ImportRecord, Stat, now_ns, stat_of
+from generator.import_state import (
+    HeadFacts,
+    ImportRecord,
+    Stat,
+    bytes_digest,
+    now_ns,
+    stat_of,
+)
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
-from generator.ingest.hyphenation import warm_lexicons
+from generator.ingest.hyphenation import use_lexicon_store, warm_lexicons
+from generator.ingest.lexicon_store import default_folder
 from generator.markdown_io import (
     ImportStamp,
     is_hand_edited,
@@ -47,6 +55,7 @@ from generator.registry import (
     RegistryPerson,
     dump_registry,
     load_registry,
+    parse_registry,
     resolve_meeting,
 )
 from generator.slugs import slugify
@@ -168,9 +177,15 @@ class TranscriptHashes:
     def sha256(self, file: _Listed | None) -> str | None:
         if file is None:
             return None
-        sha = self.record.known_hash(file.display, file.stat)
+        hashed: list[str | None] = []
+
+        def verify() -> str | None:  # a racy entry: hashing is all it takes
+            hashed.append(sha256_file(file.path))
+            return hashed[0]
+
+        sha = self.record.known_hash(file.display, file.stat, verify)
         if sha is None:
-            sha = sha256_file(file.path)
+            sha = hashed[0] if hashed else sha256_file(file.path)
             if sha is not None:
                 self.record.keep_hash(file.display, file.stat, sha, self.listed_at)
         return sha
@@ -252,22 +267,35 @@ def head_facts(head: str) -> HeadFacts:
                      date[0] if date else None)
 
 
+def _head_digest(file: _Listed, read: dict[str, str]) -> str | None:
+    """The digest of a content file's head (checking a racy entry), the head
+    kept in `read` for reading the file's facts if the check fails."""
+    try:
+        head = read[file.name] = _head(file.path)
+    except OSError:
+        return None
+    return bytes_digest(head.encode("utf-8"))
+
+
 def _source_index(content: dict[str, _Listed], record: ImportRecord,
                   listed_at: int) -> dict[str, list[_Existing]]:
     """Content files by the transcript they were imported from, from the facts
     recorded for the unchanged ones and the heads of the others."""
     index: dict[str, list[_Existing]] = {}
+    heads: dict[str, str] = {}  # read to check a racy entry
     for name in sorted(content):
         if not _is_content_file(name):
             continue
         file = content[name]
-        facts = record.known_head(file.display, file.stat)
+        facts = record.known_head(file.display, file.stat, partial(_head_digest, file, heads))
         if facts is None:
             try:
-                facts = head_facts(_head(file.path))
+                head = heads.pop(name) if name in heads else _head(file.path)
             except OSError:
                 continue
-            record.keep_head(file.display, file.stat, facts, listed_at)
+            facts = head_facts(head)
+            record.keep_head(file.display, file.stat, facts, listed_at,
+                             bytes_digest(head.encode("utf-8")))
         if facts.source is None or facts.stamp is None:
             continue
         index.setdefault(facts.source, []).append(
@@ -289,20 +317,51 @@ class _People:
             stat: Stat | None = stat_of(os.stat(self.path))
         except OSError:
             stat = None
-        known = record.known_registry(self.shown, stat) if stat is not None else None
+        text: list[bytes] = []
+
+        def verify() -> str | None:  # a racy entry: the bytes it was read from?
+            try:
+                text.append(self.path.read_bytes())
+            except OSError:
+                return None
+            return bytes_digest(text[0])
+
+        known = record.known_registry(self.shown, stat, verify) if stat is not None else None
         if known is not None:
             self._people, self.diagnostics = known
             return
-        self._registry, self.diagnostics = load_registry(self.path, self.shown)
-        if stat is not None:
+        self._registry, self.diagnostics, digest = read_registry(
+            self.path, self.shown, text[0] if text else None)
+        if stat is not None and digest is not None:
             record.keep_registry(self.shown, stat, self._registry.people, self.diagnostics,
-                                 listed_at)
+                                 listed_at, digest)
 
     @property
     def registry(self) -> Registry:
         if self._registry is None:
             self._registry = Registry(self._people)
         return self._registry
+
+
+def read_registry(path: Path, shown: str, data: bytes | None = None
+                  ) -> tuple[Registry, list[Diagnostic], str | None]:
+    """`load_registry` of `path` (or of its bytes `data`, already read), and
+    the digest of the bytes it was read from (None: none were)."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return Registry(), [], None
+        except OSError:
+            registry, diags = load_registry(path, shown)  # says why it cannot be read
+            return registry, diags, None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        registry, diags = load_registry(path, shown)
+        return registry, diags, None
+    registry, diags = parse_registry(text, shown)
+    return registry, diags, bytes_digest(data)
 
 
 def _is_current(existing: list[_Existing], source_sha: str | None, sidecar_sha: str | None,
@@ -466,6 +525,9 @@ def _remove_superseded(project: Project, existing: list[_Existing], parsed: Pars
 # fork of the parent and page faults on the shared word lists again (at 25,
 # fork_map's default, 40 forks for 1,000 transcripts, ~0.7 s more system time).
 _PARSES_PER_WORKER = 500
+# Up to this many transcripts to parse, their words are looked up in the
+# lexicon store rather than in the loaded word lists (about a second).
+_FEW_TRANSCRIPTS = 40
 
 
 def _parse_item(item: tuple[Path, str]) -> ParsedFile:
@@ -515,10 +577,13 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
             existing, source_sha, sidecar_sha, version) else None
         plan.append((file, sidecar, existing, said, key))
     # Parse the stale transcripts on every core; results come back in order.
-    # Load the word lists once here, so forked workers share them.
+    # Many: load the word lists once here, so forked workers share them; a
+    # few: look their words up in the on-disk store instead.
     stale = [(file.path, file.display) for file, _, _, said, _ in plan if said is None]
-    if len(stale) > 1:
+    if len(stale) > _FEW_TRANSCRIPTS:
         warm_lexicons()
+    elif stale:
+        use_lexicon_store(default_folder())
     parsed_files = fork_map(_parse_item, stale, jobs, label="import",
                             tasks_per_worker=_PARSES_PER_WORKER)
     registry = before = people.registry if stale else None

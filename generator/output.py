@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from generator.errors import PlenumError, error
@@ -35,6 +36,7 @@ from generator.errors import PlenumError, error
 MANIFEST_NAME = ".plenum-manifest"  # written last into a staged site: `sha256sum -c` format
 STAGING_INFIX = "-staging-"
 OLD_INFIX = "-old-"
+_HASHING_THREADS = 2  # the manifest's: hashing one large file beside the lookups
 
 
 def safe_join(root: Path | str, *parts: str | os.PathLike[str]) -> Path:
@@ -99,27 +101,78 @@ def staged_site(site_dir: Path | str, durable: bool = True,
     staging.mkdir()
     try:
         yield staging
-        write_manifest(staging, site_dir)
-        if durable:
-            os.sync()  # the new files are on disk before the name points at them
+        written = write_manifest(staging, site_dir, synced=durable)
+        if durable:  # the new files are on disk before the name points at them
+            _sync_folders(staging, written)
         swap_in(staging, site_dir, remove_in_background)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_manifest(folder: Path, previous: Path | None = None) -> None:
+def write_manifest(folder: Path, previous: Path | None = None, synced: bool = False) -> int:
     """List every file with its SHA-256 (``sha256sum -c`` verifies it), sorted;
     written last, so its presence marks a complete site. A file that is the
     `previous` site's file (hard-linked from it) keeps that site's listed
-    hash, unless it was modified after that manifest was written."""
+    hash, unless it was modified after that manifest was written. With
+    `synced`, every file it hashes (the files this build wrote) and the
+    manifest are flushed to disk; the number of files it hashed, or -1 when a
+    file could not be flushed that way (see `_sync_folders`)."""
     known = _linked_digests(previous, folder) if previous is not None else _Known({}, None, 0)
+    rels: list[str] = []
+    digests: list[str | Future[tuple[str, bool]]] = []
+    # The files to hash are hashed (and flushed) on threads while the others'
+    # hashes are looked up: hashlib and file reads release the GIL, and the
+    # largest file (the speeches CSV, hundreds of megabytes) no longer waits
+    # for the lookups, nor they for it.
+    with ThreadPoolExecutor(_HASHING_THREADS) as pool:
+        for rel, entry in _site_files(folder):
+            if rel == MANIFEST_NAME:
+                continue
+            rels.append(rel)
+            digests.append(known.digest(entry, rel)
+                           or pool.submit(_sha256_flushed, entry.path, synced))
+    hashed = 0
     lines = []
-    for rel, entry in _site_files(folder):
-        if rel == MANIFEST_NAME:
-            continue
-        lines.append(f"{known.digest(entry, rel) or _sha256(entry.path)}  {rel}\n")
-    (folder / MANIFEST_NAME).write_text("".join(lines), encoding="utf-8")
+    for rel, digest in zip(rels, digests, strict=True):
+        if isinstance(digest, Future):
+            digest, flushed = digest.result()
+            hashed = hashed + 1 if hashed >= 0 and flushed else -1
+        lines.append(f"{digest}  {rel}\n")
+    manifest = folder / MANIFEST_NAME
+    with manifest.open("w", encoding="utf-8") as fh:
+        fh.write("".join(lines))
+        if synced:
+            fh.flush()
+            os.fsync(fh.fileno())
+    return hashed
+
+
+def _sha256_flushed(path: str, flush: bool) -> tuple[str, bool]:
+    """The file's SHA-256, and whether it was flushed to disk (asked with
+    `flush`: fsync of the descriptor it was read through, which Linux allows)."""
+    with open(path, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        if not flush:
+            return digest, False
+        try:
+            os.fsync(fh.fileno())
+        except OSError:
+            return digest, False
+    return digest, True
+
+
+def _sync_folders(folder: Path, written: int) -> None:
+    """Make a staged site durable: the files the build wrote were flushed as
+    the manifest hashed them; the files it linked are the previous site's,
+    on disk since that build. What is left are the folders' entries. Should a
+    file not have been flushed (`written` < 0: a system whose fsync needs a
+    writable descriptor), everything is synced instead, as before."""
+    if written < 0:
+        os.sync()
+        return
+    for top, _dirs, _files in os.walk(folder):
+        _fsync_dir(Path(top))
 
 
 def _site_files(folder: Path) -> list[tuple[str, os.DirEntry]]:

@@ -63,12 +63,13 @@ class Opened:
         self.hashed: list[Path] = []
         self.registries: list[Path] = []
         real_head, real_sha, real_registry = (importer._head, importer.sha256_file,
-                                              importer.load_registry)
+                                              importer.read_registry)
         monkeypatch.setattr(importer, "_head", lambda p: self.heads.append(p) or real_head(p))
         monkeypatch.setattr(importer, "sha256_file",
                             lambda p: self.hashed.append(p) or real_sha(p))
-        monkeypatch.setattr(importer, "load_registry",
-                            lambda p, f: self.registries.append(p) or real_registry(p, f))
+        monkeypatch.setattr(importer, "read_registry",
+                            lambda p, f, d=None: self.registries.append(p)
+                            or real_registry(p, f, d))
 
     def any(self) -> bool:
         return bool(self.heads or self.hashed or self.registries)
@@ -110,6 +111,56 @@ def test_a_file_changed_just_now_is_not_recorded(
     import_transcripts(project)
     import_transcripts(project)  # an edit in the same clock tick would keep size and mtime
     assert opened.heads == [content, content]
+
+
+def test_a_racy_file_is_checked_by_its_bytes_not_read_again(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files written just before the import listed them (the registry and the
+    content files an import writes, a transcript saved just now) are recorded
+    with a hash of their bytes: the next import hashes them and parses nothing,
+    and does not rewrite the record when they settle."""
+    written = [project.content_dir / "people.yaml", project.root / CONTENT,
+               project.transcripts_dir / f"{SEED}.txt"]
+    for path in written:
+        path.write_bytes(path.read_bytes())  # a new mtime: now
+    expected = messages(import_transcripts(project))  # reads them, records them as racy
+    record = (project.root / RECORD).stat()
+    opened = Opened(monkeypatch)
+    monkeypatch.setattr(importer, "head_facts", lambda _: pytest.fail("head parsed again"))
+    outcome = import_transcripts(project)
+    assert opened.registries == [] and messages(outcome) == expected
+    assert opened.heads == [project.root / CONTENT]  # the check: its head hashed
+    assert opened.hashed == [project.transcripts_dir / f"{SEED}.txt"]
+    assert (project.root / RECORD).stat().st_mtime_ns == record.st_mtime_ns  # not rewritten
+
+
+def test_a_racy_file_changed_in_the_same_clock_tick_is_read_again(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same size and mtime, other bytes (an edit in the clock tick of the read):
+    the hash of its bytes tells, and the registry is parsed again."""
+    registry = project.content_dir / "people.yaml"
+    registry.write_bytes(registry.read_bytes())
+    import_transcripts(project)
+    before = registry.stat()
+    text = registry.read_text(encoding="utf-8")
+    assert "name: Nieuw" not in text
+    edited = text.replace("name: ", "name:\t", 1)  # same size, still valid YAML, other bytes
+    registry.write_text(edited, encoding="utf-8")
+    os.utime(registry, ns=(before.st_atime_ns, before.st_mtime_ns))
+    inode = registry.stat().st_ino
+    record = json.loads((project.root / RECORD).read_text(encoding="utf-8"))["registry"]
+    (entry,) = record.values()
+    assert len(entry) == 5  # racy: with the digest of its bytes
+    entry[2] = inode  # as if the edit kept the inode too (an in-place write)
+    data = json.loads((project.root / RECORD).read_text(encoding="utf-8"))
+    data["registry"] = record
+    (project.root / RECORD).write_text(json.dumps(data), encoding="utf-8")
+    opened: list[bytes | None] = []
+    real = importer.read_registry
+    monkeypatch.setattr(importer, "read_registry",
+                        lambda p, f, d=None: opened.append(d) or real(p, f, d))
+    import_transcripts(project)
+    assert opened == [edited.encode("utf-8")]  # parsed from the bytes the check read
 
 
 def test_a_hand_edit_is_still_found_and_refused(project: Project) -> None:
@@ -227,3 +278,27 @@ def test_title_key_reads_a_title_as_yaml_does(title: str) -> None:
     if "\n" in title or "\r" in title:
         return
     assert title_key(f"---\n{line}\ndate: null\n") == expected
+
+
+def test_the_first_noop_build_after_an_import_and_a_build_parses_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the benchmark runs them: an import writes the content files and the
+    registry, a build follows at once (its import finds them all written
+    moments ago) and then a no-op build. That no-op parses no transcript, no
+    content file's head and not the registry, and leaves the record as it was
+    (it used to parse people.yaml and rewrite the record)."""
+    from generator.sitebuild import build_site
+
+    (tmp_path / "archive").mkdir()
+    root = seed_transcripts(tmp_path / "archive")
+    project = load_project(root)
+    assert import_transcripts(project).written == 1
+    import_transcripts(project)  # the build's import: everything is racy
+    build_site(project, jobs=1)
+    record = (root / RECORD).stat()
+    monkeypatch.setattr(importer, "read_transcript", lambda *_: pytest.fail("parsed"))
+    monkeypatch.setattr(importer, "read_registry", lambda *_: pytest.fail("registry parsed"))
+    monkeypatch.setattr(importer, "head_facts", lambda _: pytest.fail("head parsed"))
+    outcome = import_transcripts(project)
+    assert (outcome.written, outcome.unchanged) == (0, 1)
+    assert (root / RECORD).stat().st_mtime_ns == record.st_mtime_ns  # not rewritten

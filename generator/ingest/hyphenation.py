@@ -36,8 +36,10 @@ The decision, in order (Dutch spelling, Taalunie Leidraad, and the archive):
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from functools import cache, lru_cache
+from pathlib import Path
 
 DASHES = "–—‒―"
 ELISION_WORDS = frozenset(
@@ -77,16 +79,50 @@ def _frequencies(lang: str) -> dict[str, float]:
     return freqs
 
 
+class _Source:
+    """Where frequencies come from: the loaded lists (the default, and once
+    `warm_lexicons` loaded them), else the on-disk store `use_lexicon_store`
+    named (generator/ingest/lexicon_store.py), opened once per process."""
+
+    folder: Path | None = None
+    warm = False
+    store: object = None  # (pid, LexiconStore | None) once opened
+
+    @classmethod
+    def frequency(cls, word: str, lang: str) -> float:
+        if cls.folder is not None and not cls.warm:
+            store = cls._store()
+            if store is not None:
+                return store.frequency(word, lang)
+        return _frequencies(lang).get(word, 0.0)
+
+    @classmethod
+    def _store(cls):  # noqa: ANN206 - a LexiconStore, imported when needed
+        from generator.ingest.lexicon_store import LexiconStore
+
+        pid = os.getpid()
+        if not (isinstance(cls.store, tuple) and cls.store[0] == pid):
+            cls.store = (pid, LexiconStore.open(cls.folder) if cls.folder else None)
+        return cls.store[1]
+
+
+def use_lexicon_store(folder: Path | None) -> None:
+    """Look words up in the store under `folder` (made there on first use)
+    rather than loading the word lists, unless they are loaded; None: load them."""
+    _Source.folder, _Source.store = folder, None
+
+
 def warm_lexicons() -> None:
     """Load the word lists now (before forking workers, which then share them)."""
     _frequencies("nl")
     _frequencies("en")
+    _Source.warm = True
 
 
 @lru_cache(maxsize=65536)
 def zipf(word: str, lang: str = "nl") -> float:
     """Zipf frequency of a lower-cased word (0.0 when unknown)."""
-    freq = _frequencies(lang).get(word, 0.0)
+    freq = _Source.frequency(word, lang)
     return round(math.log10(freq) + 9, 2) if freq > 0 else 0.0
 
 
