@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from generator.errors import PlenumError, error
@@ -36,7 +35,6 @@ from generator.errors import PlenumError, error
 MANIFEST_NAME = ".plenum-manifest"  # written last into a staged site: `sha256sum -c` format
 STAGING_INFIX = "-staging-"
 OLD_INFIX = "-old-"
-_HASHING_THREADS = 2  # the manifest's: hashing one large file beside the lookups
 
 
 def safe_join(root: Path | str, *parts: str | os.PathLike[str]) -> Path:
@@ -119,24 +117,14 @@ def write_manifest(folder: Path, previous: Path | None = None, synced: bool = Fa
     manifest are flushed to disk; the number of files it hashed, or -1 when a
     file could not be flushed that way (see `_sync_folders`)."""
     known = _linked_digests(previous, folder) if previous is not None else _Known({}, None, 0)
-    rels: list[str] = []
-    digests: list[str | Future[tuple[str, bool]]] = []
-    # The files to hash are hashed (and flushed) on threads while the others'
-    # hashes are looked up: hashlib and file reads release the GIL, and the
-    # largest file (the speeches CSV, hundreds of megabytes) no longer waits
-    # for the lookups, nor they for it.
-    with ThreadPoolExecutor(_HASHING_THREADS) as pool:
-        for rel, entry in _site_files(folder):
-            if rel == MANIFEST_NAME:
-                continue
-            rels.append(rel)
-            digests.append(known.digest(entry, rel)
-                           or pool.submit(_sha256_flushed, entry.path, synced))
-    hashed = 0
     lines = []
-    for rel, digest in zip(rels, digests, strict=True):
-        if isinstance(digest, Future):
-            digest, flushed = digest.result()
+    hashed = 0
+    for rel, entry in _site_files(folder):
+        if rel == MANIFEST_NAME:
+            continue
+        digest = known.digest(entry, rel)
+        if digest is None:
+            digest, flushed = _sha256_flushed(entry.path, synced)
             hashed = hashed + 1 if hashed >= 0 and flushed else -1
         lines.append(f"{digest}  {rel}\n")
     manifest = folder / MANIFEST_NAME
