@@ -198,6 +198,15 @@ def tracked(archive: Archive, reads: Reads) -> Archive:
     return view
 
 
+def untracked(archive: Archive) -> tuple[Archive, Reads | None]:
+    """The archive behind a view `tracked` made, and the reads it notes
+    (`archive` itself and None for an archive that is not a view)."""
+    if type(archive) is _TrackedArchive:
+        return (object.__getattribute__(archive, "_inner"),
+                object.__getattribute__(archive, "_reads"))
+    return archive, None
+
+
 _ABSENT = "<absent>"
 
 
@@ -205,9 +214,11 @@ class TokenDigests:
     """A hash of what each token holds in one archive (memoised). None for a
     token that cannot be hashed (then the page is always built)."""
 
-    def __init__(self, archive: Archive, meeting_digests: Mapping[str, str]):
+    def __init__(self, archive: Archive, meeting_digests: Mapping[str, str],
+                 outline_digests: Mapping[str, str] | None = None):
         self.archive = archive
         self.meeting_digests = meeting_digests
+        self.outline_digests = outline_digests  # meeting id -> `outline_digest`
         self._memo: dict[Token, str | None] = {}
         self._lines: dict[Token, str | None] = {}  # "token=digest", as `combined` joins them
         self._groups: dict[str, dict[Any, list]] = {}
@@ -313,10 +324,20 @@ class TokenDigests:
             return None
         return place
 
+    def _outline_of(self, meeting: Meeting) -> str | None:
+        """The outline digest of `meeting` when it is this archive's outline
+        of its id (as that very object), else None."""
+        assert self.outline_digests is not None
+        if self.archive.meetings_by_id.get(meeting.id) is not meeting:
+            return None
+        return self.outline_digests.get(meeting.id)
+
     def _hash_value(self, value: Any) -> str | None:
         buffer = io.BytesIO()
         try:
-            _value_pickler(buffer, self.meeting_digests, self.motion_place).dump(value)
+            _value_pickler(buffer, self.meeting_digests, self.motion_place,
+                           self._outline_of if self.outline_digests is not None else None
+                           ).dump(value)
         except (pickle.PicklingError, TypeError, AttributeError, ValueError):
             return None
         return _hash(buffer.getvalue())
@@ -348,8 +369,22 @@ def _speech_reference(meeting_digest: str, speaker: str, place: int) -> None:  #
     at `place` in the facts of the meeting of that content hash."""
 
 
+def _outline_reference(digest: str) -> None:  # pragma: no cover - never unpickled
+    """Stands for a meeting outline in a token's hash: the outline of that
+    digest (`outline_digest`)."""
+
+
+def outline_digest(meeting: Meeting) -> str:
+    """A hash of the meeting's value as the archive holds it (its outline:
+    everything but the turns, with the speaker registry applied)."""
+    buffer = io.BytesIO()
+    hashing_pickler(buffer).dump(meeting)
+    return _hash(buffer.getvalue())
+
+
 def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
-                   motion_place: Callable[[MotionEntry], int | None] | None = None
+                   motion_place: Callable[[MotionEntry], int | None] | None = None,
+                   outline_of: Callable[[Meeting], str | None] | None = None
                    ) -> pickle.Pickler:
     """A pickler that writes each meeting as its content hash (an unknown
     meeting makes the value unhashable) and read-only mappings as dicts. With
