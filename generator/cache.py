@@ -26,7 +26,7 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   the site's speeches CSV and what they were made from
   (`generator.feeds.CsvBlock`): an unchanged meeting's rows are copied;
 - ``pages.pickle``: per page, what its context was read from
-  (`generator.pagedeps.PageDeps`), tied to ``state.json`` by a build id: a
+  (`generator.pagestate.PageState`), tied to ``state.json`` by a build id: a
   page whose inputs all hash the same is linked without building its context;
 - ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
   and the generator's code;

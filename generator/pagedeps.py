@@ -4,11 +4,12 @@ skip building the context of a page none of whose inputs changed.
 A page builder reads the archive through a *tracked view* (`tracked`): every
 field, every mapping key and every meeting's turns it reads is noted as a
 `Token` ``(field, key)``. The build cache keeps, per page, those tokens and
-a hash of what each held (`PageDeps`). The next build hashes what the same
-tokens hold in its own archive (`TokenDigests`); when every hash is the same
+a hash of what each held (`generator.pagestate`). The next build hashes what
+tokens hold in its own archive (`TokenDigests`); when none a page read changed
 the builder, a pure function of what it read, would build the same context,
 so the page's fingerprint and file are those of the previous build and the
-builder is not run at all.
+builder is not run at all. A meeting outline in a value is named by a hash of
+the outline (`outline_digest`), any other meeting by its content hash.
 
 Sound as long as builders reach the archive only through the view they are
 given: a builder that reads a whole field (iterates a mapping, reads the
@@ -23,8 +24,8 @@ import copyreg
 import hashlib
 import io
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
 
@@ -40,19 +41,6 @@ BY_MEETING = frozenset({"motions_by_turn", "verdicts_by_turn"})  # keyed by (mee
 
 Token = tuple[str, Any]
 SPEAKER_FIGURES = "chart_data.speakers"  # by person id: per meeting spoken in, made from it
-
-
-@dataclass(frozen=True)
-class PageDeps:
-    """What the previous build knew of one page: where it went, its
-    fingerprint, and the tokens its context was built from with a hash of
-    their values (and of the template and salt)."""
-
-    path: str
-    template: str
-    fingerprint: str
-    tokens: tuple[Token, ...]
-    digest: str
 
 
 class Reads:
@@ -220,7 +208,6 @@ class TokenDigests:
         self.meeting_digests = meeting_digests
         self.outline_digests = outline_digests  # meeting id -> `outline_digest`
         self._memo: dict[Token, str | None] = {}
-        self._lines: dict[Token, str | None] = {}  # "token=digest", as `combined` joins them
         self._groups: dict[str, dict[Any, list]] = {}
         self._motion_places: dict[int, int] = {}  # id(motion) -> its index in its meeting
         self._places_of: set[int] = set()  # id() of the meetings indexed there
@@ -230,22 +217,6 @@ class TokenDigests:
         if token not in self._memo:
             self._memo[token] = self._compute(token)
         return self._memo[token]
-
-    def combined(self, tokens: Iterable[Token], salt: str) -> str | None:
-        """One hash of the tokens' values and `salt`, in the order given (None:
-        a token cannot be hashed). A `PageDeps` keeps its tokens sorted, so the
-        hash made when it is recorded and the one checked next build agree."""
-        parts = [salt]
-        lines = self._lines
-        for token in tokens:
-            line = lines.get(token, "")
-            if line == "":
-                found = self.digest(token)
-                line = lines[token] = None if found is None else f"{token!r}={found}"
-            if line is None:
-                return None
-            parts.append(line)
-        return _hash("\n".join(parts).encode())
 
     def _compute(self, token: Token) -> str | None:
         field, key = token
@@ -426,11 +397,3 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
     table[MappingProxyType] = lambda proxy: (dict, (list(proxy.items()),))
     pickler.dispatch_table = table
     return pickler
-
-
-def page_digest(digests: TokenDigests, tokens: Sequence[Token], template_hash: str,
-                salt: str) -> str | None:
-    """The hash a `PageDeps` holds: its tokens' values (`tokens` sorted by
-    repr, as a `PageDeps` keeps them), its template closure and the build's
-    salt."""
-    return digests.combined(tokens, f"{template_hash}+{salt}")
