@@ -275,7 +275,10 @@ class PageCheck:
         paths: list[str] = []
         templates: list[str] = []
         fingerprints: list[str] = []
-        parts: list[np.ndarray] = []
+        starts: list[int] = []  # where each page's token ids start in `pool`
+        lengths: list[int] = []
+        added: list[int] = []  # the token ids of the pages built, after the previous ones
+        base = len(state.flat) if state is not None else 0
         fields: dict[str, _Field] = {}
         next_id = state.next_id if state is not None else 0
         for key in order:
@@ -285,7 +288,8 @@ class PageCheck:
                 paths.append(state.paths[place])
                 templates.append(state.templates[place])
                 fingerprints.append(state.fingerprints[place])
-                parts.append(state.tokens_of(place))
+                starts.append(-1 - place)  # made a start below, with every other one
+                lengths.append(0)
                 continue
             record = built.get(key)
             if record is None:
@@ -310,10 +314,22 @@ class PageCheck:
                 paths.append(record.path)
                 templates.append(record.template)
                 fingerprints.append(record.fingerprint)
-                parts.append(np.asarray(ids, dtype=np.int32))
-        flat = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-        offsets = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(p) for p in parts], out=offsets[1:])
+                starts.append(base + len(added))
+                lengths.append(len(ids))
+                added += ids
+        pool = np.concatenate((state.flat if state is not None else np.zeros(0, np.int32),
+                               np.asarray(added, dtype=np.int32)))
+        start = np.asarray(starts, dtype=np.int64)
+        length = np.asarray(lengths, dtype=np.int64)
+        if state is not None:
+            kept = start < 0
+            places = -1 - start[kept]
+            start[kept] = state.offsets[places]
+            length[kept] = state.offsets[places + 1] - state.offsets[places]
+        offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(length, out=offsets[1:])
+        # page i's ids: pool[starts[i]:starts[i] + lengths[i]], gathered in one step
+        flat = pool[np.repeat(start - offsets[:-1], length) + np.arange(offsets[-1])]
         merged: dict[str, bytes | _Field] = {}
         if state is not None:
             merged.update(state._fields)  # noqa: SLF001 - the same class's storage

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MethodType
 from typing import Any
 
+import numpy as np
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
@@ -221,7 +222,7 @@ def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
     state, plan = check.state if check is not None else None, job.plan
     if check is None or state is None or plan is None or plan.previous_site is None:
         return done, share
-    affected = check.affected()
+    affected = set(np.flatnonzero(check.affected()).tolist())
     paths, fingerprints, out_dir = state.paths, state.fingerprints, job.out_dir
     previous = plan.previous
     old_dir, new_dir = f"{plan.previous_site}/", f"{out_dir}/"
@@ -229,7 +230,7 @@ def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
         if spec.needs is None or spec.key in job.repeated:
             continue
         place = state.index(spec.key)
-        if place is None or affected[place]:
+        if place is None or place in affected:
             continue
         path, fingerprint = paths[place], fingerprints[place]
         if previous.get(path) != fingerprint:

@@ -191,6 +191,9 @@ def test_a_page_record_keeps_its_tokens_and_their_hashes(project: Path):
     nxt = check.next_state(order, {key: i for i, key in enumerate(state.keys)},
                            {"extra": record})
     assert nxt is not None and nxt.keys == order
+    for place in range(len(state.keys)):  # a page linked keeps its tokens
+        assert np.array_equal(nxt.tokens_of(place), state.tokens_of(place))
+        assert nxt.paths[place] == state.paths[place]
     ids = nxt.tokens_of(len(order) - 1)
     found = nxt.field("people").entries[token[1]]
     assert found[0] in ids and found[1] == check.digest(token)
