@@ -358,7 +358,9 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
                    outline_of: Callable[[Meeting], str | None] | None = None
                    ) -> pickle.Pickler:
     """A pickler that writes each meeting as its content hash (an unknown
-    meeting makes the value unhashable) and read-only mappings as dicts. With
+    meeting makes the value unhashable) and read-only mappings as dicts; with
+    `outline_of`, a meeting that is the archive's outline of its id as the
+    digest of that outline and any other meeting whole. With
     `motion_place`, a motion entry whose motion is one of its meeting's (as
     that very object) is written as (meeting hash, place, slug): its motion is
     part of the meeting's outline, which the hash stands for, so the entry's
@@ -371,16 +373,26 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
     table = copyreg.dispatch_table.copy()
 
     def reduce_meeting(meeting: Meeting) -> tuple:
+        if outline_of is not None:
+            found = outline_of(meeting)
+            if found is None:  # not the archive's outline of its id: its value, whole
+                return (Meeting, (), meeting.__dict__)
+            return (_outline_reference, (found,))
         digest = meeting_digests.get(meeting.id)
         if digest is None:
             raise pickle.PicklingError(f"meeting {meeting.id!r} has no content hash")
         return (_meeting_reference, (digest,))
 
+    def named(meeting: Meeting) -> str | None:
+        """What stands for the meeting of an entry: its outline's digest, or
+        its content hash."""
+        return outline_of(meeting) if outline_of is not None else meeting_digests.get(meeting.id)
+
     table[Meeting] = reduce_meeting
     if motion_place is not None:
         def reduce_entry(entry: MotionEntry) -> tuple:
             place = motion_place(entry)
-            digest = meeting_digests.get(entry.meeting.id)
+            digest = named(entry.meeting)
             if place is None or digest is None:
                 return (MotionEntry, (entry.motion, entry.meeting, entry.slug))
             return (_motion_reference, (digest, place, entry.slug))
@@ -389,6 +401,8 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
 
     def reduce_speech(ref: SpeechRef) -> tuple:
         digest = meeting_digests.get(ref.meeting.id)
+        if outline_of is not None and outline_of(ref.meeting) is None:
+            digest = None
         if ref.place is None or digest is None:
             return (SpeechRef, (ref.meeting, ref.turn, ref.snippet, ref.interrupts))
         return (_speech_reference, (digest, *ref.place))

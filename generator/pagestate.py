@@ -202,7 +202,7 @@ class PageCheck:
             return
         if name != TEMPLATE and name not in PER_KEY:
             source = self._source(name)
-            if self.state.sources.get(name) == source:
+            if source is not None and self.state.sources.get(name) == source:
                 return
         self._checked.add(name)
         field = self.state.field(name)
@@ -225,16 +225,25 @@ class PageCheck:
             if name in OUTLINE_FIELDS:
                 found: str | None = f"outlines:{self.outline_state}"
             elif name == BY_SPEAKER_MEETINGS:
-                value = self.digests._field(name)
-                found = _hash_lines([self.outline_state, *(
-                    f"{pid}={','.join([m.id for m in meetings])}"
-                    for pid, meetings in value.items())])
+                found = self._meetings_by_speaker()
             else:
                 found = self.digests._hash_value(self.digests._field(name))
             if found is None:
                 return None
             self.sources[name] = found
         return self.sources[name]
+
+    def _meetings_by_speaker(self) -> str | None:
+        """The source of `BY_SPEAKER_MEETINGS`: the outlines, and the ids of
+        each speaker's meetings (None: a meeting there is not the archive's
+        outline of its id, so the ids do not name it)."""
+        by_id = self.archive.meetings_by_id
+        lines = [self.outline_state]
+        for pid, meetings in self.digests._field(BY_SPEAKER_MEETINGS).items():
+            if any(by_id.get(m.id) is not m for m in meetings):
+                return None
+            lines.append(f"{pid}={','.join([m.id for m in meetings])}")
+        return _hash_lines(lines)
 
     # -- this build's tokens ----------------------------------------------------
 

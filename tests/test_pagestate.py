@@ -211,3 +211,22 @@ def test_a_site_linked_page_is_the_previous_file(project: Path):
     after = {p: p.stat().st_ino for p in site.rglob("*.html")}
     assert after == before
     assert all(os.stat(p).st_nlink >= 1 for p in after)
+
+
+def test_a_meeting_that_is_not_the_archive_s_outline_is_hashed_as_itself(project: Path):
+    from types import MappingProxyType
+
+    from generator.pagestate import BY_SPEAKER_MEETINGS
+
+    check, state = _check(project)
+    archive = check.archive
+    pid, meetings = next((p, m) for p, m in archive.meetings_by_speaker.items() if m)
+    copied = replace(meetings[0], title=(meetings[0].title or "") + " (kopie)")
+    other = replace(archive, meetings_by_speaker=MappingProxyType(
+        {**archive.meetings_by_speaker, pid: (copied, *meetings[1:])}))
+    _, cache = _archive(project)
+    again = PageCheck(state, other, cache.meeting_digests, check.template_hashes, state.salt)
+    assert again._source(BY_SPEAKER_MEETINGS) is None  # noqa: SLF001
+    affected = again.affected()
+    speaker = state.index(f"speaker:{pid}")
+    assert speaker is not None and affected[speaker]
