@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import Any
 
 from generator.archive import MEETING_FIELDS, Archive, MotionEntry, NewestSpeeches, SpeechRef
-from generator.figures import SpeakerFigureData
+from generator.figures import SpeakerFigureData, VerdictCounts
 from generator.model import Meeting
 from generator.stable_pickle import hashing_pickler
 
@@ -260,8 +260,10 @@ class TokenDigests:
         date and the speaker's figures there, made from that meeting alone)
         by the meeting's content hash: hashing it costs a few bytes per
         meeting instead of the figures."""
-        digests = [self.meeting_digests.get(m.meeting) for m in value.meetings]
-        verdicts = self._hash_value(value.verdicts)
+        found = self.meeting_digests
+        digests = [found.get(m.meeting) for m in value.meetings]
+        verdicts = _plain_repr(value.verdicts) if type(value.verdicts) is VerdictCounts \
+            else self._hash_value(value.verdicts)
         if None in digests or verdicts is None:
             return self._hash_value(value)
         return _hash("\x00".join([SPEAKER_FIGURES, repr(key), verdicts,
@@ -312,6 +314,15 @@ class TokenDigests:
         except (pickle.PicklingError, TypeError, AttributeError, ValueError):
             return None
         return _hash(buffer.getvalue())
+
+
+def _plain_repr(counts: VerdictCounts) -> str:
+    """The value of verdict counts (fields of ints and tuples of ints: their
+    repr is their value) without a pickler."""
+    return repr(tuple(getattr(counts, name) for name in _VERDICT_FIELDS))
+
+
+_VERDICT_FIELDS = tuple(f.name for f in fields(VerdictCounts))
 
 
 def _hashable(key: Any) -> bool:
