@@ -130,7 +130,10 @@ def sitemap(paths: list[str], base_url: str) -> str:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(p for p in paths if p != urls.NOT_FOUND):
-        lines.append(f"  <url><loc>{escape(_absolute(base_url, path))}</loc></url>")
+        location = _absolute(base_url, path)
+        if "&" in location or "<" in location or ">" in location:  # paths are slugs: rare
+            location = escape(location)
+        lines.append(f"  <url><loc>{location}</loc></url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
