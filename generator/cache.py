@@ -26,7 +26,7 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   the site's speeches CSV and what they were made from
   (`generator.feeds.CsvBlock`): an unchanged meeting's rows are copied;
 - ``pages.pickle``: per page, what its context was read from
-  (`generator.pagedeps.PageDeps`), tied to ``state.json`` by a build id: a
+  (`generator.pagestate.PageState`), tied to ``state.json`` by a build id: a
   page whose inputs all hash the same is linked without building its context;
 - ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
   and the generator's code;
@@ -53,7 +53,7 @@ import os
 import pickle
 import shutil
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -166,8 +166,9 @@ class BuildCache:
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
         self.previous_csv_blocks: dict[str, list] = state.get("csv_blocks", {})
         self._deps_of_build: str | None = state.get("build")  # read when first asked for
-        self._previous_deps: dict[str, Any] | None = None if state else {}
-        self.deps: dict[str, Any] = {}  # this build's (`generator.pagedeps.PageDeps`)
+        self._previous_deps: Any = None  # read when first asked for (`_deps_read`)
+        self._deps_read = not state
+        self.deps: Any = None  # this build's (`generator.pagestate.PageState`)
         self.csv_blocks: dict[str, list] = {}  # this build's (`generator.feeds.CsvBlock`)
         refs = state.get("template_refs", {})  # template hash -> the templates it names
         self.template_refs: dict[str, list[str]] = refs if isinstance(refs, dict) else {}
@@ -339,7 +340,7 @@ class BuildCache:
         return PagePlan(dict(self.meeting_digests),
                         template_digests(templates_dir, self.files, self.template_refs),
                         f"{salt}+{self.version}", dict(self.previous_pages), previous_site,
-                        dict(self.previous_deps) if previous_site is not None else {})
+                        self.previous_deps if previous_site is not None else None)
 
     def record_pages(self, fingerprints: Iterable[tuple[str, str | None]]) -> None:
         """Keep the fingerprints of the pages this build wrote."""
@@ -347,30 +348,31 @@ class BuildCache:
             if fingerprint is not None:
                 self.pages[path] = fingerprint
 
-    def record_deps(self, deps: Iterable[tuple[str, object]]) -> None:
-        """Keep what each page of this build was built from, by page key."""
-        self.deps.update(deps)
+    def record_deps(self, deps: object) -> None:
+        """Keep what the pages of this build were built from
+        (`generator.pagestate.PageState`)."""
+        self.deps = deps
 
     @property
-    def previous_deps(self) -> dict[str, Any]:
-        """What each page of the last good build was built from, by page key
-        (read on first use: a build with nothing to do never needs it, and it
-        is ~90 MB of objects at 10,000 meetings)."""
-        if self._previous_deps is None:
+    def previous_deps(self) -> Any:
+        """What the pages of the last good build were built from (None: not
+        known; read on first use: a build with nothing to do never needs it)."""
+        if not self._deps_read:
             self._previous_deps = self._read_deps(self._deps_of_build)
+            self._deps_read = True
         return self._previous_deps
 
     @previous_deps.setter
-    def previous_deps(self, deps: dict[str, Any]) -> None:
-        self._previous_deps = deps
+    def previous_deps(self, deps: Any) -> None:
+        self._previous_deps, self._deps_read = deps, True
 
-    def _read_deps(self, build: str | None) -> dict[str, Any]:
+    def _read_deps(self, build: str | None) -> Any:
         """The page dependencies saved with the state of build `build`."""
         found = _read_pickles(self.folder / DEPS_FILE, 1)
         if build is None or found is None or not isinstance(found[0], dict) \
                 or found[0].get("build") != build:
-            return {}
-        return found[0].get("deps", {})
+            return None
+        return found[0].get("deps")
 
     def record_csv_blocks(self, blocks: Mapping[str, Iterable]) -> None:
         """Keep where this build wrote each meeting's rows of the speeches CSV
@@ -447,7 +449,7 @@ class PagePlan:
     salt: str
     previous: Mapping[str, str]
     previous_site: Path | None
-    previous_deps: Mapping[str, Any] = field(default_factory=dict)  # page key -> PageDeps
+    previous_deps: Any = None  # `generator.pagestate.PageState` of the previous build
 
     def fingerprint(self, page: object) -> str | None:
         """Hash of the page's template closure and context (None: cannot be

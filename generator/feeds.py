@@ -12,14 +12,14 @@ import csv
 import io
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from generator import urls
 from generator.archive import Archive
-from generator.cache import PagePlan, hash_text
+from generator.cache import PagePlan, hash_text, link_or_copy
 from generator.export import meeting_json
 from generator.i18n import Catalogue
 from generator.model import Meeting, TurnKind
@@ -130,7 +130,10 @@ def sitemap(paths: list[str], base_url: str) -> str:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(p for p in paths if p != urls.NOT_FOUND):
-        lines.append(f"  <url><loc>{escape(_absolute(base_url, path))}</loc></url>")
+        location = _absolute(base_url, path)
+        if "&" in location or "<" in location or ">" in location:  # paths are slugs: rare
+            location = escape(location)
+        lines.append(f"  <url><loc>{location}</loc></url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
@@ -161,14 +164,22 @@ def csv_block_key(archive: Archive, plan: PagePlan, meeting: Meeting,
     """The key of a meeting's CSV rows (None: the meeting is not known by
     its content hash, so its rows are always made)."""
     path = urls.meeting_json_path(archive.meeting_slug(meeting))
-    made_from = plan.meeting_file_fingerprint(path, meeting)
+    return _block_key(archive, plan.meeting_file_fingerprint(path, meeting), speakers)
+
+
+def _block_key(archive: Archive, made_from: str | None, speakers: Sequence[str]) -> str | None:
+    """`csv_block_key` of a meeting whose JSON file has fingerprint `made_from`."""
     if made_from is None:
         return None
-    people = []
+    people = archive.people
+    named = []
     for pid in speakers:
-        person = archive.people.get(pid)
-        people.append(f"{pid}\x01{person.name}\x01{person.party}" if person else pid)
-    return hash_text([made_from, *people])
+        person = people.get(pid)
+        named.append(f"{pid}\x01{person.name}\x01{person.party}" if person else pid)
+    return hash_text([made_from, *named])
+
+
+SAME_CSV_CHECK = 64  # at most this many meetings' rows are compared with the previous CSV
 
 
 def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
@@ -182,59 +193,128 @@ def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
     With a `plan`, the JSON of a meeting unchanged since the previous build is
     linked from it, and its rows are copied from the previous build's CSV
     when its `previous_blocks` entry has the same key: such a meeting's text
-    is not read at all. Returns the fingerprint of each JSON file and the
-    block of each meeting's rows (for the build cache)."""
+    is not read at all. When the rows made again are those the previous CSV
+    holds (and every other block is copied in place), the previous CSV itself
+    is linked. Returns the fingerprint of each JSON file and the block of each
+    meeting's rows (for the build cache)."""
     meetings = archive.meetings
+    paths = [urls.meeting_json_path(archive.meeting_slug(m)) for m in meetings]
+    made_from = [plan.meeting_file_fingerprint(path, m) for path, m in zip(paths, meetings,
+                                                                              strict=True)] \
+        if plan is not None else [None] * len(meetings)
     old_csv = plan.previous_site / urls.SPEECHES_CSV if plan and plan.previous_site else None
-    reusable = _reusable_blocks(archive, plan, previous_blocks or {}, old_csv)
+    reusable = _reusable_blocks(archive, made_from, previous_blocks or {}, old_csv)
     fingerprints: list[tuple[str, str | None]] = []
-    for meeting in meetings:  # the JSON of a meeting whose rows are copied
+    linker = _Linker(plan, site_dir)
+    for i, meeting in enumerate(meetings):  # the JSON of a meeting whose rows are copied
         if meeting.id in reusable:
-            assert plan is not None
-            path = urls.meeting_json_path(archive.meeting_slug(meeting))
-            fingerprint = plan.meeting_file_fingerprint(path, meeting)
-            if not plan.reuse(path, fingerprint, site_dir):
+            if not linker.link(paths[i], made_from[i]):
                 write_meeting_json(archive, archive.full(meeting), site_dir)
-            fingerprints.append((path, fingerprint))
+            fingerprints.append((paths[i], made_from[i]))
     todo = [i for i, m in enumerate(meetings) if m.id not in reusable]
 
     def write(batch: Sequence[int]) -> list[tuple[str, tuple[str, ...], str, str | None]]:
         made = []
         for i in batch:
             meeting = archive.full(meetings[i])
-            path = urls.meeting_json_path(archive.meeting_slug(meeting))
-            fingerprint = plan.meeting_file_fingerprint(path, meeting) if plan else None
-            if not (plan and plan.reuse(path, fingerprint, site_dir)):
+            if not linker.link(paths[i], made_from[i]):
                 write_meeting_json(archive, meeting, site_dir)
             rows = io.StringIO()
             speakers = write_speech_rows(csv_writer(rows), archive, meeting)
-            made.append((rows.getvalue(), speakers, path, fingerprint))
+            made.append((rows.getvalue(), speakers, paths[i], made_from[i]))
         return made
 
     target = urls.output_file(site_dir, urls.SPEECHES_CSV)
     target.parent.mkdir(parents=True, exist_ok=True)
     blocks: dict[str, CsvBlock] = {}
     made = (item for batch in fork_map(write, chunked(todo, BATCH), jobs) for item in batch)
+    if reusable and old_csv is not None and len(todo) <= SAME_CSV_CHECK:
+        early = [next(made) for _ in todo]
+        if _same_csv(meetings, todo, early, reusable, previous_blocks or {}, old_csv):
+            link_or_copy(old_csv, target)
+            remade = {}
+            for i, (_, speakers, path, fingerprint) in zip(todo, early, strict=True):
+                fingerprints.append((path, fingerprint))
+                remade[i] = speakers
+            for i, meeting in enumerate(meetings):
+                block = reusable.get(meeting.id)
+                if block is None:
+                    block = replace((previous_blocks or {})[meeting.id], speakers=remade[i])
+                    block = replace(block, key=_block_key(archive, made_from[i], remade[i]))
+                if block.key is not None:
+                    blocks[meeting.id] = block
+            return fingerprints, blocks
+        made = iter(early)
     with target.open("wb") as out, contextlib.ExitStack() as stack:
         old = stack.enter_context(old_csv.open("rb")) if reusable and old_csv else None
         out.write(_csv_header())
         copy = _RangeCopier(old, out)
-        for meeting in meetings:
+        for i, meeting in enumerate(meetings):
             offset = copy.position()
             block = reusable.get(meeting.id)
             if block is not None and old is not None:
                 copy.add(block.offset, block.length)
-                length, speakers = block.length, block.speakers
+                length, speakers, key = block.length, block.speakers, block.key
             else:
                 copy.flush()
                 rows, speakers, path, fingerprint = next(made)
                 length = out.write(rows.encode("utf-8"))
                 fingerprints.append((path, fingerprint))
-            key = csv_block_key(archive, plan, meeting, speakers) if plan else None
+                key = _block_key(archive, made_from[i], speakers)
             if key is not None:
                 blocks[meeting.id] = CsvBlock(key, offset, length, speakers)
         copy.flush()
     return fingerprints, blocks
+
+
+def _same_csv(meetings: Sequence[Meeting], todo: Sequence[int],
+              made: Sequence[tuple[str, tuple[str, ...], str, str | None]],
+              reusable: Mapping[str, CsvBlock], previous: Mapping[str, CsvBlock],
+              old_csv: Path) -> bool:
+    """Whether the CSV to write is the previous one byte for byte: every
+    meeting's rows sit where they sat (the header before them), the copied
+    blocks in place and the rows made again (`made`, for `todo`) equal to
+    the previous bytes at their block."""
+    offset = len(_csv_header())
+    for meeting in meetings:
+        block = reusable.get(meeting.id) or previous.get(meeting.id)
+        if block is None or block.offset != offset:
+            return False
+        offset += block.length
+    try:
+        if old_csv.stat().st_size != offset:
+            return False
+        with old_csv.open("rb") as old:
+            for i, (rows, *_) in zip(todo, made, strict=True):
+                block = previous[meetings[i].id]
+                data = rows.encode("utf-8")
+                old.seek(block.offset)
+                if len(data) != block.length or old.read(block.length) != data:
+                    return False
+    except OSError:
+        return False
+    return True
+
+
+class _Linker:
+    """`PagePlan.reuse` of many files: one system call for a file whose
+    folder exists (no path objects)."""
+
+    def __init__(self, plan: PagePlan | None, site_dir: Path):
+        self.plan, self.out = plan, site_dir
+        self.old = f"{plan.previous_site}/" if plan and plan.previous_site else None
+        self.new = f"{site_dir}/"
+
+    def link(self, path: str, fingerprint: str | None) -> bool:
+        plan = self.plan
+        if plan is None or fingerprint is None or self.old is None \
+                or plan.previous.get(path) != fingerprint:
+            return False
+        try:
+            os.link(self.old + path, self.new + path)
+            return True
+        except OSError:
+            return plan.reuse(path, fingerprint, self.out)
 
 
 def _csv_header() -> bytes:
@@ -243,12 +323,13 @@ def _csv_header() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _reusable_blocks(archive: Archive, plan: PagePlan | None,
+def _reusable_blocks(archive: Archive, made_from: Sequence[str | None],
                      previous: Mapping[str, CsvBlock], old_csv: Path | None
                      ) -> dict[str, CsvBlock]:
     """The previous build's blocks whose key is this build's key for the
-    same meeting (none when the previous CSV is not the one they describe)."""
-    if plan is None or old_csv is None or not previous:
+    same meeting (none when the previous CSV is not the one they describe);
+    `made_from` the fingerprint of each meeting's JSON, in archive order."""
+    if old_csv is None or not previous:
         return {}
     try:
         size = old_csv.stat().st_size
@@ -257,10 +338,9 @@ def _reusable_blocks(archive: Archive, plan: PagePlan | None,
     if size != max(b.offset + b.length for b in previous.values()):
         return {}
     found = {}
-    for meeting in archive.meetings:
+    for meeting, fingerprint in zip(archive.meetings, made_from, strict=True):
         block = previous.get(meeting.id)
-        if block is not None and block.key == csv_block_key(archive, plan, meeting,
-                                                              block.speakers):
+        if block is not None and block.key == _block_key(archive, fingerprint, block.speakers):
             found[meeting.id] = block
     return found
 
@@ -326,7 +406,23 @@ def write_feeds(archive: Archive, t: Catalogue, title: str, base_url: str, site_
     those a later build may link instead of writing, and the blocks of the
     speeches CSV a later build may copy (`write_meeting_files`)."""
     fingerprints, blocks = write_meeting_files(archive, site_dir, jobs, plan, previous_blocks)
-    _write(site_dir, urls.FEED, atom_feed(archive, t, title, base_url))
-    _write(site_dir, urls.SITEMAP, sitemap(html_paths, base_url))
-    _write(site_dir, urls.ROBOTS, robots(base_url))
+    previous = plan.previous_site if plan is not None else None
+    _write_or_link(site_dir, urls.FEED, atom_feed(archive, t, title, base_url), previous)
+    _write_or_link(site_dir, urls.SITEMAP, sitemap(html_paths, base_url), previous)
+    _write_or_link(site_dir, urls.ROBOTS, robots(base_url), previous)
     return fingerprints, blocks
+
+
+def _write_or_link(site_dir: Path, path: str, text: str, previous_site: Path | None) -> None:
+    """Write `text` at `path`, or link the previous site's file when it holds
+    these very bytes (the manifest then keeps its hash)."""
+    if previous_site is not None:
+        data = text.encode("utf-8")
+        old = urls.output_file(previous_site, path)
+        with contextlib.suppress(OSError):
+            if old.stat().st_size == len(data) and old.read_bytes() == data:
+                target = urls.output_file(site_dir, path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(old, target)
+                return
+    _write(site_dir, path, text)

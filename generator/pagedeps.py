@@ -4,11 +4,12 @@ skip building the context of a page none of whose inputs changed.
 A page builder reads the archive through a *tracked view* (`tracked`): every
 field, every mapping key and every meeting's turns it reads is noted as a
 `Token` ``(field, key)``. The build cache keeps, per page, those tokens and
-a hash of what each held (`PageDeps`). The next build hashes what the same
-tokens hold in its own archive (`TokenDigests`); when every hash is the same
+a hash of what each held (`generator.pagestate`). The next build hashes what
+tokens hold in its own archive (`TokenDigests`); when none a page read changed
 the builder, a pure function of what it read, would build the same context,
 so the page's fingerprint and file are those of the previous build and the
-builder is not run at all.
+builder is not run at all. A meeting outline in a value is named by a hash of
+the outline (`outline_digest`), any other meeting by its content hash.
 
 Sound as long as builders reach the archive only through the view they are
 given: a builder that reads a whole field (iterates a mapping, reads the
@@ -23,13 +24,13 @@ import copyreg
 import hashlib
 import io
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
 from types import MappingProxyType
 from typing import Any
 
 from generator.archive import MEETING_FIELDS, Archive, MotionEntry, NewestSpeeches, SpeechRef
-from generator.figures import SpeakerFigureData
+from generator.figures import SpeakerFigureData, VerdictCounts
 from generator.model import Meeting
 from generator.stable_pickle import hashing_pickler
 
@@ -40,19 +41,6 @@ BY_MEETING = frozenset({"motions_by_turn", "verdicts_by_turn"})  # keyed by (mee
 
 Token = tuple[str, Any]
 SPEAKER_FIGURES = "chart_data.speakers"  # by person id: per meeting spoken in, made from it
-
-
-@dataclass(frozen=True)
-class PageDeps:
-    """What the previous build knew of one page: where it went, its
-    fingerprint, and the tokens its context was built from with a hash of
-    their values (and of the template and salt)."""
-
-    path: str
-    template: str
-    fingerprint: str
-    tokens: tuple[Token, ...]
-    digest: str
 
 
 class Reads:
@@ -198,6 +186,15 @@ def tracked(archive: Archive, reads: Reads) -> Archive:
     return view
 
 
+def untracked(archive: Archive) -> tuple[Archive, Reads | None]:
+    """The archive behind a view `tracked` made, and the reads it notes
+    (`archive` itself and None for an archive that is not a view)."""
+    if type(archive) is _TrackedArchive:
+        return (object.__getattribute__(archive, "_inner"),
+                object.__getattribute__(archive, "_reads"))
+    return archive, None
+
+
 _ABSENT = "<absent>"
 
 
@@ -205,11 +202,12 @@ class TokenDigests:
     """A hash of what each token holds in one archive (memoised). None for a
     token that cannot be hashed (then the page is always built)."""
 
-    def __init__(self, archive: Archive, meeting_digests: Mapping[str, str]):
+    def __init__(self, archive: Archive, meeting_digests: Mapping[str, str],
+                 outline_digests: Mapping[str, str] | None = None):
         self.archive = archive
         self.meeting_digests = meeting_digests
+        self.outline_digests = outline_digests  # meeting id -> `outline_digest`
         self._memo: dict[Token, str | None] = {}
-        self._lines: dict[Token, str | None] = {}  # "token=digest", as `combined` joins them
         self._groups: dict[str, dict[Any, list]] = {}
         self._motion_places: dict[int, int] = {}  # id(motion) -> its index in its meeting
         self._places_of: set[int] = set()  # id() of the meetings indexed there
@@ -219,22 +217,6 @@ class TokenDigests:
         if token not in self._memo:
             self._memo[token] = self._compute(token)
         return self._memo[token]
-
-    def combined(self, tokens: Iterable[Token], salt: str) -> str | None:
-        """One hash of the tokens' values and `salt`, in the order given (None:
-        a token cannot be hashed). A `PageDeps` keeps its tokens sorted, so the
-        hash made when it is recorded and the one checked next build agree."""
-        parts = [salt]
-        lines = self._lines
-        for token in tokens:
-            line = lines.get(token, "")
-            if line == "":
-                found = self.digest(token)
-                line = lines[token] = None if found is None else f"{token!r}={found}"
-            if line is None:
-                return None
-            parts.append(line)
-        return _hash("\n".join(parts).encode())
 
     def _compute(self, token: Token) -> str | None:
         field, key = token
@@ -278,8 +260,10 @@ class TokenDigests:
         date and the speaker's figures there, made from that meeting alone)
         by the meeting's content hash: hashing it costs a few bytes per
         meeting instead of the figures."""
-        digests = [self.meeting_digests.get(m.meeting) for m in value.meetings]
-        verdicts = self._hash_value(value.verdicts)
+        found = self.meeting_digests
+        digests = [found.get(m.meeting) for m in value.meetings]
+        verdicts = _plain_repr(value.verdicts) if type(value.verdicts) is VerdictCounts \
+            else self._hash_value(value.verdicts)
         if None in digests or verdicts is None:
             return self._hash_value(value)
         return _hash("\x00".join([SPEAKER_FIGURES, repr(key), verdicts,
@@ -313,13 +297,32 @@ class TokenDigests:
             return None
         return place
 
+    def _outline_of(self, meeting: Meeting) -> str | None:
+        """The outline digest of `meeting` when it is this archive's outline
+        of its id (as that very object), else None."""
+        assert self.outline_digests is not None
+        if self.archive.meetings_by_id.get(meeting.id) is not meeting:
+            return None
+        return self.outline_digests.get(meeting.id)
+
     def _hash_value(self, value: Any) -> str | None:
         buffer = io.BytesIO()
         try:
-            _value_pickler(buffer, self.meeting_digests, self.motion_place).dump(value)
+            _value_pickler(buffer, self.meeting_digests, self.motion_place,
+                           self._outline_of if self.outline_digests is not None else None
+                           ).dump(value)
         except (pickle.PicklingError, TypeError, AttributeError, ValueError):
             return None
         return _hash(buffer.getvalue())
+
+
+def _plain_repr(counts: VerdictCounts) -> str:
+    """The value of verdict counts (fields of ints and tuples of ints: their
+    repr is their value) without a pickler."""
+    return repr(tuple(getattr(counts, name) for name in _VERDICT_FIELDS))
+
+
+_VERDICT_FIELDS = tuple(f.name for f in fields(VerdictCounts))
 
 
 def _hashable(key: Any) -> bool:
@@ -348,11 +351,27 @@ def _speech_reference(meeting_digest: str, speaker: str, place: int) -> None:  #
     at `place` in the facts of the meeting of that content hash."""
 
 
+def _outline_reference(digest: str) -> None:  # pragma: no cover - never unpickled
+    """Stands for a meeting outline in a token's hash: the outline of that
+    digest (`outline_digest`)."""
+
+
+def outline_digest(meeting: Meeting) -> str:
+    """A hash of the meeting's value as the archive holds it (its outline:
+    everything but the turns, with the speaker registry applied)."""
+    buffer = io.BytesIO()
+    hashing_pickler(buffer).dump(meeting)
+    return _hash(buffer.getvalue())
+
+
 def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
-                   motion_place: Callable[[MotionEntry], int | None] | None = None
+                   motion_place: Callable[[MotionEntry], int | None] | None = None,
+                   outline_of: Callable[[Meeting], str | None] | None = None
                    ) -> pickle.Pickler:
     """A pickler that writes each meeting as its content hash (an unknown
-    meeting makes the value unhashable) and read-only mappings as dicts. With
+    meeting makes the value unhashable) and read-only mappings as dicts; with
+    `outline_of`, a meeting that is the archive's outline of its id as the
+    digest of that outline and any other meeting whole. With
     `motion_place`, a motion entry whose motion is one of its meeting's (as
     that very object) is written as (meeting hash, place, slug): its motion is
     part of the meeting's outline, which the hash stands for, so the entry's
@@ -365,16 +384,26 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
     table = copyreg.dispatch_table.copy()
 
     def reduce_meeting(meeting: Meeting) -> tuple:
+        if outline_of is not None:
+            found = outline_of(meeting)
+            if found is None:  # not the archive's outline of its id: its value, whole
+                return (Meeting, (), meeting.__dict__)
+            return (_outline_reference, (found,))
         digest = meeting_digests.get(meeting.id)
         if digest is None:
             raise pickle.PicklingError(f"meeting {meeting.id!r} has no content hash")
         return (_meeting_reference, (digest,))
 
+    def named(meeting: Meeting) -> str | None:
+        """What stands for the meeting of an entry: its outline's digest, or
+        its content hash."""
+        return outline_of(meeting) if outline_of is not None else meeting_digests.get(meeting.id)
+
     table[Meeting] = reduce_meeting
     if motion_place is not None:
         def reduce_entry(entry: MotionEntry) -> tuple:
             place = motion_place(entry)
-            digest = meeting_digests.get(entry.meeting.id)
+            digest = named(entry.meeting)
             if place is None or digest is None:
                 return (MotionEntry, (entry.motion, entry.meeting, entry.slug))
             return (_motion_reference, (digest, place, entry.slug))
@@ -383,6 +412,8 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
 
     def reduce_speech(ref: SpeechRef) -> tuple:
         digest = meeting_digests.get(ref.meeting.id)
+        if outline_of is not None and outline_of(ref.meeting) is None:
+            digest = None
         if ref.place is None or digest is None:
             return (SpeechRef, (ref.meeting, ref.turn, ref.snippet, ref.interrupts))
         return (_speech_reference, (digest, *ref.place))
@@ -391,11 +422,3 @@ def _value_pickler(file: io.BytesIO, meeting_digests: Mapping[str, str],
     table[MappingProxyType] = lambda proxy: (dict, (list(proxy.items()),))
     pickler.dispatch_table = table
     return pickler
-
-
-def page_digest(digests: TokenDigests, tokens: Sequence[Token], template_hash: str,
-                salt: str) -> str | None:
-    """The hash a `PageDeps` holds: its tokens' values (`tokens` sorted by
-    repr, as a `PageDeps` keeps them), its template closure and the build's
-    salt."""
-    return digests.combined(tokens, f"{template_hash}+{salt}")

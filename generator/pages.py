@@ -44,6 +44,7 @@ from generator.contexts import (
 from generator.export import FORMAT_VERSION, meeting_to_dict
 from generator.i18n import Catalogue
 from generator.model import Meeting, Motion, Person, TurnKind, VerdictKind
+from generator.pagedeps import Reads, tracked, untracked
 from generator.stats import Figures
 
 LATEST = 10
@@ -324,19 +325,31 @@ def _pad(ids: tuple[str | None, ...], names: tuple[str, ...]) -> tuple[str | Non
     return (tuple(ids) + (None,) * len(names))[:len(names)]
 
 
-def motions_index_pages(archive: Archive, t: Catalogue) -> Iterator[Page]:
-    """The list of all motions, and one list per verdict kind that occurs; newest
-    first, split into files of `MOTIONS_PER_PAGE`."""
+def _motion_lists(archive: Archive, t: Catalogue
+                  ) -> list[tuple[VerdictKind | None | str, str, str, tuple[MotionEntry, ...]]]:
+    """The list of all motions and one per verdict kind that occurs: kind,
+    path, label and entries."""
     kinds: list[VerdictKind | None] = [k for k, v in archive.motions_by_verdict.items() if v]
     lists: list[tuple[VerdictKind | None | str, str, str, tuple[MotionEntry, ...]]] = [
         ("all", urls.MOTIONS, t("motions.all"), tuple(archive.motions.values()))]
     lists += [(k, urls.verdict_list_path(k), t.verdict(k), archive.motions_by_verdict[k])
               for k in kinds]
+    return lists
+
+
+def _list_pages(entries: int) -> int:
+    return max(1, -(-entries // MOTIONS_PER_PAGE))
+
+
+def motions_index_pages(archive: Archive, t: Catalogue) -> Iterator[Page]:
+    """The list of all motions, and one list per verdict kind that occurs; newest
+    first, split into files of `MOTIONS_PER_PAGE`."""
+    lists = _motion_lists(archive, t)
     for kind, path, label, entries in lists:
         filters = tuple(VerdictFilter(k, lbl, p, len(e), k == kind) for k, p, lbl, e in lists)
         heading = t("motions.title") if kind == "all" else t("motions.title_kind", kind=label)
         ordered = newest_meetings_first(entries)
-        count = max(1, -(-len(ordered) // MOTIONS_PER_PAGE))
+        count = _list_pages(len(ordered))
         pager = tuple((n, urls.paged(path, n)) for n in range(1, count + 1))
         for number, page_path in pager:
             chunk = tuple(ordered[(number - 1) * MOTIONS_PER_PAGE:number * MOTIONS_PER_PAGE])
@@ -432,8 +445,9 @@ def page_specs(archive: Archive, t: Catalogue, site_title: str) -> list[PageSpec
               for pid, p in archive.people.items()]
     specs.append(PageSpec("parties", lambda a: parties_index_page(a, t)))
     specs += [PageSpec(f"party:{slug}", partial(_party_page, slug, t)) for slug in archive.parties]
-    specs += [PageSpec(f"motions-list:{n}", partial(lambda page, _: page, p), None)
-              for n, p in enumerate(motions_index_pages(archive, t))]
+    lists = _MotionLists(t)
+    count = sum(_list_pages(len(entries)) for *_, entries in _motion_lists(archive, t))
+    specs += [PageSpec(f"motions-list:{n}", partial(lists.page, n)) for n in range(count)]
     specs += [PageSpec(f"motion:{slug}", partial(_motion_page, e, t), (("motions", slug),))
               for slug, e in archive.motions.items()]
     specs += [PageSpec("commitments", lambda a: commitments_page(a, t)),
@@ -442,6 +456,28 @@ def page_specs(archive: Archive, t: Catalogue, site_title: str) -> list[PageSpec
               PageSpec("search", lambda a: search_page(a, t)),
               PageSpec("404", lambda a: not_found_page(t))]
     return specs
+
+
+class _MotionLists:
+    """The motions index pages of one build, all made on first use (each
+    list is ordered once for all its pages). Made from a tracked view, each
+    page reads what making them all read."""
+
+    def __init__(self, t: Catalogue):
+        self.t = t
+        self._made: tuple[list[Page], set[Token], bool] | None = None
+
+    def page(self, number: int, archive: Archive) -> Page:
+        inner, reads = untracked(archive)
+        if self._made is None or (reads is not None and not self._made[2]):
+            shared = Reads()
+            source = tracked(inner, shared) if reads is not None else inner
+            self._made = (list(motions_index_pages(source, self.t)), shared.tokens,
+                          reads is not None)
+        pages, tokens, _ = self._made
+        if reads is not None:
+            reads.tokens |= tokens
+        return pages[number]
 
 
 def _meeting_page(meeting: Meeting, t: Catalogue, archive: Archive) -> Page:

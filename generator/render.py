@@ -15,13 +15,22 @@ import gc
 import json
 import multiprocessing
 import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MethodType
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+import numpy as np
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 from jinja2.runtime import Context, Macro
 from jinja2.utils import internalcode
 from markupsafe import Markup, escape
@@ -31,8 +40,9 @@ from generator.cache import PagePlan
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
-from generator.pagedeps import PageDeps, Reads, TokenDigests, page_digest, tracked
+from generator.pagedeps import Reads, tracked
 from generator.pages import Page, PageSpec, kind_name, motion_title, page_specs
+from generator.pagestate import PageCheck, PageState, Record
 from generator.urls import NOT_FOUND, Urls, output_file
 from generator.workers import chunked, forked_pool
 
@@ -74,9 +84,13 @@ class HelperContext(Context):
 _PLAIN_CALLABLES = frozenset({Urls, Catalogue, Macro})  # none takes a context
 
 
-def make_environment(templates_dir: Path, t: Catalogue) -> Environment:
+def make_environment(templates_dir: Path, t: Catalogue, compiled: Path | None = None
+                     ) -> Environment:
+    """The site's Jinja environment; with `compiled` (a folder), compiled
+    templates are kept there for the next build (`compiled_templates`)."""
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
+        bytecode_cache=FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -93,6 +107,22 @@ def make_environment(templates_dir: Path, t: Catalogue) -> Environment:
     env.filters["motion_title"] = lambda motion: motion_title(motion, t)
     env.globals["t"] = t
     return env
+
+
+def compiled_templates(folder: Path, version: str) -> Path | None:
+    """A folder for the compiled templates of this generator `version` (the
+    code Jinja compiles a template to depends on the environment's options,
+    which are Plenum's code; each file is keyed by the template's name and
+    source hash), removing those of other versions. None: cannot be made."""
+    mine = folder / f"templates-{version[:16]}"
+    try:
+        mine.mkdir(parents=True, exist_ok=True)
+        for other in folder.glob("templates-*"):
+            if other != mine:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        return None
+    return mine
 
 
 def page_variables(page: Page, site: SiteInfo) -> dict[str, Any]:
@@ -118,16 +148,17 @@ PAGES_PER_TASK = 20
 TASKS_PER_WORKER = 4  # then the worker exits and a fresh one is forked
 
 Fingerprints = list[tuple[str, str | None]]
-Deps = list[tuple[str, PageDeps]]
+Deps = list[Record]
 
 
 def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
-                out_dir: Path, jobs: int = 1, plan: PagePlan | None = None
-                ) -> tuple[list[str], list[Diagnostic], Fingerprints, Deps]:
+                out_dir: Path, jobs: int = 1, plan: PagePlan | None = None,
+                compiled: Path | None = None
+                ) -> tuple[list[str], list[Diagnostic], Fingerprints, PageState | None]:
     """Write every HTML page under `out_dir`; the site-relative paths written
     (for the sitemap), a diagnostic per page that failed to render, the
     fingerprint of every page written and what each page was built from
-    (`generator.pagedeps`; both for the build cache).
+    (`generator.pagestate`; both for the build cache; None without a plan).
 
     With `jobs` > 1 (0: one per core) and a large archive, forked workers
     render runs of `PAGES_PER_TASK` pages; the output is the same bytes either
@@ -137,14 +168,23 @@ def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: P
     the fork. With a `plan` (`generator.cache`), a page whose inputs are those
     of the previous build is linked from the previous site without building
     its context, and a page whose fingerprint is that of the previous build is
-    linked instead of rendered."""
+    linked instead of rendered. `compiled`: where compiled templates are
+    kept between builds."""
+    with _collected_every(GC_PAGES):  # the archive's millions of objects: no full collections
+        return _render_site(archive, site, t, templates_dir, out_dir, jobs, plan, compiled)
+
+
+def _render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
+                 out_dir: Path, jobs: int, plan: PagePlan | None, compiled: Path | None
+                 ) -> tuple[list[str], list[Diagnostic], Fingerprints, PageState | None]:
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    env = make_environment(templates_dir, t)
+    env = make_environment(templates_dir, t, compiled)
     specs = page_specs(archive, t, site.title)
-    job = _Job(env, specs, site, out_dir, plan, archive,
-               TokenDigests(archive, plan.meeting_digests) if plan else None,
-               _repeated_keys(specs))
-    linked = _link_unchanged(job)  # here, before any fork: the hashes are shared
+    check = PageCheck(plan.previous_deps, archive, plan.meeting_digests, plan.template_hashes,
+                      plan.salt) if plan is not None else None
+    job = _Job(env, specs, site, out_dir, plan, archive, _repeated_keys(specs))
+    carried: dict[str, int] = {}
+    linked = _link_unchanged(job, check, carried)  # before any fork: the check is shared
     todo = [i for i in range(len(specs)) if i not in linked[0]]
     if workers <= 1 or len(todo) < PARALLEL_MIN_PAGES or not _can_fork():
         shares = [linked[1], _render_pages(job, todo)]
@@ -160,28 +200,50 @@ def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: P
             _SHARED = None
     paths = sorted((idx, path) for share in shares for idx, path in share[0])
     diags = [d for share in shares for d in share[1]]
+    state = None
+    if check is not None:
+        state = check.next_state([spec.key for spec in specs], carried,
+                                 {r.key: r for share in shares for r in share[3]})
     return ([path for _, path in paths], diags, [f for share in shares for f in share[2]],
-            [d for share in shares for d in share[3]])
+            state)
 
 
 Share = tuple[list[tuple[int, str]], list[Diagnostic], Fingerprints, Deps]
 
 
-def _link_unchanged(job: _Job) -> tuple[set[int], Share]:
-    """Link every page whose inputs are those of the previous build (see
-    `_unchanged`); the indices linked and what rendering would have returned
-    for them."""
+def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
+                    ) -> tuple[set[int], Share]:
+    """Link every page of the previous build none of whose reads changed
+    since (`PageCheck.affected`) without building its context; the indices
+    linked and what rendering would have returned for them. `carried` gets
+    the place of each in the previous state."""
     done: set[int] = set()
     share: Share = ([], [], [], [])
-    if job.plan is None or not job.plan.previous_deps:
+    state, plan = check.state if check is not None else None, job.plan
+    if check is None or state is None or plan is None or plan.previous_site is None:
         return done, share
+    affected = set(np.flatnonzero(check.affected()).tolist())
+    paths, fingerprints, out_dir = state.paths, state.fingerprints, job.out_dir
+    previous = plan.previous
+    old_dir, new_dir = f"{plan.previous_site}/", f"{out_dir}/"
     for index, spec in enumerate(job.specs):
-        if spec.needs is None or (old := _unchanged(job, spec.key)) is None:
+        if spec.needs is None or spec.key in job.repeated:
             continue
+        place = state.index(spec.key)
+        if place is None or place in affected:
+            continue
+        path, fingerprint = paths[place], fingerprints[place]
+        if previous.get(path) != fingerprint:
+            continue
+        try:  # `PagePlan.reuse` without its paths: one system call (most folders exist)
+            os.link(old_dir + path, new_dir + path)
+        except OSError:
+            if not plan.reuse(path, fingerprint, out_dir):
+                continue
         done.add(index)
-        share[0].append((index, old.path))
-        share[2].append((old.path, old.fingerprint))
-        share[3].append((spec.key, old))
+        share[0].append((index, path))
+        share[2].append((path, fingerprint))
+        carried[spec.key] = place
     return done, share
 
 
@@ -195,7 +257,6 @@ class _Job:
     out_dir: Path
     plan: PagePlan | None
     archive: Archive
-    digests: TokenDigests | None
     repeated: frozenset[str]  # keys of more than one page: never skipped
 
 
@@ -225,19 +286,6 @@ def _compile_templates(env: Environment) -> None:
 def _render_worker(indices: Sequence[int]):
     assert _SHARED is not None
     return _render_pages(_SHARED, indices)
-
-
-def _unchanged(job: _Job, key: str) -> PageDeps | None:
-    """The previous build's record of the page `key` when nothing its context
-    was built from has changed since (its file is then linked into the site)."""
-    plan, digests = job.plan, job.digests
-    if plan is None or digests is None or key in job.repeated:
-        return None
-    old = plan.previous_deps.get(key)
-    if old is None or page_digest(digests, old.tokens, plan.template_hashes.get(
-            old.template, "?"), plan.salt) != old.digest:
-        return None
-    return old if plan.reuse(old.path, old.fingerprint, job.out_dir) else None
 
 
 @contextlib.contextmanager
@@ -285,9 +333,8 @@ def _render_each(job: _Job, indices: Iterable[int], page_done: Callable[[], None
         if plan is not None:
             fingerprint = plan.fingerprint(page)
             if track and fingerprint is not None:
-                record = _record(job, spec, page, fingerprint, reads)
-                if record is not None:
-                    deps.append((spec.key, record))
+                deps.append(Record(spec.key, page.path, page.template, fingerprint,
+                                   tuple(reads.tokens.union(spec.needs or ()))))
             if plan.reuse(page.path, fingerprint, out_dir):
                 written.append((index, page.path))
                 fingerprints.append((page.path, fingerprint))
@@ -300,7 +347,7 @@ def _render_each(job: _Job, indices: Iterable[int], page_done: Callable[[], None
             diags.append(error(f"template error while rendering {page.path}: {exc}",
                                str(where), lineno,
                                hint="templates may only use the fields of their context"))
-            if deps and deps[-1][1].path == page.path:
+            if deps and deps[-1].path == page.path:
                 deps.pop()
             continue
         target = output_file(out_dir, page.path)
@@ -310,15 +357,3 @@ def _render_each(job: _Job, indices: Iterable[int], page_done: Callable[[], None
         if plan is not None:
             fingerprints.append((page.path, fingerprint))
     return written, diags, fingerprints, deps
-
-
-def _record(job: _Job, spec: PageSpec, page: Page, fingerprint: str, reads: Reads
-            ) -> PageDeps | None:
-    """What the next build needs to know whether `page` can be skipped."""
-    assert job.plan is not None and job.digests is not None and spec.needs is not None
-    tokens = tuple(sorted(reads.tokens | set(spec.needs), key=repr))
-    digest = page_digest(job.digests, tokens, job.plan.template_hashes.get(page.template, "?"),
-                         job.plan.salt)
-    if digest is None:
-        return None
-    return PageDeps(page.path, page.template, fingerprint, tokens, digest)

@@ -25,7 +25,7 @@ from generator.feeds import CsvBlock, write_feeds
 from generator.i18n import load_catalogue
 from generator.model import Meeting
 from generator.output import staged_site
-from generator.render import render_site
+from generator.render import compiled_templates, render_site
 from generator.urls import STATIC
 
 
@@ -110,13 +110,14 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
             previous = project.site_dir if project.site_dir.is_dir() else None
             plan = cache.plan(project.templates_dir, hash_text([repr(site)]), previous)
         paths, render_diags, fingerprints, deps = render_site(
-            archive, site, t, project.templates_dir, out_dir, jobs, plan)
+            archive, site, t, project.templates_dir, out_dir, jobs, plan,
+            compiled_templates(cache.folder, cache.version) if cache is not None else None)
         diagnostics += render_diags
         if cache is not None:
             cache.record_pages(fingerprints)
             cache.record_deps(deps)
-            cache.previous_deps = {}  # read by rendering only
-            plan = replace(plan, previous_deps={}) if plan is not None else None
+            cache.previous_deps = None  # read by rendering only
+            plan = replace(plan, previous_deps=None) if plan is not None else None
     del deps
     archive = without_page_data(archive)
     with timed("feeds", verbose):

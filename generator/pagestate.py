@@ -1,0 +1,358 @@
+"""What the previous build knew of its pages, kept compact, and which of them
+an incremental build has to build again.
+
+Every page the previous build recorded (`generator.pagedeps`) is kept as its
+key, path, template, fingerprint and the ids of the tokens it read; every
+token as its id and the hash its value had (`PageState`). A build does not
+hash every token again to find the pages none of whose reads changed: it
+finds the tokens that changed (`PageCheck`) and builds again only the pages
+that read one of them:
+
+- a token of a meeting (its outline and turns, or a field made from that
+  meeting alone: `MEETING_FIELDS`) changed only if that meeting's content
+  hash did (or it came or went);
+- a field made from the meetings' outlines alone (`OUTLINE_FIELDS`: motions,
+  people, parties and their indexes) changed only if some outline did: the
+  outlines are named by a hash of their value, kept by content hash, so a
+  build hashes the outlines of changed meetings alone;
+- any other field is hashed whole (cheap ones) or key by key (`PER_KEY`), and
+  only when that differs are its tokens hashed one by one and compared.
+
+A token nobody can hash (None) counts as changed. The template of a page is a
+token too (`TEMPLATE`), and a change of the build's salt (the generator's
+code, the site settings) builds every page.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from generator.archive import MEETING_FIELDS, Archive
+from generator.pagedeps import ALL, MEETING, SPEAKER_FIGURES, Token, TokenDigests, outline_digest
+
+TEMPLATE = "<template>"  # the token (TEMPLATE, name) stands for the template closure's hash
+TEXTS = "texts"  # every meeting's turns (read whole)
+FORMAT = 1
+
+# fields made from the meetings' outlines alone, in archive order (with the
+# speaker registry applied, as loading applies it): the same outlines give
+# the same values (tests/test_pagestate.py checks this of `build_archive`)
+OUTLINE_FIELDS = frozenset({
+    "meetings", "people", "parties", "motions", "motions_by_meeting", "motions_by_submitter",
+    "motions_by_turn", "verdicts_by_turn", "motions_by_verdict", "commitments", "roles",
+    "meetings_by_id", "chart_data.verdicts_by_party", "chart_data.party_verdicts_by_meeting",
+    "chart_data.period", "chart_data.meetings_per_period",
+})
+BY_SPEAKER_MEETINGS = "meetings_by_speaker"  # outlines of the meetings each person spoke in
+PER_KEY = frozenset({"newest_speeches", SPEAKER_FIGURES})  # hashed key by key, cheaply
+
+
+@dataclass(frozen=True)
+class Record:
+    """What this build knows of a page it built: where it went, its
+    fingerprint, and the tokens its context was built from."""
+
+    key: str
+    path: str
+    template: str
+    fingerprint: str
+    tokens: tuple[Token, ...]
+
+
+class _Field:
+    """The tokens of one field: key -> (id, hash of its value)."""
+
+    def __init__(self, entries: dict[Any, tuple[int, str]], stored: bytes | None = None):
+        self.entries = entries
+        self.stored = stored  # the pickle it was read from
+        self.changed = False  # entries added or rehashed since read
+
+    def pickled(self) -> bytes:
+        if self.stored is None or self.changed:
+            return pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL)
+        return self.stored
+
+
+class PageState:
+    """The pages of one build and the tokens they read (see the module doc).
+    Pickled compactly: lists of strings, two numpy arrays and one pickle per
+    field, unpickled when a build first needs that field."""
+
+    def __init__(self, salt: str, keys: list[str], paths: list[str], templates: list[str],
+                 fingerprints: list[str], offsets: np.ndarray, flat: np.ndarray,
+                 fields: dict[str, bytes | _Field], sources: dict[str, str],
+                 meetings: dict[str, str | None], outlines: dict[str, str], next_id: int):
+        self.salt = salt
+        self.keys, self.paths, self.templates, self.fingerprints = keys, paths, templates, \
+            fingerprints
+        self.offsets, self.flat = offsets, flat  # page i read flat[offsets[i]:offsets[i + 1]]
+        self._fields = fields
+        self.sources = sources  # field -> hash of what it is made from (`PageCheck._source`)
+        self.meetings = meetings  # meeting id -> content hash, in archive order
+        self.outlines = outlines  # content hash -> outline digest
+        self.next_id = next_id
+        self._index: dict[str, int] | None = None
+
+    def index(self, key: str) -> int | None:
+        """The place of page `key` in this state (None: not recorded)."""
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self.keys)}
+        return self._index.get(key)
+
+    def field_names(self) -> list[str]:
+        return list(self._fields)
+
+    def field(self, name: str) -> _Field:
+        found = self._fields.get(name)
+        if found is None:
+            found = self._fields[name] = _Field({})
+        elif isinstance(found, bytes):
+            found = self._fields[name] = _Field(pickle.loads(found), found)
+        return found
+
+    def tokens_of(self, page: int) -> np.ndarray:
+        return self.flat[self.offsets[page]:self.offsets[page + 1]]
+
+    def __reduce__(self) -> tuple:
+        fields = {name: value if isinstance(value, bytes) else value.pickled()
+                  for name, value in self._fields.items()}
+        return (_restore, (FORMAT, self.salt, self.keys, self.paths, self.templates,
+                           self.fingerprints, self.offsets.tobytes(), self.flat.tobytes(),
+                           fields, self.sources, self.meetings, self.outlines, self.next_id))
+
+
+def _restore(version: int, salt: str, keys: list[str], paths: list[str], templates: list[str],
+             fingerprints: list[str], offsets: bytes, flat: bytes, fields: dict[str, bytes],
+             sources: dict[str, str], meetings: dict[str, str | None], outlines: dict[str, str],
+             next_id: int) -> PageState | None:
+    if version != FORMAT:
+        return None
+    return PageState(salt, keys, paths, templates, fingerprints,
+                     np.frombuffer(offsets, dtype=np.int64), np.frombuffer(flat, dtype=np.int32),
+                     dict(fields), sources, meetings, outlines, next_id)
+
+
+class PageCheck:
+    """This build's view of the previous build's `PageState`: which of its
+    pages read a token that changed (`affected`), the hash of any token now
+    (`digest`), and the state to keep for the next build (`next_state`)."""
+
+    def __init__(self, state: PageState | None, archive: Archive,
+                 meeting_digests: Mapping[str, str], template_hashes: Mapping[str, str],
+                 salt: str):
+        if state is not None and (not isinstance(state, PageState) or state.salt != salt):
+            state = None
+        self.state = state
+        self.archive = archive
+        self.template_hashes = template_hashes
+        self.salt = salt
+        self.meetings = {m.id: meeting_digests.get(m.id) for m in archive.meetings}
+        known = state.outlines if state is not None else {}
+        self.outlines: dict[str, str] = {}  # content hash -> outline digest, for the next build
+        by_id: dict[str, str] = {}
+        for meeting in archive.meetings:
+            content = self.meetings[meeting.id]
+            found = known.get(content) if content is not None else None
+            if found is None:
+                found = outline_digest(meeting)
+            if content is not None:
+                self.outlines[content] = found
+            by_id[meeting.id] = found
+        self.digests = TokenDigests(archive, meeting_digests, by_id)
+        self.outline_state = _hash_lines(f"{mid}={by_id[mid]}" for mid in self.meetings)
+        self.sources: dict[str, str] = {}
+        self._checked: set[str] = set()  # fields whose tokens were all hashed again
+        self._changed: list[int] = []
+
+    # -- the previous build's pages -------------------------------------------
+
+    def affected(self) -> np.ndarray:
+        """Per page of the previous state, whether it read a token that
+        changed since (all True without a state)."""
+        state = self.state
+        if state is None:
+            return np.ones(0, dtype=bool)
+        moved = {mid for mid in self.meetings.keys() | state.meetings.keys()
+                 if self.meetings.get(mid) is None
+                 or self.meetings.get(mid) != state.meetings.get(mid)}
+        for name in state.field_names():
+            self._check_field(name, moved)
+        if not self._changed:
+            return np.zeros(len(state.keys), dtype=bool)
+        lookup = np.zeros(state.next_id, dtype=bool)
+        lookup[np.asarray(self._changed, dtype=np.int64)] = True
+        hits = np.concatenate(([0], np.cumsum(lookup[state.flat], dtype=np.int64)))
+        return hits[state.offsets[1:]] != hits[state.offsets[:-1]]
+
+    def _check_field(self, name: str, moved: set[str]) -> None:
+        assert self.state is not None
+        if name in (MEETING, TEXTS) or name in MEETING_FIELDS:
+            if not moved:
+                return
+            field = self.state.field(name)
+            keys = [k for k in field.entries
+                    if k == ALL or k in moved or not isinstance(k, str)
+                    or name == TEXTS]
+            self._rehash(name, field, keys)
+            return
+        if name != TEMPLATE and name not in PER_KEY:
+            source = self._source(name)
+            if source is not None and self.state.sources.get(name) == source:
+                return
+        self._checked.add(name)
+        field = self.state.field(name)
+        self._rehash(name, field, list(field.entries))
+
+    def _rehash(self, name: str, field: _Field, keys: Iterable[Any]) -> None:
+        for key in keys:
+            token_id, old = field.entries[key]
+            now = self.digest((name, key))
+            if now is None or now != old:
+                self._changed.append(token_id)
+                if now is not None:
+                    field.entries[key] = (token_id, now)
+                    field.changed = True
+
+    def _source(self, name: str) -> str | None:
+        """A hash of what field `name` is made from: when it is the previous
+        build's, every key of the field holds what it held then."""
+        if name not in self.sources:
+            if name in OUTLINE_FIELDS:
+                found: str | None = f"outlines:{self.outline_state}"
+            elif name == BY_SPEAKER_MEETINGS:
+                found = self._meetings_by_speaker()
+            else:
+                found = self.digests._hash_value(self.digests._field(name))
+            if found is None:
+                return None
+            self.sources[name] = found
+        return self.sources[name]
+
+    def _meetings_by_speaker(self) -> str | None:
+        """The source of `BY_SPEAKER_MEETINGS`: the outlines, and the ids of
+        each speaker's meetings (None: a meeting there is not the archive's
+        outline of its id, so the ids do not name it)."""
+        by_id = self.archive.meetings_by_id
+        lines = [self.outline_state]
+        for pid, meetings in self.digests._field(BY_SPEAKER_MEETINGS).items():
+            if any(by_id.get(m.id) is not m for m in meetings):
+                return None
+            lines.append(f"{pid}={','.join([m.id for m in meetings])}")
+        return _hash_lines(lines)
+
+    # -- this build's tokens ----------------------------------------------------
+
+    def digest(self, token: Token) -> str | None:
+        """The hash of what `token` holds in this build's archive."""
+        field, key = token
+        if field == TEMPLATE:
+            return self.template_hashes.get(key, "?")
+        state = self.state
+        if state is not None and field not in self._checked and self._unchanged(field, key):
+            found = state.field(field).entries.get(key)
+            if found is not None:
+                return found[1]
+        return self.digests.digest(token)
+
+    def _unchanged(self, field: str, key: Any) -> bool:
+        """Whether `token` holds what it held in the previous build, as far as
+        `affected` found without hashing it."""
+        assert self.state is not None
+        if field == MEETING or field in MEETING_FIELDS:
+            return isinstance(key, str) and key != ALL and self.meetings.get(key) is not None \
+                and self.meetings.get(key) == self.state.meetings.get(key)
+        if field == TEXTS or field in PER_KEY:
+            return False
+        source = self._source(field)
+        return source is not None and self.state.sources.get(field) == source
+
+    # -- the next build's state ---------------------------------------------------
+
+    def next_state(self, order: Sequence[str], carried: Mapping[str, int],
+                   built: Mapping[str, Record]) -> PageState | None:
+        """The state of this build's pages: `order` their keys as the site
+        lists them, `carried` the place in the previous state of each page
+        linked without being built, `built` the record of each page built
+        (a page in neither is not kept)."""
+        state = self.state
+        keys: list[str] = []
+        paths: list[str] = []
+        templates: list[str] = []
+        fingerprints: list[str] = []
+        starts: list[int] = []  # where each page's token ids start in `pool`
+        lengths: list[int] = []
+        added: list[int] = []  # the token ids of the pages built, after the previous ones
+        base = len(state.flat) if state is not None else 0
+        fields: dict[str, _Field] = {}
+        next_id = state.next_id if state is not None else 0
+        for key in order:
+            place = carried.get(key)
+            if place is not None and state is not None:
+                keys.append(key)
+                paths.append(state.paths[place])
+                templates.append(state.templates[place])
+                fingerprints.append(state.fingerprints[place])
+                starts.append(-1 - place)  # made a start below, with every other one
+                lengths.append(0)
+                continue
+            record = built.get(key)
+            if record is None:
+                continue
+            ids = []
+            for token in (*record.tokens, (TEMPLATE, record.template)):
+                name, token_key = token
+                field = fields.get(name)
+                if field is None:
+                    field = fields[name] = state.field(name) if state is not None else _Field({})
+                found = field.entries.get(token_key)
+                if found is None:
+                    now = self.digest(token)
+                    if now is None:
+                        break  # cannot be checked next time: not kept, so always built
+                    found = field.entries[token_key] = (next_id, now)
+                    field.changed = True
+                    next_id += 1
+                ids.append(found[0])
+            else:
+                keys.append(key)
+                paths.append(record.path)
+                templates.append(record.template)
+                fingerprints.append(record.fingerprint)
+                starts.append(base + len(added))
+                lengths.append(len(ids))
+                added += ids
+        pool = np.concatenate((state.flat if state is not None else np.zeros(0, np.int32),
+                               np.asarray(added, dtype=np.int32)))
+        start = np.asarray(starts, dtype=np.int64)
+        length = np.asarray(lengths, dtype=np.int64)
+        if state is not None:
+            kept = start < 0
+            places = -1 - start[kept]
+            start[kept] = state.offsets[places]
+            length[kept] = state.offsets[places + 1] - state.offsets[places]
+        offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(length, out=offsets[1:])
+        # page i's ids: pool[starts[i]:starts[i] + lengths[i]], gathered in one step
+        flat = pool[np.repeat(start - offsets[:-1], length) + np.arange(offsets[-1])]
+        merged: dict[str, bytes | _Field] = {}
+        if state is not None:
+            merged.update(state._fields)  # noqa: SLF001 - the same class's storage
+        merged.update(fields)
+        sources = {name: self._source(name) for name in merged
+                   if name not in (TEMPLATE, TEXTS, MEETING) and name not in MEETING_FIELDS
+                   and name not in PER_KEY}
+        return PageState(self.salt, keys, paths, templates, fingerprints, offsets,
+                         flat.astype(np.int32, copy=False), merged,
+                         {k: v for k, v in sources.items() if v is not None},
+                         self.meetings, self.outlines, next_id)
+
+
+def _hash_lines(lines: Iterable[str]) -> str:
+    import hashlib
+
+    return hashlib.blake2b("\n".join(lines).encode(), digest_size=16).hexdigest()

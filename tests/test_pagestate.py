@@ -1,0 +1,232 @@
+"""The previous build's page state (`generator.pagestate`): which pages a build
+makes again is found from the tokens that changed; a page none of whose reads
+changed is linked unchanged, and every incremental site is a clean build's."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator.archive import KeptTexts, build_archive
+from generator.cache import BuildCache
+from generator.config import load_project
+from generator.pagestate import OUTLINE_FIELDS, TEMPLATE, PageCheck, PageState, Record
+
+pytest.importorskip("generator.sitebuild")
+
+from synthetic_project import build, built_project, file_tree  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_project(tmp_path_factory.mktemp("pagestate"), 4, seed=7)
+
+
+@pytest.fixture
+def project(built: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(built, root, symlinks=True, ignore=shutil.ignore_patterns(".site-*"))
+    return root
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list:
+    seen: list = []
+    original = getattr(module, name)
+
+    def counting(*args, **kwargs):
+        seen.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return seen
+
+
+def _same_as_clean_build(root: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"  # with the import's record (a hand-edited file stays)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*"))
+    assert build(fresh, "--clean") == 0
+    incremental, clean = file_tree(root / "site"), file_tree(fresh / "site")
+    assert sorted(incremental) == sorted(clean)
+    assert [name for name in clean if incremental[name] != clean[name]] == []
+
+
+def _archive(root: Path):
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(root)
+    cache = BuildCache(proj)
+    meetings, _ = load_meetings(proj, cache)
+    archive, _ = build_archive(meetings, meeting_texts(proj, cache))
+    return archive, cache
+
+
+def _field(archive, name: str):
+    value = archive
+    for part in name.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def test_outline_fields_are_made_from_the_outlines_alone(project: Path):
+    """What `OUTLINE_FIELDS` claims of `build_archive`: other turns (other
+    figures, speakers, speeches) under the same outlines give the same values."""
+    archive, _ = _archive(project)
+    other_turns = {}
+    for meeting in archive.meetings:
+        turns = archive.full(meeting).turns
+        other_turns[meeting.id] = tuple(
+            replace(turn, paragraphs=("Iets anders.",), speaker=None) for turn in turns[::2])
+    other, _ = build_archive(archive.meetings, KeptTexts(other_turns))
+    assert other.figures != archive.figures  # the facts did change
+    for name in sorted(OUTLINE_FIELDS):
+        assert _field(other, name) == _field(archive, name), name
+
+
+def _edit_second_transcript(root: Path) -> None:
+    path = sorted((root / "transcripts").glob("*.txt"))[1]
+    text = path.read_text(encoding="utf-8")
+    assert "Goedemiddag. Ik open" in text
+    path.write_text(text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
+                    encoding="utf-8")
+
+
+def test_an_edited_turn_builds_no_motion_list_or_party_page_and_links_them(
+        project: Path, tmp_path: Path, monkeypatch):
+    import generator.pages as pages
+
+    lists = _calls(monkeypatch, pages, "motions_index_pages")
+    parties = _calls(monkeypatch, pages, "party_page")
+    before = {name: (project / "site" / name).stat().st_ino
+              for name in ("moties/index.html", "index.html")}
+    _edit_second_transcript(project)
+    assert build(project) == 0
+    assert lists == [] and parties == []
+    for name, inode in before.items():  # linked from the previous site, not written
+        assert (project / "site" / name).stat().st_ino == inode, name
+    _same_as_clean_build(project, tmp_path)
+
+
+def _edit_a_motion_text(root: Path) -> None:
+    for path in sorted((root / "content").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        at = text.find("\n- verzoekt de regering")
+        if at >= 0:
+            path.write_text(text[:at] + "\n- verzoekt de regering nu" +
+                            text[at + len("\n- verzoekt de regering"):], encoding="utf-8")
+            return
+    raise AssertionError("no motion with a request in the synthetic archive")
+
+
+def test_an_edited_motion_builds_the_motion_lists_again(project: Path, tmp_path: Path,
+                                                        monkeypatch):
+    import generator.pages as pages
+
+    lists = _calls(monkeypatch, pages, "motions_index_pages")
+    kept = ("data/speeches.csv", "sitemap.xml", "feed.xml")  # their bytes do not change
+    before = {name: (project / "site" / name).stat().st_ino for name in kept}
+    _edit_a_motion_text(project)
+    assert build(project) == 0
+    assert len(lists) == 1  # every list page is made from one call
+    assert {name: (project / "site" / name).stat().st_ino for name in kept} == before
+    _same_as_clean_build(project, tmp_path)
+
+
+def test_the_page_state_is_read_back_a_field_at_a_time(project: Path):
+    cache = BuildCache(load_project(project))
+    state = cache.previous_deps
+    assert isinstance(state, PageState)
+    assert all(isinstance(v, bytes) for v in state._fields.values())  # noqa: SLF001
+    again = pickle.loads(pickle.dumps(state))
+    assert again.keys == state.keys and again.paths == state.paths
+    assert np.array_equal(again.flat, state.flat)
+    place = state.index("home")
+    assert place is not None and state.paths[place] == "index.html"
+    people = state.field("people")
+    assert people.entries and isinstance(state._fields["meetings"], bytes)  # noqa: SLF001
+    for token_id in state.tokens_of(place):
+        assert 0 <= token_id < state.next_id
+
+
+def _check(project: Path, salt: str | None = None, templates: dict | None = None
+           ) -> tuple[PageCheck, PageState]:
+    archive, cache = _archive(project)
+    state = cache.previous_deps
+    plan = cache.plan(load_project(project).templates_dir, "", None)
+    return PageCheck(state, archive, cache.meeting_digests,
+                     templates if templates is not None else plan.template_hashes,
+                     salt if salt is not None else state.salt), state
+
+
+def test_nothing_changed_affects_no_page_and_another_salt_has_no_state(project: Path):
+    check, state = _check(project)
+    assert not check.affected().any()
+    assert PageCheck(state, check.archive, check.digests.meeting_digests, {}, "other").state \
+        is None
+
+
+def test_an_edited_template_affects_the_pages_of_that_template_alone(project: Path):
+    _, state = _check(project)
+    hashes = {"party.html": "edited"}
+    archive, cache = _archive(project)
+    plan = cache.plan(load_project(project).templates_dir, "", None)
+    check = PageCheck(state, archive, cache.meeting_digests,
+                      {**plan.template_hashes, **hashes}, state.salt)
+    affected = check.affected()
+    templates = np.array(state.templates)
+    assert affected.any() and (templates[affected] == "party.html").all()
+    assert affected.sum() == (templates == "party.html").sum()
+
+
+def test_a_page_record_keeps_its_tokens_and_their_hashes(project: Path):
+    check, state = _check(project)
+    token = ("people", next(iter(check.archive.people)))
+    record = Record("extra", "extra/index.html", "about.html", "f" * 32, (token,))
+    order = [*state.keys, "extra"]
+    nxt = check.next_state(order, {key: i for i, key in enumerate(state.keys)},
+                           {"extra": record})
+    assert nxt is not None and nxt.keys == order
+    for place in range(len(state.keys)):  # a page linked keeps its tokens
+        assert np.array_equal(nxt.tokens_of(place), state.tokens_of(place))
+        assert nxt.paths[place] == state.paths[place]
+    ids = nxt.tokens_of(len(order) - 1)
+    found = nxt.field("people").entries[token[1]]
+    assert found[0] in ids and found[1] == check.digest(token)
+    assert nxt.field(TEMPLATE).entries["about.html"][0] in ids
+    unhashable = Record("bad", "bad/index.html", "about.html", "f" * 32,
+                        (("meeting", "no such meeting"),))
+    assert "bad" not in check.next_state(["bad"], {}, {"bad": unhashable}).keys
+
+
+def test_a_site_linked_page_is_the_previous_file(project: Path):
+    site = project / "site"
+    before = {p: p.stat().st_ino for p in site.rglob("*.html")}
+    (project / "static" / "extra.css").write_text("p { margin: 0 }\n")
+    assert build(project) == 0
+    after = {p: p.stat().st_ino for p in site.rglob("*.html")}
+    assert after == before
+    assert all(os.stat(p).st_nlink >= 1 for p in after)
+
+
+def test_a_meeting_that_is_not_the_archive_s_outline_is_hashed_as_itself(project: Path):
+    from types import MappingProxyType
+
+    from generator.pagestate import BY_SPEAKER_MEETINGS
+
+    check, state = _check(project)
+    archive = check.archive
+    pid, meetings = next((p, m) for p, m in archive.meetings_by_speaker.items() if m)
+    copied = replace(meetings[0], title=(meetings[0].title or "") + " (kopie)")
+    other = replace(archive, meetings_by_speaker=MappingProxyType(
+        {**archive.meetings_by_speaker, pid: (copied, *meetings[1:])}))
+    _, cache = _archive(project)
+    again = PageCheck(state, other, cache.meeting_digests, check.template_hashes, state.salt)
+    assert again._source(BY_SPEAKER_MEETINGS) is None  # noqa: SLF001
+    affected = again.affected()
+    speaker = state.index(f"speaker:{pid}")
+    assert speaker is not None and affected[speaker]
