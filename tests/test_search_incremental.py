@@ -262,3 +262,16 @@ def test_rescored_postings_are_patched_within_and_across_tiers(tmp_path, outcome
     steps = [edited(archive(), sentence_added, speech=longest), archive()]
     assert_steps_match_clean_builds(tmp_path, outcomes, steps, [True, True])
     assert len(tiny_tiers) >= 10
+
+
+def test_meetings_edited_build_after_build_overlay_the_base_postings_up_to_a_limit(
+        tmp_path, outcomes, monkeypatch):
+    """Each fast build adds its edited meetings to the overlay on the full
+    build's postings file (their postings come from the analysis cache); past
+    `MAX_OVERLAY` meetings the full build runs and starts a new base."""
+    monkeypatch.setattr(incremental, "MAX_OVERLAY", 2)
+    now, steps = archive(), []
+    for piece in (0, 1, 1, 2, 3):
+        now = edited(now, word_added, piece=piece)
+        steps.append(now)
+    assert_steps_match_clean_builds(tmp_path, outcomes, steps, [True, True, True, False, True])

@@ -74,7 +74,7 @@ STATE_FILE = "state.pickle"
 POSTINGS = "postings.bin"  # the full build's postings, terms sorted, records ascending
 ARRAYS = ("norm2", "boost", "speaker", "group")  # per record, as `_Scoring`
 MAX_CHANGED = 32  # changed meetings the fast path takes; beyond, the full build
-MAX_CHANGED_POSTINGS = 1 << 22  # postings kept apart from the base file (16 MB)
+MAX_OVERLAY = 64  # meetings whose postings differ from the base file; beyond, the full build
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,9 @@ class IndexState:
     n_docs: int
     total_tokens: int  # the records' lengths summed (`mean_length`)
     base: dict[str, tuple[int, int]]  # term -> its slice of POSTINGS
-    changed: dict[str, np.ndarray]  # term -> its postings since they differ from the base
+    # meetings whose postings differ from POSTINGS since it was written: theirs
+    # are those counted under their key (in the analysis cache)
+    overlay: tuple[int, ...]
     worst: dict[str, list[tuple[int, int]]]  # term -> per tier its last posting (score, record)
 
     @classmethod
@@ -106,7 +108,7 @@ class IndexState:
         base = {term: (start[t], start[t + 1]) for t, term in enumerate(names)}
         return cls(state_version(opt), tuple(k for k, _ in meetings),
                    tuple(n for _, n in meetings), names, df, shards, deep, facets,
-                   record_shards, n_docs, total_tokens, base, {}, worst)
+                   record_shards, n_docs, total_tokens, base, (), worst)
 
 
 def state_version(opt: IndexOptions) -> str:
@@ -231,16 +233,17 @@ class _Update:
         self._parsed: dict[str, object] = {}
         self._old_rank = {term: t for t, term in enumerate(state.names)}
         self._old_firsts = [a for a, _ in state.shards]
+        self._old_postings: dict[str, np.ndarray] = {}
+        self._overlaid: dict[int, dict[str, dict[int, int]]] = {}
 
     def run(self) -> IndexStats:
         state = self.state
         if len(self.keys) != len(state.keys):
             raise _Fallback
-        if sum(len(p) for p in state.changed.values()) > MAX_CHANGED_POSTINGS:
-            raise _Fallback
         changed = [i for i, (new, old) in enumerate(zip(self.keys, state.keys, strict=True))
                    if new != old]
-        if len(changed) > MAX_CHANGED:
+        overlay = tuple(sorted({*state.overlay, *changed}))
+        if len(changed) > MAX_CHANGED or len(overlay) > MAX_OVERLAY:
             raise _Fallback
         diff = self._diff(changed)
         edits, rows, lengths, touched = diff.edits, diff.rows, diff.lengths, diff.touched
@@ -285,7 +288,7 @@ class _Update:
         worst = {**state.worst, **{t: e.worst for t, e in encoded.items()}}
         return self._write(texts, replace(
             state, keys=tuple(self.keys), names=names, df=df, shards=shards, deep=deep,
-            total_tokens=total_tokens, changed={**state.changed, **postings},
+            total_tokens=total_tokens, overlay=overlay,
             worst={t: worst[t] for t in names}), len(encoded), norm2 if lengths else None)
 
     # --- what changed ---------------------------------------------------------------
@@ -452,17 +455,40 @@ class _Update:
         return self._old("d", f)[index]
 
     def _postings(self, term: str) -> np.ndarray:
-        """The last build's postings of `term` (record << 8 | tf, records ascending)."""
-        found = self.state.changed.get(term)
+        """The last build's postings of `term` (record << 8 | tf, records
+        ascending): its slice of POSTINGS, with the records of the meetings
+        changed since (`IndexState.overlay`) as counted under their key then."""
+        found = self._old_postings.get(term)
         if found is not None:
             return found
         lo, hi = self.state.base.get(term, (0, 0))
         with (self.folder / POSTINGS).open("rb") as f:
             f.seek(4 * lo)
-            got = np.fromfile(f, np.uint32, count=hi - lo)
-        if len(got) != hi - lo:
+            packed = np.fromfile(f, np.uint32, count=hi - lo)
+        if len(packed) != hi - lo:
             raise _Fallback
-        return got
+        if self.state.overlay:
+            docs = packed >> 8
+            keep = np.ones(len(packed), bool)
+            added: list[int] = []
+            for i in self.state.overlay:
+                first, end = self.starts[i], self.starts[i + 1]
+                keep[np.searchsorted(docs, first):np.searchsorted(docs, end)] = False
+                added += [((first + doc) << 8) | tf
+                          for doc, tf in self._overlaid_postings(i).get(term, {}).items()]
+            packed = np.sort(np.concatenate([packed[keep], np.array(added, np.uint32)]))
+        self._old_postings[term] = packed
+        return packed
+
+    def _overlaid_postings(self, i: int) -> dict[str, dict[int, int]]:
+        """The postings of meeting `i` of the overlay as the last build had them."""
+        found = self._overlaid.get(i)
+        if found is None:
+            counted = self.cache.get(self.state.keys[i])
+            if counted is None:
+                raise _Fallback
+            found = self._overlaid[i] = meeting_postings(counted)
+        return found
 
     def _edited(self, term: str, changes: list[tuple[int, int, dict[int, int]]]) -> np.ndarray:
         packed = self._postings(term)
