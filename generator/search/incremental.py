@@ -28,7 +28,6 @@ file) returns None and the caller runs the full build, which writes a new state.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import json
 import os
 import pickle
@@ -627,12 +626,11 @@ class _Update:
         for rel, text in texts.items():
             stats.files += 1
             if text is None:
-                self.files.keep(rel)
+                stats.bytes += self.files.keep(rel)
             else:
                 data = text.encode("utf-8")
                 self.files.write(rel, data)
-            with contextlib.suppress(OSError):
-                stats.bytes += (self.out / rel).stat().st_size
+                stats.bytes += len(data)
         stats.tier_files = sum(1 for rel in texts if rel.startswith("d/"))
         self.files.close()
         stats.linked = self.files.linked

@@ -1159,7 +1159,12 @@ def analysis_cache(cache_dir: Path, splitter: CompoundSplitter | None,
 def meeting_key(cache: AnalysisCache, opt: IndexOptions, *parts: str) -> str:
     """The cache key of a meeting whose records `parts` decide (with the
     analysis and these options); the key counts as used by this build."""
-    return cache.key([(*parts, repr(opt))])
+    return cache.key([(*parts, _options_repr(opt))])
+
+
+@cache
+def _options_repr(opt: IndexOptions) -> str:
+    return repr(opt)  # made once, not once per meeting
 
 
 def record_row(record: SearchRecord, opt: IndexOptions
