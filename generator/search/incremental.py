@@ -260,18 +260,20 @@ class _Update:
         names = state.names if len(df_of) == len(state.names) and all(
             t in df_of for t in postings) else sorted(df_of)
         df = [df_of[term] for term in names]
-        shards = plan_term_shards(names, df, self.opt)
-        budget = self.opt.max_files - state.record_shards - len(shards) - 2
-        deep = plan_deep_files(df, self.opt, budget)
+        if names is state.names and df == state.df:  # the plans are functions of these
+            shards, deep = state.shards, state.deep
+        else:
+            shards = plan_term_shards(names, df, self.opt)
+            budget = self.opt.max_files - state.record_shards - len(shards) - 2
+            deep = plan_deep_files(df, self.opt, budget)
         # a term keeping its df and records keeps its idf and tier sizes: only
         # the postings whose score moved move, and only the tiers they cross
         # are encoded again; any other changed term is encoded whole
         same = {t: packed for t, packed in postings.items()
                 if len(packed) == state_df.get(t, -1) and len(packed)
                 and np.array_equal(packed >> 8, self._postings(t) >> 8)}
-        candidates = {t: [(int(d), int(tf)) for d, tf in zip(
-            (same[t] >> 8).tolist(), (same[t] & 0xFF).tolist(), strict=True)
-            if any(lo <= d < hi for lo, hi, _ in edits[t])] + touched.get(t, []) for t in same}
+        candidates = {t: _within(same[t], [(lo, hi) for lo, hi, _ in edits[t]])
+                      + touched.get(t, []) for t in same}
         candidates.update((t, p) for t, p in touched.items() if t not in postings)
         old_tfs = {t: self._postings(t) for t in same}
         encoded = self._encode({t: p for t, p in postings.items() if t not in same}, df_of,
@@ -637,6 +639,15 @@ class _Update:
         self.cache.prune()
         save_state(self.folder, state)
         return stats
+
+
+def _within(packed: np.ndarray, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (record, tf) of the postings `packed` (records ascending) at the
+    records of `ranges` ([lo, hi) each)."""
+    docs = packed >> 8
+    at = np.concatenate([np.arange(np.searchsorted(docs, lo), np.searchsorted(docs, hi))
+                         for lo, hi in ranges])
+    return list(zip((docs[at]).tolist(), (packed[at] & 0xFF).tolist(), strict=True))
 
 
 def _composition(names: list[str], deep: list[list[tuple[int, int]]]
