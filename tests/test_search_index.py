@@ -265,6 +265,39 @@ def test_a_tier_is_stored_in_columns_and_decodes_to_its_postings():
     assert [len(t) for t in encoded.tiers] == [2, 2]
 
 
+def test_a_tier_decodes_to_arrays_that_encode_to_the_same_text_and_its_worst_posting():
+    """`decode_tier` and `encode_tier` (the fast path patches tiers with them)
+    give back exactly what `encode_terms` wrote, large values included; the
+    worst posting of each tier is its last one in rank order."""
+    import numpy as np
+
+    from generator.search.index import _Scoring, decode_tier, encode_terms, encode_tier
+
+    rng = np.random.default_rng(4)
+    n_docs = 300_000
+    scoring = _Scoring(norm2=rng.uniform(0.5, 9, n_docs), boost=np.where(rng.random(n_docs) < 0.1,
+                                                                          1.5, 1.0),
+                       speaker=rng.integers(0, 1 << 22, n_docs), group=rng.integers(0, 300, n_docs),
+                       n_docs=n_docs)
+    docs = [np.sort(rng.choice(n_docs, size, replace=False)) for size in (3, 700, 20_000)]
+    packed = np.concatenate([(d << 8) | rng.integers(1, 40, len(d))
+                             for d in docs]).astype(np.uint32)
+    opt = IndexOptions(tier_bounds=(2, 50, 600, 5000))
+    encoded = encode_terms(packed, np.array([len(d) for d in docs]), scoring, opt, 0)
+    for term, tiers in enumerate(encoded.tiers):
+        seen = []
+        for k, tier in enumerate(tiers):
+            records, scores, speakers, groups = decode_tier(tier)
+            assert np.array_equal(speakers, scoring.speaker[records])
+            assert np.array_equal(groups, scoring.group[records])
+            assert encode_tier(records, scores, speakers, groups) == tier
+            assert scores.max() == encoded.maxima[term][k]
+            last = min(zip(scores.tolist(), (-records).tolist(), strict=True))
+            assert encoded.worst[term][k] == (last[0], -last[1])
+            seen.append(records)
+        assert np.array_equal(np.sort(np.concatenate(seen)), docs[term])
+
+
 def test_a_phrase_beyond_a_capped_records_cut_is_still_found(tmp_path):
     """A capped record keeps only its opening; a phrase further on cannot be
     checked there, so the record stays a hit (its words all match) instead of

@@ -117,14 +117,15 @@ class AnalysisCache:
     def prune(self) -> None:
         """Removes the entries this build did not use (meetings removed or
         changed, an older analysis) and stray temporary files."""
-        for stored in self.folder.iterdir():
-            name = stored.name
-            if stored.is_dir():
-                continue  # not an entry (the index files kept by `reuse`)
-            if not any(name.endswith(suffix) and name.removesuffix(suffix) in self.used
-                       for suffix in (SUFFIX, ROWS_SUFFIX)):
-                with contextlib.suppress(OSError):
-                    stored.unlink()
+        with os.scandir(self.folder) as listing:  # file types without a stat each
+            for stored in listing:
+                if stored.is_dir():
+                    continue  # not an entry (the index files kept by `reuse`)
+                name = stored.name
+                if not any(name.endswith(suffix) and name.removesuffix(suffix) in self.used
+                           for suffix in (SUFFIX, ROWS_SUFFIX)):
+                    with contextlib.suppress(OSError):
+                        os.unlink(stored.path)
 
 
 def _entry_path(folder: Path, key: str) -> Path:

@@ -28,7 +28,6 @@ file) returns None and the caller runs the full build, which writes a new state.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import json
 import os
 import pickle
@@ -52,23 +51,29 @@ from generator.search.index import (
     _js,
     _Scoring,
     _TermCounter,
+    bm25_scores,
     counted_fields,
+    decode_tier,
     encode_terms,
+    encode_tier,
+    length_norms,
     manifest_js,
+    mean_length,
     plan_deep_files,
     plan_term_shards,
     record_file_js,
     record_row,
+    term_scale,
 )
 from generator.search.records import SearchRecord
 from generator.search.reuse import OutputFiles
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 STATE_FILE = "state.pickle"
 POSTINGS = "postings.bin"  # the full build's postings, terms sorted, records ascending
 ARRAYS = ("norm2", "boost", "speaker", "group")  # per record, as `_Scoring`
 MAX_CHANGED = 32  # changed meetings the fast path takes; beyond, the full build
-MAX_CHANGED_POSTINGS = 1 << 22  # postings kept apart from the base file (16 MB)
+MAX_OVERLAY = 64  # meetings whose postings differ from the base file; beyond, the full build
 
 
 @dataclass(frozen=True)
@@ -85,19 +90,24 @@ class IndexState:
     facets: _Facets
     record_shards: int
     n_docs: int
+    total_tokens: int  # the records' lengths summed (`mean_length`)
     base: dict[str, tuple[int, int]]  # term -> its slice of POSTINGS
-    changed: dict[str, np.ndarray]  # term -> its postings since they differ from the base
+    # meetings whose postings differ from POSTINGS since it was written: theirs
+    # are those counted under their key (in the analysis cache)
+    overlay: tuple[int, ...]
+    worst: dict[str, list[tuple[int, int]]]  # term -> per tier its last posting (score, record)
 
     @classmethod
     def after_full_build(cls, opt: IndexOptions, meetings: Sequence[tuple[str, int]],
                          names: list[str], df: list[int], shards: list[tuple[int, int]],
                          deep: list[list[tuple[int, int]]], facets: _Facets,
-                         record_shards: int, n_docs: int) -> IndexState:
+                         record_shards: int, n_docs: int, total_tokens: int,
+                         worst: dict[str, list[tuple[int, int]]]) -> IndexState:
         start = np.concatenate(([0], np.cumsum(df, dtype=np.int64))).tolist()
         base = {term: (start[t], start[t + 1]) for t, term in enumerate(names)}
         return cls(state_version(opt), tuple(k for k, _ in meetings),
                    tuple(n for _, n in meetings), names, df, shards, deep, facets,
-                   record_shards, n_docs, base, {})
+                   record_shards, n_docs, total_tokens, base, (), worst)
 
 
 def state_version(opt: IndexOptions) -> str:
@@ -176,6 +186,33 @@ def _payload(text: str, kind: str, key: int) -> object:
     return json.loads(text[len(prefix):-3])
 
 
+@dataclass(frozen=True)
+class _Diff:
+    """What the changed meetings change."""
+
+    # per term whose postings differ, per changed meeting holding it: the
+    # meeting's records [lo, hi) and the term's new postings there
+    edits: dict[str, list[tuple[int, int, dict[int, int]]]]
+    rows: dict[int, RecordRows]  # the changed meetings' rows
+    # per changed meeting whose record lengths moved: its first record, the
+    # old and the new lengths
+    lengths: list[tuple[int, np.ndarray, np.ndarray]]
+    # per term whose postings did not change: its (record, tf) at the records
+    # whose length moved (their scores may move)
+    touched: dict[str, list[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """A changed term: its df, tier maxima, tiers (None: the last build's
+    tier) and each tier's last posting in rank order (score, record)."""
+
+    df: int
+    maxima: list[int]
+    tiers: list[str | None]
+    worst: list[tuple[int, int]]
+
+
 class _Update:
     """One run of the fast path (`update_index`)."""
 
@@ -193,20 +230,28 @@ class _Update:
         self.files = OutputFiles(out_dir, cache.folder / FARM)
         self.starts = np.concatenate(([0], np.cumsum(state.counts, dtype=np.int64))).tolist()
         self._parsed: dict[str, object] = {}
+        self._old_rank = {term: t for t, term in enumerate(state.names)}
+        self._old_firsts = [a for a, _ in state.shards]
+        self._old_postings: dict[str, np.ndarray] = {}
+        self._overlaid: dict[int, dict[str, dict[int, int]]] = {}
 
     def run(self) -> IndexStats:
         state = self.state
         if len(self.keys) != len(state.keys):
             raise _Fallback
-        if sum(len(p) for p in state.changed.values()) > MAX_CHANGED_POSTINGS:
-            raise _Fallback
         changed = [i for i, (new, old) in enumerate(zip(self.keys, state.keys, strict=True))
                    if new != old]
-        if len(changed) > MAX_CHANGED:
+        overlay = tuple(sorted({*state.overlay, *changed}))
+        if len(changed) > MAX_CHANGED or len(overlay) > MAX_OVERLAY:
             raise _Fallback
-        edits, rows = self._diff(changed)
+        diff = self._diff(changed)
+        edits, rows, lengths, touched = diff.edits, diff.rows, diff.lengths, diff.touched
+        total_tokens = state.total_tokens + sum(int(new.sum()) - int(old.sum())
+                                                for _, old, new in lengths)
+        norm2 = self._norms(lengths, total_tokens)
         postings = {term: self._edited(term, changes) for term, changes in edits.items()}
         df_of = dict(zip(state.names, state.df, strict=True))
+        state_df = dict(df_of)
         for term, packed in postings.items():
             if len(packed):
                 df_of[term] = len(packed)
@@ -215,29 +260,46 @@ class _Update:
         names = state.names if len(df_of) == len(state.names) and all(
             t in df_of for t in postings) else sorted(df_of)
         df = [df_of[term] for term in names]
-        shards = plan_term_shards(names, df, self.opt)
-        budget = self.opt.max_files - state.record_shards - len(shards) - 2
-        deep = plan_deep_files(df, self.opt, budget)
-        encoded = self._encode(postings, df_of)
+        if names is state.names and df == state.df:  # the plans are functions of these
+            shards, deep = state.shards, state.deep
+        else:
+            shards = plan_term_shards(names, df, self.opt)
+            budget = self.opt.max_files - state.record_shards - len(shards) - 2
+            deep = plan_deep_files(df, self.opt, budget)
+        # a term keeping its df and records keeps its idf and tier sizes: only
+        # the postings whose score moved move, and only the tiers they cross
+        # are encoded again; any other changed term is encoded whole
+        same = {t: packed for t, packed in postings.items()
+                if len(packed) == state_df.get(t, -1) and len(packed)
+                and np.array_equal(packed >> 8, self._postings(t) >> 8)}
+        candidates = {t: _within(same[t], [(lo, hi) for lo, hi, _ in edits[t]])
+                      + touched.get(t, []) for t in same}
+        candidates.update((t, p) for t, p in touched.items() if t not in postings)
+        old_tfs = {t: self._postings(t) for t in same}
+        encoded = self._encode({t: p for t, p in postings.items() if t not in same}, df_of,
+                               norm2)
+        for term, moves in self._moves(candidates, old_tfs, norm2).items():
+            encoded[term] = self._patch(term, *moves)
         texts: dict[str, str | None] = {}  # rel -> new text, or None: the last build's
         self._record_files(changed, rows, texts)
         self._term_shards(names, shards, deep, encoded, texts)
         self._deep_files(names, deep, encoded, texts)
         texts["manifest.js"] = manifest_js(self.opt, [names[a] for a, _ in shards],
                                            state.n_docs, state.facets)
+        worst = {**state.worst, **{t: e.worst for t, e in encoded.items()}}
         return self._write(texts, replace(
             state, keys=tuple(self.keys), names=names, df=df, shards=shards, deep=deep,
-            changed={**state.changed, **postings}), len(encoded))
+            total_tokens=total_tokens, overlay=overlay,
+            worst={t: worst[t] for t in names}), len(encoded), norm2 if lengths else None)
 
     # --- what changed ---------------------------------------------------------------
 
-    def _diff(self, changed: list[int]
-              ) -> tuple[dict[str, list[tuple[int, int, dict[int, int]]]], dict[int, RecordRows]]:
-        """Per term whose postings differ, per changed meeting holding it: the
-        meeting's records [lo, hi) and the term's new postings there; and the
-        changed meetings' rows."""
+    def _diff(self, changed: list[int]) -> _Diff:
+        """What the changed meetings change (`_Diff`)."""
         edits: dict[str, list[tuple[int, int, dict[int, int]]]] = {}
         rows_of: dict[int, RecordRows] = {}
+        lengths: list[tuple[int, np.ndarray, np.ndarray]] = []
+        touched: dict[str, list[tuple[int, int]]] = {}
         counter: _TermCounter | None = None
         for i in changed:
             old_key, key = self.state.keys[i], self.keys[i]
@@ -260,29 +322,174 @@ class _Update:
                 raise _Fallback
             if [r[:6] for r in rows.rows] != [r[:6] for r in old_rows.rows]:
                 raise _Fallback  # facets (speaker numbering, groups, boosts) may move
-            if not np.array_equal(counted.doc_len, old.doc_len):
-                raise _Fallback  # record lengths: the mean length and normaliser move
             rows_of[i] = rows
             before, after = meeting_postings(old), meeting_postings(counted)
             lo, hi = self.starts[i], self.starts[i + 1]
+            moved: set[int] = set()
+            if not np.array_equal(counted.doc_len, old.doc_len):
+                lengths.append((lo, old.doc_len, counted.doc_len))
+                moved = set(np.flatnonzero(counted.doc_len != old.doc_len).tolist())
             for term in before.keys() | after.keys():
                 now = after.get(term, {})
                 if before.get(term, {}) != now:
                     edits.setdefault(term, []).append((lo, hi, now))
-        return edits, rows_of
+                elif moved:
+                    touched.setdefault(term, []).extend(
+                        (lo + doc, tf) for doc, tf in now.items() if doc in moved)
+        return _Diff(edits, rows_of, lengths, {t: p for t, p in touched.items() if p})
+
+    def _norms(self, lengths: list[tuple[int, np.ndarray, np.ndarray]],
+               total_tokens: int) -> np.ndarray | None:
+        """The records' length normalisers after the edit (None: the last
+        build's, unchanged). Falls back when the rounded mean length moved:
+        then every record's normaliser, and so nearly every score, moves."""
+        if not lengths:
+            return None
+        n_docs = self.state.n_docs
+        mean = mean_length(self.state.total_tokens, n_docs)
+        if mean_length(total_tokens, n_docs) != mean:
+            raise _Fallback
+        norm2 = np.load(self.folder / "norm2.npy")
+        if len(norm2) != n_docs:
+            raise _Fallback
+        for lo, _, new in lengths:
+            norm2[lo:lo + len(new)] = length_norms(new, mean, self.opt)
+        return norm2
+
+    def _moves(self, candidates: dict[str, list[tuple[int, int]]],
+               old_tfs: dict[str, np.ndarray], norm2: np.ndarray | None
+               ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per term of `candidates` (df and records unchanged; its new (record,
+        tf) at the changed meetings' records) whose stored score moved at some
+        record: those records, their old and their new scores. Most terms of an
+        edited record keep every score (a score is rounded to 1/8 of a BM25
+        point), so their bytes stay. `old_tfs`: the last build's postings of
+        terms whose tf changed (the others' tf is the same)."""
+        if not candidates:
+            return {}
+        old_norm2 = np.load(self.folder / "norm2.npy", mmap_mode="r")
+        boost = np.load(self.folder / "boost.npy", mmap_mode="r")
+        norm2 = old_norm2 if norm2 is None else norm2
+        df_of = dict(zip(self.state.names, self.state.df, strict=True))
+        terms = sorted(candidates)
+        sizes = [len(candidates[t]) for t in terms]
+        pairs = np.array([p for t in terms for p in candidates[t]], np.int64).reshape(-1, 2)
+        docs, tfs = pairs[:, 0], pairs[:, 1]
+        old_tf = tfs.copy()
+        at = 0
+        for t, n in zip(terms, sizes, strict=True):
+            if t in old_tfs:
+                packed = old_tfs[t]
+                where = np.searchsorted(packed >> 8, docs[at:at + n])
+                old_tf[at:at + n] = packed[where] & 0xFF
+            at += n
+        scale = np.repeat(term_scale(np.array([df_of[t] for t in terms], np.int64),
+                                     self.state.n_docs, self.opt), sizes)
+        old = bm25_scores(scale, old_tf, old_norm2[docs], boost[docs])
+        new = bm25_scores(scale, tfs, norm2[docs], boost[docs])
+        term_of = np.repeat(np.arange(len(terms)), sizes)
+        moved = np.flatnonzero(old != new)
+        return {terms[t]: (docs[moved[term_of[moved] == t]], old[moved[term_of[moved] == t]],
+                           new[moved[term_of[moved] == t]])
+                for t in np.unique(term_of[moved]).tolist()}
+
+    def _patch(self, term: str, docs: np.ndarray, old: np.ndarray,
+               new: np.ndarray) -> _Encoded:
+        """`term` with the postings at `docs` rescored from `old` to `new`:
+        only the tiers from the best to the worst tier an old or new score
+        falls in are decoded, re-ranked and encoded; the postings before and
+        after them keep their ranks (as many keys leave that range of ranks as
+        enter it)."""
+        worst = self.state.worst.get(term)
+        entry = self._old_entry(term)
+        if worst is None or len(worst) != len(entry[1]):
+            raise _Fallback
+
+        def tier_of(score: int, doc: int) -> int:
+            for k, (w_score, w_doc) in enumerate(worst):
+                if (-score, doc) <= (-w_score, w_doc):
+                    return k
+            return len(worst) - 1
+
+        ks = [tier_of(s, d) for s, d in zip(old.tolist(), docs.tolist(), strict=True)]
+        ks += [tier_of(s, d) for s, d in zip(new.tolist(), docs.tolist(), strict=True)]
+        lo, hi = min(ks), max(ks)
+        parts = [decode_tier(self._old_tier(term, k, entry)) for k in range(lo, hi + 1)]
+        sizes = [len(p[0]) for p in parts]
+        t_docs, t_scores, t_speakers, t_groups = (np.concatenate(column)
+                                                  for column in zip(*parts, strict=True))
+        order = np.argsort(t_docs, kind="stable")
+        at = order[np.searchsorted(t_docs, docs, sorter=order)]
+        if not (np.array_equal(t_docs[at], docs) and np.array_equal(t_scores[at], old)):
+            raise _Fallback  # the state does not describe these files
+        t_scores[at] = new
+        ranked = np.lexsort((t_docs, -t_scores))  # best first, ties by record
+        maxima, tiers, worst_now = list(entry[1]), [None] * len(entry[1]), list(worst)
+        cut = 0
+        for k, size in zip(range(lo, hi + 1), sizes, strict=True):
+            mine = ranked[cut:cut + size]
+            cut += size
+            last = mine[-1]
+            worst_now[k] = (int(t_scores[last]), int(t_docs[last]))
+            mine = mine[np.argsort(t_docs[mine])]  # by record
+            tiers[k] = encode_tier(t_docs[mine], t_scores[mine], t_speakers[mine],
+                                   t_groups[mine])
+            maxima[k] = int(t_scores[mine].max())
+        return _Encoded(entry[0], maxima, tiers, worst_now)
+
+    def _old_entry(self, term: str) -> list:
+        """The last build's term-shard entry of `term`: [df, maxima, tier 0, ...]."""
+        rank = self._old_rank.get(term)
+        if rank is None:
+            raise _Fallback
+        shard = bisect.bisect_right(self._old_firsts, rank) - 1
+        return self._old("t", shard)[term]
+
+    def _old_tier(self, term: str, k: int, entry: list | None = None) -> str:
+        """The last build's tier `k` of `term`."""
+        if k == 0:
+            return (entry or self._old_entry(term))[2]
+        rank = self._old_rank.get(term)
+        if rank is None or len(self.state.deep[rank]) < k:
+            raise _Fallback
+        f, index = self.state.deep[rank][k - 1]
+        return self._old("d", f)[index]
 
     def _postings(self, term: str) -> np.ndarray:
-        """The last build's postings of `term` (record << 8 | tf, records ascending)."""
-        found = self.state.changed.get(term)
+        """The last build's postings of `term` (record << 8 | tf, records
+        ascending): its slice of POSTINGS, with the records of the meetings
+        changed since (`IndexState.overlay`) as counted under their key then."""
+        found = self._old_postings.get(term)
         if found is not None:
             return found
         lo, hi = self.state.base.get(term, (0, 0))
         with (self.folder / POSTINGS).open("rb") as f:
             f.seek(4 * lo)
-            got = np.fromfile(f, np.uint32, count=hi - lo)
-        if len(got) != hi - lo:
+            packed = np.fromfile(f, np.uint32, count=hi - lo)
+        if len(packed) != hi - lo:
             raise _Fallback
-        return got
+        if self.state.overlay:
+            docs = packed >> 8
+            keep = np.ones(len(packed), bool)
+            added: list[int] = []
+            for i in self.state.overlay:
+                first, end = self.starts[i], self.starts[i + 1]
+                keep[np.searchsorted(docs, first):np.searchsorted(docs, end)] = False
+                added += [((first + doc) << 8) | tf
+                          for doc, tf in self._overlaid_postings(i).get(term, {}).items()]
+            packed = np.sort(np.concatenate([packed[keep], np.array(added, np.uint32)]))
+        self._old_postings[term] = packed
+        return packed
+
+    def _overlaid_postings(self, i: int) -> dict[str, dict[int, int]]:
+        """The postings of meeting `i` of the overlay as the last build had them."""
+        found = self._overlaid.get(i)
+        if found is None:
+            counted = self.cache.get(self.state.keys[i])
+            if counted is None:
+                raise _Fallback
+            found = self._overlaid[i] = meeting_postings(counted)
+        return found
 
     def _edited(self, term: str, changes: list[tuple[int, int, dict[int, int]]]) -> np.ndarray:
         packed = self._postings(term)
@@ -294,19 +501,23 @@ class _Update:
             added += [((lo + doc) << 8) | tf for doc, tf in now.items()]
         return np.sort(np.concatenate([packed[keep], np.array(added, np.uint32)]))
 
-    def _encode(self, postings: dict[str, np.ndarray], df_of: dict[str, int]
-                ) -> dict[str, tuple[int, list[int], list[str]]]:
-        """Per changed term still in the vocabulary: its df, tier maxima and tiers."""
+    def _encode(self, postings: dict[str, np.ndarray], df_of: dict[str, int],
+                norm2: np.ndarray | None) -> dict[str, _Encoded]:
+        """Per changed term still in the vocabulary: its df, tier maxima and
+        tiers (`norm2`: the length normalisers after the edit, if they moved)."""
         terms = sorted(t for t in postings if t in df_of)
         if not terms:
             return {}
         arrays = [np.load(self.folder / f"{a}.npy", mmap_mode="r") for a in ARRAYS]
+        if norm2 is not None:
+            arrays[0] = norm2
         if any(len(a) != self.state.n_docs for a in arrays):
             raise _Fallback
         run = encode_terms(np.concatenate([postings[t] for t in terms]),
                            np.array([len(postings[t]) for t in terms], np.int64),
                            _Scoring(*arrays, n_docs=self.state.n_docs), self.opt, 0)
-        return {t: (run.df[j], run.maxima[j], run.tiers[j]) for j, t in enumerate(terms)}
+        return {t: _Encoded(run.df[j], run.maxima[j], list(run.tiers[j]), run.worst[j])
+                for j, t in enumerate(terms)}
 
     # --- the files --------------------------------------------------------------------
 
@@ -351,12 +562,9 @@ class _Update:
             texts[f"r/{n}.js"] = record_file_js(n, out)
 
     def _term_shards(self, names: list[str], shards: list[tuple[int, int]],
-                     deep: list[list[tuple[int, int]]],
-                     encoded: dict[str, tuple[int, list[int], list[str]]],
+                     deep: list[list[tuple[int, int]]], encoded: dict[str, _Encoded],
                      texts: dict[str, str | None]) -> None:
         state = self.state
-        old_rank = {term: t for t, term in enumerate(state.names)}
-        old_firsts = [a for a, _ in state.shards]
         for s, (a, b) in enumerate(shards):
             terms = names[a:b]
             if s < len(state.shards):
@@ -369,70 +577,77 @@ class _Update:
             for t in range(a, b):
                 term = names[t]
                 if term in encoded:
-                    df, maxima, tiers = encoded[term]
-                    entry: list = [df, maxima, tiers[0]]
+                    got = encoded[term]
+                    tier0 = got.tiers[0] if got.tiers[0] is not None else self._old_tier(term, 0)
+                    entry: list = [got.df, got.maxima, tier0]
                 else:
-                    rank = old_rank.get(term)
-                    if rank is None:
-                        raise _Fallback
-                    old_shard = bisect.bisect_right(old_firsts, rank) - 1
-                    entry = list(self._old("t", old_shard)[term][:3])
+                    entry = list(self._old_entry(term)[:3])
                 if deep[t]:
                     entry.append([list(p) for p in deep[t]])
                 entries[term] = entry
             texts[f"t/{s}.js"] = _js("t", s, entries)
 
     def _deep_files(self, names: list[str], deep: list[list[tuple[int, int]]],
-                    encoded: dict[str, tuple[int, list[int], list[str]]],
-                    texts: dict[str, str | None]) -> None:
+                    encoded: dict[str, _Encoded], texts: dict[str, str | None]) -> None:
         state = self.state
         new = _composition(names, deep)
         old = _composition(state.names, state.deep)
-        old_rank = {term: t for t, term in enumerate(state.names)}
+
+        def new_tier(term: str, k: int) -> str | None:
+            got = encoded.get(term)
+            return None if got is None else got.tiers[k]
+
         for f, parts in enumerate(new):
-            if f < len(old) and parts == old[f] and not any(t in encoded for t, _ in parts):
+            if f < len(old) and parts == old[f] and all(new_tier(t, k) is None for t, k in parts):
                 texts[f"d/{f}.js"] = None
                 continue
             tiers: list[str] = []
             for term, k in parts:
-                if term in encoded:
-                    tiers.append(encoded[term][2][k])
-                    continue
-                rank = old_rank.get(term)
-                if rank is None or len(state.deep[rank]) < k:
-                    raise _Fallback
-                of, index = state.deep[rank][k - 1]
-                tiers.append(self._old("d", of)[index])
+                text = new_tier(term, k)
+                tiers.append(text if text is not None else self._old_tier(term, k))
             texts[f"d/{f}.js"] = _js("d", f, tiers)
 
     def _write(self, texts: dict[str, str | None], state: IndexState,
-               n_encoded: int) -> IndexStats:
+               n_encoded: int, norm2: np.ndarray | None) -> IndexStats:
         """Checks that every file to keep is there, then writes the index, the
-        state and prunes the analysis cache."""
+        state (with `norm2`, the moved length normalisers) and prunes the
+        analysis cache."""
         if not all(self.files.can_keep(rel) for rel, text in texts.items() if text is None):
             raise _Fallback
         for sub in ("t", "d", "r"):
             shutil.rmtree(self.out / sub, ignore_errors=True)
             (self.out / sub).mkdir(parents=True)
         drop_state(self.folder)
+        if norm2 is not None:
+            tmp = self.folder / f".norm2.{os.getpid()}.npy"
+            np.save(tmp, norm2)
+            os.replace(tmp, self.folder / "norm2.npy")
         stats = IndexStats(records=state.n_docs, terms=len(state.names),
                            postings=int(sum(state.df)), term_shards=len(state.shards),
                            record_shards=state.record_shards, encoded=n_encoded)
         for rel, text in texts.items():
             stats.files += 1
             if text is None:
-                self.files.keep(rel)
+                stats.bytes += self.files.keep(rel)
             else:
                 data = text.encode("utf-8")
                 self.files.write(rel, data)
-            with contextlib.suppress(OSError):
-                stats.bytes += (self.out / rel).stat().st_size
+                stats.bytes += len(data)
         stats.tier_files = sum(1 for rel in texts if rel.startswith("d/"))
         self.files.close()
         stats.linked = self.files.linked
         self.cache.prune()
         save_state(self.folder, state)
         return stats
+
+
+def _within(packed: np.ndarray, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (record, tf) of the postings `packed` (records ascending) at the
+    records of `ranges` ([lo, hi) each)."""
+    docs = packed >> 8
+    at = np.concatenate([np.arange(np.searchsorted(docs, lo), np.searchsorted(docs, hi))
+                         for lo, hi in ranges])
+    return list(zip((docs[at]).tolist(), (packed[at] & 0xFF).tolist(), strict=True))
 
 
 def _composition(names: list[str], deep: list[list[tuple[int, int]]]

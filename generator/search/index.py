@@ -344,11 +344,45 @@ def decode_postings(text: str) -> list[int]:
     return [values[c * n + i] for i in range(n) for c in range(4)]
 
 
+def mean_length(total_tokens: int, n_docs: int) -> int:
+    """The mean record length BM25 normalises by, rounded to a whole token
+    (at least 1). Rounded, it stays put when one meeting gains or loses a few
+    words (at 10,000 meetings, about a million records, a word moves the
+    exact mean by a millionth of a token), so an edit changes only the edited
+    records' normalisers and the other records keep their scores
+    (docs/search.md, "The length normaliser")."""
+    if n_docs <= 0:
+        return 1
+    return max((2 * int(total_tokens) + n_docs) // (2 * n_docs), 1)  # round half up
+
+
+def length_norms(doc_len: np.ndarray, mean: int, opt: IndexOptions) -> np.ndarray:
+    """Per record, BM25's length normaliser doubled (tf is in half-units):
+    2 * k1 * (1 - b + b * dl / mean)."""
+    return 2 * (opt.k1 * (1 - opt.b + opt.b * doc_len.astype(np.float64) / float(mean)))
+
+
+def term_scale(df: np.ndarray, n_docs: int, opt: IndexOptions) -> np.ndarray:
+    """Per term of `df` postings: idf * (k1 + 1) * score_scale."""
+    dfs = df.astype(np.float64)
+    idf = np.log(1 + (n_docs - dfs + 0.5) / (dfs + 0.5))
+    return idf * (opt.k1 + 1) * opt.score_scale
+
+
+def bm25_scores(scale: np.ndarray, tfs: np.ndarray, norm2: np.ndarray,
+                boost: np.ndarray) -> np.ndarray:
+    """The stored scores of postings (each argument per posting; tf in
+    half-units): round(bm25 * score_scale * boost), at least 1. The one
+    formula of the full build and the fast path, so both give the same bytes."""
+    tfs = tfs.astype(np.float64)
+    return np.maximum(np.rint(scale * tfs / (tfs + norm2) * boost), 1).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class _Scoring:
     """What BM25 needs per record, shared by the encoding workers."""
 
-    norm2: np.ndarray  # 2 * k1 * (1 - b + b * dl / avgdl): tf is in half-units
+    norm2: np.ndarray  # `length_norms`
     boost: np.ndarray
     speaker: np.ndarray
     group: np.ndarray
@@ -363,6 +397,9 @@ class EncodedTerms:
     df: list[int]
     maxima: list[list[int]]
     tiers: list[list[str]]
+    # per term, per tier: its last posting in rank order (score, record), so
+    # the fast path can tell which tiers a posting whose score moved crosses
+    worst: list[list[tuple[int, int]]] = field(default_factory=list)
 
 
 def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
@@ -370,16 +407,12 @@ def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
     """Scores, tiers and encodes the postings of consecutive terms: `packed` holds
     their postings (record << 8 | tf, records ascending per term), `df` their counts."""
     if not len(packed):
-        return EncodedTerms(first, [], [], [])
+        return EncodedTerms(first, [], [], [], [])
     docs = (packed >> 8).astype(np.int64)
-    tfs = (packed & 0xFF).astype(np.float64)
     n_terms = len(df)
     term = np.repeat(np.arange(n_terms), df)
-    dfs = df.astype(np.float64)
-    idf = np.log(1 + (scoring.n_docs - dfs + 0.5) / (dfs + 0.5))
-    scale = idf * (opt.k1 + 1) * opt.score_scale
-    scores = np.rint(scale[term] * tfs / (tfs + scoring.norm2[docs]) * scoring.boost[docs])
-    scores = np.maximum(scores, 1).astype(np.int64)  # at least 1
+    scores = bm25_scores(term_scale(df, scoring.n_docs, opt)[term], packed & 0xFF,
+                         scoring.norm2[docs], scoring.boost[docs])
     # Sorting packed int64 keys (fields in bit ranges) is much faster than
     # argsort, and each key is unique, so the order is fully determined.
     d_bits = max(int(docs.max()).bit_length(), 1)
@@ -396,6 +429,11 @@ def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
     tier = np.searchsorted(np.array(opt.tier_bounds, np.int64), rank_in_term, side="right")
     scores = top - ((key >> d_bits) & top)
     docs = key & ((1 << d_bits) - 1)
+    run_end = np.flatnonzero(np.append((term[1:] != term[:-1]) | (tier[1:] != tier[:-1]), True))
+    worst: list[list[tuple[int, int]]] = [[] for _ in range(n_terms)]
+    for t, score, doc in zip(term[run_end].tolist(), scores[run_end].tolist(),
+                             docs[run_end].tolist(), strict=True):
+        worst[t].append((score, doc))
     # Each tier by record number.
     key = np.sort((((term << k_bits) | tier) << (d_bits + s_bits)) | (docs << s_bits) | scores)
     term, tier = key >> (k_bits + d_bits + s_bits), (key >> (d_bits + s_bits)) & ((1 << k_bits) - 1)
@@ -426,7 +464,31 @@ def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
                           maxima_at.tolist(), strict=True):
         tiers[t].append(base64.b64encode(blob[a:b]).decode("ascii"))
         maxima[t].append(m)
-    return EncodedTerms(first, df.tolist(), maxima, tiers)
+    return EncodedTerms(first, df.tolist(), maxima, tiers, worst)
+
+
+def encode_tier(docs: np.ndarray, scores: np.ndarray, speakers: np.ndarray,
+                groups: np.ndarray) -> str:
+    """One tier as `encode_terms` writes it, from its postings sorted by record:
+    base64 of the varints of its gaps, scores, speakers and groups, in columns."""
+    gaps = np.diff(docs.astype(np.int64), prepend=0)
+    data, _ = encode_varints(np.concatenate([gaps, scores, speakers, groups]).astype(np.int64))
+    return base64.b64encode(data.tobytes()).decode("ascii")
+
+
+def decode_tier(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The records, scores, speakers and groups of one encoded tier (numpy)."""
+    data = np.frombuffer(base64.b64decode(text), np.uint8)
+    ends = np.flatnonzero(data < 0x80)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    values = np.zeros(len(ends), np.int64)
+    for j in range(4):  # at most four bytes a value (`encode_varints`)
+        more = np.flatnonzero(ends - starts >= j)
+        if not len(more):
+            break
+        values[more] |= (data[starts[more] + j] & 0x7F).astype(np.int64) << (7 * j)
+    n = len(values) // 4
+    return np.cumsum(values[:n]), values[n:2 * n], values[2 * n:3 * n], values[3 * n:]
 
 
 _OPENED: dict[str, _Scoring] = {}  # spill folder -> its per-record arrays
@@ -659,6 +721,7 @@ class IndexWriter:
         # path (`incremental`); None once a record comes without a key
         self._meetings: list[tuple[str, int]] | None = [] if cache_dir is not None else None
         self._state_dir = None if cache_dir is None else cache_dir / STATE_DIR
+        self._worst: dict[str, list[tuple[int, int]]] = {}  # for the state (`EncodedTerms`)
         if self._state_dir is not None:
             from generator.search.incremental import drop_state
             drop_state(self._state_dir)  # what it describes is about to change
@@ -884,13 +947,12 @@ class IndexWriter:
         self._drain()
         self._flush_records()
         opt = self.opt
-        doc_len = np.concatenate([np.zeros(0), *self._doc_lens]).astype(np.float64)
+        doc_len = np.concatenate([np.zeros(0, np.int64), *self._doc_lens]).astype(np.int64)
         n_docs = len(doc_len)
-        avgdl = float(doc_len.sum()) / n_docs if n_docs else 1.0
+        total_tokens = int(doc_len.sum())
         tmp = self._spill.name
         folder = Path(tmp)
-        np.save(folder / "norm2.npy", 2 * (opt.k1 * (1 - opt.b + opt.b * doc_len
-                                                     / max(avgdl, 1.0))))
+        np.save(folder / "norm2.npy", length_norms(doc_len, mean_length(total_tokens, n_docs), opt))
         np.save(folder / "boost.npy",
                 np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
         np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
@@ -923,7 +985,7 @@ class IndexWriter:
             from generator.search.incremental import IndexState, save_state
             save_state(self._state_dir, IndexState.after_full_build(
                 self.opt, self._meetings, names, df.tolist(), shards, deep, self.facets,
-                self.stats.record_shards, n_docs))
+                self.stats.record_shards, n_docs, total_tokens, self._worst))
         return self.stats
 
     def _in_order(self, function, tasks: list) -> Iterator:
@@ -953,6 +1015,8 @@ class IndexWriter:
             for i, (df, maxima, tiers) in enumerate(zip(run.df, run.maxima, run.tiers,
                                                         strict=True)):
                 t = run.first + i
+                if run.worst:
+                    self._worst[names[t]] = run.worst[i]
                 entry: list = [df, maxima, tiers[0]]
                 if deep[t]:
                     entry.append([list(p) for p in deep[t]])
@@ -1095,7 +1159,12 @@ def analysis_cache(cache_dir: Path, splitter: CompoundSplitter | None,
 def meeting_key(cache: AnalysisCache, opt: IndexOptions, *parts: str) -> str:
     """The cache key of a meeting whose records `parts` decide (with the
     analysis and these options); the key counts as used by this build."""
-    return cache.key([(*parts, repr(opt))])
+    return cache.key([(*parts, _options_repr(opt))])
+
+
+@cache
+def _options_repr(opt: IndexOptions) -> str:
+    return repr(opt)  # made once, not once per meeting
 
 
 def record_row(record: SearchRecord, opt: IndexOptions
