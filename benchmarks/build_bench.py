@@ -188,6 +188,18 @@ def edit_one_transcript(base: Path) -> Path:
     return path
 
 
+def add_one_word(base: Path) -> Path:
+    """Add (or take back) a word in the middle meeting's opening speech: the
+    usual edit, which changes the speech's length (a swapped word does not)."""
+    paths = sorted((base / "transcripts").glob("*.txt"))
+    path = paths[len(paths) // 2]
+    text = path.read_text(encoding="utf-8")
+    added, plain = ". Ik open hierbij", ". Ik open"
+    text = text.replace(added, plain, 1) if added in text else text.replace(plain, added, 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def edit_one_template(base: Path) -> Path:
     """Add (or remove) an HTML comment in the meeting page's template."""
     folder = base / "templates"
@@ -282,9 +294,12 @@ def bench_size(n: int, seed: int, jobs: int, hugo: bool) -> dict:
     step("noop", plenum(base, "build", "--verbose", jobs=jobs))
     edit_one_transcript(base)
     step("one_transcript", plenum(base, "build", "--verbose", jobs=jobs))
+    add_one_word(base)
+    step("one_word_added", plenum(base, "build", "--verbose", jobs=jobs))
     result["template"] = edit_one_template(base).name
     step("one_template", plenum(base, "build", "--verbose", jobs=jobs))
     edit_one_transcript(base)  # back to the generated archive
+    add_one_word(base)
     edit_one_template(base)
     if hugo and shutil.which("hugo"):
         site = prepare_hugo(base)
@@ -343,6 +358,7 @@ def table(results: list[dict]) -> str:
         _row("peak memory, build (MB)", results, peak("build")),
         _row("no-op rebuild (s)", results, wall("noop")),
         _row("one-transcript rebuild (s)", results, wall("one_transcript")),
+        _row("one-transcript rebuild, a word added (s)", results, wall("one_word_added")),
         _row("one-template rebuild (s)", results, wall("one_template")),
         _row("Hugo render (s)", results, wall("hugo")),
         _row("Hugo CPU (s)", results, lambda r: r["hugo"]["cpu"]),
