@@ -49,8 +49,10 @@ def load_meetings(project: Project, cache: BuildCache | None = None
     if cache is None:
         meetings, diagnostics = load_content(project)
     else:
+        registry = _registry(project, cache)
         meetings, diagnostics = load_content(
-            project, cache.reader(read_content_file, outlines=True), _registry(project, cache))
+            project, registry=registry, applied=cache.loader(read_content_file, registry[0]))
+        cache.save_outlines()
         cache.remember_meetings(meetings, salt=cache.registry_digest())
     return list(meetings), list(diagnostics)
 
