@@ -362,8 +362,8 @@ class BuildCache:
     def texts(self, registry: object) -> CachedTexts:
         """The turns of the meetings this cache's reader loaded, read back from
         their pickles with the speaker `registry` applied as loading did."""
-        return CachedTexts({mid: self._stored(d) for mid, d in self._digest_by_meeting.items()},
-                           registry, self._facts_salt(), self.folder, self._restore)
+        return CachedTexts(self._digest_by_meeting, self.folder / "meetings", registry,
+                           self._facts_salt(), self.folder, self._restore)
 
     def _restore(self, meeting_id: str) -> None:
         """Write the pickles of a loaded meeting again (removed since the
@@ -578,18 +578,25 @@ class CachedTexts:
     turns are those a whole load would have given. `salt` names the registry
     and the generator's code, for `remembered`."""
 
-    def __init__(self, stored: Mapping[str, Path], registry: object, salt: str,
-                 folder: Path | None = None, restore: Callable[[str], None] | None = None):
-        self.stored = dict(stored)
+    def __init__(self, digests: Mapping[str, str], meetings_dir: Path, registry: object,
+                 salt: str, folder: Path | None = None,
+                 restore: Callable[[str], None] | None = None):
+        self.digests = dict(digests)  # meeting id -> content hash (of its pickles' names)
+        self.meetings_dir = meetings_dir
         self.registry = registry
         self.salt = salt
         self.folder = folder  # of the states kept (`keep_state`); None: none kept
         self.restore = restore  # writes a meeting's pickles again (by id) when missing
+        self._make_keys: dict[Callable, str] = {}
+
+    def stored(self, meeting_id: str) -> Path:
+        """The pickles of a loaded meeting (`BuildCache.reader`)."""
+        return self.meetings_dir / f"{self.digests[meeting_id]}{MEETING_SUFFIX}"
 
     def turns(self, meeting: Meeting) -> tuple[Turn, ...]:
         from generator.registry import apply_registry
 
-        path = self.stored[meeting.id]
+        path = self.stored(meeting.id)
         found = _read_pickles(path, 2)
         if found is None and self.restore is not None:
             self.restore(meeting.id)
@@ -600,10 +607,17 @@ class CachedTexts:
         whole = replace(found[0][0], turns=found[1])
         return apply_registry(whole, self.registry).turns  # type: ignore[arg-type]
 
+    def _facts_name(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> str:
+        """The facts key (`facts_key`) of a loaded meeting (asked for every
+        meeting by every build: string work only)."""
+        key = self._make_keys.get(make)
+        if key is None:
+            key = self._make_keys[make] = \
+                f"{self.salt}-{hash_text([make.__module__, make.__qualname__])}"
+        return f"{self.digests[meeting.id]}-{key}"
+
     def _facts_path(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> Path:
-        path = self.stored[meeting.id]
-        key = f"{self.salt}-{hash_text([make.__module__, make.__qualname__])}"
-        return path.with_name(path.name.removesuffix(MEETING_SUFFIX) + f"-{key}{FACTS_SUFFIX}")
+        return self.meetings_dir / f"{self._facts_name(meeting, make)}{FACTS_SUFFIX}"
 
     def is_remembered(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> bool:
         return self._facts_path(meeting, make).is_file()
@@ -611,9 +625,9 @@ class CachedTexts:
     def facts_key(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> str | None:
         """The name of the file `remembered` keeps ``make(meeting)`` in: the
         meeting's content hash, the registry, the generator's code and `make`."""
-        if meeting.id not in self.stored:
+        if meeting.id not in self.digests:
             return None
-        return self._facts_path(meeting, make).name.removesuffix(FACTS_SUFFIX)
+        return self._facts_name(meeting, make)
 
     def previous_state(self, name: str) -> Any:
         if self.folder is None:
