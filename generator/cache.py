@@ -165,6 +165,7 @@ class BuildCache:
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
         self._path_by_meeting: dict[str, Path] = {}  # meeting id -> its content file
         self._outlines: Any = None  # `generator.outline_store.OutlineStore`, when loading
+        self._registry: tuple[str, Any] | None = None  # (key, value) of `registry`
         self._read: Callable[[Project, Path], tuple[Meeting | None, list]] | None = None
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
@@ -352,11 +353,15 @@ class BuildCache:
         """``load()`` (the parsed speaker registry), or the value an earlier
         build stored for the same registry file and generator code."""
         key = hash_text([self.registry_digest(), self.version])
+        if self._registry is not None and self._registry[0] == key:
+            return self._registry[1]  # asked for by loading and again by the texts
         found = _read_pickles(self.folder / REGISTRY_PICKLE, 2)
         if found is not None and found[0] == key:
-            return found[1]
-        value = load()
-        _write_pickles(self.folder / REGISTRY_PICKLE, key, value)
+            value = found[1]
+        else:
+            value = load()
+            _write_pickles(self.folder / REGISTRY_PICKLE, key, value)
+        self._registry = (key, value)
         return value
 
     def texts(self, registry: object) -> CachedTexts:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +16,16 @@ from generator.registry import REGISTRY_FILE, Registry, apply_registry, load_reg
 
 
 def content_paths(project: Project) -> list[Path]:
+    """The content files (``*.md`` but READMEs and hidden files), by name: one
+    `scandir` and string work (pathlib's glob and sort were ~0.2 s at 10,000)."""
     folder = project.content_dir
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.endswith(".md")]
+    except OSError:  # (not a folder)
         return []
-    return sorted(p for p in folder.glob("*.md")
-                  if not p.name.lower().startswith("readme") and not p.name.startswith("."))
+    return [folder / name for name in sorted(names)
+            if not name.lower().startswith("readme") and not name.startswith(".")]
 
 
 # ------------------------------------------------------------------- load and check
