@@ -337,6 +337,7 @@ class BuildCache:
         """Keep what `loader` loaded for the next build (the shards that changed)."""
         if self._outlines is not None:
             self._outlines.save()
+            self._outlines = None  # (its shards' entries)
 
     def remember_meetings(self, meetings: Iterable[Meeting], salt: str = "") -> None:
         """Note the content hash behind each loaded meeting (plus `salt`: the
