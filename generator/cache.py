@@ -593,7 +593,7 @@ class CachedTexts:
         self.salt = salt
         self.folder = folder  # of the states kept (`keep_state`); None: none kept
         self.restore = restore  # writes a meeting's pickles again (by id) when missing
-        self._make_keys: dict[Callable, str] = {}
+        self._make_keys: dict[tuple[str, str], str] = {}
 
     def stored(self, meeting_id: str) -> Path:
         """The pickles of a loaded meeting (`BuildCache.reader`)."""
@@ -616,10 +616,10 @@ class CachedTexts:
     def _facts_name(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> str:
         """The facts key (`facts_key`) of a loaded meeting (asked for every
         meeting by every build: string work only)."""
-        key = self._make_keys.get(make)
+        name = (make.__module__, make.__qualname__)  # (not `make`: it may be a fresh closure)
+        key = self._make_keys.get(name)
         if key is None:
-            key = self._make_keys[make] = \
-                f"{self.salt}-{hash_text([make.__module__, make.__qualname__])}"
+            key = self._make_keys[name] = f"{self.salt}-{hash_text(list(name))}"
         return f"{self.digests[meeting.id]}-{key}"
 
     def _facts_path(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> Path:
