@@ -315,7 +315,8 @@ def merge_people(meetings: Iterable[Meeting]) -> dict[str, Person]:
         for person in meeting.people:
             known = people.get(person.id)
             if known is None:
-                people[person.id] = person if person.role is None else replace(person, role=None)
+                people[person.id] = person if person.role is None else \
+                    Person(person.id, person.name, person.party)
                 continue
             name = person.name if len(person.name) > len(known.name) else known.name
             party = person.party or known.party

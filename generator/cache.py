@@ -69,6 +69,7 @@ CACHE_DIR = ".plenum-cache"
 MEETING_SUFFIX = ".v2.pickle"  # outline, then turns
 FACTS_SUFFIX = ".facts.pickle"
 STATE_SUFFIX = ".state.pickle"  # a stage's state (`CachedTexts.keep_state`)
+OUTLINES_DIR = "outlines"  # the loaded outlines (`generator.outline_store`)
 REGISTRY_PICKLE = "registry.pickle"  # the parsed speaker registry of the last build
 DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps`)
 LEGACY_FILES = ("archive.state.pickle",)  # of an older layout: removed by the next build
@@ -162,6 +163,10 @@ class BuildCache:
                                  root=project.root)
         self.meeting_digests: dict[str, str] = {}  # meeting id -> content hash + salt
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
+        self._path_by_meeting: dict[str, Path] = {}  # meeting id -> its content file
+        self._outlines: Any = None  # `generator.outline_store.OutlineStore`, when loading
+        self._registry: tuple[str, Any] | None = None  # (key, value) of `registry`
+        self._read: Callable[[Project, Path], tuple[Meeting | None, list]] | None = None
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
         self.previous_csv_blocks: dict[str, list] = state.get("csv_blocks", {})
@@ -178,7 +183,7 @@ class BuildCache:
         """Remove what earlier site builds stored, so a clean build reuses
         nothing. The import's own records (which transcripts were parsed, and
         their warnings) are not the site build's and stay."""
-        for name in ("meetings", "search"):
+        for name in ("meetings", "search", OUTLINES_DIR):
             shutil.rmtree(self.folder / name, ignore_errors=True)
         names = ("state.json", "digests.json", DEPS_FILE, REGISTRY_PICKLE)
         states = [*self.folder.glob(f"*{STATE_SUFFIX}"), *self.folder.glob(f"*/*{STATE_SUFFIX}")] \
@@ -298,6 +303,43 @@ class BuildCache:
 
         return cached
 
+    def loader(self, read: Callable[[Project, Path], tuple[Meeting | None, list]],
+               registry: Any) -> Callable[[Project, Path], tuple[Meeting | None, list]]:
+        """A content-file reader giving the file's outline with the speaker
+        `registry` applied (`generator.registry.apply_registry`): an unchanged
+        file's comes from the outline store, made by an earlier build for the
+        same content, registry and code; the others are read through `reader`
+        (unpickled, or parsed) and stored. Call `save_outlines` after loading."""
+        from generator.outline_store import OutlineStore, StoredOutline
+        from generator.registry import apply_registry
+
+        store = self._outlines = OutlineStore(self.folder / OUTLINES_DIR)
+        self._read = read
+        read_outline = self.reader(read, outlines=True)
+        salt = self._facts_salt()
+
+        def load(project: Project, path: Path) -> tuple[Meeting | None, list]:
+            key, digest = self.files.key(path), self.files.digest(path)
+            entry = store.get(key, digest, salt)
+            if entry is None:
+                meeting, diagnostics = read_outline(project, path)
+                applied = None if meeting is None else apply_registry(meeting, registry)
+                entry = StoredOutline(digest, salt, applied, tuple(diagnostics))
+                store.put(key, entry)
+            elif entry.meeting is not None:  # as `reader` notes it
+                self._digest_by_meeting.setdefault(entry.meeting.id, digest)
+            if entry.meeting is not None:
+                self._path_by_meeting.setdefault(entry.meeting.id, path)
+            return entry.meeting, list(entry.diagnostics)
+
+        return load
+
+    def save_outlines(self) -> None:
+        """Keep what `loader` loaded for the next build (the shards that changed)."""
+        if self._outlines is not None:
+            self._outlines.save()
+            self._outlines = None  # (its shards' entries)
+
     def remember_meetings(self, meetings: Iterable[Meeting], salt: str = "") -> None:
         """Note the content hash behind each loaded meeting (plus `salt`: the
         hash of whatever else went into it, e.g. the speaker registry), so a
@@ -313,18 +355,39 @@ class BuildCache:
         """``load()`` (the parsed speaker registry), or the value an earlier
         build stored for the same registry file and generator code."""
         key = hash_text([self.registry_digest(), self.version])
+        if self._registry is not None and self._registry[0] == key:
+            return self._registry[1]  # asked for by loading and again by the texts
         found = _read_pickles(self.folder / REGISTRY_PICKLE, 2)
         if found is not None and found[0] == key:
-            return found[1]
-        value = load()
-        _write_pickles(self.folder / REGISTRY_PICKLE, key, value)
+            value = found[1]
+        else:
+            value = load()
+            _write_pickles(self.folder / REGISTRY_PICKLE, key, value)
+        self._registry = (key, value)
         return value
 
     def texts(self, registry: object) -> CachedTexts:
         """The turns of the meetings this cache's reader loaded, read back from
         their pickles with the speaker `registry` applied as loading did."""
-        return CachedTexts({mid: self._stored(d) for mid, d in self._digest_by_meeting.items()},
-                           registry, self._facts_salt(), self.folder)
+        return CachedTexts(self._digest_by_meeting, self.folder / "meetings", registry,
+                           self._facts_salt(), self.folder, self._restore)
+
+    def _restore(self, meeting_id: str) -> None:
+        """Write the pickles of a loaded meeting again (removed since the
+        outline store gave its outline): parsed from its content file if that
+        still has the hash it was loaded with."""
+        path = self._path_by_meeting.get(meeting_id)
+        digest = self._digest_by_meeting.get(meeting_id)
+        if path is None or digest is None or self._read is None:
+            return
+        from generator.archive import outline
+
+        with contextlib.suppress(OSError):
+            if _hash_file(path) == digest:
+                meeting, diagnostics = self._read(self.project, path)
+                turns = meeting.turns if meeting is not None else ()
+                _write_pickles(self._stored(digest), (meeting and outline(meeting), diagnostics),
+                               turns)
 
     def _facts_salt(self) -> str:
         """What remembered facts depend on besides the content: the registry
@@ -523,28 +586,46 @@ class CachedTexts:
     turns are those a whole load would have given. `salt` names the registry
     and the generator's code, for `remembered`."""
 
-    def __init__(self, stored: Mapping[str, Path], registry: object, salt: str,
-                 folder: Path | None = None):
-        self.stored = dict(stored)
+    def __init__(self, digests: Mapping[str, str], meetings_dir: Path, registry: object,
+                 salt: str, folder: Path | None = None,
+                 restore: Callable[[str], None] | None = None):
+        self.digests = dict(digests)  # meeting id -> content hash (of its pickles' names)
+        self.meetings_dir = meetings_dir
         self.registry = registry
         self.salt = salt
         self.folder = folder  # of the states kept (`keep_state`); None: none kept
+        self.restore = restore  # writes a meeting's pickles again (by id) when missing
+        self._make_keys: dict[tuple[str, str], str] = {}
+
+    def stored(self, meeting_id: str) -> Path:
+        """The pickles of a loaded meeting (`BuildCache.reader`)."""
+        return self.meetings_dir / f"{self.digests[meeting_id]}{MEETING_SUFFIX}"
 
     def turns(self, meeting: Meeting) -> tuple[Turn, ...]:
         from generator.registry import apply_registry
 
-        path = self.stored[meeting.id]
+        path = self.stored(meeting.id)
         found = _read_pickles(path, 2)
+        if found is None and self.restore is not None:
+            self.restore(meeting.id)
+            found = _read_pickles(path, 2)
         if found is None or found[0][0] is None or found[0][0].id != meeting.id:
             raise ValueError(f"build cache: {path} does not hold meeting {meeting.id!r}; "
                              "build again with --clean")
         whole = replace(found[0][0], turns=found[1])
         return apply_registry(whole, self.registry).turns  # type: ignore[arg-type]
 
+    def _facts_name(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> str:
+        """The facts key (`facts_key`) of a loaded meeting (asked for every
+        meeting by every build: string work only)."""
+        name = (make.__module__, make.__qualname__)  # (not `make`: it may be a fresh closure)
+        key = self._make_keys.get(name)
+        if key is None:
+            key = self._make_keys[name] = f"{self.salt}-{hash_text(list(name))}"
+        return f"{self.digests[meeting.id]}-{key}"
+
     def _facts_path(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> Path:
-        path = self.stored[meeting.id]
-        key = f"{self.salt}-{hash_text([make.__module__, make.__qualname__])}"
-        return path.with_name(path.name.removesuffix(MEETING_SUFFIX) + f"-{key}{FACTS_SUFFIX}")
+        return self.meetings_dir / f"{self._facts_name(meeting, make)}{FACTS_SUFFIX}"
 
     def is_remembered(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> bool:
         return self._facts_path(meeting, make).is_file()
@@ -552,9 +633,9 @@ class CachedTexts:
     def facts_key(self, meeting: Meeting, make: Callable[[Meeting], Any]) -> str | None:
         """The name of the file `remembered` keeps ``make(meeting)`` in: the
         meeting's content hash, the registry, the generator's code and `make`."""
-        if meeting.id not in self.stored:
+        if meeting.id not in self.digests:
             return None
-        return self._facts_path(meeting, make).name.removesuffix(FACTS_SUFFIX)
+        return self._facts_name(meeting, make)
 
     def previous_state(self, name: str) -> Any:
         if self.folder is None:
@@ -604,6 +685,9 @@ def _write_pickles(path: Path, *values: object) -> None:
             pickler.dispatch_table = _STORE_TABLE
             pickler.dump(value)
     os.replace(tmp, path)
+
+
+read_pickles, write_pickles = _read_pickles, _write_pickles  # for the cache's other stores
 
 
 def read_only(mapping: dict) -> MappingProxyType:

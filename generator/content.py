@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +16,16 @@ from generator.registry import REGISTRY_FILE, Registry, apply_registry, load_reg
 
 
 def content_paths(project: Project) -> list[Path]:
+    """The content files (``*.md`` but READMEs and hidden files), by name: one
+    `scandir` and string work (pathlib's glob and sort were ~0.2 s at 10,000)."""
     folder = project.content_dir
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if e.name.endswith(".md")]
+    except OSError:  # (not a folder)
         return []
-    return sorted(p for p in folder.glob("*.md")
-                  if not p.name.lower().startswith("readme") and not p.name.startswith("."))
+    return [folder / name for name in sorted(names)
+            if not name.lower().startswith("readme") and not name.startswith(".")]
 
 
 # ------------------------------------------------------------------- load and check
@@ -43,18 +49,21 @@ ContentReader = Callable[[Project, Path], tuple[Meeting | None, list[Diagnostic]
 
 
 def load_meetings(project: Project, read: ContentReader | None = None,
-                  registry: tuple[Registry, list[Diagnostic]] | None = None
+                  registry: tuple[Registry, list[Diagnostic]] | None = None,
+                  applied: ContentReader | None = None
                   ) -> tuple[list[Meeting], list[Diagnostic]]:
     """Every meeting of ``content/``, sorted by id, with the registry applied
     (merged ids redirected, names and parties as the registry has them).
     `read` replaces `read_content_file`, e.g. by one that caches parsed files;
     `registry`, the registry and its diagnostics as `load_registry` gives
-    them (e.g. from the build cache), reading ``people.yaml``."""
+    them (e.g. from the build cache), reading ``people.yaml``; `applied`
+    replaces both reading and applying `registry` (it gives a file's meeting
+    with the registry applied, e.g. as the build cache kept it)."""
     registry_, found = registry if registry is not None else _load_registry(project)
     diagnostics = list(found)
     meetings: dict[str, Meeting] = {}
     for path in content_paths(project):
-        meeting, diags = (read or read_content_file)(project, path)
+        meeting, diags = (applied or read or read_content_file)(project, path)
         diagnostics += diags
         if meeting is None:
             continue
@@ -63,7 +72,7 @@ def load_meetings(project: Project, read: ContentReader | None = None,
                                      "this one is left out", project.display(path), 2,
                                      hint="give each meeting its own 'id:'"))
             continue
-        meetings[meeting.id] = apply_registry(meeting, registry_)
+        meetings[meeting.id] = meeting if applied else apply_registry(meeting, registry_)
     return [meetings[k] for k in sorted(meetings)], diagnostics
 
 

@@ -89,8 +89,13 @@ class ArchiveFigureData:
     meetings_per_period: tuple[tuple[str, int], ...]  # "2020-09" or "2020", oldest first
 
 
+_VERDICT_INDEX = {key: i for i, key in enumerate(VERDICT_KEYS)}
+
+
 def count_verdicts(motions: list[Motion]) -> VerdictCounts:
-    index = {key: i for i, key in enumerate(VERDICT_KEYS)}
+    if not motions:  # most people's (asked for every person of the archive)
+        return VerdictCounts()
+    index = _VERDICT_INDEX
     counts = [0] * len(VERDICT_KEYS)
     for motion in motions:
         counts[index[motion.verdict.kind if motion.verdict else None]] += 1

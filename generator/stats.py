@@ -238,12 +238,21 @@ def meeting_figures(meeting: Meeting) -> MeetingFigures:
 
 
 def sum_figures(parts: list[Mapping[str, Figures]]) -> dict[str, Figures]:
-    """Add per-key figures across meetings."""
-    out: dict[str, Figures] = {}
+    """Add per-key figures across meetings (as `Figures.__add__` does, in
+    plain integers: called for every person of every meeting)."""
+    out: dict[str, list[int]] = {}
     for part in parts:
         for key, value in part.items():
-            out[key] = out.get(key, Figures()) + value
-    return dict(sorted(out.items()))
+            total = out.get(key)
+            if total is None:
+                out[key] = [value.turns, value.words, value.interruptions_made,
+                            value.interruptions_received]
+            else:
+                total[0] += value.turns
+                total[1] += value.words
+                total[2] += value.interruptions_made
+                total[3] += value.interruptions_received
+    return {key: Figures(*total) for key, total in sorted(out.items())}
 
 
 def party_figures(by_person: Mapping[str, Figures],
