@@ -171,7 +171,16 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
     when rendering produced no errors. `jobs` worker processes render a large
     archive (0: one per core). The build cache (`generator.cache`) makes a
     build with nothing changed return at once and links every page whose
-    inputs are unchanged from the previous site; `clean` ignores the cache."""
+    inputs are unchanged from the previous site; `clean` ignores the cache.
+    What the build froze (`collector_paused`) is let go on return, so a
+    long-running `serve` process can collect what one build left behind."""
+    try:
+        return _build_site(project, verbose, clean, jobs)
+    finally:
+        gc.unfreeze()
+
+
+def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list[Diagnostic]:
     cache = BuildCache(project, clean=clean)
     with timed("check", verbose):
         inputs = cache.input_digests()

@@ -5,6 +5,7 @@ give identical bytes."""
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import hashlib
 import io
@@ -288,3 +289,14 @@ def test_a_date_that_is_not_iso_becomes_undated_with_a_warning(tmp_path):
     assert "28-09-2020" in diagnostics[0].message
     html = (tmp_path / urls.meeting_path(meeting.id)).read_text(encoding="utf-8")
     assert "datum onbekend" in html and "<time" not in html
+
+
+def test_a_build_leaves_nothing_frozen_from_the_garbage_collector(tmp_path):
+    """Loading and indexing freeze what they made (`collector_paused`); a
+    `serve` process builds again and again, so each build must let it go, or
+    every build's archive would stay in memory for good."""
+    root = copy_project(tmp_path / "served")
+    build_site(load_project(root), jobs=1)
+    assert gc.get_freeze_count() == 0
+    build_site(load_project(root), jobs=1, clean=True)
+    assert gc.get_freeze_count() == 0
