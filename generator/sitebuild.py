@@ -40,18 +40,17 @@ def timed(name: str, verbose: bool) -> Iterator[None]:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off meanwhile, and what was made frozen
-    after (`gc.freeze`, until a worker pool unfreezes it): loading and
-    indexing the archive make millions of long-lived objects and next to no
-    cyclic garbage, and the collector, run as they grew the heap, traversed
-    it again and again (about two thirds of the archive stage at 10,000
-    meetings)."""
+    """The cyclic garbage collector off meanwhile: loading and indexing the
+    archive make millions of long-lived objects, and the collector, run as
+    they grew the heap, traversed it again and again (about two thirds of the
+    archive stage at 10,000 meetings). What they made is not frozen after
+    (`gc.freeze`): the cyclic garbage among it then outlived the stages, and
+    a clean build at 1,000 meetings peaked at 383 MB instead of 284 MB."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -172,7 +171,7 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
     archive (0: one per core). The build cache (`generator.cache`) makes a
     build with nothing changed return at once and links every page whose
     inputs are unchanged from the previous site; `clean` ignores the cache.
-    What the build froze (`collector_paused`) is let go on return, so a
+    Nothing stays frozen for the garbage collector on return, so a
     long-running `serve` process can collect what one build left behind."""
     try:
         return _build_site(project, verbose, clean, jobs)

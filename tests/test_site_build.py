@@ -292,9 +292,9 @@ def test_a_date_that_is_not_iso_becomes_undated_with_a_warning(tmp_path):
 
 
 def test_a_build_leaves_nothing_frozen_from_the_garbage_collector(tmp_path):
-    """Loading and indexing freeze what they made (`collector_paused`); a
-    `serve` process builds again and again, so each build must let it go, or
-    every build's archive would stay in memory for good."""
+    """A `serve` process builds again and again: what a build froze for the
+    collector (worker pools freeze the heap before forking) must be let go,
+    or every build's cyclic garbage would stay in memory for good."""
     root = copy_project(tmp_path / "served")
     build_site(load_project(root), jobs=1)
     assert gc.get_freeze_count() == 0
