@@ -197,9 +197,12 @@ def test_sigkill_at_random_points_leaves_the_previous_or_the_new_complete_site(t
     site = tmp_path / "out" / "site"
     run = [sys.executable, str(script), str(site)]
     subprocess.run([*run, "v0"], check=True, timeout=60)
-    started = time.perf_counter()
-    subprocess.run([*run, "v1"], check=True, timeout=60)
-    duration = time.perf_counter() - started
+    durations = []  # the longest of three runs: flushing to disk varies with the load
+    for version in ("w1", "w2", "v1"):
+        started = time.perf_counter()
+        subprocess.run([*run, version], check=True, timeout=60)
+        durations.append(time.perf_counter() - started)
+    duration = max(durations)
     rng = random.Random(6)  # fixed seed: the same kill points on every run
     current, outcomes = "v1", {"previous": 0, "new": 0}
     for attempt in range(25):
