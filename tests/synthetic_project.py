@@ -33,6 +33,13 @@ def built_project(root: Path, meetings: int, seed: int, with_example: bool = Fal
     return root
 
 
+def copy_built(built: Path, root: Path) -> Path:
+    """A copy of the built project `built` at `root` (without a staging folder
+    a killed build may have left), for a test to edit and build again."""
+    shutil.copytree(built, root, symlinks=True, ignore=shutil.ignore_patterns(".site-*"))
+    return root
+
+
 def file_tree(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (relative POSIX path) with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from generator.pagedeps import ALL, MEETING, Reads, TokenDigests, tracked
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from synthetic_project import build, built_project  # noqa: E402
+from synthetic_project import build, built_project, copy_built  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def project(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root, symlinks=True, ignore=shutil.ignore_patterns(".site-*"))
-    return root
+    return copy_built(built, tmp_path / "project")
 
 
 def _edit_second_transcript(root: Path) -> None:

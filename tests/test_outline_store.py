@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from synthetic_project import build, built_project
+from synthetic_project import build, built_project, copy_built
 
 from generator.cache import BuildCache
 from generator.config import load_project
@@ -24,9 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def project(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root, symlinks=True, ignore=shutil.ignore_patterns(".site-*"))
-    return root
+    return copy_built(built, tmp_path / "project")
 
 
 def _applied(monkeypatch: pytest.MonkeyPatch) -> list[str]:

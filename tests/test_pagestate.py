@@ -20,7 +20,7 @@ from generator.pagestate import OUTLINE_FIELDS, TEMPLATE, PageCheck, PageState, 
 
 pytest.importorskip("generator.sitebuild")
 
-from synthetic_project import build, built_project, file_tree  # noqa: E402
+from synthetic_project import build, built_project, copy_built, file_tree  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +30,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def project(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root, symlinks=True, ignore=shutil.ignore_patterns(".site-*"))
-    return root
+    return copy_built(built, tmp_path / "project")
 
 
 def _calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list:
