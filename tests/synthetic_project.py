@@ -40,6 +40,19 @@ def copy_built(built: Path, root: Path) -> Path:
     return root
 
 
+def recorded_calls(monkeypatch, module: object, name: str) -> list:
+    """The arguments of every call of `module.name` from now on (it still runs)."""
+    seen: list = []
+    original = getattr(module, name)
+
+    def counting(*args, **kwargs):
+        seen.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return seen
+
+
 def file_tree(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (relative POSIX path) with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()

@@ -21,7 +21,7 @@ from generator.pagedeps import ALL, MEETING, Reads, TokenDigests, tracked
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from synthetic_project import build, built_project, copy_built  # noqa: E402
+from synthetic_project import build, built_project, copy_built, recorded_calls  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -42,24 +42,12 @@ def _edit_second_transcript(root: Path) -> None:
                     encoding="utf-8")
 
 
-def _calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list:
-    seen: list = []
-    original = getattr(module, name)
-
-    def counting(*args, **kwargs):
-        seen.append(args)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counting)
-    return seen
-
-
 def test_an_edited_transcript_builds_only_the_contexts_that_read_it(project: Path,
                                                                     monkeypatch):
     import generator.pages as pages
 
-    meetings = _calls(monkeypatch, pages, "meeting_page")
-    motions = _calls(monkeypatch, pages, "motion_page")
+    meetings = recorded_calls(monkeypatch, pages, "meeting_page")
+    motions = recorded_calls(monkeypatch, pages, "motion_page")
     _edit_second_transcript(project)
     assert build(project) == 0
     assert len(meetings) == 1  # the edited meeting's page; the others are linked
@@ -70,7 +58,7 @@ def test_a_build_with_nothing_read_changed_builds_no_meeting_context(project: Pa
                                                                      monkeypatch):
     import generator.pages as pages
 
-    meetings = _calls(monkeypatch, pages, "meeting_page")
+    meetings = recorded_calls(monkeypatch, pages, "meeting_page")
     (project / "static" / "extra.css").write_text("p { margin: 0 }\n")  # not read by pages
     assert build(project) == 0
     assert meetings == []
@@ -81,7 +69,7 @@ def test_an_edited_transcript_reads_the_text_of_that_meeting_alone_for_the_csv(
         project: Path, monkeypatch):
     import generator.feeds as feeds
 
-    rows = _calls(monkeypatch, feeds, "write_speech_rows")
+    rows = recorded_calls(monkeypatch, feeds, "write_speech_rows")
     before = (project / "site" / "data" / "speeches.csv").read_bytes()
     _edit_second_transcript(project)
     assert build(project) == 0
@@ -101,7 +89,7 @@ def test_a_renamed_speaker_rewrites_the_csv_rows_of_the_meetings_they_spoke_in(
     old_name = line.split("name:", 1)[1].strip().strip("'\"")
     registry.write_text(text.replace(line, line.replace(old_name, old_name + " Jr"), 1),
                         encoding="utf-8")
-    rows = _calls(monkeypatch, feeds, "write_speech_rows")
+    rows = recorded_calls(monkeypatch, feeds, "write_speech_rows")
     assert build(project) == 0
     csv = (project / "site" / "data" / "speeches.csv").read_text(encoding="utf-8")
     assert f"{old_name} Jr" in csv
@@ -229,7 +217,7 @@ def test_the_archive_state_gives_the_facts_reading_every_meeting_gives(
     from generator.cache import CachedTexts
 
     assert _state_shards(project)  # kept by the build
-    read = _calls(monkeypatch, CachedTexts, "remembered")
+    read = recorded_calls(monkeypatch, CachedTexts, "remembered")
     for step, limit in enumerate(limits):
         monkeypatch.setattr(archive, "LISTED_SPEECHES", limit)
         read.clear()
@@ -252,7 +240,7 @@ def test_a_stale_or_unreadable_archive_state_never_gives_wrong_facts(project: Pa
     assert build(project) == 0  # its state names the edited meeting's new facts
     for path, data in kept.items():  # the state of the build before the edit: one meeting stale
         path.write_bytes(data)
-    read = _calls(monkeypatch, CachedTexts, "remembered")
+    read = recorded_calls(monkeypatch, CachedTexts, "remembered")
     _same_facts(*_archives(project))
     # the edited meeting's facts were read, not taken from the state; no other's
     assert len({meeting.id for _, meeting, _ in read}) == 1
@@ -275,7 +263,7 @@ def test_a_build_rewrites_only_the_archive_state_shards_whose_meetings_changed(
     from generator.cache import CachedTexts
 
     archive = _archives(project)[0]
-    kept = _calls(monkeypatch, CachedTexts, "keep_state")
+    kept = recorded_calls(monkeypatch, CachedTexts, "keep_state")
     assert build(project, "--clean") == 0
     parts = [name for _, name, _ in kept if name.removeprefix("archive-").isdigit()]
     assert len(parts) == len({state_shard(m.id) for m in archive.meetings}) <= STATE_SHARDS
@@ -296,8 +284,8 @@ def test_newest_speeches_are_read_from_their_speaker_s_shard_when_asked_for(
         project: Path, monkeypatch):
     from generator.cache import CachedTexts
 
-    read = _calls(monkeypatch, CachedTexts, "previous_state")
-    facts = _calls(monkeypatch, CachedTexts, "remembered")
+    read = recorded_calls(monkeypatch, CachedTexts, "previous_state")
+    facts = recorded_calls(monkeypatch, CachedTexts, "remembered")
     cached, fresh = _archives(project)
     assert not facts and not any("speeches/" in name for _, name in read)
     pid = next(iter(cached.newest_speeches))

@@ -20,7 +20,7 @@ from generator.pagestate import OUTLINE_FIELDS, TEMPLATE, PageCheck, PageState, 
 
 pytest.importorskip("generator.sitebuild")
 
-from synthetic_project import build, built_project, copy_built, file_tree  # noqa: E402
+from synthetic_project import build, built_project, copy_built, file_tree, recorded_calls  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -31,18 +31,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(built: Path, tmp_path: Path) -> Path:
     return copy_built(built, tmp_path / "project")
-
-
-def _calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list:
-    seen: list = []
-    original = getattr(module, name)
-
-    def counting(*args, **kwargs):
-        seen.append(args)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counting)
-    return seen
 
 
 def _same_as_clean_build(root: Path, tmp_path: Path) -> None:
@@ -98,8 +86,8 @@ def test_an_edited_turn_builds_no_motion_list_or_party_page_and_links_them(
         project: Path, tmp_path: Path, monkeypatch):
     import generator.pages as pages
 
-    lists = _calls(monkeypatch, pages, "motions_index_pages")
-    parties = _calls(monkeypatch, pages, "party_page")
+    lists = recorded_calls(monkeypatch, pages, "motions_index_pages")
+    parties = recorded_calls(monkeypatch, pages, "party_page")
     before = {name: (project / "site" / name).stat().st_ino
               for name in ("moties/index.html", "index.html")}
     _edit_second_transcript(project)
@@ -125,7 +113,7 @@ def test_an_edited_motion_builds_the_motion_lists_again(project: Path, tmp_path:
                                                         monkeypatch):
     import generator.pages as pages
 
-    lists = _calls(monkeypatch, pages, "motions_index_pages")
+    lists = recorded_calls(monkeypatch, pages, "motions_index_pages")
     kept = ("data/speeches.csv", "sitemap.xml", "feed.xml")  # their bytes do not change
     before = {name: (project / "site" / name).stat().st_ino for name in kept}
     _edit_a_motion_text(project)
