@@ -113,9 +113,10 @@ def write_manifest(folder: Path, previous: Path | None = None, synced: bool = Fa
     written last, so its presence marks a complete site. A file that is the
     `previous` site's file (hard-linked from it: the same inode at the same
     path) keeps that site's listed line, unless it was modified after that
-    manifest was written; only the files this build wrote are read. With `synced`, every file it hashes and the manifest are flushed to
-    disk; the number of files it hashed, or -1 when a file could not be
-    flushed that way (see `_sync_folders`)."""
+    manifest was written; only the files this build wrote are read. With
+    `synced`, every file it hashes and the manifest are flushed to disk; the
+    number of files it hashed, or -1 when a file could not be flushed that
+    way (see `_sync_folders`)."""
     return _write_manifest(folder, previous, synced)[0]
 
 

@@ -212,9 +212,13 @@ class Urls:
     def feed(self) -> str:
         return self.to(FEED)
 
-    def speeches_csv(self, date: str | None) -> str:
-        """The CSV of the speeches of the year of `date`."""
-        return self.to(speeches_csv_path(date))
+    def speeches_csv(self, *date: str | None) -> str:
+        """The CSV of the speeches of the year of `date`. Without a date (a
+        project's template from before the CSV was split by year), the list of
+        the CSVs on the data page."""
+        if not date:
+            return self.to(DATA) + "#csv"
+        return self.to(speeches_csv_path(date[0]))
 
     def speeches_csvs(self, meetings: Iterable[Any]) -> list[tuple[str | None, str]]:
         """The year (None: undated) and link of every speeches CSV holding a

@@ -45,8 +45,8 @@ def test_the_build_writes_every_page_of_the_url_scheme(example):
     expected = [urls.HOME, urls.MEETINGS, urls.meeting_path(meeting.id), urls.SPEAKERS,
                 urls.person_path(meeting.people[0].id), urls.PARTIES, urls.MOTIONS,
                 urls.COMMITMENTS, urls.SEARCH, urls.DATA, urls.meeting_json_path(meeting.id),
-                urls.speeches_csv_path(meeting.date), urls.FEED, urls.SITEMAP, urls.ROBOTS, urls.NOT_FOUND,
-                urls.ABOUT, "static/style.css"]
+                urls.speeches_csv_path(meeting.date), urls.FEED, urls.SITEMAP, urls.ROBOTS,
+                urls.NOT_FOUND, urls.ABOUT, "static/style.css"]
     expected += [urls.motion_path(m.id) for m in meeting.motions]
     expected += [urls.party_path(p.party) for p in meeting.people if p.party]
     missing = [path for path in expected if not (site / path).is_file()]

@@ -11,11 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from synthetic_project import ROOT, build, copy_built, file_tree, recorded_calls
 
 from generator import urls
 from generator.output import verify_manifest
-
-from synthetic_project import ROOT, build, copy_built, file_tree, recorded_calls  # noqa: I001
 
 OTHER_YEAR = "2001-03-14"
 
@@ -122,6 +121,11 @@ def test_csv_files_of_years_no_longer_in_the_archive_are_gone(project: Path):
     assert build(project) == 0
     assert sorted(_csvs(project)) == ["1995.csv", "undated.csv"]
     assert verify_manifest(project / "site") == []
+
+
+def test_a_template_of_before_the_split_links_the_list_of_the_csvs():
+    assert urls.Urls(urls.HOME).speeches_csv() == "data/index.html#csv"
+    assert urls.Urls(urls.DATA).speeches_csv("2019-05-01") == "speeches/2019.csv"
 
 
 def test_a_date_never_becomes_a_path():
