@@ -777,9 +777,21 @@ def link_or_copy(source: Path, target: Path) -> None:
 
 
 def link_tree(source: Path, target: Path) -> None:
-    """Hard-link every file under `source` to the same place under `target`."""
-    for path in _files(source):
-        link_or_copy(path, target / path.relative_to(source))
+    """Hard-link every file under `source` (not hidden ones) to the same place
+    under `target`: each folder made once, one system call per file."""
+    import shutil
+
+    for top, dirs, names in os.walk(source):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "__pycache__"))]
+        rel = os.path.relpath(top, source)
+        out = os.fspath(target) if rel == "." else os.path.join(target, rel)
+        os.makedirs(out, exist_ok=True)
+        for name in names:
+            if not name.startswith("."):
+                try:
+                    os.link(f"{top}/{name}", f"{out}/{name}")
+                except OSError:
+                    shutil.copy2(f"{top}/{name}", f"{out}/{name}")
 
 
 def hash_text(parts: Iterable[str]) -> str:

@@ -358,7 +358,7 @@ class _CsvFile:
             self.copier.source = self.old_path.open("rb")
         offset = self.copier.position()
         self.copier.add(block.offset, block.length)
-        return replace(block, offset=offset)
+        return CsvBlock(block.key, offset, block.length, block.speakers, block.file)
 
     def write(self, rows: str, key: str | None, speakers: tuple[str, ...]) -> CsvBlock:
         """Append rows made by this build."""
