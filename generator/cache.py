@@ -439,7 +439,8 @@ class BuildCache:
 
     def record_csv_blocks(self, blocks: Mapping[str, Iterable]) -> None:
         """Keep where this build wrote each meeting's rows of the speeches CSV
-        (`generator.feeds.CsvBlock` as a list: key, offset, length, speakers)."""
+        (`generator.feeds.CsvBlock` as a list: key, offset, length, speakers,
+        file)."""
         self.csv_blocks = {mid: _plain(block) for mid, block in blocks.items()}
 
     # --- saving --------------------------------------------------------------------
@@ -700,10 +701,14 @@ _STORE_TABLE = {**copyreg.dispatch_table,
 
 
 def _plain(record: Iterable) -> list:
-    """A record of the cache state (a dataclass or a tuple) as a JSON list."""
-    from dataclasses import astuple, is_dataclass
+    """A record of the cache state (a dataclass or a tuple) as a JSON list:
+    its fields, not copied (`dataclasses.astuple` deep-copies every field:
+    ~50 µs a CSV block, half a second for 10,000 meetings)."""
+    from dataclasses import fields, is_dataclass
 
-    return list(astuple(record) if is_dataclass(record) else record)  # type: ignore[arg-type]
+    if is_dataclass(record):
+        return [getattr(record, f.name) for f in fields(record)]
+    return list(record)
 
 
 def _write_json(path: Path, data: object) -> None:
