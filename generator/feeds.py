@@ -404,13 +404,14 @@ def _reusable_blocks(archive: Archive, made_from: Sequence[str | None], files: S
     each meeting's JSON and `files` its CSV file, in archive order."""
     if old_site is None or not previous:
         return {}
-    ends: dict[str, int] = {}
+    ends = dict.fromkeys(files, 0)  # (a file named by the cache alone is not looked at)
     for block in previous.values():
-        ends[block.file] = max(ends.get(block.file, 0), block.offset + block.length)
+        if block.file in ends:
+            ends[block.file] = max(ends[block.file], block.offset + block.length)
     valid = set()
     for file, end in ends.items():
         with contextlib.suppress(OSError):
-            if os.stat(f"{old_site}/{file}").st_size == end:
+            if end and os.stat(f"{old_site}/{file}").st_size == end:
                 valid.add(file)
     found = {}
     for meeting, fingerprint, file in zip(archive.meetings, made_from, files, strict=True):

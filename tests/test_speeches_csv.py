@@ -132,3 +132,13 @@ def test_a_date_never_becomes_a_path():
     assert urls.speeches_csv_path("2019-05-01") == "data/speeches/2019.csv"
     for date in (None, "", "../..", "19/5", "２０１９-01-01", "abcd-01-01", "201"):
         assert urls.speeches_csv_path(date) == "data/speeches/undated.csv"
+
+
+def test_blocks_the_cache_kept_in_an_older_layout_are_left_out():
+    from generator.feeds import CsvBlock, stored_csv_blocks
+
+    stored = {"old": ["key", 10, 5, ["p1"]],  # one speeches.csv: no file
+              "new": ["key", 10, 5, ["p1"], "data/speeches/1995.csv"],
+              "odd": "key"}
+    assert stored_csv_blocks(stored) == {
+        "new": CsvBlock("key", 10, 5, ("p1",), "data/speeches/1995.csv")}
