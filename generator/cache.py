@@ -439,7 +439,8 @@ class BuildCache:
 
     def record_csv_blocks(self, blocks: Mapping[str, Iterable]) -> None:
         """Keep where this build wrote each meeting's rows of the speeches CSV
-        (`generator.feeds.CsvBlock` as a list: key, offset, length, speakers)."""
+        (`generator.feeds.CsvBlock` as a list: key, offset, length, speakers,
+        file)."""
         self.csv_blocks = {mid: _plain(block) for mid, block in blocks.items()}
 
     # --- saving --------------------------------------------------------------------
@@ -700,10 +701,14 @@ _STORE_TABLE = {**copyreg.dispatch_table,
 
 
 def _plain(record: Iterable) -> list:
-    """A record of the cache state (a dataclass or a tuple) as a JSON list."""
-    from dataclasses import astuple, is_dataclass
+    """A record of the cache state (a dataclass or a tuple) as a JSON list:
+    its fields, not copied (`dataclasses.astuple` deep-copies every field:
+    ~50 µs a CSV block, half a second for 10,000 meetings)."""
+    from dataclasses import fields, is_dataclass
 
-    return list(astuple(record) if is_dataclass(record) else record)  # type: ignore[arg-type]
+    if is_dataclass(record):
+        return [getattr(record, f.name) for f in fields(record)]
+    return list(record)
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -777,9 +782,21 @@ def link_or_copy(source: Path, target: Path) -> None:
 
 
 def link_tree(source: Path, target: Path) -> None:
-    """Hard-link every file under `source` to the same place under `target`."""
-    for path in _files(source):
-        link_or_copy(path, target / path.relative_to(source))
+    """Hard-link every file under `source` (not hidden ones) to the same place
+    under `target`: each folder made once, one system call per file."""
+    import shutil
+
+    for top, dirs, names in os.walk(source):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "__pycache__"))]
+        rel = os.path.relpath(top, source)
+        out = os.fspath(target) if rel == "." else os.path.join(target, rel)
+        os.makedirs(out, exist_ok=True)
+        for name in names:
+            if not name.startswith("."):
+                try:
+                    os.link(f"{top}/{name}", f"{out}/{name}")
+                except OSError:
+                    shutil.copy2(f"{top}/{name}", f"{out}/{name}")
 
 
 def hash_text(parts: Iterable[str]) -> str:

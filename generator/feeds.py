@@ -11,7 +11,7 @@ import contextlib
 import csv
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -147,8 +147,9 @@ def robots(base_url: str) -> str:
 
 @dataclass(frozen=True)
 class CsvBlock:
-    """Where one meeting's rows sit in ``data/speeches.csv``, and what they
-    were made from: the meeting's content hash and the generator's code
+    """Where one meeting's rows sit in the speeches CSV of its year (`file`,
+    a site path: `urls.speeches_csv_path`), and what they were made from: the
+    meeting's content hash and the generator's code
     (`PagePlan.meeting_file_fingerprint`) plus the name and party of every
     speaker id its turns name (`speakers`). A later build whose key for the
     meeting is the same copies the bytes instead of reading the turns."""
@@ -157,6 +158,19 @@ class CsvBlock:
     offset: int
     length: int
     speakers: tuple[str, ...]
+    file: str
+
+
+def stored_csv_blocks(stored: Mapping[str, Sequence]) -> dict[str, CsvBlock]:
+    """The blocks the build cache kept (each as a list of its fields); one of
+    another layout (an older build's) is left out, so its rows are made."""
+    found = {}
+    for mid, fields in stored.items():
+        if isinstance(fields, (list, tuple)) and len(fields) == 5:
+            key, offset, length, speakers, file = fields
+            if isinstance(file, str) and isinstance(offset, int) and isinstance(length, int):
+                found[mid] = CsvBlock(key, offset, length, tuple(speakers), file)
+    return found
 
 
 def csv_block_key(archive: Archive, plan: PagePlan, meeting: Meeting,
@@ -179,31 +193,37 @@ def _block_key(archive: Archive, made_from: str | None, speakers: Sequence[str])
     return hash_text([made_from, *named])
 
 
-SAME_CSV_CHECK = 64  # at most this many meetings' rows are compared with the previous CSV
+SAME_CSV_CHECK = 64  # at most this many meetings' rows are compared with the previous CSVs
+
+Made = tuple[str, tuple[str, ...], str, "str | None"]  # rows, speakers, JSON path, fingerprint
 
 
 def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
                         plan: PagePlan | None = None,
                         previous_blocks: Mapping[str, CsvBlock] | None = None
                         ) -> tuple[list[tuple[str, str | None]], dict[str, CsvBlock]]:
-    """The per-meeting JSON files and the speeches CSV, in one pass over the
-    meetings' text: workers (`jobs`, 0: one per core) write the JSON and return
-    their meetings' CSV rows, which are written here in archive order.
+    """The per-meeting JSON files and the speeches CSVs (one per year), in
+    one pass over the meetings' text: workers (`jobs`, 0: one per core) write
+    the JSON and return their meetings' CSV rows, which are written here in
+    archive order.
 
     With a `plan`, the JSON of a meeting unchanged since the previous build is
     linked from it, and its rows are copied from the previous build's CSV
     when its `previous_blocks` entry has the same key: such a meeting's text
-    is not read at all. When the rows made again are those the previous CSV
-    holds (and every other block is copied in place), the previous CSV itself
-    is linked. Returns the fingerprint of each JSON file and the block of each
-    meeting's rows (for the build cache)."""
+    is not read at all. A year's CSV whose rows are all where the previous
+    one holds them, the bytes made again included, is that previous file,
+    linked: an edit rewrites the CSV of its year alone. Returns the
+    fingerprint of each JSON file and the block of each meeting's rows (for
+    the build cache)."""
     meetings = archive.meetings
+    previous = previous_blocks or {}
     paths = [urls.meeting_json_path(archive.meeting_slug(m)) for m in meetings]
     made_from = [plan.meeting_file_fingerprint(path, m) for path, m in zip(paths, meetings,
                                                                               strict=True)] \
         if plan is not None else [None] * len(meetings)
-    old_csv = plan.previous_site / urls.SPEECHES_CSV if plan and plan.previous_site else None
-    reusable = _reusable_blocks(archive, made_from, previous_blocks or {}, old_csv)
+    files = [urls.speeches_csv_path(m.date) for m in meetings]
+    old_site = plan.previous_site if plan is not None else None
+    reusable = _reusable_blocks(archive, made_from, files, previous, old_site)
     fingerprints: list[tuple[str, str | None]] = []
     linker = _Linker(plan, site_dir)
     for i, meeting in enumerate(meetings):  # the JSON of a meeting whose rows are copied
@@ -213,7 +233,7 @@ def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
             fingerprints.append((paths[i], made_from[i]))
     todo = [i for i, m in enumerate(meetings) if m.id not in reusable]
 
-    def write(batch: Sequence[int]) -> list[tuple[str, tuple[str, ...], str, str | None]]:
+    def write(batch: Sequence[int]) -> list[Made]:
         made = []
         for i in batch:
             meeting = archive.full(meetings[i])
@@ -224,76 +244,128 @@ def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
             made.append((rows.getvalue(), speakers, paths[i], made_from[i]))
         return made
 
-    target = urls.output_file(site_dir, urls.SPEECHES_CSV)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    made: Iterator[Made] = (item for batch in fork_map(write, chunked(todo, BATCH), jobs)
+                            for item in batch)
+    early: dict[int, Made] | None = None  # the rows made, when few: to compare
+    if old_site is not None and len(todo) <= SAME_CSV_CHECK:
+        early = dict(zip(todo, made, strict=True))  # (and lets the workers finish)
+    folder = urls.output_file(site_dir, urls.SPEECHES_CSV_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = _unchanged_files(meetings, files, reusable, previous, early, old_site)
+    for file in kept:
+        link_or_copy(old_site / file, urls.output_file(site_dir, file))  # type: ignore[operator]
     blocks: dict[str, CsvBlock] = {}
-    made = (item for batch in fork_map(write, chunked(todo, BATCH), jobs) for item in batch)
-    if reusable and old_csv is not None and len(todo) <= SAME_CSV_CHECK:
-        early = [next(made) for _ in todo]
-        if _same_csv(meetings, todo, early, reusable, previous_blocks or {}, old_csv):
-            link_or_copy(old_csv, target)
-            remade = {}
-            for i, (_, speakers, path, fingerprint) in zip(todo, early, strict=True):
-                fingerprints.append((path, fingerprint))
-                remade[i] = speakers
-            for i, meeting in enumerate(meetings):
-                block = reusable.get(meeting.id)
-                if block is None:
-                    block = replace((previous_blocks or {})[meeting.id], speakers=remade[i])
-                    block = replace(block, key=_block_key(archive, made_from[i], remade[i]))
-                if block.key is not None:
-                    blocks[meeting.id] = block
-            return fingerprints, blocks
-        made = iter(early)
-    with target.open("wb") as out, contextlib.ExitStack() as stack:
-        old = stack.enter_context(old_csv.open("rb")) if reusable and old_csv else None
-        out.write(_csv_header())
-        copy = _RangeCopier(old, out)
+    with contextlib.ExitStack() as stack:
+        out: dict[str, _CsvFile] = {}
         for i, meeting in enumerate(meetings):
-            offset = copy.position()
+            file = files[i]
             block = reusable.get(meeting.id)
-            if block is not None and old is not None:
-                copy.add(block.offset, block.length)
-                length, speakers, key = block.length, block.speakers, block.key
+            item, key = None, None
+            if block is None:
+                item = early.pop(i) if early is not None else next(made)
+                fingerprints.append((item[2], item[3]))
+                key = _block_key(archive, made_from[i], item[1])
+            if file in kept:  # the rows are where the previous file holds them
+                if block is None:
+                    block = replace(previous[meeting.id], key=key, speakers=item[1])
             else:
-                copy.flush()
-                rows, speakers, path, fingerprint = next(made)
-                length = out.write(rows.encode("utf-8"))
-                fingerprints.append((path, fingerprint))
-                key = _block_key(archive, made_from[i], speakers)
-            if key is not None:
-                blocks[meeting.id] = CsvBlock(key, offset, length, speakers)
-        copy.flush()
+                csv_file = out.get(file)
+                if csv_file is None:
+                    csv_file = out[file] = stack.enter_context(_CsvFile(site_dir, file,
+                                                                        old_site))
+                block = csv_file.copy(block) if block is not None \
+                    else csv_file.write(item[0], key, item[1])
+            if block.key is not None:
+                blocks[meeting.id] = block
     return fingerprints, blocks
 
 
-def _same_csv(meetings: Sequence[Meeting], todo: Sequence[int],
-              made: Sequence[tuple[str, tuple[str, ...], str, str | None]],
-              reusable: Mapping[str, CsvBlock], previous: Mapping[str, CsvBlock],
-              old_csv: Path) -> bool:
-    """Whether the CSV to write is the previous one byte for byte: every
-    meeting's rows sit where they sat (the header before them), the copied
-    blocks in place and the rows made again (`made`, for `todo`) equal to
+def _unchanged_files(meetings: Sequence[Meeting], files: Sequence[str],
+                     reusable: Mapping[str, CsvBlock], previous: Mapping[str, CsvBlock],
+                     made: Mapping[int, Made] | None, old_site: Path | None) -> set[str]:
+    """The CSV files to write that are the previous build's byte for byte:
+    every meeting's rows sit where they sat in the same file (the header
+    before them), and the rows made again (`made`, by meeting index) equal
     the previous bytes at their block."""
-    offset = len(_csv_header())
-    for meeting in meetings:
-        block = reusable.get(meeting.id) or previous.get(meeting.id)
-        if block is None or block.offset != offset:
-            return False
-        offset += block.length
+    if old_site is None:
+        return set()
+    header = len(_csv_header())
+    ends: dict[str, int] = {}
+    again: dict[str, list[tuple[CsvBlock, bytes]]] = {}
+    for i, meeting in enumerate(meetings):
+        file = files[i]
+        end = ends.get(file, header)
+        if end < 0:
+            continue
+        block = reusable.get(meeting.id)
+        if block is None:
+            block = previous.get(meeting.id)
+            if block is None or made is None or i not in made:
+                ends[file] = -1
+                continue
+            again.setdefault(file, []).append((block, made[i][0].encode("utf-8")))
+        ends[file] = end + block.length if block.file == file and block.offset == end else -1
+    same = set()
+    for file, end in ends.items():
+        if end >= 0 and _holds(old_site / file, end, again.get(file, ())):
+            same.add(file)
+    return same
+
+
+def _holds(path: Path, size: int, blocks: Iterable[tuple[CsvBlock, bytes]]) -> bool:
+    """Whether the file has `size` bytes and each block's bytes are those given."""
     try:
-        if old_csv.stat().st_size != offset:
+        if path.stat().st_size != size:
             return False
-        with old_csv.open("rb") as old:
-            for i, (rows, *_) in zip(todo, made, strict=True):
-                block = previous[meetings[i].id]
-                data = rows.encode("utf-8")
+        with path.open("rb") as old:
+            for block, data in blocks:
                 old.seek(block.offset)
                 if len(data) != block.length or old.read(block.length) != data:
                     return False
     except OSError:
         return False
     return True
+
+
+class _CsvFile:
+    """One speeches CSV being written: the header, then each meeting's rows,
+    made (`write`) or copied from the previous build's file of the same year
+    (`copy`, by the kernel: `_RangeCopier`)."""
+
+    def __init__(self, site_dir: Path, file: str, old_site: Path | None):
+        self.file = file
+        self.out = urls.output_file(site_dir, file).open("wb")
+        self.old_path = None if old_site is None else urls.output_file(old_site, file)
+        self.out.write(_csv_header())
+        self.copier = _RangeCopier(None, self.out)
+
+    def __enter__(self) -> _CsvFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.copier.flush()
+        finally:
+            self.out.close()
+            if self.copier.source is not None:
+                self.copier.source.close()
+
+    def copy(self, block: CsvBlock) -> CsvBlock:
+        """Append the rows of `block` (of the previous file)."""
+        if self.copier.source is None:
+            assert self.old_path is not None, "rows copied without a previous site"
+            self.copier.source = self.old_path.open("rb")
+        offset = self.copier.position()
+        self.copier.add(block.offset, block.length)
+        return CsvBlock(block.key, offset, block.length, block.speakers, block.file)
+
+    def write(self, rows: str, key: str | None, speakers: tuple[str, ...]) -> CsvBlock:
+        """Append rows made by this build."""
+        self.copier.flush()
+        offset = self.out.tell()
+        length = self.out.write(rows.encode("utf-8"))
+        return CsvBlock(key, offset, length, speakers, self.file)  # type: ignore[arg-type]
 
 
 class _Linker:
@@ -323,24 +395,29 @@ def _csv_header() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _reusable_blocks(archive: Archive, made_from: Sequence[str | None],
-                     previous: Mapping[str, CsvBlock], old_csv: Path | None
+def _reusable_blocks(archive: Archive, made_from: Sequence[str | None], files: Sequence[str],
+                     previous: Mapping[str, CsvBlock], old_site: Path | None
                      ) -> dict[str, CsvBlock]:
     """The previous build's blocks whose key is this build's key for the
-    same meeting (none when the previous CSV is not the one they describe);
-    `made_from` the fingerprint of each meeting's JSON, in archive order."""
-    if old_csv is None or not previous:
+    same meeting, in the CSV file that meeting's rows go to (none of a file
+    that is not the one the blocks describe); `made_from` the fingerprint of
+    each meeting's JSON and `files` its CSV file, in archive order."""
+    if old_site is None or not previous:
         return {}
-    try:
-        size = old_csv.stat().st_size
-    except OSError:
-        return {}
-    if size != max(b.offset + b.length for b in previous.values()):
-        return {}
+    ends = dict.fromkeys(files, 0)  # (a file named by the cache alone is not looked at)
+    for block in previous.values():
+        if block.file in ends:
+            ends[block.file] = max(ends[block.file], block.offset + block.length)
+    valid = set()
+    for file, end in ends.items():
+        with contextlib.suppress(OSError):
+            if end and os.stat(f"{old_site}/{file}").st_size == end:
+                valid.add(file)
     found = {}
-    for meeting, fingerprint in zip(archive.meetings, made_from, strict=True):
+    for meeting, fingerprint, file in zip(archive.meetings, made_from, files, strict=True):
         block = previous.get(meeting.id)
-        if block is not None and block.key == _block_key(archive, fingerprint, block.speakers):
+        if block is not None and block.file == file and file in valid \
+                and block.key == _block_key(archive, fingerprint, block.speakers):
             found[meeting.id] = block
     return found
 

@@ -99,9 +99,9 @@ def staged_site(site_dir: Path | str, durable: bool = True,
     staging.mkdir()
     try:
         yield staging
-        written = write_manifest(staging, site_dir, synced=durable)
+        written, folders = _write_manifest(staging, site_dir, synced=durable)
         if durable:  # the new files are on disk before the name points at them
-            _sync_folders(staging, written)
+            _sync_folders(folders, written)
         swap_in(staging, site_dir, remove_in_background)
     finally:
         if staging.exists():
@@ -111,29 +111,46 @@ def staged_site(site_dir: Path | str, durable: bool = True,
 def write_manifest(folder: Path, previous: Path | None = None, synced: bool = False) -> int:
     """List every file with its SHA-256 (``sha256sum -c`` verifies it), sorted;
     written last, so its presence marks a complete site. A file that is the
-    `previous` site's file (hard-linked from it) keeps that site's listed
-    hash, unless it was modified after that manifest was written. With
-    `synced`, every file it hashes (the files this build wrote) and the
-    manifest are flushed to disk; the number of files it hashed, or -1 when a
-    file could not be flushed that way (see `_sync_folders`)."""
-    known = _linked_digests(previous, folder) if previous is not None else _Known({}, None, 0)
+    `previous` site's file (hard-linked from it: the same inode at the same
+    path) keeps that site's listed line, unless it was modified after that
+    manifest was written; only the files this build wrote are read. With
+    `synced`, every file it hashes and the manifest are flushed to disk; the
+    number of files it hashed, or -1 when a file could not be flushed that
+    way (see `_sync_folders`)."""
+    return _write_manifest(folder, previous, synced)[0]
+
+
+def _write_manifest(folder: Path, previous: Path | None, synced: bool) -> tuple[int, list[str]]:
+    """`write_manifest`, and the folders of the site (to flush them)."""
+    old, written_ns, listed = _listed_lines(previous, folder) if previous is not None \
+        else ("", 0, {})
+    files, folders = _site_files(folder)
+    top = os.fspath(folder)
     lines = []
     hashed = 0
-    for rel, entry in _site_files(folder):
-        if rel == MANIFEST_NAME:
-            continue
-        digest = known.digest(entry, rel)
-        if digest is None:
-            digest, flushed = _sha256_flushed(entry.path, synced)
+    for rel, inode in files:
+        line = listed.get(rel)
+        if line is not None and inode >= 0:  # the previous site's file, unchanged since?
+            try:
+                st = os.stat(f"{old}/{rel}", follow_symlinks=False)
+                if st.st_ino != inode or st.st_mtime_ns >= written_ns:
+                    line = None
+            except OSError:
+                line = None
+        if line is None or inode < 0:
+            if rel == MANIFEST_NAME:
+                continue
+            digest, flushed = _sha256_flushed(f"{top}/{rel}", synced)
             hashed = hashed + 1 if hashed >= 0 and flushed else -1
-        lines.append(f"{digest}  {rel}\n")
+            line = f"{digest}  {rel}\n"
+        lines.append(line)
     manifest = folder / MANIFEST_NAME
     with manifest.open("w", encoding="utf-8") as fh:
         fh.write("".join(lines))
         if synced:
             fh.flush()
             os.fsync(fh.fileno())
-    return hashed
+    return hashed, folders
 
 
 def _sha256_flushed(path: str, flush: bool) -> tuple[str, bool]:
@@ -150,76 +167,69 @@ def _sha256_flushed(path: str, flush: bool) -> tuple[str, bool]:
     return digest, True
 
 
-def _sync_folders(folder: Path, written: int) -> None:
+def _sync_folders(folders: list[str], written: int) -> None:
     """Make a staged site durable: the files the build wrote were flushed as
     the manifest hashed them; the files it linked are the previous site's,
-    on disk since that build. What is left are the folders' entries. Should a
-    file not have been flushed (`written` < 0: a system whose fsync needs a
-    writable descriptor), everything is synced instead, as before."""
+    on disk since that build. What is left are the `folders`' entries.
+    Should a file not have been flushed (`written` < 0: a system whose fsync
+    needs a writable descriptor), everything is synced instead, as before."""
     if written < 0:
         os.sync()
         return
-    for top, _dirs, _files in os.walk(folder):
+    for top in folders:
         _fsync_dir(Path(top))
 
 
-def _site_files(folder: Path) -> list[tuple[str, os.DirEntry]]:
+def _site_files(folder: Path) -> tuple[list[tuple[str, int]], list[str]]:
     """Every file under `folder` (symlinks to files too, as `Path.is_file`
-    says), by path relative to it, in the order of their `Path`s."""
-    found: list[tuple[tuple[str, ...], str, os.DirEntry]] = []
-    todo = [(os.fspath(folder), ())]
-    while todo:
-        top, parts = todo.pop()
-        with os.scandir(top) as entries:
-            for entry in entries:
+    says), by path relative to it, in the order of their `Path`s (a folder's
+    entries by name, a subfolder's files where its name sorts), with its
+    inode (-1 for a symlink: never taken for a linked file); and every
+    folder (`folder` first). One listing per folder, no stat per file."""
+    files: list[tuple[str, int]] = []
+    folders: list[str] = []
+
+    def walk(top: str, prefix: str) -> None:
+        folders.append(top)
+        found: dict[str, int | str] = {}  # name -> inode, or the path of a subfolder
+        with os.scandir(top) as listing:
+            for entry in listing:
                 if entry.is_dir(follow_symlinks=False):
-                    todo.append((entry.path, (*parts, entry.name)))
+                    found[entry.name] = entry.path
                 elif entry.is_file():
-                    key = (*parts, entry.name)
-                    found.append((key, "/".join(key), entry))
-    found.sort(key=lambda item: item[0])
-    return [(rel, entry) for _, rel, entry in found]
+                    found[entry.name] = -1 if entry.is_symlink() else entry.inode()
+        for name in sorted(found):
+            kind = found[name]
+            if isinstance(kind, str):
+                walk(kind, f"{prefix}{name}/")
+            else:
+                files.append((prefix + name, kind))
+
+    walk(os.fspath(folder), "")
+    return files, folders
 
 
-class _Known:
-    """The hashes a previous site's manifest lists, trusted for the same file
-    (same device and inode) not modified since the manifest was written. The
-    new site's folder is on the previous site's device (`same_device`), so a
-    file's inode number, which listing its folder gives, and one stat of the
-    previous site's file tell."""
-
-    def __init__(self, listed: dict[str, str], site: Path | None, written_ns: int,
-                 same_device: bool = False):
-        self.listed = listed
-        self.site = os.fspath(site) if site is not None and same_device else None
-        self.written_ns = written_ns
-
-    def digest(self, entry: os.DirEntry, rel: str) -> str | None:
-        listed = self.listed.get(rel)
-        if listed is None or self.site is None or entry.is_symlink():
-            return None
-        try:
-            old = os.stat(f"{self.site}/{rel}", follow_symlinks=False)
-        except OSError:
-            return None
-        return listed if entry.inode() == old.st_ino and old.st_mtime_ns < self.written_ns \
-            else None
-
-
-def _linked_digests(site: Path, folder: Path) -> _Known:
-    manifest = site / MANIFEST_NAME
+def _listed_lines(site: Path, folder: Path) -> tuple[str, int, dict[str, str]]:
+    """The previous `site` (a path), when its manifest was written, and the
+    line that manifest lists for each file, by path (none when `folder` is on
+    another device: inodes would not tell). A file of the new site with the
+    inode of the previous site's file at its path, not modified since that
+    manifest was written, is that file, linked: it keeps its line."""
     try:
+        manifest = site / MANIFEST_NAME
         written_ns = manifest.stat().st_mtime_ns
         text = manifest.read_text(encoding="utf-8")
-        same_device = site.stat().st_dev == folder.stat().st_dev
+        if site.stat().st_dev != folder.stat().st_dev:
+            return "", 0, {}
     except (OSError, UnicodeDecodeError):
-        return _Known({}, None, 0)
+        return "", 0, {}
     listed = {}
-    for line in text.splitlines():
+    for line in text.splitlines(keepends=True):
         digest, _, rel = line.partition("  ")
-        if len(digest) == 64 and rel:
-            listed[rel] = digest
-    return _Known(listed, site, written_ns, same_device)
+        rel = rel.removesuffix("\n")
+        if len(digest) == 64 and rel and rel != MANIFEST_NAME:
+            listed[rel] = line if line.endswith("\n") else line + "\n"
+    return os.fspath(site), written_ns, listed
 
 
 def _sha256(path: Path | str) -> str:

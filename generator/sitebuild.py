@@ -22,7 +22,7 @@ from generator.cache import BuildCache, hash_text, link_tree
 from generator.config import Project
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, Severity, error
-from generator.feeds import CsvBlock, write_feeds
+from generator.feeds import stored_csv_blocks, write_feeds
 from generator.i18n import load_catalogue
 from generator.model import Meeting
 from generator.output import staged_site
@@ -141,11 +141,8 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
     del deps
     archive = without_page_data(archive)
     with timed("feeds", verbose):
-        previous_blocks = None
-        if cache is not None:
-            previous_blocks = {mid: CsvBlock(key, offset, length, tuple(speakers))
-                               for mid, (key, offset, length, speakers)
-                               in cache.previous_csv_blocks.items()}
+        previous_blocks = stored_csv_blocks(cache.previous_csv_blocks) \
+            if cache is not None else None
         fingerprints, blocks = write_feeds(archive, t, project.title, project.base_url,
                                            out_dir, paths, jobs, plan, previous_blocks)
         if cache is not None:

@@ -13,8 +13,10 @@ site folder or break out of an attribute.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator.model import VerdictKind
 from generator.slugs import slugify as _slugify
@@ -31,7 +33,8 @@ MOTIONS = "moties/index.html"
 COMMITMENTS = "toezeggingen/index.html"
 SEARCH = "zoeken/index.html"
 DATA = "data/index.html"
-SPEECHES_CSV = "data/speeches.csv"
+SPEECHES_CSV_DIR = "data/speeches"  # one CSV per year: ``data/speeches/<year>.csv``
+UNDATED = "undated"  # the CSV of meetings without a (readable) year
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -62,6 +65,18 @@ def _page(folder: str, slug: str) -> str:
 @_remembered
 def meeting_path(meeting_slug: str) -> str:
     return _page("vergaderingen", meeting_slug)
+
+
+def speeches_csv_year(date: str | None) -> str | None:
+    """The year whose speeches CSV holds a meeting of `date` (None: undated;
+    an unvalidated date never becomes part of a path)."""
+    year = (date or "")[:4]
+    return year if len(year) == 4 and year.isascii() and year.isdigit() else None
+
+
+def speeches_csv_path(date: str | None) -> str:
+    """The CSV file holding the speeches of a meeting of `date`."""
+    return f"{SPEECHES_CSV_DIR}/{speeches_csv_year(date) or UNDATED}.csv"
 
 
 def meeting_json_path(meeting_slug: str) -> str:
@@ -197,8 +212,20 @@ class Urls:
     def feed(self) -> str:
         return self.to(FEED)
 
-    def speeches_csv(self) -> str:
-        return self.to(SPEECHES_CSV)
+    def speeches_csv(self, *date: str | None) -> str:
+        """The CSV of the speeches of the year of `date`. Without a date (a
+        project's template from before the CSV was split by year), the list of
+        the CSVs on the data page."""
+        if not date:
+            return self.to(DATA) + "#csv"
+        return self.to(speeches_csv_path(date[0]))
+
+    def speeches_csvs(self, meetings: Iterable[Any]) -> list[tuple[str | None, str]]:
+        """The year (None: undated) and link of every speeches CSV holding a
+        meeting of `meetings` (anything with a ``date``), by year, undated last."""
+        years = {speeches_csv_year(m.date) for m in meetings}
+        return [(year, self.to(speeches_csv_path(year)))
+                for year in sorted(years, key=lambda y: (y is None, y or ""))]
 
     def static(self, name: str) -> str:
         return self.to(static_path(name))

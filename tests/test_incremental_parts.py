@@ -70,13 +70,21 @@ def test_an_edited_transcript_reads_the_text_of_that_meeting_alone_for_the_csv(
     import generator.feeds as feeds
 
     rows = recorded_calls(monkeypatch, feeds, "write_speech_rows")
-    before = (project / "site" / "data" / "speeches.csv").read_bytes()
+    before = _speeches_csvs(project)
     _edit_second_transcript(project)
     assert build(project) == 0
-    after = (project / "site" / "data" / "speeches.csv").read_bytes()
+    after = _speeches_csvs(project)
     assert len(rows) == 1
-    assert after != before and after.replace(b"Goedemorgen. Ik open", b"Goedemiddag. Ik open",
-                                             1) == before
+    changed = [name for name in after if after[name] != before.get(name)]
+    assert len(changed) == 1 and after.keys() == before.keys()  # the CSV of one year
+    assert after[changed[0]].replace(b"Goedemorgen. Ik open", b"Goedemiddag. Ik open",
+                                     1) == before[changed[0]]
+
+
+def _speeches_csvs(project: Path) -> dict[str, bytes]:
+    """The bytes of each speeches CSV (one per year), by name."""
+    return {p.name: p.read_bytes()
+            for p in sorted((project / "site" / "data" / "speeches").iterdir())}
 
 
 def test_a_renamed_speaker_rewrites_the_csv_rows_of_the_meetings_they_spoke_in(
@@ -91,7 +99,7 @@ def test_a_renamed_speaker_rewrites_the_csv_rows_of_the_meetings_they_spoke_in(
                         encoding="utf-8")
     rows = recorded_calls(monkeypatch, feeds, "write_speech_rows")
     assert build(project) == 0
-    csv = (project / "site" / "data" / "speeches.csv").read_text(encoding="utf-8")
+    csv = b"".join(_speeches_csvs(project).values()).decode("utf-8")
     assert f"{old_name} Jr" in csv
     assert rows  # the rows naming them were made again, not copied
 

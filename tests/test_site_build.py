@@ -45,8 +45,8 @@ def test_the_build_writes_every_page_of_the_url_scheme(example):
     expected = [urls.HOME, urls.MEETINGS, urls.meeting_path(meeting.id), urls.SPEAKERS,
                 urls.person_path(meeting.people[0].id), urls.PARTIES, urls.MOTIONS,
                 urls.COMMITMENTS, urls.SEARCH, urls.DATA, urls.meeting_json_path(meeting.id),
-                urls.SPEECHES_CSV, urls.FEED, urls.SITEMAP, urls.ROBOTS, urls.NOT_FOUND,
-                urls.ABOUT, "static/style.css"]
+                urls.speeches_csv_path(meeting.date), urls.FEED, urls.SITEMAP, urls.ROBOTS,
+                urls.NOT_FOUND, urls.ABOUT, "static/style.css"]
     expected += [urls.motion_path(m.id) for m in meeting.motions]
     expected += [urls.party_path(p.party) for p in meeting.people if p.party]
     missing = [path for path in expected if not (site / path).is_file()]
@@ -80,10 +80,15 @@ def test_the_meeting_json_is_the_open_data_export_of_the_meeting(example):
         assert json.loads(path.read_text(encoding="utf-8")) == meeting_to_dict(meeting)
 
 
-def test_the_speeches_csv_has_one_row_per_turn_with_a_deep_link(example):
+def test_the_speeches_csvs_have_one_row_per_turn_with_a_deep_link(example):
     root, meetings = example
-    text = (root / "site" / urls.SPEECHES_CSV).read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    rows = []
+    for path in sorted((root / "site" / urls.SPEECHES_CSV_DIR).iterdir()):
+        text = path.read_text(encoding="utf-8")
+        found = list(csv.DictReader(io.StringIO(text, newline="")))
+        assert {urls.speeches_csv_path(r["date"]) for r in found} == \
+            {path.relative_to(root / "site").as_posix()}  # a year's file, its meetings
+        rows += found
     assert len(rows) == sum(len(m.turns) for m in meetings)
     first = meetings[0].turns[1]
     row = next(r for r in rows if r["turn"] == first.id)
