@@ -53,14 +53,17 @@ class MeetingRow:
 
 @dataclass(frozen=True)
 class PersonRow:
-    """A person in a list, with their party (slug None: no party page) and figures."""
+    """A person in a list, with their party (slug None: no party page) and
+    figures (None where the page names the person without them: a speech's
+    speaker, a meeting's chair; so an edit that changes the person's word
+    count leaves those pages as they were)."""
 
     id: str
     name: str
     party: str | None
     party_slug: str | None
     role: str | None
-    figures: Figures
+    figures: Figures | None
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,15 @@ import io
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
 from generator.archive import MEETING_FIELDS, Archive, MotionEntry, NewestSpeeches, SpeechRef
-from generator.figures import SpeakerFigureData, VerdictCounts
+from generator.figures import SpeakerFigureData, SpeakerMeeting, VerdictCounts
 from generator.model import Meeting
 from generator.stable_pickle import hashing_pickler
+from generator.stats import Figures
 
 ALL = "*"  # the key of a token that stands for a whole field
 MEETING = "meeting"  # the field of a token that stands for a meeting (outline and turns)
@@ -41,6 +43,10 @@ BY_MEETING = frozenset({"motions_by_turn", "verdicts_by_turn"})  # keyed by (mee
 
 Token = tuple[str, Any]
 SPEAKER_FIGURES = "chart_data.speakers"  # by person id: per meeting spoken in, made from it
+# meeting fields hashed by their value, not named by the meeting's content
+# hash: a speaker page reads the summary (speech count) of each meeting the
+# speaker spoke in, which an edit of a speech seldom changes
+BY_VALUE = frozenset({"summaries"})
 
 
 class Reads:
@@ -227,6 +233,8 @@ class TokenDigests:
         value = self._field(field)
         if key == ALL:
             return self._hash_value(value)
+        if field in BY_VALUE and isinstance(value, Mapping) and _hashable(key):
+            return self._hash_value(value.get(key, _ABSENT))
         if field in MEETING_FIELDS and _hashable(key) and key in self.meeting_digests:
             # made from that meeting alone: its content hash names the value
             found = self.meeting_digests[key] if key in value else _ABSENT
@@ -256,18 +264,18 @@ class TokenDigests:
                                    *digests]).encode())  # type: ignore[list-item]
 
     def _speaker_figures(self, key: Any, value: SpeakerFigureData) -> str | None:
-        """A speaker's chart data, naming each meeting's part (the meeting's
-        date and the speaker's figures there, made from that meeting alone)
-        by the meeting's content hash: hashing it costs a few bytes per
-        meeting instead of the figures."""
-        found = self.meeting_digests
-        digests = [found.get(m.meeting) for m in value.meetings]
+        """A speaker's chart data, each meeting's part (its id, date and the
+        speaker's figures there) written as plain text: an edit of another
+        speaker's speech leaves it as it was (naming the part by the
+        meeting's content hash would not), and it costs a few bytes per
+        meeting instead of a pickle of the figures."""
+        parts = [f"{_MEETING_PART(m)!r}\x01{_FIGURES(m.figures)!r}" for m in value.meetings
+                 if type(m) is SpeakerMeeting and type(m.figures) is Figures]
         verdicts = _plain_repr(value.verdicts) if type(value.verdicts) is VerdictCounts \
             else self._hash_value(value.verdicts)
-        if None in digests or verdicts is None:
+        if len(parts) != len(value.meetings) or verdicts is None:
             return self._hash_value(value)
-        return _hash("\x00".join([SPEAKER_FIGURES, repr(key), verdicts,
-                                   *digests]).encode())  # type: ignore[list-item]
+        return _hash("\x00".join([SPEAKER_FIGURES, repr(key), verdicts, *parts]).encode())
 
     def _field(self, field: str) -> Any:
         value: Any = self.archive
@@ -323,6 +331,9 @@ def _plain_repr(counts: VerdictCounts) -> str:
 
 
 _VERDICT_FIELDS = tuple(f.name for f in fields(VerdictCounts))
+# every field of a speaker's part of a meeting, as a tuple of plain values
+_MEETING_PART = attrgetter(*(f.name for f in fields(SpeakerMeeting) if f.name != "figures"))
+_FIGURES = attrgetter(*(f.name for f in fields(Figures)))
 
 
 def _hashable(key: Any) -> bool:

@@ -110,11 +110,14 @@ def person_row(archive: Archive, person: Person, figures: Figures | None = None,
 
 def _row(archive: Archive, person_id: str | None, meeting: Meeting | None = None
          ) -> PersonRow | None:
+    """A person named on a page without their figures (`PersonRow`)."""
     person = archive.people.get(person_id or "")
     if person is None:
         return None
     local = meeting.person(person_id) if meeting else None
-    return person_row(archive, person, role=local.role if local else None)
+    party = archive.party_of(person.id)
+    return PersonRow(person.id, person.name, person.party, party.slug if party else None,
+                     local.role if local else None, None)
 
 
 # -- home and lists ----------------------------------------------------------

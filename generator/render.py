@@ -44,7 +44,7 @@ from generator.pagedeps import Reads, tracked
 from generator.pages import Page, PageSpec, kind_name, motion_title, page_specs
 from generator.pagestate import PageCheck, PageState, Record
 from generator.urls import NOT_FOUND, Urls, output_file
-from generator.workers import chunked, forked_pool
+from generator.workers import WorkerLimits, bounded_map
 
 SEARCH_TEMPLATE = "search.html"
 SEARCH_FALLBACK = "_search_fallback.html"
@@ -145,7 +145,11 @@ def render_page(env: Environment, page: Page, site: SiteInfo) -> str:
 GC_PAGES = 50  # pages rendered between two collections of cyclic garbage
 PARALLEL_MIN_PAGES = 300  # below this, starting workers costs more than it saves
 PAGES_PER_TASK = 20
-TASKS_PER_WORKER = 4  # then the worker exits and a fresh one is forked
+# a worker exits after this many pages, or once it has faulted in this much
+# memory (its copy of the shared archive's pages it touched, and what it
+# made), and a fresh one is forked: at 10,000 meetings, 20 speaker pages
+# touched ~165 MB of the archive, 80 meeting pages ~37 MB
+WORKER_LIMITS = WorkerLimits(items=80, faulted=128 << 20)
 
 Fingerprints = list[tuple[str, str | None]]
 Deps = list[Record]
@@ -162,40 +166,42 @@ def render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: P
 
     With `jobs` > 1 (0: one per core) and a large archive, forked workers
     render runs of `PAGES_PER_TASK` pages; the output is the same bytes either
-    way. A worker lives for `TASKS_PER_WORKER` runs: reading the shared
-    archive writes reference counts, so a long-lived worker would end up with
-    a private copy of the whole archive. Templates are compiled once, before
+    way. A worker lives within `WORKER_LIMITS`: reading the shared archive
+    writes reference counts, so a long-lived worker would end up with a
+    private copy of the whole archive. Templates are compiled once, before
     the fork. With a `plan` (`generator.cache`), a page whose inputs are those
     of the previous build is linked from the previous site without building
     its context, and a page whose fingerprint is that of the previous build is
     linked instead of rendered. `compiled`: where compiled templates are
     kept between builds."""
-    with _collected_every(GC_PAGES):  # the archive's millions of objects: no full collections
-        return _render_site(archive, site, t, templates_dir, out_dir, jobs, plan, compiled)
+    # the archive's millions of objects: no full collections
+    with _collected_every(GC_PAGES) as page_done:
+        return _render_site(archive, site, t, templates_dir, out_dir, jobs, plan, compiled,
+                            page_done)
 
 
 def _render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: Path,
-                 out_dir: Path, jobs: int, plan: PagePlan | None, compiled: Path | None
+                 out_dir: Path, jobs: int, plan: PagePlan | None, compiled: Path | None,
+                 page_done: Callable[[], None]
                  ) -> tuple[list[str], list[Diagnostic], Fingerprints, PageState | None]:
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     env = make_environment(templates_dir, t, compiled)
     specs = page_specs(archive, t, site.title)
     check = PageCheck(plan.previous_deps, archive, plan.meeting_digests, plan.template_hashes,
                       plan.salt) if plan is not None else None
-    job = _Job(env, specs, site, out_dir, plan, archive, _repeated_keys(specs))
+    job = _Job(env, specs, site, out_dir, plan, archive, _repeated_keys(specs), page_done)
     carried: dict[str, int] = {}
     linked = _link_unchanged(job, check, carried)  # before any fork: the check is shared
     todo = [i for i in range(len(specs)) if i not in linked[0]]
     if workers <= 1 or len(todo) < PARALLEL_MIN_PAGES or not _can_fork():
-        shares = [linked[1], _render_pages(job, todo)]
+        shares = [linked[1], _render_each(job, todo, page_done)]
     else:
         _compile_templates(env)
         global _SHARED
         _SHARED = job
         try:
-            with forked_pool(workers, TASKS_PER_WORKER) as pool:
-                shares = [linked[1], *pool.map(_render_worker, chunked(todo, PAGES_PER_TASK),
-                                               chunksize=1)]
+            shares = [linked[1], *bounded_map(_render_worker, todo, workers, PAGES_PER_TASK,
+                                              WORKER_LIMITS)]
         finally:
             _SHARED = None
     paths = sorted((idx, path) for share in shares for idx, path in share[0])
@@ -258,6 +264,7 @@ class _Job:
     plan: PagePlan | None
     archive: Archive
     repeated: frozenset[str]  # keys of more than one page: never skipped
+    page_done: Callable[[], None]  # called before each page (`_collected_every`)
 
 
 _SHARED: _Job | None = None  # what forked workers inherit
@@ -283,9 +290,9 @@ def _compile_templates(env: Environment) -> None:
             env.get_template(name)
 
 
-def _render_worker(indices: Sequence[int]):
+def _render_worker(index: int) -> Share:
     assert _SHARED is not None
-    return _render_pages(_SHARED, indices)
+    return _render_each(_SHARED, (index,), _SHARED.page_done)
 
 
 @contextlib.contextmanager
@@ -311,14 +318,9 @@ def _collected_every(pages: int) -> Iterator[Callable[[], None]]:
             gc.enable()
 
 
-def _render_pages(job: _Job, indices: Iterable[int]) -> Share:
+def _render_each(job: _Job, indices: Iterable[int], page_done: Callable[[], None]) -> Share:
     """Build, fingerprint and render the pages `indices` (a page whose
     fingerprint is the previous build's is linked instead of rendered)."""
-    with _collected_every(GC_PAGES) as page_done:
-        return _render_each(job, indices, page_done)
-
-
-def _render_each(job: _Job, indices: Iterable[int], page_done: Callable[[], None]) -> Share:
     env, site, out_dir, plan = job.env, job.site, job.out_dir, job.plan
     written: list[tuple[int, str]] = []
     diags: list[Diagnostic] = []

@@ -17,7 +17,11 @@ import ctypes
 import gc
 import multiprocessing
 import os
+import resource
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from multiprocessing.pool import Pool
 from multiprocessing.reduction import ForkingPickler
 from types import MappingProxyType
@@ -65,13 +69,20 @@ def forked_pool(workers: int, tasks_per_worker: int | None = None) -> Iterator[P
     worker that allocates into a free slot of an inherited page copies it.
     With `tasks_per_worker`, a worker exits after that many tasks and a fresh
     one is forked: what a worker copied of the shared heap is given back."""
+    with _frozen_heap(), multiprocessing.get_context("fork").Pool(
+            workers, maxtasksperchild=tasks_per_worker) as pool:
+        yield pool
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Garbage collected, free memory given back to the system, and the heap
+    frozen for the collector meanwhile (see `forked_pool`)."""
     gc.collect()
     _trim_heap()
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(
-                workers, maxtasksperchild=tasks_per_worker) as pool:
-            yield pool
+        yield
     finally:
         gc.unfreeze()
 
@@ -110,3 +121,121 @@ def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
                     bar.advance()
         finally:
             _TASK = None
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """When a worker of `bounded_map` exits (and a fresh one is forked): after
+    `items` items, or as soon as it has faulted in `faulted` bytes of memory
+    since its fork, whichever comes first. Each page of the shared heap a
+    worker writes to (reading a Python object writes its reference count) is
+    copied into the worker, and new allocations are its own: both are page
+    faults, so the fault count bounds what a worker holds of its own however
+    large the shared heap is."""
+
+    items: int
+    faulted: int
+
+
+def faulted_bytes() -> int:
+    """Bytes of memory this process has faulted in since it started (minor
+    page faults: copied-on-write and newly touched pages; one system call)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * resource.getpagesize()
+
+
+def bounded_map(task: Callable[[T], R], items: Sequence[T], workers: int, batch: int,
+                limits: WorkerLimits) -> list[R]:
+    """`task(item)` for every item, in order, on `workers` forked processes
+    that share this process's heap (`forked_pool`). A worker is given `batch`
+    items at a time and ends within `limits` (`WorkerLimits`): if it ends
+    within a batch, the items it did not do go to the next worker. An
+    exception raised by `task` is raised here."""
+    results: list = [None] * len(items)
+    pending: deque[int] = deque(range(len(items)))
+    live: dict[Connection, multiprocessing.process.BaseProcess] = {}
+    context = multiprocessing.get_context("fork")
+    global _TASK
+    _TASK = task
+
+    def give(conn: Connection) -> bool:
+        if not pending:
+            return False
+        conn.send([pending.popleft() for _ in range(min(batch, len(pending)))])
+        return True
+
+    def start() -> None:
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_bounded_worker, args=(theirs, items, limits),
+                                  daemon=True)
+        process.start()
+        theirs.close()
+        live[mine] = process
+        give(mine)
+
+    try:
+        with _frozen_heap():
+            for _ in range(min(workers, len(items))):
+                start()
+            while live:
+                for conn in wait(list(live)):
+                    done, left, failure, ending = _receive(conn, live[conn])
+                    if failure is not None:
+                        raise failure
+                    for position, result in done:
+                        results[position] = result
+                    pending.extendleft(reversed(left))
+                    if ending or not give(conn):
+                        _stop(conn, live.pop(conn))
+                        if ending and pending:
+                            start()
+    finally:
+        _TASK = None
+        for conn, process in live.items():
+            process.terminate()
+            process.join()
+            conn.close()
+    return results
+
+
+def _receive(conn: Connection, process: multiprocessing.process.BaseProcess) -> tuple:
+    try:
+        return conn.recv()
+    except EOFError:
+        process.join()
+        raise RuntimeError(f"a worker process ended without its results "
+                           f"(exit code {process.exitcode})") from None
+
+
+def _stop(conn: Connection, process: multiprocessing.process.BaseProcess) -> None:
+    with contextlib.suppress(OSError):
+        conn.send(None)
+    process.join()
+    conn.close()
+
+
+def _bounded_worker(conn: Connection, items: Sequence[Any], limits: WorkerLimits) -> None:
+    """Do the batches `conn` sends until told to stop (None) or over `limits`;
+    each answer: the (position, result) pairs done, the positions left, an
+    exception (or None) and whether this worker ends."""
+    assert _TASK is not None
+    count = 0
+    while (positions := conn.recv()) is not None:
+        done: list[tuple[int, Any]] = []
+        ending = False
+        for at, position in enumerate(positions):
+            try:
+                done.append((position, _TASK(items[position])))
+            except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
+                try:
+                    conn.send(([], [], exc, True))
+                except Exception:  # noqa: BLE001 - an exception that cannot be pickled
+                    conn.send(([], [], RuntimeError(repr(exc)), True))
+                return
+            count += 1
+            if count >= limits.items or faulted_bytes() >= limits.faulted:
+                ending = True
+                conn.send((done, positions[at + 1:], None, True))
+                break
+        if ending:
+            return
+        conn.send((done, [], None, False))

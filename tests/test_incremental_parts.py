@@ -169,7 +169,10 @@ def test_motions_speeches_and_meeting_figures_are_hashed_by_their_meeting_s_cont
         not in (None, speeches)
 
 
-def test_a_speaker_s_chart_data_is_hashed_by_their_meetings_content_hashes(project: Path):
+def test_a_speaker_s_chart_data_is_hashed_by_its_value(project: Path):
+    """Each meeting's part of a speaker's chart data (date and figures) is
+    hashed as it is: another content hash of that meeting (an edit of someone
+    else's speech) leaves the token as it was, another figure changes it."""
     from dataclasses import replace
 
     from generator.figures import VerdictCounts
@@ -186,13 +189,43 @@ def test_a_speaker_s_chart_data_is_hashed_by_their_meetings_content_hashes(proje
     before = TokenDigests(archive, cache.meeting_digests).digest(token)
     assert before is not None
     changed = {**cache.meeting_digests, data.meetings[0].meeting: "another content hash"}
-    assert TokenDigests(archive, changed).digest(token) not in (None, before)
-    speakers = dict(archive.chart_data.speakers)
-    speakers[pid] = replace(data, verdicts=VerdictCounts((1,) * len(data.verdicts.counts)))
-    other = replace(archive, chart_data=replace(archive.chart_data, speakers=speakers))
+    assert TokenDigests(archive, changed).digest(token) == before
+
+    def with_data(value):
+        speakers = {**archive.chart_data.speakers, pid: value}
+        return replace(archive, chart_data=replace(archive.chart_data, speakers=speakers))
+
+    first = data.meetings[0]
+    longer = replace(first, figures=replace(first.figures, words=first.figures.words + 1))
+    for other in (replace(data, verdicts=VerdictCounts((1,) * len(data.verdicts.counts))),
+                  replace(data, meetings=(longer, *data.meetings[1:])),
+                  replace(data, meetings=(replace(first, date="1900-01-01"),
+                                          *data.meetings[1:]))):
+        assert TokenDigests(with_data(other), cache.meeting_digests).digest(token) \
+            not in (None, before)
+
+
+def test_a_meeting_summary_is_hashed_by_its_value(project: Path):
+    """A page that reads a meeting's summary (a speaker page: its speech count)
+    depends on that value, not on the meeting's content hash."""
+    from dataclasses import replace
+
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    meetings, _ = load_meetings(proj, cache)
+    archive, _ = build_archive(meetings, meeting_texts(proj, cache))
+    mid = archive.meetings[0].id
+    token = ("summaries", mid)
+    before = TokenDigests(archive, cache.meeting_digests).digest(token)
+    assert before is not None
+    changed = {**cache.meeting_digests, mid: "another content hash"}
+    assert TokenDigests(archive, changed).digest(token) == before
+    summary = archive.summaries[mid]
+    other = replace(archive, summaries={**archive.summaries,
+                                        mid: replace(summary, speeches=summary.speeches + 1)})
     assert TokenDigests(other, cache.meeting_digests).digest(token) not in (None, before)
-    unknown = {k: v for k, v in cache.meeting_digests.items() if k != data.meetings[0].meeting}
-    assert TokenDigests(archive, unknown).digest(token) not in (None, before)  # hashed whole
 
 
 def _archives(project: Path) -> tuple:

@@ -218,3 +218,30 @@ def test_a_meeting_that_is_not_the_archive_s_outline_is_hashed_as_itself(project
     affected = again.affected()
     speaker = state.index(f"speaker:{pid}")
     assert speaker is not None and affected[speaker]
+
+
+
+def _add_a_word_to_a_speech_of(root: Path, person_id: str, meeting_id: str) -> None:
+    path = root / "content" / f"{meeting_id}.md"
+    text = path.read_text(encoding="utf-8")
+    turn = text.index(f" speaker={person_id} ")
+    at = text.index("}\n", turn) + 2  # the first word of the turn's text
+    path.write_text(text[:at] + "Welnu, " + text[at:], encoding="utf-8")
+
+
+def test_an_added_word_builds_no_other_meeting_page_of_the_speaker(
+        project: Path, tmp_path: Path, monkeypatch):
+    """A speech's length is in its speaker's word count, which speaker, party
+    and index pages show; a meeting page names its speakers without their
+    counts, so the other meetings' pages are not built again."""
+    import generator.pages as pages
+
+    archive, _ = _archive(project)
+    edited, other, person = next(
+        (m.id, o.id, pid) for m in archive.meetings for o in archive.meetings if o is not m
+        for pid in {t.speaker for t in archive.full(m).turns} if pid in o.present)
+    meetings = recorded_calls(monkeypatch, pages, "meeting_page")
+    _add_a_word_to_a_speech_of(project, person, edited)
+    assert build(project) == 0
+    assert [meeting.id for _, meeting, _ in meetings] == [edited], other
+    _same_as_clean_build(project, tmp_path)

@@ -183,16 +183,21 @@ def test_parallel_rendering_writes_the_same_bytes_as_one_process(tmp_path, monke
 
     from generator import render
     from generator.sitebuild import write_site
+    from generator.workers import WorkerLimits
 
     monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 0)
     meetings = [replace(seed_meeting(), id=f"m{i}", date=f"2020-0{i + 1}-01") for i in range(3)]
     outputs = []
-    for jobs in (1, 2):
-        out = tmp_path / f"jobs{jobs}"
+    # the second run on two processes forks a fresh worker every third page,
+    # within a run of pages (`render.WORKER_LIMITS`)
+    for run, (jobs, limits) in enumerate(((1, None), (2, None), (2, WorkerLimits(3, 1 << 40)))):
+        if limits is not None:
+            monkeypatch.setattr(render, "WORKER_LIMITS", limits)
+        out = tmp_path / f"run{run}"
         out.mkdir()
         assert write_site(load_project(ROOT), meetings, out, jobs=jobs) == []
         outputs.append(digest(out))
-    assert outputs[0] == outputs[1]
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_templates_use_only_the_fields_their_context_declares():
