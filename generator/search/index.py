@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -557,9 +558,13 @@ _OPENED: dict[str, _Scoring] = {}  # spill folder -> its per-record arrays
 def _open_spill(folder: str, n_docs: int) -> _Scoring:
     """The per-record arrays that `finish` wrote to `folder`, mapped read-only
     (the page cache is shared, so workers do not copy them)."""
+    global _COUNTER
     got = _OPENED.get(folder)
     if got is None:
-        release_freed_memory()  # what counting left behind in this worker
+        # counting is over (`finish` drains it before encoding starts): its
+        # tables (every distinct word of the archive) go, and what it freed
+        _COUNTER = None
+        release_freed_memory()
         path = Path(folder)
         arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
                   for name in ("norm2", "boost", "speaker", "group")]
@@ -784,9 +789,10 @@ class IndexWriter:
         self._held_records = 0  # records of the cached meetings in `_held`
         self._doc_lens: list[np.ndarray] = []
         self._n_counted = 0
-        self.doc_speaker: list[int] = []
-        self.doc_group: list[int] = []
-        self.doc_motion: list[bool] = []
+        # per record (arrays, not lists: 9 bytes a record, not 24)
+        self.doc_speaker = array("i")
+        self.doc_group = array("i")
+        self.doc_motion = array("b")
         self._batch: list[str] = []  # rows of the record file being filled, as JSON
         self._texts: list[tuple[str, str, str]] = []
         self._pending: deque = deque()  # AsyncResults of counted batches, in order
@@ -1041,9 +1047,9 @@ class IndexWriter:
         folder = Path(tmp)
         np.save(folder / "norm2.npy", length_norms(doc_len, mean_length(total_tokens, n_docs), opt))
         np.save(folder / "boost.npy",
-                np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
-        np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
-        np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
+                np.where(np.frombuffer(self.doc_motion, np.int8) != 0, opt.motion_boost, 1.0))
+        np.save(folder / "speaker.npy", np.frombuffer(self.doc_speaker, np.int32).astype(np.int64))
+        np.save(folder / "group.npy", np.frombuffer(self.doc_group, np.int32).astype(np.int64))
         names, df = self._postings_by_term(folder / "postings.bin")
         self.stats.records, self.stats.terms = n_docs, len(names)
         self.stats.encoded = len(names)
