@@ -113,8 +113,9 @@ class Lexicon:
 
     @classmethod
     def from_wordfreq(cls, min_zipf: float = 3.0) -> Lexicon:
-        from wordfreq import get_frequency_dict
+        from wordfreq import get_frequency_dict, get_frequency_list
 
+        loaded = get_frequency_dict.cache_info().currsize + get_frequency_list.cache_info().currsize
         freq: dict[str, float] = {}
         floor = 10 ** (min_zipf - 9)
         for word, f in get_frequency_dict("nl").items():
@@ -123,6 +124,9 @@ class Lexicon:
             folded = fold(word)
             if folded.isalpha() and folded.isascii() and len(folded) >= MIN_PART:
                 freq[folded] = max(f, freq.get(folded, 0.0))
+        if not loaded:  # wordfreq keeps what it read (~27 MB) for the life of the process
+            get_frequency_dict.cache_clear()
+            get_frequency_list.cache_clear()
         return cls(freq)
 
     def part_frequency(self, word: str, first: bool = False) -> float:
