@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
 from dataclasses import dataclass
 from functools import cache
@@ -43,8 +45,6 @@ def _kept_lexicon(folder: Path) -> Lexicon:
     """The wordfreq lexicon as stored in `folder` under a hash of what makes
     it (the analysis code, the wordfreq version); made and stored if missing."""
     import hashlib
-    import os
-    import pickle
     from importlib.metadata import version
 
     from generator.search import analysis
@@ -126,7 +126,7 @@ class _Keyed:
         return self.meetings
 
 
-FACTS_STATE = "search-facts"  # `MeetingTexts.keep_state`: each meeting's `meeting_fact`
+FACTS_FILE = "facts/facts.pickle"  # in the search cache (a folder: `prune` keeps out)
 
 
 def _keyed_meetings(archive: Archive, cache_dir: Path, splitter: CompoundSplitter,
@@ -135,7 +135,7 @@ def _keyed_meetings(archive: Archive, cache_dir: Path, splitter: CompoundSplitte
     from generator.search.records import resolved_context
 
     cache = analysis_cache(cache_dir, splitter, options)
-    facts = _Facts(archive.texts)
+    facts = _Facts(archive.texts, cache_dir / FACTS_FILE)
 
     def meetings() -> Iterator[tuple[Meeting, str, Meeting | None]]:
         for outline in archive.meetings:
@@ -151,14 +151,21 @@ def _keyed_meetings(archive: Archive, cache_dir: Path, splitter: CompoundSplitte
 
 class _Facts:
     """Each meeting's `meeting_fact`, as the archive remembers it per meeting
-    content (`MeetingTexts.remembered`), and all of them in one state the
-    build cache keeps for the next build (under each meeting's facts key):
-    reading 10,000 remembered facts one file each took ~0.5 s of a
-    one-transcript rebuild."""
+    content (`MeetingTexts.remembered`), and all of them in one file of the
+    search cache for the next build, each under the meeting's facts key
+    (`MeetingTexts.facts_key`: its content, the registry, the code): reading
+    10,000 remembered facts one file each took ~0.5 s of a one-transcript
+    rebuild."""
 
-    def __init__(self, texts: MeetingTexts):
+    def __init__(self, texts: MeetingTexts, path: Path):
         self.texts = texts
-        previous = texts.previous_state(FACTS_STATE)
+        self.path = path
+        try:
+            with path.open("rb") as f:
+                previous = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
+                TypeError, IndexError):
+            previous = None
         self.previous: dict[str, tuple[str, tuple]] = previous if isinstance(previous, dict) else {}
         self.now: dict[str, tuple[str, tuple]] = {}
         self.changed = False
@@ -192,8 +199,15 @@ class _Facts:
         return self.texts.is_remembered(outline, _reading_into([]))
 
     def keep(self) -> None:
-        if self.changed or self.now.keys() != self.previous.keys():
-            self.texts.keep_state(FACTS_STATE, self.now)
+        """Writes the facts for the next build (when one was read anew, or the
+        meetings changed)."""
+        if not (self.changed or self.now.keys() != self.previous.keys()):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(self.now, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
 
 
 def _updated(archive: Archive, target: Path, cache_dir: Path, splitter: CompoundSplitter,
