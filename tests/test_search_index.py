@@ -16,6 +16,7 @@ from generator.search.index import (
     IndexOptions,
     IndexWriter,
     build_index,
+    deep_file_plan,
     options_for,
     plan_deep_files,
     records_per_shard_for,
@@ -185,6 +186,21 @@ def test_deep_tiers_fit_the_file_budget_and_share_files_only_within_a_depth():
     assert separate[3][0][0] != separate[3][1][0]
 
 
+def test_a_hint_of_the_last_step_gives_the_plan_found_without_it():
+    """`deep_file_plan` tries the step an earlier plan chose first: whatever
+    the hint (right, too low, too high, off the end), the plan and step are
+    those found by trying every step from the first."""
+    opt = IndexOptions()
+    for dfs in ([10, 60, 700, 5000, 40000, 300_000] * 50, [3, 900, 90_000, 600_000] * 7):
+        for budget in (5, 20, 100, 1000):
+            plan, step = deep_file_plan(dfs, opt, budget)
+            assert plan == plan_deep_files(dfs, opt, budget)
+            for hint in {0, 1, max(step - 1, 0), step, step + 1, step + 7, 400}:
+                assert deep_file_plan(dfs, opt, budget, hint) == (plan, step)
+    plan, step = deep_file_plan([10, 60, 700, 5000, 40000, 300_000] * 50, opt, 20)
+    assert step > 1  # the budget was tight: the caps grew
+
+
 def test_a_capped_record_keeps_the_start_of_its_text(tmp_path):
     records = example_records()
     long = max(records, key=lambda r: len(r.text))
@@ -296,6 +312,9 @@ def test_a_tier_decodes_to_arrays_that_encode_to_the_same_text_and_its_worst_pos
             assert encoded.worst[term][k] == (last[0], -last[1])
             seen.append(records)
         assert np.array_equal(np.sort(np.concatenate(seen)), docs[term])
+    for chunk in (1, 7, 600, 4999, 5000, 1 << 20):  # bounds memory; never changes the bytes
+        assert encode_terms(packed, np.array([len(d) for d in docs]), scoring, opt, 0,
+                            chunk=chunk) == encoded
 
 
 def test_a_phrase_beyond_a_capped_records_cut_is_still_found(tmp_path):

@@ -99,13 +99,23 @@ def terms(text: str) -> list[str]:
 class Lexicon:
     """Dutch words with their frequencies (from `wordfreq`), for compound splitting."""
 
-    def __init__(self, freq: dict[str, float]):
+    def __init__(self, freq: dict[str, float], digest: str | None = None):
         self.freq = freq
+        self._digest = digest
+
+    def digest(self) -> str:
+        """A hash of the words and frequencies (made once: ~40 ms)."""
+        if self._digest is None:
+            import hashlib
+
+            self._digest = hashlib.blake2b(repr(self.freq).encode(), digest_size=16).hexdigest()
+        return self._digest
 
     @classmethod
     def from_wordfreq(cls, min_zipf: float = 3.0) -> Lexicon:
-        from wordfreq import get_frequency_dict
+        from wordfreq import get_frequency_dict, get_frequency_list
 
+        loaded = get_frequency_dict.cache_info().currsize + get_frequency_list.cache_info().currsize
         freq: dict[str, float] = {}
         floor = 10 ** (min_zipf - 9)
         for word, f in get_frequency_dict("nl").items():
@@ -114,6 +124,9 @@ class Lexicon:
             folded = fold(word)
             if folded.isalpha() and folded.isascii() and len(folded) >= MIN_PART:
                 freq[folded] = max(f, freq.get(folded, 0.0))
+        if not loaded:  # wordfreq keeps what it read (~27 MB) for the life of the process
+            get_frequency_dict.cache_clear()
+            get_frequency_list.cache_clear()
         return cls(freq)
 
     def part_frequency(self, word: str, first: bool = False) -> float:

@@ -60,8 +60,11 @@ def analysis_salt(splitter: object | None, weights: Sequence[object]) -> str:
     for name in ("analysis.py", "index.py", "records.py"):
         digest.update((here / name).read_bytes())
     digest.update(repr(tuple(weights)).encode())
-    lexicon = getattr(getattr(splitter, "lexicon", None), "freq", None)
-    digest.update(b"no-splitter" if splitter is None else repr(lexicon).encode())
+    lexicon = getattr(splitter, "lexicon", None)
+    if splitter is None:
+        digest.update(b"no-splitter")
+    else:  # a `Lexicon`'s digest, made once per lexicon
+        digest.update((lexicon.digest() if hasattr(lexicon, "digest") else repr(lexicon)).encode())
     return digest.hexdigest()
 
 

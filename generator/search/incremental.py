@@ -54,12 +54,12 @@ from generator.search.index import (
     bm25_scores,
     counted_fields,
     decode_tier,
+    deep_file_plan,
     encode_terms,
     encode_tier,
     length_norms,
     manifest_js,
     mean_length,
-    plan_deep_files,
     plan_term_shards,
     record_file_js,
     record_row,
@@ -68,8 +68,9 @@ from generator.search.index import (
 from generator.search.records import SearchRecord
 from generator.search.reuse import OutputFiles
 
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 STATE_FILE = "state.pickle"
+TOKENS = "tokens.pickle"  # (analysis salt, token -> weighted terms) the fast path analysed
 POSTINGS = "postings.bin"  # the full build's postings, terms sorted, records ascending
 ARRAYS = ("norm2", "boost", "speaker", "group")  # per record, as `_Scoring`
 MAX_CHANGED = 32  # changed meetings the fast path takes; beyond, the full build
@@ -96,18 +97,19 @@ class IndexState:
     # are those counted under their key (in the analysis cache)
     overlay: tuple[int, ...]
     worst: dict[str, list[tuple[int, int]]]  # term -> per tier its last posting (score, record)
+    deep_step: int  # the step of the deep files' caps (`deep_file_plan`): where a new plan starts
 
     @classmethod
     def after_full_build(cls, opt: IndexOptions, meetings: Sequence[tuple[str, int]],
                          names: list[str], df: list[int], shards: list[tuple[int, int]],
                          deep: list[list[tuple[int, int]]], facets: _Facets,
                          record_shards: int, n_docs: int, total_tokens: int,
-                         worst: dict[str, list[tuple[int, int]]]) -> IndexState:
+                         worst: dict[str, list[tuple[int, int]]], deep_step: int) -> IndexState:
         start = np.concatenate(([0], np.cumsum(df, dtype=np.int64))).tolist()
         base = {term: (start[t], start[t + 1]) for t, term in enumerate(names)}
         return cls(state_version(opt), tuple(k for k, _ in meetings),
                    tuple(n for _, n in meetings), names, df, shards, deep, facets,
-                   record_shards, n_docs, total_tokens, base, (), worst)
+                   record_shards, n_docs, total_tokens, base, (), worst, deep_step)
 
 
 def state_version(opt: IndexOptions) -> str:
@@ -234,6 +236,7 @@ class _Update:
         self._old_firsts = [a for a, _ in state.shards]
         self._old_postings: dict[str, np.ndarray] = {}
         self._overlaid: dict[int, dict[str, dict[int, int]]] = {}
+        self.counter: _TermCounter | None = None  # counted the changed meetings not in the cache
 
     def run(self) -> IndexStats:
         state = self.state
@@ -260,12 +263,13 @@ class _Update:
         names = state.names if len(df_of) == len(state.names) and all(
             t in df_of for t in postings) else sorted(df_of)
         df = [df_of[term] for term in names]
+        deep_step = state.deep_step
         if names is state.names and df == state.df:  # the plans are functions of these
             shards, deep = state.shards, state.deep
         else:
             shards = plan_term_shards(names, df, self.opt)
             budget = self.opt.max_files - state.record_shards - len(shards) - 2
-            deep = plan_deep_files(df, self.opt, budget)
+            deep, deep_step = deep_file_plan(df, self.opt, budget, hint=deep_step)
         # a term keeping its df and records keeps its idf and tier sizes: only
         # the postings whose score moved move, and only the tiers they cross
         # are encoded again; any other changed term is encoded whole
@@ -289,7 +293,7 @@ class _Update:
         worst = {**state.worst, **{t: e.worst for t, e in encoded.items()}}
         return self._write(texts, replace(
             state, keys=tuple(self.keys), names=names, df=df, shards=shards, deep=deep,
-            total_tokens=total_tokens, overlay=overlay,
+            total_tokens=total_tokens, overlay=overlay, deep_step=deep_step,
             worst={t: worst[t] for t in names}), len(encoded), norm2 if lengths else None)
 
     # --- what changed ---------------------------------------------------------------
@@ -313,7 +317,7 @@ class _Update:
                 records = self.records_of(i)
                 if not records:
                     raise _Fallback
-                counter = counter or _TermCounter(self.splitter, self.opt)
+                counter = counter or _TermCounter(self.splitter, self.opt, self._tokens())
                 counted = count_meeting(counter, records)
                 rows = RecordRows([record_row(r, self.opt) for r in records])
                 self.cache.put(key, counted)
@@ -336,7 +340,31 @@ class _Update:
                 elif moved:
                     touched.setdefault(term, []).extend(
                         (lo + doc, tf) for doc, tf in now.items() if doc in moved)
+        self.counter = counter
         return _Diff(edits, rows_of, lengths, {t: p for t, p in touched.items() if p})
+
+    def _tokens(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """The tokens earlier fast paths analysed (`TOKENS`), if of this analysis."""
+        try:
+            with (self.folder / TOKENS).open("rb") as f:
+                salt, tokens = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
+            return {}
+        return tokens if salt == self.cache.salt and isinstance(tokens, dict) else {}
+
+    def _keep_tokens(self) -> None:
+        """Keeps the tokens this run's counter analysed, with the earlier ones."""
+        if self.counter is None:
+            return
+        tokens = self.counter.analysed_tokens()
+        known = self.counter._known
+        if tokens.keys() <= known.keys():
+            return
+        tmp = self.folder / f".{TOKENS}.{os.getpid()}.tmp"
+        with tmp.open("wb") as f:
+            pickle.dump((self.cache.salt, {**known, **tokens}), f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / TOKENS)
 
     def _norms(self, lengths: list[tuple[int, np.ndarray, np.ndarray]],
                total_tokens: int) -> np.ndarray | None:
@@ -637,6 +665,7 @@ class _Update:
         self.files.close()
         stats.linked = self.files.linked
         self.cache.prune()
+        self._keep_tokens()
         save_state(self.folder, state)
         return stats
 

@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -172,9 +173,11 @@ class _TermCounter:
     its tokens at text_weight, each compound part at part_weight), kept as a CSR
     table, so a batch is one dict lookup per word, then numpy (expand, sort, sum)."""
 
-    def __init__(self, splitter: CompoundSplitter | None, opt: IndexOptions):
+    def __init__(self, splitter: CompoundSplitter | None, opt: IndexOptions,
+                 known: Mapping[str, tuple[tuple[str, int], ...]] | None = None):
         self.splitter = splitter
         self.opt = opt
+        self._known = known or {}  # token -> its weighted terms, as `analysed_tokens` gave
         self.key = os.getpid()
         self.words = _WordIds(self._add_word)
         self._tokens: dict[str, list[tuple[int, int]]] = {}  # token -> [(term, weight)]
@@ -198,11 +201,21 @@ class _TermCounter:
     def _expansion(self, token: str) -> list[tuple[int, int]]:
         found = self._tokens.get(token)
         if found is None:
-            found = self._tokens[token] = (
-                [(self._term_id(stem(token)), self.opt.text_weight)]
-                + [(self._term_id(p), self.opt.part_weight)
-                   for p in part_terms(self.splitter, token)])
+            terms = self._known.get(token) or self._analysed(token)
+            found = self._tokens[token] = [(self._term_id(term), w) for term, w in terms]
         return found
+
+    def _analysed(self, token: str) -> tuple[tuple[str, int], ...]:
+        """The token's weighted terms: its stem, and its compound parts."""
+        return ((stem(token), self.opt.text_weight),
+                *((p, self.opt.part_weight) for p in part_terms(self.splitter, token)))
+
+    def analysed_tokens(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Every token this counter has analysed, with its weighted terms (a
+        later counter of the same analysis takes them as `known`: stemming
+        is most of the cost of counting one meeting)."""
+        return {token: tuple((self._terms[t], w) for t, w in terms)
+                for token, terms in self._tokens.items()}
 
     def _add_word(self, tokens: list[str]) -> int:
         return self._add_row(len(tokens), [p for t in tokens for p in self._expansion(t)])
@@ -403,68 +416,116 @@ class EncodedTerms:
 
 
 def encode_terms(packed: np.ndarray, df: np.ndarray, scoring: _Scoring,
-                 opt: IndexOptions, first: int) -> EncodedTerms:
+                 opt: IndexOptions, first: int, chunk: int = 1 << 16) -> EncodedTerms:
     """Scores, tiers and encodes the postings of consecutive terms: `packed` holds
-    their postings (record << 8 | tf, records ascending per term), `df` their counts."""
+    their postings (record << 8 | tf, records ascending per term), `df` their counts.
+
+    Memory stays near 12 bytes a posting plus what `chunk` postings take: one
+    packed int64 key a posting (term, score, record) is sorted best first, and
+    each tier, a contiguous run of those keys, is sorted by record and encoded
+    with at most `chunk` postings' temporaries at a time (the most common
+    words have ~860,000 postings at 10,000 meetings: made whole, their arrays
+    took ~220 MB in each encoding worker)."""
     if not len(packed):
         return EncodedTerms(first, [], [], [], [])
-    docs = (packed >> 8).astype(np.int64)
-    n_terms = len(df)
-    term = np.repeat(np.arange(n_terms), df)
-    scores = bm25_scores(term_scale(df, scoring.n_docs, opt)[term], packed & 0xFF,
-                         scoring.norm2[docs], scoring.boost[docs])
+    n_terms, n = len(df), len(packed)
+    df = np.asarray(df, np.int64)
+    term_end = np.cumsum(df)
+    scale = term_scale(df, scoring.n_docs, opt)
+    scores = np.empty(n, np.int32)
+    for lo in range(0, n, chunk):
+        hi = min(lo + chunk, n)
+        part = packed[lo:hi]
+        docs = (part >> 8).astype(np.int64)
+        term = np.searchsorted(term_end, np.arange(lo, hi), side="right")
+        scores[lo:hi] = bm25_scores(scale[term], part & 0xFF, scoring.norm2[docs],
+                                    scoring.boost[docs])
     # Sorting packed int64 keys (fields in bit ranges) is much faster than
     # argsort, and each key is unique, so the order is fully determined.
-    d_bits = max(int(docs.max()).bit_length(), 1)
+    d_bits = max((int(packed.max()) >> 8).bit_length(), 1)
     s_bits = max(int(scores.max()).bit_length(), 1)
     n_tiers = len(opt.tier_bounds) + 1
-    k_bits = n_tiers.bit_length()
-    if n_terms.bit_length() + k_bits + d_bits + s_bits > 63:
+    if n_terms.bit_length() + n_tiers.bit_length() + d_bits + s_bits > 63:
         raise ValueError("too many terms in one encoding task")
-    top = (1 << s_bits) - 1
-    # Best first; ties keep record order.
-    key = np.sort((term << (s_bits + d_bits)) | ((top - scores) << d_bits) | docs)
-    term = key >> (s_bits + d_bits)
-    rank_in_term = np.arange(len(packed)) - (np.cumsum(df) - df)[term]
-    tier = np.searchsorted(np.array(opt.tier_bounds, np.int64), rank_in_term, side="right")
-    scores = top - ((key >> d_bits) & top)
-    docs = key & ((1 << d_bits) - 1)
-    run_end = np.flatnonzero(np.append((term[1:] != term[:-1]) | (tier[1:] != tier[:-1]), True))
-    worst: list[list[tuple[int, int]]] = [[] for _ in range(n_terms)]
-    for t, score, doc in zip(term[run_end].tolist(), scores[run_end].tolist(),
-                             docs[run_end].tolist(), strict=True):
-        worst[t].append((score, doc))
-    # Each tier by record number.
-    key = np.sort((((term << k_bits) | tier) << (d_bits + s_bits)) | (docs << s_bits) | scores)
-    term, tier = key >> (k_bits + d_bits + s_bits), (key >> (d_bits + s_bits)) & ((1 << k_bits) - 1)
-    docs, scores = (key >> s_bits) & ((1 << d_bits) - 1), key & top
-    group_id = term * n_tiers + tier
-    new_group = np.concatenate(([True], group_id[1:] != group_id[:-1]))
-    gaps = docs - np.concatenate(([0], docs[:-1]))
-    gaps[new_group] = docs[new_group]
-    group_first = np.flatnonzero(new_group)
-    group_last = np.append(group_first[1:], len(docs)) - 1
-    # Each tier in columns: gaps, scores, speakers, groups (4 values a posting,
-    # so a tier's values stay where its postings were, permuted within).
-    columns = np.stack([gaps, scores, scoring.speaker[docs], scoring.group[docs]])
-    size = np.repeat(group_last - group_first + 1, group_last - group_first + 1)
-    start = np.repeat(group_first, group_last - group_first + 1)
-    at = 4 * start + (np.arange(len(docs)) - start)  # where column 0 of each posting goes
-    values = np.empty(4 * len(docs), np.int64)
-    for c in range(4):
-        values[at + c * size] = columns[c]
-    data, ends = encode_varints(values)
-    byte_end = ends[4 * group_last + 3]
-    byte_start = np.append(0, byte_end[:-1])
-    maxima_at = np.maximum.reduceat(scores, group_first) if len(group_first) else group_first
+    top, d_mask = (1 << s_bits) - 1, (1 << d_bits) - 1
+    key = np.empty(n, np.int64)  # best first per term; ties keep record order
+    for lo in range(0, n, chunk):
+        hi = min(lo + chunk, n)
+        term = np.searchsorted(term_end, np.arange(lo, hi), side="right")
+        rank = top - scores[lo:hi].astype(np.int64)
+        key[lo:hi] = ((term << (s_bits + d_bits)) | (rank << d_bits)
+                      | (packed[lo:hi] >> 8).astype(np.int64))
+    del scores
+    key.sort()
+    # The tiers (term, tier) as runs of the sorted keys, from the df alone.
+    lows = np.array([0, *opt.tier_bounds], np.int64)
+    highs = np.array([*opt.tier_bounds, np.iinfo(np.int64).max], np.int64)
+    g_lo = np.minimum(lows[None, :], df[:, None])
+    g_hi = np.minimum(highs[None, :], df[:, None])
+    g_term = np.nonzero(g_hi > g_lo)[0]  # row-major: terms in order, tiers in order
+    g_start = (term_end - df)[g_term] + g_lo[g_hi > g_lo]
+    g_stop = (term_end - df)[g_term] + g_hi[g_hi > g_lo]
+    best, last = key[g_start], key[g_stop - 1]
+    maxima_of = (top - ((best >> d_bits) & top)).tolist()
+    worst_of = zip((top - ((last >> d_bits) & top)).tolist(), (last & d_mask).tolist(), strict=True)
     tiers: list[list[str]] = [[] for _ in range(n_terms)]
     maxima: list[list[int]] = [[] for _ in range(n_terms)]
-    blob = data.tobytes()
-    for t, a, b, m in zip(term[group_first].tolist(), byte_start.tolist(), byte_end.tolist(),
-                          maxima_at.tolist(), strict=True):
-        tiers[t].append(base64.b64encode(blob[a:b]).decode("ascii"))
+    worst: list[list[tuple[int, int]]] = [[] for _ in range(n_terms)]
+    for t, m, w in zip(g_term.tolist(), maxima_of, worst_of, strict=True):
         maxima[t].append(m)
+        worst[t].append(w)
+    g = 0
+    starts, stops = g_start.tolist(), g_stop.tolist()
+    while g < len(starts):  # runs of whole tiers of about `chunk` postings
+        h = g + 1
+        while h < len(starts) and stops[h] - starts[g] <= chunk:
+            h += 1
+        texts = _encode_tiers(key[starts[g]:stops[h - 1]], np.array(stops[g:h]) - starts[g],
+                              d_bits, s_bits, scoring, chunk)
+        for t, text in zip(g_term[g:h].tolist(), texts, strict=True):
+            tiers[t].append(text)
+        g = h
     return EncodedTerms(first, df.tolist(), maxima, tiers, worst)
+
+
+def _encode_tiers(keys: np.ndarray, stops: np.ndarray, d_bits: int, s_bits: int,
+                  scoring: _Scoring, chunk: int) -> list[str]:
+    """Consecutive tiers as `encode_terms` stores them: `keys` (score-sorted,
+    as there) holds them, tier i ending at `stops[i]`. Each tier is sorted by
+    record and written in columns (gaps, scores, speakers, groups), each
+    column encoded `chunk` values at a time (varints are per value, so the
+    bytes do not depend on where the pieces are cut)."""
+    top, d_mask = (1 << s_bits) - 1, (1 << d_bits) - 1
+    tier = np.repeat(np.arange(len(stops), dtype=np.int64), np.diff(stops, prepend=0))
+    if len(stops).bit_length() + d_bits + s_bits > 63:
+        raise ValueError("too many tiers in one encoding run")
+    by_record = ((tier << (d_bits + s_bits)) | ((keys & d_mask) << s_bits)
+                 | (top - ((keys >> d_bits) & top)))
+    del tier
+    by_record.sort()
+    docs = (by_record >> s_bits) & d_mask
+    scores = by_record & top
+    del by_record
+    gaps = np.diff(docs, prepend=0)
+    gaps[stops[:-1]] = docs[stops[:-1]]  # each tier's first gap is its first record
+    columns = (lambda lo, hi: gaps[lo:hi], lambda lo, hi: scores[lo:hi],
+               lambda lo, hi: scoring.speaker[docs[lo:hi]],
+               lambda lo, hi: scoring.group[docs[lo:hi]])
+    parts: list[list[bytes]] = [[] for _ in stops]
+    for column in columns:
+        pieces: list[bytes] = []
+        ends: list[np.ndarray] = []
+        base = 0
+        for lo in range(0, len(docs), chunk):
+            data, end = encode_varints(column(lo, min(lo + chunk, len(docs))))
+            pieces.append(data.tobytes())
+            ends.append(end + base)
+            base += len(data)
+        blob = b"".join(pieces)
+        byte_stop = np.concatenate(ends)[stops - 1].tolist()
+        for i, (a, b) in enumerate(zip([0, *byte_stop[:-1]], byte_stop, strict=True)):
+            parts[i].append(blob[a:b])
+    return [base64.b64encode(b"".join(p)).decode("ascii") for p in parts]
 
 
 def encode_tier(docs: np.ndarray, scores: np.ndarray, speakers: np.ndarray,
@@ -497,9 +558,13 @@ _OPENED: dict[str, _Scoring] = {}  # spill folder -> its per-record arrays
 def _open_spill(folder: str, n_docs: int) -> _Scoring:
     """The per-record arrays that `finish` wrote to `folder`, mapped read-only
     (the page cache is shared, so workers do not copy them)."""
+    global _COUNTER
     got = _OPENED.get(folder)
     if got is None:
-        release_freed_memory()  # what counting left behind in this worker
+        # counting is over (`finish` drains it before encoding starts): its
+        # tables (every distinct word of the archive) go, and what it freed
+        _COUNTER = None
+        release_freed_memory()
         path = Path(folder)
         arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
                   for name in ("norm2", "boost", "speaker", "group")]
@@ -570,21 +635,48 @@ def plan_deep_files(dfs: list[int], opt: IndexOptions, budget: int) -> list[list
     tier): a query that needs a common word's tier 1 mostly needs its tier 2
     as well, and gets it in the same file, instead of a second file shared
     with other terms' tiers 2."""
+    return deep_file_plan(dfs, opt, budget)[0]
+
+
+def deep_file_plan(dfs: list[int], opt: IndexOptions, budget: int, hint: int | None = None
+                   ) -> tuple[list[list[tuple[int, int]]], int]:
+    """`plan_deep_files`, and the step of the caps it chose (they grow by 10% a
+    step). `hint`, the step an earlier plan of nearly the same df chose, is
+    tried first: the plan is the same as without it (the number of files
+    never grows with the caps, since each depth is packed greedily in order,
+    so a step that fits while the one before it does not is the first that
+    fits), but takes two packings instead of one per step (~20 at 10,000
+    meetings, ~50 ms each)."""
     bounds = opt.tier_bounds
     joint = max(opt.joint_tiers, 1)
     units = [_units(tier_sizes(df, bounds)[1:], joint) for df in dfs]
     full = [b - a for a, b in zip(bounds, (*bounds[1:], bounds[-1] * 8), strict=True)]
     starts = [bounds[0], *bounds[joint:]]
     full = [sum(full[:joint]), *full[joint:]]
-    scale = opt.deep_file_postings / math.sqrt(full[0]) if full else 1.0
-    while True:
+    scales = [opt.deep_file_postings / math.sqrt(full[0]) if full else 1.0]
+
+    def packed(step: int) -> tuple[list[list[tuple[int, int]]], int]:
+        while len(scales) <= step:
+            scales.append(scales[-1] * 1.1)
         caps = [max(opt.rare_file_postings if start >= opt.rare_tier_start
-                    else opt.deep_file_postings, int(scale * math.sqrt(f)))
+                    else opt.deep_file_postings, int(scales[step] * math.sqrt(f)))
                 for start, f in zip(starts, full, strict=True)]
-        plan, n_files = _pack(units, caps)
-        if n_files <= max(budget, 1) or scale > 1 << 30:
-            return plan
-        scale *= 1.1
+        return _pack(units, caps)
+
+    def last(step: int) -> bool:
+        return scales[step] > 1 << 30
+
+    if hint is not None and hint >= 0:
+        plan, n_files = packed(hint)
+        if n_files <= max(budget, 1) and (
+                hint == 0 or (packed(hint - 1)[1] > max(budget, 1) and not last(hint - 1))):
+            return plan, hint
+    step = 0
+    while True:
+        plan, n_files = packed(step)
+        if n_files <= max(budget, 1) or last(step):
+            return plan, step
+        step += 1
 
 
 def _units(sizes: list[int], joint: int) -> list[list[int]]:
@@ -697,9 +789,10 @@ class IndexWriter:
         self._held_records = 0  # records of the cached meetings in `_held`
         self._doc_lens: list[np.ndarray] = []
         self._n_counted = 0
-        self.doc_speaker: list[int] = []
-        self.doc_group: list[int] = []
-        self.doc_motion: list[bool] = []
+        # per record (arrays, not lists: 9 bytes a record, not 24)
+        self.doc_speaker = array("i")
+        self.doc_group = array("i")
+        self.doc_motion = array("b")
         self._batch: list[str] = []  # rows of the record file being filled, as JSON
         self._texts: list[tuple[str, str, str]] = []
         self._pending: deque = deque()  # AsyncResults of counted batches, in order
@@ -954,16 +1047,16 @@ class IndexWriter:
         folder = Path(tmp)
         np.save(folder / "norm2.npy", length_norms(doc_len, mean_length(total_tokens, n_docs), opt))
         np.save(folder / "boost.npy",
-                np.where(np.array(self.doc_motion, bool), opt.motion_boost, 1.0))
-        np.save(folder / "speaker.npy", np.array(self.doc_speaker, np.int64))
-        np.save(folder / "group.npy", np.array(self.doc_group, np.int64))
+                np.where(np.frombuffer(self.doc_motion, np.int8) != 0, opt.motion_boost, 1.0))
+        np.save(folder / "speaker.npy", np.frombuffer(self.doc_speaker, np.int32).astype(np.int64))
+        np.save(folder / "group.npy", np.frombuffer(self.doc_group, np.int32).astype(np.int64))
         names, df = self._postings_by_term(folder / "postings.bin")
         self.stats.records, self.stats.terms = n_docs, len(names)
         self.stats.encoded = len(names)
         self.stats.postings = int(df.sum())
         shards = plan_term_shards(names, df.tolist(), opt)
         budget = opt.max_files - self.stats.record_shards - len(shards) - 2
-        deep = plan_deep_files(df.tolist(), opt, budget)
+        deep, deep_step = deep_file_plan(df.tolist(), opt, budget)
         start = np.concatenate(([0], np.cumsum(df))).tolist()
         tasks = [(tmp, n_docs, start[a], start[b], df[a:b].tolist(), a, opt)
                  for a, b in _encoding_tasks(df, self.ENCODE_TASK)]
@@ -985,7 +1078,7 @@ class IndexWriter:
             from generator.search.incremental import IndexState, save_state
             save_state(self._state_dir, IndexState.after_full_build(
                 self.opt, self._meetings, names, df.tolist(), shards, deep, self.facets,
-                self.stats.record_shards, n_docs, total_tokens, self._worst))
+                self.stats.record_shards, n_docs, total_tokens, self._worst, deep_step))
         return self.stats
 
     def _in_order(self, function, tasks: list) -> Iterator:
