@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import NamedTuple
 
 from generator import __version__
 from generator.config import Project
@@ -112,10 +113,10 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class _Listed:
+class _Listed(NamedTuple):
     """A regular file of a project folder as listed: its folder, name, the name
-    shown to the user and its stat (`generator.import_state.Stat`)."""
+    shown to the user and its stat (`generator.import_state.Stat`). (A named
+    tuple: ten thousands are made per import, most never looked at again.)"""
 
     folder: Path
     name: str
@@ -230,13 +231,24 @@ def _head(path: Path) -> str:
     return data.decode("utf-8", "replace")
 
 
-@dataclass(frozen=True)
-class _Existing:
-    path: Path
-    stamp: ImportStamp | None
-    meetings: int
-    title: str = ""
-    date: str | None = None
+class _Existing(NamedTuple):
+    """A content file an import wrote, by what its front matter says
+    (`HeadFacts`; a named tuple: one is made per content file and import)."""
+
+    file: _Listed
+    facts: HeadFacts
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
+
+    @property
+    def stamp(self) -> ImportStamp | None:
+        return self.facts.stamp
+
+    @property
+    def meetings(self) -> int:
+        return self.facts.meetings
 
 
 def _is_content_file(name: str) -> bool:
@@ -298,8 +310,7 @@ def _source_index(content: dict[str, _Listed], record: ImportRecord,
                              bytes_digest(head.encode("utf-8")))
         if facts.source is None or facts.stamp is None:
             continue
-        index.setdefault(facts.source, []).append(
-            _Existing(file.path, facts.stamp, facts.meetings, facts.title, facts.date))
+        index.setdefault(facts.source, []).append(_Existing(file, facts))
     return index
 
 
@@ -555,7 +566,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         writer.settle(path)
         return read_content_file(project, path)[0]
 
-    twins = Twins.of_content(((e.path, source, e.title, e.date)
+    twins = Twins.of_content(((e.path, source, e.facts.title, e.facts.date)
                               for source, found in index.items() for e in found), load)
     version = parser_version()
     hashes = TranscriptHashes(record, listed_at)
