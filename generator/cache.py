@@ -483,23 +483,25 @@ class BuildCache:
 
     def _prune_meetings(self) -> None:
         """Remove the stored meetings and facts of content no input has now
-        (and files of an older layout)."""
+        (and files of an older layout). Names as strings from one listing (a
+        `Path` per stored file cost ~0.3 s at 10,000 meetings)."""
         keep = {entry[2] for entry in self.files.used.values()}
-        folder = self.folder / "meetings"
-        if not folder.is_dir():
+        folder = os.fspath(self.folder / "meetings")
+        try:
+            names = os.listdir(folder)
+        except OSError:
             return
-        salt = self._facts_salt()
-        for stored in folder.iterdir():
-            name = stored.name
+        current_facts = f"{self._facts_salt()}-"
+        for name in names:
             if name.endswith(FACTS_SUFFIX):  # <digest>-<salt>-<function>.facts.pickle
                 digest, _, rest = name.partition("-")
-                current = digest in keep and rest.startswith(f"{salt}-")
+                current = digest in keep and rest.startswith(current_facts)
             else:
                 current = name.endswith(MEETING_SUFFIX) and \
-                    name.removesuffix(MEETING_SUFFIX) in keep
+                    name[:-len(MEETING_SUFFIX)] in keep
             if not current:
                 with contextlib.suppress(OSError):
-                    stored.unlink()
+                    os.unlink(os.path.join(folder, name))
 
 
 @dataclass(frozen=True)
@@ -700,10 +702,14 @@ _STORE_TABLE = {**copyreg.dispatch_table,
 
 
 def _plain(record: Iterable) -> list:
-    """A record of the cache state (a dataclass or a tuple) as a JSON list."""
-    from dataclasses import astuple, is_dataclass
+    """A record of the cache state (a dataclass or a tuple) as a JSON list: its
+    fields, not copied (`dataclasses.astuple` copies every nested tuple, one
+    Python call per item: ~1 s for the speeches CSV's 10,000 blocks)."""
+    from dataclasses import fields, is_dataclass
 
-    return list(astuple(record) if is_dataclass(record) else record)  # type: ignore[arg-type]
+    if is_dataclass(record):
+        return [getattr(record, f.name) for f in fields(record)]  # type: ignore[arg-type]
+    return list(record)
 
 
 def _write_json(path: Path, data: object) -> None:
