@@ -39,8 +39,6 @@ from generator.import_state import (
     stat_of,
 )
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
-from generator.ingest.hyphenation import use_lexicon_store, warm_lexicons
-from generator.ingest.lexicon_store import default_folder
 from generator.markdown_io import (
     ImportStamp,
     is_hand_edited,
@@ -60,7 +58,6 @@ from generator.registry import (
     resolve_meeting,
 )
 from generator.slugs import slugify
-from generator.workers import fork_map
 
 _PARSER_FILES = ("ingest/*.py", "people.py", "model.py", "markdown_io.py", "markdown_syntax.py",
                  "registry.py", "slugs.py")
@@ -591,6 +588,10 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     # Many: load the word lists once here, so forked workers share them; a
     # few: look their words up in the on-disk store instead.
     stale = [(file.path, file.display) for file, _, _, said, _ in plan if said is None]
+    from generator.ingest.hyphenation import use_lexicon_store, warm_lexicons
+    from generator.ingest.lexicon_store import default_folder
+    from generator.workers import fork_map  # (a run with nothing to parse needs none of them)
+
     if len(stale) > _FEW_TRANSCRIPTS:
         warm_lexicons()
     elif stale:
