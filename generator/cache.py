@@ -92,7 +92,7 @@ def _hash_file(path: Path) -> str:
 def _files(folder: Path, suffixes: tuple[str, ...] = ()) -> list[Path]:
     """The files under `folder` (hidden ones and caches aside) in the order
     of their paths. Sorted as tuples of path parts, the order `Path`s sort in,
-    before any `Path` is made (sorting 10,000 `Path`s took ~0.1 s)."""
+    before any `Path` is made (10,000 content files: 0.06 CPU-s against 0.095)."""
     if not folder.is_dir():
         return []
     found: list[tuple[str, ...]] = []
@@ -489,7 +489,8 @@ class BuildCache:
     def _prune_meetings(self) -> None:
         """Remove the stored meetings and facts of content no input has now
         (and files of an older layout). Names as strings from one listing (a
-        `Path` per stored file cost ~0.3 s at 10,000 meetings)."""
+        `Path` per stored file: 0.04-0.08 CPU-s against 0.02 for the 30,000
+        files of 10,000 meetings)."""
         keep = {entry[2] for entry in self.files.used.values()}
         folder = os.fspath(self.folder / "meetings")
         try:
@@ -709,7 +710,8 @@ _STORE_TABLE = {**copyreg.dispatch_table,
 def _plain(record: Iterable) -> list:
     """A record of the cache state (a dataclass or a tuple) as a JSON list: its
     fields, not copied (`dataclasses.astuple` copies every nested tuple, one
-    Python call per item: ~1 s for the speeches CSV's 10,000 blocks)."""
+    Python call per item: 0.13-0.16 CPU-s against 0.03 for the speeches CSV's
+    10,000 blocks)."""
     from dataclasses import fields, is_dataclass
 
     if is_dataclass(record):
