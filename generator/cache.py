@@ -90,14 +90,19 @@ def _hash_file(path: Path) -> str:
 
 
 def _files(folder: Path, suffixes: tuple[str, ...] = ()) -> list[Path]:
+    """The files under `folder` (hidden ones and caches aside) in the order
+    of their paths. Sorted as tuples of path parts, the order `Path`s sort in,
+    before any `Path` is made (10,000 content files: 0.06 CPU-s against 0.095)."""
     if not folder.is_dir():
         return []
-    found = []
+    found: list[tuple[str, ...]] = []
     for top, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
-        found += [Path(top, n) for n in names
+        parts = tuple(top.split(os.sep))
+        found += [(*parts, n) for n in names
                   if not n.startswith(".") and (not suffixes or n.endswith(suffixes))]
-    return sorted(found)
+    found.sort()
+    return [Path(os.sep.join(parts)) for parts in found]
 
 
 class FileDigests:
@@ -484,23 +489,26 @@ class BuildCache:
 
     def _prune_meetings(self) -> None:
         """Remove the stored meetings and facts of content no input has now
-        (and files of an older layout)."""
+        (and files of an older layout). Names as strings from one listing (a
+        `Path` per stored file: 0.04-0.08 CPU-s against 0.02 for the 30,000
+        files of 10,000 meetings)."""
         keep = {entry[2] for entry in self.files.used.values()}
-        folder = self.folder / "meetings"
-        if not folder.is_dir():
+        folder = os.fspath(self.folder / "meetings")
+        try:
+            names = os.listdir(folder)
+        except OSError:
             return
-        salt = self._facts_salt()
-        for stored in folder.iterdir():
-            name = stored.name
+        current_facts = f"{self._facts_salt()}-"
+        for name in names:
             if name.endswith(FACTS_SUFFIX):  # <digest>-<salt>-<function>.facts.pickle
                 digest, _, rest = name.partition("-")
-                current = digest in keep and rest.startswith(f"{salt}-")
+                current = digest in keep and rest.startswith(current_facts)
             else:
                 current = name.endswith(MEETING_SUFFIX) and \
-                    name.removesuffix(MEETING_SUFFIX) in keep
+                    name[:-len(MEETING_SUFFIX)] in keep
             if not current:
                 with contextlib.suppress(OSError):
-                    stored.unlink()
+                    os.unlink(os.path.join(folder, name))
 
 
 @dataclass(frozen=True)
@@ -701,13 +709,14 @@ _STORE_TABLE = {**copyreg.dispatch_table,
 
 
 def _plain(record: Iterable) -> list:
-    """A record of the cache state (a dataclass or a tuple) as a JSON list:
-    its fields, not copied (`dataclasses.astuple` deep-copies every field:
-    ~50 µs a CSV block, half a second for 10,000 meetings)."""
+    """A record of the cache state (a dataclass or a tuple) as a JSON list: its
+    fields, not copied (`dataclasses.astuple` copies every nested tuple, one
+    Python call per item: 0.13-0.16 CPU-s against 0.03 for the speeches CSV's
+    10,000 blocks)."""
     from dataclasses import fields, is_dataclass
 
     if is_dataclass(record):
-        return [getattr(record, f.name) for f in fields(record)]
+        return [getattr(record, f.name) for f in fields(record)]  # type: ignore[arg-type]
     return list(record)
 
 

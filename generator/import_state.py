@@ -1,8 +1,8 @@
 """What the import remembers between runs, so that a run with nothing to do
 opens no transcript, no content file and not the speaker registry.
 
-One JSON file, ``.plenum-cache/import-state.json``, with per file (by the name
-shown to the user) its size, mtime and inode when it was read, and:
+Per file (by the name shown to the user) its size, mtime and inode when it
+was read, and:
 
 - ``hashes``: for a transcript or sidecar, its sha256;
 - ``heads``: for a content file, what the import reads from its front matter
@@ -10,6 +10,14 @@ shown to the user) its size, mtime and inode when it was read, and:
 - ``registry``: for ``people.yaml``, its people and the diagnostics reading it gave;
 - ``said`` (by transcript, no stat): the key it was last imported under and what
   the import said about it, repeated while it stays unchanged.
+
+The record is kept in `SHARDS` pickles under ``.plenum-cache/import-state/``,
+each holding the entries of the names that hash to it (all four sections): a
+run rewrites only the shards in which an entry was added, changed or dropped
+(one or two when one transcript changed), never the whole record. Each shard
+is written atomically; a shard that is missing, unreadable or of another
+format counts as empty (its files are read again), so a killed run costs
+time, never a wrong import.
 
 An entry stands for the file only while the file's size, mtime and inode are
 exactly the recorded ones (as git's index); any change, including a hand
@@ -28,18 +36,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.content_writer import atomic_write
+from generator.content_writer import finish_write, start_write
 from generator.errors import Diagnostic, Severity
 from generator.markdown_io import ImportStamp
 from generator.registry import RegistryPerson, Spell
 
-RECORD = Path(".plenum-cache") / "import-state.json"
-FORMAT = 1
+RECORD = Path(".plenum-cache") / "import-state"  # the folder of its shards
+SHARDS = 64
+FORMAT = 2
 RACY_NS = 2_000_000_000
 SECTIONS = ("hashes", "heads", "registry", "said")
 
@@ -139,11 +150,13 @@ def _facts_from_row(row: list) -> HeadFacts:
     return HeadFacts(source, stamp, meetings, title, date)
 
 
-# The records of earlier versions: what the import said per transcript is read
-# from the first (so that an upgrade does not parse every transcript again);
-# both are removed when the record is first written.
+# The records of earlier versions: the whole record in one JSON file (format
+# 1: read once, so that an upgrade parses nothing again) and, before it, what
+# the import said per transcript; all are removed when the record is first
+# written as shards.
+JSON_RECORD = Path(".plenum-cache") / "import-state.json"
 LEGACY = (Path(".plenum-cache") / "import-diagnostics.json",
-          Path(".plenum-cache") / "transcript-hashes.json")
+          Path(".plenum-cache") / "transcript-hashes.json", JSON_RECORD)
 
 
 def _legacy_said(root: Path) -> dict[str, list]:
@@ -159,39 +172,125 @@ def _legacy_said(root: Path) -> dict[str, list]:
         return {}
 
 
+def shard_of(name: str) -> int:
+    """The shard that keeps the entries of the file shown as `name`."""
+    return zlib.crc32(name.encode("utf-8")) % SHARDS
+
+
+def _shard_path(root: Path, shard: int) -> Path:
+    return root / RECORD / f"{shard:02d}.pickle"
+
+
+def _sections(data: object) -> dict[str, dict]:
+    """The sections of a record or shard as read (empty ones where `data` is
+    not a record of this format)."""
+    ok = isinstance(data, dict) and data.get("format") in (FORMAT, 1)
+    return {s: d if ok and isinstance(d := data.get(s), dict) else {}  # type: ignore[union-attr]
+            for s in SECTIONS}
+
+
+def _read_shard(root: Path, shard: int) -> dict[str, dict] | None:
+    """A shard's sections (None: missing or unreadable)."""
+    try:
+        data = pickle.loads(_shard_path(root, shard).read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a damaged cache file: counts as empty
+        return {s: {} for s in SECTIONS}
+    return _sections(data) if isinstance(data, dict) and data.get("format") == FORMAT \
+        else {s: {} for s in SECTIONS}
+
+
 class ImportRecord:
     """The record as read (`old`) and as this run rebuilds it (`new`): only
     entries looked up or kept in this run are kept, so files that went away drop
-    out. `save` writes it when it changed."""
+    out. `save` rewrites the shards whose entries changed."""
 
     def __init__(self, data: object = None):
-        ok = isinstance(data, dict) and data.get("format") == FORMAT
-        self.old: dict[str, dict] = {
-            s: d if ok and isinstance(d := data.get(s), dict) else {} for s in SECTIONS}
+        self.old: dict[str, dict] = _sections(data)
         self.new: dict[str, dict] = {s: {} for s in SECTIONS}
+        self._touched: set[str] = set()  # names kept or forgotten by this run
+        self._shards: list[dict[str, dict] | None] = [None] * SHARDS  # as read
+        self._rewrite_all = True  # no shards were read: write every one
 
     @classmethod
     def load(cls, root: Path) -> ImportRecord:
-        try:
-            record = cls(json.loads((root / RECORD).read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            record = cls()
-        if not record.old["said"]:
-            record.old["said"] = _legacy_said(root)
+        shards = [_read_shard(root, i) for i in range(SHARDS)]
+        if all(shard is None for shard in shards):  # none yet: an earlier version's?
+            try:
+                record = cls(json.loads((root / JSON_RECORD).read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                record = cls()
+            if not record.old["said"]:
+                record.old["said"] = _legacy_said(root)
+            return record
+        record = cls()
+        record._shards = shards
+        record._rewrite_all = False
+        for shard in shards:
+            if shard is not None:
+                for section in SECTIONS:
+                    record.old[section].update(shard[section])
         return record
 
+    def _changed_shards(self) -> set[int]:
+        """The shards holding an entry this run added, changed or dropped."""
+        names = set(self._touched)
+        for section in SECTIONS:
+            names |= self.old[section].keys() - self.new[section].keys()
+        changed: set[int] = set()
+        for name in names:
+            for section in SECTIONS:
+                if self.old[section].get(name) != self.new[section].get(name):
+                    changed.add(shard_of(name))
+                    break
+        changed.update(i for i, shard in enumerate(self._shards) if shard is None)
+        return changed
+
     def save(self, root: Path) -> None:
-        if self.new == self.old:
+        if self._rewrite_all:
+            if self.new == self.old and not any((root / name).exists() for name in LEGACY):
+                return
+            changed = set(range(SHARDS))
+        else:
+            changed = self._changed_shards()
+        if not changed:
             return
-        path = root / RECORD
+        parts: dict[int, dict[str, dict]] = {i: {s: {} for s in SECTIONS} for i in changed}
+        for section in SECTIONS:
+            for name, entry in self.new[section].items() if self._rewrite_all else ():
+                parts[shard_of(name)][section][name] = entry
+        if not self._rewrite_all:  # a shard's entries: as read, with this run's changes
+            for i in changed:
+                before = self._shards[i] or {s: {} for s in SECTIONS}
+                for section in SECTIONS:
+                    new = self.new[section]
+                    parts[i][section] = {name: new[name] for name in before[section]
+                                         if name in new}
+            for name in self._touched:
+                i = shard_of(name)
+                if i in parts:
+                    for section in SECTIONS:
+                        if name in self.new[section]:
+                            parts[i][section][name] = self.new[section][name]
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, json.dumps({"format": FORMAT, **self.new}, ensure_ascii=False,
-                                          separators=(",", ":")))
+            (root / RECORD).mkdir(parents=True, exist_ok=True)
+            for i in sorted(changed):
+                data = pickle.dumps({"format": FORMAT, **parts[i]},
+                                    protocol=pickle.HIGHEST_PROTOCOL)
+                path = _shard_path(root, i)
+                finish_write(*start_write(path, data), path)
             for name in LEGACY:
                 (root / name).unlink(missing_ok=True)
         except OSError:
             pass  # the record is an optimisation: the next import reads the files
+
+    @classmethod
+    def of(cls, sections: dict[str, dict]) -> ImportRecord:
+        """A record that `save` writes whole, holding `sections`."""
+        record = cls()
+        record.new = {s: dict(sections.get(s, {})) for s in SECTIONS}
+        return record
 
     def _known(self, section: str, name: str, stat: Stat,
                verify: Verify | None = None) -> list | None:
@@ -209,6 +308,7 @@ class ImportRecord:
               digest: str | None = None) -> None:
         """Record `value` for the file of this stat: by its stat when settled,
         else with the `digest` of the bytes it was made from (not at all without one)."""
+        self._touched.add(name)
         if settled(stat, read_at):
             self.new[section][name] = [*stat, value]
         elif digest is not None:
@@ -218,6 +318,7 @@ class ImportRecord:
 
     def forget(self, section: str, name: str) -> None:
         """Drop the entry of a file this run rewrote or removed."""
+        self._touched.add(name)
         self.new[section].pop(name, None)
 
     # transcripts and sidecars
@@ -278,7 +379,14 @@ class ImportRecord:
         return diags
 
     def keep_said(self, display: str, key: str, diags: list[Diagnostic]) -> None:
+        self._touched.add(display)
         self.new["said"][display] = [key, [diagnostic_row(d) for d in diags]]
 
     def forget_said(self, display: str) -> None:
+        self._touched.add(display)
         self.new["said"].pop(display, None)
+
+
+def read_record(root: Path) -> dict[str, dict]:
+    """The entries of the record in `root`, by section."""
+    return ImportRecord.load(root).old

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import NamedTuple
 
 from generator import __version__
 from generator.config import Project
@@ -38,8 +39,6 @@ from generator.import_state import (
     stat_of,
 )
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
-from generator.ingest.hyphenation import use_lexicon_store, warm_lexicons
-from generator.ingest.lexicon_store import default_folder
 from generator.markdown_io import (
     ImportStamp,
     is_hand_edited,
@@ -59,7 +58,6 @@ from generator.registry import (
     resolve_meeting,
 )
 from generator.slugs import slugify
-from generator.workers import fork_map
 
 _PARSER_FILES = ("ingest/*.py", "people.py", "model.py", "markdown_io.py", "markdown_syntax.py",
                  "registry.py", "slugs.py")
@@ -112,10 +110,10 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class _Listed:
+class _Listed(NamedTuple):
     """A regular file of a project folder as listed: its folder, name, the name
-    shown to the user and its stat (`generator.import_state.Stat`)."""
+    shown to the user and its stat (`generator.import_state.Stat`). (A named
+    tuple: ten thousands are made per import, most never looked at again.)"""
 
     folder: Path
     name: str
@@ -230,13 +228,24 @@ def _head(path: Path) -> str:
     return data.decode("utf-8", "replace")
 
 
-@dataclass(frozen=True)
-class _Existing:
-    path: Path
-    stamp: ImportStamp | None
-    meetings: int
-    title: str = ""
-    date: str | None = None
+class _Existing(NamedTuple):
+    """A content file an import wrote, by what its front matter says
+    (`HeadFacts`; a named tuple: one is made per content file and import)."""
+
+    file: _Listed
+    facts: HeadFacts
+
+    @property
+    def path(self) -> Path:
+        return self.file.path
+
+    @property
+    def stamp(self) -> ImportStamp | None:
+        return self.facts.stamp
+
+    @property
+    def meetings(self) -> int:
+        return self.facts.meetings
 
 
 def _is_content_file(name: str) -> bool:
@@ -298,8 +307,7 @@ def _source_index(content: dict[str, _Listed], record: ImportRecord,
                              bytes_digest(head.encode("utf-8")))
         if facts.source is None or facts.stamp is None:
             continue
-        index.setdefault(facts.source, []).append(
-            _Existing(file.path, facts.stamp, facts.meetings, facts.title, facts.date))
+        index.setdefault(facts.source, []).append(_Existing(file, facts))
     return index
 
 
@@ -555,7 +563,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         writer.settle(path)
         return read_content_file(project, path)[0]
 
-    twins = Twins.of_content(((e.path, source, e.title, e.date)
+    twins = Twins.of_content(((e.path, source, e.facts.title, e.facts.date)
                               for source, found in index.items() for e in found), load)
     version = parser_version()
     hashes = TranscriptHashes(record, listed_at)
@@ -580,6 +588,10 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     # Many: load the word lists once here, so forked workers share them; a
     # few: look their words up in the on-disk store instead.
     stale = [(file.path, file.display) for file, _, _, said, _ in plan if said is None]
+    from generator.ingest.hyphenation import use_lexicon_store, warm_lexicons
+    from generator.ingest.lexicon_store import default_folder
+    from generator.workers import fork_map  # (a run with nothing to parse needs none of them)
+
     if len(stale) > _FEW_TRANSCRIPTS:
         warm_lexicons()
     elif stale:

@@ -16,18 +16,16 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from generator.archive import Archive, MeetingTexts, build_archive
 from generator.cache import BuildCache, hash_text, link_tree
 from generator.config import Project
-from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, Severity, error
-from generator.feeds import stored_csv_blocks, write_feeds
-from generator.i18n import load_catalogue
-from generator.model import Meeting
-from generator.output import staged_site
-from generator.render import compiled_templates, render_site
 from generator.urls import STATIC
+
+if TYPE_CHECKING:  # the stages' modules are imported when a build has work to do
+    from generator.archive import Archive, MeetingTexts
+    from generator.model import Meeting
 
 
 @contextmanager
@@ -120,6 +118,12 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
     """Render an archive of `meetings` into `out_dir` (which exists). With a
     `cache`, pages whose fingerprint is unchanged are linked from ``site/``.
     With `texts`, `meetings` are outlines whose turns `texts` gives."""
+    from generator.archive import build_archive
+    from generator.contexts import SiteInfo
+    from generator.feeds import stored_csv_blocks, write_feeds
+    from generator.i18n import load_catalogue
+    from generator.render import compiled_templates, render_site
+
     t = load_catalogue(project.language)
     site = SiteInfo(project.title, t.language, project.base_url)
     with timed("archive", verbose), collector_paused():
@@ -188,6 +192,8 @@ def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list
     if not meetings:
         return [*diagnostics, error("no meetings to build", project.display(
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
+    from generator.output import staged_site
+
     try:
         with staged_site(project.site_dir, remove_in_background=True) as out_dir:
             site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache, inputs,

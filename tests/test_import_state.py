@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from site_fixture import SEED_TRANSCRIPT, seed_transcripts
 import generator.importer as importer
 from generator.config import Project, load_project
 from generator.duplicates import _norm_title, title_key
-from generator.import_state import RECORD
+from generator.import_state import LEGACY, RECORD, ImportRecord, read_record, shard_of
 from generator.importer import import_transcripts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,15 @@ class Opened:
         return bool(self.heads or self.hashed or self.registries)
 
 
+def record_stamp(root: Path) -> dict[str, int]:
+    """The mtime of each shard of the record: a shard rewritten gets a new one."""
+    return {p.name: p.stat().st_mtime_ns for p in sorted((root / RECORD).iterdir())}
+
+
+def write_record(root: Path, sections: dict[str, dict]) -> None:
+    ImportRecord.of(sections).save(root)
+
+
 def messages(outcome: importer.ImportOutcome) -> list[str]:
     return [d.format() for d in outcome.diagnostics]
 
@@ -124,14 +134,14 @@ def test_a_racy_file_is_checked_by_its_bytes_not_read_again(
     for path in written:
         path.write_bytes(path.read_bytes())  # a new mtime: now
     expected = messages(import_transcripts(project))  # reads them, records them as racy
-    record = (project.root / RECORD).stat()
+    record = record_stamp(project.root)
     opened = Opened(monkeypatch)
     monkeypatch.setattr(importer, "head_facts", lambda _: pytest.fail("head parsed again"))
     outcome = import_transcripts(project)
     assert opened.registries == [] and messages(outcome) == expected
     assert opened.heads == [project.root / CONTENT]  # the check: its head hashed
     assert opened.hashed == [project.transcripts_dir / f"{SEED}.txt"]
-    assert (project.root / RECORD).stat().st_mtime_ns == record.st_mtime_ns  # not rewritten
+    assert record_stamp(project.root) == record  # not rewritten
 
 
 def test_a_racy_file_changed_in_the_same_clock_tick_is_read_again(
@@ -148,13 +158,11 @@ def test_a_racy_file_changed_in_the_same_clock_tick_is_read_again(
     registry.write_text(edited, encoding="utf-8")
     os.utime(registry, ns=(before.st_atime_ns, before.st_mtime_ns))
     inode = registry.stat().st_ino
-    record = json.loads((project.root / RECORD).read_text(encoding="utf-8"))["registry"]
-    (entry,) = record.values()
+    data = read_record(project.root)
+    (entry,) = data["registry"].values()
     assert len(entry) == 5  # racy: with the digest of its bytes
     entry[2] = inode  # as if the edit kept the inode too (an in-place write)
-    data = json.loads((project.root / RECORD).read_text(encoding="utf-8"))
-    data["registry"] = record
-    (project.root / RECORD).write_text(json.dumps(data), encoding="utf-8")
+    write_record(project.root, data)
     opened: list[bytes | None] = []
     real = importer.read_registry
     monkeypatch.setattr(importer, "read_registry",
@@ -201,14 +209,15 @@ def test_an_edited_registry_gives_its_new_warnings(project: Project) -> None:
 
 
 @pytest.mark.parametrize("record", [
-    b"not json at all",
-    b'{"format": 99, "heads": {}}',
-    b'[1, 2, 3]',
-    b'{"format": 1, "hashes": [], "heads": "x", "registry": 7, "said": null}',
+    b"not a pickle at all",
+    pickle.dumps({"format": 99, "heads": {}}),
+    pickle.dumps([1, 2, 3]),
+    pickle.dumps({"format": 2, "hashes": [], "heads": "x", "registry": 7, "said": None}),
 ])
 def test_a_corrupt_or_foreign_record_is_ignored(project: Project, record: bytes) -> None:
     expected = messages(import_transcripts(project))
-    (project.root / RECORD).write_bytes(record)
+    for shard in (project.root / RECORD).iterdir():
+        shard.write_bytes(record)
     outcome = import_transcripts(project)
     assert (outcome.written, outcome.unchanged, outcome.refused) == (0, 1, False)
     assert messages(outcome) == expected
@@ -217,13 +226,12 @@ def test_a_corrupt_or_foreign_record_is_ignored(project: Project, record: bytes)
 def test_entries_of_the_wrong_shape_are_ignored(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = messages(import_transcripts(project))
-    path = project.root / RECORD
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_record(project.root)
     for section in ("hashes", "heads", "registry", "said"):
         for name, entry in data[section].items():
             data[section][name] = [*entry[:3], {"not": "facts"}] if section != "said" \
                 else [entry[0], [["nonsense"]]]
-    path.write_text(json.dumps(data), encoding="utf-8")
+    write_record(project.root, data)
     opened = Opened(monkeypatch)
     outcome = import_transcripts(project)
     assert opened.heads and opened.registries  # read again, not trusted
@@ -251,7 +259,7 @@ def test_the_record_of_an_earlier_version_spares_parsing_again(
     """An upgrade keeps what the import said (import-diagnostics.json) and
     parses nothing; the old records are removed once the new one is written."""
     expected = messages(import_transcripts(project))
-    said = json.loads((project.root / RECORD).read_text(encoding="utf-8"))["said"]
+    said = read_record(project.root)["said"]
     cache = project.root / ".plenum-cache"
     fields = ("severity", "message", "file", "line", "text", "hint")
     (cache / "import-diagnostics.json").write_text(json.dumps({
@@ -259,7 +267,7 @@ def test_the_record_of_an_earlier_version_spares_parsing_again(
                                               for row in rows]}
         for display, (key, rows) in said.items()}), encoding="utf-8")
     (cache / "transcript-hashes.json").write_text("{}", encoding="utf-8")
-    (project.root / RECORD).unlink()
+    shutil.rmtree(project.root / RECORD)
     monkeypatch.setattr(importer, "read_transcript", lambda *_: pytest.fail("parsed again"))
     outcome = import_transcripts(project)
     assert outcome.unchanged == 1 and messages(outcome) == expected
@@ -295,10 +303,58 @@ def test_the_first_noop_build_after_an_import_and_a_build_parses_nothing(
     assert import_transcripts(project).written == 1
     import_transcripts(project)  # the build's import: everything is racy
     build_site(project, jobs=1)
-    record = (root / RECORD).stat()
+    record = record_stamp(root)
     monkeypatch.setattr(importer, "read_transcript", lambda *_: pytest.fail("parsed"))
     monkeypatch.setattr(importer, "read_registry", lambda *_: pytest.fail("registry parsed"))
     monkeypatch.setattr(importer, "head_facts", lambda _: pytest.fail("head parsed"))
     outcome = import_transcripts(project)
     assert (outcome.written, outcome.unchanged) == (0, 1)
-    assert (root / RECORD).stat().st_mtime_ns == record.st_mtime_ns  # not rewritten
+    assert record_stamp(root) == record  # not rewritten
+
+
+def test_the_json_record_of_the_previous_version_spares_parsing_again(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole record in one JSON file (format 1) is read once, written as
+    shards, and removed."""
+    expected = messages(import_transcripts(project))
+    data = read_record(project.root)
+    json_record = project.root / LEGACY[2]
+    json_record.write_text(json.dumps({"format": 1, **data}), encoding="utf-8")
+    shutil.rmtree(project.root / RECORD)
+    opened = Opened(monkeypatch)
+    outcome = import_transcripts(project)
+    assert not opened.any() and messages(outcome) == expected
+    assert not json_record.exists() and read_record(project.root) == data
+
+
+def test_a_changed_transcript_rewrites_only_the_shards_of_its_entries(
+        project: Project) -> None:
+    """One transcript edited: its shard (and that of the content file written
+    from it, and of the registry) are rewritten, no other."""
+    transcript = project.transcripts_dir / f"{SEED}.txt"
+    shown = project.display(transcript)
+    transcript.write_text(transcript.read_text(encoding="utf-8").replace(
+        "Goedemiddag", "Goedemorgen", 1), encoding="utf-8")
+    before = record_stamp(project.root)
+    assert len(before) > 3
+    assert import_transcripts(project).written == 1
+    after = record_stamp(project.root)
+    rewritten = {name for name in before if after[name] != before[name]}
+    allowed = {f"{shard_of(name):02d}.pickle" for name in (
+        shown, CONTENT, project.display(project.content_dir / "people.yaml"))}
+    assert f"{shard_of(shown):02d}.pickle" in rewritten and rewritten <= allowed
+    assert read_record(project.root)["hashes"][shown][3] == importer.sha256_file(transcript)
+
+
+def test_a_damaged_shard_costs_reading_its_files_again(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    transcript = project.transcripts_dir / f"{SEED}.txt"
+    shard = project.root / RECORD / f"{shard_of(project.display(transcript)):02d}.pickle"
+    shard.write_bytes(shard.read_bytes()[:20])
+    opened = Opened(monkeypatch)
+    outcome = import_transcripts(project)
+    assert transcript in opened.hashed and (outcome.written, outcome.unchanged) == (0, 1)
+    assert not opened.heads or opened.heads == [project.root / CONTENT]
+    opened.hashed.clear()
+    import_transcripts(project)
+    assert opened.hashed == []  # the shard is whole again
