@@ -48,7 +48,8 @@ from generator.pagedeps import Reads, tracked, untracked
 from generator.stats import Figures
 
 LATEST = 10
-# the columns of data/speeches.csv (generator.feeds writes them in this order)
+# the columns of the speeches CSVs, data/speeches/<year>.csv (generator.feeds writes them
+# in this order)
 CSV_COLUMNS = ("meeting", "date", "turn", "kind", "speaker", "name", "party", "label",
                "words", "text", "url")
 MOST_ACTIVE = 10
