@@ -53,6 +53,17 @@ def recorded_calls(monkeypatch, module: object, name: str) -> list:
     return seen
 
 
+def edit_transcript(root: Path, index: int) -> Path:
+    """Change one word of the `index`-th transcript of `root` (in name order):
+    its chair's greeting, which every synthetic transcript has."""
+    path = sorted((root / "transcripts").glob("*.txt"))[index]
+    text = path.read_text(encoding="utf-8")
+    assert "Goedemiddag. Ik open" in text
+    path.write_text(text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
+                    encoding="utf-8")
+    return path
+
+
 def file_tree(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (relative POSIX path) with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()

@@ -21,7 +21,13 @@ from generator.pagedeps import ALL, MEETING, Reads, TokenDigests, tracked
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from synthetic_project import build, built_project, copy_built, recorded_calls  # noqa: E402
+from synthetic_project import (  # noqa: E402
+    build,
+    built_project,
+    copy_built,
+    edit_transcript,
+    recorded_calls,
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,21 +40,13 @@ def project(built: Path, tmp_path: Path) -> Path:
     return copy_built(built, tmp_path / "project")
 
 
-def _edit_second_transcript(root: Path) -> None:
-    path = sorted((root / "transcripts").glob("*.txt"))[1]
-    text = path.read_text(encoding="utf-8")
-    assert "Goedemiddag. Ik open" in text
-    path.write_text(text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
-                    encoding="utf-8")
-
-
 def test_an_edited_transcript_builds_only_the_contexts_that_read_it(project: Path,
                                                                     monkeypatch):
     import generator.pages as pages
 
     meetings = recorded_calls(monkeypatch, pages, "meeting_page")
     motions = recorded_calls(monkeypatch, pages, "motion_page")
-    _edit_second_transcript(project)
+    edit_transcript(project, 1)
     assert build(project) == 0
     assert len(meetings) == 1  # the edited meeting's page; the others are linked
     assert all(entry.meeting.id == meetings[0][1].id for _, entry, _ in motions)
@@ -71,7 +69,7 @@ def test_an_edited_transcript_reads_the_text_of_that_meeting_alone_for_the_csv(
 
     rows = recorded_calls(monkeypatch, feeds, "write_speech_rows")
     before = _speeches_csvs(project)
-    _edit_second_transcript(project)
+    edit_transcript(project, 1)
     assert build(project) == 0
     after = _speeches_csvs(project)
     assert len(rows) == 1
@@ -277,7 +275,7 @@ def test_a_stale_or_unreadable_archive_state_never_gives_wrong_facts(project: Pa
     from generator.cache import CachedTexts
 
     kept = {path: path.read_bytes() for path in _state_shards(project)}
-    _edit_second_transcript(project)
+    edit_transcript(project, 1)
     assert build(project) == 0  # its state names the edited meeting's new facts
     for path, data in kept.items():  # the state of the build before the edit: one meeting stale
         path.write_bytes(data)
@@ -309,7 +307,7 @@ def test_a_build_rewrites_only_the_archive_state_shards_whose_meetings_changed(
     parts = [name for _, name, _ in kept if name.removeprefix("archive-").isdigit()]
     assert len(parts) == len({state_shard(m.id) for m in archive.meetings}) <= STATE_SHARDS
     kept.clear()
-    _edit_second_transcript(project)
+    edit_transcript(project, 1)
     edited = sorted((project / "transcripts").glob("*.txt"))[1].name
     mid = next(m.id for m in archive.meetings if m.source.file.endswith(edited))
     speakers = {pid for pid in archive.newest_speeches

@@ -20,7 +20,14 @@ from generator.pagestate import OUTLINE_FIELDS, TEMPLATE, PageCheck, PageState, 
 
 pytest.importorskip("generator.sitebuild")
 
-from synthetic_project import build, built_project, copy_built, file_tree, recorded_calls  # noqa: E402
+from synthetic_project import (  # noqa: E402
+    build,
+    built_project,
+    copy_built,
+    edit_transcript,
+    file_tree,
+    recorded_calls,
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +81,6 @@ def test_outline_fields_are_made_from_the_outlines_alone(project: Path):
         assert _field(other, name) == _field(archive, name), name
 
 
-def _edit_second_transcript(root: Path) -> None:
-    path = sorted((root / "transcripts").glob("*.txt"))[1]
-    text = path.read_text(encoding="utf-8")
-    assert "Goedemiddag. Ik open" in text
-    path.write_text(text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
-                    encoding="utf-8")
-
-
 def test_an_edited_turn_builds_no_motion_list_or_party_page_and_links_them(
         project: Path, tmp_path: Path, monkeypatch):
     import generator.pages as pages
@@ -90,7 +89,7 @@ def test_an_edited_turn_builds_no_motion_list_or_party_page_and_links_them(
     parties = recorded_calls(monkeypatch, pages, "party_page")
     before = {name: (project / "site" / name).stat().st_ino
               for name in ("moties/index.html", "index.html")}
-    _edit_second_transcript(project)
+    edit_transcript(project, 1)
     assert build(project) == 0
     assert lists == [] and parties == []
     for name, inode in before.items():  # linked from the previous site, not written
@@ -218,7 +217,6 @@ def test_a_meeting_that_is_not_the_archive_s_outline_is_hashed_as_itself(project
     affected = again.affected()
     speaker = state.index(f"speaker:{pid}")
     assert speaker is not None and affected[speaker]
-
 
 
 def _add_a_word_to_a_speech_of(root: Path, person_id: str, meeting_id: str) -> None:

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from synthetic_project import ROOT, build, copy_built, file_tree, recorded_calls
+from synthetic_project import ROOT, build, copy_built, edit_transcript, file_tree, recorded_calls
 
 from generator import urls
 from generator.output import verify_manifest
@@ -52,14 +52,6 @@ def _csvs(root: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def _edit_first_transcript(root: Path) -> None:
-    path = sorted((root / "transcripts").glob("*.txt"))[0]
-    text = path.read_text(encoding="utf-8")
-    assert "Goedemiddag. Ik open" in text
-    path.write_text(text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
-                    encoding="utf-8")
-
-
 def test_each_year_has_its_own_csv_with_the_header_and_the_rows_of_its_meetings(built: Path):
     files = _csvs(built)
     assert sorted(files) == ["1995.csv", "2001.csv", "undated.csv"]
@@ -85,7 +77,7 @@ def test_an_edit_rewrites_the_csv_of_its_year_and_links_the_others(project: Path
     before = _csvs(project)
     inodes = {p.name: p.stat().st_ino for p in folder.iterdir()}
     rows = recorded_calls(monkeypatch, feeds, "write_speech_rows")
-    _edit_first_transcript(project)  # a meeting of 1995
+    edit_transcript(project, 0)  # a meeting of 1995
     assert build(project) == 0
     after = _csvs(project)
     assert len(rows) == 1
