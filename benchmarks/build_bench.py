@@ -19,6 +19,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -35,6 +36,7 @@ from benchmarks.synth import generate_archive  # noqa: E402
 OUT = ROOT / "benchmarks" / "out"
 HUGO_LAYOUT = ROOT / "benchmarks" / "hugo"
 PYTHON = sys.executable
+SERVE_EDITS = 4  # one-transcript rebuilds timed in one `serve` process
 # Runs get Python's default bytecode cache: a machine that sets
 # PYTHONDONTWRITEBYTECODE would compile every module of every timed build again
 # (~0.15 s of start-up), which no user's ``build.py`` pays twice.
@@ -300,6 +302,8 @@ def bench_size(n: int, seed: int, jobs: int, hugo: bool) -> dict:
     step("one_transcript", plenum(base, "build", "--verbose", jobs=jobs))
     add_one_word(base)
     step("one_word_added", plenum(base, "build", "--verbose", jobs=jobs))
+    step("serve_edits", [PYTHON, str(ROOT / "benchmarks" / "serve_rebuild.py"), str(base),
+                         "--edits", str(SERVE_EDITS)])
     result["template"] = edit_one_template(base).name
     step("one_template", plenum(base, "build", "--verbose", jobs=jobs))
     edit_one_transcript(base)  # back to the generated archive
@@ -363,6 +367,10 @@ def table(results: list[dict]) -> str:
         _row("no-op rebuild (s)", results, wall("noop")),
         _row("one-transcript rebuild (s)", results, wall("one_transcript")),
         _row("one-transcript rebuild, a word added (s)", results, wall("one_word_added")),
+        _row("serve: one-transcript rebuild, first edit (s)", results,
+             lambda r: r["serve_edits"]["stages"]["rebuild1"]),
+        _row(f"serve: one-transcript rebuild, median of {SERVE_EDITS} edits (s)", results,
+             lambda r: statistics.median(r["serve_edits"]["stages"].values())),
         _row("one-template rebuild (s)", results, wall("one_template")),
         _row("Hugo render (s)", results, wall("hugo")),
         _row("Hugo CPU (s)", results, lambda r: r["hugo"]["cpu"]),

@@ -1,0 +1,29 @@
+"""benchmarks/serve_rebuild.py: serve's rebuilds, one after another in one
+process, timed; edits that cancel out give back the same site."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from benchmarks import serve_rebuild
+from tests.synthetic_project import built_project
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_four_edits_are_timed_and_leave_the_transcripts_and_the_site_as_they_were(
+        tmp_path: Path, capsys):
+    root = built_project(tmp_path / "project", 3, seed=11)
+    transcripts, site = _files(root / "transcripts"), _files(root / "site")
+
+    assert serve_rebuild.main([str(root), "--edits", "4"]) == 0
+
+    timings = re.findall(r"^  rebuild(\d)  (\d+\.\d{3}) s$", capsys.readouterr().err, re.M)
+    assert [k for k, _ in timings] == ["1", "2", "3", "4"]
+    assert all(float(seconds) > 0 for _, seconds in timings)
+    assert _files(root / "transcripts") == transcripts
+    assert _files(root / "site") == site
