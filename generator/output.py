@@ -92,7 +92,8 @@ def staged_site(site_dir: Path | str, durable: bool = True,
     atomically: in the spare tree (the site before the previous one, brought
     up to date with what differs) when that is cheaper, else in the staging
     folder (the kept files linked into it). The site swapped out becomes the
-    next build's spare when it shares most of its files with the new one.
+    next build's spare when it shares most of its files with the new one (at
+    most half of them were written anew: the spare then costs little disk).
     On an exception nothing is swapped and `site_dir` is left exactly as it
     was. With `remove_in_background`, a tree no longer needed is removed by
     a separate process (the build does not wait for thousands of unlinks)."""
@@ -208,7 +209,7 @@ def _finish(build: _Build, durable: bool, remove_in_background: bool) -> None:
     written = dict(files)
     written.pop(MANIFEST_NAME, None)
     kept.difference_update(written)
-    lines, hashed = _manifest_lines(build, written, kept, durable)
+    lines, hashed, fresh = _manifest_lines(build, written, kept, durable)
     spare = _claim_spare(site)
     target, touched = staging, set(folders)
     if spare is not None and _cheaper_to_update(spare[1], lines, build.listed, kept, written):
@@ -223,7 +224,7 @@ def _finish(build: _Build, durable: bool, remove_in_background: bool) -> None:
         _sync_folders(sorted(touched), hashed)
     old = _swap(target, site)
     if old is not None:
-        if _worth_keeping(lines, build):
+        if build.digest and fresh * 2 <= len(lines):  # shares most files with the new site
             _make_spare(old, site, build.digest)
         else:
             _discard(old, site, remove_in_background)
@@ -231,15 +232,17 @@ def _finish(build: _Build, durable: bool, remove_in_background: bool) -> None:
 
 
 def _manifest_lines(build: _Build, written: dict[str, int], kept: set[str],
-                    synced: bool) -> tuple[dict[str, str], int]:
+                    synced: bool) -> tuple[dict[str, str], int, int]:
     """The new manifest's line of every file, by path: a kept file's is the
     previous manifest's; a written file is hashed (and flushed with `synced`)
     unless it is the previous site's file at that path (the same inode, not
     modified since that manifest was written: a link). The number of files
-    hashed, -1 when one could not be flushed so (`_sync_folders`)."""
+    hashed, -1 when one could not be flushed so (`_sync_folders`), and the
+    number of files hashed (new files: the ones the previous site does not
+    share)."""
     listed, old, top = build.listed, os.fspath(build.site), os.fspath(build.staging)
     lines = {path: listed[path] for path in kept}
-    hashed = 0
+    hashed = fresh = 0
     for path, inode in written.items():
         line = listed.get(path)
         if line is not None and inode >= 0:
@@ -252,9 +255,10 @@ def _manifest_lines(build: _Build, written: dict[str, int], kept: set[str],
         if line is None or inode < 0:
             digest, flushed = _sha256_flushed(f"{top}/{path}", synced)
             hashed = hashed + 1 if hashed >= 0 and flushed else -1
+            fresh += 1
             line = f"{digest}  {path}\n"
         lines[path] = line
-    return lines, hashed
+    return lines, hashed, fresh
 
 
 def _write_lines(manifest: Path, lines: dict[str, str], synced: bool) -> None:
@@ -432,20 +436,6 @@ def _link_over(source: str, target: str) -> None:
         os.unlink(tmp)
     _link_or_copy(source, tmp)
     os.rename(tmp, target)
-
-
-def _worth_keeping(lines: dict[str, str], build: _Build) -> bool:
-    """Whether the site swapped out (with a manifest) should be the next
-    spare: at most half the new site's files differ from it, so it costs
-    little disk (its other files are the new site's) and little work."""
-    if not build.digest:
-        return False
-    listed = build.listed
-    differ = sum(1 for path, line in lines.items() if listed.get(path) != line)
-    if differ * 2 > len(lines):
-        return False
-    differ += sum(1 for path in listed if path not in lines)
-    return differ * 2 <= len(lines)
 
 
 def _make_spare(old: Path, site: Path, digest: str) -> None:
