@@ -4,14 +4,19 @@ paths that cannot leave the project.
 - `atomic_write_bytes` / `atomic_write_text`: the file is written to a temporary
   file in the same folder, flushed to disk and renamed over the target, so a
   reader (or a crash) sees the old file or the new one, never half of one.
-- `staged_site`: the whole site is rendered into a fresh staging folder beside
-  ``site/``; only when the build succeeds is it swapped in. On Linux the swap is
-  one ``renameat2(RENAME_EXCHANGE)`` system call, which exchanges two real
+- `staged_site`: the files a build writes go into a fresh staging folder
+  beside ``site/``; the files it reuses unchanged it names to `keep`. Only
+  when the build succeeds is the new site made whole and swapped in: usually
+  in the spare tree (``.site-spare``: the site before the current one, which
+  shares most files with it) by moving in what differs, else in the staging
+  folder by linking the kept files. On Linux the swap is one
+  ``renameat2(RENAME_EXCHANGE)`` system call, which exchanges two real
   folders atomically: ``site/`` is the previous complete site until that call
   and the new complete site after it, even if the build is killed (SIGKILL,
-  power cut after the sync). Elsewhere it falls back to two renames and the
-  next build repairs the (microsecond) gap. Leftovers of killed builds are
-  removed by the next build. See docs/robustness.md.
+  power cut after the sync); the tree swapped out is the next spare.
+  Elsewhere it falls back to two renames (no spare) and the next build
+  repairs the (microsecond) gap. Leftovers of killed builds are removed by
+  the next build. See docs/robustness.md.
 - `safe_join`: joins path parts and refuses any result outside a root, whatever
   a transcript put in an id or a name (``..``, ``/``, NUL).
 """
