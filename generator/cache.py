@@ -550,6 +550,10 @@ class PagePlan:
             return False
         if self.previous.get(path) != fingerprint:
             return False
+        from generator.output import keep
+
+        if keep(self.previous_site, out_dir, path):  # a staged site: kept, not linked
+            return True
         old = self.previous_site / path
         try:  # the usual case first: one system call (most folders exist by now)
             os.link(old, out_dir / path)
@@ -792,9 +796,14 @@ def link_or_copy(source: Path, target: Path) -> None:
 
 def link_tree(source: Path, target: Path) -> None:
     """Hard-link every file under `source` (not hidden ones) to the same place
-    under `target`: each folder made once, one system call per file."""
+    under `target`: each folder made once, one system call per file (none
+    in a staged site: the files are kept, `generator.output.keep_tree`)."""
     import shutil
 
+    from generator.output import keep_tree
+
+    if keep_tree(source, target):
+        return
     for top, dirs, names in os.walk(source):
         dirs[:] = [d for d in dirs if not d.startswith((".", "__pycache__"))]
         rel = os.path.relpath(top, source)

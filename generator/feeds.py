@@ -23,6 +23,7 @@ from generator.cache import PagePlan, hash_text, link_or_copy
 from generator.export import meeting_json
 from generator.i18n import Catalogue
 from generator.model import Meeting, TurnKind
+from generator.output import keep
 from generator.pages import CSV_COLUMNS, meeting_description, meeting_title
 from generator.workers import chunked, fork_map
 
@@ -253,7 +254,8 @@ def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
     folder.mkdir(parents=True, exist_ok=True)
     kept = _unchanged_files(meetings, files, reusable, previous, early, old_site)
     for file in kept:
-        link_or_copy(old_site / file, urls.output_file(site_dir, file))  # type: ignore[operator]
+        if not keep(old_site, site_dir, file):  # type: ignore[arg-type]
+            link_or_copy(old_site / file, urls.output_file(site_dir, file))  # type: ignore[operator]
     blocks: dict[str, CsvBlock] = {}
     with contextlib.ExitStack() as stack:
         out: dict[str, _CsvFile] = {}
@@ -382,6 +384,8 @@ class _Linker:
         if plan is None or fingerprint is None or self.old is None \
                 or plan.previous.get(path) != fingerprint:
             return False
+        if keep(plan.previous_site, self.out, path):  # a staged site: kept, not linked
+            return True
         try:
             os.link(self.old + path, self.new + path)
             return True
@@ -498,6 +502,8 @@ def _write_or_link(site_dir: Path, path: str, text: str, previous_site: Path | N
         old = urls.output_file(previous_site, path)
         with contextlib.suppress(OSError):
             if old.stat().st_size == len(data) and old.read_bytes() == data:
+                if keep(previous_site, site_dir, path):  # a staged site: kept, not linked
+                    return
                 target = urls.output_file(site_dir, path)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 link_or_copy(old, target)

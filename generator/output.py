@@ -4,14 +4,19 @@ paths that cannot leave the project.
 - `atomic_write_bytes` / `atomic_write_text`: the file is written to a temporary
   file in the same folder, flushed to disk and renamed over the target, so a
   reader (or a crash) sees the old file or the new one, never half of one.
-- `staged_site`: the whole site is rendered into a fresh staging folder beside
-  ``site/``; only when the build succeeds is it swapped in. On Linux the swap is
-  one ``renameat2(RENAME_EXCHANGE)`` system call, which exchanges two real
+- `staged_site`: the files a build writes go into a fresh staging folder
+  beside ``site/``; the files it reuses unchanged it names to `keep`. Only
+  when the build succeeds is the new site made whole and swapped in: usually
+  in the spare tree (``.site-spare``: the site before the current one, which
+  shares most files with it) by moving in what differs, else in the staging
+  folder by linking the kept files. On Linux the swap is one
+  ``renameat2(RENAME_EXCHANGE)`` system call, which exchanges two real
   folders atomically: ``site/`` is the previous complete site until that call
   and the new complete site after it, even if the build is killed (SIGKILL,
-  power cut after the sync). Elsewhere it falls back to two renames and the
-  next build repairs the (microsecond) gap. Leftovers of killed builds are
-  removed by the next build. See docs/robustness.md.
+  power cut after the sync); the tree swapped out is the next spare.
+  Elsewhere it falls back to two renames (no spare) and the next build
+  repairs the (microsecond) gap. Leftovers of killed builds are removed by
+  the next build. See docs/robustness.md.
 - `safe_join`: joins path parts and refuses any result outside a root, whatever
   a transcript put in an id or a name (``..``, ``/``, NUL).
 """
@@ -27,7 +32,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import PlenumError, error
@@ -84,12 +90,19 @@ def atomic_write_text(path: Path | str, text: str) -> None:
 @contextlib.contextmanager
 def staged_site(site_dir: Path | str, durable: bool = True,
                 remove_in_background: bool = False) -> Iterator[Path]:
-    """Yield a fresh, empty staging folder beside `site_dir`; when the block
-    ends without an exception, write the manifest into it and swap it in
-    atomically. On an exception the staging folder is removed and `site_dir`
-    is left exactly as it was. With `remove_in_background`, the previous site
-    is removed by a separate process after the swap (the build does not wait
-    for thousands of unlinks)."""
+    """Yield a fresh, empty staging folder beside `site_dir` for the files
+    this build writes; a file it keeps from `site_dir` unchanged is named to
+    `keep` (or `keep_tree`) instead of being linked. When the block ends
+    without an exception, the new site is made whole and swapped in
+    atomically: in the spare tree (the site before the previous one, brought
+    up to date with what differs) when that is cheaper, else in the staging
+    folder (the kept files linked into it). The site swapped out becomes the
+    next build's spare when it shares most of its files with the new one (at
+    most half of them were written anew: the spare then costs little disk).
+    On an exception nothing is swapped and `site_dir` is left exactly as it
+    was. With `remove_in_background`, a tree no longer needed is removed by
+    a separate process (the build does not wait for thousands of unlinks)."""
+    global _ACTIVE
     site_dir = Path(site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(site_dir)
@@ -97,15 +110,355 @@ def staged_site(site_dir: Path | str, durable: bool = True,
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
+    build = _Build.start(staging, site_dir)
+    _ACTIVE = build
     try:
         yield staging
-        written, folders = _write_manifest(staging, site_dir, synced=durable)
-        if durable:  # the new files are on disk before the name points at them
-            _sync_folders(folders, written)
-        swap_in(staging, site_dir, remove_in_background)
+        _ACTIVE = None
+        _finish(build, durable, remove_in_background)
     finally:
+        _ACTIVE = None
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+@dataclass
+class _Build:
+    """A staged build: its staging folder, the site it replaces, what that
+    site's manifest lists (the files a build may keep, with their lines) and
+    the files kept so far (by this process; forked workers log theirs)."""
+
+    staging: Path
+    site: Path
+    listed: dict[str, str]  # path -> line of the site's manifest
+    listed_ns: int  # when that manifest was written
+    digest: str  # SHA-256 of that manifest ("": none)
+    pid: int
+    kept: set[str] = field(default_factory=set)
+
+    @classmethod
+    def start(cls, staging: Path, site: Path) -> _Build:
+        listed, written_ns, digest = _read_manifest(site, staging)
+        return cls(staging, site, listed, written_ns, digest, os.getpid())
+
+    def owns(self, previous_site: Path | str | None, out_dir: Path | str) -> bool:
+        return previous_site is not None and os.fspath(out_dir) == os.fspath(self.staging) \
+            and os.fspath(previous_site) == os.fspath(self.site)
+
+
+_ACTIVE: _Build | None = None  # the build inside `staged_site` (forked workers inherit it)
+_KEPT_LOGS = ".plenum-kept"  # in the staging folder: a file per worker process
+_LOG_FDS: dict[int, int] = {}  # pid -> its open log
+
+
+def keep(previous_site: Path | str | None, out_dir: Path | str, path: str) -> bool:
+    """Record that the file `path` of `previous_site` is, unchanged, the file
+    `path` of the site being staged in `out_dir` (instead of linking it
+    there); False when that is not a staged site replacing `previous_site`
+    or its manifest does not list the file: then link it, as before. Safe in
+    forked workers (each appends to its own log in the staging folder)."""
+    build = _ACTIVE
+    if build is None or path not in build.listed or not build.owns(previous_site, out_dir):
+        return False
+    pid = os.getpid()
+    if pid == build.pid:
+        build.kept.add(path)
+        return True
+    fd = _LOG_FDS.get(pid)
+    if fd is None:
+        folder = build.staging / _KEPT_LOGS
+        folder.mkdir(exist_ok=True)
+        fd = _LOG_FDS[pid] = os.open(folder / str(pid),
+                                     os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.write(fd, f"{path}\n".encode())  # unbuffered: a worker may end with os._exit
+    return True
+
+
+def keep_tree(source: Path | str, target: Path | str) -> bool:
+    """`keep` of every file under the folder `source` of the previous site
+    that `cache.link_tree` would link to `target` (not hidden ones, nothing
+    under ``__pycache__``); False (nothing recorded) when `keep` would be."""
+    build = _ACTIVE
+    if build is None or build.pid != os.getpid():
+        return False
+    rel = os.path.relpath(source, build.site)
+    if rel.startswith("..") or rel == "." \
+            or os.path.normpath(target) != os.path.join(build.staging, rel):
+        return False
+    prefix = rel.replace(os.sep, "/") + "/"
+    for path in build.listed:
+        if path.startswith(prefix) and not any(
+                part.startswith((".", "__pycache__")) for part in path[len(prefix):].split("/")):
+            build.kept.add(path)
+    return True
+
+
+def _kept_by_workers(staging: Path) -> set[str]:
+    """The paths forked workers kept (their logs, which are then removed)."""
+    folder = staging / _KEPT_LOGS
+    kept: set[str] = set()
+    if folder.is_dir():
+        for log in folder.iterdir():
+            kept.update(log.read_text(encoding="utf-8").splitlines())
+        shutil.rmtree(folder)
+    return kept
+
+
+def _finish(build: _Build, durable: bool, remove_in_background: bool) -> None:
+    """Make the new site whole (in the spare tree or in the staging folder),
+    write its manifest, flush it and swap it in; keep what was swapped out
+    as the next spare, or remove it."""
+    staging, site = build.staging, build.site
+    kept = build.kept | _kept_by_workers(staging)
+    files, folders = _site_files(staging)
+    written = dict(files)
+    written.pop(MANIFEST_NAME, None)
+    kept.difference_update(written)
+    lines, hashed, fresh = _manifest_lines(build, written, kept, durable)
+    spare = _claim_spare(site)
+    target, touched = staging, set(folders)
+    if spare is not None and _cheaper_to_update(spare[1], lines, build.listed, kept, written):
+        touched = _update_spare(spare[0], spare[1], lines, build, written, kept)
+        target = spare[0]
+    else:
+        if spare is not None:
+            _discard(spare[0], site, remove_in_background)
+        touched.update(_link_kept(build, kept))
+    _write_lines(target / MANIFEST_NAME, lines, durable)
+    if durable:  # the new files are on disk before the name points at them
+        _sync_folders(sorted(touched), hashed)
+    old = _swap(target, site)
+    if old is not None:
+        if build.digest and fresh * 2 <= len(lines):  # shares most files with the new site
+            _make_spare(old, site, build.digest)
+        else:
+            _discard(old, site, remove_in_background)
+    _fsync_dir(site.parent)
+
+
+def _manifest_lines(build: _Build, written: dict[str, int], kept: set[str],
+                    synced: bool) -> tuple[dict[str, str], int, int]:
+    """The new manifest's line of every file, by path: a kept file's is the
+    previous manifest's; a written file is hashed (and flushed with `synced`)
+    unless it is the previous site's file at that path (the same inode, not
+    modified since that manifest was written: a link). The number of files
+    hashed, -1 when one could not be flushed so (`_sync_folders`), and the
+    number of files hashed (new files: the ones the previous site does not
+    share)."""
+    listed, old, top = build.listed, os.fspath(build.site), os.fspath(build.staging)
+    lines = {path: listed[path] for path in kept}
+    hashed = fresh = 0
+    for path, inode in written.items():
+        line = listed.get(path)
+        if line is not None and inode >= 0:
+            try:
+                st = os.stat(f"{old}/{path}", follow_symlinks=False)
+                if st.st_ino != inode or st.st_mtime_ns >= build.listed_ns:
+                    line = None
+            except OSError:
+                line = None
+        if line is None or inode < 0:
+            digest, flushed = _sha256_flushed(f"{top}/{path}", synced)
+            hashed = hashed + 1 if hashed >= 0 and flushed else -1
+            fresh += 1
+            line = f"{digest}  {path}\n"
+        lines[path] = line
+    return lines, hashed, fresh
+
+
+def _write_lines(manifest: Path, lines: dict[str, str], synced: bool) -> None:
+    """The manifest: the lines in the order of the files' `Path`s (a folder's
+    entries by name; "/" sorts before every character of a name), written to
+    a new file renamed over `manifest` (never in place: a spare tree shares
+    files with the site)."""
+    text = "".join(lines[path] for path in sorted(lines, key=_path_order))
+    tmp = manifest.with_name(f"{manifest.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        if synced:
+            fh.flush()
+            os.fsync(fh.fileno())
+    os.replace(tmp, manifest)
+
+
+def _path_order(path: str) -> str:
+    return path.replace("/", "\x00")
+
+
+def _link_kept(build: _Build, kept: set[str]) -> set[str]:
+    """Link every kept file into the staging folder (no usable spare tree);
+    the folders that got entries."""
+    old, new = f"{build.site}/", f"{build.staging}/"
+    folders: set[str] = set()
+    for path in kept:
+        folder = os.path.dirname(new + path)
+        folders.add(folder)
+        try:
+            os.link(old + path, new + path)
+        except OSError:
+            os.makedirs(folder, exist_ok=True)
+            _link_or_copy(old + path, new + path)
+    return folders
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        if os.path.lexists(source):
+            raise  # the target's folder is missing
+        raise SiteChanged(error(
+            "a file of the previous site is missing: site/ was changed after the last build",
+            source, hint="this build was not swapped in; build again (the next build "
+                         "renders every page)")) from None
+    except OSError:
+        shutil.copy2(source, target)
+
+
+class SiteChanged(PlenumError):
+    """A file the build kept from the previous site is gone."""
+
+
+# --- the spare tree -------------------------------------------------------------
+
+SPARE_SUFFIX = "-spare"  # `.site-spare`: the site before the current one
+MERGING_INFIX = "-merging-"  # a spare tree claimed by a running build
+SPARE_MARK = ".plenum-spare"  # in a spare: the SHA-256 of the manifest it was swapped out with
+
+
+def spare_path(site_dir: Path) -> Path:
+    return site_dir.with_name(f".{site_dir.name}{SPARE_SUFFIX}")
+
+
+def _claim_spare(site: Path) -> tuple[Path, dict[str, str]] | None:
+    """Take the spare tree (rename it to a name of this process: a build
+    killed while updating it leaves it to be removed by the next build) and
+    the lines its manifest lists; None when there is none, or it is not
+    what a build left (no mark, or a manifest other than the one marked):
+    such a tree is removed."""
+    claimed = site.with_name(f".{site.name}{MERGING_INFIX}{os.getpid()}")
+    try:
+        os.rename(spare_path(site), claimed)
+    except OSError:
+        return None
+    try:
+        mark = (claimed / SPARE_MARK).read_text(encoding="ascii").strip()
+        if claimed.is_symlink() or not claimed.is_dir():
+            raise ValueError("not a folder")
+        listed, _, digest = _read_manifest(claimed, site)
+        if not digest or mark != digest:
+            raise ValueError("not the manifest it was kept with")
+    except (OSError, ValueError):
+        _remove(claimed)
+        return None
+    return claimed, listed
+
+
+def _cheaper_to_update(spare: dict[str, str], lines: dict[str, str], listed: dict[str, str],
+                       kept: set[str], written: dict[str, int]) -> bool:
+    """Whether updating the spare tree takes fewer file operations than
+    linking every kept file into the staging folder."""
+    work = sum(1 for path in written if spare.get(path) != lines[path])
+    work += sum(1 for path in kept if spare.get(path) != listed[path])
+    if work >= len(kept):
+        return False
+    work += sum(1 for path in spare if path not in lines)
+    return work < len(kept)
+
+
+def _update_spare(spare: Path, spare_lines: dict[str, str], lines: dict[str, str],
+                  build: _Build, written: dict[str, int], kept: set[str]) -> set[str]:
+    """Make the spare tree the new site: remove its files the new site does
+    not have (and folders left empty), move in the written files it does not
+    hold the same bytes of, and link in (a new name renamed over the old one)
+    the kept files whose bytes it does not hold. No file is ever opened for
+    writing: the spare shares files with the live site. The folders
+    changed."""
+    top, new, old = os.fspath(spare), os.fspath(build.staging), os.fspath(build.site)
+    touched = {top}
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(f"{top}/{SPARE_MARK}")
+    emptied: set[str] = set()
+    for path in spare_lines:
+        if path not in lines:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{top}/{path}")
+            emptied.add(os.path.dirname(f"{top}/{path}"))
+    for folder in sorted(emptied, key=len, reverse=True):  # deepest first
+        while folder != top:
+            try:
+                os.rmdir(folder)
+            except OSError:
+                touched.add(folder)
+                break
+            folder = os.path.dirname(folder)
+        touched.add(folder)
+    for path in written:
+        if spare_lines.get(path) != lines[path]:
+            touched.add(_into(top, path, lambda target, p=path: os.rename(f"{new}/{p}", target)))
+    for path in kept:
+        if spare_lines.get(path) != build.listed[path]:
+            touched.add(_into(top, path, lambda target, p=path: _link_over(f"{old}/{p}", target)))
+    return touched
+
+
+def _into(top: str, path: str, put: Callable[[str], None]) -> str:
+    """Run `put` on the file `path` of the tree `top`, making its folders
+    first or removing what stands in the way (a folder where a file now is);
+    the folder it is in."""
+    target = f"{top}/{path}"
+    folder = os.path.dirname(target)
+    try:
+        put(target)
+    except FileNotFoundError:
+        _make_folders(top, path)
+        put(target)
+    except (IsADirectoryError, NotADirectoryError):
+        _make_folders(top, path)
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)
+        put(target)
+    return folder
+
+
+def _make_folders(top: str, path: str) -> None:
+    """The folders of `path` under `top`, replacing a file that has a
+    folder's name."""
+    current = top
+    for part in path.split("/")[:-1]:
+        current = f"{current}/{part}"
+        if os.path.lexists(current) and (os.path.islink(current) or not os.path.isdir(current)):
+            os.unlink(current)
+        if not os.path.isdir(current):
+            os.mkdir(current)
+
+
+def _link_over(source: str, target: str) -> None:
+    """`target` becomes a link to `source`: a new name renamed over it."""
+    folder, name = os.path.split(target)
+    tmp = f"{folder}/.{name}.plenum-link"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    _link_or_copy(source, tmp)
+    os.rename(tmp, target)
+
+
+def _make_spare(old: Path, site: Path, digest: str) -> None:
+    """Mark the swapped-out site with the digest of its manifest and name it
+    the spare (a rename: it is the spare whole, or not at all)."""
+    try:
+        atomic_write_text(old / SPARE_MARK, digest + "\n")
+        spare = spare_path(site)
+        if spare.exists() or spare.is_symlink():
+            _remove(spare)
+        os.rename(old, spare)
+    except OSError:
+        _remove(old)
+
+
+def _discard(folder: Path, site: Path, remove_in_background: bool) -> None:
+    if not (remove_in_background and _remove_later(folder, site)):
+        _remove(folder)
 
 
 def write_manifest(folder: Path, previous: Path | None = None, synced: bool = False) -> int:
@@ -232,6 +585,29 @@ def _listed_lines(site: Path, folder: Path) -> tuple[str, int, dict[str, str]]:
     return os.fspath(site), written_ns, listed
 
 
+def _read_manifest(site: Path, folder: Path) -> tuple[dict[str, str], int, str]:
+    """What the manifest of `site` lists (each file's line, by path), when it
+    was written and its SHA-256; nothing when there is no readable manifest
+    or `folder` is on another device (a link could not be made)."""
+    try:
+        manifest = site / MANIFEST_NAME
+        with manifest.open("rb") as fh:
+            written_ns = os.fstat(fh.fileno()).st_mtime_ns
+            data = fh.read()
+        if site.stat().st_dev != folder.stat().st_dev:
+            return {}, 0, ""
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}, 0, ""
+    listed = {}
+    for line in text.splitlines(keepends=True):
+        digest, _, rel = line.partition("  ")
+        rel = rel.removesuffix("\n")
+        if len(digest) == 64 and rel and rel != MANIFEST_NAME:
+            listed[rel] = line if line.endswith("\n") else line + "\n"
+    return listed, written_ns, hashlib.sha256(data).hexdigest()
+
+
 def _sha256(path: Path | str) -> str:
     """The file's SHA-256, read in blocks (the speeches CSV of a large archive
     is hundreds of megabytes)."""
@@ -265,18 +641,26 @@ def verify_manifest(folder: Path) -> list[str]:
 def swap_in(staging: Path, site_dir: Path, remove_in_background: bool = False) -> None:
     """Make `staging` the new `site_dir`; the previous site is deleted (by
     another process, with `remove_in_background`)."""
+    old = _swap(staging, site_dir)
+    if old is not None:
+        _discard(old, site_dir, remove_in_background)
+    _fsync_dir(site_dir.parent)
+
+
+def _swap(staging: Path, site_dir: Path) -> Path | None:
+    """Make `staging` the new `site_dir`: exchanged atomically, after which
+    `staging` holds the previous site (returned); where that cannot be done,
+    by two renames, removing the previous site (None)."""
     if not site_dir.exists() and not site_dir.is_symlink():
         os.rename(staging, site_dir)
-    elif site_dir.is_dir() and not site_dir.is_symlink() and _exchange(staging, site_dir):
-        # `staging` now holds the previous site
-        if not (remove_in_background and _remove_later(staging, site_dir)):
-            shutil.rmtree(staging)
-    else:
-        old = site_dir.with_name(f".{site_dir.name}{OLD_INFIX}{os.getpid()}")
-        os.rename(site_dir, old)
-        os.rename(staging, site_dir)  # killed between these two: the next build restores
-        _remove(old)
-    _fsync_dir(site_dir.parent)
+        return None
+    if site_dir.is_dir() and not site_dir.is_symlink() and _exchange(staging, site_dir):
+        return staging
+    old = site_dir.with_name(f".{site_dir.name}{OLD_INFIX}{os.getpid()}")
+    os.rename(site_dir, old)
+    os.rename(staging, site_dir)  # killed between these two: the next build restores
+    _remove(old)
+    return None
 
 
 _REMOVER = """
@@ -315,7 +699,7 @@ def clean_leftovers(site_dir: Path) -> None:
     a build was killed mid-swap (fallback path only) restore the old site."""
     prefix = f".{site_dir.name}"
     for path in sorted(site_dir.parent.glob(f"{prefix}*")):
-        for infix in (STAGING_INFIX, OLD_INFIX):
+        for infix in (STAGING_INFIX, OLD_INFIX, MERGING_INFIX):
             head, _, pid = path.name.partition(infix)
             if head != prefix or not pid.isdigit() or _running(int(pid)):
                 continue

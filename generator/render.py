@@ -40,6 +40,7 @@ from generator.cache import PagePlan
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
+from generator.output import keep
 from generator.pagedeps import Reads, tracked
 from generator.pages import Page, PageSpec, kind_name, motion_title, page_specs
 from generator.pagestate import PageCheck, PageState, Record
@@ -231,7 +232,8 @@ def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
     affected = set(np.flatnonzero(check.affected()).tolist())
     paths, fingerprints, out_dir = state.paths, state.fingerprints, job.out_dir
     previous = plan.previous
-    old_dir, new_dir = f"{plan.previous_site}/", f"{out_dir}/"
+    previous_site = plan.previous_site
+    old_dir, new_dir = f"{previous_site}/", f"{out_dir}/"
     for index, spec in enumerate(job.specs):
         if spec.needs is None or spec.key in job.repeated:
             continue
@@ -241,11 +243,12 @@ def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
         path, fingerprint = paths[place], fingerprints[place]
         if previous.get(path) != fingerprint:
             continue
-        try:  # `PagePlan.reuse` without its paths: one system call (most folders exist)
-            os.link(old_dir + path, new_dir + path)
-        except OSError:
-            if not plan.reuse(path, fingerprint, out_dir):
-                continue
+        if not keep(previous_site, out_dir, path):  # a staged site: kept, not linked
+            try:  # `PagePlan.reuse` without its paths: one system call (most folders exist)
+                os.link(old_dir + path, new_dir + path)
+            except OSError:
+                if not plan.reuse(path, fingerprint, out_dir):
+                    continue
         done.add(index)
         share[0].append((index, path))
         share[2].append((path, fingerprint))

@@ -192,7 +192,7 @@ def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list
     if not meetings:
         return [*diagnostics, error("no meetings to build", project.display(
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
-    from generator.output import staged_site
+    from generator.output import SiteChanged, staged_site
 
     try:
         with staged_site(project.site_dir, remove_in_background=True) as out_dir:
@@ -204,6 +204,9 @@ def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list
     except _Abort:
         cache.invalidate()
         return diagnostics
+    except SiteChanged as changed:  # a kept file is gone: the next build renders all
+        cache.invalidate()
+        return [*diagnostics, changed.diagnostic]
     cache.save(inputs, diagnostics)
     return diagnostics
 
