@@ -60,6 +60,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from generator import file_memo
 from generator.config import CONFIG_FILE, Project
 from generator.errors import Diagnostic, Severity
 from generator.model import Meeting, Turn
@@ -241,10 +242,13 @@ class BuildCache:
     # --- inputs --------------------------------------------------------------------
 
     def _read_json(self, name: str) -> dict:
+        """A JSON file of the cache (kept parsed by a live preview: not to be
+        mutated), {} when missing or unreadable."""
         try:
-            return json.loads((self.folder / name).read_text(encoding="utf-8"))
+            found = file_memo.read(self.folder / name, json.loads)
         except (OSError, ValueError):
             return {}
+        return found if isinstance(found, dict) else {}
 
     @property
     def version(self) -> str:

@@ -43,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import file_memo
 from generator.content_writer import finish_write, start_write
 from generator.errors import Diagnostic, Severity
 from generator.markdown_io import ImportStamp
@@ -192,7 +193,7 @@ def _sections(data: object) -> dict[str, dict]:
 def _read_shard(root: Path, shard: int) -> dict[str, dict] | None:
     """A shard's sections (None: missing or unreadable)."""
     try:
-        data = pickle.loads(_shard_path(root, shard).read_bytes())
+        data = file_memo.read(_shard_path(root, shard), pickle.loads)  # (entries never mutated)
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 - a damaged cache file: counts as empty

@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from generator import file_memo
+
 STATE_DIR = "state"
 HEAD = "head.json"
 SHARDS = 32
@@ -76,9 +78,8 @@ class StateShards:
             return None
         parts: list[dict[str, Any]] = []
         for shard, token in enumerate(tokens):
-            try:
-                with self._shard_path(name, shard).open("rb") as fh:
-                    found = pickle.load(fh)
+            try:  # (kept parsed by a live preview: the entries are never mutated)
+                found = file_memo.read(self._shard_path(name, shard), pickle.loads)
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                     IndexError, TypeError, ValueError):
                 return None
