@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import file_memo
-from generator.content_writer import finish_write, start_write
 from generator.errors import Diagnostic, Severity
 from generator.markdown_io import ImportStamp
 from generator.registry import RegistryPerson, Spell
@@ -279,8 +278,10 @@ class ImportRecord:
             for i in sorted(changed):
                 data = pickle.dumps({"format": FORMAT, **parts[i]},
                                     protocol=pickle.HIGHEST_PROTOCOL)
-                path = _shard_path(root, i)
-                finish_write(*start_write(path, data), path)
+                path = _shard_path(root, i)  # atomic, not flushed: a torn shard counts as empty
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
             for name in LEGACY:
                 (root / name).unlink(missing_ok=True)
         except OSError:
