@@ -56,7 +56,8 @@ class StateShards:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self._read: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}  # as read
+        # per section read: the shards' tokens, their entries, and all of them
+        self._read: dict[str, tuple[list[str], list[dict[str, Any]], dict[str, Any]]] = {}
 
     def _shard_path(self, section: str, shard: int) -> Path:
         return self.folder / f"{section}-{shard:02d}.pickle"
@@ -87,10 +88,10 @@ class StateShards:
                     and found[1] == token and isinstance(found[2], dict)):
                 return None
             parts.append(found[2])
-        self._read[name] = (list(tokens), parts)
         entries: dict[str, Any] = {}
         for part in parts:
             entries.update(part)
+        self._read[name] = (list(tokens), parts, entries)  # (`entries` not to be mutated)
         return entries
 
     def save(self, head: dict, sections: Mapping[str, Mapping[str, Any]]) -> None:
@@ -101,14 +102,16 @@ class StateShards:
         tokens: dict[str, list[str]] = {}
         for name, entries in sections.items():
             before = self._read.get(name)
-            names: list[str] = []
-            for shard, part in enumerate(split(entries)):
-                if before is not None and before[1][shard] == part:
-                    names.append(before[0][shard])
-                    continue
+            if before is None:
+                parts: dict[int, dict[str, Any]] = dict(enumerate(split(entries)))
+                names = [fresh] * SHARDS
+            else:
+                parts = _changed_parts(before[1], before[2], entries)
+                names = [fresh if shard in parts else token
+                         for shard, token in enumerate(before[0])]
+            for shard, part in parts.items():
                 _write_atomic(self._shard_path(name, shard), pickle.dumps(
                     (SHARD_FORMAT, fresh, part), protocol=pickle.HIGHEST_PROTOCOL))
-                names.append(fresh)
             tokens[name] = names
         data = json.dumps({**head, "shards": tokens}, sort_keys=True, separators=(",", ":"))
         _write_atomic(self.folder / HEAD, data.encode("utf-8"))
@@ -117,6 +120,26 @@ class StateShards:
     def forget(self) -> None:
         """Drop the head: the state is then unknown (its shards unused)."""
         (self.folder / HEAD).unlink(missing_ok=True)
+
+
+_ABSENT = object()
+
+
+def _changed_parts(parts: list[dict[str, Any]], read: Mapping[str, Any],
+                   entries: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
+    """The new entries of each shard holding a key added, changed or removed
+    since `read` (whose shards are `parts`): found by one pass over the
+    entries, without hashing the keys of the unchanged ones."""
+    changed = [key for key, value in entries.items() if read.get(key, _ABSENT) != value]
+    changed += read.keys() - entries.keys()
+    found: dict[int, dict[str, Any]] = {}
+    for key in changed:
+        shard = shard_of(key)
+        if shard not in found:
+            found[shard] = {k: entries[k] for k in parts[shard] if k in entries}
+        if key in entries:
+            found[shard][key] = entries[key]
+    return found
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -131,3 +131,21 @@ def test_a_failed_build_forgets_the_state(project: Path):
     assert not (_state(project) / HEAD).exists()
     cache = BuildCache(load_project(project))
     assert not cache.previous_inputs and not cache.previous_pages
+
+
+def test_entries_added_changed_and_removed_are_saved(tmp_path: Path):
+    entries = {f"k{i}": [i, f"v{i}"] for i in range(300)}
+    StateShards(tmp_path).save({}, {"csv_blocks": entries})
+    store = StateShards(tmp_path)
+    read = store.section(store.head(), "csv_blocks")
+    assert read == entries
+    now = {k: v for k, v in entries.items() if k not in ("k3", "k200")}
+    now["k7"] = [7, "changed"]
+    now["new"] = [0, "added"]
+    store.save({}, {"csv_blocks": now})
+    again = StateShards(tmp_path)
+    assert again.section(again.head(), "csv_blocks") == now
+    touched = {shard_of(k) for k in ("k3", "k200", "k7", "new")}
+    tokens = again.head()["shards"]["csv_blocks"]
+    assert len({tokens[i] for i in touched}) == 1
+    assert sum(t == tokens[next(iter(touched))] for t in tokens) == len(touched)
