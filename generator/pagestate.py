@@ -32,6 +32,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, is_
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ from generator.pagedeps import (
     speaker_meeting_ids,
 )
 
+_ID = attrgetter("id")
 TEMPLATE = "<template>"  # the token (TEMPLATE, name) stands for the template closure's hash
 TEXTS = "texts"  # every meeting's turns (read whole)
 FORMAT = 2  # 2: with `PageState.speakers`
@@ -286,9 +288,10 @@ class PageCheck:
         by_id = self.archive.meetings_by_id
         lines = [self.outline_state]
         for pid, meetings in self.digests._field(BY_SPEAKER_MEETINGS).items():
-            if any(by_id.get(m.id) is not m for m in meetings):
+            ids = list(map(_ID, meetings))  # (C loops: some 200,000 meetings at 10,000)
+            if not all(map(is_, map(by_id.get, ids), meetings)):
                 return None
-            lines.append(f"{pid}={','.join([m.id for m in meetings])}")
+            lines.append(f"{pid}={','.join(ids)}")
         return _hash_lines(lines)
 
     # -- this build's tokens ----------------------------------------------------
