@@ -6,18 +6,25 @@ Off unless `keep_parsed_files` turned it on: a one-off build reads each file
 once and keeps nothing. An entry is keyed by the file's device, inode, size
 and modification time as found when it was read: the build cache writes
 every file it keeps by an atomic rename (a new inode), so a file rewritten
-since has another key and is read again; a value is never stale. Callers
-must treat what `read` gives as read-only (it is shared with later builds).
+since has another key and is read again. A file modified less than
+`RACY_NS` before it was read is not kept (as the import's record does,
+`generator.import_state`): on a file system with coarse timestamps a later
+file could get its freed inode, its size and the same timestamp. So a value
+is never stale. Callers must treat what `read` gives as read-only (it is
+shared with later builds).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+RACY_NS = 2_000_000_000  # a file modified this recently when read is not kept
 
 _parsed: dict[str, tuple[tuple[int, int, int, int], Any]] = {}
 _enabled = False
@@ -46,5 +53,8 @@ def read(path: Path, parse: Callable[[bytes], T]) -> T:
             return found[1]
         data = fh.read()
     value = parse(data)
-    _parsed[name] = (key, value)
+    if st.st_mtime_ns < time.time_ns() - RACY_NS:
+        _parsed[name] = (key, value)
+    else:
+        _parsed.pop(name, None)
     return value

@@ -60,12 +60,20 @@ def _swap_back(root: Path, index: int) -> Path:
     return path
 
 
+def _settle(path: Path) -> None:
+    """Date the file back past `file_memo.RACY_NS` (only settled files are kept)."""
+    stat = path.stat()
+    old = stat.st_mtime_ns - 2 * file_memo.RACY_NS
+    os.utime(path, ns=(old, old))
+
+
 def test_a_file_replaced_since_it_was_read_is_read_again(tmp_path: Path):
     """Same size and modification time, another file (an atomic rename, as
     the build cache writes): the new bytes are parsed."""
     file_memo.keep_parsed_files()
     path = tmp_path / "state.pickle"
     path.write_bytes(pickle.dumps({"a": 1}))
+    _settle(path)
     assert file_memo.read(path, pickle.loads) == {"a": 1}
     stat = path.stat()
     tmp = tmp_path / "new.tmp"
@@ -80,6 +88,7 @@ def test_a_file_rewritten_in_place_is_read_again(tmp_path: Path):
     file_memo.keep_parsed_files()
     path = tmp_path / "head.json"
     path.write_text('{"a": 1}')
+    _settle(path)
     assert file_memo.read(path, bytes.decode) == '{"a": 1}'
     path.write_text('{"a": 22}')
     assert file_memo.read(path, bytes.decode) == '{"a": 22}'
@@ -91,6 +100,7 @@ def test_a_file_rewritten_in_place_is_read_again(tmp_path: Path):
 def test_parsed_files_are_kept_only_when_asked_for(tmp_path: Path):
     path = tmp_path / "x.pickle"
     path.write_bytes(pickle.dumps([1]))
+    _settle(path)
     parsed: list[bytes] = []
 
     def parse(data: bytes) -> list:
@@ -107,3 +117,20 @@ def test_parsed_files_are_kept_only_when_asked_for(tmp_path: Path):
     file_memo.keep_parsed_files(False)
     file_memo.read(path, parse)
     assert len(parsed) == 4
+
+
+def test_a_file_modified_just_before_it_was_read_is_not_kept(tmp_path: Path):
+    """Its inode, size and timestamp may come back with other bytes (a coarse
+    clock): it is parsed again next time."""
+    file_memo.keep_parsed_files()
+    path = tmp_path / "x.pickle"
+    path.write_bytes(pickle.dumps([1]))
+    parsed: list[bytes] = []
+
+    def parse(data: bytes) -> list:
+        parsed.append(data)
+        return pickle.loads(data)
+
+    file_memo.read(path, parse)
+    file_memo.read(path, parse)
+    assert len(parsed) == 2
