@@ -15,7 +15,7 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   derives from a meeting's turns (figures, snippets), keyed also by the
   speaker registry and the generator's code (`salt`), so an unchanged
   meeting's text is not read again; facts of an older salt are pruned;
-- ``state.json``: the hashes of every input of the last good build (content,
+- ``state/``: the hashes of every input of the last good build (content,
   templates, static files, settings, catalogue, the generator's own code) and a
   fingerprint per page. A page's fingerprint hashes its template (with every
   template it extends, includes or imports) and its whole context, with each
@@ -24,9 +24,11 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   rendered. Correct by construction: a page is skipped only when nothing it
   shows can have changed. It also holds, per meeting, where its rows sit in
   the site's speeches CSV and what they were made from
-  (`generator.feeds.CsvBlock`): an unchanged meeting's rows are copied;
+  (`generator.feeds.CsvBlock`): an unchanged meeting's rows are copied. In
+  shards, of which a build rewrites those that changed (`generator.state_shards`;
+  the single ``state.json`` of earlier versions is read once, then removed);
 - ``pages.pickle``: per page, what its context was read from
-  (`generator.pagestate.PageState`), tied to ``state.json`` by a build id: a
+  (`generator.pagestate.PageState`), tied to the state by a build id: a
   page whose inputs all hash the same is linked without building its context;
 - ``registry.pickle``: the parsed speaker registry, keyed by the file's hash
   and the generator's code;
@@ -58,10 +60,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from generator import file_memo
 from generator.config import CONFIG_FILE, Project
 from generator.errors import Diagnostic, Severity
 from generator.model import Meeting, Turn
 from generator.stable_pickle import hashing_pickler
+from generator.state_shards import STATE_DIR, StateShards
 
 T = TypeVar("T")
 
@@ -73,6 +77,7 @@ OUTLINES_DIR = "outlines"  # the loaded outlines (`generator.outline_store`)
 REGISTRY_PICKLE = "registry.pickle"  # the parsed speaker registry of the last build
 DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps`)
 LEGACY_FILES = ("archive.state.pickle",)  # of an older layout: removed by the next build
+LEGACY_STATE = "state.json"  # the whole state before `generator.state_shards`: read, then removed
 FORMAT = 1  # bump when the layout of the cache changes
 GENERATOR_DIR = Path(__file__).resolve().parent
 
@@ -158,11 +163,14 @@ class BuildCache:
         self.folder = project.root / CACHE_DIR
         if clean:
             self._forget_builds()
-        state = {} if clean else self._read_json("state.json")
+        self._state = StateShards(self.folder / STATE_DIR)
+        state = {} if clean else self._read_state()
         if state.get("format") != FORMAT or not self._describes_site_in_place(state):
             state = {}
+        self._head = state  # the sections not yet read are read from it (`_section`)
         self.previous_inputs: dict[str, str] = state.get("inputs", {})
-        self.previous_pages: dict[str, str] = state.get("pages", {})
+        self._previous_pages: dict[str, str] | None = state.get("pages")
+        self._previous_csv_blocks: dict[str, list] | None = state.get("csv_blocks")
         self.previous_site: list | None = state.get("site")
         self.files = FileDigests({} if clean else self._read_json("digests.json"),
                                  root=project.root)
@@ -174,7 +182,6 @@ class BuildCache:
         self._read: Callable[[Project, Path], tuple[Meeting | None, list]] | None = None
         self.previous_diagnostics: list[dict] = state.get("diagnostics", [])
         self.pages: dict[str, str] = {}  # fingerprints of this build's pages
-        self.previous_csv_blocks: dict[str, list] = state.get("csv_blocks", {})
         self._deps_of_build: str | None = state.get("build")  # read when first asked for
         self._previous_deps: Any = None  # read when first asked for (`_deps_read`)
         self._deps_read = not state
@@ -190,19 +197,58 @@ class BuildCache:
         their warnings) are not the site build's and stay."""
         for name in ("meetings", "search", OUTLINES_DIR):
             shutil.rmtree(self.folder / name, ignore_errors=True)
-        names = ("state.json", "digests.json", DEPS_FILE, REGISTRY_PICKLE)
+        shutil.rmtree(self.folder / STATE_DIR, ignore_errors=True)
+        names = (LEGACY_STATE, "digests.json", DEPS_FILE, REGISTRY_PICKLE)
         states = [*self.folder.glob(f"*{STATE_SUFFIX}"), *self.folder.glob(f"*/*{STATE_SUFFIX}")] \
             if self.folder.is_dir() else []
         for path in [*(self.folder / name for name in names), *states]:
             path.unlink(missing_ok=True)
 
+    # --- the state of the last good build --------------------------------------------
+
+    def _read_state(self) -> dict:
+        """The head of the last good build's state with its inputs (the other
+        large sections are read when first asked for); a state of the
+        layout before `generator.state_shards` (one ``state.json``) is read
+        whole. Empty when missing or incomplete."""
+        head = self._state.head()
+        if not head:
+            legacy = self._read_json(LEGACY_STATE)
+            return legacy if isinstance(legacy.get("inputs"), dict) else {}
+        inputs = self._state.section(head, "inputs")
+        return {} if inputs is None else {**head, "inputs": inputs}
+
+    def _section(self, name: str) -> dict:
+        """A large section of the last good build's state ({}: none, or a
+        shard of it unreadable)."""
+        found = self._state.section(self._head, name) if self._head.get("shards") else None
+        return found if found is not None else {}
+
+    @property
+    def previous_pages(self) -> dict[str, str]:
+        """The fingerprint of each page of the last good build."""
+        if self._previous_pages is None:
+            self._previous_pages = self._section("pages")
+        return self._previous_pages
+
+    @property
+    def previous_csv_blocks(self) -> dict[str, list]:
+        """Where the last good build wrote each meeting's rows of the speeches
+        CSV (`record_csv_blocks`)."""
+        if self._previous_csv_blocks is None:
+            self._previous_csv_blocks = self._section("csv_blocks")
+        return self._previous_csv_blocks
+
     # --- inputs --------------------------------------------------------------------
 
     def _read_json(self, name: str) -> dict:
+        """A JSON file of the cache (kept parsed by a live preview: not to be
+        mutated), {} when missing or unreadable."""
         try:
-            return json.loads((self.folder / name).read_text(encoding="utf-8"))
+            found = file_memo.read(self.folder / name, json.loads)
         except (OSError, ValueError):
             return {}
+        return found if isinstance(found, dict) else {}
 
     @property
     def version(self) -> str:
@@ -458,12 +504,12 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         build = os.urandom(8).hex()  # ties the page dependencies to this state
         _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps})
-        state = {"format": FORMAT, "inputs": dict(inputs), "pages": self.pages, "build": build,
-                 "csv_blocks": self.csv_blocks,
-                 "template_refs": self._used_template_refs(),
-                 "site": self.site_stamp(),
-                 "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
-        _write_json(self.folder / "state.json", state)
+        head = {"format": FORMAT, "build": build, "template_refs": self._used_template_refs(),
+                "site": self.site_stamp(),
+                "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
+        self._state.save(head, {"inputs": inputs, "pages": self.pages,
+                                "csv_blocks": self.csv_blocks})
+        (self.folder / LEGACY_STATE).unlink(missing_ok=True)
         _write_json(self.folder / "digests.json", self.files.used)
         self._prune_meetings()
         for name in LEGACY_FILES:
@@ -485,7 +531,8 @@ class BuildCache:
         """Forget the last good build (after a failed one): the next build
         re-checks every page."""
         with contextlib.suppress(OSError):
-            (self.folder / "state.json").unlink()
+            self._state.forget()
+            (self.folder / LEGACY_STATE).unlink(missing_ok=True)
 
     def _prune_meetings(self) -> None:
         """Remove the stored meetings and facts of content no input has now

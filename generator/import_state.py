@@ -43,7 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.content_writer import finish_write, start_write
+from generator import file_memo
 from generator.errors import Diagnostic, Severity
 from generator.markdown_io import ImportStamp
 from generator.registry import RegistryPerson, Spell
@@ -192,7 +192,7 @@ def _sections(data: object) -> dict[str, dict]:
 def _read_shard(root: Path, shard: int) -> dict[str, dict] | None:
     """A shard's sections (None: missing or unreadable)."""
     try:
-        data = pickle.loads(_shard_path(root, shard).read_bytes())
+        data = file_memo.read(_shard_path(root, shard), pickle.loads)  # (entries never mutated)
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 - a damaged cache file: counts as empty
@@ -278,8 +278,10 @@ class ImportRecord:
             for i in sorted(changed):
                 data = pickle.dumps({"format": FORMAT, **parts[i]},
                                     protocol=pickle.HIGHEST_PROTOCOL)
-                path = _shard_path(root, i)
-                finish_write(*start_write(path, data), path)
+                path = _shard_path(root, i)  # atomic, not flushed: a torn shard counts as empty
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
             for name in LEGACY:
                 (root / name).unlink(missing_ok=True)
         except OSError:

@@ -324,6 +324,23 @@ class TokenDigests:
         return _hash(buffer.getvalue())
 
 
+def speaker_figures_source(value: Any) -> str | None:
+    """What a speaker's chart data (`SPEAKER_FIGURES`) is made from besides the
+    meetings they spoke in: how many those are and the speaker's verdict
+    counts (None: not of the expected shape). Equal to the previous build's,
+    with none of those meetings changed, the value is the previous one: a
+    speaker's meetings can change only by a meeting that changed, so the
+    same count and no changed meeting among them means the same meetings."""
+    if not isinstance(value, SpeakerFigureData) or type(value.verdicts) is not VerdictCounts:
+        return None
+    return f"{len(value.meetings)}\x00{_plain_repr(value.verdicts)}"
+
+
+def speaker_meeting_ids(value: SpeakerFigureData) -> Iterator[str]:
+    """The ids of the meetings in a speaker's chart data."""
+    return map(_MEETING_ID, value.meetings)
+
+
 def _plain_repr(counts: VerdictCounts) -> str:
     """The value of verdict counts (fields of ints and tuples of ints: their
     repr is their value) without a pickler."""
@@ -332,6 +349,7 @@ def _plain_repr(counts: VerdictCounts) -> str:
 
 _VERDICT_FIELDS = tuple(f.name for f in fields(VerdictCounts))
 # every field of a speaker's part of a meeting, as a tuple of plain values
+_MEETING_ID = attrgetter("meeting")
 _MEETING_PART = attrgetter(*(f.name for f in fields(SpeakerMeeting) if f.name != "figures"))
 _FIGURES = attrgetter(*(f.name for f in fields(Figures)))
 

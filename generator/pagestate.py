@@ -15,6 +15,10 @@ that read one of them:
   people, parties and their indexes) changed only if some outline did: the
   outlines are named by a hash of their value, kept by content hash, so a
   build hashes the outlines of changed meetings alone;
+- a speaker's chart data (`SPEAKER_FIGURES`) is hashed again only for a
+  speaker among whose meetings one changed, or whose number of meetings or
+  verdict counts did (`PageState.speakers`: an edit of one meeting hashes
+  its speakers' data, not every speaker's);
 - any other field is hashed whole (cheap ones) or key by key (`PER_KEY`), and
   only when that differs are its tokens hashed one by one and compared.
 
@@ -28,16 +32,27 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, is_
 from typing import Any
 
 import numpy as np
 
 from generator.archive import MEETING_FIELDS, Archive
-from generator.pagedeps import ALL, MEETING, SPEAKER_FIGURES, Token, TokenDigests, outline_digest
+from generator.pagedeps import (
+    ALL,
+    MEETING,
+    SPEAKER_FIGURES,
+    Token,
+    TokenDigests,
+    outline_digest,
+    speaker_figures_source,
+    speaker_meeting_ids,
+)
 
+_ID = attrgetter("id")
 TEMPLATE = "<template>"  # the token (TEMPLATE, name) stands for the template closure's hash
 TEXTS = "texts"  # every meeting's turns (read whole)
-FORMAT = 1
+FORMAT = 2  # 2: with `PageState.speakers`
 
 # fields made from the meetings' outlines alone, in archive order (with the
 # speaker registry applied, as loading applies it): the same outlines give
@@ -86,7 +101,8 @@ class PageState:
     def __init__(self, salt: str, keys: list[str], paths: list[str], templates: list[str],
                  fingerprints: list[str], offsets: np.ndarray, flat: np.ndarray,
                  fields: dict[str, bytes | _Field], sources: dict[str, str],
-                 meetings: dict[str, str | None], outlines: dict[str, str], next_id: int):
+                 meetings: dict[str, str | None], outlines: dict[str, str], next_id: int,
+                 speakers: dict[str, str] | None = None):
         self.salt = salt
         self.keys, self.paths, self.templates, self.fingerprints = keys, paths, templates, \
             fingerprints
@@ -96,6 +112,7 @@ class PageState:
         self.meetings = meetings  # meeting id -> content hash, in archive order
         self.outlines = outlines  # content hash -> outline digest
         self.next_id = next_id
+        self.speakers = speakers or {}  # person id -> `speaker_figures_source`
         self._index: dict[str, int] | None = None
 
     def index(self, key: str) -> int | None:
@@ -123,18 +140,19 @@ class PageState:
                   for name, value in self._fields.items()}
         return (_restore, (FORMAT, self.salt, self.keys, self.paths, self.templates,
                            self.fingerprints, self.offsets.tobytes(), self.flat.tobytes(),
-                           fields, self.sources, self.meetings, self.outlines, self.next_id))
+                           fields, self.sources, self.meetings, self.outlines, self.next_id,
+                           self.speakers))
 
 
 def _restore(version: int, salt: str, keys: list[str], paths: list[str], templates: list[str],
              fingerprints: list[str], offsets: bytes, flat: bytes, fields: dict[str, bytes],
              sources: dict[str, str], meetings: dict[str, str | None], outlines: dict[str, str],
-             next_id: int) -> PageState | None:
-    if version != FORMAT:
+             next_id: int, *rest: object) -> PageState | None:
+    if version != FORMAT or len(rest) != 1 or not isinstance(rest[0], dict):
         return None
     return PageState(salt, keys, paths, templates, fingerprints,
                      np.frombuffer(offsets, dtype=np.int64), np.frombuffer(flat, dtype=np.int32),
-                     dict(fields), sources, meetings, outlines, next_id)
+                     dict(fields), sources, meetings, outlines, next_id, rest[0])
 
 
 class PageCheck:
@@ -167,6 +185,7 @@ class PageCheck:
         self.outline_state = _hash_lines(f"{mid}={by_id[mid]}" for mid in self.meetings)
         self.sources: dict[str, str] = {}
         self._checked: set[str] = set()  # fields whose tokens were all hashed again
+        self._speakers: dict[str, str] | None = None  # `speaker_sources`
         self._changed: list[int] = []
 
     # -- the previous build's pages -------------------------------------------
@@ -200,6 +219,10 @@ class PageCheck:
                     or name == TEXTS]
             self._rehash(name, field, keys)
             return
+        if name == SPEAKER_FIGURES:
+            field = self.state.field(name)
+            self._rehash(name, field, self._speakers_to_check(field.entries, moved))
+            return
         if name != TEMPLATE and name not in PER_KEY:
             source = self._source(name)
             if source is not None and self.state.sources.get(name) == source:
@@ -207,6 +230,31 @@ class PageCheck:
         self._checked.add(name)
         field = self.state.field(name)
         self._rehash(name, field, list(field.entries))
+
+    def speaker_sources(self) -> dict[str, str]:
+        """`speaker_figures_source` of every speaker's chart data now."""
+        if self._speakers is None:
+            try:
+                values = self.digests._field(SPEAKER_FIGURES)
+            except AttributeError:  # an archive without chart data
+                values = {}
+            found = ((pid, speaker_figures_source(value))
+                     for pid, value in (values.items() if isinstance(values, Mapping) else ()))
+            self._speakers = {pid: source for pid, source in found if source is not None}
+        return self._speakers
+
+    def _speakers_to_check(self, entries: Mapping[Any, tuple[int, str]], moved: set[str]
+                           ) -> list[Any]:
+        """The keys of `SPEAKER_FIGURES` whose value may have changed: those
+        whose source (`speaker_figures_source`) is not the previous build's,
+        or among whose meetings one changed (the others are left unhashed)."""
+        assert self.state is not None
+        previous, now = self.state.speakers, self.speaker_sources()
+        values = self.digests._field(SPEAKER_FIGURES)
+        return [key for key in entries
+                if not isinstance(key, str) or now.get(key) is None
+                or previous.get(key) != now[key]
+                or not moved.isdisjoint(speaker_meeting_ids(values[key]))]
 
     def _rehash(self, name: str, field: _Field, keys: Iterable[Any]) -> None:
         for key in keys:
@@ -240,9 +288,10 @@ class PageCheck:
         by_id = self.archive.meetings_by_id
         lines = [self.outline_state]
         for pid, meetings in self.digests._field(BY_SPEAKER_MEETINGS).items():
-            if any(by_id.get(m.id) is not m for m in meetings):
+            ids = list(map(_ID, meetings))  # (C loops: some 200,000 meetings at 10,000)
+            if not all(map(is_, map(by_id.get, ids), meetings)):
                 return None
-            lines.append(f"{pid}={','.join([m.id for m in meetings])}")
+            lines.append(f"{pid}={','.join(ids)}")
         return _hash_lines(lines)
 
     # -- this build's tokens ----------------------------------------------------
@@ -349,7 +398,7 @@ class PageCheck:
         return PageState(self.salt, keys, paths, templates, fingerprints, offsets,
                          flat.astype(np.int32, copy=False), merged,
                          {k: v for k, v in sources.items() if v is not None},
-                         self.meetings, self.outlines, next_id)
+                         self.meetings, self.outlines, next_id, self.speaker_sources())
 
 
 def _hash_lines(lines: Iterable[str]) -> str:

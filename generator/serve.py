@@ -34,10 +34,14 @@ def watched_paths(project: Project) -> list[Path]:
 
 def build_project(project: Project) -> list[Diagnostic]:
     """One build as ``build.py build`` does it: import changed transcripts, then
-    render (incrementally: the build cache makes a small change cheap)."""
+    render (incrementally: the build cache makes a small change cheap). The
+    process keeps the cache files it read parsed for the next build
+    (`generator.file_memo`: keyed by each file's identity, never stale)."""
+    from generator.file_memo import keep_parsed_files
     from generator.importer import import_transcripts
     from generator.sitebuild import build_site
 
+    keep_parsed_files()
     outcome = import_transcripts(project, force=False)
     for line in outcome.messages:
         print(line, file=sys.stderr)

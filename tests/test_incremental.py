@@ -219,14 +219,16 @@ def test_a_site_swapped_in_without_its_cache_state_is_not_mixed_with_it(project:
     leaves the state of the build before it. The next build must not trust
     that state's page fingerprints: with the inputs back as they were then,
     it would link the killed build's pages (seen as a mix of two sites)."""
-    cache = project / ".plenum-cache" / "state.json"
-    state_a = cache.read_bytes()
+    state = project / ".plenum-cache" / "state"
+    state_a = tmp_path / "state-a"
+    shutil.copytree(state, state_a)
     path = _synthetic(project)
     original = path.read_text(encoding="utf-8")
     path.write_text(original.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
                     encoding="utf-8")
     assert build(project) == 0
-    cache.write_bytes(state_a)  # as if killed between the swap and saving the state
+    shutil.rmtree(state)  # as if killed between the swap and saving the state
+    shutil.copytree(state_a, state)
     path.write_text(original, encoding="utf-8")
     _assert_same_as_cleanbuild(project, tmp_path)
     assert "Goedemorgen" not in "".join(

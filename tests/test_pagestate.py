@@ -243,3 +243,50 @@ def test_an_added_word_builds_no_other_meeting_page_of_the_speaker(
     assert build(project) == 0
     assert [meeting.id for _, meeting, _ in meetings] == [edited], other
     _same_as_clean_build(project, tmp_path)
+
+
+def test_only_the_speakers_of_an_edited_meeting_have_their_figures_hashed_again(
+        project: Path, monkeypatch):
+    """`PageCheck.affected` hashes the chart data of the speakers of a changed
+    meeting, not of every speaker."""
+    from generator.importer import import_transcripts
+    from generator.pagedeps import SPEAKER_FIGURES, TokenDigests
+
+    _, state = _check(project)
+    recorded = set(state.field(SPEAKER_FIGURES).entries)
+    edit_transcript(project, 1)
+    import_transcripts(load_project(project))
+    check, _ = _check(project)
+    changed = {mid for mid, digest in check.meetings.items()
+               if digest != state.meetings.get(mid)}
+    assert len(changed) == 1
+    calls = recorded_calls(monkeypatch, TokenDigests, "_speaker_figures")
+    check.affected()
+    hashed = [args[1] for args in calls]
+    speakers = check.archive.chart_data.speakers
+    spoke = {pid for pid in recorded
+             if any(m.meeting in changed for m in speakers[pid].meetings)}
+    assert spoke and set(hashed) == spoke
+    assert len(hashed) < len(recorded)
+
+
+def test_a_speaker_with_another_number_of_meetings_has_their_pages_built(project: Path):
+    """A speaker who no longer speaks in a changed meeting has none of it
+    left among their meetings: their count tells."""
+    from types import MappingProxyType
+
+    from generator.pagedeps import SPEAKER_FIGURES
+
+    check, state = _check(project)
+    speakers = check.archive.chart_data.speakers
+    pid = next(p for p in state.field(SPEAKER_FIGURES).entries if len(speakers[p].meetings) > 1)
+    fewer = replace(speakers[pid], meetings=speakers[pid].meetings[:-1])
+    archive = replace(check.archive, chart_data=replace(
+        check.archive.chart_data, speakers=MappingProxyType({**speakers, pid: fewer})))
+    again = PageCheck(state, archive, check.digests.meeting_digests, check.template_hashes,
+                      state.salt)
+    affected = again.affected()
+    token = state.field(SPEAKER_FIGURES).entries[pid][0]
+    readers = [i for i in range(len(state.keys)) if token in state.tokens_of(i)]
+    assert readers and affected[readers].all()
+    assert affected.sum() < len(state.keys)

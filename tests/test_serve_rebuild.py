@@ -1,0 +1,136 @@
+"""Rebuilds in one process, as the live preview makes them (`build_project`):
+what the process keeps between builds (`generator.file_memo`) is never
+stale, and every rebuild leaves the site a clean build of the same inputs
+writes."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from synthetic_project import build, built_project, copy_built, edit_transcript, file_tree
+
+from generator import file_memo
+from generator.config import load_project
+
+
+@pytest.fixture(autouse=True)
+def _forget_parsed_files():
+    yield
+    file_memo.keep_parsed_files(False)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_project(tmp_path_factory.mktemp("serve"), 3, seed=3)
+
+
+def _clean_site(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*", ".plenum-cache"))
+    assert build(fresh, "--clean") == 0
+    return file_tree(fresh / "site")
+
+
+def test_rebuilds_after_edits_in_one_process_equal_clean_builds(built: Path, tmp_path: Path):
+    from generator.errors import Severity
+    from generator.serve import build_project
+
+    root = copy_built(built, tmp_path / "project")
+    project = load_project(root)
+    assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+    edits = (lambda: edit_transcript(root, 1), lambda: edit_transcript(root, 2),
+             lambda: _swap_back(root, 1))  # the third undoes the first
+    for edit in edits:
+        edit()
+        assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        assert file_tree(root / "site") == _clean_site(root, tmp_path)
+
+
+def _swap_back(root: Path, index: int) -> Path:
+    path = sorted((root / "transcripts").glob("*.txt"))[index]
+    text = path.read_text(encoding="utf-8")
+    assert "Goedemorgen. Ik open" in text
+    path.write_text(text.replace("Goedemorgen. Ik open", "Goedemiddag. Ik open", 1),
+                    encoding="utf-8")
+    return path
+
+
+def _settle(path: Path) -> None:
+    """Date the file back past `file_memo.RACY_NS` (only settled files are kept)."""
+    stat = path.stat()
+    old = stat.st_mtime_ns - 2 * file_memo.RACY_NS
+    os.utime(path, ns=(old, old))
+
+
+def test_a_file_replaced_since_it_was_read_is_read_again(tmp_path: Path):
+    """Same size and modification time, another file (an atomic rename, as
+    the build cache writes): the new bytes are parsed."""
+    file_memo.keep_parsed_files()
+    path = tmp_path / "state.pickle"
+    path.write_bytes(pickle.dumps({"a": 1}))
+    _settle(path)
+    assert file_memo.read(path, pickle.loads) == {"a": 1}
+    stat = path.stat()
+    tmp = tmp_path / "new.tmp"
+    tmp.write_bytes(pickle.dumps({"a": 2}))
+    assert tmp.stat().st_size == stat.st_size
+    os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(tmp, path)
+    assert file_memo.read(path, pickle.loads) == {"a": 2}
+
+
+def test_a_file_rewritten_in_place_is_read_again(tmp_path: Path):
+    file_memo.keep_parsed_files()
+    path = tmp_path / "head.json"
+    path.write_text('{"a": 1}')
+    _settle(path)
+    assert file_memo.read(path, bytes.decode) == '{"a": 1}'
+    path.write_text('{"a": 22}')
+    assert file_memo.read(path, bytes.decode) == '{"a": 22}'
+    path.unlink()
+    with pytest.raises(FileNotFoundError):
+        file_memo.read(path, bytes.decode)
+
+
+def test_parsed_files_are_kept_only_when_asked_for(tmp_path: Path):
+    path = tmp_path / "x.pickle"
+    path.write_bytes(pickle.dumps([1]))
+    _settle(path)
+    parsed: list[bytes] = []
+
+    def parse(data: bytes) -> list:
+        parsed.append(data)
+        return pickle.loads(data)
+
+    file_memo.read(path, parse)
+    file_memo.read(path, parse)
+    assert len(parsed) == 2  # off: read each time
+    file_memo.keep_parsed_files()
+    file_memo.read(path, parse)
+    file_memo.read(path, parse)
+    assert len(parsed) == 3
+    file_memo.keep_parsed_files(False)
+    file_memo.read(path, parse)
+    assert len(parsed) == 4
+
+
+def test_a_file_modified_just_before_it_was_read_is_not_kept(tmp_path: Path):
+    """Its inode, size and timestamp may come back with other bytes (a coarse
+    clock): it is parsed again next time."""
+    file_memo.keep_parsed_files()
+    path = tmp_path / "x.pickle"
+    path.write_bytes(pickle.dumps([1]))
+    parsed: list[bytes] = []
+
+    def parse(data: bytes) -> list:
+        parsed.append(data)
+        return pickle.loads(data)
+
+    file_memo.read(path, parse)
+    file_memo.read(path, parse)
+    assert len(parsed) == 2
