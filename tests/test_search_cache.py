@@ -205,3 +205,50 @@ def test_a_speakers_party_changed_elsewhere_reaches_the_stored_meetings(tmp_path
     assert clean != digest(tmp_path / "first" / "search")
     warm, _ = site_search(after, tmp_path / "warm", cache, facts)
     assert warm == clean
+
+
+def kept_keys(cache: Path) -> dict[str, str]:
+    """The cache key per meeting that the search facts file keeps."""
+    import pickle
+
+    from generator.search import FACTS_FILE
+
+    with (cache / FACTS_FILE).open("rb") as f:
+        _, _, _, entries = pickle.load(f)
+    return {mid: entry[3] for mid, entry in entries.items()}
+
+
+def test_the_kept_keys_are_those_made_from_scratch_after_any_change(tmp_path):
+    """A meeting whose fact, motion slugs and resolved people are unchanged
+    keeps its key without making it again; the keys are always those a build
+    without the facts file makes (a renamed person changes the keys of the
+    meetings that name them, and only theirs)."""
+    cache, facts = tmp_path / "cache", {}
+    before = archive()
+    site_search(before, tmp_path / "first", cache, facts)
+    first = kept_keys(cache)
+    assert len(first) == PIECES
+
+    last = before[-1]
+    named = {p.id for p in last.people}
+    renamed = tuple(dataclasses.replace(p, name=p.name + " Jr.") if p.party else p
+                    for p in last.people)
+    after = (*before[:-1], dataclasses.replace(last, people=renamed))
+    warm, _ = site_search(after, tmp_path / "warm", cache, facts)
+    kept = kept_keys(cache)
+    (cache / "facts" / "facts.pickle").unlink()
+    scratch, _ = site_search(after, tmp_path / "scratch", cache, facts)
+    assert kept == kept_keys(cache) and warm == scratch
+    assert warm == site_search(after, tmp_path / "plain", None, {})[0]
+    assert kept != first and named  # the renamed people reach the meetings naming them
+
+
+def test_an_unreadable_facts_file_makes_every_key_again(tmp_path):
+    cache, facts = tmp_path / "cache", {}
+    before = archive()
+    expected, _ = site_search(before, tmp_path / "first", cache, facts)
+    keys = kept_keys(cache)
+    for junk in (b"not a pickle", b"\x80\x05N."):  # garbage, then a pickle of None
+        (cache / "facts" / "facts.pickle").write_bytes(junk)
+        again, _ = site_search(before, tmp_path / f"again{len(junk)}", cache, facts)
+        assert again == expected and kept_keys(cache) == keys
