@@ -146,11 +146,14 @@ def render_page(env: Environment, page: Page, site: SiteInfo) -> str:
 GC_PAGES = 50  # pages rendered between two collections of cyclic garbage
 PARALLEL_MIN_PAGES = 300  # below this, starting workers costs more than it saves
 PAGES_PER_TASK = 20
-# a worker exits after this many pages, or once it has faulted in this much
-# memory (its copy of the shared archive's pages it touched, and what it
-# made), and a fresh one is forked: at 10,000 meetings, 20 speaker pages
-# touched ~165 MB of the archive, 80 meeting pages ~37 MB
-WORKER_LIMITS = WorkerLimits(items=80, faulted=128 << 20)
+# a worker exits once it has faulted in this much memory (its copy of the
+# shared archive's pages it touched, and what it made), and a fresh one is
+# forked: at 10,000 meetings, 20 speaker pages touched ~165 MB of the
+# archive, 80 meeting pages ~37 MB. No limit on pages: the budget bounds the
+# memory, and a fresh worker costs a fork and copies again what its
+# predecessor had copied (about 24 MB of templates, catalogue and archive
+# objects every page reads at 1,000 meetings)
+WORKER_LIMITS = WorkerLimits(items=None, faulted=128 << 20)
 
 Fingerprints = list[tuple[str, str | None]]
 Deps = list[Record]

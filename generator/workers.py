@@ -125,15 +125,15 @@ def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
 
 @dataclass(frozen=True)
 class WorkerLimits:
-    """When a worker of `bounded_map` exits (and a fresh one is forked): after
-    `items` items, or as soon as it has faulted in `faulted` bytes of memory
-    since its fork, whichever comes first. Each page of the shared heap a
-    worker writes to (reading a Python object writes its reference count) is
-    copied into the worker, and new allocations are its own: both are page
-    faults, so the fault count bounds what a worker holds of its own however
-    large the shared heap is."""
+    """When a worker of `bounded_map` exits (and a fresh one is forked): as
+    soon as it has faulted in `faulted` bytes of memory since its fork, or
+    after `items` items (None: no such limit), whichever comes first. Each
+    page of the shared heap a worker writes to (reading a Python object
+    writes its reference count) is copied into the worker, and new
+    allocations are its own: both are page faults, so the fault count bounds
+    what a worker holds of its own however large the shared heap is."""
 
-    items: int
+    items: int | None
     faulted: int
 
 
@@ -143,25 +143,35 @@ def faulted_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * resource.getpagesize()
 
 
+BATCHES_IN_FLIGHT = 2  # a worker finds its next batch waiting when it sends a result
+
+
 def bounded_map(task: Callable[[T], R], items: Sequence[T], workers: int, batch: int,
                 limits: WorkerLimits) -> list[R]:
     """`task(item)` for every item, in order, on `workers` forked processes
     that share this process's heap (`forked_pool`). A worker is given `batch`
-    items at a time and ends within `limits` (`WorkerLimits`): if it ends
-    within a batch, the items it did not do go to the next worker. An
-    exception raised by `task` is raised here."""
+    items at a time, with a second batch queued behind the one it is doing
+    (it never waits for this process between batches), and ends within
+    `limits` (`WorkerLimits`): the items it did not do, in the batch it
+    ended in and those queued, go to the next worker, which is forked while
+    the ended one exits. An exception raised by `task` is raised here."""
     results: list = [None] * len(items)
     pending: deque[int] = deque(range(len(items)))
     live: dict[Connection, multiprocessing.process.BaseProcess] = {}
+    queued: dict[Connection, deque[list[int]]] = {}  # batches sent, not yet answered
     context = multiprocessing.get_context("fork")
     global _TASK
     _TASK = task
 
-    def give(conn: Connection) -> bool:
-        if not pending:
-            return False
-        conn.send([pending.popleft() for _ in range(min(batch, len(pending)))])
-        return True
+    def give(conn: Connection, batches: int = BATCHES_IN_FLIGHT) -> None:
+        while pending and len(queued[conn]) < batches:
+            positions = [pending.popleft() for _ in range(min(batch, len(pending)))]
+            try:
+                conn.send(positions)
+            except OSError:  # it has ended: its last answer is still to be read
+                pending.extendleft(reversed(positions))
+                return
+            queued[conn].append(positions)
 
     def start() -> None:
         mine, theirs = context.Pipe()
@@ -169,13 +179,24 @@ def bounded_map(task: Callable[[T], R], items: Sequence[T], workers: int, batch:
                                   daemon=True)
         process.start()
         theirs.close()
-        live[mine] = process
-        give(mine)
+        live[mine], queued[mine] = process, deque()
+        give(mine, 1)  # the second batch once every worker has its first
 
+    def staff() -> None:
+        """Workers up to `workers` while items are pending, each with its
+        batches; a worker with nothing to do is told to stop."""
+        while pending and len(live) < workers:
+            start()
+        for conn in list(live):
+            give(conn)
+            if not queued[conn]:
+                del queued[conn]
+                _stop(conn, live.pop(conn))
+
+    ended: list[multiprocessing.process.BaseProcess] = []  # exiting: joined at the end
     try:
         with _frozen_heap():
-            for _ in range(min(workers, len(items))):
-                start()
+            staff()
             while live:
                 for conn in wait(list(live)):
                     done, left, failure, ending = _receive(conn, live[conn])
@@ -183,17 +204,21 @@ def bounded_map(task: Callable[[T], R], items: Sequence[T], workers: int, batch:
                         raise failure
                     for position, result in done:
                         results[position] = result
-                    pending.extendleft(reversed(left))
-                    if ending or not give(conn):
-                        _stop(conn, live.pop(conn))
-                        if ending and pending:
-                            start()
+                    queued[conn].popleft()
+                    if ending:  # its successor starts while it exits (freeing its pages)
+                        undone = [*left, *(p for positions in queued.pop(conn) for p in positions)]
+                        pending.extendleft(reversed(undone))
+                        ended = [*_exiting(ended), live.pop(conn)]
+                        conn.close()
+                staff()
     finally:
         _TASK = None
         for conn, process in live.items():
             process.terminate()
             process.join()
             conn.close()
+        for process in ended:
+            process.join()
     return results
 
 
@@ -204,6 +229,19 @@ def _receive(conn: Connection, process: multiprocessing.process.BaseProcess) -> 
         process.join()
         raise RuntimeError(f"a worker process ended without its results "
                            f"(exit code {process.exitcode})") from None
+
+
+def _exiting(processes: list[multiprocessing.process.BaseProcess]
+             ) -> list[multiprocessing.process.BaseProcess]:
+    """Those of `processes` still running; the others are closed (their
+    file descriptors freed)."""
+    running = []
+    for process in processes:
+        if process.exitcode is None:
+            running.append(process)
+        else:
+            process.close()
+    return running
 
 
 def _stop(conn: Connection, process: multiprocessing.process.BaseProcess) -> None:
@@ -232,7 +270,8 @@ def _bounded_worker(conn: Connection, items: Sequence[Any], limits: WorkerLimits
                     conn.send(([], [], RuntimeError(repr(exc)), True))
                 return
             count += 1
-            if count >= limits.items or faulted_bytes() >= limits.faulted:
+            if (limits.items is not None and count >= limits.items) \
+                    or faulted_bytes() >= limits.faulted:
                 ending = True
                 conn.send((done, positions[at + 1:], None, True))
                 break

@@ -49,6 +49,38 @@ def test_bounded_map_ends_a_worker_once_it_has_faulted_in_its_budget():
     assert len(set(pids)) == 12  # every worker was over its budget after one item
 
 
+def test_bounded_map_keeps_a_worker_without_a_limit_on_items_until_its_budget():
+    import os
+
+    from generator.workers import WorkerLimits, bounded_map
+
+    def task(n: int) -> int:
+        return os.getpid()
+
+    pids = bounded_map(task, list(range(50)), workers=1, batch=4,
+                       limits=WorkerLimits(items=None, faulted=1 << 40))
+    assert len(set(pids)) == 1 and os.getpid() not in pids
+
+
+def test_bounded_map_gives_back_the_queued_batches_of_a_worker_that_ends():
+    """Each worker ends after one item with a second batch queued behind the
+    one it was doing: every item is still done once, in order, and the
+    ended workers leave no file descriptor behind."""
+    import os
+
+    from generator.workers import WorkerLimits, bounded_map
+
+    def task(n: int) -> tuple[int, int]:
+        return n + 1, os.getpid()
+
+    before = len(os.listdir("/proc/self/fd"))
+    results = bounded_map(task, list(range(60)), workers=2, batch=3,
+                          limits=WorkerLimits(items=1, faulted=1 << 40))
+    assert [value for value, _ in results] == list(range(1, 61))
+    assert len({pid for _, pid in results}) == 60
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 def test_bounded_map_raises_what_a_task_raised():
     import pytest
 
