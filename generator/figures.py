@@ -173,6 +173,7 @@ class SpeakerFigures(Mapping):
         self._motions = motions_by_submitter
         self._spoke: dict[str, list[Meeting]] | None = None
         self._made: dict[str, SpeakerFigureData] = {}
+        self._verdicts: dict[str, VerdictCounts] = {}
 
     def _spoken_in(self, person_id: str) -> list[Meeting]:
         if self._spoke is None:
@@ -187,6 +188,13 @@ class SpeakerFigures(Mapping):
             self._spoke = spoke
         return self._spoke.get(person_id, [])
 
+    def _verdicts_of(self, person_id: str) -> VerdictCounts:
+        found = self._verdicts.get(person_id)
+        if found is None:
+            found = self._verdicts[person_id] = count_verdicts(
+                [e.motion for e in self._motions.get(person_id, ())])
+        return found
+
     def __getitem__(self, person_id: str) -> SpeakerFigureData:
         found = self._made.get(person_id)
         if found is None:
@@ -195,8 +203,16 @@ class SpeakerFigures(Mapping):
             found = self._made[person_id] = SpeakerFigureData(
                 tuple(SpeakerMeeting(m.id, m.date, self._figures[m.id].by_person[person_id])
                       for m in self._spoken_in(person_id)),
-                count_verdicts([e.motion for e in self._motions.get(person_id, ())]))
+                self._verdicts_of(person_id))
         return found
+
+    def outline(self, person_id: str) -> tuple[tuple[str, ...], VerdictCounts]:
+        """The ids of the meetings in `person_id`'s chart data and their
+        verdict counts, without making the chart data (the page check reads
+        these of every speaker, and the chart data of a few)."""
+        if person_id not in self._known:
+            raise KeyError(person_id)
+        return tuple(m.id for m in self._spoken_in(person_id)), self._verdicts_of(person_id)
 
     def __contains__(self, person_id: object) -> bool:
         return person_id in self._known

@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import Any
 
 from generator.archive import MEETING_FIELDS, Archive, MotionEntry, NewestSpeeches, SpeechRef
-from generator.figures import SpeakerFigureData, SpeakerMeeting, VerdictCounts
+from generator.figures import SpeakerFigureData, SpeakerFigures, SpeakerMeeting, VerdictCounts
 from generator.model import Meeting
 from generator.stable_pickle import hashing_pickler
 from generator.stats import Figures
@@ -339,6 +339,27 @@ def speaker_figures_source(value: Any) -> str | None:
 def speaker_meeting_ids(value: SpeakerFigureData) -> Iterator[str]:
     """The ids of the meetings in a speaker's chart data."""
     return map(_MEETING_ID, value.meetings)
+
+
+def speaker_outlines(values: Mapping) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Of every speaker of the chart data `values` (`SPEAKER_FIGURES`): its
+    `speaker_figures_source` (speakers without one left out) and the ids of
+    its meetings. From a `SpeakerFigures`, the chart data is not made: the
+    same source from its outline (making every speaker's chart data to
+    check which changed took ~0.7 s at 10,000 meetings)."""
+    sources: dict[str, str] = {}
+    meeting_ids: dict[str, tuple[str, ...]] = {}
+    for pid in values:
+        if isinstance(values, SpeakerFigures):
+            ids, verdicts = values.outline(pid)
+            source: str | None = f"{len(ids)}\x00{_plain_repr(verdicts)}"
+        else:
+            value = values[pid]
+            source = speaker_figures_source(value)
+            ids = tuple(speaker_meeting_ids(value)) if source is not None else ()
+        if source is not None:
+            sources[pid], meeting_ids[pid] = source, ids
+    return sources, meeting_ids
 
 
 def _plain_repr(counts: VerdictCounts) -> str:

@@ -45,8 +45,7 @@ from generator.pagedeps import (
     Token,
     TokenDigests,
     outline_digest,
-    speaker_figures_source,
-    speaker_meeting_ids,
+    speaker_outlines,
 )
 
 _ID = attrgetter("id")
@@ -186,6 +185,7 @@ class PageCheck:
         self.sources: dict[str, str] = {}
         self._checked: set[str] = set()  # fields whose tokens were all hashed again
         self._speakers: dict[str, str] | None = None  # `speaker_sources`
+        self._speaker_meetings: dict[str, tuple[str, ...]] = {}  # and their meetings' ids
         self._changed: list[int] = []
 
     # -- the previous build's pages -------------------------------------------
@@ -238,9 +238,8 @@ class PageCheck:
                 values = self.digests._field(SPEAKER_FIGURES)
             except AttributeError:  # an archive without chart data
                 values = {}
-            found = ((pid, speaker_figures_source(value))
-                     for pid, value in (values.items() if isinstance(values, Mapping) else ()))
-            self._speakers = {pid: source for pid, source in found if source is not None}
+            self._speakers, self._speaker_meetings = speaker_outlines(
+                values if isinstance(values, Mapping) else {})
         return self._speakers
 
     def _speakers_to_check(self, entries: Mapping[Any, tuple[int, str]], moved: set[str]
@@ -250,11 +249,11 @@ class PageCheck:
         or among whose meetings one changed (the others are left unhashed)."""
         assert self.state is not None
         previous, now = self.state.speakers, self.speaker_sources()
-        values = self.digests._field(SPEAKER_FIGURES)
+        meetings = self._speaker_meetings
         return [key for key in entries
                 if not isinstance(key, str) or now.get(key) is None
                 or previous.get(key) != now[key]
-                or not moved.isdisjoint(speaker_meeting_ids(values[key]))]
+                or not moved.isdisjoint(meetings[key])]
 
     def _rehash(self, name: str, field: _Field, keys: Iterable[Any]) -> None:
         for key in keys:

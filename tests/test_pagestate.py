@@ -249,6 +249,7 @@ def test_only_the_speakers_of_an_edited_meeting_have_their_figures_hashed_again(
         project: Path, monkeypatch):
     """`PageCheck.affected` hashes the chart data of the speakers of a changed
     meeting, not of every speaker."""
+    from generator.figures import SpeakerFigures
     from generator.importer import import_transcripts
     from generator.pagedeps import SPEAKER_FIGURES, TokenDigests
 
@@ -261,13 +262,16 @@ def test_only_the_speakers_of_an_edited_meeting_have_their_figures_hashed_again(
                if digest != state.meetings.get(mid)}
     assert len(changed) == 1
     calls = recorded_calls(monkeypatch, TokenDigests, "_speaker_figures")
+    made = recorded_calls(monkeypatch, SpeakerFigures, "__getitem__")
     check.affected()
-    hashed = [args[1] for args in calls]
+    hashed, made_for = [args[1] for args in calls], {args[1] for args in made}
     speakers = check.archive.chart_data.speakers
+    assert isinstance(speakers, SpeakerFigures)
     spoke = {pid for pid in recorded
              if any(m.meeting in changed for m in speakers[pid].meetings)}
     assert spoke and set(hashed) == spoke
     assert len(hashed) < len(recorded)
+    assert made_for == spoke  # the others' chart data is not made
 
 
 def test_a_speaker_with_another_number_of_meetings_has_their_pages_built(project: Path):
