@@ -576,13 +576,7 @@ def _listed_lines(site: Path, folder: Path) -> tuple[str, int, dict[str, str]]:
             return "", 0, {}
     except (OSError, UnicodeDecodeError):
         return "", 0, {}
-    listed = {}
-    for line in text.splitlines(keepends=True):
-        digest, _, rel = line.partition("  ")
-        rel = rel.removesuffix("\n")
-        if len(digest) == 64 and rel and rel != MANIFEST_NAME:
-            listed[rel] = line if line.endswith("\n") else line + "\n"
-    return os.fspath(site), written_ns, listed
+    return os.fspath(site), written_ns, _manifest_lines_by_path(text)
 
 
 def _read_manifest(site: Path, folder: Path) -> tuple[dict[str, str], int, str]:
@@ -599,13 +593,18 @@ def _read_manifest(site: Path, folder: Path) -> tuple[dict[str, str], int, str]:
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return {}, 0, ""
+    return _manifest_lines_by_path(text), written_ns, hashlib.sha256(data).hexdigest()
+
+
+def _manifest_lines_by_path(text: str) -> dict[str, str]:
+    """Each file's line of a manifest's `text` (newline-ended), by its path."""
     listed = {}
     for line in text.splitlines(keepends=True):
         digest, _, rel = line.partition("  ")
         rel = rel.removesuffix("\n")
         if len(digest) == 64 and rel and rel != MANIFEST_NAME:
             listed[rel] = line if line.endswith("\n") else line + "\n"
-    return listed, written_ns, hashlib.sha256(data).hexdigest()
+    return listed
 
 
 def _sha256(path: Path | str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -97,16 +98,22 @@ def test_a_file_rewritten_in_place_is_read_again(tmp_path: Path):
         file_memo.read(path, bytes.decode)
 
 
-def test_parsed_files_are_kept_only_when_asked_for(tmp_path: Path):
-    path = tmp_path / "x.pickle"
-    path.write_bytes(pickle.dumps([1]))
-    _settle(path)
+def _counting_unpickler() -> tuple[list[bytes], Callable[[bytes], list]]:
+    """A parse function for `file_memo.read` and the bytes of each call."""
     parsed: list[bytes] = []
 
     def parse(data: bytes) -> list:
         parsed.append(data)
         return pickle.loads(data)
 
+    return parsed, parse
+
+
+def test_parsed_files_are_kept_only_when_asked_for(tmp_path: Path):
+    path = tmp_path / "x.pickle"
+    path.write_bytes(pickle.dumps([1]))
+    _settle(path)
+    parsed, parse = _counting_unpickler()
     file_memo.read(path, parse)
     file_memo.read(path, parse)
     assert len(parsed) == 2  # off: read each time
@@ -125,12 +132,7 @@ def test_a_file_modified_just_before_it_was_read_is_not_kept(tmp_path: Path):
     file_memo.keep_parsed_files()
     path = tmp_path / "x.pickle"
     path.write_bytes(pickle.dumps([1]))
-    parsed: list[bytes] = []
-
-    def parse(data: bytes) -> list:
-        parsed.append(data)
-        return pickle.loads(data)
-
+    parsed, parse = _counting_unpickler()
     file_memo.read(path, parse)
     file_memo.read(path, parse)
     assert len(parsed) == 2
