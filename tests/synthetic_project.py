@@ -53,14 +53,17 @@ def recorded_calls(monkeypatch, module: object, name: str) -> list:
     return seen
 
 
-def edit_transcript(root: Path, index: int) -> Path:
+def edit_transcript(root: Path, index: int, back: bool = False) -> Path:
     """Change one word of the `index`-th transcript of `root` (in name order):
-    its chair's greeting, which every synthetic transcript has."""
+    its chair's greeting, which every synthetic transcript has (`back`: undo
+    that change)."""
     path = sorted((root / "transcripts").glob("*.txt"))[index]
     text = path.read_text(encoding="utf-8")
-    assert "Goedemiddag. Ik open" in text
-    path.write_text(text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1),
-                    encoding="utf-8")
+    old, new = "Goedemiddag. Ik open", "Goedemorgen. Ik open"
+    if back:
+        old, new = new, old
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
 
 
@@ -68,3 +71,21 @@ def file_tree(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (relative POSIX path) with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_site(root: Path, tmp_path: Path, keep_cache: bool = False) -> dict[str, bytes]:
+    """The site a clean build of a copy of `root` (in `tmp_path`/fresh) writes;
+    `keep_cache`: the copy keeps the build cache (and the import's record)."""
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    skipped = ("site", ".site-*") if keep_cache else ("site", ".site-*", ".plenum-cache")
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns(*skipped))
+    assert build(fresh, "--clean") == 0
+    return file_tree(fresh / "site")
+
+
+def assert_same_as_clean_build(root: Path, tmp_path: Path, keep_cache: bool = False) -> None:
+    """`root`'s site has the files, byte for byte, of a clean build of it."""
+    incremental, clean = file_tree(root / "site"), clean_site(root, tmp_path, keep_cache)
+    assert sorted(incremental) == sorted(clean)
+    assert [name for name in clean if incremental[name] != clean[name]] == []

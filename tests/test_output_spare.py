@@ -33,7 +33,7 @@ from generator.output import (
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from synthetic_project import build, built_project, file_tree  # noqa: E402
+from synthetic_project import assert_same_as_clean_build, build, built_project, file_tree  # noqa: E402
 
 
 @pytest.fixture
@@ -224,16 +224,6 @@ def toggle(path: Path) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _same_as_clean_build(root: Path, tmp_path: Path) -> None:
-    fresh = tmp_path / "fresh"
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*", ".plenum-cache"))
-    assert build(fresh, "--clean") == 0
-    incremental, clean = file_tree(root / "site"), file_tree(fresh / "site")
-    assert sorted(incremental) == sorted(clean)
-    assert [k for k in clean if incremental[k] != clean[k]] == []
-
-
 def test_builds_through_the_spare_equal_clean_builds(synthetic: Path, tmp_path: Path,
                                                     updates: list[str]) -> None:
     root = tmp_path / "project"
@@ -257,7 +247,7 @@ def test_builds_through_the_spare_equal_clean_builds(synthetic: Path, tmp_path: 
         assert verify_manifest(root / "site") == []
         assert (root / "site" / MANIFEST_NAME).read_bytes() == \
             manifest_from_scratch(root / "site", tmp_path)
-        _same_as_clean_build(root, tmp_path)
+        assert_same_as_clean_build(root, tmp_path)
     assert updates.count("spare") >= 3, updates
 
 
@@ -273,7 +263,7 @@ def test_a_kept_file_gone_from_site_fails_the_build_and_the_next_one_renders(
     assert file_tree(root / "site") == {k: v for k, v in before.items()
                                         if k != page.relative_to(root / "site").as_posix()}
     assert build(root) == 0
-    _same_as_clean_build(root, tmp_path)
+    assert_same_as_clean_build(root, tmp_path)
 
 
 # --- killed ----------------------------------------------------------------------

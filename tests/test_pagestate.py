@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,12 +19,12 @@ from generator.pagestate import OUTLINE_FIELDS, TEMPLATE, PageCheck, PageState, 
 
 pytest.importorskip("generator.sitebuild")
 
-from synthetic_project import (  # noqa: E402
+from synthetic_project import (
+    assert_same_as_clean_build,  # noqa: E402
     build,
     built_project,
     copy_built,
     edit_transcript,
-    file_tree,
     recorded_calls,
 )
 
@@ -38,15 +37,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(built: Path, tmp_path: Path) -> Path:
     return copy_built(built, tmp_path / "project")
-
-
-def _same_as_clean_build(root: Path, tmp_path: Path) -> None:
-    fresh = tmp_path / "fresh"  # with the import's record (a hand-edited file stays)
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*"))
-    assert build(fresh, "--clean") == 0
-    incremental, clean = file_tree(root / "site"), file_tree(fresh / "site")
-    assert sorted(incremental) == sorted(clean)
-    assert [name for name in clean if incremental[name] != clean[name]] == []
 
 
 def _archive(root: Path):
@@ -94,7 +84,7 @@ def test_an_edited_turn_builds_no_motion_list_or_party_page_and_links_them(
     assert lists == [] and parties == []
     for name, inode in before.items():  # linked from the previous site, not written
         assert (project / "site" / name).stat().st_ino == inode, name
-    _same_as_clean_build(project, tmp_path)
+    assert_same_as_clean_build(project, tmp_path, keep_cache=True)
 
 
 def _edit_a_motion_text(root: Path) -> None:
@@ -121,7 +111,7 @@ def test_an_edited_motion_builds_the_motion_lists_again(project: Path, tmp_path:
     assert build(project) == 0
     assert len(lists) == 1  # every list page is made from one call
     assert {name: (project / "site" / name).stat().st_ino for name in kept} == before
-    _same_as_clean_build(project, tmp_path)
+    assert_same_as_clean_build(project, tmp_path, keep_cache=True)
 
 
 def test_the_page_state_is_read_back_a_field_at_a_time(project: Path):
@@ -242,7 +232,7 @@ def test_an_added_word_builds_no_other_meeting_page_of_the_speaker(
     _add_a_word_to_a_speech_of(project, person, edited)
     assert build(project) == 0
     assert [meeting.id for _, meeting, _ in meetings] == [edited], other
-    _same_as_clean_build(project, tmp_path)
+    assert_same_as_clean_build(project, tmp_path, keep_cache=True)
 
 
 def test_only_the_speakers_of_an_edited_meeting_have_their_figures_hashed_again(

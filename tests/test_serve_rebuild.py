@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from synthetic_project import build, built_project, copy_built, edit_transcript, file_tree
+from synthetic_project import (
+    built_project,
+    clean_site,
+    copy_built,
+    edit_transcript,
+    file_tree,
+)
 
 from generator import file_memo
 from generator.config import load_project
@@ -29,14 +34,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_project(tmp_path_factory.mktemp("serve"), 3, seed=3)
 
 
-def _clean_site(root: Path, tmp_path: Path) -> dict[str, bytes]:
-    fresh = tmp_path / "fresh"
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*", ".plenum-cache"))
-    assert build(fresh, "--clean") == 0
-    return file_tree(fresh / "site")
-
-
 def test_rebuilds_after_edits_in_one_process_equal_clean_builds(built: Path, tmp_path: Path):
     from generator.errors import Severity
     from generator.serve import build_project
@@ -45,20 +42,11 @@ def test_rebuilds_after_edits_in_one_process_equal_clean_builds(built: Path, tmp
     project = load_project(root)
     assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
     edits = (lambda: edit_transcript(root, 1), lambda: edit_transcript(root, 2),
-             lambda: _swap_back(root, 1))  # the third undoes the first
+             lambda: edit_transcript(root, 1, back=True))  # the third undoes the first
     for edit in edits:
         edit()
         assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
-        assert file_tree(root / "site") == _clean_site(root, tmp_path)
-
-
-def _swap_back(root: Path, index: int) -> Path:
-    path = sorted((root / "transcripts").glob("*.txt"))[index]
-    text = path.read_text(encoding="utf-8")
-    assert "Goedemorgen. Ik open" in text
-    path.write_text(text.replace("Goedemorgen. Ik open", "Goedemiddag. Ik open", 1),
-                    encoding="utf-8")
-    return path
+        assert file_tree(root / "site") == clean_site(root, tmp_path)
 
 
 def _settle(path: Path) -> None:

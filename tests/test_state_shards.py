@@ -11,7 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from synthetic_project import build, built_project, copy_built, edit_transcript, file_tree
+from synthetic_project import (
+    assert_same_as_clean_build,
+    build,
+    built_project,
+    copy_built,
+    edit_transcript,
+)
 
 from generator.cache import BuildCache
 from generator.config import load_project
@@ -26,13 +32,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(built: Path, tmp_path: Path) -> Path:
     return copy_built(built, tmp_path / "project")
-
-
-def _same_as_clean(root: Path, tmp_path: Path) -> None:
-    fresh = tmp_path / "fresh"
-    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".site-*", ".plenum-cache"))
-    assert build(fresh, "--clean") == 0
-    assert file_tree(root / "site") == file_tree(fresh / "site")
 
 
 def _state(root: Path) -> Path:
@@ -87,7 +86,7 @@ def test_an_edit_rewrites_a_few_shards_and_gives_the_clean_site(project: Path, t
     assert before.keys() == after.keys()
     rewritten = [name for name in after if after[name] != before[name]]
     assert 0 < len(rewritten) < len(after) / 2, rewritten
-    _same_as_clean(project, tmp_path)
+    assert_same_as_clean_build(project, tmp_path)
 
 
 @pytest.mark.parametrize("section", ["inputs", "pages", "csv_blocks"])
@@ -97,7 +96,7 @@ def test_a_truncated_shard_gives_a_correct_build_not_a_crash(project: Path, tmp_
     shard.write_bytes(shard.read_bytes()[:7])
     edit_transcript(project, 1)
     assert build(project) == 0
-    _same_as_clean(project, tmp_path)
+    assert_same_as_clean_build(project, tmp_path)
     # and the state is whole again: the next build has nothing to do
     cache = BuildCache(load_project(project))
     assert cache.is_noop(cache.input_digests())
@@ -123,7 +122,7 @@ def test_the_state_json_of_an_earlier_version_is_read_then_replaced(project: Pat
     edit_transcript(project, 1)
     assert build(project) == 0
     assert not old.exists() and (state / HEAD).is_file()
-    _same_as_clean(project, tmp_path)
+    assert_same_as_clean_build(project, tmp_path)
 
 
 def test_a_failed_build_forgets_the_state(project: Path):
