@@ -181,6 +181,14 @@ def warm_page_cache(folder: Path) -> None:
                 pass
 
 
+def save_as_an_editor_does(path: Path, text: str) -> None:
+    """Write `text` to a new file and rename it over `path`, as most editors
+    save: a hard-linked copy of a benchmark project never changes its original."""
+    fresh = path.with_name(path.name + ".saving")
+    fresh.write_text(text, encoding="utf-8")
+    fresh.replace(path)
+
+
 def edit_one_transcript(base: Path) -> Path:
     """Change a word in the middle meeting's opening speech (toggles back and forth)."""
     paths = sorted((base / "transcripts").glob("*.txt"))
@@ -190,7 +198,7 @@ def edit_one_transcript(base: Path) -> Path:
         text = text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1)
     else:
         text = text.replace("Goedemorgen. Ik open", "Goedemiddag. Ik open", 1)
-    path.write_text(text, encoding="utf-8")
+    save_as_an_editor_does(path, text)
     return path
 
 
@@ -202,7 +210,7 @@ def add_one_word(base: Path) -> Path:
     text = path.read_text(encoding="utf-8")
     added, plain = ". Ik open hierbij", ". Ik open"
     text = text.replace(added, plain, 1) if added in text else text.replace(plain, added, 1)
-    path.write_text(text, encoding="utf-8")
+    save_as_an_editor_does(path, text)
     return path
 
 
@@ -213,8 +221,7 @@ def edit_one_template(base: Path) -> Path:
     path = next((p for p in candidates if p.exists()), None) or sorted(folder.glob("*.html"))[0]
     text = path.read_text(encoding="utf-8")
     marker = "<!-- benchmark edit -->\n"
-    path.write_text(text.replace(marker, "") if marker in text else text + marker,
-                    encoding="utf-8")
+    save_as_an_editor_does(path, text.replace(marker, "") if marker in text else text + marker)
     return path
 
 
