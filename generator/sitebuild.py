@@ -51,14 +51,17 @@ def collector_paused() -> Iterator[None]:
     the youngest generation, all of it was traversed by the first automatic
     collections after the stage: 1.35–2.5 of 7.8–9.7 CPU-s of a
     one-transcript rebuild at 10,000 meetings went to the collector (gc
-    callbacks, three runs on a loaded machine), 0.2–0.36 s after."""
+    callbacks, three runs on a loaded machine), 0.2–0.36 s after. Not
+    while objects are frozen (a process that froze what it keeps between
+    builds): `gc.unfreeze` would thaw all of them."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()  # what survived joins the oldest generation, untraversed
-        gc.unfreeze()
+        if gc.get_freeze_count() == 0:  # (a heap frozen on purpose stays frozen)
+            gc.freeze()  # what survived joins the oldest generation, untraversed
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
