@@ -42,6 +42,15 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   that speaker, with ``archive-speakers.state.pickle`` saying which they hold
   (`generator.archive`). An entry under another key is never used, so a stale
   file costs time, never a wrong site.
+
+A live preview (`generator.serve`) builds again and again in one process:
+the files every build reads (the state and its head, the outline shards,
+the archive state, the registry, ``digests.json``) are kept parsed between
+its builds, and what a build writes of them is handed to the next one
+unread (`generator.file_memo`; `kept=True` below): keyed by each file's
+identity, so a file replaced by anyone else is read again. The meetings'
+pickles and facts (large, one per meeting) and ``pages.pickle`` (rendering
+adds to the state it read) are read from disk each time.
 """
 
 from __future__ import annotations
@@ -491,7 +500,8 @@ class BuildCache:
 
     def _read_deps(self, build: str | None) -> Any:
         """The page dependencies saved with the state of build `build`."""
-        found = _read_pickles(self.folder / DEPS_FILE, 1, kept=True)
+        # (not kept by a preview: rendering adds to the fields of the state it read)
+        found = _read_pickles(self.folder / DEPS_FILE, 1)
         if build is None or found is None or not isinstance(found[0], dict) \
                 or found[0].get("build") != build:
             return None
@@ -512,7 +522,7 @@ class BuildCache:
 
         self.folder.mkdir(parents=True, exist_ok=True)
         build = os.urandom(8).hex()  # ties the page dependencies to this state
-        _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps}, kept=True)
+        _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps})
         head = {"format": FORMAT, "build": build, "template_refs": self._used_template_refs(),
                 "site": self.site_stamp(),
                 "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
