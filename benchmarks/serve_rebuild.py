@@ -3,7 +3,8 @@ after another (what the live preview does after each save).
 
     .venv/bin/python benchmarks/serve_rebuild.py PROJECT [--edits N] [--build-only]
 
-Runs serve's first rebuild (the project is expected to be built: a no-op),
+Runs serve's first rebuild (the project is expected to be built: a no-op)
+and warms the build cache as serve does before it serves (`Preview.warm`),
 then `--edits` times edits one transcript (alternately a word swapped and a
 word added, as `build_bench.py` does; every edit is undone by the next edit
 of its kind, so an even count leaves the archive as it was) and times what
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     preview = Preview(project)
     with project_lock(project.root, "serve"):  # as `build.py serve` holds it
         preview.rebuild()  # serve's first build
+        preview.warm()  # as serve does before it serves
         for k in range(args.edits):
             (edit_one_transcript if k % 2 == 0 else add_one_word)(project.root)
             started, cpu = time.perf_counter(), cpu_seconds()

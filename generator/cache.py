@@ -403,6 +403,21 @@ class BuildCache:
 
         return load
 
+    def warm(self) -> None:
+        """Read what a build that loads the archive reads of the cache every
+        time (the state's large sections, the outline shards, the stages'
+        states, the registry), kept parsed for it (`generator.file_memo`):
+        a live preview does this while it waits for the first save."""
+        from generator.outline_store import OutlineStore
+
+        for name in ("pages", "csv_blocks"):
+            self._section(name)
+        OutlineStore(self.folder / OUTLINES_DIR).read_all()
+        with contextlib.suppress(OSError):
+            for path in sorted(self.folder.glob(f"*{STATE_SUFFIX}")):
+                _read_pickles(path, 1, kept=True)
+        _read_pickles(self.folder / REGISTRY_PICKLE, 2, kept=True)
+
     def save_outlines(self) -> None:
         """Keep what `loader` loaded for the next build (the shards that changed)."""
         if self._outlines is not None:

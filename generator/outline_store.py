@@ -60,6 +60,11 @@ class OutlineStore:
             found = self._read[shard] = state[0][1] if ok else {}  # type: ignore[index]
         return found
 
+    def read_all(self) -> None:
+        """Read every shard now (a live preview warming its cache)."""
+        for shard in range(OUTLINE_SHARDS):
+            self._shard(shard)
+
     def get(self, key: str, digest: str, salt: str) -> StoredOutline | None:
         """The entry of content file `key` if it was made from `digest` and `salt`."""
         shard = outline_shard(key)

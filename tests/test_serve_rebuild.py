@@ -115,6 +115,39 @@ def test_cache_files_replaced_behind_a_preview_are_read_again(
         assert file_tree(root / "site") == clean_site(root, tmp_path)
 
 
+def test_a_warmed_preview_rebuilds_the_first_save_without_reading_the_kept_files(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`Preview.warm` (serve, before it serves) reads what every build reads
+    of the cache; the first rebuild then parses none of it again."""
+    from generator.errors import Severity
+    from generator.project_lock import project_lock
+    from generator.serve import Preview
+
+    root = copy_built(built, tmp_path / "project")
+    preview = Preview(load_project(root))
+    with project_lock(root, "serve"):
+        assert preview.rebuild()
+        preview.warm()
+        parsed: list[str] = []
+        read = file_memo.read
+
+        def counting_read(path: Path, parse: Callable) -> object:
+            def counted(data: bytes) -> object:
+                parsed.append(os.fspath(path))
+                return parse(data)
+            return read(path, counted)
+
+        monkeypatch.setattr(file_memo, "read", counting_read)
+        edit_transcript(root, 1)
+        assert preview.rebuild()
+        assert not [d for d in preview.errors if d.severity is Severity.ERROR]
+        monkeypatch.undo()
+    cache = root / ".plenum-cache"
+    assert not [p for p in parsed if Path(p).parent.name in ("outlines", "state")
+                or Path(p).parent == cache]
+    assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
 def _settle(path: Path) -> None:
     """Date the file back past `file_memo.RACY_NS` (only settled files are kept)."""
     stat = path.stat()
