@@ -57,6 +57,11 @@ def build_project(project: Project) -> list[Diagnostic]:
     return diagnostics
 
 
+RENDERING_MODULES = ("generator.archive", "generator.contexts", "generator.feeds",
+                     "generator.i18n", "generator.pagestate", "generator.render",
+                     "generator.search")  # imported by `Preview.warm`
+
+
 def settle_heap() -> None:
     """Collect what the build left as cyclic garbage, then freeze what
     survives for the collector (`gc.freeze`): what the process keeps parsed
@@ -164,16 +169,23 @@ class Preview:
 
     def warm(self) -> None:
         """After the first build: read what the next build reads of the build
-        cache and keep it parsed (`BuildCache.warm`), then freeze it for the
-        collector (`settle_heap`), so that the first save is rebuilt as fast
-        as the later ones. Only for Plenum's own build; never fails (a
-        damaged cache file is the build's to report)."""
+        cache and keep it parsed (`BuildCache.warm`), and import the modules
+        a build that renders imports (a build with nothing to do imports
+        none), then freeze it all for the collector (`settle_heap`), so that
+        the first save is rebuilt as fast as the later ones. Only for
+        Plenum's own build; never fails (a damaged cache file is the build's
+        to report)."""
         if self.build is not build_project:
             return
+        import importlib
+
         from generator.cache import BuildCache
 
         with contextlib.suppress(Exception):
             BuildCache(self.project).warm()
+        for name in RENDERING_MODULES:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
         settle_heap()
 
     # --- the WSGI app -------------------------------------------------------------
