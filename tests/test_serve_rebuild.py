@@ -5,6 +5,7 @@ writes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from collections.abc import Callable
@@ -34,19 +35,117 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_project(tmp_path_factory.mktemp("serve"), 3, seed=3)
 
 
-def test_rebuilds_after_edits_in_one_process_equal_clean_builds(built: Path, tmp_path: Path):
+@pytest.mark.parametrize("locked", [False, True], ids=["unlocked", "locked"])
+def test_rebuilds_after_edits_in_one_process_equal_clean_builds(built: Path, tmp_path: Path,
+                                                                 locked: bool):
+    """Locked, as `build.py serve` runs: what each build wrote to the cache
+    is handed to the next unread (`file_memo.wrote`)."""
     from generator.errors import Severity
+    from generator.project_lock import project_lock
     from generator.serve import build_project
 
     root = copy_built(built, tmp_path / "project")
     project = load_project(root)
-    assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
-    edits = (lambda: edit_transcript(root, 1), lambda: edit_transcript(root, 2),
-             lambda: edit_transcript(root, 1, back=True))  # the third undoes the first
-    for edit in edits:
-        edit()
+    with project_lock(root, "serve") if locked else contextlib.nullcontext():
         assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        edits = (lambda: edit_transcript(root, 1), lambda: edit_transcript(root, 2),
+                 lambda: edit_transcript(root, 1, back=True))  # the third undoes the first
+        for edit in edits:
+            edit()
+            assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+            assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def _kept_cache_files(root: Path) -> list[Path]:
+    """The files of the cache a preview keeps parsed (not the meetings' own
+    pickles, the search index's or the lock)."""
+    cache = root / ".plenum-cache"
+    skip = {"meetings", "search", "import-state"}
+    return sorted(p for p in cache.rglob("*") if p.is_file() and p.name != "lock"
+                  and p.relative_to(cache).parts[0] not in skip)
+
+
+def test_cache_files_replaced_behind_a_preview_are_read_again(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Another writer puts an older build's cache files back (each by a
+    rename: a new inode, with the same modification time as the file it
+    replaces): the preview parses them again instead of using what it wrote,
+    and its rebuild still equals a clean build."""
+    from generator.errors import Severity
+    from generator.project_lock import project_lock
+    from generator.serve import build_project
+
+    root = copy_built(built, tmp_path / "project")
+    project = load_project(root)
+    with project_lock(root, "serve"):
+        assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        older = {path: path.read_bytes() for path in _kept_cache_files(root)}
+        edit_transcript(root, 1)
+        assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        replaced = set()
+        for path, data in older.items():
+            if path.exists() and path.read_bytes() != data:
+                tmp = path.with_name(f"{path.name}.behind")
+                tmp.write_bytes(data)
+                stat = path.stat()
+                os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+                os.replace(tmp, path)
+                replaced.add(os.fspath(path))
+        outline_shards = {p for p in replaced if "/outlines/" in p}
+        assert outline_shards  # (the edit changed an outline: its shard was rewritten)
+        parsed: list[str] = []
+        read = file_memo.read
+
+        def counting_read(path: Path, parse: Callable) -> object:
+            def counted(data: bytes) -> object:
+                parsed.append(os.fspath(path))
+                return parse(data)
+            return read(path, counted)
+
+        monkeypatch.setattr(file_memo, "read", counting_read)
+        edit_transcript(root, 2)
+        assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        assert outline_shards <= set(parsed)  # every build reads every outline shard
+        # the other files every build reads were not parsed again: from memory
+        every_build = {os.fspath(p) for p in older
+                       if p.parent.name in ("outlines", "state") or p.name.startswith("archive-")}
+        assert every_build - replaced
+        assert {p for p in parsed if p in every_build} <= replaced
+        monkeypatch.undo()
         assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def test_a_warmed_preview_rebuilds_the_first_save_without_reading_the_kept_files(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`Preview.warm` (serve, before it serves) reads what every build reads
+    of the cache; the first rebuild then parses none of it again."""
+    from generator.errors import Severity
+    from generator.project_lock import project_lock
+    from generator.serve import Preview
+
+    root = copy_built(built, tmp_path / "project")
+    preview = Preview(load_project(root))
+    with project_lock(root, "serve"):
+        assert preview.rebuild()
+        preview.warm()
+        parsed: list[str] = []
+        read = file_memo.read
+
+        def counting_read(path: Path, parse: Callable) -> object:
+            def counted(data: bytes) -> object:
+                parsed.append(os.fspath(path))
+                return parse(data)
+            return read(path, counted)
+
+        monkeypatch.setattr(file_memo, "read", counting_read)
+        edit_transcript(root, 1)
+        assert preview.rebuild()
+        assert not [d for d in preview.errors if d.severity is Severity.ERROR]
+        monkeypatch.undo()
+    cache = root / ".plenum-cache"
+    assert not [p for p in parsed if Path(p).parent.name in ("outlines", "state")
+                or Path(p).parent == cache]
+    assert file_tree(root / "site") == clean_site(root, tmp_path)
 
 
 def _settle(path: Path) -> None:
@@ -123,4 +222,66 @@ def test_a_file_modified_just_before_it_was_read_is_not_kept(tmp_path: Path):
     parsed, parse = _counting_unpickler()
     file_memo.read(path, parse)
     file_memo.read(path, parse)
+    assert len(parsed) == 2
+
+
+def _write_by_rename(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f"{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def test_a_file_this_process_wrote_in_its_locked_cache_is_not_read_back(tmp_path: Path):
+    """Write-through: what `wrote` was told is what `read` gives, the file
+    just written (no `RACY_NS` wait: the process holds the project's lock)."""
+    from generator.project_lock import project_lock
+
+    file_memo.keep_parsed_files()
+    path = tmp_path / ".plenum-cache" / "state.pickle"
+    path.parent.mkdir()
+    parsed, parse = _counting_unpickler()
+    with project_lock(tmp_path, "serve"):
+        value = {"a": 1}
+        _write_by_rename(path, pickle.dumps(value))
+        file_memo.wrote(path, value)
+        assert file_memo.read(path, parse) is value
+        assert parsed == []
+        _write_by_rename(path, pickle.dumps({"a": 2}))  # behind the process's back
+        assert file_memo.read(path, parse) == {"a": 2}
+        assert len(parsed) == 1
+        assert file_memo.read(path, parse) == {"a": 2}  # kept: read once
+        assert len(parsed) == 1
+    assert file_memo.read(path, parse) == {"a": 2}  # kept while it was trusted
+    _write_by_rename(path, pickle.dumps({"a": 3}))
+    file_memo.read(path, parse)
+    file_memo.read(path, parse)
+    assert len(parsed) == 3  # unlocked again: a fresh file is not kept
+
+
+def test_a_fresh_file_written_outside_a_locked_cache_is_read_again(tmp_path: Path):
+    from generator.project_lock import project_lock
+
+    file_memo.keep_parsed_files()
+    path = tmp_path / "state.pickle"
+    parsed, parse = _counting_unpickler()
+    with project_lock(tmp_path / "project", "serve"):
+        _write_by_rename(path, pickle.dumps([1]))
+        file_memo.wrote(path, [1])
+        assert file_memo.read(path, parse) == [1]
+    assert len(parsed) == 1
+
+
+def test_a_file_written_while_nothing_is_kept_is_not_remembered(tmp_path: Path):
+    from generator.project_lock import project_lock
+
+    path = tmp_path / ".plenum-cache" / "x.pickle"
+    path.parent.mkdir()
+    parsed, parse = _counting_unpickler()
+    with project_lock(tmp_path, "build"):
+        _write_by_rename(path, pickle.dumps([1]))
+        file_memo.wrote(path, [2])  # off: ignored
+        file_memo.keep_parsed_files()
+        assert file_memo.read(path, parse) == [1]
+        file_memo.forget(path)
+        assert file_memo.read(path, parse) == [1]
     assert len(parsed) == 2
