@@ -135,6 +135,7 @@ class _Build:
     digest: str  # SHA-256 of that manifest ("": none)
     pid: int
     kept: set[str] = field(default_factory=set)
+    owner: tuple[object, ...] = ()  # the last (previous_site, out_dir) found to be its own
 
     @classmethod
     def start(cls, staging: Path, site: Path) -> _Build:
@@ -142,13 +143,40 @@ class _Build:
         return cls(staging, site, listed, written_ns, digest, os.getpid())
 
     def owns(self, previous_site: Path | str | None, out_dir: Path | str) -> bool:
-        return previous_site is not None and os.fspath(out_dir) == os.fspath(self.staging) \
-            and os.fspath(previous_site) == os.fspath(self.site)
+        """Whether `out_dir` is this build's staging folder and `previous_site`
+        the site it replaces (the pair last found so is remembered: `keep` is
+        asked ~50,000 times a build with the same two objects)."""
+        if (previous_site, out_dir) == self.owner:
+            return True
+        if previous_site is None or os.fspath(out_dir) != os.fspath(self.staging) \
+                or os.fspath(previous_site) != os.fspath(self.site):
+            return False
+        self.owner = (previous_site, out_dir)
+        return True
 
 
 _ACTIVE: _Build | None = None  # the build inside `staged_site` (forked workers inherit it)
 _KEPT_LOGS = ".plenum-kept"  # in the staging folder: a file per worker process
 _LOG_FDS: dict[int, int] = {}  # pid -> its open log
+_PID = os.getpid()  # this process's id (`keep`: no system call a file)
+
+
+def _forked() -> None:
+    global _PID
+    _PID = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def previous_site_of(out_dir: Path | str) -> Path | None:
+    """The site that the staged site being written in `out_dir` replaces
+    (the `previous_site` its `keep` takes); None when `out_dir` is not the
+    folder of a running `staged_site`."""
+    build = _ACTIVE
+    if build is None or os.fspath(out_dir) != os.fspath(build.staging):
+        return None
+    return build.site
 
 
 def keep(previous_site: Path | str | None, out_dir: Path | str, path: str) -> bool:
@@ -160,7 +188,7 @@ def keep(previous_site: Path | str | None, out_dir: Path | str, path: str) -> bo
     build = _ACTIVE
     if build is None or path not in build.listed or not build.owns(previous_site, out_dir):
         return False
-    pid = os.getpid()
+    pid = _PID
     if pid == build.pid:
         build.kept.add(path)
         return True

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import shutil
@@ -90,12 +91,12 @@ def build_search_index(archive: Archive, out_dir: Path,
     if cache_dir is None:
         build_index(archive.full_meetings(), archive.people, target, default_splitter(), options,
                     motion_slugs=slugs)
-        shutil.copyfile(CLIENT, target / CLIENT.name)
+        _put_client(out_dir)
         return []
     splitter = default_splitter(cache_dir)
     keyed = _keyed_meetings(archive, cache_dir, splitter, options, slugs)
     if _updated(archive, target, cache_dir, splitter, options, slugs, keyed):
-        shutil.copyfile(CLIENT, target / CLIENT.name)
+        _put_client(out_dir)
         return []
     writer = IndexWriter(target, splitter, options, cache_dir=cache_dir)
     try:
@@ -107,8 +108,23 @@ def build_search_index(archive: Archive, out_dir: Path,
         writer.finish()
     finally:
         writer.close()
-    shutil.copyfile(CLIENT, target / CLIENT.name)
+    _put_client(out_dir)
     return []
+
+
+def _put_client(out_dir: Path) -> None:
+    """The client script into ``out_dir/search/``: kept from the previous
+    site (`generator.output.keep`) when that holds these very bytes."""
+    from generator import output
+
+    rel = f"{INDEX_DIR}/{CLIENT.name}"
+    previous = output.previous_site_of(out_dir)
+    if previous is not None:
+        with contextlib.suppress(OSError):
+            if (previous / rel).read_bytes() == CLIENT.read_bytes() \
+                    and output.keep(previous, out_dir, rel):
+                return
+    shutil.copyfile(CLIENT, out_dir / rel)
 
 
 @dataclass
