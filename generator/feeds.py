@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -29,6 +30,9 @@ from generator.workers import chunked, fork_map
 
 FEED_SIZE = 50
 BATCH = 8  # meetings per work item
+
+# each meeting's JSON path, asked for every meeting by every build (a slugify each)
+_meeting_json_path = functools.cache(urls.meeting_json_path)
 
 
 def _write(site_dir: Path, path: str, text: str) -> None:
@@ -125,9 +129,24 @@ def atom_feed(archive: Archive, t: Catalogue, title: str, base_url: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+_LAST_SITEMAP: tuple[list[str], str, str] | None = None  # paths, base URL, the text made
+
+
 def sitemap(paths: list[str], base_url: str) -> str:
     """Every HTML page except the 404 page. Without a base URL the locations are
-    site-relative (set ``site.base_url`` in plenum.toml for a valid sitemap)."""
+    site-relative (set ``site.base_url`` in plenum.toml for a valid sitemap).
+    The text made last is made again only when the paths or the URL differ
+    (a rebuild in `build.py serve` asks for the same ~50,000 pages again)."""
+    global _LAST_SITEMAP
+    last = _LAST_SITEMAP
+    if last is not None and last[1] == base_url and last[0] == paths:
+        return last[2]
+    text = _sitemap(paths, base_url)
+    _LAST_SITEMAP = (list(paths), base_url, text)
+    return text
+
+
+def _sitemap(paths: list[str], base_url: str) -> str:
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(p for p in paths if p != urls.NOT_FOUND):
@@ -194,6 +213,39 @@ def _block_key(archive: Archive, made_from: str | None, speakers: Sequence[str])
     return hash_text([made_from, *named])
 
 
+@dataclass
+class _BlockKeys:
+    """The `_block_key`s made for an archive whose people have these names
+    and parties (by id), by JSON fingerprint and speaker ids: a rebuild in
+    the same process (`build.py serve`) asks again for ~10,000 keys, of
+    which an edit changes a few."""
+
+    people: dict[str, tuple[str, str | None]]
+    made: dict[tuple[str, tuple[str, ...]], str | None]
+
+    def key(self, archive: Archive, made_from: str | None, speakers: tuple[str, ...]
+            ) -> str | None:
+        if made_from is None:
+            return None
+        found = self.made.get((made_from, speakers))
+        if found is None:
+            found = self.made[made_from, speakers] = _block_key(archive, made_from, speakers)
+        return found
+
+
+_BLOCK_KEYS: _BlockKeys | None = None
+
+
+def _block_keys(archive: Archive) -> _BlockKeys:
+    """The keys made so far for `archive`'s people (none when a name or a
+    party differs from those of the keys kept)."""
+    global _BLOCK_KEYS
+    people = {pid: (person.name, person.party) for pid, person in archive.people.items()}
+    if _BLOCK_KEYS is None or _BLOCK_KEYS.people != people:
+        _BLOCK_KEYS = _BlockKeys(people, {})
+    return _BLOCK_KEYS
+
+
 SAME_CSV_CHECK = 64  # at most this many meetings' rows are compared with the previous CSVs
 
 Made = tuple[str, tuple[str, ...], str, "str | None"]  # rows, speakers, JSON path, fingerprint
@@ -218,13 +270,14 @@ def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
     the build cache)."""
     meetings = archive.meetings
     previous = previous_blocks or {}
-    paths = [urls.meeting_json_path(archive.meeting_slug(m)) for m in meetings]
+    paths = [_meeting_json_path(archive.meeting_slug(m)) for m in meetings]
     made_from = [plan.meeting_file_fingerprint(path, m) for path, m in zip(paths, meetings,
                                                                               strict=True)] \
         if plan is not None else [None] * len(meetings)
     files = [urls.speeches_csv_path(m.date) for m in meetings]
     old_site = plan.previous_site if plan is not None else None
-    reusable = _reusable_blocks(archive, made_from, files, previous, old_site)
+    keys = _block_keys(archive)
+    reusable = _reusable_blocks(archive, made_from, files, previous, old_site, keys)
     fingerprints: list[tuple[str, str | None]] = []
     linker = _Linker(plan, site_dir)
     for i, meeting in enumerate(meetings):  # the JSON of a meeting whose rows are copied
@@ -266,7 +319,7 @@ def write_meeting_files(archive: Archive, site_dir: Path, jobs: int = 1,
             if block is None:
                 item = early.pop(i) if early is not None else next(made)
                 fingerprints.append((item[2], item[3]))
-                key = _block_key(archive, made_from[i], item[1])
+                key = keys.key(archive, made_from[i], tuple(item[1]))
             if file in kept:  # the rows are where the previous file holds them
                 if block is None:
                     block = replace(previous[meeting.id], key=key, speakers=item[1])
@@ -400,8 +453,8 @@ def _csv_header() -> bytes:
 
 
 def _reusable_blocks(archive: Archive, made_from: Sequence[str | None], files: Sequence[str],
-                     previous: Mapping[str, CsvBlock], old_site: Path | None
-                     ) -> dict[str, CsvBlock]:
+                     previous: Mapping[str, CsvBlock], old_site: Path | None,
+                     keys: _BlockKeys) -> dict[str, CsvBlock]:
     """The previous build's blocks whose key is this build's key for the
     same meeting, in the CSV file that meeting's rows go to (none of a file
     that is not the one the blocks describe); `made_from` the fingerprint of
@@ -421,7 +474,7 @@ def _reusable_blocks(archive: Archive, made_from: Sequence[str | None], files: S
     for meeting, fingerprint, file in zip(archive.meetings, made_from, files, strict=True):
         block = previous.get(meeting.id)
         if block is not None and block.file == file and file in valid \
-                and block.key == _block_key(archive, fingerprint, block.speakers):
+                and block.key == keys.key(archive, fingerprint, block.speakers):
             found[meeting.id] = block
     return found
 

@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.errors import PlenumError, error
@@ -89,7 +89,7 @@ def atomic_write_text(path: Path | str, text: str) -> None:
 
 @contextlib.contextmanager
 def staged_site(site_dir: Path | str, durable: bool = True,
-                remove_in_background: bool = False) -> Iterator[Path]:
+                remove_in_background: bool = False, remember: bool = False) -> Iterator[Path]:
     """Yield a fresh, empty staging folder beside `site_dir` for the files
     this build writes; a file it keeps from `site_dir` unchanged is named to
     `keep` (or `keep_tree`) instead of being linked. When the block ends
@@ -101,7 +101,10 @@ def staged_site(site_dir: Path | str, durable: bool = True,
     most half of them were written anew: the spare then costs little disk).
     On an exception nothing is swapped and `site_dir` is left exactly as it
     was. With `remove_in_background`, a tree no longer needed is removed by
-    a separate process (the build does not wait for thousands of unlinks)."""
+    a separate process (the build does not wait for thousands of unlinks).
+    With `remember` (a process that alone writes `site_dir` for as long as
+    it runs: `build.py serve` holding the project's lock), the manifests it
+    writes are kept in memory for its next builds (`_Manifest`)."""
     global _ACTIVE
     site_dir = Path(site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +113,7 @@ def staged_site(site_dir: Path | str, durable: bool = True,
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    build = _Build.start(staging, site_dir)
+    build = _Build.start(staging, site_dir, remember)
     _ACTIVE = build
     try:
         yield staging
@@ -125,7 +128,8 @@ def staged_site(site_dir: Path | str, durable: bool = True,
 @dataclass
 class _Build:
     """A staged build: its staging folder, the site it replaces, what that
-    site's manifest lists (the files a build may keep, with their lines) and
+    site's manifest lists (the files a build may keep, with their lines;
+    `known`: that manifest as this process wrote it, when it remembers) and
     the files kept so far (by this process; forked workers log theirs)."""
 
     staging: Path
@@ -134,21 +138,52 @@ class _Build:
     listed_ns: int  # when that manifest was written
     digest: str  # SHA-256 of that manifest ("": none)
     pid: int
+    remember: bool = False
+    known: _Manifest | None = None
     kept: set[str] = field(default_factory=set)
+    owner: tuple[object, ...] = ()  # the last (previous_site, out_dir) found to be its own
 
     @classmethod
-    def start(cls, staging: Path, site: Path) -> _Build:
-        listed, written_ns, digest = _read_manifest(site, staging)
-        return cls(staging, site, listed, written_ns, digest, os.getpid())
+    def start(cls, staging: Path, site: Path, remember: bool = False) -> _Build:
+        listed, written_ns, digest, known = _read_manifest(site, staging, remember)
+        return cls(staging, site, listed, written_ns, digest, os.getpid(), remember, known)
 
     def owns(self, previous_site: Path | str | None, out_dir: Path | str) -> bool:
-        return previous_site is not None and os.fspath(out_dir) == os.fspath(self.staging) \
-            and os.fspath(previous_site) == os.fspath(self.site)
+        """Whether `out_dir` is this build's staging folder and `previous_site`
+        the site it replaces (the pair last found so is remembered: `keep` is
+        asked ~50,000 times a build with the same two objects)."""
+        owner = self.owner
+        if owner and owner[0] is previous_site and owner[1] is out_dir:
+            return True
+        if previous_site is None or os.fspath(out_dir) != os.fspath(self.staging) \
+                or os.fspath(previous_site) != os.fspath(self.site):
+            return False
+        self.owner = (previous_site, out_dir)
+        return True
 
 
 _ACTIVE: _Build | None = None  # the build inside `staged_site` (forked workers inherit it)
 _KEPT_LOGS = ".plenum-kept"  # in the staging folder: a file per worker process
 _LOG_FDS: dict[int, int] = {}  # pid -> its open log
+_PID = os.getpid()  # this process's id (`keep`: no system call a file)
+
+
+def _forked() -> None:
+    global _PID
+    _PID = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def previous_site_of(out_dir: Path | str) -> Path | None:
+    """The site that the staged site being written in `out_dir` replaces
+    (the `previous_site` its `keep` takes); None when `out_dir` is not the
+    folder of a running `staged_site`."""
+    build = _ACTIVE
+    if build is None or os.fspath(out_dir) != os.fspath(build.staging):
+        return None
+    return build.site
 
 
 def keep(previous_site: Path | str | None, out_dir: Path | str, path: str) -> bool:
@@ -160,7 +195,7 @@ def keep(previous_site: Path | str | None, out_dir: Path | str, path: str) -> bo
     build = _ACTIVE
     if build is None or path not in build.listed or not build.owns(previous_site, out_dir):
         return False
-    pid = os.getpid()
+    pid = _PID
     if pid == build.pid:
         build.kept.add(path)
         return True
@@ -214,39 +249,56 @@ def _finish(build: _Build, durable: bool, remove_in_background: bool) -> None:
     written = dict(files)
     written.pop(MANIFEST_NAME, None)
     kept.difference_update(written)
-    lines, hashed, fresh = _manifest_lines(build, written, kept, durable)
-    spare = _claim_spare(site)
+    lines, hashed, fresh, changed = _manifest_lines(build, written, kept, durable)
+    spare = _claim_spare(site, build.remember)
     target, touched = staging, set(folders)
-    if spare is not None and _cheaper_to_update(spare[1], lines, build.listed, kept, written):
-        touched = _update_spare(spare[0], spare[1], lines, build, written, kept)
+    differ = None if spare is None else _spare_differs(spare[1], spare[2], lines, build, changed)
+    if spare is not None and differ is not None and len(differ) < len(kept):
+        touched = _update_spare(spare[0], differ, lines, build, written)
         target = spare[0]
     else:
         if spare is not None:
             _discard(spare[0], site, remove_in_background)
         touched.update(_link_kept(build, kept))
-    _write_lines(target / MANIFEST_NAME, lines, durable)
+    ordered = build.known is not None and build.known.ordered \
+        and len(lines) == len(build.listed) \
+        and not any(path not in build.listed for path in written)
+    written_manifest = _write_lines(target / MANIFEST_NAME, lines, durable, ordered,
+                                    build.remember)
     if durable:  # the new files are on disk before the name points at them
         _sync_folders(sorted(touched), hashed)
     old = _swap(target, site)
+    spared = False
     if old is not None:
         if build.digest and fresh * 2 <= len(lines):  # shares most files with the new site
-            _make_spare(old, site, build.digest)
+            spared = _make_spare(old, site, build.digest)
         else:
             _discard(old, site, remove_in_background)
     _fsync_dir(site.parent)
+    if build.remember:
+        _remember(written_manifest, build, changed, spared)
 
 
 def _manifest_lines(build: _Build, written: dict[str, int], kept: set[str],
-                    synced: bool) -> tuple[dict[str, str], int, int]:
+                    synced: bool) -> tuple[dict[str, str], int, int, set[str]]:
     """The new manifest's line of every file, by path: a kept file's is the
     previous manifest's; a written file is hashed (and flushed with `synced`)
     unless it is the previous site's file at that path (the same inode, not
     modified since that manifest was written: a link). The number of files
-    hashed, -1 when one could not be flushed so (`_sync_folders`), and the
+    hashed, -1 when one could not be flushed so (`_sync_folders`), the
     number of files hashed (new files: the ones the previous site does not
-    share)."""
+    share) and the paths whose line is not the previous manifest's (or that
+    only one of them lists). When every listed file is kept or written again
+    (no file removed), the lines are a copy of the previous manifest's, in
+    its order."""
     listed, old, top = build.listed, os.fspath(build.site), os.fspath(build.staging)
-    lines = {path: listed[path] for path in kept}
+    removed: list[str] = []
+    if len(kept) + sum(1 for path in written if path in listed) == len(listed):
+        lines = dict(listed)  # (written files' lines are replaced below)
+    else:
+        lines = {path: listed[path] for path in kept}
+        removed = [path for path in listed if path not in lines and path not in written]
+    changed = set(removed)
     hashed = fresh = 0
     for path, inode in written.items():
         line = listed.get(path)
@@ -262,23 +314,35 @@ def _manifest_lines(build: _Build, written: dict[str, int], kept: set[str],
             hashed = hashed + 1 if hashed >= 0 and flushed else -1
             fresh += 1
             line = f"{digest}  {path}\n"
+        if line != listed.get(path):
+            changed.add(path)
         lines[path] = line
-    return lines, hashed, fresh
+    return lines, hashed, fresh, changed
 
 
-def _write_lines(manifest: Path, lines: dict[str, str], synced: bool) -> None:
+def _write_lines(manifest: Path, lines: dict[str, str], synced: bool, ordered: bool = False,
+                 remember: bool = False) -> _Manifest | None:
     """The manifest: the lines in the order of the files' `Path`s (a folder's
-    entries by name; "/" sorts before every character of a name), written to
-    a new file renamed over `manifest` (never in place: a spare tree shares
-    files with the site)."""
-    text = "".join(lines[path] for path in sorted(lines, key=_path_order))
+    entries by name; "/" sorts before every character of a name; `ordered`:
+    `lines` are in that order already), written to a new file renamed over
+    `manifest` (never in place: a spare tree shares files with the site).
+    With `remember`, what was written (`_Manifest`, its parent and changes
+    still to be named)."""
+    order = lines if ordered else sorted(lines, key=_path_order)
+    text = "".join([lines[path] for path in order])
     tmp = manifest.with_name(f"{manifest.name}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         fh.write(text)
         if synced:
             fh.flush()
             os.fsync(fh.fileno())
+    st = os.stat(tmp)
     os.replace(tmp, manifest)
+    if not remember:
+        return None
+    return _Manifest((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns),
+                     lines if ordered else {path: lines[path] for path in order},
+                     hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def _path_order(path: str) -> str:
@@ -330,12 +394,13 @@ def spare_path(site_dir: Path) -> Path:
     return site_dir.with_name(f".{site_dir.name}{SPARE_SUFFIX}")
 
 
-def _claim_spare(site: Path) -> tuple[Path, dict[str, str]] | None:
+def _claim_spare(site: Path, remember: bool = False
+                 ) -> tuple[Path, dict[str, str], str] | None:
     """Take the spare tree (rename it to a name of this process: a build
-    killed while updating it leaves it to be removed by the next build) and
-    the lines its manifest lists; None when there is none, or it is not
-    what a build left (no mark, or a manifest other than the one marked):
-    such a tree is removed."""
+    killed while updating it leaves it to be removed by the next build), the
+    lines its manifest lists and that manifest's SHA-256; None when there is
+    none, or it is not what a build left (no mark, or a manifest other than
+    the one marked): such a tree is removed."""
     claimed = site.with_name(f".{site.name}{MERGING_INFIX}{os.getpid()}")
     try:
         os.rename(spare_path(site), claimed)
@@ -345,33 +410,36 @@ def _claim_spare(site: Path) -> tuple[Path, dict[str, str]] | None:
         mark = (claimed / SPARE_MARK).read_text(encoding="ascii").strip()
         if claimed.is_symlink() or not claimed.is_dir():
             raise ValueError("not a folder")
-        listed, _, digest = _read_manifest(claimed, site)
+        listed, _, digest, _ = _read_manifest(claimed, site, remember)
         if not digest or mark != digest:
             raise ValueError("not the manifest it was kept with")
     except (OSError, ValueError):
         _remove(claimed)
         return None
-    return claimed, listed
+    return claimed, listed, digest
 
 
-def _cheaper_to_update(spare: dict[str, str], lines: dict[str, str], listed: dict[str, str],
-                       kept: set[str], written: dict[str, int]) -> bool:
-    """Whether updating the spare tree takes fewer file operations than
-    linking every kept file into the staging folder."""
-    work = sum(1 for path in written if spare.get(path) != lines[path])
-    work += sum(1 for path in kept if spare.get(path) != listed[path])
-    if work >= len(kept):
-        return False
-    work += sum(1 for path in spare if path not in lines)
-    return work < len(kept)
+def _spare_differs(spare: dict[str, str], digest: str, lines: dict[str, str], build: _Build,
+                   changed: set[str]) -> list[str]:
+    """The paths whose line in the new manifest (`lines`) is not the spare
+    tree's (or that only one of them lists): the spare's file operations.
+    When the previous manifest is one this process wrote from the spare's
+    (`_Manifest.parent`), only the paths either build changed are compared
+    (`changed`: this build's); otherwise every path."""
+    known = build.known
+    if known is not None and known.parent == digest and known.changed is not None:
+        return [path for path in known.changed | changed if spare.get(path) != lines.get(path)]
+    differ = [path for path, line in lines.items() if spare.get(path) != line]
+    differ += [path for path in spare if path not in lines]
+    return differ
 
 
-def _update_spare(spare: Path, spare_lines: dict[str, str], lines: dict[str, str],
-                  build: _Build, written: dict[str, int], kept: set[str]) -> set[str]:
-    """Make the spare tree the new site: remove its files the new site does
-    not have (and folders left empty), move in the written files it does not
-    hold the same bytes of, and link in (a new name renamed over the old one)
-    the kept files whose bytes it does not hold. No file is ever opened for
+def _update_spare(spare: Path, differ: list[str], lines: dict[str, str],
+                  build: _Build, written: dict[str, int]) -> set[str]:
+    """Make the spare tree the new site: of the paths whose lines `differ`
+    (`_spare_differs`), remove its files the new site does not have (and
+    folders left empty), move in the written files and link in (a new name
+    renamed over the old one) the kept files. No file is ever opened for
     writing: the spare shares files with the live site. The folders
     changed."""
     top, new, old = os.fspath(spare), os.fspath(build.staging), os.fspath(build.site)
@@ -379,7 +447,7 @@ def _update_spare(spare: Path, spare_lines: dict[str, str], lines: dict[str, str
     with contextlib.suppress(FileNotFoundError):
         os.unlink(f"{top}/{SPARE_MARK}")
     emptied: set[str] = set()
-    for path in spare_lines:
+    for path in differ:
         if path not in lines:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{top}/{path}")
@@ -393,11 +461,10 @@ def _update_spare(spare: Path, spare_lines: dict[str, str], lines: dict[str, str
                 break
             folder = os.path.dirname(folder)
         touched.add(folder)
-    for path in written:
-        if spare_lines.get(path) != lines[path]:
+    for path in differ:
+        if path in written:
             touched.add(_into(top, path, lambda target, p=path: os.rename(f"{new}/{p}", target)))
-    for path in kept:
-        if spare_lines.get(path) != build.listed[path]:
+        elif path in lines:
             touched.add(_into(top, path, lambda target, p=path: _link_over(f"{old}/{p}", target)))
     return touched
 
@@ -443,9 +510,10 @@ def _link_over(source: str, target: str) -> None:
     os.rename(tmp, target)
 
 
-def _make_spare(old: Path, site: Path, digest: str) -> None:
+def _make_spare(old: Path, site: Path, digest: str) -> bool:
     """Mark the swapped-out site with the digest of its manifest and name it
-    the spare (a rename: it is the spare whole, or not at all)."""
+    the spare (a rename: it is the spare whole, or not at all); whether it
+    is."""
     try:
         atomic_write_text(old / SPARE_MARK, digest + "\n")
         spare = spare_path(site)
@@ -454,6 +522,8 @@ def _make_spare(old: Path, site: Path, digest: str) -> None:
         os.rename(old, spare)
     except OSError:
         _remove(old)
+        return False
+    return True
 
 
 def _discard(folder: Path, site: Path, remove_in_background: bool) -> None:
@@ -579,21 +649,68 @@ def _listed_lines(site: Path, folder: Path) -> tuple[str, int, dict[str, str]]:
     return os.fspath(site), written_ns, _manifest_lines_by_path(text)
 
 
-def _read_manifest(site: Path, folder: Path) -> tuple[dict[str, str], int, str]:
+def _read_manifest(site: Path, folder: Path, remember: bool = False
+                   ) -> tuple[dict[str, str], int, str, _Manifest | None]:
     """What the manifest of `site` lists (each file's line, by path), when it
-    was written and its SHA-256; nothing when there is no readable manifest
-    or `folder` is on another device (a link could not be made)."""
+    was written, its SHA-256 and (with `remember`) what this process kept of
+    it when it wrote it (then it is not read); nothing when there is no
+    readable manifest or `folder` is on another device (a link could not be
+    made)."""
+    manifest = site / MANIFEST_NAME
     try:
-        manifest = site / MANIFEST_NAME
+        if remember:
+            st = os.stat(manifest)
+            known = _REMEMBERED.get((st.st_dev, st.st_ino))
+            if known is not None and known.key == (st.st_dev, st.st_ino, st.st_size,
+                                                   st.st_mtime_ns) \
+                    and st.st_dev == os.stat(folder).st_dev:
+                return known.lines, st.st_mtime_ns, known.digest, known
         with manifest.open("rb") as fh:
-            written_ns = os.fstat(fh.fileno()).st_mtime_ns
+            st = os.fstat(fh.fileno())
             data = fh.read()
         if site.stat().st_dev != folder.stat().st_dev:
-            return {}, 0, ""
+            return {}, 0, "", None
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError):
-        return {}, 0, ""
-    return _manifest_lines_by_path(text), written_ns, hashlib.sha256(data).hexdigest()
+        return {}, 0, "", None
+    listed, digest = _manifest_lines_by_path(text), hashlib.sha256(data).hexdigest()
+    known = _Manifest((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns), listed, digest,
+                      ordered=False) if remember else None
+    return listed, st.st_mtime_ns, digest, known
+
+
+@dataclass(frozen=True)
+class _Manifest:
+    """A manifest this process wrote or read (`staged_site` with
+    `remember`): its file's device, inode, size and mtime (a manifest is
+    always written anew and renamed: another file has another key), its
+    lines by path (never changed: builds share them), whether they are in
+    the manifest's order as this process wrote it, its SHA-256, the SHA-256
+    of the manifest it was made from and the paths whose lines differ from
+    that one (None: not known)."""
+
+    key: tuple[int, int, int, int]
+    lines: dict[str, str]
+    digest: str
+    parent: str = ""
+    changed: frozenset[str] | None = None
+    ordered: bool = True
+
+
+_REMEMBERED: dict[tuple[int, int], _Manifest] = {}  # (device, inode) -> what was written
+
+
+def _remember(written: _Manifest | None, build: _Build, changed: set[str],
+              spared: bool) -> None:
+    """Keep the manifest just written (of the new site) and the previous
+    one when it is now the spare's: the next build reads neither."""
+    _REMEMBERED.clear()
+    if written is None:
+        return
+    if build.known is not None and spared:
+        _REMEMBERED[build.known.key[:2]] = build.known
+    _REMEMBERED[written.key[:2]] = replace(written, parent=build.digest,
+                                           changed=frozenset(changed))
 
 
 def _manifest_lines_by_path(text: str) -> dict[str, str]:

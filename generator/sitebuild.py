@@ -206,7 +206,8 @@ def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list
     from generator.output import SiteChanged, staged_site
 
     try:
-        with staged_site(project.site_dir, remove_in_background=True) as out_dir:
+        with staged_site(project.site_dir, remove_in_background=True,
+                         remember=_remembers(cache)) as out_dir:
             site_diags = write_site(project, meetings, out_dir, verbose, jobs, cache, inputs,
                                     meeting_texts(project, cache))
             diagnostics += site_diags
@@ -220,6 +221,16 @@ def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list
         return [*diagnostics, changed.diagnostic]
     cache.save(inputs, diagnostics)
     return diagnostics
+
+
+def _remembers(cache: BuildCache) -> bool:
+    """Whether the staged site may keep what it wrote in memory for the next
+    build: this process keeps parsed files (`build.py serve`) and holds the
+    project's lock (nothing else writes the site meanwhile)."""
+    from generator import file_memo
+    from generator.project_lock import holds
+
+    return file_memo.is_on() and holds(str(cache.folder.absolute() / "lock"))
 
 
 class _Abort(Exception):

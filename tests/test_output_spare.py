@@ -8,6 +8,7 @@ whole and the next build right."""
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import signal
@@ -56,10 +57,10 @@ def updates(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def stage(site: Path, files: dict[str, str]) -> None:
+def stage(site: Path, files: dict[str, str], remember: bool = False) -> None:
     """Build `files` as the site build does: a file whose text the current
     site holds is kept, every other one written."""
-    with staged_site(site) as staging:
+    with staged_site(site, remember=remember) as staging:
         for rel, text in files.items():
             old = site / rel
             if old.is_file() and old.read_text() == text and keep(site, staging, rel):
@@ -104,13 +105,30 @@ def version(n: int) -> dict[str, str]:
     return files
 
 
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many manifests were parsed (read from disk)."""
+    seen: list[int] = []
+    parse = output._manifest_lines_by_path
+
+    def counted(text: str) -> dict[str, str]:
+        seen.append(1)
+        return parse(text)
+
+    monkeypatch.setattr(output, "_manifest_lines_by_path", counted)
+    return seen
+
+
+@pytest.mark.parametrize("remember", [False, True], ids=["cli", "remembering"])
 def test_a_spare_updated_over_many_builds_is_the_site_a_clean_build_writes(
-        tmp_path: Path, updates: list[str]) -> None:
+        tmp_path: Path, updates: list[str], parsed: list[int], remember: bool) -> None:
     site = tmp_path / "site"
-    stage(site, version(0))
+    stage(site, version(0), remember)
     for n in range(1, 12):
         previous = without_manifest(site)
-        stage(site, version(n))
+        if n == 3:
+            parsed.clear()
+        stage(site, version(n), remember)
         assert without_manifest(site) == {k: v.encode() for k, v in version(n).items()}
         assert verify_manifest(site) == []
         assert (site / MANIFEST_NAME).read_bytes() == manifest_from_scratch(site, tmp_path)
@@ -121,6 +139,29 @@ def test_a_spare_updated_over_many_builds_is_the_site_a_clean_build_writes(
         assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-")
                     and p != spare]
     assert updates.count("spare") >= 8, updates  # the spare was used, not merely kept
+    if remember:  # from the third build on, the manifests the process wrote are not read
+        assert parsed == []
+    else:
+        assert len(parsed) >= 2 * 8
+
+
+def test_a_remembered_manifest_replaced_since_is_read_again(tmp_path: Path,
+                                                            parsed: list[int]) -> None:
+    site = tmp_path / "site"
+    for n in range(3):
+        stage(site, version(n), remember=True)
+    manifest = site / MANIFEST_NAME
+    text = manifest.read_text()
+    first = text.splitlines(keepends=True)[0]
+    lost = first.partition("  ")[2].strip()
+    edited = site / f".{MANIFEST_NAME}.edited"
+    edited.write_text(text.replace(first, ""))  # a manifest no longer listing one file
+    os.replace(edited, manifest)
+    parsed.clear()
+    stage(site, version(2), remember=True)
+    assert parsed  # read, not taken from memory
+    assert lost in without_manifest(site)  # written again: it could not be kept
+    assert (site / MANIFEST_NAME).read_bytes() == manifest_from_scratch(site, tmp_path)
 
 
 @pytest.mark.parametrize("damage", ["no mark", "wrong mark", "manifest edited",
@@ -224,8 +265,21 @@ def toggle(path: Path) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.mark.parametrize("serve", [False, True], ids=["cli", "serve"])
 def test_builds_through_the_spare_equal_clean_builds(synthetic: Path, tmp_path: Path,
-                                                    updates: list[str]) -> None:
+                                                    updates: list[str], serve: bool) -> None:
+    """(`serve`: in one process that keeps parsed files, as the live preview:
+    the staged site remembers the manifests it wrote.)"""
+    from generator import file_memo
+
+    file_memo.keep_parsed_files(serve)
+    try:
+        _builds_through_the_spare(synthetic, tmp_path, updates)
+    finally:
+        file_memo.keep_parsed_files(False)
+
+
+def _builds_through_the_spare(synthetic: Path, tmp_path: Path, updates: list[str]) -> None:
     root = tmp_path / "project"
     shutil.copytree(synthetic, root, symlinks=True, ignore=shutil.ignore_patterns(".site-*"))
     transcripts = sorted((root / "transcripts").glob("*.txt"))

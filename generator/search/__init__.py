@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import shutil
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator import file_memo
 from generator.errors import Diagnostic
 
 if TYPE_CHECKING:
@@ -90,12 +92,12 @@ def build_search_index(archive: Archive, out_dir: Path,
     if cache_dir is None:
         build_index(archive.full_meetings(), archive.people, target, default_splitter(), options,
                     motion_slugs=slugs)
-        shutil.copyfile(CLIENT, target / CLIENT.name)
+        _put_client(out_dir)
         return []
     splitter = default_splitter(cache_dir)
     keyed = _keyed_meetings(archive, cache_dir, splitter, options, slugs)
     if _updated(archive, target, cache_dir, splitter, options, slugs, keyed):
-        shutil.copyfile(CLIENT, target / CLIENT.name)
+        _put_client(out_dir)
         return []
     writer = IndexWriter(target, splitter, options, cache_dir=cache_dir)
     try:
@@ -107,8 +109,23 @@ def build_search_index(archive: Archive, out_dir: Path,
         writer.finish()
     finally:
         writer.close()
-    shutil.copyfile(CLIENT, target / CLIENT.name)
+    _put_client(out_dir)
     return []
+
+
+def _put_client(out_dir: Path) -> None:
+    """The client script into ``out_dir/search/``: kept from the previous
+    site (`generator.output.keep`) when that holds these very bytes."""
+    from generator import output
+
+    rel = f"{INDEX_DIR}/{CLIENT.name}"
+    previous = output.previous_site_of(out_dir)
+    if previous is not None:
+        with contextlib.suppress(OSError):
+            if (previous / rel).read_bytes() == CLIENT.read_bytes() \
+                    and output.keep(previous, out_dir, rel):
+                return
+    shutil.copyfile(CLIENT, out_dir / rel)
 
 
 @dataclass
@@ -188,9 +205,8 @@ class _Facts:
         self.path = path
         self.salt = salt
         self.people = _resolved_people(people or {})
-        try:
-            with path.open("rb") as f:
-                previous = pickle.load(f)
+        try:  # (kept parsed between the builds of `build.py serve`)
+            previous = file_memo.read(path, pickle.loads)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError,
                 TypeError, IndexError):
             previous = None
@@ -205,9 +221,15 @@ class _Facts:
             if old_people.get(pid) != self.people.get(pid)}
         self.now: dict[str, tuple] = {}
         self.changed = not keys_valid
+        self._names: dict[str, str | None] = {}  # meeting id -> its facts key (`_name`)
 
     def _name(self, outline: Meeting) -> str | None:
-        return self.texts.facts_key(outline, _reading_into([]))
+        """The facts key of `outline` (asked twice a build for every meeting)."""
+        try:
+            return self._names[outline.id]
+        except KeyError:
+            name = self._names[outline.id] = self.texts.facts_key(outline, _reading_into([]))
+            return name
 
     def _entry(self, outline: Meeting, name: str | None) -> tuple | None:
         """The entry the last build kept for `outline` under facts key `name`:
@@ -267,10 +289,11 @@ class _Facts:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        kept = (FACTS_FORMAT, self.salt, self.people, self.now)
         with tmp.open("wb") as f:
-            pickle.dump((FACTS_FORMAT, self.salt, self.people, self.now), f,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(kept, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
+        file_memo.wrote(self.path, kept)
 
 
 def _updated(archive: Archive, target: Path, cache_dir: Path, splitter: CompoundSplitter,

@@ -120,15 +120,13 @@ class AnalysisCache:
     def prune(self) -> None:
         """Removes the entries this build did not use (meetings removed or
         changed, an older analysis) and stray temporary files."""
+        used = {f"{key}{suffix}" for key in self.used for suffix in (SUFFIX, ROWS_SUFFIX)}
         with os.scandir(self.folder) as listing:  # file types without a stat each
             for stored in listing:
-                if stored.is_dir():
-                    continue  # not an entry (the index files kept by `reuse`)
-                name = stored.name
-                if not any(name.endswith(suffix) and name.removesuffix(suffix) in self.used
-                           for suffix in (SUFFIX, ROWS_SUFFIX)):
-                    with contextlib.suppress(OSError):
-                        os.unlink(stored.path)
+                if stored.name in used or stored.is_dir():
+                    continue  # used, or not an entry (the index files kept by `reuse`)
+                with contextlib.suppress(OSError):
+                    os.unlink(stored.path)
 
 
 def _entry_path(folder: Path, key: str) -> Path:

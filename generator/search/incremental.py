@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from generator import file_memo
 from generator.search.analysis import CompoundSplitter
 from generator.search.analysis_cache import AnalysisCache, CountedMeeting, RecordRows, split_batch
 from generator.search.index import (
@@ -119,6 +120,7 @@ def state_version(opt: IndexOptions) -> str:
 def drop_state(folder: Path) -> None:
     """Forgets the state (before the files it describes change)."""
     (folder / STATE_FILE).unlink(missing_ok=True)
+    file_memo.forget(folder / STATE_FILE)
 
 
 def keep_postings(spill: Path, folder: Path) -> None:
@@ -135,13 +137,14 @@ def save_state(folder: Path, state: IndexState) -> None:
     with tmp.open("wb") as f:
         pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, folder / STATE_FILE)
+    file_memo.wrote(folder / STATE_FILE, state)
 
 
 def load_state(folder: Path, opt: IndexOptions) -> IndexState | None:
-    """The last build's state, if it has one made with these options."""
+    """The last build's state, if it has one made with these options (kept
+    parsed between the builds of `build.py serve`: never changed in place)."""
     try:
-        with (folder / STATE_FILE).open("rb") as f:
-            state = pickle.load(f)
+        state = file_memo.read(folder / STATE_FILE, pickle.loads)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
         return None
     if not isinstance(state, IndexState) or state.version != state_version(opt):

@@ -9,7 +9,12 @@ the link's inode, size and mtime. A file whose new bytes hash the same is
 linked from the farm instead of written: the same inode as the previous
 site's file, so the site manifest reuses that file's listed hash instead of
 reading it again (`generator.output.write_manifest`). A farm file changed
-since (other inode, size or mtime) is never linked.
+since (other inode, size or mtime) is never linked. When `out` is a folder
+of a staged site (`generator.output.staged_site`) and the previous site's
+file is the farm's (the same inode, size and mtime), the file is kept
+(`generator.output.keep`), not linked: the ~4,900 files a one-meeting
+change leaves as they were cost one stat each, not a link here and the
+staged site's work on each link.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator import file_memo, output
 
 INDEX_NAME = "index.pickle"
 FORMAT = 1
@@ -50,6 +57,8 @@ class OutputFiles:
         self._known: dict[str, Stored] = {} if farm is None else _read_index(farm)
         self._now: dict[str, Stored] = {}
         self._folders: set[Path] = set()  # farm folders known to exist
+        self._staged = _staged_site_of(out)
+        self._site_has: set[str] = set()  # files the previous site holds as the farm did
 
     def write(self, rel: str, data: bytes) -> None:
         """Puts `data` at `rel` under `out`."""
@@ -65,7 +74,8 @@ class OutputFiles:
                 st = source.stat()
                 if (st.st_ino, st.st_size, st.st_mtime_ns) == (known.inode, known.size,
                                                               known.mtime_ns):
-                    os.link(source, target)
+                    if not self._kept_in_site(rel, known):
+                        os.link(source, target)
                     self._now[rel] = known
                     self.linked += 1
                     return
@@ -76,10 +86,14 @@ class OutputFiles:
             self._now[rel] = Stored(digest, len(data), st.st_ino, st.st_mtime_ns)
 
     def can_keep(self, rel: str) -> bool:
-        """Whether the farm holds the last build's `rel`, unchanged since."""
+        """Whether the farm holds the last build's `rel`, unchanged since
+        (or the previous site does, when `out` is a folder of a staged
+        site: see the module doc)."""
         known = self._known.get(rel)
         if known is None or self.farm is None:
             return False
+        if self._in_site(rel, known):
+            return True
         try:
             st = os.stat(f"{self.farm}/{rel}")  # not pathlib: ~5,000 files a build
         except OSError:
@@ -89,16 +103,52 @@ class OutputFiles:
     def kept_text(self, rel: str) -> str:
         """The last build's `rel` (one that `can_keep`)."""
         assert self.farm is not None
+        if rel in self._site_has:
+            return self._site_path(rel).read_text(encoding="utf-8")
         return (self.farm / rel).read_text(encoding="utf-8")
 
     def keep(self, rel: str) -> int:
         """Puts the last build's `rel` (one that `can_keep`) at `rel` under
-        `out`; returns its size."""
+        `out` (kept from the previous site when that is the farm's file:
+        see the module doc); returns its size."""
         assert self.farm is not None
-        os.link(f"{self.farm}/{rel}", f"{self.out}/{rel}")
         known = self._now[rel] = self._known[rel]
         self.linked += 1
+        if not self._in_site(rel, known):
+            os.link(f"{self.farm}/{rel}", f"{self.out}/{rel}")
+        elif not self._kept_in_site(rel, known):
+            os.link(self._site_path(rel), f"{self.out}/{rel}")  # the farm's file too
         return known.size
+
+    def _site_path(self, rel: str) -> Path:
+        assert self._staged is not None
+        previous, _, prefix = self._staged
+        return previous / f"{prefix}{rel}"
+
+    def _in_site(self, rel: str, known: Stored) -> bool:
+        """Whether the previous site's `rel` is the farm's file as `known`
+        (the same inode, size and mtime; remembered for `keep`)."""
+        if rel in self._site_has:
+            return True
+        if self._staged is None:
+            return False
+        previous, _, prefix = self._staged
+        try:
+            st = os.stat(f"{previous}/{prefix}{rel}", follow_symlinks=False)
+        except OSError:
+            return False
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != (known.inode, known.size, known.mtime_ns):
+            return False
+        self._site_has.add(rel)
+        return True
+
+    def _kept_in_site(self, rel: str, known: Stored) -> bool:
+        """Whether the previous site's `rel` is the farm's file as `known`
+        and is now kept by the staged site `out` is a folder of."""
+        if not self._in_site(rel, known):
+            return False
+        previous, root, prefix = self._staged  # type: ignore[misc]
+        return output.keep(previous, root, prefix + rel)
 
     def _keep(self, target: Path, rel: str, replacing: bool) -> None:
         """Links `target` into the farm as `rel`."""
@@ -124,15 +174,26 @@ class OutputFiles:
             with contextlib.suppress(OSError):
                 (self.farm / rel).unlink()
         tmp = self.farm / f".{INDEX_NAME}.{os.getpid()}.tmp"
+        kept = (FORMAT, self._now)
         with tmp.open("wb") as f:
-            pickle.dump((FORMAT, self._now), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(kept, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.farm / INDEX_NAME)
+        file_memo.wrote(self.farm / INDEX_NAME, kept)
+
+
+def _staged_site_of(out: Path) -> tuple[Path, Path, str] | None:
+    """The previous site, the staging folder and the path of `out` in it
+    (ending in "/"), when `out` is a folder of a staged site."""
+    root = out.parent
+    previous = output.previous_site_of(root)
+    return None if previous is None else (previous, root, f"{out.name}/")
 
 
 def _read_index(farm: Path) -> dict[str, Stored]:
+    """What the farm holds (kept parsed between the builds of `build.py
+    serve`: never changed in place)."""
     try:
-        with (farm / INDEX_NAME).open("rb") as f:
-            found = pickle.load(f)
+        found = file_memo.read(farm / INDEX_NAME, pickle.loads)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
         return {}
     if not (isinstance(found, tuple) and len(found) == 2 and found[0] == FORMAT
