@@ -187,6 +187,19 @@ class PageCheck:
         self._speakers: dict[str, str] | None = None  # `speaker_sources`
         self._speaker_meetings: dict[str, tuple[str, ...]] = {}  # and their meetings' ids
         self._changed: list[int] = []
+        self._own: dict[str, _Field] = {}  # the fields this build rehashed or added to
+
+    def _writable(self, name: str) -> _Field:
+        """This build's copy of field `name` of the previous state, to rehash
+        or add tokens to: the previous state is never changed (a process
+        that keeps what it read, `generator.file_memo`, may hand the same
+        state to a later build, whatever became of this one)."""
+        found = self._own.get(name)
+        if found is None:
+            base = self.state.field(name) if self.state is not None else _Field({})
+            found = self._own[name] = _Field(dict(base.entries),
+                                             None if base.changed else base.stored)
+        return found
 
     # -- the previous build's pages -------------------------------------------
 
@@ -217,19 +230,18 @@ class PageCheck:
             keys = [k for k in field.entries
                     if k == ALL or k in moved or not isinstance(k, str)
                     or name == TEXTS]
-            self._rehash(name, field, keys)
+            self._rehash(name, keys)
             return
         if name == SPEAKER_FIGURES:
             field = self.state.field(name)
-            self._rehash(name, field, self._speakers_to_check(field.entries, moved))
+            self._rehash(name, self._speakers_to_check(field.entries, moved))
             return
         if name != TEMPLATE and name not in PER_KEY:
             source = self._source(name)
             if source is not None and self.state.sources.get(name) == source:
                 return
         self._checked.add(name)
-        field = self.state.field(name)
-        self._rehash(name, field, list(field.entries))
+        self._rehash(name, list(self.state.field(name).entries))
 
     def speaker_sources(self) -> dict[str, str]:
         """`speaker_figures_source` of every speaker's chart data now."""
@@ -255,13 +267,16 @@ class PageCheck:
                 or previous.get(key) != now[key]
                 or not moved.isdisjoint(meetings[key])]
 
-    def _rehash(self, name: str, field: _Field, keys: Iterable[Any]) -> None:
+    def _rehash(self, name: str, keys: Iterable[Any]) -> None:
+        assert self.state is not None
+        entries = self.state.field(name).entries
         for key in keys:
-            token_id, old = field.entries[key]
+            token_id, old = entries[key]
             now = self.digest((name, key))
             if now is None or now != old:
                 self._changed.append(token_id)
                 if now is not None:
+                    field = self._writable(name)
                     field.entries[key] = (token_id, now)
                     field.changed = True
 
@@ -302,7 +317,8 @@ class PageCheck:
             return self.template_hashes.get(key, "?")
         state = self.state
         if state is not None and field not in self._checked and self._unchanged(field, key):
-            found = state.field(field).entries.get(key)
+            own = self._own.get(field)
+            found = (own if own is not None else state.field(field)).entries.get(key)
             if found is not None:
                 return found[1]
         return self.digests.digest(token)
@@ -356,7 +372,7 @@ class PageCheck:
                 name, token_key = token
                 field = fields.get(name)
                 if field is None:
-                    field = fields[name] = state.field(name) if state is not None else _Field({})
+                    field = fields[name] = self._writable(name)
                 found = field.entries.get(token_key)
                 if found is None:
                     now = self.digest(token)
@@ -390,7 +406,7 @@ class PageCheck:
         merged: dict[str, bytes | _Field] = {}
         if state is not None:
             merged.update(state._fields)  # noqa: SLF001 - the same class's storage
-        merged.update(fields)
+        merged.update(self._own)  # (`fields` among them)
         sources = {name: self._source(name) for name in merged
                    if name not in (TEMPLATE, TEXTS, MEETING) and name not in MEETING_FIELDS
                    and name not in PER_KEY}
