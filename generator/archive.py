@@ -858,7 +858,8 @@ def _with_chart(found: _OutlineIndexes) -> _OutlineIndexes:
 class _FactsIndexes:
     """What `build_archive` sums up of the meetings' parts (`_facts_indexes`)."""
 
-    spoke_in: dict[str, list[Meeting]]  # person of the archive -> meetings spoken in
+    spoke_in: dict[str, tuple[Meeting, ...]]  # person of the archive -> meetings spoken in
+    # (a person's tuple is the last build's own when their meetings are the same)
     counts: dict[str, int]  # speeches per person of the archive
     per_person: dict[str, Figures]  # every person's figures, summed; sorted by id
     by_person: dict[str, list[Meeting]] | None  # `generator.figures.spoken_in` (None:
@@ -877,7 +878,8 @@ def _facts_indexes(ordered: Sequence[Meeting], people: Mapping[str, Person],
                 spoke_in[pid].append(meeting)
                 counts[pid] += count
     per_person = sum_figures([parts[m.id].figures.by_person for m in ordered])
-    return _FactsIndexes(dict(spoke_in), dict(counts), per_person, None,
+    return _FactsIndexes({pid: tuple(found) for pid, found in spoke_in.items()}, dict(counts),
+                         per_person, None,
                          _newest_meetings(ordered, parts, people, LISTED_SPEECHES))
 
 
@@ -899,7 +901,8 @@ def _facts_by_difference(last: _FactsIndexes, by_person: Mapping[str, list[Meeti
         was = {pid for pid in old.speeches if pid in people}
         now = {pid for pid in new.speeches if pid in people}
         touched |= was | now
-        spoke_in.update(place.moved(spoke_in, meeting, was, now))
+        spoke_in.update((pid, tuple(found))
+                        for pid, found in place.moved(spoke_in, meeting, was, now).items())
         for pid in was:
             counts[pid] -= old.speeches[pid]
         for pid in now:
@@ -1094,7 +1097,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         motions_by_meeting=outlines.motions_by_meeting,
         speech_counts=_frozen(dict(sorted(facts.counts.items()))),
         newest_speeches=_newest_speeches(gathered, by_id, LISTED_SPEECHES),
-        meetings_by_speaker=_frozen({k: tuple(v) for k, v in sorted(facts.spoke_in.items())}),
+        meetings_by_speaker=_frozen(dict(sorted(facts.spoke_in.items()))),
         motions_by_submitter=outlines.motions_by_submitter,
         motions_by_turn=outlines.motions_by_turn,
         verdicts_by_turn=outlines.verdicts_by_turn,

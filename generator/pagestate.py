@@ -154,6 +154,12 @@ def _restore(version: int, salt: str, keys: list[str], paths: list[str], templat
                      dict(fields), sources, meetings, outlines, next_id, rest[0])
 
 
+# the outlines by id and, per speaker, their meetings and line of the last
+# `PageCheck._meetings_by_speaker` of this process (the objects themselves:
+# while kept here, no other object can take their identity)
+_SPEAKER_LINES: tuple[Mapping, dict[str, tuple[Sequence, str]]] | None = None
+
+
 class PageCheck:
     """This build's view of the previous build's `PageState`: which of its
     pages read a token that changed (`affected`), the hash of any token now
@@ -298,14 +304,28 @@ class PageCheck:
     def _meetings_by_speaker(self) -> str | None:
         """The source of `BY_SPEAKER_MEETINGS`: the outlines, and the ids of
         each speaker's meetings (None: a meeting there is not the archive's
-        outline of its id, so the ids do not name it)."""
+        outline of its id, so the ids do not name it). A speaker's line is
+        the last check's of this process when their meetings are the very
+        tuple it was made from and the archive's outlines by id the very
+        mapping (a live preview's archive keeps both where nothing changed)."""
+        global _SPEAKER_LINES
         by_id = self.archive.meetings_by_id
+        known = _SPEAKER_LINES[1] if _SPEAKER_LINES is not None \
+            and _SPEAKER_LINES[0] is by_id else {}
+        made: dict[str, tuple[Sequence, str]] = {}
         lines = [self.outline_state]
         for pid, meetings in self.digests._field(BY_SPEAKER_MEETINGS).items():
-            ids = list(map(_ID, meetings))  # (C loops: some 200,000 meetings at 10,000)
-            if not all(map(is_, map(by_id.get, ids), meetings)):
-                return None
-            lines.append(f"{pid}={','.join(ids)}")
+            found = known.get(pid)
+            if found is not None and found[0] is meetings:
+                line = found[1]
+            else:
+                ids = list(map(_ID, meetings))  # (C loops: some 200,000 meetings at 10,000)
+                if not all(map(is_, map(by_id.get, ids), meetings)):
+                    return None
+                line = f"{pid}={','.join(ids)}"
+            made[pid] = (meetings, line)
+            lines.append(line)
+        _SPEAKER_LINES = (by_id, made)
         return _hash_lines(lines)
 
     # -- this build's tokens ----------------------------------------------------
