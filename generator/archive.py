@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
@@ -485,42 +486,62 @@ def _entry_keys(parts: Mapping) -> dict:
 
 @dataclass(frozen=True)
 class _PreviousState:
-    """The parts an earlier build kept, each under its meeting's facts key,
-    and the keys each shard held (None: missing or unreadable)."""
+    """The entries an earlier build kept, by shard (None: missing or
+    unreadable): a meeting's part under its facts key."""
 
-    parts: dict
     shards: list[dict | None]
+
+    @cached_property
+    def parts(self) -> dict:
+        """Every shard's entries, by meeting id."""
+        parts: dict = {}
+        for entries in self.shards:
+            parts.update(entries or {})
+        return parts
+
+    def entry(self, meeting_id: str) -> Any:
+        """The entry of one meeting (None: none)."""
+        entries = self.shards[state_shard(meeting_id)]
+        return None if entries is None else entries.get(meeting_id)
 
 
 def _previous(texts: MeetingTexts) -> _PreviousState:
     """What the shards of the archive state hold (empty where they are missing
     or unreadable)."""
-    parts: dict = {}
     shards: list[dict | None] = []
     for shard in range(STATE_SHARDS):
         state = texts.previous_state(_shard_name(shard))
-        if not (isinstance(state, tuple) and len(state) == 2 and state[0] == STATE_FORMAT
-                and isinstance(state[1], dict)):
-            shards.append(None)
-            continue
-        parts.update(state[1])
-        shards.append(_entry_keys(state[1]))
-    return _PreviousState(parts, shards)
+        ok = isinstance(state, tuple) and len(state) == 2 and state[0] == STATE_FORMAT \
+            and isinstance(state[1], dict)
+        shards.append(state[1] if ok else None)
+    return _PreviousState(shards)
 
 
 def _keep(texts: MeetingTexts, keys: Mapping[str, str | None], gathered: _Gathered,
-          previous: _PreviousState) -> None:
+          previous: _PreviousState, members: Sequence[Sequence[str]] | None = None,
+          only: Iterable[int] | None = None) -> None:
     """Keep the meetings' parts for the next build, rewriting only the shards
     whose entries (meetings and their facts keys) are not those kept: an
     entry's value is a function of its key, so a shard with the same keys
-    holds the same values."""
-    parts: list[dict] = [{} for _ in range(STATE_SHARDS)]
-    for mid, part in gathered.parts.items():
-        if keys[mid] is not None:
-            parts[state_shard(mid)][mid] = (keys[mid], part)
-    for shard in range(STATE_SHARDS):  # (a missing shard holds no entries)
-        if (previous.shards[shard] or {}) != _entry_keys(parts[shard]):
-            texts.keep_state(_shard_name(shard), (STATE_FORMAT, parts[shard]))
+    holds the same values. With `members` (the meeting ids of each shard,
+    `_shard_members`), only the shards `only` are compared (those of the
+    meetings whose keys changed since the entries kept: the others' are)."""
+    if members is None:
+        members = _shard_members(gathered.parts)
+    for shard in range(STATE_SHARDS) if only is None else sorted(set(only)):
+        entries = {mid: (keys[mid], gathered.parts[mid]) for mid in members[shard]
+                   if keys[mid] is not None}
+        if _entry_keys(previous.shards[shard] or {}) != _entry_keys(entries):
+            texts.keep_state(_shard_name(shard), (STATE_FORMAT, entries))
+            # (a missing shard holds no entries)
+
+
+def _shard_members(meeting_ids: Iterable[str]) -> list[list[str]]:
+    """The meeting ids of each shard of the archive state, in the order given."""
+    members: list[list[str]] = [[] for _ in range(STATE_SHARDS)]
+    for mid in meeting_ids:
+        members[state_shard(mid)].append(mid)
+    return members
 
 
 SPEECH_SHARDS = 1024  # the newest speeches kept by speaker: a page reads its speaker's shard
@@ -614,25 +635,33 @@ class _Parts:
     parts: dict[str, _MeetingPart]  # by meeting id
     previous: _PreviousState
     fresh: _NewestGroups  # speeches that came along with their part
+    changed: list[str] | None  # the meetings whose key is not the last archive's (None:
+    # made without one)
 
     def previous_part(self, meeting_id: str, key: str | None) -> _MeetingPart | None:
         """The part the state kept for the meeting under `key` (None: none)."""
-        found = _kept(self.previous.parts.get(meeting_id), key)
+        found = _kept(self.previous.entry(meeting_id), key)
         return found if isinstance(found, _MeetingPart) else None
 
 
 def _gather_parts(ordered: Sequence[Meeting], people: Mapping[str, Person],
-                  texts: MeetingTexts, jobs: int) -> _Parts:
+                  texts: MeetingTexts, jobs: int, last: _Built | None = None) -> _Parts:
     """Each meeting's part, reading the text of the meetings only where the
     archive state an earlier build kept has no entry under the meeting's
-    current facts key (its content, registry and the generator's code)."""
+    current facts key (its content, registry and the generator's code).
+    With `last` (an archive of the same meetings), the parts of the
+    meetings whose keys are its keys are its parts."""
     keys = {m.id: texts.facts_key(m, _turn_facts) for m in ordered}
     previous = _previous(texts)
-    old_parts = previous.parts
     parts: dict[str, _MeetingPart] = {}
+    todo: Sequence[Meeting] = ordered
+    if last is not None:
+        then = last.keys
+        parts = dict(last.parts)
+        todo = [m for m in ordered if keys[m.id] is None or keys[m.id] != then.get(m.id)]
     missing = []
-    for meeting in ordered:
-        part = _kept(old_parts.get(meeting.id), keys[meeting.id])
+    for meeting in todo:
+        part = _kept(previous.entry(meeting.id), keys[meeting.id])
         if isinstance(part, _MeetingPart):
             parts[meeting.id] = part
         else:
@@ -642,21 +671,28 @@ def _gather_parts(ordered: Sequence[Meeting], people: Mapping[str, Person],
         parts[meeting.id] = part
         if came is not None:
             fresh.add(meeting.id, {pid: refs for pid, refs in came.items() if pid in people})
-    return _Parts(keys, parts, previous, fresh)
+    return _Parts(keys, parts, previous, fresh,
+                  None if last is None else [m.id for m in todo])
 
 
 def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: MeetingTexts,
             jobs: int, found: _Parts | None = None,
-            newest: dict[str, list[str]] | None = None) -> _Gathered:
+            newest: dict[str, list[str]] | None = None,
+            by_id: Mapping[str, Meeting] | None = None,
+            members: Sequence[Sequence[str]] | None = None,
+            changed: Iterable[str] | None = None) -> _Gathered:
     """The facts the archive needs (`_gather_parts`, unless `found` has
     them) and the speeches of each speaker's `newest` meetings (made from the
-    parts unless given); then keep the state for the next build."""
+    parts unless given); then keep the state for the next build (`_keep`:
+    with `members` and the meetings `changed` since the state kept, only
+    their shards are compared). `by_id`: the meetings by id, if at hand."""
     if found is None:
         found = _gather_parts(ordered, people, texts, jobs)
     keys, parts, previous, fresh = found.keys, found.parts, found.previous, found.fresh
     if newest is None:
         newest = _newest_meetings(ordered, parts, people, LISTED_SPEECHES)
-    by_id = {m.id: m for m in ordered}
+    if by_id is None:
+        by_id = {m.id: m for m in ordered}
     kept = _KeptSpeeches(texts, keys, by_id)
     index = _previous_index(texts)
     sources = {pid: tuple((mid, keys[mid]) for mid in mids) for pid, mids in newest.items()}
@@ -676,9 +712,12 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
                 speeches[(mid, pid)] = got
             else:
                 unread[mid].append(pid)
-    speeches.update(_read_speeches([m for m in ordered if m.id in unread], unread, texts, jobs))
+    if unread:
+        speeches.update(_read_speeches([m for m in ordered if m.id in unread], unread, texts,
+                                       jobs))
     gathered = _Gathered(parts, newest, speeches, kept)
-    _keep(texts, keys, gathered, previous)
+    _keep(texts, keys, gathered, previous, members,
+          None if changed is None or members is None else map(state_shard, changed))
     _keep_speeches(texts, kept, index, sources, speeches)
     return gathered
 
@@ -999,6 +1038,11 @@ class _Built:
     inputs: tuple[Meeting, ...]  # the meetings it was given
     outlines: _OutlineIndexes
     keys: Mapping[str, str | None]  # facts key by meeting id
+    parts: Mapping[str, _MeetingPart]  # by meeting id, in archive order
+    figures: Mapping[str, MeetingFigures]  # the parts' figures, as the archive has them
+    summaries: Mapping[str, MeetingSummary]  # and summaries
+    figure_data: Mapping[str, MeetingFigureData]  # and chart data
+    members: list[list[str]]  # the meeting ids of each shard of the archive state
     facts: _FactsIndexes
     speakers: SpeakerMemo  # of its speakers' chart data (filled as pages asked)
     limit: int  # the newest speeches it listed per speaker (`LISTED_SPEECHES`)
@@ -1024,17 +1068,11 @@ def _same_outlines(meetings: Sequence[Meeting], last: _Built | None) -> _Outline
 
 
 def _changed_parts(found: _Parts, last: _Built) -> dict[str, _MeetingPart] | None:
-    """The meetings whose facts key is not the last build's, with the part
-    the state kept for them then (None: too many, or a part not kept)."""
-    changed: dict[str, _MeetingPart] = {}
-    then = last.keys
-    for mid, key in found.keys.items():
-        if key is None or key != then.get(mid):
-            old = found.previous_part(mid, then.get(mid))
-            if old is None or len(changed) >= MAX_CHANGED:
-                return None
-            changed[mid] = old
-    return changed
+    """The meetings whose facts key is not the last build's, with their part
+    then (None: too many)."""
+    if found.changed is None or len(found.changed) > MAX_CHANGED:
+        return None
+    return {mid: last.parts[mid] for mid in found.changed}
 
 
 def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None,
@@ -1045,10 +1083,12 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
     outlines and their turns are read from `texts` one meeting at a time.
     `jobs` worker processes (0: one per core) read the turns.
 
-    With `texts`, an archive of the same outlines as the last one this
-    process made (the live preview's rebuild) takes that one's indexes of
-    the outlines, and sums the parts of the meetings by difference: those
-    of the meetings whose facts changed taken out, their new ones added."""
+    Where `texts` keeps its state in memory (a live preview rebuilding after
+    each save, `_keeps_in_memory`), an archive of the same outlines as the
+    last one this process made takes that one's indexes of the outlines and
+    the parts of the meetings whose facts are unchanged, and sums the parts
+    by difference: those of the changed meetings taken out, their new ones
+    added (`_facts_by_difference`)."""
     global _LAST
     meetings = list(meetings)
     last = None
@@ -1067,7 +1107,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
     outlines = _with_chart(outlines)
     ordered = list(outlines.ordered)
     people = outlines.people
-    found = _gather_parts(ordered, people, texts, jobs)
+    found = _gather_parts(ordered, people, texts, jobs, last)
     parts = found.parts
     changed = _changed_parts(found, last) if last is not None else None
     memo = SpeakerMemo()
@@ -1079,18 +1119,30 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         memo = SpeakerMemo(facts.by_person, last.speakers.verdicts,
                            {pid: found for pid, found in last.speakers.outlines.items()
                             if pid not in moved})
+        figures, summaries, figure_data = (dict(last.figures), dict(last.summaries),
+                                           dict(last.figure_data))
+        for mid in changed:
+            part = parts[mid]
+            figures[mid], summaries[mid], figure_data[mid] = (part.figures, part.summary,
+                                                              part.figure_data)
+        members = last.members
     else:
+        last = None
         facts = _facts_indexes(ordered, people, parts)
-    gathered = _gather(ordered, people, texts, jobs, found, facts.newest)
-    figures = {m.id: parts[m.id].figures for m in ordered}
+        figures = {m.id: parts[m.id].figures for m in ordered}
+        summaries = {m.id: parts[m.id].summary for m in ordered}
+        figure_data = {m.id: parts[m.id].figure_data for m in ordered}
+        members = _shard_members(parts)
+    by_id = outlines.meetings_by_id
+    gathered = _gather(ordered, people, texts, jobs, found, facts.newest, by_id, members,
+                       changed)
     speakers = SpeakerFigures(outlines.ordered, people, figures, outlines.motions_by_submitter,
                               memo)
     per_party = party_figures(facts.per_person, {pid: p.party for pid, p in people.items()})
-    by_id = outlines.meetings_by_id
     archive = Archive(
         meetings=outlines.ordered,
         texts=texts,
-        summaries=_frozen({m.id: parts[m.id].summary for m in ordered}),
+        summaries=_frozen(summaries),
         people=people,
         parties=outlines.parties,
         motions=outlines.motions,
@@ -1109,12 +1161,28 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         roles=outlines.roles,
         meetings_by_id=by_id,
         chart_data=archive_figures(outlines.ordered, people, figures, outlines.submitted,
-                                   {m.id: parts[m.id].figure_data for m in ordered},
-                                   outlines.chart, speakers),
+                                   figure_data, outlines.chart, speakers),
     )
-    if not isinstance(texts, KeptTexts):
-        _LAST = _Built(tuple(meetings), outlines, found.keys, facts, memo, LISTED_SPEECHES)
+    if not isinstance(texts, KeptTexts) and _keeps_in_memory(texts):
+        _LAST = _Built(tuple(meetings), outlines, found.keys, parts, figures, summaries,
+                       figure_data, members, facts, memo, LISTED_SPEECHES)
     return archive, list(outlines.diagnostics)
+
+
+PROCESS_MARK = f"{ARCHIVE_STATE}-process"  # the state `_keeps_in_memory` keeps
+
+
+def _keeps_in_memory(texts: MeetingTexts) -> bool:
+    """Whether `texts` gives a later build of this process the very objects
+    this one kept (a live preview's cache, `generator.file_memo`): only then
+    is the last archive worth keeping (a one-off build makes one)."""
+    mark = (STATE_FORMAT, object.__new__(_Mark))
+    texts.keep_state(PROCESS_MARK, mark)
+    return texts.previous_state(PROCESS_MARK) is mark
+
+
+class _Mark:
+    """A fresh object: kept as state, it comes back as itself only from memory."""
 
 
 def _spoke(last: _Built, parts: Mapping[str, _MeetingPart],

@@ -278,13 +278,15 @@ def archive_figures(meetings: tuple[Meeting, ...], people: Mapping[str, Person],
     """Every chart's numbers. `motions_by_submitter` maps a person id to their
     `MotionEntry`s (each has ``.motion`` and ``.meeting``); `per_meeting` is
     `meeting_figure_data` of every meeting, when the caller made it while the
-    meeting's turns were at hand (else it is made here from `meetings`).
+    meeting's turns were at hand (else it is made here from `meetings`; the
+    archive keeps it, so the caller must not change it after).
     `outline_data` (`outline_figures` of these outlines) and `speakers` (the
     speakers' chart data of these meetings and figures), when the caller has
     them, are not made again."""
     if per_meeting is None:
         per_meeting = {m.id: meeting_figure_data(m, figures[m.id]) for m in meetings}
-    per_meeting = {m.id: per_meeting[m.id] for m in meetings}
+    elif list(per_meeting) != [m.id for m in meetings]:
+        per_meeting = {m.id: per_meeting[m.id] for m in meetings}
     if outline_data is None:
         outline_data = outline_figures(meetings, people, motions_by_submitter)
     return ArchiveFigureData(
