@@ -4,7 +4,8 @@ Exit codes:
   0  success
   1  input problems (errors in a transcript, content file or template; or
      warnings under --strict)
-  2  usage error (bad arguments, missing file)
+  2  usage error (bad arguments, missing file; or another Plenum process is
+     using the project: `generator.project_lock`)
   3  refused to overwrite a hand-edited content file (use --force)
 """
 
@@ -29,7 +30,8 @@ EXIT_REFUSED = 3
 EPILOG = """exit codes:
   0  success
   1  input problems (errors; or warnings with --strict)
-  2  usage error (bad arguments, missing file)
+  2  usage error (bad arguments, missing file), or the project is in use by
+     another Plenum process (build, import or serve)
   3  refused to overwrite a hand-edited content file (rerun with --force)
 """
 
@@ -163,6 +165,7 @@ COMMANDS: dict[str, Callable[[Project, argparse.Namespace], int]] = {
     "check": cmd_check,
     "serve": cmd_serve,
 }
+LOCKING = ("import", "build", "serve")  # the commands that write the project (one at a time)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,7 +175,29 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args([*(argv or []), "build"])
     project = load_project(args.root)
     try:
-        return COMMANDS[args.command](project, args)
+        if args.command not in LOCKING:
+            return COMMANDS[args.command](project, args)
+        return _run_locked(project, args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _run_locked(project: Project, args: argparse.Namespace) -> int:
+    """Run the command holding the project's lock (`generator.project_lock`):
+    a second Plenum process on the same project stops at once, exit code 2."""
+    from generator.project_lock import ProjectLocked, acquire, release
+
+    try:
+        acquire(project.root, args.command)
+    except ProjectLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"error: cannot lock the project {project.root}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](project, args)
+    finally:
+        release(project.root)

@@ -35,8 +35,10 @@ def watched_paths(project: Project) -> list[Path]:
 def build_project(project: Project) -> list[Diagnostic]:
     """One build as ``build.py build`` does it: import changed transcripts, then
     render (incrementally: the build cache makes a small change cheap). The
-    process keeps the cache files it read parsed for the next build
-    (`generator.file_memo`: keyed by each file's identity, never stale)."""
+    process keeps the cache files it read or wrote parsed for the next build
+    (`generator.file_memo`: keyed by each file's identity, never stale; files
+    it just wrote only while it holds the project's lock, as `build.py serve`
+    does for its whole life: `generator.project_lock`)."""
     from generator.file_memo import keep_parsed_files
     from generator.importer import import_transcripts
     from generator.sitebuild import build_site

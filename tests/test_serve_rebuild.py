@@ -124,3 +124,65 @@ def test_a_file_modified_just_before_it_was_read_is_not_kept(tmp_path: Path):
     file_memo.read(path, parse)
     file_memo.read(path, parse)
     assert len(parsed) == 2
+
+
+def _write_by_rename(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f"{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def test_a_file_this_process_wrote_in_its_locked_cache_is_not_read_back(tmp_path: Path):
+    """Write-through: what `wrote` was told is what `read` gives, the file
+    just written (no `RACY_NS` wait: the process holds the project's lock)."""
+    from generator.project_lock import project_lock
+
+    file_memo.keep_parsed_files()
+    path = tmp_path / ".plenum-cache" / "state.pickle"
+    path.parent.mkdir()
+    parsed, parse = _counting_unpickler()
+    with project_lock(tmp_path, "serve"):
+        value = {"a": 1}
+        _write_by_rename(path, pickle.dumps(value))
+        file_memo.wrote(path, value)
+        assert file_memo.read(path, parse) is value
+        assert parsed == []
+        _write_by_rename(path, pickle.dumps({"a": 2}))  # behind the process's back
+        assert file_memo.read(path, parse) == {"a": 2}
+        assert len(parsed) == 1
+        assert file_memo.read(path, parse) == {"a": 2}  # kept: read once
+        assert len(parsed) == 1
+    assert file_memo.read(path, parse) == {"a": 2}  # kept while it was trusted
+    _write_by_rename(path, pickle.dumps({"a": 3}))
+    file_memo.read(path, parse)
+    file_memo.read(path, parse)
+    assert len(parsed) == 3  # unlocked again: a fresh file is not kept
+
+
+def test_a_fresh_file_written_outside_a_locked_cache_is_read_again(tmp_path: Path):
+    from generator.project_lock import project_lock
+
+    file_memo.keep_parsed_files()
+    path = tmp_path / "state.pickle"
+    parsed, parse = _counting_unpickler()
+    with project_lock(tmp_path / "project", "serve"):
+        _write_by_rename(path, pickle.dumps([1]))
+        file_memo.wrote(path, [1])
+        assert file_memo.read(path, parse) == [1]
+    assert len(parsed) == 1
+
+
+def test_a_file_written_while_nothing_is_kept_is_not_remembered(tmp_path: Path):
+    from generator.project_lock import project_lock
+
+    path = tmp_path / ".plenum-cache" / "x.pickle"
+    path.parent.mkdir()
+    parsed, parse = _counting_unpickler()
+    with project_lock(tmp_path, "build"):
+        _write_by_rename(path, pickle.dumps([1]))
+        file_memo.wrote(path, [2])  # off: ignored
+        file_memo.keep_parsed_files()
+        assert file_memo.read(path, parse) == [1]
+        file_memo.forget(path)
+        assert file_memo.read(path, parse) == [1]
+    assert len(parsed) == 2
