@@ -54,7 +54,7 @@ class OutlineStore:
     def _shard(self, shard: int) -> dict[str, StoredOutline]:
         found = self._read.get(shard)
         if found is None:
-            state = read_pickles(self._path(shard), 1)
+            state = read_pickles(self._path(shard), 1, kept=True)  # (never mutated)
             ok = state is not None and isinstance(state[0], tuple) and len(state[0]) == 2 \
                 and state[0][0] == OUTLINE_FORMAT and isinstance(state[0][1], dict)
             found = self._read[shard] = state[0][1] if ok else {}  # type: ignore[index]
@@ -87,4 +87,4 @@ class OutlineStore:
                 continue
             before = self._read.get(shard, {})
             if now.keys() != before.keys() or any(before[k] is not v for k, v in now.items()):
-                write_pickles(self._path(shard), (OUTLINE_FORMAT, now))
+                write_pickles(self._path(shard), (OUTLINE_FORMAT, now), kept=True)

@@ -172,12 +172,10 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
     archive (0: one per core). The build cache (`generator.cache`) makes a
     build with nothing changed return at once and links every page whose
     inputs are unchanged from the previous site; `clean` ignores the cache.
-    Nothing stays frozen for the garbage collector on return, so a
-    long-running `serve` process can collect what one build left behind."""
-    try:
-        return _build_site(project, verbose, clean, jobs)
-    finally:
-        gc.unfreeze()
+    What is frozen for the garbage collector stays so (a pool of forked
+    workers unfreezes what it froze, `generator.workers`): the live preview
+    freezes what it keeps between builds (`generator.serve.settle_heap`)."""
+    return _build_site(project, verbose, clean, jobs)
 
 
 def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list[Diagnostic]:

@@ -63,9 +63,10 @@ class StateShards:
         return self.folder / f"{section}-{shard:02d}.pickle"
 
     def head(self) -> dict:
-        """The head (empty when missing or unreadable)."""
+        """The head (empty when missing or unreadable; kept parsed by a live
+        preview: not to be mutated)."""
         try:
-            head = json.loads((self.folder / HEAD).read_text(encoding="utf-8"))
+            head = file_memo.read(self.folder / HEAD, json.loads)
         except (OSError, ValueError):
             return {}
         return head if isinstance(head, dict) else {}
@@ -110,11 +111,13 @@ class StateShards:
                 names = [fresh if shard in parts else token
                          for shard, token in enumerate(before[0])]
             for shard, part in parts.items():
-                _write_atomic(self._shard_path(name, shard), pickle.dumps(
-                    (SHARD_FORMAT, fresh, part), protocol=pickle.HIGHEST_PROTOCOL))
+                _write_atomic(self._shard_path(name, shard), (SHARD_FORMAT, fresh, part),
+                              pickle.dumps((SHARD_FORMAT, fresh, part),
+                                           protocol=pickle.HIGHEST_PROTOCOL))
             tokens[name] = names
-        data = json.dumps({**head, "shards": tokens}, sort_keys=True, separators=(",", ":"))
-        _write_atomic(self.folder / HEAD, data.encode("utf-8"))
+        whole = {**head, "shards": tokens}
+        data = json.dumps(whole, sort_keys=True, separators=(",", ":"))
+        _write_atomic(self.folder / HEAD, json.loads(data), data.encode("utf-8"))
         self._read.clear()  # (what was read no longer describes the files)
 
     def forget(self) -> None:
@@ -142,7 +145,10 @@ def _changed_parts(parts: list[dict[str, Any]], read: Mapping[str, Any],
     return found
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: Path, value: object, data: bytes) -> None:
+    """Write `data` (the bytes of `value`) by an atomic rename; a live
+    preview's next build gets `value` back unread (`file_memo.wrote`)."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+    file_memo.wrote(path, value)

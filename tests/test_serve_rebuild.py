@@ -5,6 +5,7 @@ writes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 from collections.abc import Callable
@@ -34,18 +35,83 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_project(tmp_path_factory.mktemp("serve"), 3, seed=3)
 
 
-def test_rebuilds_after_edits_in_one_process_equal_clean_builds(built: Path, tmp_path: Path):
+@pytest.mark.parametrize("locked", [False, True], ids=["unlocked", "locked"])
+def test_rebuilds_after_edits_in_one_process_equal_clean_builds(built: Path, tmp_path: Path,
+                                                                 locked: bool):
+    """Locked, as `build.py serve` runs: what each build wrote to the cache
+    is handed to the next unread (`file_memo.wrote`)."""
     from generator.errors import Severity
+    from generator.project_lock import project_lock
     from generator.serve import build_project
 
     root = copy_built(built, tmp_path / "project")
     project = load_project(root)
-    assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
-    edits = (lambda: edit_transcript(root, 1), lambda: edit_transcript(root, 2),
-             lambda: edit_transcript(root, 1, back=True))  # the third undoes the first
-    for edit in edits:
-        edit()
+    with project_lock(root, "serve") if locked else contextlib.nullcontext():
         assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        edits = (lambda: edit_transcript(root, 1), lambda: edit_transcript(root, 2),
+                 lambda: edit_transcript(root, 1, back=True))  # the third undoes the first
+        for edit in edits:
+            edit()
+            assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+            assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def _kept_cache_files(root: Path) -> list[Path]:
+    """The files of the cache a preview keeps parsed (not the meetings' own
+    pickles, the search index's or the lock)."""
+    cache = root / ".plenum-cache"
+    skip = {"meetings", "search", "import-state"}
+    return sorted(p for p in cache.rglob("*") if p.is_file() and p.name != "lock"
+                  and p.relative_to(cache).parts[0] not in skip)
+
+
+def test_cache_files_replaced_behind_a_preview_are_read_again(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Another writer puts an older build's cache files back (each by a
+    rename: a new inode, with the same modification time as the file it
+    replaces): the preview parses them again instead of using what it wrote,
+    and its rebuild still equals a clean build."""
+    from generator.errors import Severity
+    from generator.project_lock import project_lock
+    from generator.serve import build_project
+
+    root = copy_built(built, tmp_path / "project")
+    project = load_project(root)
+    with project_lock(root, "serve"):
+        assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        older = {path: path.read_bytes() for path in _kept_cache_files(root)}
+        edit_transcript(root, 1)
+        assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        replaced = set()
+        for path, data in older.items():
+            if path.exists() and path.read_bytes() != data:
+                tmp = path.with_name(f"{path.name}.behind")
+                tmp.write_bytes(data)
+                stat = path.stat()
+                os.utime(tmp, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+                os.replace(tmp, path)
+                replaced.add(os.fspath(path))
+        outline_shards = {p for p in replaced if "/outlines/" in p}
+        assert outline_shards  # (the edit changed an outline: its shard was rewritten)
+        parsed: list[str] = []
+        read = file_memo.read
+
+        def counting_read(path: Path, parse: Callable) -> object:
+            def counted(data: bytes) -> object:
+                parsed.append(os.fspath(path))
+                return parse(data)
+            return read(path, counted)
+
+        monkeypatch.setattr(file_memo, "read", counting_read)
+        edit_transcript(root, 2)
+        assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
+        assert outline_shards <= set(parsed)  # every build reads every outline shard
+        # the other files every build reads were not parsed again: from memory
+        every_build = {os.fspath(p) for p in older
+                       if p.parent.name in ("outlines", "state") or p.name.startswith("archive-")}
+        assert every_build - replaced
+        assert {p for p in parsed if p in every_build} <= replaced
+        monkeypatch.undo()
         assert file_tree(root / "site") == clean_site(root, tmp_path)
 
 
