@@ -15,7 +15,7 @@ import mimetypes
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from generator.config import CONFIG_FILE, Project
@@ -97,23 +97,35 @@ def exception_diagnostic(exc: BaseException, project: Project) -> Diagnostic:
                  hint="this looks like a bug in Plenum; the preview keeps running")
 
 
-def _fingerprint(paths: Iterable[Path]) -> frozenset[tuple[str, int, int]]:
-    entries = set()
-    for top in paths:
-        if top.is_file():
-            stat = top.stat()
-            entries.add((str(top), stat.st_mtime_ns, stat.st_size))
+Snapshot = dict[str, tuple[int, int, int]]  # file -> modification time, size, inode
+
+
+def snapshot(top: Path) -> Snapshot:
+    """Every file under `top` (or `top` itself: a file) as it is now, hidden
+    folders aside: one `os.scandir` per folder, one `stat` per file."""
+    found: Snapshot = {}
+    if top.is_file():
+        stat = top.stat()
+        found[str(top)] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        return found
+    folders = [str(top)]
+    while folders:
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:  # gone meanwhile, or not a folder
             continue
-        for folder, dirs, files in os.walk(top):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            for name in files:
-                path = os.path.join(folder, name)
+        with entries:
+            for entry in entries:
                 try:
-                    stat = os.stat(path)
-                except FileNotFoundError:
+                    if entry.is_dir():
+                        if not entry.name.startswith(".") and not entry.is_symlink():
+                            folders.append(entry.path)
+                        continue
+                    stat = entry.stat()
+                except OSError:  # removed meanwhile
                     continue
-                entries.add((path, stat.st_mtime_ns, stat.st_size))
-    return frozenset(entries)
+                found[entry.path] = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return found
 
 
 class Preview:
@@ -124,19 +136,23 @@ class Preview:
         self.project = project
         self.build = build
         self.errors: list[Diagnostic] = []
-        self._seen: frozenset[tuple[str, int, int]] | None = None
+        self._seen: dict[Path, Snapshot] | None = None
 
     def rebuild(self) -> bool:
         """Build if any watched input changed since the last build (a build's own
-        writes to ``content/`` do not count); report errors. True if it built."""
-        before = _fingerprint(watched_paths(self.project))
-        if before == self._seen:
+        writes to ``content/`` do not count); report errors. True if it built.
+        The inputs are looked at once before the build, and ``content/``, which
+        the build writes (the import), again after it: a save elsewhere made
+        while it built calls for another build."""
+        now = {top: snapshot(top) for top in watched_paths(self.project)}
+        if now == self._seen:
             return False
         try:
             diagnostics = self.build(self.project)
         except Exception as exc:  # the preview must survive any broken input
             diagnostics = [exception_diagnostic(exc, self.project)]
-        self._seen = _fingerprint(watched_paths(self.project))
+        now[self.project.content_dir] = snapshot(self.project.content_dir)
+        self._seen = now
         self.errors = [d for d in diagnostics if d.severity == Severity.ERROR]
         if diagnostics:
             print(format_diagnostics(diagnostics), file=sys.stderr)

@@ -198,3 +198,23 @@ def _page_template(root: Path) -> Path:
         if (root / "templates" / name).exists():
             return root / "templates" / name
     return sorted((root / "templates").glob("*.html"))[0]
+
+
+def test_a_save_made_while_it_built_calls_for_another_build(tmp_path: Path):
+    """The inputs are looked at before the build (and ``content/``, which the
+    build writes, after it): a template saved meanwhile is a change."""
+    project = _project(tmp_path)
+    calls: list[int] = []
+
+    def build(project: Project) -> list[Diagnostic]:
+        calls.append(1)
+        if len(calls) == 1:
+            (project.templates_dir / "base.html").write_text("saved while it built")
+        (project.content_dir / "out.md").write_text(f"written by build {len(calls)}")
+        return []
+
+    preview = Preview(project, build=build)
+    assert preview.rebuild()
+    assert preview.rebuild()
+    assert not preview.rebuild()
+    assert len(calls) == 2

@@ -1,5 +1,6 @@
-"""benchmarks/serve_rebuild.py: serve's rebuilds, one after another in one
-process, timed; edits that cancel out give back the same site."""
+"""benchmarks/serve_rebuild.py: serve's rebuilds (`Preview.rebuild`), one
+after another in one process, timed; edits that cancel out give back the
+same site."""
 
 from __future__ import annotations
 
@@ -22,8 +23,13 @@ def test_four_edits_are_timed_and_leave_the_transcripts_and_the_site_as_they_wer
 
     assert serve_rebuild.main([str(root), "--edits", "4"]) == 0
 
-    timings = re.findall(r"^  rebuild(\d)  (\d+\.\d{3}) s$", capsys.readouterr().err, re.M)
+    err = capsys.readouterr().err
+    timings = re.findall(r"^  rebuild(\d)  (\d+\.\d{3}) s$", err, re.M)
     assert [k for k, _ in timings] == ["1", "2", "3", "4"]
     assert all(float(seconds) > 0 for _, seconds in timings)
+    cpu = re.findall(r"^  cpu(\d)  (\d+\.\d{3}) s CPU$", err, re.M)
+    assert [k for k, _ in cpu] == ["1", "2", "3", "4"]
+    assert all(float(seconds) > 0 for _, seconds in cpu)
+    assert err.count("\nbuilt\n") + err.startswith("built\n") == 5  # Preview.rebuild each time
     assert _files(root / "transcripts") == transcripts
     assert _files(root / "site") == site
