@@ -116,9 +116,13 @@ class PageState:
 
     def index(self, key: str) -> int | None:
         """The place of page `key` in this state (None: not recorded)."""
+        return self.places().get(key)
+
+    def places(self) -> dict[str, int]:
+        """The place of each page in this state, by key."""
         if self._index is None:
-            self._index = {k: i for i, k in enumerate(self.keys)}
-        return self._index.get(key)
+            self._index = dict(zip(self.keys, range(len(self.keys)), strict=True))
+        return self._index
 
     def field_names(self) -> list[str]:
         return list(self._fields)
@@ -174,20 +178,21 @@ class PageCheck:
         self.archive = archive
         self.template_hashes = template_hashes
         self.salt = salt
-        self.meetings = {m.id: meeting_digests.get(m.id) for m in archive.meetings}
+        # (C loops over the meetings: a live preview's rebuild checks 10,000 of them)
+        ids = list(map(_ID, archive.meetings))
+        contents = list(map(meeting_digests.get, ids))
+        self.meetings = dict(zip(ids, contents, strict=True))
         known = state.outlines if state is not None else {}
-        self.outlines: dict[str, str] = {}  # content hash -> outline digest, for the next build
-        by_id: dict[str, str] = {}
-        for meeting in archive.meetings:
-            content = self.meetings[meeting.id]
-            found = known.get(content) if content is not None else None
-            if found is None:
-                found = outline_digest(meeting)
-            if content is not None:
-                self.outlines[content] = found
-            by_id[meeting.id] = found
+        found: list[str | None] = list(map(known.get, contents))  # None: not known
+        if None in found:  # outlines without a known content hash: hashed now
+            for at in [at for at, digest in enumerate(found) if digest is None]:
+                found[at] = outline_digest(archive.meetings[at])
+        self.outlines: dict[str, str] = dict(zip(contents, found, strict=True))  # type: ignore[arg-type]
+        self.outlines.pop(None, None)  # type: ignore[call-overload]
+        # (content hash -> outline digest, for the next build)
+        by_id: dict[str, str] = dict(zip(ids, found, strict=True))  # type: ignore[arg-type]
         self.digests = TokenDigests(archive, meeting_digests, by_id)
-        self.outline_state = _hash_lines(f"{mid}={by_id[mid]}" for mid in self.meetings)
+        self.outline_state = _hash_lines(map("{}={}".format, ids, found))
         self.sources: dict[str, str] = {}
         self._checked: set[str] = set()  # fields whose tokens were all hashed again
         self._speakers: dict[str, str] | None = None  # `speaker_sources`

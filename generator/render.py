@@ -238,10 +238,11 @@ def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
     previous_site = os.fspath(plan.previous_site)  # (strings: `keep` compares them per page)
     out_dir = os.fspath(job.out_dir)
     old_dir, new_dir = f"{previous_site}/", f"{out_dir}/"
+    places, repeated = state.places(), job.repeated
     for index, spec in enumerate(job.specs):
-        if spec.needs is None or spec.key in job.repeated:
+        if spec.needs is None or spec.key in repeated:
             continue
-        place = state.index(spec.key)
+        place = places.get(spec.key)
         if place is None or place in affected:
             continue
         path, fingerprint = paths[place], fingerprints[place]
@@ -278,6 +279,9 @@ _SHARED: _Job | None = None  # what forked workers inherit
 
 
 def _repeated_keys(specs: Sequence[PageSpec]) -> frozenset[str]:
+    keys = [spec.key for spec in specs]
+    if len(set(keys)) == len(keys):  # (the usual case, found by C loops)
+        return frozenset()
     seen: set[str] = set()
     repeated = set()
     for spec in specs:
