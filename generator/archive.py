@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Protocol, TypeVar
 
@@ -37,8 +38,13 @@ from generator.errors import Diagnostic, warning
 from generator.figures import (
     ArchiveFigureData,
     MeetingFigureData,
+    OutlineFigureData,
+    SpeakerFigures,
+    SpeakerMemo,
     archive_figures,
     meeting_figure_data,
+    outline_figures,
+    spoken_in,
 )
 from generator.model import Commitment, Meeting, Motion, Person, Turn, TurnKind, VerdictKind
 from generator.slugs import slugify
@@ -480,42 +486,62 @@ def _entry_keys(parts: Mapping) -> dict:
 
 @dataclass(frozen=True)
 class _PreviousState:
-    """The parts an earlier build kept, each under its meeting's facts key,
-    and the keys each shard held (None: missing or unreadable)."""
+    """The entries an earlier build kept, by shard (None: missing or
+    unreadable): a meeting's part under its facts key."""
 
-    parts: dict
     shards: list[dict | None]
+
+    @cached_property
+    def parts(self) -> dict:
+        """Every shard's entries, by meeting id."""
+        parts: dict = {}
+        for entries in self.shards:
+            parts.update(entries or {})
+        return parts
+
+    def entry(self, meeting_id: str) -> Any:
+        """The entry of one meeting (None: none)."""
+        entries = self.shards[state_shard(meeting_id)]
+        return None if entries is None else entries.get(meeting_id)
 
 
 def _previous(texts: MeetingTexts) -> _PreviousState:
     """What the shards of the archive state hold (empty where they are missing
     or unreadable)."""
-    parts: dict = {}
     shards: list[dict | None] = []
     for shard in range(STATE_SHARDS):
         state = texts.previous_state(_shard_name(shard))
-        if not (isinstance(state, tuple) and len(state) == 2 and state[0] == STATE_FORMAT
-                and isinstance(state[1], dict)):
-            shards.append(None)
-            continue
-        parts.update(state[1])
-        shards.append(_entry_keys(state[1]))
-    return _PreviousState(parts, shards)
+        ok = isinstance(state, tuple) and len(state) == 2 and state[0] == STATE_FORMAT \
+            and isinstance(state[1], dict)
+        shards.append(state[1] if ok else None)
+    return _PreviousState(shards)
 
 
 def _keep(texts: MeetingTexts, keys: Mapping[str, str | None], gathered: _Gathered,
-          previous: _PreviousState) -> None:
+          previous: _PreviousState, members: Sequence[Sequence[str]] | None = None,
+          only: Iterable[int] | None = None) -> None:
     """Keep the meetings' parts for the next build, rewriting only the shards
     whose entries (meetings and their facts keys) are not those kept: an
     entry's value is a function of its key, so a shard with the same keys
-    holds the same values."""
-    parts: list[dict] = [{} for _ in range(STATE_SHARDS)]
-    for mid, part in gathered.parts.items():
-        if keys[mid] is not None:
-            parts[state_shard(mid)][mid] = (keys[mid], part)
-    for shard in range(STATE_SHARDS):  # (a missing shard holds no entries)
-        if (previous.shards[shard] or {}) != _entry_keys(parts[shard]):
-            texts.keep_state(_shard_name(shard), (STATE_FORMAT, parts[shard]))
+    holds the same values. With `members` (the meeting ids of each shard,
+    `_shard_members`), only the shards `only` are compared (those of the
+    meetings whose keys changed since the entries kept: the others' are)."""
+    if members is None:
+        members = _shard_members(gathered.parts)
+    for shard in range(STATE_SHARDS) if only is None else sorted(set(only)):
+        entries = {mid: (keys[mid], gathered.parts[mid]) for mid in members[shard]
+                   if keys[mid] is not None}
+        if _entry_keys(previous.shards[shard] or {}) != _entry_keys(entries):
+            texts.keep_state(_shard_name(shard), (STATE_FORMAT, entries))
+            # (a missing shard holds no entries)
+
+
+def _shard_members(meeting_ids: Iterable[str]) -> list[list[str]]:
+    """The meeting ids of each shard of the archive state, in the order given."""
+    members: list[list[str]] = [[] for _ in range(STATE_SHARDS)]
+    for mid in meeting_ids:
+        members[state_shard(mid)].append(mid)
+    return members
 
 
 SPEECH_SHARDS = 1024  # the newest speeches kept by speaker: a page reads its speaker's shard
@@ -600,35 +626,78 @@ def _kept(found: Any, key: str | None) -> Any:
     return found[1]
 
 
-def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: MeetingTexts,
-            jobs: int) -> _Gathered:
-    """The facts the archive needs, reading the text of the meetings only where
-    the archive state an earlier build kept has no entry under the meeting's
-    current facts key (its content, registry and the generator's code); then
-    keep the state for the next build."""
+@dataclass(frozen=True)
+class _Parts:
+    """Every meeting's part, under the facts keys of this build, and what the
+    archive state an earlier build kept held (`_gather_parts`)."""
+
+    keys: dict[str, str | None]  # by meeting id
+    parts: dict[str, _MeetingPart]  # by meeting id
+    previous: _PreviousState
+    fresh: _NewestGroups  # speeches that came along with their part
+    changed: list[str] | None  # the meetings whose key is not the last archive's (None:
+    # made without one)
+
+    def previous_part(self, meeting_id: str, key: str | None) -> _MeetingPart | None:
+        """The part the state kept for the meeting under `key` (None: none)."""
+        found = _kept(self.previous.entry(meeting_id), key)
+        return found if isinstance(found, _MeetingPart) else None
+
+
+def _gather_parts(ordered: Sequence[Meeting], people: Mapping[str, Person],
+                  texts: MeetingTexts, jobs: int, last: _Built | None = None) -> _Parts:
+    """Each meeting's part, reading the text of the meetings only where the
+    archive state an earlier build kept has no entry under the meeting's
+    current facts key (its content, registry and the generator's code).
+    With `last` (an archive of the same meetings), the parts of the
+    meetings whose keys are its keys are its parts."""
     keys = {m.id: texts.facts_key(m, _turn_facts) for m in ordered}
     previous = _previous(texts)
-    old_parts = previous.parts
     parts: dict[str, _MeetingPart] = {}
+    todo: Sequence[Meeting] = ordered
+    if last is not None:
+        then = last.keys
+        parts = dict(last.parts)
+        todo = [m for m in ordered if keys[m.id] is None or keys[m.id] != then.get(m.id)]
     missing = []
-    for meeting in ordered:
-        part = _kept(old_parts.get(meeting.id), keys[meeting.id])
+    for meeting in todo:
+        part = _kept(previous.entry(meeting.id), keys[meeting.id])
         if isinstance(part, _MeetingPart):
             parts[meeting.id] = part
         else:
             missing.append(meeting)
-    fresh = _NewestGroups(LISTED_SPEECHES)  # speeches that came along with their part
+    fresh = _NewestGroups(LISTED_SPEECHES)
     for meeting, (part, came) in zip(missing, _parts_in_order(missing, texts, jobs), strict=True):
         parts[meeting.id] = part
         if came is not None:
             fresh.add(meeting.id, {pid: refs for pid, refs in came.items() if pid in people})
-    newest = _newest_meetings(ordered, parts, people, LISTED_SPEECHES)
-    by_id = {m.id: m for m in ordered}
+    return _Parts(keys, parts, previous, fresh,
+                  None if last is None else [m.id for m in todo])
+
+
+def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: MeetingTexts,
+            jobs: int, found: _Parts | None = None,
+            newest: dict[str, list[str]] | None = None,
+            by_id: Mapping[str, Meeting] | None = None,
+            members: Sequence[Sequence[str]] | None = None,
+            changed: Iterable[str] | None = None) -> _Gathered:
+    """The facts the archive needs (`_gather_parts`, unless `found` has
+    them) and the speeches of each speaker's `newest` meetings (made from the
+    parts unless given); then keep the state for the next build (`_keep`:
+    with `members` and the meetings `changed` since the state kept, only
+    their shards are compared). `by_id`: the meetings by id, if at hand."""
+    if found is None:
+        found = _gather_parts(ordered, people, texts, jobs)
+    keys, parts, previous, fresh = found.keys, found.parts, found.previous, found.fresh
+    if newest is None:
+        newest = _newest_meetings(ordered, parts, people, LISTED_SPEECHES)
+    if by_id is None:
+        by_id = {m.id: m for m in ordered}
     kept = _KeptSpeeches(texts, keys, by_id)
     index = _previous_index(texts)
     sources = {pid: tuple((mid, keys[mid]) for mid in mids) for pid, mids in newest.items()}
-    sources = {pid: found for pid, found in sources.items()
-               if all(key is not None for _, key in found)}
+    sources = {pid: pairs for pid, pairs in sources.items()
+               if all(key is not None for _, key in pairs)}
     made = fresh.kept_groups()
     speeches: dict[tuple[str, str], Speeches] = {}
     unread: dict[str, list[str]] = defaultdict(list)  # meeting id -> speakers to read there
@@ -636,16 +705,19 @@ def _gather(ordered: Sequence[Meeting], people: Mapping[str, Person], texts: Mee
         if pid in sources and index.get(pid) == sources[pid]:
             continue  # the shards hold them: read when a page asks (`_KeptSpeeches`)
         for mid in mids:
-            found = made.get((mid, pid))
-            if found is None and pid in index:
-                found = _kept(kept.shard(speech_shard(pid)).get((mid, pid)), keys[mid])
-            if isinstance(found, tuple):
-                speeches[(mid, pid)] = found
+            got = made.get((mid, pid))
+            if got is None and pid in index:
+                got = _kept(kept.shard(speech_shard(pid)).get((mid, pid)), keys[mid])
+            if isinstance(got, tuple):
+                speeches[(mid, pid)] = got
             else:
                 unread[mid].append(pid)
-    speeches.update(_read_speeches([m for m in ordered if m.id in unread], unread, texts, jobs))
+    if unread:
+        speeches.update(_read_speeches([m for m in ordered if m.id in unread], unread, texts,
+                                       jobs))
     gathered = _Gathered(parts, newest, speeches, kept)
-    _keep(texts, keys, gathered, previous)
+    _keep(texts, keys, gathered, previous, members,
+          None if changed is None or members is None else map(state_shard, changed))
     _keep_speeches(texts, kept, index, sources, speeches)
     return gathered
 
@@ -740,41 +812,37 @@ def _parts_in_order(ordered: Sequence[Meeting], texts: MeetingTexts, jobs: int
         yield from batch
 
 
-def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None,
-                  jobs: int = 1) -> tuple[Archive, list[Diagnostic]]:
-    """Sort, merge and index every meeting; compute every figure once.
+@dataclass(frozen=True)
+class _OutlineIndexes:
+    """What `build_archive` makes of the meetings' outlines alone
+    (`generator.pagestate.OUTLINE_FIELDS`, the people's roles, the charts'
+    `OutlineFigureData`): outlines equal to another build's give the same."""
 
-    Without `texts`, `meetings` are whole and kept in memory; with it, they are
-    outlines and their turns are read from `texts` one meeting at a time.
-    `jobs` worker processes (0: one per core) read the turns."""
-    ordered, diags = _unique_meetings(meetings)
-    if texts is None:
-        texts = KeptTexts({m.id: m.turns for m in ordered})
-        ordered = [outline(m) for m in ordered]
+    ordered: tuple[Meeting, ...]  # sorted, unique, dates checked
+    diagnostics: tuple[Diagnostic, ...]
+    people: Mapping[str, Person]
+    roles: Mapping[str, tuple[str, ...]]
+    parties: Mapping[str, Party]
+    motions: Mapping[str, MotionEntry]
+    motions_by_meeting: Mapping[str, tuple[MotionEntry, ...]]
+    motions_by_submitter: Mapping[str, tuple[MotionEntry, ...]]
+    submitted: Mapping[str, tuple[MotionEntry, ...]]  # the same, in the order found
+    motions_by_turn: Mapping[tuple[str, str], tuple[MotionEntry, ...]]
+    verdicts_by_turn: Mapping[tuple[str, str], tuple[MotionEntry, ...]]
+    motions_by_verdict: Mapping[VerdictKind | None, tuple[MotionEntry, ...]]
+    commitments: tuple[CommitmentEntry, ...]
+    meetings_by_id: Mapping[str, Meeting]
+    chart: OutlineFigureData | None  # made by `_with_chart` when the archive has texts
+
+
+def _outline_indexes(ordered: list[Meeting], diags: list[Diagnostic]) -> _OutlineIndexes:
+    """The indexes of `_OutlineIndexes` (`ordered` as `_unique_meetings` gives it)."""
     people = merge_people(ordered)
     roles: dict[str, set[str]] = defaultdict(set)
     for meeting in ordered:
         for person in meeting.people:
             if person.role:
                 roles[person.id].add(person.role)
-
-    gathered = _gather(ordered, people, texts, jobs)
-    spoke_in: dict[str, list[Meeting]] = defaultdict(list)
-    counts: dict[str, int] = defaultdict(int)
-    figures: dict[str, MeetingFigures] = {}
-    figure_data: dict[str, MeetingFigureData] = {}
-    summaries: dict[str, MeetingSummary] = {}
-    for meeting in ordered:
-        part = gathered.parts[meeting.id]
-        figures[meeting.id] = part.figures
-        figure_data[meeting.id] = part.figure_data
-        summaries[meeting.id] = part.summary
-        for pid, count in part.speeches.items():
-            if pid in people:
-                spoke_in[pid].append(meeting)
-                counts[pid] += count
-    by_id = {m.id: m for m in ordered}
-
     motions = _motion_entries(ordered)
     by_submitter: dict[str, list[MotionEntry]] = defaultdict(list)
     by_turn: dict[tuple[str, str], list[MotionEntry]] = defaultdict(list)
@@ -792,40 +860,337 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         if motion.verdict and motion.verdict.turn:
             verdict_turn[(entry.meeting.id, motion.verdict.turn)].append(entry)
         by_verdict[motion.verdict.kind if motion.verdict else None].append(entry)
-
     parties: dict[str, list[str]] = defaultdict(list)
     names: dict[str, str] = {}
     for pid, person in people.items():
         if person.party:
             parties[party_slug(person.party)].append(pid)
             names.setdefault(party_slug(person.party), person.party)
-
-    per_person = sum_figures([f.by_person for f in figures.values()])
-    per_party = party_figures(per_person, {pid: p.party for pid, p in people.items()})
-
-    archive = Archive(
-        meetings=tuple(ordered),
-        texts=texts,
-        summaries=_frozen(summaries),
+    return _OutlineIndexes(
+        ordered=tuple(ordered),
+        diagnostics=tuple(diags),
         people=_frozen(people),
+        roles=_frozen({k: tuple(sorted(v)) for k, v in sorted(roles.items())}),
         parties=_frozen({slug: Party(names[slug], slug, tuple(members))
                          for slug, members in sorted(parties.items())}),
         motions=_frozen(motions),
         motions_by_meeting=_frozen({k: tuple(v) for k, v in by_meeting.items()}),
-        speech_counts=_frozen(dict(sorted(counts.items()))),
-        newest_speeches=_newest_speeches(gathered, by_id, LISTED_SPEECHES),
-        meetings_by_speaker=_frozen({k: tuple(v) for k, v in sorted(spoke_in.items())}),
         motions_by_submitter=_frozen({k: tuple(v) for k, v in sorted(by_submitter.items())}),
+        submitted={k: tuple(v) for k, v in by_submitter.items()},
         motions_by_turn=_frozen({k: tuple(v) for k, v in by_turn.items()}),
         verdicts_by_turn=_frozen({k: tuple(v) for k, v in verdict_turn.items()}),
         motions_by_verdict=_frozen({k: tuple(v) for k, v in by_verdict.items()}),
         commitments=tuple(CommitmentEntry(c, m) for m in ordered for c in m.commitments),
-        figures=_frozen(figures),
-        person_figures=_frozen(per_person),
-        party_figures=_frozen(per_party),
-        roles=_frozen({k: tuple(sorted(v)) for k, v in sorted(roles.items())}),
-        meetings_by_id=_frozen(by_id),
-        chart_data=archive_figures(tuple(ordered), people, figures,
-                                   {k: tuple(v) for k, v in by_submitter.items()}, figure_data),
+        meetings_by_id=_frozen({m.id: m for m in ordered}),
+        chart=None,
     )
-    return archive, diags
+
+
+def _with_chart(found: _OutlineIndexes) -> _OutlineIndexes:
+    """`found` with its `OutlineFigureData`."""
+    if found.chart is not None:
+        return found
+    return replace(found, chart=outline_figures(found.ordered, found.people, found.submitted))
+
+
+@dataclass(frozen=True)
+class _FactsIndexes:
+    """What `build_archive` sums up of the meetings' parts (`_facts_indexes`)."""
+
+    spoke_in: dict[str, tuple[Meeting, ...]]  # person of the archive -> meetings spoken in
+    # (a person's tuple is the last build's own when their meetings are the same)
+    counts: dict[str, int]  # speeches per person of the archive
+    per_person: dict[str, Figures]  # every person's figures, summed; sorted by id
+    by_person: dict[str, list[Meeting]] | None  # `generator.figures.spoken_in` (None:
+    # not made: the speakers' chart data makes it when first asked)
+    newest: dict[str, list[str]]  # `_newest_meetings`
+
+
+def _facts_indexes(ordered: Sequence[Meeting], people: Mapping[str, Person],
+                   parts: Mapping[str, _MeetingPart]) -> _FactsIndexes:
+    """The sums of `_FactsIndexes`, from every meeting's part."""
+    spoke_in: dict[str, list[Meeting]] = defaultdict(list)
+    counts: dict[str, int] = defaultdict(int)
+    for meeting in ordered:
+        for pid, count in parts[meeting.id].speeches.items():
+            if pid in people:
+                spoke_in[pid].append(meeting)
+                counts[pid] += count
+    per_person = sum_figures([parts[m.id].figures.by_person for m in ordered])
+    return _FactsIndexes({pid: tuple(found) for pid, found in spoke_in.items()}, dict(counts),
+                         per_person, None,
+                         _newest_meetings(ordered, parts, people, LISTED_SPEECHES))
+
+
+def _facts_by_difference(last: _FactsIndexes, by_person: Mapping[str, list[Meeting]],
+                         ordered: Sequence[Meeting], people: Mapping[str, Person],
+                         parts: Mapping[str, _MeetingPart],
+                         changed: Mapping[str, _MeetingPart]) -> _FactsIndexes:
+    """`_facts_indexes` of `parts`, from `last`: those of the same meetings
+    (the same objects, in the same order; `by_person` their `spoken_in`)
+    when the meetings of `changed` had the parts it gives. Each changed
+    meeting's old part is taken out of the sums and its new part added:
+    only the people of its parts get other sums, lists or newest meetings."""
+    place = _Places(ordered)
+    spoke_in, counts, per_person = dict(last.spoke_in), dict(last.counts), {}
+    spoke_any = dict(by_person)
+    touched: set[str] = set()  # people whose `newest` may differ
+    for mid, old in changed.items():
+        new, meeting = parts[mid], place.meeting(mid)
+        was = {pid for pid in old.speeches if pid in people}
+        now = {pid for pid in new.speeches if pid in people}
+        touched |= was | now
+        spoke_in.update((pid, tuple(found))
+                        for pid, found in place.moved(spoke_in, meeting, was, now).items())
+        for pid in was:
+            counts[pid] -= old.speeches[pid]
+        for pid in now:
+            counts[pid] = counts.get(pid, 0) + new.speeches[pid]
+        for pid in was - now:
+            if not spoke_in[pid]:
+                del spoke_in[pid], counts[pid]
+        spoke_any.update(place.moved(spoke_any, meeting, old.figures.by_person,
+                                     new.figures.by_person))
+        for pid, figures in old.figures.by_person.items():
+            total = per_person.get(pid) or _figure_list(last.per_person[pid])
+            per_person[pid] = [a - b for a, b in zip(total, _figure_list(figures), strict=True)]
+        for pid, figures in new.figures.by_person.items():
+            total = per_person.get(pid) or _figure_list(last.per_person.get(pid, Figures()))
+            per_person[pid] = [a + b for a, b in zip(total, _figure_list(figures), strict=True)]
+    for pid in [pid for pid, found in spoke_any.items() if not found]:
+        del spoke_any[pid]
+    summed = dict(last.per_person)
+    for pid, total in per_person.items():
+        if pid in spoke_any:
+            summed[pid] = Figures(*total)
+        else:
+            summed.pop(pid, None)
+    if summed.keys() != last.per_person.keys():
+        summed = dict(sorted(summed.items()))
+    newest = dict(last.newest)
+    for pid in touched:
+        found = _newest_of(spoke_in.get(pid, ()), pid, parts, LISTED_SPEECHES)
+        if found:
+            newest[pid] = found
+        else:
+            newest.pop(pid, None)
+    return _FactsIndexes(spoke_in, counts, summed, spoke_any, newest)
+
+
+def _figure_list(figures: Figures) -> list[int]:
+    return [figures.turns, figures.words, figures.interruptions_made,
+            figures.interruptions_received]
+
+
+def _newest_of(spoke_in: Sequence[Meeting], person_id: str,
+               parts: Mapping[str, _MeetingPart], limit: int) -> list[str]:
+    """`_newest_meetings` of one person, from the meetings they spoke in."""
+    found: list[str] = []
+    counted = 0
+    for meeting in reversed(spoke_in):
+        if counted >= limit:
+            break
+        found.append(meeting.id)
+        counted += parts[meeting.id].speeches[person_id]
+    return found
+
+
+class _Places:
+    """The archive order of its meetings, for inserting one into a list."""
+
+    def __init__(self, ordered: Sequence[Meeting]):
+        self.ordered = ordered
+        self._place: dict[str, int] | None = None
+
+    def place(self) -> dict[str, int]:
+        if self._place is None:
+            self._place = {m.id: i for i, m in enumerate(self.ordered)}
+        return self._place
+
+    def meeting(self, meeting_id: str) -> Meeting:
+        return self.ordered[self.place()[meeting_id]]
+
+    def moved(self, lists: Mapping[str, Sequence[Meeting]], meeting: Meeting,
+              was: Iterable[str], now: Iterable[str]) -> dict[str, list[Meeting]]:
+        """New lists (copies) for the people of `lists` that `meeting` left
+        (in `was` alone) or joined (in `now` alone), in archive order."""
+        was, now = set(was), set(now)
+        out: dict[str, list[Meeting]] = {}
+        for pid in was - now:
+            out[pid] = [m for m in lists[pid] if m is not meeting]
+        place = self.place()
+        at = place[meeting.id]
+        for pid in now - was:
+            found = list(lists.get(pid, ()))
+            i = len(found)
+            while i > 0 and place[found[i - 1].id] > at:
+                i -= 1
+            out[pid] = [*found[:i], meeting, *found[i:]]
+        return out
+
+
+@dataclass(frozen=True)
+class _Built:
+    """What the last `build_archive` with texts made in this process: the
+    next one starts from it where its meetings are the same (a live preview
+    rebuilds after each save; a one-off build makes one archive)."""
+
+    inputs: tuple[Meeting, ...]  # the meetings it was given
+    outlines: _OutlineIndexes
+    keys: Mapping[str, str | None]  # facts key by meeting id
+    parts: Mapping[str, _MeetingPart]  # by meeting id, in archive order
+    figures: Mapping[str, MeetingFigures]  # the parts' figures, as the archive has them
+    summaries: Mapping[str, MeetingSummary]  # and summaries
+    figure_data: Mapping[str, MeetingFigureData]  # and chart data
+    members: list[list[str]]  # the meeting ids of each shard of the archive state
+    facts: _FactsIndexes
+    speakers: SpeakerMemo  # of its speakers' chart data (filled as pages asked)
+    limit: int  # the newest speeches it listed per speaker (`LISTED_SPEECHES`)
+
+
+_LAST: _Built | None = None
+MAX_CHANGED = 64  # changed meetings beyond which the sums are made again from every part
+
+
+def _same_outlines(meetings: Sequence[Meeting], last: _Built | None) -> _OutlineIndexes | None:
+    """The last build's outline indexes, if `meetings` are the meetings it
+    was given (the same objects, or a few equal ones: its objects stand for
+    them, so that every index holds this archive's meetings)."""
+    if last is None or len(meetings) != len(last.inputs) or last.limit != LISTED_SPEECHES:
+        return None
+    others = 0
+    for now, then in zip(meetings, last.inputs, strict=True):
+        if now is not then:
+            others += 1
+            if others > MAX_CHANGED or now != then:
+                return None
+    return last.outlines
+
+
+def _changed_parts(found: _Parts, last: _Built) -> dict[str, _MeetingPart] | None:
+    """The meetings whose facts key is not the last build's, with their part
+    then (None: too many)."""
+    if found.changed is None or len(found.changed) > MAX_CHANGED:
+        return None
+    return {mid: last.parts[mid] for mid in found.changed}
+
+
+def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None,
+                  jobs: int = 1) -> tuple[Archive, list[Diagnostic]]:
+    """Sort, merge and index every meeting; compute every figure once.
+
+    Without `texts`, `meetings` are whole and kept in memory; with it, they are
+    outlines and their turns are read from `texts` one meeting at a time.
+    `jobs` worker processes (0: one per core) read the turns.
+
+    Where `texts` keeps its state in memory (a live preview rebuilding after
+    each save, `_keeps_in_memory`), an archive of the same outlines as the
+    last one this process made takes that one's indexes of the outlines and
+    the parts of the meetings whose facts are unchanged, and sums the parts
+    by difference: those of the changed meetings taken out, their new ones
+    added (`_facts_by_difference`)."""
+    global _LAST
+    meetings = list(meetings)
+    last = None
+    if texts is None:
+        ordered, diags = _unique_meetings(meetings)
+        texts = KeptTexts({m.id: m.turns for m in ordered})
+        outlines = _outline_indexes([outline(m) for m in ordered], diags)
+    else:
+        last, _LAST = _LAST, None  # (a build that fails leaves nothing behind)
+        found_outlines = _same_outlines(meetings, last)
+        if found_outlines is None:
+            last = None
+            ordered, diags = _unique_meetings(meetings)
+            found_outlines = _outline_indexes(ordered, diags)
+        outlines = found_outlines
+    outlines = _with_chart(outlines)
+    ordered = list(outlines.ordered)
+    people = outlines.people
+    found = _gather_parts(ordered, people, texts, jobs, last)
+    parts = found.parts
+    changed = _changed_parts(found, last) if last is not None else None
+    memo = SpeakerMemo()
+    if last is not None and changed is not None:
+        facts = _facts_by_difference(last.facts, _spoke(last, parts, changed), ordered,
+                                     people, parts, changed)
+        moved = {pid for mid, old in changed.items()
+                 for pid in (*old.figures.by_person, *parts[mid].figures.by_person)}
+        memo = SpeakerMemo(facts.by_person, last.speakers.verdicts,
+                           {pid: found for pid, found in last.speakers.outlines.items()
+                            if pid not in moved})
+        figures, summaries, figure_data = (dict(last.figures), dict(last.summaries),
+                                           dict(last.figure_data))
+        for mid in changed:
+            part = parts[mid]
+            figures[mid], summaries[mid], figure_data[mid] = (part.figures, part.summary,
+                                                              part.figure_data)
+        members = last.members
+    else:
+        last = None
+        facts = _facts_indexes(ordered, people, parts)
+        figures = {m.id: parts[m.id].figures for m in ordered}
+        summaries = {m.id: parts[m.id].summary for m in ordered}
+        figure_data = {m.id: parts[m.id].figure_data for m in ordered}
+        members = _shard_members(parts)
+    by_id = outlines.meetings_by_id
+    gathered = _gather(ordered, people, texts, jobs, found, facts.newest, by_id, members,
+                       changed)
+    speakers = SpeakerFigures(outlines.ordered, people, figures, outlines.motions_by_submitter,
+                              memo)
+    per_party = party_figures(facts.per_person, {pid: p.party for pid, p in people.items()})
+    archive = Archive(
+        meetings=outlines.ordered,
+        texts=texts,
+        summaries=_frozen(summaries),
+        people=people,
+        parties=outlines.parties,
+        motions=outlines.motions,
+        motions_by_meeting=outlines.motions_by_meeting,
+        speech_counts=_frozen(dict(sorted(facts.counts.items()))),
+        newest_speeches=_newest_speeches(gathered, by_id, LISTED_SPEECHES),
+        meetings_by_speaker=_frozen(dict(sorted(facts.spoke_in.items()))),
+        motions_by_submitter=outlines.motions_by_submitter,
+        motions_by_turn=outlines.motions_by_turn,
+        verdicts_by_turn=outlines.verdicts_by_turn,
+        motions_by_verdict=outlines.motions_by_verdict,
+        commitments=outlines.commitments,
+        figures=_frozen(figures),
+        person_figures=_frozen(facts.per_person),
+        party_figures=_frozen(per_party),
+        roles=outlines.roles,
+        meetings_by_id=by_id,
+        chart_data=archive_figures(outlines.ordered, people, figures, outlines.submitted,
+                                   figure_data, outlines.chart, speakers),
+    )
+    if not isinstance(texts, KeptTexts) and _keeps_in_memory(texts):
+        _LAST = _Built(tuple(meetings), outlines, found.keys, parts, figures, summaries,
+                       figure_data, members, facts, memo, LISTED_SPEECHES)
+    return archive, list(outlines.diagnostics)
+
+
+PROCESS_MARK = f"{ARCHIVE_STATE}-process"  # the state `_keeps_in_memory` keeps
+
+
+def _keeps_in_memory(texts: MeetingTexts) -> bool:
+    """Whether `texts` gives a later build of this process the very objects
+    this one kept (a live preview's cache, `generator.file_memo`): only then
+    is the last archive worth keeping (a one-off build makes one)."""
+    mark = (STATE_FORMAT, object.__new__(_Mark))
+    texts.keep_state(PROCESS_MARK, mark)
+    return texts.previous_state(PROCESS_MARK) is mark
+
+
+class _Mark:
+    """A fresh object: kept as state, it comes back as itself only from memory."""
+
+
+def _spoke(last: _Built, parts: Mapping[str, _MeetingPart],
+           changed: Mapping[str, _MeetingPart]) -> dict[str, list[Meeting]]:
+    """`spoken_in` of the last build's meetings: as its speakers' chart data
+    found it, or made now from their parts then (`changed` gives those that
+    are not the `parts` now)."""
+    if last.speakers.spoke is not None:
+        return last.speakers.spoke
+    figures = {mid: (changed.get(mid) or part).figures for mid, part in parts.items()}
+    return spoken_in(last.outlines.ordered, figures)

@@ -19,8 +19,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from generator.model import Meeting, Motion, Person, TurnKind, VerdictKind
@@ -156,37 +156,63 @@ def _periods(meetings: tuple[Meeting, ...]) -> tuple[str, tuple[tuple[str, int],
     return "month", tuple((m, months.count(m)) for m in everyone)
 
 
+def spoken_in(meetings: Sequence[Meeting], figures: Mapping[str, MeetingFigures]
+              ) -> dict[str, list[Meeting]]:
+    """Per person id, the meetings (in the order given) whose figures have a
+    part for them."""
+    spoke: dict[str, list[Meeting]] = {}
+    for meeting in meetings:
+        for pid in figures[meeting.id].by_person:
+            found = spoke.get(pid)
+            if found is None:
+                spoke[pid] = [meeting]
+            else:
+                found.append(meeting)
+    return spoke
+
+
+@dataclass
+class SpeakerMemo:
+    """What a `SpeakerFigures` found so far (filled as it is asked): which
+    meetings each person has figures in (`spoken_in`; None: not yet), the
+    verdict counts of their motions and their `SpeakerFigures.outline`. A
+    later archive of the same outlines and figures may start from it (the
+    archive stage gives it the entries that still hold)."""
+
+    spoke: dict[str, list[Meeting]] | None = None
+    verdicts: dict[str, VerdictCounts] = field(default_factory=dict)
+    outlines: dict[str, tuple[tuple[str, ...], VerdictCounts]] = field(default_factory=dict)
+
+
 class SpeakerFigures(Mapping):
     """`SpeakerFigureData` per person id of `people` (sorted by id), each
     made when first asked for: a build that renders a few speaker pages
     makes a few (making all of them, one `SpeakerMeeting` per speaker per
     meeting, took a third of the archive stage at 10,000 meetings). Which
-    meetings each speaker has figures in is found on the first read, in one
-    pass over the meetings' figures."""
+    meetings each speaker has figures in (`spoken_in`) is found on the first
+    read, in one pass over the meetings' figures, unless `memo` has it."""
 
     def __init__(self, meetings: tuple[Meeting, ...], people: Mapping[str, Person],
                  figures: Mapping[str, MeetingFigures],
-                 motions_by_submitter: Mapping[str, tuple]):
+                 motions_by_submitter: Mapping[str, tuple], memo: SpeakerMemo | None = None):
         self._people = sorted(people)
         self._known = frozenset(self._people)
         self._meetings, self._figures = meetings, figures
         self._motions = motions_by_submitter
-        self._spoke: dict[str, list[Meeting]] | None = None
+        self.memo = memo if memo is not None else SpeakerMemo()
         self._made: dict[str, SpeakerFigureData] = {}
-        self._verdicts: dict[str, VerdictCounts] = {}
+        self._verdicts = self.memo.verdicts
+        self._outlines = self.memo.outlines
+
+    def spoke(self) -> dict[str, list[Meeting]]:
+        """`spoken_in` of the archive's meetings (made on the first call; the
+        caller must not change it)."""
+        if self.memo.spoke is None:
+            self.memo.spoke = spoken_in(self._meetings, self._figures)
+        return self.memo.spoke
 
     def _spoken_in(self, person_id: str) -> list[Meeting]:
-        if self._spoke is None:
-            spoke: dict[str, list[Meeting]] = {}
-            for meeting in self._meetings:
-                for pid in self._figures[meeting.id].by_person:
-                    found = spoke.get(pid)
-                    if found is None:
-                        spoke[pid] = [meeting]
-                    else:
-                        found.append(meeting)
-            self._spoke = spoke
-        return self._spoke.get(person_id, [])
+        return self.spoke().get(person_id, [])
 
     def _verdicts_of(self, person_id: str) -> VerdictCounts:
         found = self._verdicts.get(person_id)
@@ -210,9 +236,13 @@ class SpeakerFigures(Mapping):
         """The ids of the meetings in `person_id`'s chart data and their
         verdict counts, without making the chart data (the page check reads
         these of every speaker, and the chart data of a few)."""
-        if person_id not in self._known:
-            raise KeyError(person_id)
-        return tuple(m.id for m in self._spoken_in(person_id)), self._verdicts_of(person_id)
+        found = self._outlines.get(person_id)
+        if found is None:
+            if person_id not in self._known:
+                raise KeyError(person_id)
+            found = self._outlines[person_id] = (
+                tuple(m.id for m in self._spoken_in(person_id)), self._verdicts_of(person_id))
+        return found
 
     def __contains__(self, person_id: object) -> bool:
         return person_id in self._known
@@ -227,18 +257,53 @@ class SpeakerFigures(Mapping):
         return (dict, (list(self.items()),))
 
 
+@dataclass(frozen=True)
+class OutlineFigureData:
+    """The charts' numbers made from the meetings' outlines (and the people)
+    alone: an archive whose outlines are another's has the same."""
+
+    verdicts_by_party: Mapping[str, VerdictCounts]
+    verdicts_by_meeting: Mapping[str, VerdictCounts]
+    party_verdicts_by_meeting: Mapping[str, tuple[tuple[str, VerdictCounts], ...]]
+    period: str
+    meetings_per_period: tuple[tuple[str, int], ...]
+
+
 def archive_figures(meetings: tuple[Meeting, ...], people: Mapping[str, Person],
                     figures: Mapping[str, MeetingFigures],
                     motions_by_submitter: Mapping[str, tuple],
-                    per_meeting: Mapping[str, MeetingFigureData] | None = None
-                    ) -> ArchiveFigureData:
+                    per_meeting: Mapping[str, MeetingFigureData] | None = None,
+                    outline_data: OutlineFigureData | None = None,
+                    speakers: SpeakerFigures | None = None) -> ArchiveFigureData:
     """Every chart's numbers. `motions_by_submitter` maps a person id to their
     `MotionEntry`s (each has ``.motion`` and ``.meeting``); `per_meeting` is
     `meeting_figure_data` of every meeting, when the caller made it while the
-    meeting's turns were at hand (else it is made here from `meetings`)."""
+    meeting's turns were at hand (else it is made here from `meetings`; the
+    archive keeps it, so the caller must not change it after).
+    `outline_data` (`outline_figures` of these outlines) and `speakers` (the
+    speakers' chart data of these meetings and figures), when the caller has
+    them, are not made again."""
     if per_meeting is None:
         per_meeting = {m.id: meeting_figure_data(m, figures[m.id]) for m in meetings}
-    per_meeting = {m.id: per_meeting[m.id] for m in meetings}
+    elif list(per_meeting) != [m.id for m in meetings]:
+        per_meeting = {m.id: per_meeting[m.id] for m in meetings}
+    if outline_data is None:
+        outline_data = outline_figures(meetings, people, motions_by_submitter)
+    return ArchiveFigureData(
+        meetings=MappingProxyType(per_meeting),
+        speakers=speakers if speakers is not None else
+        SpeakerFigures(meetings, people, figures, motions_by_submitter),
+        verdicts_by_party=outline_data.verdicts_by_party,
+        verdicts_by_meeting=outline_data.verdicts_by_meeting,
+        party_verdicts_by_meeting=outline_data.party_verdicts_by_meeting,
+        period=outline_data.period,
+        meetings_per_period=outline_data.meetings_per_period,
+    )
+
+
+def outline_figures(meetings: tuple[Meeting, ...], people: Mapping[str, Person],
+                    motions_by_submitter: Mapping[str, tuple]) -> OutlineFigureData:
+    """The numbers of `OutlineFigureData` (arguments as `archive_figures`)."""
     by_party: dict[str, dict[int, tuple[str, Motion]]] = {}
     for pid, entries in motions_by_submitter.items():
         party = people[pid].party if pid in people else None
@@ -254,9 +319,7 @@ def archive_figures(meetings: tuple[Meeting, ...], people: Mapping[str, Person],
         party_meetings[party] = tuple((mid, count_verdicts(ms)) for mid, ms in
                                       sorted(grouped.items(), key=lambda kv: order[kv[0]]))
     period, per_period = _periods(meetings)
-    return ArchiveFigureData(
-        meetings=MappingProxyType(per_meeting),
-        speakers=SpeakerFigures(meetings, people, figures, motions_by_submitter),
+    return OutlineFigureData(
         verdicts_by_party=MappingProxyType({p: count_verdicts([m for _, m in ms.values()])
                                             for p, ms in sorted(by_party.items())}),
         verdicts_by_meeting=MappingProxyType({m.id: count_verdicts(list(m.motions))

@@ -116,9 +116,13 @@ class PageState:
 
     def index(self, key: str) -> int | None:
         """The place of page `key` in this state (None: not recorded)."""
+        return self.places().get(key)
+
+    def places(self) -> dict[str, int]:
+        """The place of each page in this state, by key."""
         if self._index is None:
-            self._index = {k: i for i, k in enumerate(self.keys)}
-        return self._index.get(key)
+            self._index = dict(zip(self.keys, range(len(self.keys)), strict=True))
+        return self._index
 
     def field_names(self) -> list[str]:
         return list(self._fields)
@@ -154,6 +158,12 @@ def _restore(version: int, salt: str, keys: list[str], paths: list[str], templat
                      dict(fields), sources, meetings, outlines, next_id, rest[0])
 
 
+# the outlines by id and, per speaker, their meetings and line of the last
+# `PageCheck._meetings_by_speaker` of this process (the objects themselves:
+# while kept here, no other object can take their identity)
+_SPEAKER_LINES: tuple[Mapping, dict[str, tuple[Sequence, str]]] | None = None
+
+
 class PageCheck:
     """This build's view of the previous build's `PageState`: which of its
     pages read a token that changed (`affected`), the hash of any token now
@@ -168,25 +178,39 @@ class PageCheck:
         self.archive = archive
         self.template_hashes = template_hashes
         self.salt = salt
-        self.meetings = {m.id: meeting_digests.get(m.id) for m in archive.meetings}
+        # (C loops over the meetings: a live preview's rebuild checks 10,000 of them)
+        ids = list(map(_ID, archive.meetings))
+        contents = list(map(meeting_digests.get, ids))
+        self.meetings = dict(zip(ids, contents, strict=True))
         known = state.outlines if state is not None else {}
-        self.outlines: dict[str, str] = {}  # content hash -> outline digest, for the next build
-        by_id: dict[str, str] = {}
-        for meeting in archive.meetings:
-            content = self.meetings[meeting.id]
-            found = known.get(content) if content is not None else None
-            if found is None:
-                found = outline_digest(meeting)
-            if content is not None:
-                self.outlines[content] = found
-            by_id[meeting.id] = found
+        found: list[str | None] = list(map(known.get, contents))  # None: not known
+        if None in found:  # outlines without a known content hash: hashed now
+            for at in [at for at, digest in enumerate(found) if digest is None]:
+                found[at] = outline_digest(archive.meetings[at])
+        self.outlines: dict[str, str] = dict(zip(contents, found, strict=True))  # type: ignore[arg-type]
+        self.outlines.pop(None, None)  # type: ignore[call-overload]
+        # (content hash -> outline digest, for the next build)
+        by_id: dict[str, str] = dict(zip(ids, found, strict=True))  # type: ignore[arg-type]
         self.digests = TokenDigests(archive, meeting_digests, by_id)
-        self.outline_state = _hash_lines(f"{mid}={by_id[mid]}" for mid in self.meetings)
+        self.outline_state = _hash_lines(map("{}={}".format, ids, found))
         self.sources: dict[str, str] = {}
         self._checked: set[str] = set()  # fields whose tokens were all hashed again
         self._speakers: dict[str, str] | None = None  # `speaker_sources`
         self._speaker_meetings: dict[str, tuple[str, ...]] = {}  # and their meetings' ids
         self._changed: list[int] = []
+        self._own: dict[str, _Field] = {}  # the fields this build rehashed or added to
+
+    def _writable(self, name: str) -> _Field:
+        """This build's copy of field `name` of the previous state, to rehash
+        or add tokens to: the previous state is never changed (a process
+        that keeps what it read, `generator.file_memo`, may hand the same
+        state to a later build, whatever became of this one)."""
+        found = self._own.get(name)
+        if found is None:
+            base = self.state.field(name) if self.state is not None else _Field({})
+            found = self._own[name] = _Field(dict(base.entries),
+                                             None if base.changed else base.stored)
+        return found
 
     # -- the previous build's pages -------------------------------------------
 
@@ -217,19 +241,18 @@ class PageCheck:
             keys = [k for k in field.entries
                     if k == ALL or k in moved or not isinstance(k, str)
                     or name == TEXTS]
-            self._rehash(name, field, keys)
+            self._rehash(name, keys)
             return
         if name == SPEAKER_FIGURES:
             field = self.state.field(name)
-            self._rehash(name, field, self._speakers_to_check(field.entries, moved))
+            self._rehash(name, self._speakers_to_check(field.entries, moved))
             return
         if name != TEMPLATE and name not in PER_KEY:
             source = self._source(name)
             if source is not None and self.state.sources.get(name) == source:
                 return
         self._checked.add(name)
-        field = self.state.field(name)
-        self._rehash(name, field, list(field.entries))
+        self._rehash(name, list(self.state.field(name).entries))
 
     def speaker_sources(self) -> dict[str, str]:
         """`speaker_figures_source` of every speaker's chart data now."""
@@ -255,13 +278,16 @@ class PageCheck:
                 or previous.get(key) != now[key]
                 or not moved.isdisjoint(meetings[key])]
 
-    def _rehash(self, name: str, field: _Field, keys: Iterable[Any]) -> None:
+    def _rehash(self, name: str, keys: Iterable[Any]) -> None:
+        assert self.state is not None
+        entries = self.state.field(name).entries
         for key in keys:
-            token_id, old = field.entries[key]
+            token_id, old = entries[key]
             now = self.digest((name, key))
             if now is None or now != old:
                 self._changed.append(token_id)
                 if now is not None:
+                    field = self._writable(name)
                     field.entries[key] = (token_id, now)
                     field.changed = True
 
@@ -283,14 +309,28 @@ class PageCheck:
     def _meetings_by_speaker(self) -> str | None:
         """The source of `BY_SPEAKER_MEETINGS`: the outlines, and the ids of
         each speaker's meetings (None: a meeting there is not the archive's
-        outline of its id, so the ids do not name it)."""
+        outline of its id, so the ids do not name it). A speaker's line is
+        the last check's of this process when their meetings are the very
+        tuple it was made from and the archive's outlines by id the very
+        mapping (a live preview's archive keeps both where nothing changed)."""
+        global _SPEAKER_LINES
         by_id = self.archive.meetings_by_id
+        known = _SPEAKER_LINES[1] if _SPEAKER_LINES is not None \
+            and _SPEAKER_LINES[0] is by_id else {}
+        made: dict[str, tuple[Sequence, str]] = {}
         lines = [self.outline_state]
         for pid, meetings in self.digests._field(BY_SPEAKER_MEETINGS).items():
-            ids = list(map(_ID, meetings))  # (C loops: some 200,000 meetings at 10,000)
-            if not all(map(is_, map(by_id.get, ids), meetings)):
-                return None
-            lines.append(f"{pid}={','.join(ids)}")
+            found = known.get(pid)
+            if found is not None and found[0] is meetings:
+                line = found[1]
+            else:
+                ids = list(map(_ID, meetings))  # (C loops: some 200,000 meetings at 10,000)
+                if not all(map(is_, map(by_id.get, ids), meetings)):
+                    return None
+                line = f"{pid}={','.join(ids)}"
+            made[pid] = (meetings, line)
+            lines.append(line)
+        _SPEAKER_LINES = (by_id, made)
         return _hash_lines(lines)
 
     # -- this build's tokens ----------------------------------------------------
@@ -302,7 +342,8 @@ class PageCheck:
             return self.template_hashes.get(key, "?")
         state = self.state
         if state is not None and field not in self._checked and self._unchanged(field, key):
-            found = state.field(field).entries.get(key)
+            own = self._own.get(field)
+            found = (own if own is not None else state.field(field)).entries.get(key)
             if found is not None:
                 return found[1]
         return self.digests.digest(token)
@@ -356,7 +397,7 @@ class PageCheck:
                 name, token_key = token
                 field = fields.get(name)
                 if field is None:
-                    field = fields[name] = state.field(name) if state is not None else _Field({})
+                    field = fields[name] = self._writable(name)
                 found = field.entries.get(token_key)
                 if found is None:
                     now = self.digest(token)
@@ -390,7 +431,7 @@ class PageCheck:
         merged: dict[str, bytes | _Field] = {}
         if state is not None:
             merged.update(state._fields)  # noqa: SLF001 - the same class's storage
-        merged.update(fields)
+        merged.update(self._own)  # (`fields` among them)
         sources = {name: self._source(name) for name in merged
                    if name not in (TEMPLATE, TEXTS, MEETING) and name not in MEETING_FIELDS
                    and name not in PER_KEY}

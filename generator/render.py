@@ -233,14 +233,16 @@ def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
     if check is None or state is None or plan is None or plan.previous_site is None:
         return done, share
     affected = set(np.flatnonzero(check.affected()).tolist())
-    paths, fingerprints, out_dir = state.paths, state.fingerprints, job.out_dir
+    paths, fingerprints = state.paths, state.fingerprints
     previous = plan.previous
-    previous_site = plan.previous_site
+    previous_site = os.fspath(plan.previous_site)  # (strings: `keep` compares them per page)
+    out_dir = os.fspath(job.out_dir)
     old_dir, new_dir = f"{previous_site}/", f"{out_dir}/"
+    places, repeated = state.places(), job.repeated
     for index, spec in enumerate(job.specs):
-        if spec.needs is None or spec.key in job.repeated:
+        if spec.needs is None or spec.key in repeated:
             continue
-        place = state.index(spec.key)
+        place = places.get(spec.key)
         if place is None or place in affected:
             continue
         path, fingerprint = paths[place], fingerprints[place]
@@ -250,7 +252,7 @@ def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
             try:  # `PagePlan.reuse` without its paths: one system call (most folders exist)
                 os.link(old_dir + path, new_dir + path)
             except OSError:
-                if not plan.reuse(path, fingerprint, out_dir):
+                if not plan.reuse(path, fingerprint, job.out_dir):
                     continue
         done.add(index)
         share[0].append((index, path))
@@ -277,6 +279,9 @@ _SHARED: _Job | None = None  # what forked workers inherit
 
 
 def _repeated_keys(specs: Sequence[PageSpec]) -> frozenset[str]:
+    keys = [spec.key for spec in specs]
+    if len(set(keys)) == len(keys):  # (the usual case, found by C loops)
+        return frozenset()
     seen: set[str] = set()
     repeated = set()
     for spec in specs:

@@ -180,6 +180,31 @@ def test_a_page_record_keeps_its_tokens_and_their_hashes(project: Path):
     assert "bad" not in check.next_state(["bad"], {}, {"bad": unhashable}).keys
 
 
+def test_a_check_never_changes_the_previous_state(project: Path):
+    """A process that keeps what it read (`generator.file_memo`) may hand the
+    same previous state to a later build, whatever became of this one: the
+    check rehashes and adds tokens in copies of its fields."""
+    from generator.importer import import_transcripts
+
+    _, state = _check(project)
+    edit_transcript(project, 1)
+    import_transcripts(load_project(project))
+    archive, cache = _archive(project)
+    plan = cache.plan(load_project(project).templates_dir, "", None)
+    check = PageCheck(state, archive, cache.meeting_digests, plan.template_hashes, state.salt)
+    before = {name: dict(state.field(name).entries) for name in state.field_names()}
+    assert check.affected().any()
+    token = ("people", next(iter(archive.people)))
+    record = Record("extra", "extra/index.html", "about.html", "f" * 32, (token,))
+    nxt = check.next_state([*state.keys, "extra"],
+                           {key: i for i, key in enumerate(state.keys)}, {"extra": record})
+    assert {name: state.field(name).entries for name in before} == before
+    assert nxt is not None and any(nxt.field(name).entries != before[name] for name in before)
+    again = pickle.loads(pickle.dumps(nxt))
+    assert {name: again.field(name).entries for name in before} == \
+        {name: nxt.field(name).entries for name in before}
+
+
 def test_a_site_linked_page_is_the_previous_file(project: Path):
     site = project / "site"
     before = {p: p.stat().st_ino for p in site.rglob("*.html")}
