@@ -264,6 +264,13 @@ class ImportRecord:
                     record.old[section].update(shard[section])
         return record
 
+    def afresh(self) -> None:
+        """Keep only what this run looks up or keeps (a record `carried` over
+        for an import that does not take what the last one established)."""
+        if self.carried:
+            self.new = {s: {} for s in SECTIONS}
+            self.carried, self._reuse = False, True
+
     def _changed_shards(self) -> set[int]:
         """The shards holding an entry this run added, changed or dropped."""
         names = set(self._touched)

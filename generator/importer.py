@@ -622,8 +622,7 @@ class _Kept:
     files whose stat is the one listed then (and was settled then); its record
     must be this import's (`ImportRecord.carried`)."""
 
-    root: Path
-    version: str
+    where: tuple[Path, Path, Path, str]  # project root, content/, transcripts/, parser version
     transcripts: dict[str, _Listed]
     content: dict[str, _Listed]
     listed_at: int
@@ -683,9 +682,10 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     if keeping:
         _kept = None  # (kept again at the end: an import that fails leaves none)
     record = ImportRecord.load(project.root, reuse=keeping)
-    if not (keeping and record.carried and kept is not None and kept.root == project.root
-            and kept.version == version):
+    where = (project.root, project.content_dir, project.transcripts_dir, version)
+    if not (keeping and record.carried and kept is not None and kept.where == where):
         kept = None
+        record.afresh()
     people = _People(project, record, listed_at)
     out.diagnostics += people.diagnostics
     if any(d.severity is Severity.ERROR for d in people.diagnostics):
@@ -821,7 +821,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     if keeping:
         if twins is None and not stale:  # (made now, at the first build, not at the first edit)
             twins = content_twins()
-        _kept = _Kept(project.root, version, transcripts, content, listed_at, index, sources,
+        _kept = _Kept(where, transcripts, content, listed_at, index, sources,
                       unchanged, names, twins, twinned)
     out.messages.append(f"import: {out.written} written, {out.unchanged} unchanged, "
                         f"{out.skipped} skipped, {len(out.refused_files)} refused")

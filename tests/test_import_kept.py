@@ -147,12 +147,24 @@ def hand_edit_content(root: Path) -> None:
         fh.write("\nA note by hand.\n")
 
 
+def break_registry(root: Path) -> None:
+    """A registry the import stops at (it writes nothing)."""
+    path = root / "content" / "people.yaml"
+    shutil.copy(path, root / "people.yaml.kept")
+    save_as_editor(path, path.read_text(encoding="utf-8") + "\n: [unclosed\n")
+
+
+def mend_registry(root: Path) -> None:
+    shutil.copy(root / "people.yaml.kept", root / "content" / "people.yaml")
+
+
 def drop_record(root: Path) -> None:
     shutil.rmtree(root / import_state.RECORD)
 
 
 CHANGES: list[Callable[[Path], None]] = [edit, edit_in_place, add, add_twin, remove, rename,
-                                         edit_sidecar, hand_edit_content, drop_record]
+                                         edit_sidecar, hand_edit_content, break_registry,
+                                         edit, mend_registry, drop_record]
 
 
 @pytest.mark.usefixtures("keeping")
@@ -171,14 +183,17 @@ def test_each_change_imports_as_a_fresh_import(archive: Path, tmp_path: Path,
         shutil.copytree(root, copy)
         kept = import_transcripts(project)
         assert summary(kept) == summary(fresh_import(copy)), change.__name__
+        if change is break_registry:
+            assert kept.messages[-1].startswith("import stopped")
         assert file_tree(root / "content") == file_tree(copy / "content"), change.__name__
         assert_same_record(root, copy)
         again = import_transcripts(project)  # and with nothing changed since
         assert summary(again) == summary(fresh_import(copy)), change.__name__
-    # Every import but the one after the record was dropped took the index it kept.
+    # Every import took the index it kept, but the ones after an import that
+    # stopped (at the broken registry) and after the record was dropped.
     of_root = [content for content, *_ in indexed
                if next(iter(content.values())).folder.parent == root]
-    assert len(of_root) == 1
+    assert len(of_root) == 2
 
 
 @pytest.mark.usefixtures("keeping")
