@@ -97,7 +97,7 @@ class _Known:
     path: Path
     source: str
     title: str | None  # normalised; None until read
-    order: int  # place among the known meetings: the first match wins
+    order: tuple  # place among the known meetings: the first match wins
     shape: Shape | None = None  # None until loaded
     date: str | None = None  # its date when known before loading (a meeting of
     # another date is not the same meeting, so it need not be loaded)
@@ -118,19 +118,31 @@ class Twins:
     _count: int = 0
 
     @classmethod
-    def of_content(cls, files: Iterable[tuple[Path, str, str | None, str | None]],
+    def of_content(cls, files: Iterable[tuple[Path, str, str | None, str | None, tuple]],
                    load: Callable[[Path], Meeting | None]) -> Twins:
         """`files`: (content file, the transcript it was imported from, its
         `title_key` or None to read it when needed, its date or None when
-        unknown or not stated)."""
+        unknown or not stated, its place: see `put_content`)."""
         twins = cls(load)
-        for path, source, title, date in files:
-            twins._put(_Known(path, source, title, 0, date=date))
+        for path, source, title, date, order in files:
+            twins.put_content(path, source, title, date, order)
         return twins
+
+    def put_content(self, path: Path, source: str, title: str | None, date: str | None,
+                    order: tuple) -> None:
+        """Know (again) a content file; `order` places it among the others
+        (any tuple starting with 0; meetings this import `add`s come after them)."""
+        self._put(_Known(path, source, title, order, date=date))
+
+    def has(self, path: Path) -> bool:
+        return path in self._by_path
+
+    def reorder(self, path: Path, order: tuple) -> None:
+        """Give a known content file another place (as `put_content`)."""
+        self._by_path[path].order = order
 
     def _put(self, known: _Known) -> None:
         self.forget(known.path)
-        known.order, self._count = self._count, self._count + 1
         self._by_path[known.path] = known
         if known.title is None:
             self._untitled[known.path] = known
@@ -173,7 +185,8 @@ class Twins:
 
     def add(self, meeting: Meeting, source: str, path: Path) -> None:
         shape = Shape.of(meeting)
-        self._put(_Known(path, source, shape.title, 0, shape))
+        self._count += 1
+        self._put(_Known(path, source, shape.title, (1, "", self._count), shape))
 
     def forget(self, path: Path) -> None:
         known = self._by_path.pop(path, None)

@@ -39,7 +39,7 @@ import os
 import pickle
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +181,11 @@ def _shard_path(root: Path, shard: int) -> Path:
     return root / RECORD / f"{shard:02d}.pickle"
 
 
+def _shard_name(folder: str, shard: int) -> str:
+    """`_shard_path` as a string, given ``str(root / RECORD)``."""
+    return f"{folder}{os.sep}{shard:02d}.pickle"
+
+
 def _sections(data: object) -> dict[str, dict]:
     """The sections of a record or shard as read (empty ones where `data` is
     not a record of this format)."""
@@ -201,6 +206,11 @@ def _read_shard(root: Path, shard: int) -> dict[str, dict] | None:
         else {s: {} for s in SECTIONS}
 
 
+# The registry entry last read, as read: an import in a long-lived process
+# finds the same entry (the same object) while people.yaml is unchanged.
+_registry_read: tuple[list, tuple[RegistryPerson, ...], list[Diagnostic]] | None = None
+
+
 class ImportRecord:
     """The record as read (`old`) and as this run rebuilds it (`new`): only
     entries looked up or kept in this run are kept, so files that went away drop
@@ -212,9 +222,30 @@ class ImportRecord:
         self._touched: set[str] = set()  # names kept or forgotten by this run
         self._shards: list[dict[str, dict] | None] = [None] * SHARDS  # as read
         self._rewrite_all = True  # no shards were read: write every one
+        self.carried = False  # `new` started as the last import's record (`load`)
+        self._reuse = False  # keep this record for the next import in this process
 
     @classmethod
-    def load(cls, root: Path) -> ImportRecord:
+    def load(cls, root: Path, reuse: bool = False) -> ImportRecord:
+        """The record in `root`. `reuse` (an import in a long-lived process):
+        when its shards are the ones the last import of this process read or
+        wrote, that import's record is carried over (`carried`: every entry
+        stays unless dropped), nothing is read."""
+        keys = _shard_keys(root) if reuse else None
+        if keys is not None and _last is not None and _last.root == root and _last.keys == keys:
+            record = cls()
+            record.old = _last.sections
+            record.new = {s: dict(d) for s, d in _last.sections.items()}
+            record._shards = list(_last.shards)
+            record._rewrite_all = False
+            record.carried = True
+            return record
+        record = cls._read(root)
+        record._reuse = keys is not None
+        return record
+
+    @classmethod
+    def _read(cls, root: Path) -> ImportRecord:
         shards = [_read_shard(root, i) for i in range(SHARDS)]
         if all(shard is None for shard in shards):  # none yet: an earlier version's?
             try:
@@ -233,6 +264,13 @@ class ImportRecord:
                     record.old[section].update(shard[section])
         return record
 
+    def afresh(self) -> None:
+        """Keep only what this run looks up or keeps (a record `carried` over
+        for an import that does not take what the last one established)."""
+        if self.carried:
+            self.new = {s: {} for s in SECTIONS}
+            self.carried, self._reuse = False, True
+
     def _changed_shards(self) -> set[int]:
         """The shards holding an entry this run added, changed or dropped."""
         names = set(self._touched)
@@ -248,6 +286,9 @@ class ImportRecord:
         return changed
 
     def save(self, root: Path) -> None:
+        global _last
+        reuse, previous, _last = self._reuse or self.carried, _last, None
+        known = previous.keys if previous is not None and previous.root == root else ()
         if self._rewrite_all:
             if self.new == self.old and not any((root / name).exists() for name in LEGACY):
                 return
@@ -255,6 +296,8 @@ class ImportRecord:
         else:
             changed = self._changed_shards()
         if not changed:
+            if reuse:
+                _remember(root, self.new, self._shards, known)
             return
         parts: dict[int, dict[str, dict]] = {i: {s: {} for s in SECTIONS} for i in changed}
         for section in SECTIONS:
@@ -285,7 +328,10 @@ class ImportRecord:
             for name in LEGACY:
                 (root / name).unlink(missing_ok=True)
         except OSError:
-            pass  # the record is an optimisation: the next import reads the files
+            return  # the record is an optimisation: the next import reads the files
+        if reuse:
+            _remember(root, self.new, [parts.get(i, shard) for i, shard in enumerate(self._shards)],
+                      known, changed)
 
     @classmethod
     def of(cls, sections: dict[str, dict]) -> ImportRecord:
@@ -350,16 +396,21 @@ class ImportRecord:
     # the speaker registry
     def known_registry(self, name: str, stat: Stat, verify: Verify | None = None,
                        ) -> tuple[tuple[RegistryPerson, ...], list[Diagnostic]] | None:
+        global _registry_read
         entry = self._known("registry", name, stat, verify)
         if entry is None:
             return None
+        if _registry_read is not None and _registry_read[0] is entry:  # (entries are never changed)
+            return _registry_read[1], list(_registry_read[2])
         try:
             people, diags = entry[3]
-            return (tuple(map(_person_from_row, people)),
-                    [diagnostic_from_row(d) for d in diags])
+            found = (tuple(map(_person_from_row, people)),
+                     [diagnostic_from_row(d) for d in diags])
         except (TypeError, ValueError):
             self.forget("registry", name)
             return None
+        _registry_read = (entry, *found)
+        return found
 
     def keep_registry(self, name: str, stat: Stat, people: tuple[RegistryPerson, ...],
                       diags: list[Diagnostic], read_at: int, digest: str | None = None) -> None:
@@ -387,6 +438,55 @@ class ImportRecord:
     def forget_said(self, display: str) -> None:
         self._touched.add(display)
         self.new["said"].pop(display, None)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """The record as the last import of this process left it on disk: its
+    entries by section, per shard, and the shards' keys (`_shard_keys`)."""
+
+    root: Path
+    keys: tuple
+    sections: dict[str, dict]
+    shards: list[dict[str, dict] | None]
+
+
+_last: _Kept | None = None
+
+
+def _shard_keys(root: Path) -> tuple | None:
+    """The device, inode, size and mtime of each shard (None where missing;
+    None for all when one cannot be stat'ed)."""
+    keys: list[tuple[int, int, int, int] | None] = []
+    folder = os.fspath(root / RECORD)
+    for i in range(SHARDS):
+        try:
+            st = os.stat(_shard_name(folder, i))
+        except FileNotFoundError:
+            keys.append(None)
+            continue
+        except OSError:
+            return None
+        keys.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(keys)
+
+
+def _remember(root: Path, sections: dict[str, dict], shards: list, known: tuple = (),
+              wrote: Iterable[int] = ()) -> None:
+    """Keep the record this process just saved (or found unchanged) for its
+    next import, unless a shard it did not write itself (now, or earlier:
+    its key is one `known` to the last import) was modified less than
+    `RACY_NS` ago (another process's write in the same clock tick, to a freed
+    inode, could give the same key). The shards it wrote stay its own: while
+    it runs, nothing else writes ``.plenum-cache/`` (the project lock)."""
+    global _last
+    keys = _shard_keys(root)
+    settled_before = now_ns() - RACY_NS
+    mine = set(wrote)
+    if keys is not None and all(key is None or i in mine or key[3] < settled_before
+                                or (known and known[i] == key)
+                                for i, key in enumerate(keys)):
+        _last = _Kept(root, keys, sections, shards)
 
 
 def read_record(root: Path) -> dict[str, dict]:

@@ -16,6 +16,7 @@ read in full first, so a hand edit is found whatever the record says.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -31,6 +32,7 @@ from generator.content_writer import BackgroundWriter, atomic_write
 from generator.duplicates import Twins, source_rank, title_key
 from generator.errors import Diagnostic, Severity, error, warning
 from generator.import_state import (
+    RACY_NS,
     HeadFacts,
     ImportRecord,
     Stat,
@@ -128,22 +130,41 @@ class _Listed(NamedTuple):
 def _listing(project: Project, folder: Path) -> dict[str, _Listed]:
     """The regular files of `folder` (symlinks followed) by name; an unreadable
     or missing folder has none."""
+    return _relisting(project, folder, {}, 0)[0]
+
+
+def _relisting(project: Project, folder: Path, before: dict[str, _Listed], racy_after: int
+               ) -> tuple[dict[str, _Listed], set[str]]:
+    """`_listing`, and the names of the files added, removed or changed since
+    `before` was listed. A file listed `before` with the same stat is given as
+    listed then (the same object), unless it was modified after `racy_after`
+    (then: not settled, `import_state.settled`; an edit in the same clock tick
+    would not show)."""
     shown = project.display(folder)
     prefix = "" if shown == "." else shown.rstrip("/") + "/"
     found: dict[str, _Listed] = {}
+    changed: set[str] = set()
     try:
         entries = os.scandir(folder)
     except OSError:
-        return found
+        return found, set(before)
     with entries:
         for entry in entries:
             try:
                 if entry.is_file():
-                    found[entry.name] = _Listed(folder, entry.name, prefix + entry.name,
-                                                stat_of(entry.stat()))
+                    st = entry.stat()
+                    name = entry.name
+                    stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+                    old = before.get(name)
+                    if old is not None and old.stat == stat and stat[1] < racy_after:
+                        found[name] = old
+                    else:
+                        found[name] = _Listed(folder, name, prefix + name, stat)
+                        changed.add(name)
             except OSError:
                 continue
-    return found
+    changed.update(before.keys() - found.keys())
+    return found, changed
 
 
 def _suffix(name: str) -> str:
@@ -286,29 +307,69 @@ def _head_digest(file: _Listed, read: dict[str, str]) -> str | None:
     return bytes_digest(head.encode("utf-8"))
 
 
+def _facts(file: _Listed, record: ImportRecord, listed_at: int) -> HeadFacts | None:
+    """What the front matter of a content file says (from the record while
+    the file is unchanged); None when it cannot be read."""
+    heads: dict[str, str] = {}  # read to check a racy entry
+    facts = record.known_head(file.display, file.stat, partial(_head_digest, file, heads))
+    if facts is None:
+        try:
+            head = heads.pop(file.name) if file.name in heads else _head(file.path)
+        except OSError:
+            return None
+        facts = head_facts(head)
+        record.keep_head(file.display, file.stat, facts, listed_at,
+                         bytes_digest(head.encode("utf-8")))
+    return facts
+
+
+def _imported(facts: HeadFacts | None) -> bool:
+    """Whether a content file with these facts was written by an import."""
+    return facts is not None and facts.source is not None and facts.stamp is not None
+
+
 def _source_index(content: dict[str, _Listed], record: ImportRecord,
                   listed_at: int) -> dict[str, list[_Existing]]:
-    """Content files by the transcript they were imported from, from the facts
-    recorded for the unchanged ones and the heads of the others."""
+    """Content files by the transcript they were imported from (each list in
+    name order), from the facts recorded for the unchanged ones and the heads
+    of the others."""
     index: dict[str, list[_Existing]] = {}
-    heads: dict[str, str] = {}  # read to check a racy entry
     for name in sorted(content):
         if not _is_content_file(name):
             continue
         file = content[name]
-        facts = record.known_head(file.display, file.stat, partial(_head_digest, file, heads))
-        if facts is None:
-            try:
-                head = heads.pop(name) if name in heads else _head(file.path)
-            except OSError:
-                continue
-            facts = head_facts(head)
-            record.keep_head(file.display, file.stat, facts, listed_at,
-                             bytes_digest(head.encode("utf-8")))
-        if facts.source is None or facts.stamp is None:
-            continue
-        index.setdefault(facts.source, []).append(_Existing(file, facts))
+        facts = _facts(file, record, listed_at)
+        if _imported(facts):
+            index.setdefault(facts.source, []).append(_Existing(file, facts))  # type: ignore
     return index
+
+
+def _update_index(index: dict[str, list[_Existing]], sources: dict[str, str],
+                  content: dict[str, _Listed], before: dict[str, _Listed], changed: set[str],
+                  record: ImportRecord, listed_at: int) -> set[str]:
+    """Bring an index made by `_source_index` (and `sources`, the transcript
+    of each content file in it, by name) up to date with the `changed`
+    content files, listed `before` and now; the transcripts whose lists changed."""
+    touched: set[str] = set()
+    for name in sorted(changed):
+        source = sources.pop(name, None)
+        if source is not None:
+            index[source] = [e for e in index[source] if e.file.name != name]
+            if not index[source]:
+                del index[source]
+            touched.add(source)
+        shown = content[name].display if name in content else before[name].display
+        record.forget("heads", shown)  # (looked up again below if it is still there)
+        file = content.get(name)
+        if file is None or not _is_content_file(name):
+            continue
+        facts = _facts(file, record, listed_at)
+        if _imported(facts):
+            found = index.setdefault(facts.source, [])  # type: ignore[arg-type]
+            bisect.insort(found, _Existing(file, facts), key=lambda e: e.file.name)
+            sources[name] = facts.source  # type: ignore[assignment]
+            touched.add(facts.source)  # type: ignore[arg-type]
+    return touched
 
 
 class _People:
@@ -542,20 +603,95 @@ def _parse_item(item: tuple[Path, str]) -> ParsedFile:
     return parse_file(*item)
 
 
+class _Unchanged(NamedTuple):
+    """A transcript found unchanged: what the import said of it, its meetings
+    by id (the ids it claims) and how many there are."""
+
+    said: list[Diagnostic]
+    claims: dict[str, str]
+    meetings: int
+
+
+@dataclass
+class _Kept:
+    """What an import established, for the next import in the same process
+    (the live preview, while `file_memo` keeps parsed files): the two folders
+    as listed, the index of content files by transcript, the transcripts it
+    found unchanged (with what it said of them) and the twin index. The next
+    import lists both folders again and takes from here only what concerns
+    files whose stat is the one listed then (and was settled then); its record
+    must be this import's (`ImportRecord.carried`)."""
+
+    where: tuple[Path, Path, Path, str]  # project root, content/, transcripts/, parser version
+    transcripts: dict[str, _Listed]
+    content: dict[str, _Listed]
+    listed_at: int
+    index: dict[str, list[_Existing]]
+    sources: dict[str, str]  # content file name -> transcript, for the files in `index`
+    unchanged: dict[str, _Unchanged]  # by transcript (shown)
+    names: list[str]  # the transcripts' names, in order
+    twins: Twins | None
+    twinned: list[Path]  # meetings `twins` knows from this import's writes
+
+
+_kept: _Kept | None = None
+
+
+def _keeping() -> bool:
+    """Whether this process keeps what an import established (`file_memo` is on)."""
+    from generator import file_memo
+
+    is_on = getattr(file_memo, "is_on", None)
+    return bool(is_on() if is_on is not None else file_memo._enabled)  # noqa: SLF001
+
+
+def _twin_order(found: list[_Existing], e: _Existing) -> tuple:
+    """A content file's place in the twin index: by transcript (transcripts in
+    the order of their first content file's name), then by name."""
+    return (0, found[0].file.name, e.file.name)
+
+
+def _update_twins(twins: Twins, index: dict[str, list[_Existing]], changed: set[str],
+                  content_dir: Path, touched: set[str]) -> None:
+    """Bring a twin index made by an earlier import up to date: the changed
+    content files and the transcripts whose lists changed (`_update_index`)."""
+    for name in changed:
+        twins.forget(content_dir / name)
+    for source in touched:
+        found = index.get(source, [])
+        for e in found:
+            if twins.has(e.path):
+                twins.reorder(e.path, _twin_order(found, e))
+            else:
+                twins.put_content(e.path, source, e.facts.title, e.facts.date,
+                                  _twin_order(found, e))
+
+
 def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> ImportOutcome:
     """Bring ``content/`` up to date with ``transcripts/`` (see module doc). What
     it needs to know of files that did not change comes from its record
-    (`generator.import_state`): with nothing changed, no file is opened."""
+    (`generator.import_state`): with nothing changed, no file is opened. In a
+    long-lived process (serve), what the last import established is kept
+    (`_Kept`): only files whose stat changed are looked at again."""
+    global _kept
     out = ImportOutcome()
     listed_at = now_ns()
-    record = ImportRecord.load(project.root)
+    version = parser_version()
+    keeping = _keeping() and not force
+    kept = _kept
+    if keeping:
+        _kept = None  # (kept again at the end: an import that fails leaves none)
+    record = ImportRecord.load(project.root, reuse=keeping)
+    where = (project.root, project.content_dir, project.transcripts_dir, version)
+    if not (keeping and record.carried and kept is not None and kept.where == where):
+        kept = None
+        record.afresh()
     people = _People(project, record, listed_at)
     out.diagnostics += people.diagnostics
     if any(d.severity is Severity.ERROR for d in people.diagnostics):
         out.messages.append(f"import stopped: fix {people.shown} first "
                             "(person ids depend on it)")
         return out
-    index = _source_index(_listing(project, project.content_dir), record, listed_at)
     claimed: dict[str, str] = {}
     writer = BackgroundWriter()
 
@@ -564,19 +700,55 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         return read_content_file(project, path)[0]
 
     def content_twins() -> Twins:  # made when a meeting is first written (~0.2 s at 10,000)
-        return Twins.of_content(((e.path, source, e.facts.title, e.facts.date)
+        return Twins.of_content(((e.path, source, e.facts.title, e.facts.date,
+                                  _twin_order(found, e))
                                  for source, found in index.items() for e in found), load)
 
+    racy_after = kept.listed_at - RACY_NS if kept else 0
+    content, changed_content = _relisting(project, project.content_dir,
+                                          kept.content if kept else {}, racy_after)
+    transcripts, changed = _relisting(project, project.transcripts_dir,
+                                      kept.transcripts if kept else {}, racy_after)
     twins: Twins | None = None
-    version = parser_version()
+    if kept is None:
+        index = _source_index(content, record, listed_at)
+        sources = {e.file.name: source for source, found in index.items() for e in found}
+        names = [name for name in sorted(transcripts) if _is_transcript(name)]
+        dirty: set[str] | None = None
+        touched: set[str] = set()
+    else:
+        index, sources = kept.index, kept.sources
+        touched = _update_index(index, sources, content, kept.content, changed_content, record,
+                                listed_at)
+        for name in changed:
+            if name not in transcripts:
+                record.forget("hashes", kept.transcripts[name].display)
+                record.forget_said(kept.transcripts[name].display)
+        names = kept.names if transcripts.keys() == kept.transcripts.keys() else \
+            [name for name in sorted(transcripts) if _is_transcript(name)]
+        dirty = {name for name in changed if _is_transcript(name)}
+        sidecars = {name for name in changed if name.endswith(SIDECAR_SUFFIX)}
+        if sidecars:
+            dirty.update(name for name in names if _sidecar_name(name) in sidecars)
+        if kept.twins is not None:
+            twins = kept.twins
+            twins.load = load
+            for path in kept.twinned:  # (written by that import: known again from content)
+                changed_content.add(path.name)
+                if path.name in sources:
+                    touched.add(sources[path.name])
+            _update_twins(twins, index, changed_content, project.content_dir, touched)
     hashes = TranscriptHashes(record, listed_at)
-    transcripts = _listing(project, project.transcripts_dir)
     plan = []
-    for name in sorted(transcripts):
-        if not _is_transcript(name):
-            continue
-        file, sidecar = transcripts[name], transcripts.get(_sidecar_name(name))
+    for name in names:
+        file = transcripts[name]
+        if dirty is not None and name not in dirty and file.display not in touched:
+            found = kept.unchanged.get(file.display)  # type: ignore[union-attr]
+            if found is not None:  # as the last import found it
+                plan.append((file, None, found, found.said, None))
+                continue
         existing = index.get(file.display, [])
+        sidecar = transcripts.get(_sidecar_name(name))
         if not existing or force:  # parsed whatever its hash: the worker hashes it
             plan.append((file, sidecar, existing, None, None))
             continue
@@ -602,11 +774,17 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     parsed_files = fork_map(_parse_item, stale, jobs, label="import",
                             tasks_per_worker=_PARSES_PER_WORKER)
     registry = before = people.registry if stale else None
+    unchanged: dict[str, _Unchanged] = {}
+    twinned: list[Path] = []
     for file, sidecar, existing, said, key in plan:
         if said is not None:
+            if type(existing) is not _Unchanged:  # (else: as the last import found it)
+                existing = _Unchanged(said, {e.file.name[:-3]: file.display for e in existing},
+                                      len(existing))
             out.diagnostics += said
-            out.unchanged += len(existing)
-            claimed.update((e.path.stem, file.display) for e in existing)
+            out.unchanged += existing.meetings
+            claimed.update(existing.claims)
+            unchanged[file.display] = existing
             continue
         parsed = next(parsed_files)
         if key is None:
@@ -619,6 +797,8 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
                 twins = content_twins()
             registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
                                        writer)
+            twinned += (project.content_dir / f"{slugify(m.id, fallback='vergadering')}.md"
+                        for m in parsed.meetings)
             _remove_superseded(project, existing, parsed, out, writer)
         else:
             out.skipped += 1
@@ -638,6 +818,11 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
         except OSError as exc:
             out.diagnostics.append(error(f"cannot write the speaker registry: "
                                          f"{exc.strerror or exc}", people.shown))
+    if keeping:
+        if twins is None and not stale:  # (made now, at the first build, not at the first edit)
+            twins = content_twins()
+        _kept = _Kept(where, transcripts, content, listed_at, index, sources,
+                      unchanged, names, twins, twinned)
     out.messages.append(f"import: {out.written} written, {out.unchanged} unchanged, "
                         f"{out.skipped} skipped, {len(out.refused_files)} refused")
     return out

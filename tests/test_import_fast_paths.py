@@ -137,3 +137,30 @@ def test_ends_paragraph_is_the_plain_definition(line: str, following: str, gap: 
                                                 limit: int) -> None:
     a, b = Line(line, 1), Line(following, 2, gap)
     assert ends_paragraph(a, b, limit) == plain_ends_paragraph(a, b, limit)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts(WORD_PIECES + ["abab", "ab-ab", "abab-", "-abab", "ababab"], 16),
+       texts(["ab", "a", "b", "é", "-", "x"], 4), texts(["ab", "a", "b", "é", "-", "x"], 4))
+def test_counting_two_forms_at_once_counts_each_as_alone(text: str, start: str,
+                                                          rest: str) -> None:
+    """`WordEvidence.ask_both` (one search for a shared start) counts a joined
+    and a hyphenated form as two separate counts do."""
+    full = count_words(text.lower())
+    for one, other in ((start + rest, f"{start}-{rest}"), ("abab" + rest, f"abab-{rest}"),
+                       ("ababab" + rest, "abab")):
+        evidence = WordEvidence(text)
+        evidence.ask_both(one, other)
+        assert (evidence.get(one, 0), evidence.get(other, 0)) == (full.get(one, 0),
+                                                                  full.get(other, 0))
+
+
+def test_counting_two_forms_at_once_agrees_on_real_transcripts() -> None:
+    for path in sorted((ROOT / "tests" / "data" / "corpus").glob("*.txt"))[:4]:
+        text = path.read_text(encoding="utf-8")
+        words = [w for w in count_words(text) if len(w) > 6][:40]
+        for word in words:
+            one, other = word, f"{word[:5]}-{word[5:]}"
+            evidence, alone = WordEvidence(text), WordEvidence(text)
+            evidence.ask_both(one, other)
+            assert (evidence.get(one), evidence.get(other)) == (alone.get(one), alone.get(other))

@@ -181,7 +181,11 @@ def is_elision(stem: str, core: str) -> bool:
 
 def _evidence_choice(joined: str, hyphened: str, evidence: Mapping[str, int]) -> str | None:
     """The form the transcript itself prefers, if it writes either elsewhere."""
-    with_join, with_hyphen = evidence.get(joined.lower(), 0), evidence.get(hyphened.lower(), 0)
+    lower_joined, lower_hyphened = joined.lower(), hyphened.lower()
+    ask_both = getattr(evidence, "ask_both", None)  # (layout.WordEvidence: one search)
+    if ask_both is not None:
+        ask_both(lower_joined, lower_hyphened)
+    with_join, with_hyphen = evidence.get(lower_joined, 0), evidence.get(lower_hyphened, 0)
     if with_join > with_hyphen:
         return joined
     if with_hyphen > with_join:

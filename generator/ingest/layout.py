@@ -14,6 +14,7 @@ Genre rules implemented here (docs/parser.md):
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -43,14 +44,20 @@ DIGITS = re.compile(r"\d+")
 WORDS = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SENTENCE_END = re.compile(r"[.?!…](?:[\"”’')\]»]*)$")
 _CLOSERS = "\"”’')]»"
+_ENDS = (".", "?", "!", "…")
 
 
 def ends_sentence(text: str) -> bool:
     """``SENTENCE_END.search(text)``, several times faster: the last character
     that is not a closing quote or bracket ends a sentence."""
+    last = text[-1:]
+    if last in _ENDS:
+        return True
+    if last not in _CLOSERS and last != "\n":  # most lines: decided by their last character
+        return False
     if text.endswith("\n"):  # `$` also matches before a final newline
         text = text[:-1]
-    return text.rstrip(_CLOSERS)[-1:] in (".", "?", "!", "…")
+    return text.rstrip(_CLOSERS)[-1:] in _ENDS
 # "c.q.", "d.w.z.", "nr.", "bijv." at a line end do not end a sentence.
 ABBREVIATION_END = re.compile(
     r"(?:\b\w\.\w\.(?:\w\.)*|\b(?:nr|blz|bijv|resp|jl|mr|dr|drs|ir|prof|art|vs|ca|zgn|t\.a\.v)\.)$")
@@ -102,6 +109,16 @@ def count_words(text: str) -> Counter[str]:
 
 
 _LETTER = re.compile(r"[^\W\d_]")  # what WORDS is made of
+_SHARED_START = 4  # `WordEvidence.ask_both` searches for a common start at least this long
+
+
+def _bounded(text: str, at: int, end: int) -> bool:
+    """Whether ``text[at:end]`` is a whole `WORDS` match where it stands: not
+    preceded by a letter (or a letter and a hyphen) nor followed by one (or a
+    hyphen and a letter), where a match would go on."""
+    return not (at and (_LETTER.match(text, at - 1) or (
+        text[at - 1] == "-" and at > 1 and _LETTER.match(text, at - 2)))) and not (
+        _LETTER.match(text, end) or (text.startswith("-", end) and _LETTER.match(text, end + 1)))
 
 
 class WordEvidence(Mapping[str, int]):
@@ -122,19 +139,38 @@ class WordEvidence(Mapping[str, int]):
         followed by one (or a hyphen and a letter), where a match would go on."""
         if not WORDS.fullmatch(word):
             return 0
-        if self._lower is None:
-            self._lower = self._text.lower()
-        text, n, size = self._lower, 0, len(word)
+        text, n, size = self._lowered(), 0, len(word)
         at = text.find(word)
         while at >= 0:
-            end = at + size
-            if not (at and (_LETTER.match(text, at - 1) or (
-                    text[at - 1] == "-" and at > 1 and _LETTER.match(text, at - 2)))) and not (
-                    _LETTER.match(text, end) or (
-                        text.startswith("-", end) and _LETTER.match(text, end + 1))):
+            if _bounded(text, at, at + size):
                 n += 1
             at = text.find(word, at + 1)
         return n
+
+    def _lowered(self) -> str:
+        if self._lower is None:
+            self._lower = self._text.lower()
+        return self._lower
+
+    def ask_both(self, one: str, other: str) -> None:
+        """Count two forms that start alike ("beleids-maatregel" and
+        "beleidsmaatregel") in one search of the text, for their common start
+        (what `get` then gives for them; nothing when that start is short)."""
+        if one in self._asked and other in self._asked:
+            return
+        start = os.path.commonprefix([one, other])
+        if len(start) < _SHARED_START:
+            return
+        forms = [w for w in (one, other) if WORDS.fullmatch(w)]
+        counts = dict.fromkeys((one, other), 0)
+        text = self._lowered()
+        at = text.find(start)
+        while at >= 0:
+            for form in forms:
+                if text.startswith(form, at) and _bounded(text, at, at + len(form)):
+                    counts[form] += 1
+            at = text.find(start, at + 1)
+        self._asked.update(counts)
 
     def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
         if word not in self._asked:
@@ -260,16 +296,18 @@ def repeated_heads(raws: list[str], least: int = 3) -> frozenset[str]:
     punctuation, with a colon or in brackets (motion clauses, labels, "(Applaus)")
     or a motion heading is text, however often it recurs."""
     counts: Counter[str] = Counter()
+    stripped = [x.strip() for x in raws]
+    total = len(stripped)
     i = 0
-    while i < len(raws):
-        if not raws[i].strip():
+    while i < total:
+        if not stripped[i]:
             i += 1
             continue
-        end = i
-        while end < len(raws) and raws[end].strip():
+        end = i + 1
+        while end < total and stripped[end]:
             end += 1
-        block = [x.strip() for x in raws[i:end]]
-        if i > 0 and end < len(raws) and len(block) <= 2 and all(_could_be_head(x) for x in block):
+        block = stripped[i:end]
+        if i > 0 and end < total and len(block) <= 2 and all(_could_be_head(x) for x in block):
             counts.update(_head_key(x) for x in block)
         i = end
     return frozenset(key for key, n in counts.items() if n >= least)
@@ -278,6 +316,9 @@ def repeated_heads(raws: list[str], least: int = 3) -> frozenset[str]:
 def _could_be_head(line: str) -> bool:
     return (len(line) <= 100 and line[-1] not in ".,;:?!…)\"”’'" and ":" not in line
             and line[0] not in "(–-•" and line.lower() not in ("motie", "gewijzigde motie"))
+
+
+_new_tuple = tuple.__new__  # what a named tuple's constructor calls, without its frame
 
 
 def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None = None,
@@ -319,9 +360,15 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
         if not start:
             gap = gap or not after_break
             continue
-        out.append(Line(start, no, gap and bool(out)))
+        out.append(_new_tuple(Line, (start, no, gap and bool(out))))  # = Line(...), faster
         gap = after_break = False
     return out, footers
+
+
+def _first_word_length(text: str) -> int:
+    """``len(text.split(" ", 1)[0])``, without making the list."""
+    at = text.find(" ")
+    return at if at >= 0 else len(text)
 
 
 def fit_limit(lines: list[Line]) -> int:
@@ -330,7 +377,7 @@ def fit_limit(lines: list[Line]) -> int:
     wrapped (no sentence end, no blank line after). The font is proportional, so
     the column is not a fixed number of characters."""
     sums = sorted(
-        len(a.text) + 1 + len(b.text.split(" ", 1)[0])
+        len(a.text) + 1 + _first_word_length(b.text)
         for a, b in zip(lines, lines[1:], strict=False)
         if len(a.text) >= 30 and not b.gap and not ends_sentence(a.text)
     )

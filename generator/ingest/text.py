@@ -195,7 +195,9 @@ _MOTION_START = re.compile(MOTION_HEAD.pattern + "|" + KAMER.pattern, re.M)
 
 def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
     """Cut a turn's lines into running text and motion blocks."""
-    if not _MOTION_START.search("\n".join([x.text for x in body])):  # most turns
+    joined = "\n".join([x.text for x in body])
+    if ("otie" not in joined and "De Kamer," not in joined) or \
+            not _MOTION_START.search(joined):  # most turns (a match has one of those)
         return [(TEXT, list(body))] if body else []
     pieces: list[tuple[str, list[Line]]] = []
     i = 0
