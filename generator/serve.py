@@ -182,7 +182,11 @@ class Preview:
         from generator.cache import BuildCache
 
         with contextlib.suppress(Exception):
-            BuildCache(self.project).warm()
+            cache = BuildCache(self.project)
+            cache.warm()
+            from generator.search import warm as warm_search
+
+            warm_search(cache.folder / "search")
         for name in RENDERING_MODULES:
             with contextlib.suppress(ImportError):
                 importlib.import_module(name)

@@ -43,6 +43,24 @@ def default_splitter(cache_dir: Path | None = None) -> CompoundSplitter:
     return CompoundSplitter(_kept_lexicon(cache_dir / LEXICON_DIR))
 
 
+
+def warm(cache_dir: Path) -> None:
+    """Read what a rebuild's search stage reads of the search cache (the
+    facts, the index state, the farm's index, the lexicon), kept parsed for
+    it by `generator.file_memo` and `default_splitter`: the live preview
+    calls this before the first save. Never fails (a damaged file is the
+    build's to report)."""
+    from generator.search.incremental import STATE_FILE
+    from generator.search.index import FARM, STATE_DIR
+    from generator.search.reuse import INDEX_NAME
+
+    for path in (cache_dir / FACTS_FILE, cache_dir / STATE_DIR / STATE_FILE,
+                 cache_dir / FARM / INDEX_NAME):
+        with contextlib.suppress(Exception):
+            file_memo.read(path, pickle.loads)
+    with contextlib.suppress(Exception):
+        default_splitter(cache_dir)
+
 def _kept_lexicon(folder: Path) -> Lexicon:
     """The wordfreq lexicon as stored in `folder` under a hash of what makes
     it (the analysis code, the wordfreq version); made and stored if missing."""
