@@ -142,6 +142,7 @@ class Preview:
         self.project = project
         self.build = build
         self.errors: list[Diagnostic] = []
+        self._reported: set[Diagnostic] = set()  # shown in the terminal after the last build
         self._seen: dict[Path, Snapshot] | None = None
 
     def rebuild(self) -> bool:
@@ -160,12 +161,24 @@ class Preview:
         now[self.project.content_dir] = snapshot(self.project.content_dir)
         self._seen = now
         self.errors = [d for d in diagnostics if d.severity == Severity.ERROR]
-        if diagnostics:
-            print(format_diagnostics(diagnostics), file=sys.stderr)
-            print(summarise(diagnostics), file=sys.stderr)
-        print("build failed: the browser shows the errors; fix and save to retry"
-              if self.errors else "built", file=sys.stderr, flush=True)
+        print(self.report(diagnostics), file=sys.stderr, flush=True)
         return True
+
+    def report(self, diagnostics: list[Diagnostic]) -> str:
+        """What the terminal shows after a build: every error, the warnings
+        and notes not shown after the previous build (an archive can have
+        thousands, and a save rarely changes them), and one summary line."""
+        new = [d for d in diagnostics
+               if d.severity == Severity.ERROR or d not in self._reported]
+        self._reported = set(diagnostics)
+        repeated = len(diagnostics) - len(new)
+        lines = [format_diagnostics(new)] if new else []
+        if diagnostics:
+            lines.append(summarise(diagnostics) + (
+                f" ({repeated} shown after an earlier build, not repeated)" if repeated else ""))
+        lines.append("build failed: the browser shows the errors; fix and save to retry"
+                     if self.errors else "built")
+        return "\n".join(lines)
 
     def warm(self) -> None:
         """After the first build: read what the next build reads of the build

@@ -218,3 +218,34 @@ def test_a_save_made_while_it_built_calls_for_another_build(tmp_path: Path):
     assert preview.rebuild()
     assert not preview.rebuild()
     assert len(calls) == 2
+
+
+def test_the_terminal_shows_each_warning_once_and_every_error_after_every_build(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from generator.errors import warning
+
+    project = _project(tmp_path)
+    old = warning("speaker label not in the registry", "content/a.md", 3)
+    new = warning("motion without submitters", "content/b.md", 9)
+    broken = error("unclosed block", "templates/meeting.html", 12)
+    results = iter([[old], [old, new], [old, new, broken], [old, new, broken]])
+
+    def build(project: Project) -> list[Diagnostic]:
+        return next(results)
+
+    preview = Preview(project, build=build)
+    shown = []
+    for k in range(4):
+        (project.templates_dir / "base.html").write_text(f"edit {k}")
+        assert preview.rebuild()
+        shown.append(capsys.readouterr().err)
+    a, b, template = '"content/a.md", line 3', '"content/b.md", line 9', \
+        '"templates/meeting.html", line 12'
+    assert a in shown[0] and shown[0].rstrip().endswith("built")
+    assert a not in shown[1] and b in shown[1]
+    assert "0 error(s), 2 warning(s) (1 shown after an earlier build, not repeated)" in shown[1]
+    for later in shown[2:]:
+        assert template in later  # an error is shown after every build
+        assert a not in later and b not in later
+        assert "build failed" in later
+    assert "1 error(s), 2 warning(s) (2 shown after an earlier build, not repeated)" in shown[3]
