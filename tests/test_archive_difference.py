@@ -14,15 +14,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from synthetic_meetings import PARTIES, PEOPLE, small_meeting
 from synthetic_project import recorded_calls
 
 import generator.archive as archive_module
 from generator.archive import Archive, build_archive, outline
-from generator.model import Meeting, Motion, Person, Source, Turn, TurnKind, Verdict, VerdictKind
+from generator.model import Meeting, Turn, VerdictKind
 
-PEOPLE = ("alpha", "bravo", "charlie", "delta", "echo")
 SPEAKERS = (*PEOPLE, "ghost")  # a speaker the meeting does not list among its people
-PARTIES = (None, "SP", "VVD")
 
 
 class StateTexts:
@@ -55,18 +54,8 @@ class StateTexts:
 
 def meeting(index: int, date: str | None, speeches: list[tuple[int, int, bool]],
             motions: list[tuple[list[int], int | None]], parties: list[int]) -> Meeting:
-    people = tuple(Person(pid, pid.title(), PARTIES[parties[i]]) for i, pid in enumerate(PEOPLE))
-    turns = tuple(Turn(f"t{n}", SPEAKERS[who], "", ("woord " * words,), Source("x"),
-                       TurnKind.SPEECH if speech else TurnKind.PROCEDURAL)
-                  for n, (who, words, speech) in enumerate(speeches))
-    kinds = (*VerdictKind, None)
-    made = tuple(Motion(f"m{index}-{n}", str(n), None, (), tuple(PEOPLE[s] for s in who), "",
-                        (), (), None, Source("x"),
-                        None if kind is None or kinds[kind] is None
-                        else Verdict(kinds[kind], None, "", Source("x")))
-                 for n, (who, kind) in enumerate(motions))
-    return Meeting(f"m{index:03d}", None, date, "", "commissie", None, None, None, None,
-                   None, None, people, (), turns, made)
+    return small_meeting(index, date, [(SPEAKERS[who], words, speech)
+                                       for who, words, speech in speeches], motions, parties)
 
 
 speeches = st.lists(st.tuples(st.integers(0, len(SPEAKERS) - 1), st.integers(1, 90),

@@ -56,6 +56,22 @@ def test_rebuilds_after_edits_in_one_process_equal_clean_builds(built: Path, tmp
             assert file_tree(root / "site") == clean_site(root, tmp_path)
 
 
+def count_parsed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths `file_memo.read` parses from now on (not those it gives
+    from memory), until `monkeypatch.undo()`."""
+    parsed: list[str] = []
+    read = file_memo.read
+
+    def counting_read(path: Path, parse: Callable) -> object:
+        def counted(data: bytes) -> object:
+            parsed.append(os.fspath(path))
+            return parse(data)
+        return read(path, counted)
+
+    monkeypatch.setattr(file_memo, "read", counting_read)
+    return parsed
+
+
 def _kept_cache_files(root: Path) -> list[Path]:
     """The files of the cache a preview keeps parsed (not the meetings' own
     pickles, the search index's or the lock)."""
@@ -93,16 +109,7 @@ def test_cache_files_replaced_behind_a_preview_are_read_again(
                 replaced.add(os.fspath(path))
         outline_shards = {p for p in replaced if "/outlines/" in p}
         assert outline_shards  # (the edit changed an outline: its shard was rewritten)
-        parsed: list[str] = []
-        read = file_memo.read
-
-        def counting_read(path: Path, parse: Callable) -> object:
-            def counted(data: bytes) -> object:
-                parsed.append(os.fspath(path))
-                return parse(data)
-            return read(path, counted)
-
-        monkeypatch.setattr(file_memo, "read", counting_read)
+        parsed = count_parsed_files(monkeypatch)
         edit_transcript(root, 2)
         assert not [d for d in build_project(project) if d.severity is Severity.ERROR]
         assert outline_shards <= set(parsed)  # every build reads every outline shard
@@ -128,16 +135,7 @@ def test_a_warmed_preview_rebuilds_the_first_save_without_reading_the_kept_files
     with project_lock(root, "serve"):
         assert preview.rebuild()
         preview.warm()
-        parsed: list[str] = []
-        read = file_memo.read
-
-        def counting_read(path: Path, parse: Callable) -> object:
-            def counted(data: bytes) -> object:
-                parsed.append(os.fspath(path))
-                return parse(data)
-            return read(path, counted)
-
-        monkeypatch.setattr(file_memo, "read", counting_read)
+        parsed = count_parsed_files(monkeypatch)
         edit_transcript(root, 1)
         assert preview.rebuild()
         assert not [d for d in preview.errors if d.severity is Severity.ERROR]

@@ -9,28 +9,17 @@ import pickle
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from synthetic_meetings import PARTIES, PEOPLE, small_meeting
 
 from generator.archive import build_archive
 from generator.figures import SpeakerFigureData, SpeakerMeeting, count_verdicts
-from generator.model import Meeting, Motion, Person, Source, Turn, TurnKind, Verdict, VerdictKind
-
-PEOPLE = ("alpha", "bravo", "charlie", "delta", "echo")
-PARTIES = (None, "SP", "VVD")
+from generator.model import Meeting, VerdictKind
 
 
 def meeting(index: int, date: str | None, speeches: list[tuple[int, int]],
             motions: list[tuple[list[int], int | None]], parties: list[int]) -> Meeting:
-    people = tuple(Person(pid, pid.title(), PARTIES[parties[i]]) for i, pid in enumerate(PEOPLE))
-    turns = tuple(Turn(f"t{n}", PEOPLE[who], "", ("woord " * words,), Source("x"),
-                       TurnKind.SPEECH) for n, (who, words) in enumerate(speeches))
-    kinds = (*VerdictKind, None)
-    made = tuple(Motion(f"m{index}-{n}", str(n), None, (), tuple(PEOPLE[s] for s in who), "",
-                        (), (), None, Source("x"),
-                        None if kind is None or kinds[kind] is None
-                        else Verdict(kinds[kind], None, "", Source("x")))
-                 for n, (who, kind) in enumerate(motions))
-    return Meeting(f"m{index:03d}", None, date, "", "commissie", None, None, None, None,
-                   None, None, people, (), turns, made)
+    return small_meeting(index, date, [(PEOPLE[who], words, True) for who, words in speeches],
+                         motions, parties)
 
 
 meetings = st.lists(st.tuples(
