@@ -128,6 +128,12 @@ class MeetingTexts(Protocol):
         """Keep `value` for the next build's `previous_state`."""
         ...
 
+    def keeps_state_in_memory(self) -> bool:
+        """Whether `previous_state` gives a later build of this process the
+        very objects `keep_state` was given (a live preview's cache): only
+        then is the last archive worth keeping."""
+        ...
+
 
 class KeptTexts:
     """Turns kept in memory: meetings handed to `build_archive` whole (a test,
@@ -153,6 +159,9 @@ class KeptTexts:
 
     def keep_state(self, name: str, value: object) -> None:
         pass
+
+    def keeps_state_in_memory(self) -> bool:
+        return False
 
 
 def outline(meeting: Meeting) -> Meeting:
@@ -1084,7 +1093,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
     `jobs` worker processes (0: one per core) read the turns.
 
     Where `texts` keeps its state in memory (a live preview rebuilding after
-    each save, `_keeps_in_memory`), an archive of the same outlines as the
+    each save, `MeetingTexts.keeps_state_in_memory`), an archive of the same outlines as the
     last one this process made takes that one's indexes of the outlines and
     the parts of the meetings whose facts are unchanged, and sums the parts
     by difference: those of the changed meetings taken out, their new ones
@@ -1163,26 +1172,10 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         chart_data=archive_figures(outlines.ordered, people, figures, outlines.submitted,
                                    figure_data, outlines.chart, speakers),
     )
-    if not isinstance(texts, KeptTexts) and _keeps_in_memory(texts):
+    if texts.keeps_state_in_memory():
         _LAST = _Built(tuple(meetings), outlines, found.keys, parts, figures, summaries,
                        figure_data, members, facts, memo, LISTED_SPEECHES)
     return archive, list(outlines.diagnostics)
-
-
-PROCESS_MARK = f"{ARCHIVE_STATE}-process"  # the state `_keeps_in_memory` keeps
-
-
-def _keeps_in_memory(texts: MeetingTexts) -> bool:
-    """Whether `texts` gives a later build of this process the very objects
-    this one kept (a live preview's cache, `generator.file_memo`): only then
-    is the last archive worth keeping (a one-off build makes one)."""
-    mark = (STATE_FORMAT, object.__new__(_Mark))
-    texts.keep_state(PROCESS_MARK, mark)
-    return texts.previous_state(PROCESS_MARK) is mark
-
-
-class _Mark:
-    """A fresh object: kept as state, it comes back as itself only from memory."""
 
 
 def _spoke(last: _Built, parts: Mapping[str, _MeetingPart],

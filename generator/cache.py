@@ -74,6 +74,7 @@ from generator import file_memo
 from generator.config import CONFIG_FILE, Project
 from generator.errors import Diagnostic, Severity
 from generator.model import Meeting, Turn
+from generator.project_lock import holds
 from generator.stable_pickle import hashing_pickler
 from generator.state_shards import STATE_DIR, StateShards
 
@@ -741,6 +742,13 @@ class CachedTexts:
     def keep_state(self, name: str, value: object) -> None:
         if self.folder is not None:
             _write_pickles(self.folder / f"{name}{STATE_SUFFIX}", value, kept=True)
+
+    def keeps_state_in_memory(self) -> bool:
+        """True in a process that keeps parsed files and holds the project's
+        lock: only there are the states it keeps handed back unread
+        (`generator.file_memo`)."""
+        return self.folder is not None and file_memo.is_on() \
+            and holds(os.fspath(self.folder / f"state{STATE_SUFFIX}"))
 
     def remembered(self, meeting: Meeting, make: Callable[[Meeting], T]) -> T:
         """``make(meeting with its turns)``, stored beside the meeting: a later

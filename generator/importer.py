@@ -127,17 +127,13 @@ class _Listed(NamedTuple):
         return self.folder / self.name
 
 
-def _listing(project: Project, folder: Path) -> dict[str, _Listed]:
-    """The regular files of `folder` (symlinks followed) by name; an unreadable
-    or missing folder has none."""
-    return _relisting(project, folder, {}, 0)[0]
-
-
 def _relisting(project: Project, folder: Path, before: dict[str, _Listed], racy_after: int
                ) -> tuple[dict[str, _Listed], set[str]]:
-    """`_listing`, and the names of the files added, removed or changed since
-    `before` was listed. A file listed `before` with the same stat is given as
-    listed then (the same object), unless it was modified after `racy_after`
+    """The regular files of `folder` (symlinks followed) by name (an
+    unreadable or missing folder has none), and the names of the files
+    added, removed or changed since `before` was listed. A file listed
+    `before` with the same stat is given as listed then (the same object),
+    unless it was modified after `racy_after`
     (then: not settled, `import_state.settled`; an edit in the same clock tick
     would not show)."""
     shown = project.display(folder)
@@ -641,8 +637,7 @@ def _keeping() -> bool:
     """Whether this process keeps what an import established (`file_memo` is on)."""
     from generator import file_memo
 
-    is_on = getattr(file_memo, "is_on", None)
-    return bool(is_on() if is_on is not None else file_memo._enabled)  # noqa: SLF001
+    return file_memo.is_on()
 
 
 def _twin_order(found: list[_Existing], e: _Existing) -> tuple:

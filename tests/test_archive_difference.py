@@ -51,6 +51,9 @@ class StateTexts:
     def keep_state(self, name: str, value: object) -> None:
         self.states[name] = value
 
+    def keeps_state_in_memory(self) -> bool:
+        return True
+
 
 def meeting(index: int, date: str | None, speeches: list[tuple[int, int, bool]],
             motions: list[tuple[list[int], int | None]], parties: list[int]) -> Meeting:

@@ -159,6 +159,9 @@ class RememberingTexts:
     def keep_state(self, name: str, value: object) -> None:
         pass
 
+    def keeps_state_in_memory(self) -> bool:
+        return False
+
 
 def site_search(meetings: tuple[Meeting, ...], out: Path, cache: Path | None,
                 facts: dict) -> tuple[dict[str, str], list[str]]:
