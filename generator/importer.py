@@ -231,12 +231,17 @@ def parse_file(path: Path, display: str) -> ParsedFile:
     """Parse one transcript. Pure apart from reading it: safe in a worker process.
     A reader that crashes costs this transcript, never the import."""
     try:
-        result = read_transcript(path, display)
+        data = path.read_bytes()
+    except OSError:
+        data = None  # (read_transcript says why)
+    try:
+        result = read_transcript(path, display, data)
     except Exception as exc:  # noqa: BLE001 - a bug in one reader must not stop the rest
         return ParsedFile(display, "", None, (), (error(
             f"the reader crashed on this transcript ({type(exc).__name__}: {exc})", display,
             hint="please report this with the file; the other transcripts were imported"),))
-    return ParsedFile(display, sha256_file(path) or "", sha256_file(sidecar_of(path)),
+    source_sha = hashlib.sha256(data).hexdigest() if data is not None else ""
+    return ParsedFile(display, source_sha, sha256_file(sidecar_of(path)),
                       result.meetings, result.diagnostics)
 
 
