@@ -13,26 +13,29 @@ still pending is finished first when it is read, removed or written again
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-
-@lru_cache(maxsize=1)
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+_serial = itertools.count()
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 def start_write(path: Path, data: bytes) -> tuple[int, str]:
-    """A temporary file beside `path` holding `data`: (its open descriptor, its name)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """A temporary file beside `path` holding `data`: (its open descriptor, its
+    name). Named by this process and a counter, created exclusively (a name
+    taken by a file left behind is skipped) with the permissions a new file
+    gets (0666 less the umask)."""
+    while True:
+        tmp = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}-{next(_serial)}.tmp"
+        try:
+            fd = os.open(tmp, _CREATE, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
@@ -58,7 +61,12 @@ def finish_write(fd: int, tmp: str, path: Path) -> None:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write `text` so that `path` is always either the old or the new file."""
-    finish_write(*start_write(path, text.encode("utf-8")), path)
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """`atomic_write` of bytes."""
+    finish_write(*start_write(path, data), path)
 
 
 @dataclass(frozen=True)

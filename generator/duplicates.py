@@ -163,14 +163,15 @@ class Twins:
             self._by_title.setdefault(known.title, {})[path] = known
         self._untitled.clear()
 
-    def find(self, meeting: Meeting, source: str) -> tuple[str, Path] | None:
-        """The other transcript and content file holding this meeting, if any."""
+    def find(self, meeting: Meeting, source: str, shape: Shape | None = None
+             ) -> tuple[str, Path] | None:
+        """The other transcript and content file holding this meeting, if any
+        (`shape`: the meeting's, if known)."""
         title = _norm_title(meeting.title)
         if not title:
             return None
         self._read_titles()
         candidates = sorted(self._by_title.get(title, {}).values(), key=lambda k: k.order)
-        shape = None
         for known in candidates:
             if known.source == source or (known.shape is None and known.date and meeting.date
                                           and known.date != meeting.date):
@@ -183,8 +184,9 @@ class Twins:
                 return known.source, known.path
         return None
 
-    def add(self, meeting: Meeting, source: str, path: Path) -> None:
-        shape = Shape.of(meeting)
+    def add(self, meeting: Meeting, source: str, path: Path, shape: Shape | None = None
+            ) -> None:
+        shape = shape or Shape.of(meeting)
         self._count += 1
         self._put(_Known(path, source, shape.title, (1, "", self._count), shape))
 

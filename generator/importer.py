@@ -28,8 +28,8 @@ from typing import NamedTuple
 from generator import __version__
 from generator.config import Project
 from generator.content import read_content_file
-from generator.content_writer import BackgroundWriter, atomic_write
-from generator.duplicates import Twins, source_rank, title_key
+from generator.content_writer import BackgroundWriter, atomic_write_bytes
+from generator.duplicates import Shape, Twins, source_rank, title_key
 from generator.errors import Diagnostic, Severity, error, warning
 from generator.import_state import (
     RACY_NS,
@@ -42,13 +42,15 @@ from generator.import_state import (
 )
 from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
 from generator.markdown_io import (
+    Blocks,
     ImportStamp,
     is_hand_edited,
     read_stamp,
+    write_blocks,
     write_meeting,
 )
 from generator.markdown_syntax import read_flow_map, read_yaml_scalar
-from generator.model import Meeting
+from generator.model import Meeting, Turn
 from generator.registry import (
     REGISTRY_FILE,
     PersonKey,
@@ -96,13 +98,18 @@ class ImportOutcome:
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """One transcript, parsed: its meetings with meeting-local person ids."""
+    """One transcript, parsed: its meetings with meeting-local person ids.
+    When the worker that parsed it also wrote the meetings' blocks
+    (`written_ahead`), `blocks` and `shapes` hold them and the meetings'
+    turns have no paragraphs."""
 
     display: str
     source_sha256: str
     sidecar_sha256: str | None
     meetings: tuple[Meeting, ...]
     diagnostics: tuple[Diagnostic, ...]
+    blocks: tuple[Blocks, ...] | None = None
+    shapes: tuple[Shape, ...] | None = None
 
 
 def sha256_file(path: Path) -> str | None:
@@ -224,13 +231,35 @@ def parse_file(path: Path, display: str) -> ParsedFile:
     """Parse one transcript. Pure apart from reading it: safe in a worker process.
     A reader that crashes costs this transcript, never the import."""
     try:
-        result = read_transcript(path, display)
+        data = path.read_bytes()
+    except OSError:
+        data = None  # (read_transcript says why)
+    try:
+        result = read_transcript(path, display, data)
     except Exception as exc:  # noqa: BLE001 - a bug in one reader must not stop the rest
         return ParsedFile(display, "", None, (), (error(
             f"the reader crashed on this transcript ({type(exc).__name__}: {exc})", display,
             hint="please report this with the file; the other transcripts were imported"),))
-    return ParsedFile(display, sha256_file(path) or "", sha256_file(sidecar_of(path)),
+    source_sha = hashlib.sha256(data).hexdigest() if data is not None else ""
+    return ParsedFile(display, source_sha, sha256_file(sidecar_of(path)),
                       result.meetings, result.diagnostics)
+
+
+def written_ahead(parsed: ParsedFile) -> ParsedFile:
+    """`parsed` with its meetings' blocks written (`write_blocks`: the bulk of
+    a content file, which the person ids resolved later rarely change) and
+    their twin shapes made, in the worker that parsed it, and its turns'
+    paragraphs dropped (they are in the blocks): the import's own process,
+    which resolves and writes every meeting in turn, is left the front
+    matter, and less is sent to it."""
+    if not parsed.meetings:
+        return parsed
+    return replace(
+        parsed, blocks=tuple(write_blocks(m) for m in parsed.meetings),
+        shapes=tuple(Shape.of(m) for m in parsed.meetings),
+        meetings=tuple(replace(m, turns=tuple(Turn(t.id, t.speaker, t.label, (), t.source, t.kind)
+                                              for t in m.turns))
+                       for m in parsed.meetings))
 
 
 def _head(path: Path) -> str:
@@ -401,6 +430,22 @@ class _People:
             record.keep_registry(self.shown, stat, self._registry.people, self.diagnostics,
                                  listed_at, digest)
 
+    def wrote(self, data: bytes, record: ImportRecord, listed_at: int,
+              out: ImportOutcome) -> None:
+        """people.yaml was just written with `data`: what reading it says
+        replaces what reading it before this import said (at the start of
+        `out.diagnostics`), as the next import, which reads this file, will
+        report; and it is recorded, so that the next import need not read it."""
+        registry, diags, digest = read_registry(self.path, self.shown, data)
+        out.diagnostics[:len(self.diagnostics)] = diags
+        self.diagnostics = diags
+        try:
+            stat = stat_of(os.stat(self.path))
+        except OSError:
+            return
+        if digest is not None:
+            record.keep_registry(self.shown, stat, registry.people, diags, listed_at, digest)
+
     @property
     def registry(self) -> Registry:
         if self._registry is None:
@@ -453,12 +498,13 @@ def _safe_id(meeting: Meeting, display: str) -> tuple[Meeting, list[Diagnostic]]
 
 
 def _settle_twin(project: Project, meeting: Meeting, display: str, twins: Twins,
-                 claimed: dict[str, str], out: ImportOutcome, writer: BackgroundWriter) -> bool:
+                 claimed: dict[str, str], out: ImportOutcome, writer: BackgroundWriter,
+                 shape: Shape | None = None) -> bool:
     """Whether to write `meeting` when another transcript gives the same meeting
     (generator/duplicates.py): the preferred source's is kept, the other one's
     is not written, or removed when an earlier import wrote it (not when it was
     edited by hand)."""
-    twin = twins.find(meeting, display)
+    twin = twins.find(meeting, display, shape)
     if twin is None:
         return True
     other, path = twin
@@ -510,12 +556,14 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
     `writer` finishes them in the background)."""
     stamp = ImportStamp(parser_version(), parsed.source_sha256, parsed.sidecar_sha256,
                         meetings=len(parsed.meetings))
-    for meeting in parsed.meetings:
+    for at, meeting in enumerate(parsed.meetings):
+        shape = parsed.shapes[at] if parsed.shapes is not None else None
         meeting, diags = _safe_id(meeting, parsed.display)
         out.diagnostics += diags
         target = project.content_dir / f"{meeting.id}.md"
         shown = project.display(target)
-        if not _settle_twin(project, meeting, parsed.display, twins, claimed, out, writer):
+        if not _settle_twin(project, meeting, parsed.display, twins, claimed, out, writer,
+                            shape):
             out.skipped += 1
             continue
         if meeting.id in claimed:
@@ -531,8 +579,9 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
         resolved, extended, diags = resolve_meeting(meeting, registry, parsed.display,
                                                     previous_ids(old) if old else None)
         out.diagnostics += diags
-        text = write_meeting(resolved, stamp)
-        twins.add(meeting, parsed.display, target)
+        text = write_meeting(resolved, stamp,
+                             parsed.blocks[at] if parsed.blocks is not None else None)
+        twins.add(meeting, parsed.display, target, shape)
         if old == text:
             out.unchanged += 1
             registry = extended
@@ -590,13 +639,16 @@ def _remove_superseded(project: Project, existing: list[_Existing], parsed: Pars
 # fork of the parent and page faults on the shared word lists again (at 25,
 # fork_map's default, 40 forks for 1,000 transcripts, ~0.7 s more system time).
 _PARSES_PER_WORKER = 500
+# A parsed transcript comes back as ~70 kB: the results' pipe holds many
+# (`fork_map`), so a worker never waits for this process to read one.
+_RESULTS_BUFFER = 1 << 20
 # Up to this many transcripts to parse, their words are looked up in the
 # lexicon store rather than in the loaded word lists (about a second).
 _FEW_TRANSCRIPTS = 40
 
 
 def _parse_item(item: tuple[Path, str]) -> ParsedFile:
-    return parse_file(*item)
+    return written_ahead(parse_file(*item))
 
 
 class _Unchanged(NamedTuple):
@@ -767,7 +819,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
     elif stale:
         use_lexicon_store(default_folder())
     parsed_files = fork_map(_parse_item, stale, jobs, label="import",
-                            tasks_per_worker=_PARSES_PER_WORKER)
+                            tasks_per_worker=_PARSES_PER_WORKER, results_buffer=_RESULTS_BUFFER)
     registry = before = people.registry if stale else None
     unchanged: dict[str, _Unchanged] = {}
     twinned: list[Path] = []
@@ -805,14 +857,17 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
                                      f"{failed.error.strerror or failed.error}", failed.owner))
         out.written, out.skipped = out.written - 1, out.skipped + 1
         record.forget_said(failed.owner)  # parse it again next time
-    record.save(project.root)
     if registry is not None and registry != before:
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write(people.path, dump_registry(registry))
+            data = dump_registry(registry).encode("utf-8")
+            atomic_write_bytes(people.path, data)
         except OSError as exc:
             out.diagnostics.append(error(f"cannot write the speaker registry: "
                                          f"{exc.strerror or exc}", people.shown))
+        else:
+            people.wrote(data, record, listed_at, out)
+    record.save(project.root)
     if keeping:
         if twins is None and not stale:  # (made now, at the first build, not at the first edit)
             twins = content_twins()

@@ -157,11 +157,15 @@ def _front_matter(m: Meeting, stamp: ImportStamp | None) -> list[str]:
     return lines
 
 
-def _turn_block(t: Turn, default_file: str) -> list[str]:
-    attrs = format_attrs([("id", t.id), ("speaker", t.speaker), ("label", t.label or None),
-                          ("kind", None if t.kind is TurnKind.SPEECH else t.kind.value),
-                          *_source_attrs(t.source, default_file)])
-    out = ["", f"::: turn {attrs}"]
+def _turn_attrs(t: Turn, default_file: str) -> str:
+    return format_attrs([("id", t.id), ("speaker", t.speaker), ("label", t.label or None),
+                         ("kind", None if t.kind is TurnKind.SPEECH else t.kind.value),
+                         *_source_attrs(t.source, default_file)])
+
+
+def _turn_text(t: Turn) -> list[str]:
+    """The lines of a turn block after its opening line."""
+    out: list[str] = []
     for i, paragraph in enumerate(t.paragraphs):
         if i:
             out.append("")
@@ -225,18 +229,79 @@ def _commitment_block(c: Commitment, f: str) -> list[str]:
     return ["", f"::: commitment {attrs}", *escape_paragraph(c.text), ":::"]
 
 
-def write_meeting(meeting: Meeting, stamp: ImportStamp | None = None) -> str:
-    """The meeting as a content file (docs/format.md). With a `stamp`, the front
-    matter records it plus the file's own hash (`content_hash`)."""
+def _lines(lines: list[str]) -> str:
+    """Lines as they follow others in a file: each after a newline."""
+    return "\n" + "\n".join(lines) if lines else ""
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """What follows a meeting's front matter in its content file (its turn,
+    motion and commitment blocks), written where the meeting was parsed
+    (`write_blocks`), so that `write_meeting` only writes the front matter and
+    the parts that hold a person id the meeting no longer has (the import
+    gives archive-wide ids after parsing: `generator.registry.resolve_meeting`).
+    `text` is the blocks as written for the meeting's ids then; `spans` the
+    (start, end) in it of each turn's attributes, then of each motion block;
+    `speakers` and `submitters` the ids they were written with."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...]
+    speakers: tuple[str | None, ...]
+    submitters: tuple[tuple[str | None, ...], ...]
+
+
+def write_blocks(meeting: Meeting) -> Blocks:
+    """The blocks of `meeting` as `write_meeting` writes them (`Blocks`)."""
     f = meeting.source.file
-    lines = _front_matter(meeting, stamp)
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
     for turn in meeting.turns:
-        lines += _turn_block(turn, f)
+        opening, attrs, rest = "\n\n::: turn ", _turn_attrs(turn, f), _lines(_turn_text(turn))
+        spans.append((at + len(opening), at + len(opening) + len(attrs)))
+        parts += (opening, attrs, rest)
+        at += len(opening) + len(attrs) + len(rest)
     for motion in meeting.motions:
-        lines += _motion_block(motion, f)
-    for commitment in meeting.commitments:
-        lines += _commitment_block(commitment, f)
-    text = "\n".join(lines) + "\n"
+        block = _lines(_motion_block(motion, f))
+        spans.append((at, at + len(block)))
+        parts.append(block)
+        at += len(block)
+    parts += (_lines(_commitment_block(c, f)) for c in meeting.commitments)
+    return Blocks("".join(parts), tuple(spans), tuple(t.speaker for t in meeting.turns),
+                  tuple(m.submitter_ids for m in meeting.motions))
+
+
+def _blocks_text(meeting: Meeting, blocks: Blocks) -> str:
+    """`blocks.text` with the parts whose person ids differ from `meeting`'s
+    written again (the meeting has the same turns and motions otherwise)."""
+    turns, motions = meeting.turns, meeting.motions
+    if len(turns) != len(blocks.speakers) or len(motions) != len(blocks.submitters):
+        raise ValueError("these blocks were written for another meeting")
+    f = meeting.source.file
+    changed = [(span, _turn_attrs(t, f)) for t, speaker, span in
+               zip(turns, blocks.speakers, blocks.spans, strict=False) if t.speaker != speaker]
+    changed += [(span, _lines(_motion_block(m, f))) for m, ids, span in
+                zip(motions, blocks.submitters, blocks.spans[len(turns):], strict=True)
+                if m.submitter_ids != ids]
+    if not changed:
+        return blocks.text
+    parts, at = [], 0
+    for (start, end), text in sorted(changed):
+        parts += (blocks.text[at:start], text)
+        at = end
+    parts.append(blocks.text[at:])
+    return "".join(parts)
+
+
+def write_meeting(meeting: Meeting, stamp: ImportStamp | None = None,
+                  blocks: Blocks | None = None) -> str:
+    """The meeting as a content file (docs/format.md). With a `stamp`, the front
+    matter records it plus the file's own hash (`content_hash`). `blocks`: what
+    `write_blocks` gave for this meeting, perhaps with other person ids (its
+    turns may then have no paragraphs: they are not read)."""
+    body = _blocks_text(meeting, blocks if blocks is not None else write_blocks(meeting))
+    text = "\n".join(_front_matter(meeting, stamp)) + body + "\n"
     if stamp is None:
         return text
     # The hash of the file without the line that will hold it: `content_hash`

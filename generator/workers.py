@@ -60,18 +60,49 @@ def _run(item: Any) -> Any:
     return _TASK(item)
 
 
+class _Pool(Pool):
+    """A `multiprocessing.pool.Pool` whose worker handler thread (which forks
+    a worker in place of one that exited) waits for a worker to exit or the
+    pool to change, and not also for a result to be readable: it did nothing
+    with the result but look again, so while results waited to be read (this
+    process busy with the last one) it woke thousands of times a second,
+    taking the interpreter lock from this process's real work (64,000 wakes,
+    ~1.4 CPU-s, for an import of 1,000 transcripts). Workers' exits are its
+    own sentinels; closing or ending the pool writes to the change notifier."""
+
+    def _get_sentinels(self) -> list:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
+
+
 @contextlib.contextmanager
-def forked_pool(workers: int, tasks_per_worker: int | None = None) -> Iterator[Pool]:
+def forked_pool(workers: int, tasks_per_worker: int | None = None,
+                results_buffer: int | None = None) -> Iterator[Pool]:
     """A pool of `workers` forked processes that share this process's heap
     copy on write, with the heap frozen for the garbage collector meanwhile
     (``gc.freeze``, as the gc module's documentation advises before a fork).
     Garbage is collected and free memory returned to the system first: a
     worker that allocates into a free slot of an inherited page copies it.
     With `tasks_per_worker`, a worker exits after that many tasks and a fresh
-    one is forked: what a worker copied of the shared heap is given back."""
-    with _frozen_heap(), multiprocessing.get_context("fork").Pool(
-            workers, maxtasksperchild=tasks_per_worker) as pool:
+    one is forked: what a worker copied of the shared heap is given back.
+    `results_buffer`: the size in bytes to give the pipe the results come
+    back in (`widen_pipe`)."""
+    with _frozen_heap(), _Pool(workers, maxtasksperchild=tasks_per_worker,
+                               context=multiprocessing.get_context("fork")) as pool:
+        if results_buffer:
+            with contextlib.suppress(AttributeError):  # (a Pool's queue, not public)
+                widen_pipe(pool._outqueue._reader.fileno(), results_buffer)  # type: ignore
         yield pool
+
+
+def widen_pipe(fd: int, size: int) -> None:
+    """Give a pipe a buffer of `size` bytes (Linux; elsewhere, or beyond the
+    system's limit, it keeps its own). A worker sends its result whole and
+    goes on while this process is busy, instead of waiting for it to read
+    each 64 kB, and holding the lock the other workers send under meanwhile."""
+    with contextlib.suppress(OSError, AttributeError):
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, size)
 
 
 @contextlib.contextmanager
@@ -99,11 +130,13 @@ def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
              label: str = "", min_items: int = 8,
-             tasks_per_worker: int | None = TASKS_PER_WORKER) -> Iterator[R]:
+             tasks_per_worker: int | None = TASKS_PER_WORKER,
+             results_buffer: int | None = None) -> Iterator[R]:
     """Yield `task(item)` for every item, in order, using `jobs` forked workers
     (0: one per core). `task` may be a closure: workers inherit it by fork. A
     worker is replaced by a fresh fork after `tasks_per_worker` items (None:
-    never), which gives back what it copied of the shared heap."""
+    never), which gives back what it copied of the shared heap.
+    `results_buffer`: see `forked_pool` (for results of tens of kB)."""
     global _TASK
     workers = min(worker_count(jobs), len(items))
     forkable = "fork" in multiprocessing.get_all_start_methods()
@@ -115,7 +148,7 @@ def fork_map(task: Callable[[T], R], items: Sequence[T], jobs: int = 0,
             return
         _TASK = task
         try:
-            with forked_pool(workers, tasks_per_worker) as pool:
+            with forked_pool(workers, tasks_per_worker, results_buffer) as pool:
                 for result in pool.imap(_run, items, chunksize=1):
                     yield result
                     bar.advance()

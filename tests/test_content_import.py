@@ -272,10 +272,11 @@ def test_a_reader_that_crashes_costs_only_its_own_transcript(
 
     real = generator.importer.read_transcript
 
-    def flaky(path: Path, display: str | None = None):  # type: ignore[no-untyped-def]
+    def flaky(path: Path, display: str | None = None, data: bytes | None = None
+              ):  # type: ignore[no-untyped-def]
         if path.name == "crash.txt":
             raise RuntimeError("a bug in a reader")
-        return real(path, display)
+        return real(path, display, data)
 
     monkeypatch.setattr(generator.importer, "read_transcript", flaky)
     (project.transcripts_dir / "crash.txt").write_text("De voorzitter:\nGoedemiddag.\n", "utf-8")

@@ -131,14 +131,17 @@ def apply_sidecar(meeting: Meeting, meta: dict[str, str], file: str) -> Meeting:
     return replace(updated, id=new_id, motions=motions)
 
 
-def read_transcript(path: Path, display_name: str | None = None) -> ParseResult:
-    """Read one transcript file into meetings plus diagnostics. Never raises for
-    bad input: every problem becomes a diagnostic naming the file."""
+def read_transcript(path: Path, display_name: str | None = None,
+                    data: bytes | None = None) -> ParseResult:
+    """Read one transcript file into meetings plus diagnostics (`data`: its
+    bytes, when the caller read them already). Never raises for bad input:
+    every problem becomes a diagnostic naming the file."""
     name = display_name or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return ParseResult((), (error(f"cannot read file: {exc.strerror}", name),))
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return ParseResult((), (error(f"cannot read file: {exc.strerror}", name),))
     meta, diags = read_sidecar(path, name)
     fmt = detect_format(name, data)
     if fmt == "pdf":
