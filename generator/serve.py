@@ -10,7 +10,6 @@ one function. Nothing the preview adds is ever written to ``site/``.
 from __future__ import annotations
 
 import contextlib
-import gc
 import html
 import mimetypes
 import os
@@ -74,8 +73,9 @@ def settle_heap() -> None:
     collected; what the process keeps is replaced by reference (no cycles),
     so little is; a pool of forked workers unfreezes everything when it
     ends (`generator.workers`), and the next call freezes it again."""
-    gc.collect()
-    gc.freeze()
+    from generator.sitebuild import freeze_kept_heap
+
+    freeze_kept_heap()
 
 
 def exception_diagnostic(exc: BaseException, project: Project) -> Diagnostic:
@@ -182,7 +182,9 @@ class Preview:
 
     def warm(self) -> None:
         """After the first build: read what the next build reads of the build
-        cache and keep it parsed (`BuildCache.warm`), and import the modules
+        cache and keep it parsed (`BuildCache.warm`), make the archive as
+        the next build would start from it (`generator.sitebuild.warm_archive`:
+        a first build with nothing to do made none), and import the modules
         a build that renders imports (a build with nothing to do imports
         none), then freeze it all for the collector (`settle_heap`), so that
         the first save is rebuilt as fast as the later ones. Only for
@@ -200,6 +202,10 @@ class Preview:
             from generator.search import warm as warm_search
 
             warm_search(cache.folder / "search")
+        with contextlib.suppress(Exception):
+            from generator.sitebuild import warm_archive
+
+            warm_archive(self.project)
         for name in RENDERING_MODULES:
             with contextlib.suppress(ImportError):
                 importlib.import_module(name)

@@ -18,6 +18,7 @@ from synthetic_project import (
     copy_built,
     edit_transcript,
     file_tree,
+    recorded_calls,
 )
 
 from generator import file_memo
@@ -144,6 +145,63 @@ def test_a_warmed_preview_rebuilds_the_first_save_without_reading_the_kept_files
     assert not [p for p in parsed if Path(p).parent.name in ("outlines", "state")
                 or Path(p).parent == cache]
     assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def test_a_warmed_preview_makes_the_first_saves_archive_by_difference(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Serve's first build finds nothing to do and makes no archive;
+    `Preview.warm` makes it, so the first save's build takes the changed
+    meeting's parts out of the sums and its new ones in instead of summing
+    every meeting's (`generator.archive._facts_by_difference`), and the
+    page check finds every unchanged speaker's line where it left it."""
+    from generator import archive, pagestate
+    from generator.project_lock import project_lock
+    from generator.serve import Preview
+
+    root = copy_built(built, tmp_path / "project")
+    preview = Preview(load_project(root))
+    with project_lock(root, "serve"):
+        assert preview.rebuild()
+        monkeypatch.setattr(archive, "_LAST", None)  # (what an earlier test left)
+        preview.warm()
+        assert archive._LAST is not None
+        assert pagestate._SPEAKER_LINES is not None
+        warmed = archive._LAST.outlines
+        whole = recorded_calls(monkeypatch, archive, "_facts_indexes")
+        edit_transcript(root, 1)
+        assert preview.rebuild()
+        assert not preview.errors
+        assert whole == []
+        assert archive._LAST.outlines is warmed  # (a word of a speech: the same outlines)
+    assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def test_a_heap_kept_frozen_stays_frozen_through_a_paused_stage(
+        monkeypatch: pytest.MonkeyPatch):
+    """What serve froze on purpose after a build (`settle_heap`) is not
+    thawed by the stages of the next one (`collector_paused`), and what a
+    stage made joins the oldest generation when nothing is kept frozen."""
+    import gc
+
+    from generator import sitebuild
+
+    monkeypatch.setattr(sitebuild, "_heap_kept_frozen", False)
+    gc.unfreeze()
+    try:
+        sitebuild.freeze_kept_heap()
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with sitebuild.collector_paused():
+            made = [[n] for n in range(1000)]
+        assert gc.get_freeze_count() == frozen
+        gc.unfreeze()
+        monkeypatch.setattr(sitebuild, "_heap_kept_frozen", False)
+        with sitebuild.collector_paused():
+            made += [[n] for n in range(1000)]
+        assert gc.get_freeze_count() == 0
+        assert gc.is_tracked(made[-1])
+    finally:
+        gc.unfreeze()
 
 
 def _settle(path: Path) -> None:
