@@ -221,7 +221,8 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
 
 
 def build_site(project: Project, verbose: bool = False, clean: bool = False,
-               jobs: int = 0) -> list[Diagnostic]:
+               jobs: int = 0, stats: Mapping[str, tuple[int, int, int]] | None = None
+               ) -> list[Diagnostic]:
     """Load every meeting and write the whole site. `site/` is only replaced
     when rendering produced no errors. `jobs` worker processes render a large
     archive (0: one per core). The build cache (`generator.cache`) makes a
@@ -229,12 +230,16 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
     inputs are unchanged from the previous site; `clean` ignores the cache.
     What is frozen for the garbage collector stays so (a pool of forked
     workers unfreezes what it froze, `generator.workers`): the live preview
-    freezes what it keeps between builds (`generator.serve.settle_heap`)."""
-    return _build_site(project, verbose, clean, jobs)
+    freezes what it keeps between builds (`generator.serve.settle_heap`).
+    `stats`: the modification time, size and inode of input files (by
+    path) as the caller found them just before (the live preview looks at
+    ``content/`` after its import): trusted instead of stat'ing them again."""
+    return _build_site(project, verbose, clean, jobs, stats)
 
 
-def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list[Diagnostic]:
-    cache = BuildCache(project, clean=clean)
+def _build_site(project: Project, verbose: bool, clean: bool, jobs: int,
+                stats: Mapping[str, tuple[int, int, int]] | None = None) -> list[Diagnostic]:
+    cache = BuildCache(project, clean=clean, stats=stats)
     with timed("check", verbose):
         inputs = cache.input_digests()
         if cache.is_noop(inputs):  # nothing changed since the last good build

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -202,6 +203,62 @@ def test_a_heap_kept_frozen_stays_frozen_through_a_paused_stage(
         assert gc.is_tracked(made[-1])
     finally:
         gc.unfreeze()
+
+
+def test_the_preview_records_content_as_its_build_found_it_after_the_import(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Plenum's build looks at ``content/`` once, after its import wrote it:
+    the site build trusts those stats (no `os.stat` of a content file), the
+    preview records them as the inputs built, and the next look finds
+    nothing to build."""
+    from generator import cache
+    from generator.project_lock import project_lock
+    from generator.serve import Preview, snapshot
+
+    root = copy_built(built, tmp_path / "project")
+    project = load_project(root)
+    preview = Preview(project)
+    stat = os.stat
+    content = f"{project.content_dir}{os.sep}"
+    asked: list[str] = []
+
+    def counting_stat(path, *args, **kwargs):  # (the build cache's calls alone)
+        if sys._getframe(1).f_code.co_filename == cache.__file__ \
+                and os.fspath(path).startswith(content):
+            asked.append(os.fspath(path))
+        return stat(path, *args, **kwargs)
+
+    with project_lock(root, "serve"):
+        assert preview.rebuild()
+        edit_transcript(root, 1)
+        monkeypatch.setattr(cache.os, "stat", counting_stat)
+        assert preview.rebuild()
+        monkeypatch.undo()
+        assert not preview.errors
+        assert asked == []
+        assert preview._seen is not None
+        assert preview._seen[project.content_dir] == snapshot(project.content_dir)
+        assert not preview.rebuild()
+    assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def test_file_digests_trust_the_stats_they_are_given(tmp_path: Path):
+    """A file whose given size and modification time are those its digest
+    was found under is not hashed again; other given stats make it hashed."""
+    from generator.cache import FileDigests
+
+    path = tmp_path / "a.md"
+    path.write_text("one")
+    st = path.stat()
+    first = FileDigests(root=tmp_path)
+    digest = first.digest(path)
+    same = FileDigests(first.used, root=tmp_path,
+                       stats={os.fspath(path): (st.st_mtime_ns, st.st_size, st.st_ino)})
+    assert same.digest(path) == digest and same.hashed == 0
+    path.write_text("two")
+    moved = FileDigests(first.used, root=tmp_path,
+                        stats={os.fspath(path): (st.st_mtime_ns + 1, st.st_size, st.st_ino)})
+    assert moved.digest(path) != digest and moved.hashed == 1
 
 
 def _settle(path: Path) -> None:
