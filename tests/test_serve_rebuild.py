@@ -28,8 +28,16 @@ from generator.config import load_project
 
 @pytest.fixture(autouse=True)
 def _forget_parsed_files():
+    """What serve keeps (parsed files, a frozen heap) must not reach the
+    tests run after these in this process."""
+    import gc
+
+    from generator import sitebuild
+
     yield
     file_memo.keep_parsed_files(False)
+    gc.unfreeze()
+    sitebuild._heap_kept_frozen = False
 
 
 @pytest.fixture(scope="module")
