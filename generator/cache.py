@@ -48,9 +48,10 @@ the files every build reads (the state and its head, the outline shards,
 the archive state, the registry, ``digests.json``) are kept parsed between
 its builds, and what a build writes of them is handed to the next one
 unread (`generator.file_memo`; `kept=True` below): keyed by each file's
-identity, so a file replaced by anyone else is read again. The meetings'
-pickles and facts (large, one per meeting) and ``pages.pickle`` (rendering
-adds to the state it read) are read from disk each time.
+identity, so a file replaced by anyone else is read again; so is
+``pages.pickle`` (the page check copies what it changes of the state it
+read). The meetings' pickles and facts (large, one per meeting) are read
+from disk each time.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -134,11 +136,15 @@ class FileDigests:
     `root` are known by their path relative to it, so a project that was moved
     or copied (with its cache) does not hash its files again."""
 
-    def __init__(self, known: Mapping[str, list] | None = None, root: Path | None = None):
+    def __init__(self, known: Mapping[str, list] | None = None, root: Path | None = None,
+                 stats: Mapping[str, tuple[int, int, int]] | None = None):
         self.known: dict[str, list] = dict(known or {})
         self.used: dict[str, list] = {}
         self.hashed = 0  # files hashed by this build (not known, or changed since)
         self._prefix = f"{root}{os.sep}" if root is not None else None
+        # path -> (modification time, size, inode) as the caller just found them
+        # (a live preview's look at its inputs, `generator.serve.snapshot`): not stat'ed again
+        self.stats = stats or {}
 
     def key(self, path: Path | str) -> str:
         """The name `path` is known by: relative to the root when under it."""
@@ -151,10 +157,15 @@ class FileDigests:
         seen = self.used.get(key)
         if seen is not None:
             return seen[2]
-        stat = os.stat(path)
+        found = self.stats.get(os.fspath(path))
+        if found is not None:
+            mtime, size = found[0], found[1]
+        else:
+            stat = os.stat(path)
+            mtime, size = stat.st_mtime_ns, stat.st_size
         entry = self.known.get(key)
-        if entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
-            entry = [stat.st_size, stat.st_mtime_ns, _hash_file(Path(path))]
+        if entry is None or entry[0] != size or entry[1] != mtime:
+            entry = [size, mtime, _hash_file(Path(path))]
             self.hashed += 1
         self.used[key] = entry
         return entry[2]
@@ -175,7 +186,10 @@ class BuildCache:
     """The cache of one project. `clean=True` starts from nothing (and the
     build then overwrites what was stored)."""
 
-    def __init__(self, project: Project, clean: bool = False):
+    def __init__(self, project: Project, clean: bool = False,
+                 stats: Mapping[str, tuple[int, int, int]] | None = None):
+        """`stats`: the modification time, size and inode of input files as
+        the caller just found them (by path), which `files` then trusts."""
         self.project = project
         self.folder = project.root / CACHE_DIR
         if clean:
@@ -190,7 +204,7 @@ class BuildCache:
         self._previous_csv_blocks: dict[str, list] | None = state.get("csv_blocks")
         self.previous_site: list | None = state.get("site")
         self.files = FileDigests({} if clean else self._read_json("digests.json"),
-                                 root=project.root)
+                                 root=project.root, stats=stats)
         self.meeting_digests: dict[str, str] = {}  # meeting id -> content hash + salt
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
         self._path_by_meeting: dict[str, Path] = {}  # meeting id -> its content file
@@ -414,6 +428,7 @@ class BuildCache:
         for name in ("pages", "csv_blocks"):
             self._section(name)
         OutlineStore(self.folder / OUTLINES_DIR).read_all()
+        _read_pickles(self.folder / DEPS_FILE, 1, kept=True)
         with contextlib.suppress(OSError):
             for path in sorted(self.folder.glob(f"*{STATE_SUFFIX}")):
                 _read_pickles(path, 1, kept=True)
@@ -516,8 +531,9 @@ class BuildCache:
 
     def _read_deps(self, build: str | None) -> Any:
         """The page dependencies saved with the state of build `build`."""
-        # (not kept by a preview: rendering adds to the fields of the state it read)
-        found = _read_pickles(self.folder / DEPS_FILE, 1)
+        # (kept by a preview: the page check never changes the state it read,
+        # `generator.pagestate.PageCheck._writable`)
+        found = _read_pickles(self.folder / DEPS_FILE, 1, kept=True)
         if build is None or found is None or not isinstance(found[0], dict) \
                 or found[0].get("build") != build:
             return None
@@ -538,7 +554,7 @@ class BuildCache:
 
         self.folder.mkdir(parents=True, exist_ok=True)
         build = os.urandom(8).hex()  # ties the page dependencies to this state
-        _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps})
+        _write_pickles(self.folder / DEPS_FILE, {"build": build, "deps": self.deps}, kept=True)
         head = {"format": FORMAT, "build": build, "template_refs": self._used_template_refs(),
                 "site": self.site_stamp(),
                 "diagnostics": [asdict(d) for d in diagnostics]}  # type: ignore[call-overload]
@@ -820,12 +836,23 @@ def _plain(record: Iterable) -> list:
     """A record of the cache state (a dataclass or a tuple) as a JSON list: its
     fields, not copied (`dataclasses.astuple` copies every nested tuple, one
     Python call per item: 0.13-0.16 CPU-s against 0.03 for the speeches CSV's
-    10,000 blocks)."""
-    from dataclasses import fields, is_dataclass
+    10,000 blocks; and one getter per class, not `dataclasses.fields` per record)."""
+    getter = _FIELD_GETTERS.get(type(record))
+    if getter is None:
+        from dataclasses import fields, is_dataclass
 
-    if is_dataclass(record):
-        return [getattr(record, f.name) for f in fields(record)]  # type: ignore[arg-type]
-    return list(record)
+        if not is_dataclass(record):
+            return list(record)
+        names = [f.name for f in fields(record)]  # type: ignore[arg-type]
+        if len(names) > 1:
+            getter = attrgetter(*names)
+        else:  # (attrgetter of one name gives the value, not a tuple)
+            getter = lambda found: tuple(getattr(found, n) for n in names)  # noqa: E731
+        _FIELD_GETTERS[type(record)] = getter
+    return list(getter(record))
+
+
+_FIELD_GETTERS: dict[type, Callable[[Any], tuple]] = {}  # dataclass -> its fields' values
 
 
 def _write_json(path: Path, data: object, kept: bool = False) -> None:

@@ -309,29 +309,10 @@ class PageCheck:
     def _meetings_by_speaker(self) -> str | None:
         """The source of `BY_SPEAKER_MEETINGS`: the outlines, and the ids of
         each speaker's meetings (None: a meeting there is not the archive's
-        outline of its id, so the ids do not name it). A speaker's line is
-        the last check's of this process when their meetings are the very
-        tuple it was made from and the archive's outlines by id the very
-        mapping (a live preview's archive keeps both where nothing changed)."""
-        global _SPEAKER_LINES
-        by_id = self.archive.meetings_by_id
-        known = _SPEAKER_LINES[1] if _SPEAKER_LINES is not None \
-            and _SPEAKER_LINES[0] is by_id else {}
-        made: dict[str, tuple[Sequence, str]] = {}
-        lines = [self.outline_state]
-        for pid, meetings in self.digests._field(BY_SPEAKER_MEETINGS).items():
-            found = known.get(pid)
-            if found is not None and found[0] is meetings:
-                line = found[1]
-            else:
-                ids = list(map(_ID, meetings))  # (C loops: some 200,000 meetings at 10,000)
-                if not all(map(is_, map(by_id.get, ids), meetings)):
-                    return None
-                line = f"{pid}={','.join(ids)}"
-            made[pid] = (meetings, line)
-            lines.append(line)
-        _SPEAKER_LINES = (by_id, made)
-        return _hash_lines(lines)
+        outline of its id, so the ids do not name it; `speaker_lines`)."""
+        lines = speaker_lines(self.archive.meetings_by_id,
+                              self.digests._field(BY_SPEAKER_MEETINGS))
+        return None if lines is None else _hash_lines([self.outline_state, *lines])
 
     # -- this build's tokens ----------------------------------------------------
 
@@ -439,6 +420,45 @@ class PageCheck:
                          flat.astype(np.int32, copy=False), merged,
                          {k: v for k, v in sources.items() if v is not None},
                          self.meetings, self.outlines, next_id, self.speaker_sources())
+
+
+def speaker_lines(by_id: Mapping[str, Any], by_speaker: Mapping[str, Sequence]
+                  ) -> list[str] | None:
+    """A line per speaker of `by_speaker` (their id and the ids of the
+    meetings they spoke in; None: a meeting there is not the outline of its
+    id in `by_id`, so the ids do not name it). A speaker's line is the last
+    call's of this process when their meetings are the very tuple it was
+    made from and `by_id` the very mapping (a live preview's archive keeps
+    both where nothing changed: `warm_page_check`)."""
+    global _SPEAKER_LINES
+    known = _SPEAKER_LINES[1] if _SPEAKER_LINES is not None \
+        and _SPEAKER_LINES[0] is by_id else {}
+    made: dict[str, tuple[Sequence, str]] = {}
+    lines = []
+    for pid, meetings in by_speaker.items():
+        found = known.get(pid)
+        if found is not None and found[0] is meetings:
+            line = found[1]
+        else:
+            ids = list(map(_ID, meetings))  # (C loops: some 200,000 meetings at 10,000)
+            if not all(map(is_, map(by_id.get, ids), meetings)):
+                return None
+            line = f"{pid}={','.join(ids)}"
+        made[pid] = (meetings, line)
+        lines.append(line)
+    _SPEAKER_LINES = (by_id, made)
+    return lines
+
+
+def warm_page_check(archive: Archive) -> None:
+    """Find now what the page check of the next build of this process reads
+    of every speaker (the outline of their chart data, `speaker_outlines`,
+    and their line of `BY_SPEAKER_MEETINGS`): an archive made from this
+    one by difference keeps both where a speaker's meetings are unchanged
+    (a live preview warming up before the first save)."""
+    speakers = archive.chart_data.speakers if archive.chart_data is not None else {}
+    speaker_outlines(speakers)
+    speaker_lines(archive.meetings_by_id, archive.meetings_by_speaker)
 
 
 def _hash_lines(lines: Iterable[str]) -> str:

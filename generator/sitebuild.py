@@ -52,18 +52,37 @@ def collector_paused() -> Iterator[None]:
     collections after the stage: 1.35–2.5 of 7.8–9.7 CPU-s of a
     one-transcript rebuild at 10,000 meetings went to the collector (gc
     callbacks, three runs on a loaded machine), 0.2–0.36 s after. Not
-    while objects are frozen (a process that froze what it keeps between
-    builds): `gc.unfreeze` would thaw all of them."""
+    while a process keeps its heap frozen on purpose (`freeze_kept_heap`):
+    `gc.unfreeze` would thaw all of it. (Asked by a flag: `gc.get_freeze_count`
+    walks the frozen objects, ~0.15 s per stage for a preview's heap at
+    10,000 meetings.)"""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if gc.get_freeze_count() == 0:  # (a heap frozen on purpose stays frozen)
+        if not _heap_kept_frozen:
             gc.freeze()  # what survived joins the oldest generation, untraversed
             gc.unfreeze()
         if enabled:
             gc.enable()
+
+
+_heap_kept_frozen = False  # `freeze_kept_heap` froze what the process keeps
+
+
+def freeze_kept_heap() -> None:
+    """Collect the cyclic garbage of what is not frozen, then freeze the
+    rest for the collector, on purpose (a process that keeps what it built
+    for its next build, `generator.serve.settle_heap`): `collector_paused`
+    then leaves it frozen. A pool of forked workers thaws the heap when it
+    ends (`generator.workers`); the stages after it then leave their
+    survivors where the collector put them, until the next call freezes
+    all again."""
+    global _heap_kept_frozen
+    gc.collect()
+    gc.freeze()
+    _heap_kept_frozen = True
 
 
 def load_meetings(project: Project, cache: BuildCache | None = None
@@ -99,6 +118,29 @@ def meeting_texts(project: Project, cache: BuildCache) -> MeetingTexts:
     """The turns of the outlines `load_meetings` loaded through `cache`."""
     registry, _ = _registry(project, cache)  # as content loading does
     return cache.texts(registry)
+
+
+def warm_archive(project: Project, jobs: int = 0) -> None:
+    """Load the meetings and make the archive as a build would now, and
+    what the page check reads of it (`generator.pagestate.warm_page_check`),
+    rendering nothing: a process that keeps its last archive (a live
+    preview: `generator.archive`) then makes the archive of its next build
+    by difference, the first after a save included (its first build found
+    nothing to do and made none: the archive's full path took ~2 CPU-s more
+    at 10,000 meetings). Only after a good build (the cache has its
+    inputs); what it writes to the cache is what a build would (entries
+    under their content's keys), usually nothing."""
+    from generator.archive import build_archive
+    from generator.pagestate import warm_page_check
+
+    cache = BuildCache(project)
+    if not cache.previous_inputs:
+        return
+    with collector_paused():
+        meetings, _ = load_meetings(project, cache)
+        if meetings:
+            archive, _ = build_archive(meetings, meeting_texts(project, cache), jobs)
+            warm_page_check(archive)
 
 
 def copy_static(static_dir: Path, out_dir: Path) -> None:
@@ -179,7 +221,8 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
 
 
 def build_site(project: Project, verbose: bool = False, clean: bool = False,
-               jobs: int = 0) -> list[Diagnostic]:
+               jobs: int = 0, stats: Mapping[str, tuple[int, int, int]] | None = None
+               ) -> list[Diagnostic]:
     """Load every meeting and write the whole site. `site/` is only replaced
     when rendering produced no errors. `jobs` worker processes render a large
     archive (0: one per core). The build cache (`generator.cache`) makes a
@@ -187,12 +230,16 @@ def build_site(project: Project, verbose: bool = False, clean: bool = False,
     inputs are unchanged from the previous site; `clean` ignores the cache.
     What is frozen for the garbage collector stays so (a pool of forked
     workers unfreezes what it froze, `generator.workers`): the live preview
-    freezes what it keeps between builds (`generator.serve.settle_heap`)."""
-    return _build_site(project, verbose, clean, jobs)
+    freezes what it keeps between builds (`generator.serve.settle_heap`).
+    `stats`: the modification time, size and inode of input files (by
+    path) as the caller found them just before (the live preview looks at
+    ``content/`` after its import): trusted instead of stat'ing them again."""
+    return _build_site(project, verbose, clean, jobs, stats)
 
 
-def _build_site(project: Project, verbose: bool, clean: bool, jobs: int) -> list[Diagnostic]:
-    cache = BuildCache(project, clean=clean)
+def _build_site(project: Project, verbose: bool, clean: bool, jobs: int,
+                stats: Mapping[str, tuple[int, int, int]] | None = None) -> list[Diagnostic]:
+    cache = BuildCache(project, clean=clean, stats=stats)
     with timed("check", verbose):
         inputs = cache.input_digests()
         if cache.is_noop(inputs):  # nothing changed since the last good build

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from synthetic_project import (
     copy_built,
     edit_transcript,
     file_tree,
+    recorded_calls,
 )
 
 from generator import file_memo
@@ -26,8 +28,16 @@ from generator.config import load_project
 
 @pytest.fixture(autouse=True)
 def _forget_parsed_files():
+    """What serve keeps (parsed files, a frozen heap) must not reach the
+    tests run after these in this process."""
+    import gc
+
+    from generator import sitebuild
+
     yield
     file_memo.keep_parsed_files(False)
+    gc.unfreeze()
+    sitebuild._heap_kept_frozen = False
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +154,119 @@ def test_a_warmed_preview_rebuilds_the_first_save_without_reading_the_kept_files
     assert not [p for p in parsed if Path(p).parent.name in ("outlines", "state")
                 or Path(p).parent == cache]
     assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def test_a_warmed_preview_makes_the_first_saves_archive_by_difference(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Serve's first build finds nothing to do and makes no archive;
+    `Preview.warm` makes it, so the first save's build takes the changed
+    meeting's parts out of the sums and its new ones in instead of summing
+    every meeting's (`generator.archive._facts_by_difference`), and the
+    page check finds every unchanged speaker's line where it left it."""
+    from generator import archive, pagestate
+    from generator.project_lock import project_lock
+    from generator.serve import Preview
+
+    root = copy_built(built, tmp_path / "project")
+    preview = Preview(load_project(root))
+    with project_lock(root, "serve"):
+        assert preview.rebuild()
+        monkeypatch.setattr(archive, "_LAST", None)  # (what an earlier test left)
+        preview.warm()
+        assert archive._LAST is not None
+        assert pagestate._SPEAKER_LINES is not None
+        warmed = archive._LAST.outlines
+        whole = recorded_calls(monkeypatch, archive, "_facts_indexes")
+        edit_transcript(root, 1)
+        assert preview.rebuild()
+        assert not preview.errors
+        assert whole == []
+        assert archive._LAST.outlines is warmed  # (a word of a speech: the same outlines)
+    assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def test_a_heap_kept_frozen_stays_frozen_through_a_paused_stage(
+        monkeypatch: pytest.MonkeyPatch):
+    """What serve froze on purpose after a build (`settle_heap`) is not
+    thawed by the stages of the next one (`collector_paused`), and what a
+    stage made joins the oldest generation when nothing is kept frozen."""
+    import gc
+
+    from generator import sitebuild
+
+    monkeypatch.setattr(sitebuild, "_heap_kept_frozen", False)
+    gc.unfreeze()
+    try:
+        sitebuild.freeze_kept_heap()
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with sitebuild.collector_paused():
+            made = [[n] for n in range(1000)]
+        assert gc.get_freeze_count() == frozen
+        gc.unfreeze()
+        monkeypatch.setattr(sitebuild, "_heap_kept_frozen", False)
+        with sitebuild.collector_paused():
+            made += [[n] for n in range(1000)]
+        assert gc.get_freeze_count() == 0
+        assert gc.is_tracked(made[-1])
+    finally:
+        gc.unfreeze()
+
+
+def test_the_preview_records_content_as_its_build_found_it_after_the_import(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Plenum's build looks at ``content/`` once, after its import wrote it:
+    the site build trusts those stats (no `os.stat` of a content file), the
+    preview records them as the inputs built, and the next look finds
+    nothing to build."""
+    from generator import cache
+    from generator.project_lock import project_lock
+    from generator.serve import Preview, snapshot
+
+    root = copy_built(built, tmp_path / "project")
+    project = load_project(root)
+    preview = Preview(project)
+    stat = os.stat
+    content = f"{project.content_dir}{os.sep}"
+    asked: list[str] = []
+
+    def counting_stat(path, *args, **kwargs):  # (the build cache's calls alone)
+        if sys._getframe(1).f_code.co_filename == cache.__file__ \
+                and os.fspath(path).startswith(content):
+            asked.append(os.fspath(path))
+        return stat(path, *args, **kwargs)
+
+    with project_lock(root, "serve"):
+        assert preview.rebuild()
+        edit_transcript(root, 1)
+        monkeypatch.setattr(cache.os, "stat", counting_stat)
+        assert preview.rebuild()
+        monkeypatch.undo()
+        assert not preview.errors
+        assert asked == []
+        assert preview._seen is not None
+        assert preview._seen[project.content_dir] == snapshot(project.content_dir)
+        assert not preview.rebuild()
+    assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def test_file_digests_trust_the_stats_they_are_given(tmp_path: Path):
+    """A file whose given size and modification time are those its digest
+    was found under is not hashed again; other given stats make it hashed."""
+    from generator.cache import FileDigests
+
+    path = tmp_path / "a.md"
+    path.write_text("one")
+    st = path.stat()
+    first = FileDigests(root=tmp_path)
+    digest = first.digest(path)
+    same = FileDigests(first.used, root=tmp_path,
+                       stats={os.fspath(path): (st.st_mtime_ns, st.st_size, st.st_ino)})
+    assert same.digest(path) == digest and same.hashed == 0
+    path.write_text("two")
+    moved = FileDigests(first.used, root=tmp_path,
+                        stats={os.fspath(path): (st.st_mtime_ns + 1, st.st_size, st.st_ino)})
+    assert moved.digest(path) != digest and moved.hashed == 1
 
 
 def _settle(path: Path) -> None:

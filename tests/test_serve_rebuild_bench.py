@@ -4,11 +4,27 @@ same site."""
 
 from __future__ import annotations
 
+import gc
 import re
 from pathlib import Path
 
+import pytest
+
 from benchmarks import serve_rebuild
+from generator import file_memo, sitebuild
 from tests.synthetic_project import built_project
+
+
+@pytest.fixture(autouse=True)
+def _as_a_fresh_process():
+    """The benchmark runs serve's rebuilds in this process: what serve keeps
+    (parsed files, a frozen heap) must not reach the tests run after it (a
+    file a test rewrites in place within a clock tick would be taken from
+    memory)."""
+    yield
+    file_memo.keep_parsed_files(False)
+    gc.unfreeze()
+    sitebuild._heap_kept_frozen = False
 
 
 def _files(folder: Path) -> dict[str, bytes]:
