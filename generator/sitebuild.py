@@ -85,6 +85,14 @@ def freeze_kept_heap() -> None:
     _heap_kept_frozen = True
 
 
+def heap_thawed() -> None:
+    """A pool of forked workers thawed the whole heap (`generator.workers`):
+    `collector_paused` moves the survivors of the stages after it again, until
+    `freeze_kept_heap` freezes all once more."""
+    global _heap_kept_frozen
+    _heap_kept_frozen = False
+
+
 def load_meetings(project: Project, cache: BuildCache | None = None
                   ) -> tuple[list[Meeting], list[Diagnostic]]:
     """Every meeting of `content/`, with the speaker registry applied (a file

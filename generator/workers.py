@@ -108,7 +108,9 @@ def widen_pipe(fd: int, size: int) -> None:
 @contextlib.contextmanager
 def _frozen_heap() -> Iterator[None]:
     """Garbage collected, free memory given back to the system, and the heap
-    frozen for the collector meanwhile (see `forked_pool`)."""
+    frozen for the collector meanwhile (see `forked_pool`). Thawed after,
+    a heap the process had frozen on purpose too (`generator.sitebuild.
+    freeze_kept_heap`), which is then told (`heap_thawed`)."""
     gc.collect()
     _trim_heap()
     gc.freeze()
@@ -116,6 +118,9 @@ def _frozen_heap() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+        from generator.sitebuild import heap_thawed
+
+        heap_thawed()
 
 
 def _trim_heap() -> None:

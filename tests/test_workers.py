@@ -94,3 +94,30 @@ def test_bounded_map_raises_what_a_task_raised():
     with pytest.raises(ValueError, match="seven"):
         bounded_map(task, list(range(20)), workers=2, batch=3,
                     limits=WorkerLimits(items=100, faulted=1 << 40))
+
+
+def test_a_pool_that_thaws_a_heap_kept_frozen_says_so_and_stages_splice_again(
+        monkeypatch):
+    """A pool unfreezes the whole heap when it ends, also what serve froze on
+    purpose (`sitebuild.freeze_kept_heap`); the stages after it must then move
+    their survivors into the oldest generation again (`collector_paused`),
+    not leave them to the collector's young generations."""
+    import gc
+
+    from generator import sitebuild
+
+    monkeypatch.setattr(sitebuild, "_heap_kept_frozen", False)
+    gc.unfreeze()
+    try:
+        sitebuild.freeze_kept_heap()
+        assert sitebuild._heap_kept_frozen
+        assert list(fork_map(abs, list(range(-20, 0)), jobs=2, min_items=2)) == \
+            list(range(20, 0, -1))
+        assert gc.get_freeze_count() == 0
+        assert not sitebuild._heap_kept_frozen
+        with sitebuild.collector_paused():
+            made = [[n] for n in range(1000)]
+        assert gc.get_freeze_count() == 0  # spliced into the oldest generation, not frozen
+        assert gc.is_tracked(made[-1])
+    finally:
+        gc.unfreeze()
