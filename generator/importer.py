@@ -134,38 +134,59 @@ class _Listed(NamedTuple):
         return self.folder / self.name
 
 
-def _relisting(project: Project, folder: Path, before: dict[str, _Listed], racy_after: int
-               ) -> tuple[dict[str, _Listed], set[str]]:
-    """The regular files of `folder` (symlinks followed) by name (an
-    unreadable or missing folder has none), and the names of the files
-    added, removed or changed since `before` was listed. A file listed
-    `before` with the same stat is given as listed then (the same object),
-    unless it was modified after `racy_after`
-    (then: not settled, `import_state.settled`; an edit in the same clock tick
-    would not show)."""
-    shown = project.display(folder)
-    prefix = "" if shown == "." else shown.rstrip("/") + "/"
-    found: dict[str, _Listed] = {}
-    changed: set[str] = set()
+@dataclass(frozen=True)
+class Listing:
+    """The regular files of ``transcripts/`` and ``content/`` (symlinks
+    followed) by name, with their stats, as a caller looked at them just
+    before the import (`generator.serve`: the live preview looks at every
+    input to see whether to build), so that the import need not look again.
+    `taken_at`: `import_state.now_ns()` before the first file was looked at."""
+
+    taken_at: int
+    transcripts: dict[str, Stat]
+    content: dict[str, Stat]
+
+
+def _regular_files(folder: Path) -> dict[str, Stat] | None:
+    """The regular files of `folder` (symlinks followed) by name, with their
+    stats; None if the folder cannot be read (missing, or not a folder)."""
+    found: dict[str, Stat] = {}
     try:
         entries = os.scandir(folder)
     except OSError:
-        return found, set(before)
+        return None
     with entries:
         for entry in entries:
             try:
                 if entry.is_file():
                     st = entry.stat()
-                    name = entry.name
-                    stat = (st.st_size, st.st_mtime_ns, st.st_ino)
-                    old = before.get(name)
-                    if old is not None and old.stat == stat and stat[1] < racy_after:
-                        found[name] = old
-                    else:
-                        found[name] = _Listed(folder, name, prefix + name, stat)
-                        changed.add(name)
+                    found[entry.name] = (st.st_size, st.st_mtime_ns, st.st_ino)
             except OSError:
                 continue
+    return found
+
+
+def _relisting(project: Project, folder: Path, before: dict[str, _Listed], racy_after: int,
+               files: dict[str, Stat] | None) -> tuple[dict[str, _Listed], set[str]]:
+    """The regular `files` of `folder` by name (None: an unreadable or
+    missing folder, which has none), and the names of the files added,
+    removed or changed since `before` was listed. A file listed `before`
+    with the same stat is given as listed then (the same object), unless it
+    was modified after `racy_after` (then: not settled,
+    `import_state.settled`; an edit in the same clock tick would not show)."""
+    if files is None:
+        return {}, set(before)
+    shown = project.display(folder)
+    prefix = "" if shown == "." else shown.rstrip("/") + "/"
+    found: dict[str, _Listed] = {}
+    changed: set[str] = set()
+    for name, stat in files.items():
+        old = before.get(name)
+        if old is not None and old.stat == stat and stat[1] < racy_after:
+            found[name] = old
+        else:
+            found[name] = _Listed(folder, name, prefix + name, stat)
+            changed.add(name)
     changed.update(before.keys() - found.keys())
     return found, changed
 
@@ -714,15 +735,18 @@ def _update_twins(twins: Twins, index: dict[str, list[_Existing]], changed: set[
                                   _twin_order(found, e))
 
 
-def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> ImportOutcome:
+def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
+                       listing: Listing | None = None) -> ImportOutcome:
     """Bring ``content/`` up to date with ``transcripts/`` (see module doc). What
     it needs to know of files that did not change comes from its record
     (`generator.import_state`): with nothing changed, no file is opened. In a
     long-lived process (serve), what the last import established is kept
-    (`_Kept`): only files whose stat changed are looked at again."""
+    (`_Kept`): only files whose stat changed are looked at again. With a
+    `listing`, the folders are taken as it found them instead of listed
+    again (a file changed since is found by the caller's next look)."""
     global _kept
     out = ImportOutcome()
-    listed_at = now_ns()
+    listed_at = listing.taken_at if listing is not None else now_ns()
     version = parser_version()
     keeping = _keeping() and not force
     kept = _kept
@@ -752,10 +776,12 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0) -> 
                                  for source, found in index.items() for e in found), load)
 
     racy_after = kept.listed_at - RACY_NS if kept else 0
-    content, changed_content = _relisting(project, project.content_dir,
-                                          kept.content if kept else {}, racy_after)
-    transcripts, changed = _relisting(project, project.transcripts_dir,
-                                      kept.transcripts if kept else {}, racy_after)
+    content, changed_content = _relisting(
+        project, project.content_dir, kept.content if kept else {}, racy_after,
+        listing.content if listing is not None else _regular_files(project.content_dir))
+    transcripts, changed = _relisting(
+        project, project.transcripts_dir, kept.transcripts if kept else {}, racy_after,
+        listing.transcripts if listing is not None else _regular_files(project.transcripts_dir))
     twins: Twins | None = None
     if kept is None:
         index = _source_index(content, record, listed_at)

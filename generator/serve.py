@@ -17,9 +17,13 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from generator.config import CONFIG_FILE, Project
 from generator.errors import Diagnostic, Severity, error, format_diagnostics, summarise
+
+if TYPE_CHECKING:
+    from generator.importer import Listing
 
 BuildFunction = Callable[[Project], list[Diagnostic]]
 StartResponse = Callable[..., object]
@@ -33,8 +37,8 @@ def watched_paths(project: Project) -> list[Path]:
             project.static_dir, project.root / CONFIG_FILE]
 
 
-def build_project(project: Project, content_seen: Callable[[Snapshot], None] | None = None
-                  ) -> list[Diagnostic]:
+def build_project(project: Project, content_seen: Callable[[Snapshot], None] | None = None,
+                  inputs: Inputs | None = None) -> list[Diagnostic]:
     """One build as ``build.py build`` does it: import changed transcripts, then
     render (incrementally: the build cache makes a small change cheap). The
     process keeps the cache files it read or wrote parsed for the next build
@@ -44,14 +48,18 @@ def build_project(project: Project, content_seen: Callable[[Snapshot], None] | N
     looked at once after the import (which writes it) and before the site
     build (which only reads it): the site build trusts what was found
     instead of looking at each file again, and `content_seen` is given it
-    (the preview's record of the inputs after the build)."""
+    (the preview's record of the inputs after the build). `inputs`: the
+    inputs as the caller looked at them just before (the preview), which
+    the import then takes instead of looking at ``transcripts/`` and
+    ``content/`` again."""
     from generator.file_memo import keep_parsed_files
     from generator.importer import import_transcripts
     from generator.sitebuild import build_site
 
     keep_parsed_files()
     try:
-        outcome = import_transcripts(project, force=False)
+        outcome = import_transcripts(project, force=False,
+                                     listing=inputs.listing(project) if inputs else None)
         for line in outcome.messages:
             print(line, file=sys.stderr)
         diagnostics = list(outcome.diagnostics)
@@ -142,6 +150,34 @@ def snapshot(top: Path) -> Snapshot:
     return found
 
 
+class Inputs(NamedTuple):
+    """The watched inputs as looked at (`snapshot` of each of
+    `watched_paths`), and when: `import_state.now_ns()` before the first."""
+
+    taken_at: int
+    seen: dict[Path, Snapshot]
+
+    def listing(self, project: Project) -> Listing:
+        """What the import lists of ``transcripts/`` and ``content/``: their
+        own files (not those of subfolders), by name, as (size, mtime, inode)."""
+        from generator.importer import Listing
+
+        return Listing(self.taken_at, _own_files(self.seen.get(project.transcripts_dir, {}),
+                                                 project.transcripts_dir),
+                       _own_files(self.seen.get(project.content_dir, {}), project.content_dir))
+
+
+def _own_files(found: Snapshot, folder: Path) -> dict[str, tuple[int, int, int]]:
+    """The files `snapshot(folder)` found in `folder` itself, by name."""
+    top = str(folder)
+    own: dict[str, tuple[int, int, int]] = {}
+    for path, (mtime, size, inode) in found.items():
+        head, _, name = path.rpartition(os.sep)
+        if head == top:
+            own[name] = (size, mtime, inode)
+    return own
+
+
 class Preview:
     """The state of a preview session: the project, how to build it, and the
     errors of the last build (shown in the browser until a good build)."""
@@ -160,13 +196,16 @@ class Preview:
         the build writes (the import), again after it (Plenum's build looks
         right after its import and says what it found, `build_project`): a
         save elsewhere made while it built calls for another build."""
+        from generator.import_state import now_ns
+
+        taken_at = now_ns()
         now = {top: snapshot(top) for top in watched_paths(self.project)}
         if now == self._seen:
             return False
         seen: list[Snapshot] = []  # ``content/`` as Plenum's build found it after its import
         try:
             if self.build is build_project:
-                diagnostics = build_project(self.project, seen.append)
+                diagnostics = build_project(self.project, seen.append, Inputs(taken_at, now))
             else:
                 diagnostics = self.build(self.project)
         except Exception as exc:  # the preview must survive any broken input

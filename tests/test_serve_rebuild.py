@@ -406,3 +406,63 @@ def test_a_file_written_while_nothing_is_kept_is_not_remembered(tmp_path: Path):
         file_memo.forget(path)
         assert file_memo.read(path, parse) == [1]
     assert len(parsed) == 2
+
+
+def test_the_preview_hands_its_look_at_the_inputs_to_the_import(
+        built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The import in a preview lists neither ``transcripts/`` nor ``content/``
+    again: it takes them as the preview found them when it looked for a
+    change, and a save made after that look is built by the next one."""
+    from generator import importer
+    from generator.project_lock import project_lock
+    from generator.serve import Preview
+
+    root = copy_built(built, tmp_path / "project")
+    project = load_project(root)
+    preview = Preview(project)
+    scandir = os.scandir
+    listed: list[str] = []
+
+    def counting_scandir(path=".", *args):  # (the import's calls alone)
+        if sys._getframe(1).f_code.co_filename == importer.__file__:
+            listed.append(os.fspath(path))
+        return scandir(path, *args)
+
+    with project_lock(root, "serve"):
+        assert preview.rebuild()
+        monkeypatch.setattr(importer.os, "scandir", counting_scandir)
+        edit_transcript(root, 1)
+        assert preview.rebuild()
+        edit_transcript(root, 2)
+        assert preview.rebuild()
+        monkeypatch.undo()
+        assert not preview.errors
+        assert listed == []
+        assert not preview.rebuild()
+    assert file_tree(root / "site") == clean_site(root, tmp_path)
+
+
+def test_the_listing_a_preview_hands_over_is_the_one_the_import_makes(tmp_path: Path):
+    """`Inputs.listing` (from the preview's `snapshot`s) gives the import the
+    regular files of each folder, symlinks followed, as it lists them itself
+    (`importer._regular_files`): not those of subfolders, nor broken links."""
+    import time
+
+    from generator.importer import _regular_files
+    from generator.serve import Inputs, snapshot, watched_paths
+
+    root = copy_built(built_project(tmp_path / "built", 2, seed=5), tmp_path / "project")
+    project = load_project(root)
+    transcripts = project.transcripts_dir
+    (transcripts / "notes").mkdir()
+    (transcripts / "notes" / "aside.txt").write_text("not a transcript of this folder")
+    (transcripts / ".hidden").write_text("a hidden file")
+    first = sorted(p for p in transcripts.iterdir() if p.is_file())[0]
+    (transcripts / "linked.txt").symlink_to(first)
+    (transcripts / "broken.txt").symlink_to(transcripts / "missing.txt")
+    (project.content_dir / "folder-link").symlink_to(transcripts / "notes")
+    listing = Inputs(time.time_ns(), {top: snapshot(top) for top in watched_paths(project)}
+                     ).listing(project)
+    assert listing.transcripts == _regular_files(transcripts)
+    assert listing.content == _regular_files(project.content_dir)
+    assert "linked.txt" in listing.transcripts and "aside.txt" not in listing.transcripts
