@@ -285,3 +285,19 @@ def test_a_reader_that_crashes_costs_only_its_own_transcript(
     assert outcome.written == 1 and outcome.skipped == 1
     [crash] = [d for d in outcome.diagnostics if d.file == "transcripts/crash.txt"]
     assert "the reader crashed" in crash.message and "a bug in a reader" in crash.message
+
+
+def test_the_shipped_example_content_is_what_importing_its_transcripts_gives(tmp_path):
+    """``content/`` in the repository is the import of ``transcripts/`` by
+    this parser, stamp included: the README's first command (which imports
+    first) must not change a file a clone holds."""
+    from site_fixture import copy_project
+
+    root = copy_project(tmp_path / "example")
+    outcome = import_transcripts(load_project(root), force=True, jobs=1)
+    assert not [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
+    made = {p.name: p.read_bytes() for p in (root / "content").iterdir() if p.is_file()}
+    shipped = {p.name: p.read_bytes() for p in (ROOT / "content").iterdir() if p.is_file()}
+    assert made.keys() == shipped.keys()
+    for name in sorted(made):
+        assert made[name] == shipped[name], f"content/{name}: run build.py import and commit"
