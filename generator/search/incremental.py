@@ -241,6 +241,7 @@ class _Update:
         self._old_postings: dict[str, np.ndarray] = {}
         self._overlaid: dict[int, dict[str, dict[int, int]]] = {}
         self.counter: _TermCounter | None = None  # counted the changed meetings not in the cache
+        self.replaced: list[str] = []  # the last build's keys of the changed meetings
 
     def run(self) -> IndexStats:
         state = self.state
@@ -248,6 +249,7 @@ class _Update:
             raise _Fallback
         changed = [i for i, (new, old) in enumerate(zip(self.keys, state.keys, strict=True))
                    if new != old]
+        self.replaced = [state.keys[i] for i in changed]  # their entries are pruned (`_write`)
         overlay = tuple(sorted({*state.overlay, *changed}))
         if len(changed) > MAX_CHANGED or len(overlay) > MAX_OVERLAY:
             raise _Fallback
@@ -682,7 +684,7 @@ class _Update:
         stats.tier_files = sum(1 for rel in texts if rel.startswith("d/"))
         self.files.close()
         stats.linked = self.files.linked
-        self.cache.prune()
+        self.cache.forget(self.replaced)  # (not `prune`: a listing of ~20,000 entries)
         self._keep_tokens()
         save_state(self.folder, state)
         return stats
