@@ -32,7 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -274,6 +274,7 @@ def _finish(build: _Build, durable: bool, remove_in_background: bool) -> None:
             spared = _make_spare(old, site, build.digest)
         else:
             _discard(old, site, remove_in_background)
+            _link_spare(site, lines, durable)  # the next build updates it, not a whole tree
     _fsync_dir(site.parent)
     if build.remember:
         _remember(written_manifest, build, changed, spared)
@@ -427,6 +428,8 @@ def _spare_differs(spare: dict[str, str], digest: str, lines: dict[str, str], bu
     (`_Manifest.parent`), only the paths either build changed are compared
     (`changed`: this build's); otherwise every path."""
     known = build.known
+    if known is not None and known.digest == digest:  # a copy of the site (`_link_spare`)
+        return [path for path in changed if spare.get(path) != lines.get(path)]
     if known is not None and known.parent == digest and known.changed is not None:
         return [path for path in known.changed | changed if spare.get(path) != lines.get(path)]
     differ = [path for path, line in lines.items() if spare.get(path) != line]
@@ -522,6 +525,43 @@ def _make_spare(old: Path, site: Path, digest: str) -> bool:
         os.rename(old, spare)
     except OSError:
         _remove(old)
+        return False
+    return True
+
+
+def _link_spare(site: Path, paths: Iterable[str], durable: bool) -> bool:
+    """Make the spare a tree of hard links to every file of `site` (its
+    manifest included) when the site swapped out could not be kept as one
+    (a clean build, a template change that rewrote most pages): it costs
+    directory entries, not a second copy of the files, and the next build
+    updates it with what it changes instead of linking every kept file into
+    its staging folder (~50,000 links at 10,000 meetings, which the first
+    rebuild after a clean build paid). Made under a name of this process,
+    marked, then renamed (`_make_spare`): a build killed meanwhile leaves a
+    leftover, never a partial spare. Whether it was made."""
+    tree = site.with_name(f".{site.name}{MERGING_INFIX}{os.getpid()}")
+    top, new = os.fspath(site), os.fspath(tree)
+    try:
+        if tree.exists() or tree.is_symlink():
+            _remove(tree)
+        os.mkdir(tree)
+        folders = {new}
+        for path in (*paths, MANIFEST_NAME):
+            folder = os.path.dirname(f"{new}/{path}")
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
+            os.link(f"{top}/{path}", f"{new}/{path}")
+        if durable:  # its entries on disk before the mark says it is whole
+            for folder in sorted(folders):
+                _fsync_dir(Path(folder))
+        atomic_write_text(tree / SPARE_MARK, _sha256(tree / MANIFEST_NAME) + "\n")
+        spare = spare_path(site)
+        if spare.exists() or spare.is_symlink():
+            _remove(spare)
+        os.rename(tree, spare)
+    except OSError:
+        _remove(tree)
         return False
     return True
 

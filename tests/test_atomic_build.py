@@ -103,7 +103,11 @@ def test_staged_site_swaps_in_a_complete_site_with_a_manifest(tmp_path):
     assert verify_manifest(site) == []
     assert (site / "d1" / "f1.html").read_text() == "v2 1\n"
     assert not (site / "d1" / "f5.html").exists()  # the old site is gone, not merged
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    # the spare: the new site's own files, hard-linked (no data of its own)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-spare", "site"]
+    spare = tmp_path / ".site-spare"
+    assert {p.relative_to(spare): p.stat().st_ino for p in spare.rglob("*.html")} \
+        == {p.relative_to(site): p.stat().st_ino for p in site.rglob("*.html")}
 
 
 def test_a_failing_build_leaves_the_previous_site_untouched(tmp_path):
@@ -219,7 +223,8 @@ def test_sigkill_at_random_points_leaves_the_previous_or_the_new_complete_site(t
     assert outcomes["previous"] > 0 and outcomes["new"] > 0, outcomes  # kills before and after
     subprocess.run([*run, "final"], check=True, timeout=60)
     assert site_version(site) == "final"
-    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]  # leftovers cleaned
+    # leftovers cleaned (the spare, links to the site's files, is kept)
+    assert sorted(p.name for p in site.parent.iterdir()) in (["site"], [".site-spare", "site"])
 
 
 # --- the real build, killed -------------------------------------------------------

@@ -360,9 +360,12 @@ def test_the_previous_site_is_removed_in_the_background(tmp_path):
             (staging / "index.html").write_text(version)
         assert (site / "index.html").read_text() == version
     deadline = time.monotonic() + 30
-    while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
+    while len(list(tmp_path.iterdir())) > 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+    # the v1 site is gone; the spare is the v2 site's own files, hard-linked
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site-spare", "site"]
+    spare = tmp_path / ".site-spare" / "index.html"
+    assert spare.stat().st_ino == (site / "index.html").stat().st_ino
 
 
 @pytest.mark.parametrize("kernel_copy", [True, False])

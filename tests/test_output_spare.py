@@ -218,11 +218,41 @@ def test_a_spare_claimed_by_a_killed_build_is_removed(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-def test_a_build_that_rewrites_most_files_keeps_no_spare(tmp_path: Path) -> None:
+def test_a_build_that_rewrites_most_files_keeps_a_spare_of_links_to_its_own_files(
+        tmp_path: Path, updates: list[str]) -> None:
+    """The site swapped out would cost a whole site's disk as the spare: it
+    is removed, and the spare is the new site's files hard-linked (no file
+    data of its own), which the next build updates instead of linking every
+    kept file into its staging folder."""
     site = tmp_path / "site"
     stage(site, {f"f{i}.html": f"one {i}" for i in range(20)})
     stage(site, {f"f{i}.html": f"two {i}" for i in range(20)})
-    assert not spare_path(site).exists()  # it would cost a whole site's disk
+    spare = spare_path(site)
+    assert verify_spare(spare) == []
+    assert {p.name: p.stat().st_ino for p in spare.iterdir() if p.name != SPARE_MARK} \
+        == {p.name: p.stat().st_ino for p in site.iterdir()}
+    assert updates == ["staging", "staging"]
+    files = {f"f{i}.html": f"two {i}" for i in range(20)} | {"f3.html": "three"}
+    stage(site, files)
+    assert updates == ["staging", "staging", "spare"]
+    assert without_manifest(site) == {k: v.encode() for k, v in files.items()}
+    assert (site / MANIFEST_NAME).read_bytes() == manifest_from_scratch(site, tmp_path)
+    assert verify_spare(spare_path(site)) == []
+    assert (spare_path(site) / "f3.html").read_text() == "two 3"  # the site before, intact
+
+
+@pytest.mark.parametrize("remember", [False, True], ids=["cli", "serve"])
+def test_a_linked_spare_is_updated_with_the_files_this_build_changed(
+        tmp_path: Path, updates: list[str], remember: bool) -> None:
+    site = tmp_path / "site"
+    stage(site, {f"d{i % 3}/f{i}.html": f"one {i}" for i in range(30)}, remember)
+    stage(site, {f"d{i % 3}/f{i}.html": f"two {i}" for i in range(30)}, remember)
+    files = {f"d{i % 3}/f{i}.html": f"two {i}" for i in range(30) if i != 7}
+    files |= {"d1/f4.html": "four", "d4/new.html": "new"}
+    stage(site, files, remember)
+    assert updates == ["staging", "staging", "spare"]
+    assert without_manifest(site) == {k: v.encode() for k, v in files.items()}
+    assert (site / MANIFEST_NAME).read_bytes() == manifest_from_scratch(site, tmp_path)
 
 
 def test_a_failed_build_leaves_site_and_spare_as_they_were(tmp_path: Path) -> None:

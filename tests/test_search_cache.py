@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
@@ -214,10 +215,12 @@ def kept_keys(cache: Path) -> dict[str, str]:
     """The cache key per meeting that the search facts file keeps."""
     import pickle
 
-    from generator.search import FACTS_FILE
+    from generator.search import FACTS_DIR, FACTS_SHARDS
 
-    with (cache / FACTS_FILE).open("rb") as f:
-        _, _, _, entries = pickle.load(f)
+    entries: dict = {}
+    for n in range(FACTS_SHARDS):
+        with (cache / FACTS_DIR / f"{n:02d}.pickle").open("rb") as f:
+            entries.update(pickle.load(f)[2])
     return {mid: entry[3] for mid, entry in entries.items()}
 
 
@@ -239,7 +242,7 @@ def test_the_kept_keys_are_those_made_from_scratch_after_any_change(tmp_path):
     after = (*before[:-1], dataclasses.replace(last, people=renamed))
     warm, _ = site_search(after, tmp_path / "warm", cache, facts)
     kept = kept_keys(cache)
-    (cache / "facts" / "facts.pickle").unlink()
+    shutil.rmtree(cache / "facts")
     scratch, _ = site_search(after, tmp_path / "scratch", cache, facts)
     assert kept == kept_keys(cache) and warm == scratch
     assert warm == site_search(after, tmp_path / "plain", None, {})[0]
@@ -252,6 +255,41 @@ def test_an_unreadable_facts_file_makes_every_key_again(tmp_path):
     expected, _ = site_search(before, tmp_path / "first", cache, facts)
     keys = kept_keys(cache)
     for junk in (b"not a pickle", b"\x80\x05N."):  # garbage, then a pickle of None
-        (cache / "facts" / "facts.pickle").write_bytes(junk)
+        for name in ("head.pickle", "00.pickle", "07.pickle"):
+            (cache / "facts" / name).write_bytes(junk)
         again, _ = site_search(before, tmp_path / f"again{len(junk)}", cache, facts)
         assert again == expected and kept_keys(cache) == keys
+
+
+def test_kept_keys_of_a_shard_written_under_another_head_are_made_again(tmp_path,
+                                                                        monkeypatch):
+    """A build killed after writing the facts shards of a new salt or people
+    but before their head leaves shards whose stamp is not the head's: their
+    keys are not trusted (their facts are: they are named by content)."""
+    import pickle
+
+    from generator.search import FACTS_SHARDS
+    from generator.search import index as search_index
+
+    cache, facts = tmp_path / "cache", {}
+    before = archive()
+    expected, _ = site_search(before, tmp_path / "first", cache, facts)
+    keys = kept_keys(cache)
+    for n in range(FACTS_SHARDS):
+        path = cache / "facts" / f"{n:02d}.pickle"
+        fmt, _, entries = pickle.loads(path.read_bytes())
+        path.write_bytes(pickle.dumps((fmt, "another head", entries)))
+    made: list[str] = []
+    real = search_index.meeting_key
+
+    def counting(*args, **kwargs):
+        made.append(args[2])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search_index, "meeting_key", counting)
+    again, _ = site_search(before, tmp_path / "again", cache, facts)
+    assert again == expected and kept_keys(cache) == keys
+    assert len(made) == PIECES  # every key made again
+    made.clear()
+    site_search(before, tmp_path / "third", cache, facts)
+    assert made == []  # and kept once more

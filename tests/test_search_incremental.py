@@ -71,7 +71,23 @@ def test_a_word_replaced_takes_the_fast_path_and_gives_the_clean_build(tmp_path,
         assert warm == clean and (clean != first) == (after is not before)
         assert outcomes[-1] is True
         assert len(read) <= 2  # only the changed meetings' text
+        assert cache_entries(cache) == pruned_entries(cache)  # the old keys' entries gone
     assert len(outcomes) == len(steps)
+
+
+def cache_entries(cache) -> set[str]:
+    return {p.name for p in cache.iterdir() if p.is_file()}
+
+
+def pruned_entries(cache) -> set[str]:
+    """The entries of the analysis cache that `prune` would leave: those of
+    the keys the last build kept for its meetings."""
+    from test_search_cache import kept_keys
+
+    from generator.search.analysis_cache import ROWS_SUFFIX, SUFFIX
+
+    return {f"{key}{suffix}" for key in kept_keys(cache).values()
+            for suffix in (SUFFIX, ROWS_SUFFIX)}
 
 
 def test_an_unchanged_archive_takes_the_fast_path(tmp_path, outcomes):

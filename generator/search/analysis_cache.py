@@ -18,7 +18,7 @@ import hashlib
 import os
 import pickle
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +116,18 @@ class AnalysisCache:
 
     def put(self, key: str, counted: CountedMeeting) -> None:
         store(self.folder, key, counted)
+
+    def forget(self, keys: Iterable[str]) -> None:
+        """Removes the entries of `keys` this build did not use: after a
+        build that used the entries of the last one but for `keys`, the
+        cache is what `prune` leaves (the fast path of a rebuild: listing
+        the ~20,000 entries at 10,000 meetings took ~0.05 s). Entries a
+        killed build left stay until the next `prune`."""
+        for key in keys:
+            if key not in self.used:
+                for suffix in (SUFFIX, ROWS_SUFFIX):
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.folder / f"{key}{suffix}")
 
     def prune(self) -> None:
         """Removes the entries this build did not use (meetings removed or
