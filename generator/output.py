@@ -555,15 +555,11 @@ def _link_spare(site: Path, paths: Iterable[str], durable: bool) -> bool:
         if durable:  # its entries on disk before the mark says it is whole
             for folder in sorted(folders):
                 _fsync_dir(Path(folder))
-        atomic_write_text(tree / SPARE_MARK, _sha256(tree / MANIFEST_NAME) + "\n")
-        spare = spare_path(site)
-        if spare.exists() or spare.is_symlink():
-            _remove(spare)
-        os.rename(tree, spare)
+        digest = _sha256(tree / MANIFEST_NAME)
     except OSError:
         _remove(tree)
         return False
-    return True
+    return _make_spare(tree, site, digest)
 
 
 def _discard(folder: Path, site: Path, remove_in_background: bool) -> None:

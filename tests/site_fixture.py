@@ -180,6 +180,20 @@ def seed_transcripts(root):
     return root
 
 
+def shared_alias_project(root):
+    """`root` holding the example transcript and its sidecar, and a
+    ``content/people.yaml`` in which two people share the alias of one of its
+    speakers ("De heer Bosman (VVD):"): an ambiguous speaker."""
+    (root / "transcripts").mkdir()
+    (root / "content").mkdir()
+    for name in (f"{SEED_TRANSCRIPT}.txt", f"{SEED_TRANSCRIPT}.meta.yaml"):
+        shutil.copy(ROOT / "transcripts" / name, root / "transcripts" / name)
+    shared = "\n".join(f'{pid}:\n  name: Bosman\n  aliases: ["De heer Bosman (VVD):"]\n'
+                       for pid in ("bosman", "bosman-2"))
+    (root / "content" / "people.yaml").write_text(shared, encoding="utf-8")
+    return root
+
+
 def build_project(root):
     """Import (when the content stage exists) and build `root`; the diagnostics."""
     from generator.config import load_project

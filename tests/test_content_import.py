@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from site_fixture import SEED_TRANSCRIPT, seed_transcripts
+from site_fixture import SEED_TRANSCRIPT, seed_transcripts, shared_alias_project
 
 from generator.config import Project, load_project
 from generator.content import load_meetings
@@ -111,14 +111,7 @@ def test_a_reimport_keeps_the_id_a_speaker_who_could_be_several_people_had(
     """An alias two entries share makes a speaker ambiguous: the first import
     adds an entry; a re-import (a new parser, a changed sidecar) must keep that
     id, not add another one each time (permalinks and people.yaml would churn)."""
-    (tmp_path / "transcripts").mkdir()
-    (tmp_path / "content").mkdir()
-    for name in (f"{SEED}.txt", f"{SEED}.meta.yaml"):
-        shutil.copy(ROOT / "transcripts" / name, tmp_path / "transcripts" / name)
-    shared = "\n".join(f'{pid}:\n  name: Bosman\n  aliases: ["De heer Bosman (VVD):"]\n'
-                       for pid in ("bosman", "bosman-2"))
-    (tmp_path / "content" / "people.yaml").write_text(shared, encoding="utf-8")
-    project = load_project(tmp_path)
+    project = load_project(shared_alias_project(tmp_path))
     first = import_transcripts(project)
     assert any("added as 'bosman-3'" in d.message for d in first.diagnostics)
     for extra in ("# reviewed\n", "# reviewed twice\n"):

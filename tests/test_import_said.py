@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from site_fixture import SEED_TRANSCRIPT
+from site_fixture import shared_alias_project
 
 from generator.config import load_project
 from generator.import_state import read_record
 from generator.importer import import_transcripts
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_an_import_reports_the_registry_it_wrote_as_the_next_import_reads_it(
@@ -21,14 +19,7 @@ def test_an_import_reports_the_registry_it_wrote_as_the_next_import_reads_it(
     entries). The import that wrote it reports the same, not the warnings of
     the file it read at its start, and records the file it wrote, so the
     replay need not parse it."""
-    (tmp_path / "transcripts").mkdir()
-    (tmp_path / "content").mkdir()
-    for name in (f"{SEED_TRANSCRIPT}.txt", f"{SEED_TRANSCRIPT}.meta.yaml"):
-        shutil.copy(ROOT / "transcripts" / name, tmp_path / "transcripts" / name)
-    shared = "\n".join(f'{pid}:\n  name: Bosman\n  aliases: ["De heer Bosman (VVD):"]\n'
-                       for pid in ("bosman", "bosman-2"))
-    (tmp_path / "content" / "people.yaml").write_text(shared, encoding="utf-8")
-    project = load_project(tmp_path)
+    project = load_project(shared_alias_project(tmp_path))
     first = import_transcripts(project)
     replay = import_transcripts(project)
     assert (first.written, replay.written, replay.unchanged) == (1, 0, 1)
