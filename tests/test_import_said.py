@@ -11,7 +11,6 @@ from generator.import_state import read_record
 from generator.importer import import_transcripts
 
 
-
 def test_an_import_reports_the_registry_it_wrote_as_the_next_import_reads_it(
         tmp_path: Path) -> None:
     """The import extends people.yaml; the next import (nothing changed: a
