@@ -15,6 +15,7 @@ import mimetypes
 import os
 import sys
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -55,12 +56,13 @@ def build_project(project: Project, content_seen: Callable[[Snapshot], None] | N
     ``content/`` again."""
     from generator.file_memo import keep_parsed_files
     from generator.importer import import_transcripts
-    from generator.sitebuild import build_site
+    from generator.sitebuild import build_site, collector_paused
 
     keep_parsed_files()
     try:
-        outcome = import_transcripts(project, force=False,
-                                     listing=inputs.listing(project) if inputs else None)
+        with collector_paused():  # (as `generator.cli.cmd_import`)
+            outcome = import_transcripts(project, force=False,
+                                         listing=inputs.listing(project) if inputs else None)
         for line in outcome.messages:
             print(line, file=sys.stderr)
         diagnostics = list(outcome.diagnostics)
@@ -208,6 +210,8 @@ class Preview:
 
             self._looker = Looker.start(watched_paths(self.project), snapshot)
             self._looking = self._looker is not None
+            if self._looker is not None:  # (a process has few inotify instances)
+                weakref.finalize(self, self._looker.close)
         if self._looker is None:
             return {top: snapshot(top) for top in tops}
         return self._looker.look(previous or {}, only=tops)
