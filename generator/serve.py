@@ -15,6 +15,7 @@ import mimetypes
 import os
 import sys
 import traceback
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -24,6 +25,7 @@ from generator.errors import Diagnostic, Severity, error, format_diagnostics, su
 
 if TYPE_CHECKING:
     from generator.importer import Listing
+    from generator.watch import Looker
 
 BuildFunction = Callable[[Project], list[Diagnostic]]
 StartResponse = Callable[..., object]
@@ -54,16 +56,18 @@ def build_project(project: Project, content_seen: Callable[[Snapshot], None] | N
     ``content/`` again."""
     from generator.file_memo import keep_parsed_files
     from generator.importer import import_transcripts
-    from generator.sitebuild import build_site
+    from generator.sitebuild import build_site, collector_paused
 
     keep_parsed_files()
     try:
-        outcome = import_transcripts(project, force=False,
-                                     listing=inputs.listing(project) if inputs else None)
+        with collector_paused():  # (as `generator.cli.cmd_import`)
+            outcome = import_transcripts(project, force=False,
+                                         listing=inputs.listing(project) if inputs else None)
         for line in outcome.messages:
             print(line, file=sys.stderr)
         diagnostics = list(outcome.diagnostics)
-        content = snapshot(project.content_dir)
+        content = inputs.look(project.content_dir) if inputs is not None and inputs.look \
+            else snapshot(project.content_dir)
         if content_seen is not None:
             content_seen(content)
         diagnostics += build_site(project, verbose=False, clean=False, jobs=0, stats=content)
@@ -152,10 +156,13 @@ def snapshot(top: Path) -> Snapshot:
 
 class Inputs(NamedTuple):
     """The watched inputs as looked at (`snapshot` of each of
-    `watched_paths`), and when: `import_state.now_ns()` before the first."""
+    `watched_paths`), and when: `import_state.now_ns()` before the first;
+    `look`: what `snapshot` of one of them gives now (by difference from
+    `seen`, `generator.watch`), None: `snapshot` it."""
 
     taken_at: int
     seen: dict[Path, Snapshot]
+    look: Callable[[Path], Snapshot] | None = None
 
     def listing(self, project: Project) -> Listing:
         """What the import lists of ``transcripts/`` and ``content/``: their
@@ -188,6 +195,26 @@ class Preview:
         self.errors: list[Diagnostic] = []
         self._reported: set[Diagnostic] = set()  # shown in the terminal after the last build
         self._seen: dict[Path, Snapshot] | None = None
+        self._looker: Looker | None = None  # inotify's changes (`generator.watch`)
+        self._looking = True  # not tried yet, or working
+
+    def look(self, previous: dict[Path, Snapshot] | None = None,
+             only: list[Path] | None = None) -> dict[Path, Snapshot]:
+        """`snapshot` of each watched input (of `only` those) as it is now:
+        where inotify works, the `previous` look brought up to date with
+        the changes it reported (`generator.watch.Looker`); else each
+        looked at whole."""
+        tops = watched_paths(self.project) if only is None else only
+        if self._looking and self._looker is None:
+            from generator.watch import Looker
+
+            self._looker = Looker.start(watched_paths(self.project), snapshot)
+            self._looking = self._looker is not None
+            if self._looker is not None:  # (a process has few inotify instances)
+                weakref.finalize(self, self._looker.close)
+        if self._looker is None:
+            return {top: snapshot(top) for top in tops}
+        return self._looker.look(previous or {}, only=tops)
 
     def rebuild(self) -> bool:
         """Build if any watched input changed since the last build (a build's own
@@ -199,18 +226,20 @@ class Preview:
         from generator.import_state import now_ns
 
         taken_at = now_ns()
-        now = {top: snapshot(top) for top in watched_paths(self.project)}
+        now = self.look(self._seen)
         if now == self._seen:
             return False
+        content_dir = self.project.content_dir
         seen: list[Snapshot] = []  # ``content/`` as Plenum's build found it after its import
         try:
             if self.build is build_project:
-                diagnostics = build_project(self.project, seen.append, Inputs(taken_at, now))
+                diagnostics = build_project(self.project, seen.append, Inputs(
+                    taken_at, now, lambda top: self.look(now, only=[top])[top]))
             else:
                 diagnostics = self.build(self.project)
         except Exception as exc:  # the preview must survive any broken input
             diagnostics = [exception_diagnostic(exc, self.project)]
-        now[self.project.content_dir] = seen[-1] if seen else snapshot(self.project.content_dir)
+        now[content_dir] = seen[-1] if seen else self.look(now, only=[content_dir])[content_dir]
         self._seen = now
         self.errors = [d for d in diagnostics if d.severity == Severity.ERROR]
         print(self.report(diagnostics), file=sys.stderr, flush=True)

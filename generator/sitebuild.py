@@ -217,6 +217,9 @@ def write_site(project: Project, meetings: Iterable[Meeting], out_dir: Path,
             cache.record_csv_blocks(blocks)
     with timed("static", verbose):
         copy_static(project.static_dir, out_dir)
+    from generator.output import hash_ahead
+
+    hash_ahead(out_dir)  # the files written so far, during the search stage
     with timed("search", verbose), collector_paused():  # (search: a full collection took ~1 s)
         previous_index = project.site_dir / "search"
         if cache is not None and inputs is not None and cache.archive_unchanged(inputs) \
