@@ -5,11 +5,13 @@ the duplicate check's cheap bounds give what the full matching gives."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from difflib import SequenceMatcher
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,8 +20,15 @@ from generator.duplicates import SIMILAR_LABELS, Shape, same_shape
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_readers_are_imported_before_the_workers_fork(tmp_path) -> None:
-    """Checked in a fresh interpreter: this one imported the readers long ago."""
+@pytest.mark.parametrize("store", [True, False])
+def test_the_readers_are_imported_before_the_workers_fork(tmp_path, store: bool) -> None:
+    """Checked in a fresh interpreter: this one imported the readers long ago.
+    The hyphenation repair's word lists are not loaded when the lexicon store
+    can be made (in a fresh cache folder), and loaded once, before forking,
+    when it cannot (the cache folder is a file)."""
+    cache = tmp_path / "cache"
+    if not store:
+        cache.write_text("not a folder")
     script = f"""
 import sys
 from pathlib import Path
@@ -38,6 +47,9 @@ outcome = importer.import_transcripts(load_project(Path({str(tmp_path / "example
 assert seen and seen[0][1] >= 1, seen
 assert seen[0][0], "the text reader was not imported before forking"
 assert outcome.written, outcome.messages
+from generator.ingest import hyphenation
+loaded = hyphenation._frequencies.cache_info().currsize
+assert loaded == {0 if store else 2}, loaded
 print("ok")
 """
     sys.path.insert(0, str(ROOT / "tests"))
@@ -47,7 +59,8 @@ print("ok")
     for path in (root / "content").glob("*.md"):
         path.unlink()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+                          cwd=ROOT, timeout=300,
+                          env={**os.environ, "PLENUM_CACHE_DIR": str(cache)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 
