@@ -40,7 +40,7 @@ from generator.import_state import (
     now_ns,
     stat_of,
 )
-from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript
+from generator.ingest import SIDECAR_SUFFIX, TRANSCRIPT_SUFFIXES, read_transcript, text_readers
 from generator.markdown_io import (
     Blocks,
     ImportStamp,
@@ -663,8 +663,8 @@ _PARSES_PER_WORKER = 500
 # A parsed transcript comes back as ~70 kB: the results' pipe holds many
 # (`fork_map`), so a worker never waits for this process to read one.
 _RESULTS_BUFFER = 1 << 20
-# Up to this many transcripts to parse, their words are looked up in the
-# lexicon store rather than in the loaded word lists (about a second).
+# Up to this many transcripts to parse, the readers are imported and the
+# lexicon store opened where they are first needed (in this process or a worker).
 _FEW_TRANSCRIPTS = 40
 
 
@@ -833,15 +833,24 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
             existing, source_sha, sidecar_sha, version) else None
         plan.append((file, sidecar, existing, said, key))
     # Parse the stale transcripts on every core; results come back in order.
-    # Many: load the word lists once here, so forked workers share them; a
-    # few: look their words up in the on-disk store instead.
+    # The hyphenation repair's words are looked up in the on-disk store
+    # (`lexicon_store`: the same frequencies as the loaded lists, at the same
+    # parsing cost); for many transcripts it is opened here first (made, if
+    # need be, once and not by every worker at a time), and only where it
+    # cannot be are the lists loaded (once here, so the workers share them).
     stale = [(file.path, file.display) for file, _, _, said, _ in plan if said is None]
     from generator.ingest.hyphenation import use_lexicon_store, warm_lexicons
-    from generator.ingest.lexicon_store import default_folder
+    from generator.ingest.lexicon_store import LexiconStore, default_folder
     from generator.workers import fork_map  # (a run with nothing to parse needs none of them)
 
     if len(stale) > _FEW_TRANSCRIPTS:
-        warm_lexicons()
+        if LexiconStore.open(default_folder()) is not None:
+            use_lexicon_store(default_folder())
+        else:
+            warm_lexicons()
+        # The readers' modules (their regexes compiled at import) once here,
+        # not in every forked worker (~0.35 CPU-s each, 20 forks at 10,000).
+        text_readers()
     elif stale:
         use_lexicon_store(default_folder())
     parsed_files = fork_map(_parse_item, stale, jobs, label="import",
