@@ -88,14 +88,27 @@ class BackgroundWriter:
         self._limit = pending
         self.failed: list[FailedWrite] = []
 
-    def write(self, path: Path, text: str, owner: str = "") -> None:
-        """Start writing `text` to `path`; raises OSError when the temporary file
-        cannot be made or filled (the target is then untouched)."""
+    def write(self, path: Path, text: str, owner: str = "") -> os.stat_result:
+        """Start writing `text` to `path` (`write_bytes`)."""
+        return self.write_bytes(path, text.encode("utf-8"), owner)
+
+    def write_bytes(self, path: Path, data: bytes, owner: str = "") -> os.stat_result:
+        """Start writing `data` to `path`; raises OSError when the temporary file
+        cannot be made or filled (the target is then untouched). Returns the
+        stat the file will have once renamed (size, modification time and
+        inode are set when it is filled), for recording what it holds."""
         self.settle(path)
-        fd, tmp = start_write(path, text.encode("utf-8"))
+        fd, tmp = start_write(path, data)
+        try:
+            filled = os.fstat(fd)
+        except OSError:
+            os.close(fd)
+            Path(tmp).unlink(missing_ok=True)
+            raise
         self._pending[path] = (self._pool.submit(finish_write, fd, tmp, path), owner)
         if len(self._pending) > self._limit:
             self.settle(next(iter(self._pending)))
+        return filled
 
     def settle(self, path: Path) -> None:
         """Finish the pending write of `path`, if there is one."""

@@ -295,6 +295,38 @@ def _head(path: Path) -> str:
     return data.decode("utf-8", "replace")
 
 
+def head_of_bytes(data: bytes) -> str:
+    """What `_head` reads of a file holding `data`."""
+    end = 4096
+    while b"\n---" not in data[3:end] and end < len(data):
+        end += 65536
+    return data[:end].decode("utf-8", "replace")
+
+
+class _WrittenHead(NamedTuple):
+    """A content file this import wrote, as `_facts` would find it once written."""
+
+    target: Path
+    display: str
+    stat: Stat
+    facts: HeadFacts
+    digest: str
+
+
+def _keep_written_heads(record: ImportRecord, written: list[_WrittenHead],
+                        failed: set[Path]) -> None:
+    """Record the heads of the content files this import wrote (but those
+    whose write `failed`), so that the next import that looks for a
+    transcript's content files does not read every one of them (a fresh
+    import of 10,000 transcripts left 10,000 heads to read: seconds, or
+    tens of seconds from a cold disk). Recorded by the stat the file got
+    when it was filled; a file changed since has another stat and is read."""
+    read_at = now_ns()
+    for head in written:
+        if head.target not in failed:
+            record.keep_head(head.display, head.stat, head.facts, read_at, head.digest)
+
+
 class _Existing(NamedTuple):
     """A content file an import wrote, by what its front matter says
     (`HeadFacts`; a named tuple: one is made per content file and import)."""
@@ -571,10 +603,11 @@ def previous_ids(text: str) -> dict[PersonKey, str]:
 
 def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, force: bool,
                     claimed: dict[str, str], out: ImportOutcome, twins: Twins,
-                    writer: BackgroundWriter) -> Registry:
+                    writer: BackgroundWriter, heads: list[_WrittenHead]) -> Registry:
     """Resolve and write the meetings of one parsed transcript; the registry
     extended with the meetings that were written (or are being written:
-    `writer` finishes them in the background)."""
+    `writer` finishes them in the background), each written file's head
+    added to `heads`."""
     stamp = ImportStamp(parser_version(), parsed.source_sha256, parsed.sidecar_sha256,
                         meetings=len(parsed.meetings))
     for at, meeting in enumerate(parsed.meetings):
@@ -624,13 +657,17 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
                 continue
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)
-            writer.write(target, text, parsed.display)
+            data = text.encode("utf-8")
+            filled = writer.write_bytes(target, data, parsed.display)
         except OSError as exc:
             out.diagnostics.append(error(f"cannot write {shown}: {exc.strerror or exc}",
                                          parsed.display))
             out.skipped += 1
             continue
         out.written += 1
+        head = head_of_bytes(data)
+        heads.append(_WrittenHead(target, shown, stat_of(filled), head_facts(head),
+                                  bytes_digest(head.encode("utf-8"))))
         registry = extended
     return registry
 
@@ -858,6 +895,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
     registry = before = people.registry if stale else None
     unchanged: dict[str, _Unchanged] = {}
     twinned: list[Path] = []
+    written_heads: list[_WrittenHead] = []
     for file, sidecar, existing, said, key in plan:
         if said is not None:
             if type(existing) is not _Unchanged:  # (else: as the last import found it)
@@ -878,7 +916,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
             if twins is None:
                 twins = content_twins()
             registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
-                                       writer)
+                                       writer, written_heads)
             twinned += (project.content_dir / f"{slugify(m.id, fallback='vergadering')}.md"
                         for m in parsed.meetings)
             _remove_superseded(project, existing, parsed, out, writer)
@@ -887,11 +925,14 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
         # What parsing and resolving speakers said, repeated while it stays unchanged.
         record.keep_said(file.display, key, out.diagnostics[said_from:])
     parsed_files.close()  # stop the workers now
+    failed_paths: set[Path] = set()
     for failed in writer.close():
+        failed_paths.add(failed.path)
         out.diagnostics.append(error(f"cannot write {project.display(failed.path)}: "
                                      f"{failed.error.strerror or failed.error}", failed.owner))
         out.written, out.skipped = out.written - 1, out.skipped + 1
         record.forget_said(failed.owner)  # parse it again next time
+    _keep_written_heads(record, written_heads, failed_paths)
     if registry is not None and registry != before:
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)
