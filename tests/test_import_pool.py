@@ -42,6 +42,9 @@ def test_the_worker_handler_does_not_wake_for_every_waiting_result(monkeypatch) 
         time.sleep(0.002)  # this process is slower than the workers: results wait
         results.append(result)
     assert results == [_big(n) for n in items]
-    # It wakes when a worker exits (and is replaced) or the pool closes; it
-    # woke thousands of times while results waited in the pipe.
-    assert len(wakes) < 40, len(wakes)
+    # It wakes when a worker exits (and is replaced) or the pool closes: 3
+    # times here on an idle machine, up to 108 on a loaded one (a worker's
+    # sentinel is ready a moment before the worker can be reaped, and the
+    # handler looks again meanwhile). Python's own pool woke 407-729 times,
+    # each time a result waited in the pipe.
+    assert len(wakes) < 200, len(wakes)
