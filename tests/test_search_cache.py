@@ -293,3 +293,33 @@ def test_kept_keys_of_a_shard_written_under_another_head_are_made_again(tmp_path
     made.clear()
     site_search(before, tmp_path / "third", cache, facts)
     assert made == []  # and kept once more
+
+
+def test_the_meeting_fact_names_the_meetings_value(tmp_path):
+    """`meeting_fact` keys a meeting's cached search rows: equal meetings
+    (a copy read back from a pickle, a fresh process) give the same fact,
+    a word, speaker or field changed gives another."""
+    import pickle
+    import subprocess
+    import sys
+
+    from generator.search.records import meeting_fact
+
+    whole, changed = archive()[2], archive(changed=True)[2]
+    copy = pickle.loads(pickle.dumps(whole))
+    assert copy is not whole and meeting_fact(copy) == meeting_fact(whole)
+    assert meeting_fact(changed)[0] != meeting_fact(whole)[0]
+    assert meeting_fact(dataclasses.replace(whole, title="Anders"))[0] != meeting_fact(whole)[0]
+    first = next(t for t in whole.turns if t.speaker)
+    moved = dataclasses.replace(first, speaker=first.speaker + "-x")
+    other = dataclasses.replace(whole, turns=tuple(moved if t is first else t
+                                                   for t in whole.turns))
+    assert meeting_fact(other)[0] != meeting_fact(whole)[0]
+    saved = tmp_path / "meeting.pickle"
+    saved.write_bytes(pickle.dumps(whole))
+    code = ("import pickle, sys; from generator.search.records import meeting_fact; "
+            f"print(meeting_fact(pickle.loads(open({str(saved)!r}, 'rb').read()))[0])")
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env={"PYTHONHASHSEED": "random",
+                                            "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert fresh.stdout.strip() == meeting_fact(whole)[0]
