@@ -323,3 +323,58 @@ def test_the_meeting_fact_names_the_meetings_value(tmp_path):
                            check=True, env={"PYTHONHASHSEED": "random",
                                             "PYTHONPATH": str(Path(__file__).parents[1])})
     assert fresh.stdout.strip() == meeting_fact(whole)[0]
+
+
+def test_a_farm_the_site_does_not_share_is_healed_by_the_next_staged_build(tmp_path,
+                                                                             monkeypatch):
+    """A build that wrote the index afresh (a clean build over a site) gets
+    the site's old files back from the staged site's spare where the bytes
+    are the same, so the farm holds files the site does not share. The next
+    build makes the farm's links the site's files (after comparing bytes),
+    and the one after it keeps every unchanged file without a link."""
+    from generator import output
+    from generator.archive import build_archive, outline
+    from generator.search import build_search_index, reuse
+    from generator.search.index import FARM
+
+    seen: list[tuple[int, int]] = []
+    close = reuse.OutputFiles.close
+
+    def counting_close(self):
+        seen.append((self.adopted, len(output._ACTIVE.kept) if output._ACTIVE else -1))
+        return close(self)
+
+    monkeypatch.setattr(reuse.OutputFiles, "close", counting_close)
+    site, cache, meetings = tmp_path / "site", tmp_path / "cache", archive()
+
+    def staged_build(farm: Path, edited: tuple[Meeting, ...] = meetings) -> None:
+        with output.staged_site(site, durable=False) as staging:
+            (staging / "static.txt").write_text("static")  # kept by the later builds,
+            archive_, _ = build_archive([outline(m) for m in edited],
+                                        RememberingTexts(edited, {}))
+            build_search_index(archive_, staging, cache_dir=farm)
+            if (site / "static.txt").exists():
+                (staging / "static.txt").unlink()
+                assert output.keep(site, staging, "static.txt")  # as static files are
+
+    staged_build(cache)
+    staged_build(cache)  # (a spare now)
+    staged_build(tmp_path / "clean")  # a clean build: the index written afresh, and
+    # the spare's files with the same bytes kept instead
+
+    def unshared() -> list[str]:
+        farm = tmp_path / "clean" / FARM
+        return [rel for rel in inodes(site / "search")
+                if (farm / rel).exists() and (farm / rel).stat().st_ino
+                != (site / "search" / rel).stat().st_ino]
+
+    assert unshared()  # the farm the site does not share
+    seen.clear()
+    staged_build(tmp_path / "clean")
+    assert unshared() == [] and seen[0][0] > 0
+    staged_build(tmp_path / "clean")
+    assert seen[1][0] == 0
+    expected = tmp_path / "expected"
+    archive_, _ = build_archive([outline(m) for m in meetings], RememberingTexts(meetings, {}))
+    build_search_index(archive_, expected)
+    assert digest(site / "search") == digest(expected / "search")
