@@ -378,3 +378,30 @@ def test_a_farm_the_site_does_not_share_is_healed_by_the_next_staged_build(tmp_p
     archive_, _ = build_archive([outline(m) for m in meetings], RememberingTexts(meetings, {}))
     build_search_index(archive_, expected)
     assert digest(site / "search") == digest(expected / "search")
+
+
+def test_the_farms_index_reads_back_as_written(tmp_path, monkeypatch):
+    """What `OutputFiles.close` saves is what the next build reads: from the
+    file, and from what a live preview keeps (`generator.file_memo`)."""
+    from generator import file_memo
+    from generator.search import reuse
+
+    out, farm = tmp_path / "out", tmp_path / "farm"
+    out.mkdir()
+    files = reuse.OutputFiles(out, farm)
+    files.write("a.js", b"alpha")
+    files.write("b.js", b"beta" * 100)
+    files.close()
+    saved = dict(files._now)
+    assert set(saved) == {"a.js", "b.js"} and all(isinstance(v, reuse.Stored)
+                                                  for v in saved.values())
+    assert reuse._read_index(farm) == saved  # from the file
+    monkeypatch.setattr(file_memo, "_enabled", True)
+    monkeypatch.setattr(file_memo, "_parsed", {})
+    assert reuse._read_index(farm) == saved  # parsed, then kept
+    assert reuse._read_index(farm) == saved
+    again = reuse.OutputFiles(tmp_path / "out", farm)
+    again.close()  # (nothing written: the memo is what the file holds)
+    assert reuse._read_index(farm) == {}
+    monkeypatch.setattr(file_memo, "_parsed", {})
+    assert reuse._read_index(farm) == {}
