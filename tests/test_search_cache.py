@@ -293,3 +293,115 @@ def test_kept_keys_of_a_shard_written_under_another_head_are_made_again(tmp_path
     made.clear()
     site_search(before, tmp_path / "third", cache, facts)
     assert made == []  # and kept once more
+
+
+def test_the_meeting_fact_names_the_meetings_value(tmp_path):
+    """`meeting_fact` keys a meeting's cached search rows: equal meetings
+    (a copy read back from a pickle, a fresh process) give the same fact,
+    a word, speaker or field changed gives another."""
+    import pickle
+    import subprocess
+    import sys
+
+    from generator.search.records import meeting_fact
+
+    whole, changed = archive()[2], archive(changed=True)[2]
+    copy = pickle.loads(pickle.dumps(whole))
+    assert copy is not whole and meeting_fact(copy) == meeting_fact(whole)
+    assert meeting_fact(changed)[0] != meeting_fact(whole)[0]
+    assert meeting_fact(dataclasses.replace(whole, title="Anders"))[0] != meeting_fact(whole)[0]
+    first = next(t for t in whole.turns if t.speaker)
+    moved = dataclasses.replace(first, speaker=first.speaker + "-x")
+    other = dataclasses.replace(whole, turns=tuple(moved if t is first else t
+                                                   for t in whole.turns))
+    assert meeting_fact(other)[0] != meeting_fact(whole)[0]
+    saved = tmp_path / "meeting.pickle"
+    saved.write_bytes(pickle.dumps(whole))
+    code = ("import pickle, sys; from generator.search.records import meeting_fact; "
+            f"print(meeting_fact(pickle.loads(open({str(saved)!r}, 'rb').read()))[0])")
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env={"PYTHONHASHSEED": "random",
+                                            "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert fresh.stdout.strip() == meeting_fact(whole)[0]
+
+
+def test_a_farm_the_site_does_not_share_is_healed_by_the_next_staged_build(tmp_path,
+                                                                             monkeypatch):
+    """A build that wrote the index afresh (a clean build over a site) gets
+    the site's old files back from the staged site's spare where the bytes
+    are the same, so the farm holds files the site does not share. The next
+    build makes the farm's links the site's files (after comparing bytes),
+    and the one after it keeps every unchanged file without a link."""
+    from generator import output
+    from generator.archive import build_archive, outline
+    from generator.search import build_search_index, reuse
+    from generator.search.index import FARM
+
+    seen: list[tuple[int, int]] = []
+    close = reuse.OutputFiles.close
+
+    def counting_close(self):
+        seen.append((self.adopted, len(output._ACTIVE.kept) if output._ACTIVE else -1))
+        return close(self)
+
+    monkeypatch.setattr(reuse.OutputFiles, "close", counting_close)
+    site, cache, meetings = tmp_path / "site", tmp_path / "cache", archive()
+
+    def staged_build(farm: Path, edited: tuple[Meeting, ...] = meetings) -> None:
+        with output.staged_site(site, durable=False) as staging:
+            (staging / "static.txt").write_text("static")  # kept by the later builds,
+            archive_, _ = build_archive([outline(m) for m in edited],
+                                        RememberingTexts(edited, {}))
+            build_search_index(archive_, staging, cache_dir=farm)
+            if (site / "static.txt").exists():
+                (staging / "static.txt").unlink()
+                assert output.keep(site, staging, "static.txt")  # as static files are
+
+    staged_build(cache)
+    staged_build(cache)  # (a spare now)
+    staged_build(tmp_path / "clean")  # a clean build: the index written afresh, and
+    # the spare's files with the same bytes kept instead
+
+    def unshared() -> list[str]:
+        farm = tmp_path / "clean" / FARM
+        return [rel for rel in inodes(site / "search")
+                if (farm / rel).exists() and (farm / rel).stat().st_ino
+                != (site / "search" / rel).stat().st_ino]
+
+    assert unshared()  # the farm the site does not share
+    seen.clear()
+    staged_build(tmp_path / "clean")
+    assert unshared() == [] and seen[0][0] > 0
+    staged_build(tmp_path / "clean")
+    assert seen[1][0] == 0
+    expected = tmp_path / "expected"
+    archive_, _ = build_archive([outline(m) for m in meetings], RememberingTexts(meetings, {}))
+    build_search_index(archive_, expected)
+    assert digest(site / "search") == digest(expected / "search")
+
+
+def test_the_farms_index_reads_back_as_written(tmp_path, monkeypatch):
+    """What `OutputFiles.close` saves is what the next build reads: from the
+    file, and from what a live preview keeps (`generator.file_memo`)."""
+    from generator import file_memo
+    from generator.search import reuse
+
+    out, farm = tmp_path / "out", tmp_path / "farm"
+    out.mkdir()
+    files = reuse.OutputFiles(out, farm)
+    files.write("a.js", b"alpha")
+    files.write("b.js", b"beta" * 100)
+    files.close()
+    saved = dict(files._now)
+    assert set(saved) == {"a.js", "b.js"} and all(isinstance(v, reuse.Stored)
+                                                  for v in saved.values())
+    assert reuse._read_index(farm) == saved  # from the file
+    monkeypatch.setattr(file_memo, "_enabled", True)
+    monkeypatch.setattr(file_memo, "_parsed", {})
+    assert reuse._read_index(farm) == saved  # parsed, then kept
+    assert reuse._read_index(farm) == saved
+    again = reuse.OutputFiles(tmp_path / "out", farm)
+    again.close()  # (nothing written: the memo is what the file holds)
+    assert reuse._read_index(farm) == {}
+    monkeypatch.setattr(file_memo, "_parsed", {})
+    assert reuse._read_index(farm) == {}

@@ -53,13 +53,13 @@ def warm(cache_dir: Path) -> None:
     build's to report)."""
     from generator.search.incremental import STATE_FILE
     from generator.search.index import FARM, STATE_DIR
-    from generator.search.reuse import INDEX_NAME
+    from generator.search.reuse import INDEX_NAME, parse_index
 
     facts = cache_dir / FACTS_DIR
     for path in (facts / FACTS_HEAD, *(_facts_shard_path(facts, n) for n in range(FACTS_SHARDS)),
                  cache_dir / STATE_DIR / STATE_FILE, cache_dir / FARM / INDEX_NAME):
         with contextlib.suppress(Exception):
-            file_memo.read(path, pickle.loads)
+            file_memo.read(path, parse_index if path.name == INDEX_NAME else pickle.loads)
     with contextlib.suppress(Exception):
         default_splitter(cache_dir)
 

