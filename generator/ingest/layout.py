@@ -334,6 +334,10 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
     heads = repeated_heads(raws) if heads is None else heads
     is_head = head_matcher(heads)
     blank_heads = "" in heads  # a blank line is then a running head too
+    # A line's first character rules most lines out before `is_head`: a line
+    # not starting with a Markdown mark starts as its key does (a digit as "#").
+    head_firsts = {k[:1] for k in heads} | {"#", "*"}
+    digit_heads = "#" in head_firsts
     for no, raw in enumerate(raws, start=1):
         line = raw.rstrip()
         if markdown:
@@ -350,7 +354,8 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
         # a running head: test that before the two regexes.
         furniture = start[:1].isdecimal() or start.startswith(("Tweede Kamer", "TK "))
         footer = FOOTER.match(line) if furniture else None
-        head = heads and is_head(start) and not (  # kept above its agenda item
+        head = heads and (start[:1] in head_firsts or (digit_heads and start[:1].isdecimal())) \
+            and is_head(start) and not (  # kept above its agenda item
             no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
         if footer or (furniture and RUNNING_HEAD.match(line)) or head:
             if footer:
@@ -431,11 +436,23 @@ def join_lines(texts: list[str], evidence: Mapping[str, int]) -> str:
 def paragraphs(lines: list[Line], evidence: Mapping[str, int], limit: int) -> list[tuple[str, int]]:
     """Group body lines into paragraphs: (text, first line number)."""
     result: list[tuple[str, int]] = []
-    current: list[Line] = []
-    for i, line in enumerate(lines):
-        current.append(line)
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if following is None or ends_paragraph(line, following, limit):
-            result.append((join_lines([x.text for x in current], evidence), current[0].no))
-            current = []
+    if not lines:
+        return result
+    texts: list[str] = []
+    first = lines[0].no
+    for line, following in zip(lines, lines[1:], strict=False):
+        text = line.text
+        texts.append(text)
+        # A line whose last character is none of those ends no paragraph
+        # (`ends_paragraph` says False without a call: most lines).
+        if text[-1:] in _MAY_END_PARAGRAPH and ends_paragraph(line, following, limit):
+            result.append((join_lines(texts, evidence), first))
+            texts, first = [], following.no
+    texts.append(lines[-1].text)
+    result.append((join_lines(texts, evidence), first))
     return result
+
+
+# The last characters of a line `ends_paragraph` can say True of: a sentence
+# end (`ends_sentence`: one of _ENDS, or a closer after one) or a colon.
+_MAY_END_PARAGRAPH = frozenset((*_ENDS, *_CLOSERS, "\n", ":"))
