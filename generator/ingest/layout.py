@@ -322,15 +322,17 @@ _new_tuple = tuple.__new__  # what a named tuple's constructor calls, without it
 
 
 def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None = None,
-                ) -> tuple[list[Line], list[re.Match[str]]]:
+                raws: list[str] | None = None) -> tuple[list[Line], list[re.Match[str]]]:
     """Physical lines without page furniture; the footers found (for the dossier).
-    A page's first line (leading space) keeps its text, stripped."""
+    A page's first line (leading space) keeps its text, stripped. `raws`:
+    ``text.split("\\n")``, when the caller has it (it is not changed)."""
     out: list[Line] = []
     footers: list[re.Match[str]] = []
     gap = False
     after_break = False
     in_comment = False
-    raws = text.split("\n")
+    if raws is None:
+        raws = text.split("\n")
     heads = repeated_heads(raws) if heads is None else heads
     is_head = head_matcher(heads)
     blank_heads = "" in heads  # a blank line is then a running head too
@@ -370,22 +372,25 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
     return out, footers
 
 
-def _first_word_length(text: str) -> int:
-    """``len(text.split(" ", 1)[0])``, without making the list."""
-    at = text.find(" ")
-    return at if at >= 0 else len(text)
-
-
 def fit_limit(lines: list[Line]) -> int:
     """How long a line plus the next line's first word may be and still have
     fitted on one line: a low percentile of that sum over lines that certainly
     wrapped (no sentence end, no blank line after). The font is proportional, so
     the column is not a fixed number of characters."""
-    sums = sorted(
-        len(a.text) + 1 + _first_word_length(b.text)
-        for a, b in zip(lines, lines[1:], strict=False)
-        if len(a.text) >= 30 and not b.gap and not ends_sentence(a.text)
-    )
+    # (``sorted(len(a.text) + 1 + len(b.text.split(" ", 1)[0]) for a, b in pairs
+    # if len(a.text) >= 30 and not b.gap and not ends_sentence(a.text))``, with
+    # no call per line but for a rare closing bracket: this runs over every body line.)
+    sums: list[int] = []
+    for a, b in zip(lines, lines[1:], strict=False):
+        text = a.text
+        if len(text) < 30 or b.gap:
+            continue
+        last = text[-1]
+        if last in _ENDS or ((last in _CLOSERS or last == "\n") and ends_sentence(text)):
+            continue
+        at = b.text.find(" ")
+        sums.append(len(text) + 1 + (at if at >= 0 else len(b.text)))
+    sums.sort()
     if len(sums) < 20:
         return 0  # too little evidence: only blank lines end paragraphs
     return sums[len(sums) // 50]

@@ -221,8 +221,9 @@ def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
 
 
 def segment_lines(text: str, file: str, markdown: bool, evidence: Mapping[str, int]) -> Segmented:
-    heads = repeated_heads(text.split("\n"))
-    lines, footers = split_lines(text, markdown, heads)
+    raws = text.split("\n")  # (split once: the three below read it)
+    heads = repeated_heads(raws)
+    lines, footers = split_lines(text, markdown, heads, raws)
     diags: list[Diagnostic] = []
     turns: list[RawTurn] = []
     header_lines: list[Line] = []
@@ -278,7 +279,7 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Mapping[str, i
             turn.pieces = _split_motions(body)
     joined = join_lines([x.text for x in header_lines], evidence)
     header = parse_header([(x.text, x.no) for x in header_lines], joined)
-    if header.date is None and (date := running_head_date(text.split("\n"), heads)):
+    if header.date is None and (date := running_head_date(raws, heads)):
         header = replace(header, date=date)
     diags.extend(
         warning("header line not recognised", file, no, line_text,
