@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.ingest.hyphenation import join_hyphenated
 from generator.ingest.layout import (
     Line,
     _head_key,
@@ -88,3 +89,30 @@ def test_split_lines_given_the_split_text_is_split_lines_of_the_text(
                split_lines(text, markdown, heads), split_lines(text, markdown)]
     assert len({(tuple(lines), tuple(m.group(0) for m in footers))
                 for lines, footers in results}) == 1
+
+
+def _join_lines_plainly(texts: list[str], evidence: dict[str, int]) -> str:
+    out = ""
+    for text in texts:
+        text = text.strip()
+        if not out:
+            out = text
+            continue
+        hyphen = out.endswith("-") and (out[-2:-1].isalnum() or out.endswith("--"))
+        if hyphen and text[:1].isalnum():
+            head, _, left = out.rpartition(" ")
+            right, _, rest = text.partition(" ")
+            joined = join_hyphenated(left, right, evidence)
+            out = (head + " " if head else "") + joined + (" " + rest if rest else "")
+        elif out.endswith("/"):
+            out = out + text
+        else:
+            out = out + " " + text
+    return out
+
+
+@settings(deadline=None)  # (the first join may load the word lists)
+@given(st.lists(st.one_of(_TEXTS, st.sampled_from(["", " ", "-", "--", "a/", "/", "x-"])),
+                max_size=12))
+def test_join_lines_is_its_definition(texts: list[str]) -> None:
+    assert join_lines(texts, {}) == _join_lines_plainly(texts, {})

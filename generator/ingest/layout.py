@@ -425,16 +425,16 @@ def join_lines(texts: list[str], evidence: Mapping[str, int]) -> str:
         if not out:
             out = text
             continue
-        hyphen = out.endswith("-") and (out[-2:-1].isalnum() or out.endswith("--"))
-        if hyphen and text[:1].isalnum():
+        last = out[-1]  # (one index, not two `endswith` per line)
+        if last == "-" and (out[-2:-1].isalnum() or out.endswith("--")) and text[:1].isalnum():
             head, _, left = out.rpartition(" ")
             right, _, rest = text.partition(" ")
             joined = join_hyphenated(left, right, evidence)
             out = (head + " " if head else "") + joined + (" " + rest if rest else "")
-        elif out.endswith("/"):
-            out = out + text  # "motie-Van den Nieuwenhuijzen/" + "Ploumen"
+        elif last == "/":
+            out += text  # "motie-Van den Nieuwenhuijzen/" + "Ploumen"
         else:
-            out = out + " " + text
+            out += " " + text  # (`+=` extends `out` in place: no copy per line)
     return out
 
 
