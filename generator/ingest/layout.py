@@ -354,11 +354,13 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
             continue
         # Only a line starting "Tweede Kamer", "TK " or a digit can be a footer or
         # a running head: test that before the two regexes.
-        furniture = start[:1].isdecimal() or start.startswith(("Tweede Kamer", "TK "))
+        first = start[:1]
+        digit = first.isdecimal()
+        furniture = digit or start.startswith(("Tweede Kamer", "TK "))
         footer = FOOTER.match(line) if furniture else None
-        head = heads and (start[:1] in head_firsts or (digit_heads and start[:1].isdecimal())) \
+        head = heads and (first in head_firsts or (digit_heads and digit)) \
             and is_head(start) and not (  # kept above its agenda item
-            no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
+                no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
         if footer or (furniture and RUNNING_HEAD.match(line)) or head:
             if footer:
                 footers.append(footer)
