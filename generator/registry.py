@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
 
 import yaml
 
@@ -99,17 +100,32 @@ class Registry:
         self._redirects.update((a, p.id) for p in self.people for a in p.aliases
                                if _ID_ALIAS.fullmatch(a) and a != p.id)
 
-    def updated(self, people: dict[str, RegistryPerson]) -> Registry:
+    def updated(self, people: dict[str, RegistryPerson],
+                touched: Iterable[str] | None = None) -> Registry:
         """The registry of `people` (this one's people by id, some replaced, added
         or removed), equal to ``Registry(people sorted by id)`` with the same
         indexes, made by patching this one's indexes where entries changed
         instead of indexing every person again (the import does this once per
-        meeting)."""
-        ordered = tuple(sorted(people.values(), key=_id_of))
+        meeting). `touched`: the ids of every entry added, replaced or removed
+        (None: found by comparing all of them), so that the work is the
+        meeting's people, not the registry's."""
         if not self._in_id_order:
-            return Registry(ordered)
-        old = [p for pid, p in self._by_id.items() if people.get(pid) is not p]
-        new = [p for pid, p in people.items() if self._by_id.get(pid) is not p]
+            return Registry(tuple(sorted(people.values(), key=_ID)))
+        if touched is None:
+            old = [p for pid, p in self._by_id.items() if people.get(pid) is not p]
+            new = [p for pid, p in people.items() if self._by_id.get(pid) is not p]
+        else:
+            touched = set(touched)
+            old = [p for pid in touched
+                   if (p := self._by_id.get(pid)) is not None and people.get(pid) is not p]
+            new = [p for pid in touched
+                   if (p := people.get(pid)) is not None and self._by_id.get(pid) is not p]
+        if list(people) == list(self._by_id):  # (one comparison in C)
+            # the same ids in this registry's order, which is id order
+            ordered, by_id = tuple(people.values()), dict(people)
+        else:
+            ordered = tuple(sorted(people.values(), key=_ID))
+            by_id = {p.id: p for p in ordered}
         by_key = _patched(self._by_key, old, new, _keys)
         by_surname = _patched(self._by_surname, old, new,
                               lambda p: (s,) if (s := _surname(p)) else ())
@@ -121,7 +137,7 @@ class Registry:
                 redirects.pop(alias, None)
             else:
                 redirects[alias] = owner
-        return Registry(ordered, dict(people), by_key, redirects, by_surname, True)
+        return Registry(ordered, by_id, by_key, redirects, by_surname, True)
 
     def get(self, person_id: str | None) -> RegistryPerson | None:
         return self._by_id.get(person_id or "")
@@ -151,6 +167,9 @@ def _key(text: str) -> str:
 
 def _id_of(person: RegistryPerson) -> str:
     return person.id
+
+
+_ID = attrgetter("id")  # `_id_of` as a sort key, without a Python call per person
 
 
 def _keys(person: RegistryPerson) -> set[str]:
@@ -345,7 +364,8 @@ def resolve_meeting(meeting: Meeting, registry: Registry, file: str = "",
     not hand out new ids."""
     people = dict(registry._by_id)
     mapping: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set()  # (the ids given: with those removed, the ids `people` changed at)
+    touched: set[str] = set()
     diags: list[Diagnostic] = []
     printed = printed_labels(meeting)
     for person in meeting.people:
@@ -382,11 +402,12 @@ def resolve_meeting(meeting: Meeting, registry: Registry, file: str = "",
         fuller = _fuller_id(people.get(pid), entry, registry, taken)
         if fuller:
             del people[pid]
+            touched.add(pid)
             entry, pid = replace(entry, id=fuller, aliases=(*entry.aliases, pid)), fuller
         taken.add(pid)
         mapping[person.id] = pid
         people[pid] = entry
-    extended = registry.updated(people)
+    extended = registry.updated(people, taken | touched)
     return rename_people(meeting, mapping), extended, diags
 
 

@@ -360,3 +360,26 @@ def test_an_ambiguous_label_with_a_tie_in_time_still_adds_an_entry() -> None:
     resolved, registry = resolve_all([meeting("2005-06-01", (member, label))], twins)
     assert resolved[0].people[0].id == "van-haga-3"
     assert len(registry.people) == 3
+
+
+@given(st.lists(st.tuples(_IDS, _NAMES, st.lists(st.one_of(_IDS, _NAMES), max_size=3)),
+                max_size=6),
+       st.lists(st.tuples(st.booleans(), _IDS, _NAMES, st.lists(_IDS, max_size=2)),
+                max_size=6))
+def test_an_update_told_which_ids_changed_is_the_registry_built_from_scratch(
+        before: list, changes: list) -> None:
+    """`updated(people, touched)` (resolve_meeting's way: the changed ids only,
+    `people` in the registry's order) gives what building from scratch gives."""
+    registry = Registry(tuple(sorted(
+        {pid: RegistryPerson(pid, name, tuple(aliases)) for pid, name, aliases in before}
+        .values(), key=lambda p: p.id)))
+    for remove, pid, name, aliases in changes:
+        people = dict(registry._by_id)
+        if remove:
+            people.pop(pid, None)
+        else:
+            people[pid] = RegistryPerson(pid, name, tuple(aliases))
+        registry = registry.updated(people, {pid})
+        scratch = Registry(tuple(sorted(people.values(), key=lambda p: p.id)))
+        assert _indexes(registry) == _indexes(scratch)
+        assert list(registry._by_id) == sorted(registry._by_id)

@@ -322,18 +322,24 @@ _new_tuple = tuple.__new__  # what a named tuple's constructor calls, without it
 
 
 def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None = None,
-                ) -> tuple[list[Line], list[re.Match[str]]]:
+                raws: list[str] | None = None) -> tuple[list[Line], list[re.Match[str]]]:
     """Physical lines without page furniture; the footers found (for the dossier).
-    A page's first line (leading space) keeps its text, stripped."""
+    A page's first line (leading space) keeps its text, stripped. `raws`:
+    ``text.split("\\n")``, when the caller has it (it is not changed)."""
     out: list[Line] = []
     footers: list[re.Match[str]] = []
     gap = False
     after_break = False
     in_comment = False
-    raws = text.split("\n")
+    if raws is None:
+        raws = text.split("\n")
     heads = repeated_heads(raws) if heads is None else heads
     is_head = head_matcher(heads)
     blank_heads = "" in heads  # a blank line is then a running head too
+    # A line's first character rules most lines out before `is_head`: a line
+    # not starting with a Markdown mark starts as its key does (a digit as "#").
+    head_firsts = {k[:1] for k in heads} | {"#", "*"}
+    digit_heads = "#" in head_firsts
     for no, raw in enumerate(raws, start=1):
         line = raw.rstrip()
         if markdown:
@@ -348,10 +354,13 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
             continue
         # Only a line starting "Tweede Kamer", "TK " or a digit can be a footer or
         # a running head: test that before the two regexes.
-        furniture = start[:1].isdecimal() or start.startswith(("Tweede Kamer", "TK "))
+        first = start[:1]
+        digit = first.isdecimal()
+        furniture = digit or start.startswith(("Tweede Kamer", "TK "))
         footer = FOOTER.match(line) if furniture else None
-        head = heads and is_head(start) and not (  # kept above its agenda item
-            no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
+        head = heads and (first in head_firsts or (digit_heads and digit)) \
+            and is_head(start) and not (  # kept above its agenda item
+                no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
         if footer or (furniture and RUNNING_HEAD.match(line)) or head:
             if footer:
                 footers.append(footer)
@@ -365,22 +374,25 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
     return out, footers
 
 
-def _first_word_length(text: str) -> int:
-    """``len(text.split(" ", 1)[0])``, without making the list."""
-    at = text.find(" ")
-    return at if at >= 0 else len(text)
-
-
 def fit_limit(lines: list[Line]) -> int:
     """How long a line plus the next line's first word may be and still have
     fitted on one line: a low percentile of that sum over lines that certainly
     wrapped (no sentence end, no blank line after). The font is proportional, so
     the column is not a fixed number of characters."""
-    sums = sorted(
-        len(a.text) + 1 + _first_word_length(b.text)
-        for a, b in zip(lines, lines[1:], strict=False)
-        if len(a.text) >= 30 and not b.gap and not ends_sentence(a.text)
-    )
+    # (``sorted(len(a.text) + 1 + len(b.text.split(" ", 1)[0]) for a, b in pairs
+    # if len(a.text) >= 30 and not b.gap and not ends_sentence(a.text))``, with
+    # no call per line but for a rare closing bracket: this runs over every body line.)
+    sums: list[int] = []
+    for a, b in zip(lines, lines[1:], strict=False):
+        text = a.text
+        if len(text) < 30 or b.gap:
+            continue
+        last = text[-1]
+        if last in _ENDS or ((last in _CLOSERS or last == "\n") and ends_sentence(text)):
+            continue
+        at = b.text.find(" ")
+        sums.append(len(text) + 1 + (at if at >= 0 else len(b.text)))
+    sums.sort()
     if len(sums) < 20:
         return 0  # too little evidence: only blank lines end paragraphs
     return sums[len(sums) // 50]
@@ -415,27 +427,39 @@ def join_lines(texts: list[str], evidence: Mapping[str, int]) -> str:
         if not out:
             out = text
             continue
-        hyphen = out.endswith("-") and (out[-2:-1].isalnum() or out.endswith("--"))
-        if hyphen and text[:1].isalnum():
+        last = out[-1]  # (one index, not two `endswith` per line)
+        if last == "-" and (out[-2:-1].isalnum() or out.endswith("--")) and text[:1].isalnum():
             head, _, left = out.rpartition(" ")
             right, _, rest = text.partition(" ")
             joined = join_hyphenated(left, right, evidence)
             out = (head + " " if head else "") + joined + (" " + rest if rest else "")
-        elif out.endswith("/"):
-            out = out + text  # "motie-Van den Nieuwenhuijzen/" + "Ploumen"
+        elif last == "/":
+            out += text  # "motie-Van den Nieuwenhuijzen/" + "Ploumen"
         else:
-            out = out + " " + text
+            out += " " + text  # (`+=` extends `out` in place: no copy per line)
     return out
 
 
 def paragraphs(lines: list[Line], evidence: Mapping[str, int], limit: int) -> list[tuple[str, int]]:
     """Group body lines into paragraphs: (text, first line number)."""
     result: list[tuple[str, int]] = []
-    current: list[Line] = []
-    for i, line in enumerate(lines):
-        current.append(line)
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if following is None or ends_paragraph(line, following, limit):
-            result.append((join_lines([x.text for x in current], evidence), current[0].no))
-            current = []
+    if not lines:
+        return result
+    texts: list[str] = []
+    first = lines[0].no
+    for line, following in zip(lines, lines[1:], strict=False):
+        text = line.text
+        texts.append(text)
+        # A line whose last character is none of those ends no paragraph
+        # (`ends_paragraph` says False without a call: most lines).
+        if text[-1:] in _MAY_END_PARAGRAPH and ends_paragraph(line, following, limit):
+            result.append((join_lines(texts, evidence), first))
+            texts, first = [], following.no
+    texts.append(lines[-1].text)
+    result.append((join_lines(texts, evidence), first))
     return result
+
+
+# The last characters of a line `ends_paragraph` can say True of: a sentence
+# end (`ends_sentence`: one of _ENDS, or a closer after one) or a colon.
+_MAY_END_PARAGRAPH = frozenset((*_ENDS, *_CLOSERS, "\n", ":"))

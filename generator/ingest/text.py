@@ -174,12 +174,9 @@ def _agenda_span(lines: list[Line], i: int, most: int = 40) -> int:
 # procedural line (PROCEDURAL_START) or an agenda item's number (ITEM_HEADING).
 _NOTABLE_STARTS = ("De ", "Mevrouw", "Minister", "Viceminister", "Staatssecretaris", "Daartoe",
                    "Sluiting", "Aan de orde is", "Overeenkomstig", "Conform", "(")
-
-
-def _running_text(text: str) -> bool:
-    """A (stripped) line none of those checks can take: told apart in one step,
-    since most lines are running text."""
-    return ":" not in text and not text.startswith(_NOTABLE_STARTS) and not text[:1].isdecimal()
+# A (stripped) line none of those checks can take (`segment_lines`'s `running`:
+# no colon, none of those starts, no digit first) is told apart in one step,
+# since most lines are running text.
 
 
 def _stage_direction(turn: RawTurn) -> bool:
@@ -221,8 +218,9 @@ def _split_motions(body: list[Line]) -> list[tuple[str, list[Line]]]:
 
 
 def segment_lines(text: str, file: str, markdown: bool, evidence: Mapping[str, int]) -> Segmented:
-    heads = repeated_heads(text.split("\n"))
-    lines, footers = split_lines(text, markdown, heads)
+    raws = text.split("\n")  # (split once: the three below read it)
+    heads = repeated_heads(raws)
+    lines, footers = split_lines(text, markdown, heads, raws)
     diags: list[Diagnostic] = []
     turns: list[RawTurn] = []
     header_lines: list[Line] = []
@@ -232,7 +230,9 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Mapping[str, i
     for i, line in enumerate(lines):
         if i < skip_to:
             continue
-        running = _running_text(line.text)
+        said = line.text  # running text? (the test above, inline: it runs for every line)
+        running = ":" not in said and not said.startswith(_NOTABLE_STARTS) \
+            and not said[:1].isdecimal()
         if not running:  # a label, a chair change or a procedural line?
             found = _label_of(line, markdown, lines[i - 1] if i else None)
             wrapped = None if found else _wrapped_label(lines, i, evidence)
@@ -278,7 +278,7 @@ def segment_lines(text: str, file: str, markdown: bool, evidence: Mapping[str, i
             turn.pieces = _split_motions(body)
     joined = join_lines([x.text for x in header_lines], evidence)
     header = parse_header([(x.text, x.no) for x in header_lines], joined)
-    if header.date is None and (date := running_head_date(text.split("\n"), heads)):
+    if header.date is None and (date := running_head_date(raws, heads)):
         header = replace(header, date=date)
     diags.extend(
         warning("header line not recognised", file, no, line_text,

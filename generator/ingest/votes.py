@@ -79,6 +79,10 @@ def find_votes(turns: tuple[Turn, ...]) -> list[FoundVote]:
     pending: re.Match[str] | None = None
     for turn in turns:
         for paragraph in turn.paragraphs:
+            # Each of the three patterns starts with one of these words: most
+            # paragraphs have neither, and no events.
+            if "In stemming komt" not in paragraph and "Ik constateer dat" not in paragraph:
+                continue
             events = sorted(
                 [(m.start(), "start", m) for m in _VOTE_START.finditer(paragraph)]
                 + [(m.start(), "result", m) for m in _RESULT.finditer(paragraph)]
