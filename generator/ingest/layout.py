@@ -339,7 +339,6 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
     # A line's first character rules most lines out before `is_head`: a line
     # not starting with a Markdown mark starts as its key does (a digit as "#").
     head_firsts = {k[:1] for k in heads} | {"#", "*"}
-    digit_heads = "#" in head_firsts
     for no, raw in enumerate(raws, start=1):
         line = raw.rstrip()
         if markdown:
@@ -358,7 +357,7 @@ def split_lines(text: str, markdown: bool = False, heads: frozenset[str] | None 
         digit = first.isdecimal()
         furniture = digit or start.startswith(("Tweede Kamer", "TK "))
         footer = FOOTER.match(line) if furniture else None
-        head = heads and (first in head_firsts or (digit_heads and digit)) \
+        head = heads and (first in head_firsts or digit) \
             and is_head(start) and not (  # kept above its agenda item
                 no < len(raws) and raws[no].lstrip().startswith("Aan de orde is"))
         if footer or (furniture and RUNNING_HEAD.match(line)) or head:
