@@ -135,6 +135,12 @@ class MeetingTexts(Protocol):
         then is the last archive worth keeping."""
         ...
 
+    # Optional: ``outlines_key(meetings) -> str | None``, a name for the list of
+    # outlines `meetings` (in order) that changes whenever one of their values
+    # does, or the registry or the code: the outline indexes made of them are
+    # then kept under it (`_indexes_of_outlines`). Without it, they are made
+    # every time.
+
 
 class KeptTexts:
     """Turns kept in memory: meetings handed to `build_archive` whole (a test,
@@ -341,7 +347,16 @@ def merge_people(meetings: Iterable[Meeting]) -> dict[str, Person]:
     return dict(sorted(people.items(), key=lambda kv: (kv[1].name.lower(), kv[0])))
 
 
-def _motion_entries(meetings: list[Meeting]) -> dict[str, MotionEntry]:
+def _motion_entries(meetings: list[Meeting], slugs: Sequence[str] | None = None
+                    ) -> dict[str, MotionEntry]:
+    """Every motion by its unique slug. `slugs`: those this gave for the same
+    meetings before (`_KeptOutlines`), in order."""
+    if slugs is not None:
+        motions = [(motion, meeting) for meeting in meetings for motion in meeting.motions]
+        if len(motions) != len(slugs):
+            raise ValueError("not the motions the slugs were made for")
+        return {slug: MotionEntry(motion, meeting, slug)
+                for slug, (motion, meeting) in zip(slugs, motions, strict=True)}
     entries: dict[str, MotionEntry] = {}
     for meeting in meetings:
         mslug = slugify(meeting.id, fallback="vergadering")
@@ -888,15 +903,21 @@ class _OutlineIndexes:
     chart: OutlineFigureData | None  # made by `_with_chart` when the archive has texts
 
 
-def _outline_indexes(ordered: list[Meeting], diags: list[Diagnostic]) -> _OutlineIndexes:
-    """The indexes of `_OutlineIndexes` (`ordered` as `_unique_meetings` gives it)."""
-    people = merge_people(ordered)
-    roles: dict[str, set[str]] = defaultdict(set)
-    for meeting in ordered:
-        for person in meeting.people:
-            if person.role:
-                roles[person.id].add(person.role)
-    motions = _motion_entries(ordered)
+def _outline_indexes(ordered: list[Meeting], diags: list[Diagnostic],
+                     kept: _KeptOutlines | None = None) -> _OutlineIndexes:
+    """The indexes of `_OutlineIndexes` (`ordered` as `_unique_meetings` gives it;
+    `kept`: what an earlier build found for the same outlines)."""
+    if kept is not None:
+        people, sorted_roles = dict(kept.people), dict(kept.roles)
+    else:
+        people = merge_people(ordered)
+        roles: dict[str, set[str]] = defaultdict(set)
+        for meeting in ordered:
+            for person in meeting.people:
+                if person.role:
+                    roles[person.id].add(person.role)
+        sorted_roles = {k: tuple(sorted(v)) for k, v in sorted(roles.items())}
+    motions = _motion_entries(ordered, kept.slugs if kept is not None else None)
     by_submitter: dict[str, list[MotionEntry]] = defaultdict(list)
     by_turn: dict[tuple[str, str], list[MotionEntry]] = defaultdict(list)
     verdict_turn: dict[tuple[str, str], list[MotionEntry]] = defaultdict(list)
@@ -923,7 +944,7 @@ def _outline_indexes(ordered: list[Meeting], diags: list[Diagnostic]) -> _Outlin
         ordered=tuple(ordered),
         diagnostics=tuple(diags),
         people=_frozen(people),
-        roles=_frozen({k: tuple(sorted(v)) for k, v in sorted(roles.items())}),
+        roles=_frozen(sorted_roles),
         parties=_frozen({slug: Party(names[slug], slug, tuple(members))
                          for slug, members in sorted(parties.items())}),
         motions=_frozen(motions),
@@ -935,8 +956,65 @@ def _outline_indexes(ordered: list[Meeting], diags: list[Diagnostic]) -> _Outlin
         motions_by_verdict=_frozen({k: tuple(v) for k, v in by_verdict.items()}),
         commitments=tuple(CommitmentEntry(c, m) for m in ordered for c in m.commitments),
         meetings_by_id=_frozen({m.id: m for m in ordered}),
-        chart=None,
+        chart=kept.chart if kept is not None else None,
     )
+
+
+OUTLINE_STATE = f"{ARCHIVE_STATE}-outlines"  # `_KeptOutlines` of the last outlines
+
+
+@dataclass(frozen=True)
+class _KeptOutlines:
+    """What the outline indexes of a list of outlines are made of that takes
+    longest to make and holds no meeting: kept under a name for that list
+    (`MeetingTexts.outlines_key`), so that a build whose outlines are those
+    of the last one (an edit of a speech) does not make it again. 10,000
+    meetings: ~1.1 CPU-s to make, ~0.1 to read back."""
+
+    ordered: tuple[str, ...]  # the meeting ids, as `_unique_meetings` orders them
+    undated: frozenset[str]  # those whose date `_checked_dates` took away
+    diagnostics: tuple[Diagnostic, ...]
+    people: dict[str, Person]  # `merge_people`
+    roles: dict[str, tuple[str, ...]]
+    slugs: tuple[str, ...]  # the motions' slugs (`_motion_entries`), in order
+    chart: OutlineFigureData
+
+
+def _indexes_of_outlines(meetings: Sequence[Meeting], texts: MeetingTexts) -> _OutlineIndexes:
+    """`_outline_indexes` of `meetings` (with their chart data), from what
+    an earlier build kept for the same outlines where `texts` names them;
+    kept for the next build when made."""
+    name = getattr(texts, "outlines_key", None)  # (a `MeetingTexts` may name none)
+    key = name(meetings) if name is not None else None
+    if key is not None:
+        state = texts.previous_state(OUTLINE_STATE)
+        if isinstance(state, tuple) and len(state) == 3 and state[0] == STATE_FORMAT \
+                and state[1] == key and isinstance(state[2], _KeptOutlines):
+            found = _from_kept(meetings, state[2])
+            if found is not None:
+                return found
+    ordered, diags = _unique_meetings(meetings)
+    made = _with_chart(_outline_indexes(ordered, diags))
+    if key is not None and made.chart is not None:
+        given = {m.id: m for m in meetings}
+        texts.keep_state(OUTLINE_STATE, (STATE_FORMAT, key, _KeptOutlines(
+            tuple(m.id for m in made.ordered),
+            frozenset(m.id for m in made.ordered if given.get(m.id) is not m),
+            made.diagnostics, dict(made.people), dict(made.roles),
+            tuple(made.motions), made.chart)))
+    return made
+
+
+def _from_kept(meetings: Sequence[Meeting], kept: _KeptOutlines) -> _OutlineIndexes | None:
+    """`_with_chart(_outline_indexes(...))` of `meetings` from `kept` (None:
+    `kept` does not fit them)."""
+    given = {m.id: m for m in meetings}
+    try:
+        ordered = [replace(given[mid], date=None) if mid in kept.undated else given[mid]
+                   for mid in kept.ordered]
+        return _outline_indexes(ordered, list(kept.diagnostics), kept)
+    except (KeyError, ValueError):
+        return None
 
 
 def _with_chart(found: _OutlineIndexes) -> _OutlineIndexes:
@@ -1154,8 +1232,7 @@ def build_archive(meetings: Iterable[Meeting], texts: MeetingTexts | None = None
         found_outlines = _same_outlines(meetings, last)
         if found_outlines is None:
             last = None
-            ordered, diags = _unique_meetings(meetings)
-            found_outlines = _outline_indexes(ordered, diags)
+            found_outlines = _indexes_of_outlines(meetings, texts)
         outlines = found_outlines
     outlines = _with_chart(outlines)
     ordered = list(outlines.ordered)

@@ -208,6 +208,7 @@ class BuildCache:
         self.meeting_digests: dict[str, str] = {}  # meeting id -> content hash + salt
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
         self._path_by_meeting: dict[str, Path] = {}  # meeting id -> its content file
+        self._token_by_meeting: dict[str, str] = {}  # meeting id -> `StoredOutline.token`
         self._outlines: Any = None  # `generator.outline_store.OutlineStore`, when loading
         self._registry: tuple[str, Any] | None = None  # (key, value) of `registry`
         self._read: Callable[[Project, Path], tuple[Meeting | None, list]] | None = None
@@ -408,12 +409,14 @@ class BuildCache:
             if entry is None:
                 meeting, diagnostics = read_outline(project, path)
                 applied = None if meeting is None else apply_registry(meeting, registry)
-                entry = StoredOutline(digest, salt, applied, tuple(diagnostics))
+                entry = StoredOutline(digest, salt, applied, tuple(diagnostics),
+                                      store.token(key, applied, f"{digest}+{salt}"))
                 store.put(key, entry)
             elif entry.meeting is not None:  # as `reader` notes it
                 self._digest_by_meeting.setdefault(entry.meeting.id, digest)
             if entry.meeting is not None:
                 self._path_by_meeting.setdefault(entry.meeting.id, path)
+                self._token_by_meeting.setdefault(entry.meeting.id, entry.token)
             return entry.meeting, list(entry.diagnostics)
 
         return load
@@ -470,7 +473,8 @@ class BuildCache:
         """The turns of the meetings this cache's reader loaded, read back from
         their pickles with the speaker `registry` applied as loading did."""
         return CachedTexts(self._digest_by_meeting, self.folder / "meetings", registry,
-                           self._facts_salt(), self.folder, self._restore)
+                           self._facts_salt(), self.folder, self._restore,
+                           self._token_by_meeting)
 
     def _restore(self, meeting_id: str) -> None:
         """Write the pickles of a loaded meeting again (removed since the
@@ -700,13 +704,15 @@ class CachedTexts:
 
     def __init__(self, digests: Mapping[str, str], meetings_dir: Path, registry: object,
                  salt: str, folder: Path | None = None,
-                 restore: Callable[[str], None] | None = None):
+                 restore: Callable[[str], None] | None = None,
+                 tokens: Mapping[str, str] | None = None):
         self.digests = dict(digests)  # meeting id -> content hash (of its pickles' names)
         self.meetings_dir = meetings_dir
         self.registry = registry
         self.salt = salt
         self.folder = folder  # of the states kept (`keep_state`); None: none kept
         self.restore = restore  # writes a meeting's pickles again (by id) when missing
+        self.tokens = dict(tokens or {})  # meeting id -> its outline's token (`outlines_key`)
         self._make_keys: dict[tuple[str, str], str] = {}
 
     def stored(self, meeting_id: str) -> Path:
@@ -748,6 +754,21 @@ class CachedTexts:
         if meeting.id not in self.digests:
             return None
         return self._facts_name(meeting, make)
+
+    def outlines_key(self, meetings: Iterable[Meeting]) -> str | None:
+        """A name for the list of `meetings` (outlines as loading gave them,
+        in that order) that changes whenever one of their values does, or
+        the registry or the generator's code (None: one is not known). Made
+        of the outline store's tokens (`generator.outline_store.StoredOutline`):
+        an edit that left a meeting's outline as it was keeps its name."""
+        tokens = self.tokens
+        names = [self.salt]
+        for meeting in meetings:
+            token = tokens.get(meeting.id)
+            if not token:
+                return None
+            names.append(f"{meeting.id}\0{token}")
+        return hash_text(names)
 
     def previous_state(self, name: str) -> Any:
         if self.folder is None:

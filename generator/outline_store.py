@@ -31,7 +31,7 @@ from generator.model import (
 )
 
 OUTLINE_SHARDS = 32
-OUTLINE_FORMAT = 1
+OUTLINE_FORMAT = 2  # 2: entries name their outline's value (`StoredOutline.token`)
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class StoredOutline:
     salt: str  # the speaker registry and the generator's code
     meeting: Meeting | None  # its outline, registry applied (None: unreadable)
     diagnostics: tuple[Diagnostic, ...]
+    token: str = ""  # names the outline's value: an entry made again for the same
+    # file takes its previous entry's token when its outline is equal to that one's,
+    # else a token of its own (`OutlineStore.token`); so equal tokens, equal outlines
 
 
 def outline_shard(key: str) -> int:
@@ -85,6 +88,16 @@ class OutlineStore:
         self._now.setdefault(shard, {})[key] = entry
         return entry
 
+    def token(self, key: str, meeting: Meeting | None, fresh: str) -> str:
+        """The token of a new entry of content file `key` whose outline is
+        `meeting`: the token of the entry the store holds for that file if
+        its outline is equal, else `fresh` (a name no other outline has)."""
+        found = self._shard(outline_shard(key)).get(key)
+        if isinstance(found, StoredOutline) and found.token and meeting is not None \
+                and found.meeting == meeting:
+            return found.token
+        return fresh
+
     def put(self, key: str, entry: StoredOutline) -> None:
         """Keep `entry` for content file `key` (after `get` found none)."""
         shard = outline_shard(key)
@@ -121,7 +134,8 @@ def shared(entries: dict[str, StoredOutline]) -> dict[str, StoredOutline]:
         meeting = entry.meeting
         if meeting is not None:
             meeting = _shared_meeting(meeting, seen)
-            entry = StoredOutline(entry.digest, entry.salt, meeting, entry.diagnostics)
+            entry = StoredOutline(entry.digest, entry.salt, meeting, entry.diagnostics,
+                                  entry.token)
         out[key] = entry
     return out
 

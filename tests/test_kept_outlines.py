@@ -1,0 +1,99 @@
+"""The outline indexes an archive keeps for the next build (`_KeptOutlines`,
+under `MeetingTexts.outlines_key`): an archive made from them is the archive
+made from nothing, whatever changed; and the build cache's name for a list
+of outlines changes when an outline does, not when only turns do."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from synthetic_project import build, built_project, copy_built, edit_transcript
+from test_archive_difference import StateTexts, _fields, meeting, meetings, speeches
+
+import generator.archive as archive_module
+from generator.archive import OUTLINE_STATE, build_archive, outline
+from generator.model import Meeting
+
+
+class NamedTexts(StateTexts):
+    """`StateTexts` naming each list of outlines by a hash of their values."""
+
+    def outlines_key(self, outlines: list[Meeting]) -> str:
+        data = pickle.dumps(list(outlines), protocol=pickle.HIGHEST_PROTOCOL)
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def _no_last_archive():
+    archive_module._LAST = None  # noqa: SLF001
+    yield
+    archive_module._LAST = None  # noqa: SLF001
+
+
+def _build(whole: list[Meeting], states: dict[str, Any]):
+    archive_module._LAST = None  # noqa: SLF001  (a one-off build: nothing in memory)
+    return build_archive([outline(m) for m in whole], NamedTexts(whole, states))[0]
+
+
+@settings(max_examples=120, deadline=None)
+@given(meetings, st.data())
+def test_an_archive_made_from_kept_outline_indexes_is_made_from_nothing(found, data):
+    before = [meeting(i, *m) for i, m in enumerate(found)]
+    after = list(before)
+    for i in data.draw(st.sets(st.integers(0, len(before) - 1), max_size=3), label="edited"):
+        if data.draw(st.booleans(), label="turns only"):  # outline as it was
+            after[i] = meeting(i, *found[i][:1], data.draw(speeches, label="speeches"),
+                               *found[i][2:])
+        else:
+            after[i] = meeting(i, *data.draw(meetings, label="meeting")[0])
+    if data.draw(st.booleans(), label="a bad date"):
+        from dataclasses import replace
+
+        after = [replace(m, date="2020-13-45") if i == 0 else m for i, m in enumerate(after)]
+    states: dict[str, Any] = {}
+    _build(before, states)
+    kept_before = states.get(OUTLINE_STATE)
+    assert kept_before is not None
+    again = _build(after, states)
+    fresh = _build(after, {})
+    assert _fields(again) == _fields(fresh)
+    assert again.meetings == fresh.meetings
+    if [outline(m) for m in after] == [outline(m) for m in before]:
+        assert states[OUTLINE_STATE] is kept_before  # read back, not made again
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_project(tmp_path_factory.mktemp("kept-outlines"), 4, seed=11)
+
+
+def _outlines_key(project: Path) -> str | None:
+    from generator.cache import BuildCache
+    from generator.config import load_project
+    from generator.sitebuild import load_meetings, meeting_texts
+
+    proj = load_project(project)
+    cache = BuildCache(proj)
+    found, _ = load_meetings(proj, cache)
+    return meeting_texts(proj, cache).outlines_key(found)
+
+
+def test_the_name_of_the_outlines_follows_their_values(built: Path, tmp_path: Path):
+    project = copy_built(built, tmp_path / "project")
+    first = _outlines_key(project)
+    assert first is not None and first == _outlines_key(project)
+    edit_transcript(project, 1)  # a word of a speech: the outline stays
+    assert build(project) == 0
+    assert _outlines_key(project) == first
+    people = project / "content" / "people.yaml"
+    text = people.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("name:"))
+    people.write_text(text.replace(line, line + " Jr", 1), encoding="utf-8")
+    assert build(project) == 0
+    assert _outlines_key(project) != first
