@@ -395,7 +395,7 @@ class BuildCache:
         file's comes from the outline store, made by an earlier build for the
         same content, registry and code; the others are read through `reader`
         (unpickled, or parsed) and stored. Call `save_outlines` after loading."""
-        from generator.outline_store import OutlineStore, StoredOutline
+        from generator.outline_store import OutlineStore, StoredOutline, token_of
         from generator.registry import apply_registry
 
         store = self._outlines = OutlineStore(self.folder / OUTLINES_DIR)
@@ -410,13 +410,13 @@ class BuildCache:
                 meeting, diagnostics = read_outline(project, path)
                 applied = None if meeting is None else apply_registry(meeting, registry)
                 entry = StoredOutline(digest, salt, applied, tuple(diagnostics),
-                                      store.token(key, applied, f"{digest}+{salt}"))
+                                      store.token(key, applied, digest, salt))
                 store.put(key, entry)
             elif entry.meeting is not None:  # as `reader` notes it
                 self._digest_by_meeting.setdefault(entry.meeting.id, digest)
             if entry.meeting is not None:
                 self._path_by_meeting.setdefault(entry.meeting.id, path)
-                self._token_by_meeting.setdefault(entry.meeting.id, entry.token)
+                self._token_by_meeting.setdefault(entry.meeting.id, token_of(entry))
             return entry.meeting, list(entry.diagnostics)
 
         return load

@@ -31,7 +31,7 @@ from generator.model import (
 )
 
 OUTLINE_SHARDS = 32
-OUTLINE_FORMAT = 2  # 2: entries name their outline's value (`StoredOutline.token`)
+OUTLINE_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,17 @@ class StoredOutline:
     salt: str  # the speaker registry and the generator's code
     meeting: Meeting | None  # its outline, registry applied (None: unreadable)
     diagnostics: tuple[Diagnostic, ...]
-    token: str = ""  # names the outline's value: an entry made again for the same
-    # file takes its previous entry's token when its outline is equal to that one's,
-    # else a token of its own (`OutlineStore.token`); so equal tokens, equal outlines
+    token: str = ""  # names the outline's value (`token_of`): an entry made again for
+    # the same file takes its previous entry's token when its outline is equal to that
+    # one's, else its own (`OutlineStore.token`); so equal tokens, equal outlines
+
+
+def token_of(entry: StoredOutline) -> str:
+    """The name of an entry's outline value: its token, or (an entry made
+    without one, by an earlier version) the content hash and salt it was
+    made from, which determine its outline; the token an entry made afresh
+    gets is that too (`OutlineStore.token`)."""
+    return entry.token or f"{entry.digest}+{entry.salt}"
 
 
 def outline_shard(key: str) -> int:
@@ -88,15 +96,17 @@ class OutlineStore:
         self._now.setdefault(shard, {})[key] = entry
         return entry
 
-    def token(self, key: str, meeting: Meeting | None, fresh: str) -> str:
+    def token(self, key: str, meeting: Meeting | None, digest: str, salt: str) -> str:
         """The token of a new entry of content file `key` whose outline is
-        `meeting`: the token of the entry the store holds for that file if
-        its outline is equal, else `fresh` (a name no other outline has)."""
+        `meeting`, made from content `digest` and `salt`: the token of the
+        entry the store holds for that file if its outline is equal, else
+        ``digest+salt`` (which no other outline is named by: equal content,
+        registry and code give an equal outline)."""
         found = self._shard(outline_shard(key)).get(key)
-        if isinstance(found, StoredOutline) and found.token and meeting is not None \
+        if isinstance(found, StoredOutline) and meeting is not None \
                 and found.meeting == meeting:
-            return found.token
-        return fresh
+            return token_of(found)
+        return f"{digest}+{salt}"
 
     def put(self, key: str, entry: StoredOutline) -> None:
         """Keep `entry` for content file `key` (after `get` found none)."""

@@ -97,3 +97,21 @@ def test_the_name_of_the_outlines_follows_their_values(built: Path, tmp_path: Pa
     people.write_text(text.replace(line, line + " Jr", 1), encoding="utf-8")
     assert build(project) == 0
     assert _outlines_key(project) != first
+
+
+def test_entries_without_a_token_are_named_by_their_content(built: Path, tmp_path: Path):
+    """An outline store written before entries had tokens names each outline
+    by the content hash and salt it was made from: the name of a freshly
+    built project's outlines is the same either way."""
+    from dataclasses import replace
+
+    from generator.cache import read_pickles, write_pickles
+
+    project = copy_built(built, tmp_path / "project")
+    first = _outlines_key(project)
+    for path in sorted((project / ".plenum-cache" / "outlines").glob("*.pickle")):
+        fmt, entries = read_pickles(path, 1)[0]
+        assert all(entry.token for entry in entries.values())
+        write_pickles(path, (fmt, {key: replace(entry, token="")
+                                   for key, entry in entries.items()}))
+    assert _outlines_key(project) == first
