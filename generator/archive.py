@@ -21,6 +21,10 @@ meetings' parts are kept in `STATE_SHARDS` shards by meeting id, the newest
 speeches in `SPEECH_SHARDS` shards by speaker: a build rewrites only the shards
 whose entries changed (a few for one changed transcript), and reads a
 speaker's kept speeches only when a page shows them (`NewestSpeeches`).
+What the indexes of the outlines take longest to make (their order, the
+people, the motions' slugs, the charts' outline numbers) is kept too, under a
+name for the list of outlines (`MeetingTexts.outlines_key`): a build whose
+outlines are the last build's (an edited speech) reads it back.
 """
 
 from __future__ import annotations

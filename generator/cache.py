@@ -40,8 +40,12 @@ Everything lives in ``<project>/.plenum-cache/`` and may be deleted at any time
   changed; ``archive-speeches/NNNN.state.pickle``: the speeches of each
   speaker's newest meetings, sharded by speaker and read when a page shows
   that speaker, with ``archive-speakers.state.pickle`` saying which they hold
-  (`generator.archive`). An entry under another key is never used, so a stale
-  file costs time, never a wrong site.
+  (`generator.archive`); ``archive-outlines.state.pickle``: what the archive's
+  outline indexes are made of (order, people, motion slugs, the charts'
+  outline numbers), under a name for the list of outlines
+  (`CachedTexts.outlines_key`, from the outline store's tokens). An entry
+  under another key is never used, so a stale file costs time, never a
+  wrong site.
 
 A live preview (`generator.serve`) builds again and again in one process:
 the files every build reads (the state and its head, the outline shards,
