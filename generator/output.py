@@ -221,6 +221,24 @@ def keep(previous_site: Path | str | None, out_dir: Path | str, path: str) -> bo
     return True
 
 
+def keep_all(previous_site: Path | str | None, out_dir: Path | str, paths: Iterable[str]
+             ) -> bool:
+    """`keep` of every one of `paths` at once, in this process (the pages a
+    rebuild leaves as they were: ~45,000 at 10,000 meetings, one call each
+    took ~0.05 s); False, and nothing recorded, when `keep` would return
+    False for any of them (not a staged site replacing `previous_site`, a
+    forked worker, or a file its manifest does not list): then `keep` or
+    link each, as before."""
+    build = _ACTIVE
+    if build is None or build.pid != _PID or not build.owns(previous_site, out_dir):
+        return False
+    paths = paths if isinstance(paths, (list, tuple)) else list(paths)
+    if not all(map(build.listed.__contains__, paths)):
+        return False
+    build.kept.update(paths)
+    return True
+
+
 def keep_tree(source: Path | str, target: Path | str) -> bool:
     """`keep` of every file under the folder `source` of the previous site
     that `cache.link_tree` would link to `target` (not hidden ones, nothing

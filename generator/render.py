@@ -14,10 +14,12 @@ import functools
 import gc
 import json
 import multiprocessing
+import operator
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from itertools import compress
 from pathlib import Path
 from types import MethodType
 from typing import Any
@@ -40,7 +42,7 @@ from generator.cache import PagePlan
 from generator.contexts import SiteInfo
 from generator.errors import Diagnostic, error
 from generator.i18n import Catalogue
-from generator.output import keep
+from generator.output import keep, keep_all
 from generator.pagedeps import Reads, tracked
 from generator.pages import Page, PageSpec, kind_name, motion_title, page_specs
 from generator.pagestate import PageCheck, PageState, Record
@@ -226,39 +228,67 @@ def _link_unchanged(job: _Job, check: PageCheck | None, carried: dict[str, int]
     """Link every page of the previous build none of whose reads changed
     since (`PageCheck.affected`) without building its context; the indices
     linked and what rendering would have returned for them. `carried` gets
-    the place of each in the previous state."""
+    the place of each in the previous state. (C loops and one `keep_all`
+    where they can: a rebuild at 10,000 meetings links ~45,000 pages, and a
+    Python loop with a `keep` call per page took ~0.1 s.)"""
     done: set[int] = set()
     share: Share = ([], [], [], [])
     state, plan = check.state if check is not None else None, job.plan
     if check is None or state is None or plan is None or plan.previous_site is None:
         return done, share
-    affected = set(np.flatnonzero(check.affected()).tolist())
-    paths, fingerprints = state.paths, state.fingerprints
-    previous = plan.previous
+    affected = check.affected()
+    specs, repeated = job.specs, job.repeated
+    keys = list(map(_KEY, specs))
+    found = list(map(state.places().get, keys))
+    candidates = [index for index, (spec, place) in enumerate(zip(specs, found, strict=True))
+                  if place is not None and spec.needs is not None]
+    if repeated:
+        candidates = [index for index in candidates if keys[index] not in repeated]
+    if not candidates:
+        return done, share
+    at = np.fromiter((found[index] for index in candidates), dtype=np.int64,
+                     count=len(candidates))
+    if len(affected):
+        keep_at = ~affected[at]
+        candidates = np.asarray(candidates, dtype=np.int64)[keep_at].tolist()
+        at = at[keep_at]
+    places = at.tolist()
+    paths = list(map(state.paths.__getitem__, places))
+    fingerprints = list(map(state.fingerprints.__getitem__, places))
+    same = list(map(operator.eq, map(plan.previous.get, paths), fingerprints))
+    if not all(same):
+        candidates, places, paths, fingerprints = (
+            list(compress(column, same)) for column in (candidates, places, paths, fingerprints))
     previous_site = os.fspath(plan.previous_site)  # (strings: `keep` compares them per page)
     out_dir = os.fspath(job.out_dir)
-    old_dir, new_dir = f"{previous_site}/", f"{out_dir}/"
-    places, repeated = state.places(), job.repeated
-    for index, spec in enumerate(job.specs):
-        if spec.needs is None or spec.key in repeated:
-            continue
-        place = places.get(spec.key)
-        if place is None or place in affected:
-            continue
-        path, fingerprint = paths[place], fingerprints[place]
-        if previous.get(path) != fingerprint:
-            continue
-        if not keep(previous_site, out_dir, path):  # a staged site: kept, not linked
-            try:  # `PagePlan.reuse` without its paths: one system call (most folders exist)
-                os.link(old_dir + path, new_dir + path)
-            except OSError:
-                if not plan.reuse(path, fingerprint, job.out_dir):
-                    continue
-        done.add(index)
-        share[0].append((index, path))
-        share[2].append((path, fingerprint))
-        carried[spec.key] = place
+    if not keep_all(previous_site, out_dir, paths):  # a staged site: kept, not linked
+        linked = [_link_one(plan, previous_site, out_dir, job.out_dir, path, fingerprint)
+                  for path, fingerprint in zip(paths, fingerprints, strict=True)]
+        if not all(linked):
+            candidates, places, paths, fingerprints = (
+                list(compress(column, linked))
+                for column in (candidates, places, paths, fingerprints))
+    done.update(candidates)
+    share[0].extend(zip(candidates, paths, strict=True))
+    share[2].extend(zip(paths, fingerprints, strict=True))
+    carried.update(zip(map(keys.__getitem__, candidates), places, strict=True))
     return done, share
+
+
+_KEY = operator.attrgetter("key")
+
+
+def _link_one(plan: PagePlan, previous_site: str, out_dir: str, out_path: Path, path: str,
+              fingerprint: str) -> bool:
+    """Keep or link the previous site's page `path` (fingerprint unchanged)
+    into `out_dir` (`out_path`); False when it cannot be."""
+    if keep(previous_site, out_dir, path):  # a staged site: kept, not linked
+        return True
+    try:  # `PagePlan.reuse` without its paths: one system call (most folders exist)
+        os.link(f"{previous_site}/{path}", f"{out_dir}/{path}")
+        return True
+    except OSError:
+        return plan.reuse(path, fingerprint, out_path)
 
 
 @dataclass(frozen=True)

@@ -637,7 +637,8 @@ class _Update:
                 for (f, _), tier in zip(deep[self._old_rank[t]], got.tiers[1:], strict=True)
                 if tier is not None} if same else set()
         new = _composition(names, deep)
-        old = new if same else _composition(state.names, state.deep)
+        old = new if same else _composition(state.names, state.deep)  # (usually the last
+        # build's `new`: kept, `_COMPOSITIONS`)
 
         def new_tier(term: str, k: int) -> str | None:
             got = encoded.get(term)
@@ -718,7 +719,14 @@ def _within(packed: np.ndarray, ranges: list[tuple[int, int]]) -> list[tuple[int
 
 def _composition(names: list[str], deep: list[list[tuple[int, int]]]
                  ) -> list[list[tuple[str, int]]]:
-    """Per deep file, its (term, tier) in order."""
+    """Per deep file, its (term, tier) in order. The last two made are kept
+    with the very lists they were made from (never changed in place: an
+    `IndexState`'s, kept parsed by `file_memo`): the next build of this
+    process (`build.py serve`) asks again for its state's, which were the
+    new plan of this one (~30 ms at 10,000 meetings)."""
+    for made_names, made_deep, files in _COMPOSITIONS:
+        if made_names is names and made_deep is deep:
+            return files
     files: list[list[tuple[str, int]]] = []
     for t, places in enumerate(deep):
         for k, (f, index) in enumerate(places, 1):
@@ -726,4 +734,9 @@ def _composition(names: list[str], deep: list[list[tuple[int, int]]]
                 files.append([])
             assert len(files[f]) == index
             files[f].append((names[t], k))
+    _COMPOSITIONS.append((names, deep, files))
+    del _COMPOSITIONS[:-2]
     return files
+
+
+_COMPOSITIONS: list[tuple[list[str], list[list[tuple[int, int]]], list[list[tuple[str, int]]]]] = []

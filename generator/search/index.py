@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import ctypes
+import functools
 import json
 import math
 import multiprocessing
@@ -649,19 +650,19 @@ def deep_file_plan(dfs: list[int], opt: IndexOptions, budget: int, hint: int | N
     meetings, ~50 ms each)."""
     bounds = opt.tier_bounds
     joint = max(opt.joint_tiers, 1)
-    units = [_units(tier_sizes(df, bounds)[1:], joint) for df in dfs]
+    columns = _by_depth(dfs, tuple(bounds), joint)
     full = [b - a for a, b in zip(bounds, (*bounds[1:], bounds[-1] * 8), strict=True)]
     starts = [bounds[0], *bounds[joint:]]
     full = [sum(full[:joint]), *full[joint:]]
     scales = [opt.deep_file_postings / math.sqrt(full[0]) if full else 1.0]
 
-    def packed(step: int) -> tuple[list[list[tuple[int, int]]], int]:
+    def packed(step: int, count_only: bool = False) -> tuple[list[list[tuple[int, int]]], int]:
         while len(scales) <= step:
             scales.append(scales[-1] * 1.1)
         caps = [max(opt.rare_file_postings if start >= opt.rare_tier_start
                     else opt.deep_file_postings, int(scales[step] * math.sqrt(f)))
                 for start, f in zip(starts, full, strict=True)]
-        return _pack(units, caps)
+        return _pack(columns, len(dfs), caps, count_only)
 
     def last(step: int) -> bool:
         return scales[step] > 1 << 30
@@ -669,13 +670,13 @@ def deep_file_plan(dfs: list[int], opt: IndexOptions, budget: int, hint: int | N
     if hint is not None and hint >= 0:
         plan, n_files = packed(hint)
         if n_files <= max(budget, 1) and (
-                hint == 0 or (packed(hint - 1)[1] > max(budget, 1) and not last(hint - 1))):
+                hint == 0 or (packed(hint - 1, count_only=True)[1] > max(budget, 1)
+                              and not last(hint - 1))):
             return plan, hint
     step = 0
-    while True:
-        plan, n_files = packed(step)
-        if n_files <= max(budget, 1) or last(step):
-            return plan, step
+    while True:  # (the files counted at each step, the plan made at the one chosen)
+        if packed(step, count_only=True)[1] <= max(budget, 1) or last(step):
+            return packed(step)[0], step
         step += 1
 
 
@@ -684,25 +685,46 @@ def _units(sizes: list[int], joint: int) -> list[list[int]]:
     return ([sizes[:joint]] if sizes else []) + [[s] for s in sizes[joint:]]
 
 
-def _pack(units: list[list[list[int]]], caps: list[int]
-          ) -> tuple[list[list[tuple[int, int]]], int]:
-    depth = max((len(u) for u in units), default=0)
-    plan: list[list[tuple[int, int]]] = [[] for _ in units]
+@functools.lru_cache(maxsize=1 << 16)
+def _unit_sizes(df: int, bounds: tuple[int, ...], joint: int) -> tuple[tuple[int, int], ...]:
+    """Per packing unit of a term with `df` postings (`_units`), its
+    postings and its number of tiers (many terms share a df)."""
+    return tuple((sum(unit), len(unit)) for unit in _units(tier_sizes(df, bounds)[1:], joint))
+
+
+def _by_depth(dfs: list[int], bounds: tuple[int, ...], joint: int
+              ) -> list[list[tuple[int, int, int]]]:
+    """Per depth, the (term, postings, tiers) of every term with a unit
+    there, in term order."""
+    columns: list[list[tuple[int, int, int]]] = []
+    for t, df in enumerate(dfs):
+        units = _unit_sizes(df, bounds, joint)
+        while len(columns) < len(units):
+            columns.append([])
+        for k, (size, count) in enumerate(units):
+            columns[k].append((t, size, count))
+    return columns
+
+
+def _pack(columns: list[list[tuple[int, int, int]]], n_terms: int, caps: list[int],
+          count_only: bool = False) -> tuple[list[list[tuple[int, int]]], int]:
+    """The units of each depth (`_by_depth`) packed in term order into files
+    of at most the depth's cap; with `count_only`, the number of files alone
+    (the plan is empty). Each depth walks only the terms with a unit there
+    (the walk over every term at every depth was half of a plan)."""
+    plan: list[list[tuple[int, int]]] = [] if count_only else [[] for _ in range(n_terms)]
     n_files = 0
-    for k in range(depth):
+    for k, column in enumerate(columns):
         cap = caps[min(k, len(caps) - 1)]
         filled = cap  # forces a new file at the first unit
         index = 0
-        for t, u in enumerate(units):
-            if k >= len(u):
-                continue
-            size = sum(u[k])
+        for t, size, count in column:
             if filled + size > cap and filled > 0:
                 n_files += 1
                 filled = index = 0
-            for _ in u[k]:
-                plan[t].append((n_files - 1, index))
-                index += 1
+            if not count_only:
+                plan[t].extend([(n_files - 1, index + j) for j in range(count)])
+            index += count
             filled += size
     return plan, n_files
 
