@@ -693,12 +693,13 @@ def _remove_superseded(project: Project, existing: list[_Existing], parsed: Pars
         out.messages.append(f"removed {shown}: {parsed.display} now gives other meeting ids")
 
 
-# A parsing worker keeps nothing between transcripts (its memory stays flat:
-# 31 MB resident after 100 parses and after 1,000), so it is never replaced:
-# a fresh fork costs a fork of this process (larger as the import goes: each
-# page it touches afterwards is copied), page faults on the shared word lists
-# again and a moment with one worker fewer (at 500, 20 forks at 10,000).
-_PARSES_PER_WORKER: int | None = None
+# A parsing worker keeps little between transcripts (resident 31 MB after 100
+# parses, 33 MB after 1,000 with the collector off, as the import has it),
+# while each fresh fork costs a fork of this process (larger as the import
+# goes: each page it touches afterwards is copied), page faults on the shared
+# word lists again and a moment with one worker fewer: replaced rarely (at
+# 500, 20 forks at 10,000 transcripts; now 4).
+_PARSES_PER_WORKER = 2000
 # A parsed transcript comes back as ~70 kB: the results' pipe holds many
 # (`fork_map`), so a worker never waits for this process to read one.
 _RESULTS_BUFFER = 1 << 20
