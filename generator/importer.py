@@ -20,7 +20,7 @@ import bisect
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple
@@ -50,7 +50,7 @@ from generator.markdown_io import (
     write_meeting,
 )
 from generator.markdown_syntax import read_flow_map, read_yaml_scalar
-from generator.model import Meeting, Turn
+from generator.model import Meeting, Source, Turn, TurnKind
 from generator.registry import (
     REGISTRY_FILE,
     PersonKey,
@@ -110,6 +110,58 @@ class ParsedFile:
     diagnostics: tuple[Diagnostic, ...]
     blocks: tuple[Blocks, ...] | None = None
     shapes: tuple[Shape, ...] | None = None
+
+    def __reduce__(self) -> tuple:
+        """Pickled (a worker sends it back) with the turns of meetings written
+        ahead as plain rows (`_turn_rows`): a tuple of strings and a number
+        pickles and loads several times faster than a `Turn` and its
+        `Source` (1,000 of them a transcript; 0.80 -> 0.43 ms to pickle a
+        transcript's meetings, 0.79 -> 0.20 ms to load them and ~0.4 to
+        make the turns again). Loaded, it is equal to what was pickled."""
+        head = (self.display, self.source_sha256, self.sidecar_sha256)
+        rows = [_turn_rows(m) for m in self.meetings] if self.blocks is not None else [None]
+        if any(r is None for r in rows):
+            return ParsedFile, (*head, self.meetings, self.diagnostics, self.blocks, self.shapes)
+        slim = tuple((replace(m, turns=()), r) for m, r in zip(self.meetings, rows, strict=True))
+        return _with_turns, (*head, slim, self.diagnostics, self.blocks, self.shapes)
+
+
+_TURN_KINDS = {kind.value: kind for kind in TurnKind}
+# What a row holds: all of a turn and its source, as these classes are now.
+_ROWS_HOLD_ALL = [f.name for f in fields(Turn)] == [
+    "id", "speaker", "label", "paragraphs", "source", "kind"] and \
+    [f.name for f in fields(Source)] == ["file", "line"]
+
+TurnRow = tuple[str, str | None, str, str, str, int]
+
+
+def _turn_rows(meeting: Meeting) -> tuple[TurnRow, ...] | None:
+    """The turns of a meeting written ahead (no paragraphs), each as (id,
+    speaker, label, kind, source file, source line); None when a turn has
+    paragraphs or anything a row does not hold."""
+    if not _ROWS_HOLD_ALL:
+        return None
+    rows = []
+    for t in meeting.turns:
+        if t.paragraphs or type(t) is not Turn or type(t.source) is not Source \
+                or type(t.kind) is not TurnKind:
+            return None
+        rows.append((t.id, t.speaker, t.label, t.kind.value, t.source.file, t.source.line))
+    return tuple(rows)
+
+
+def _with_turns(display: str, source_sha256: str, sidecar_sha256: str | None,
+                slim: tuple[tuple[Meeting, tuple[TurnRow, ...]], ...],
+                diagnostics: tuple[Diagnostic, ...], blocks: tuple[Blocks, ...] | None,
+                shapes: tuple[Shape, ...] | None) -> ParsedFile:
+    """A `ParsedFile` as `ParsedFile.__reduce__` pickled it, turns made again."""
+    kinds = _TURN_KINDS
+    meetings = tuple(replace(m, turns=tuple(Turn(tid, speaker, label, (), Source(file, line),
+                                                 kinds[kind])
+                                            for tid, speaker, label, kind, file, line in rows))
+                     for m, rows in slim)
+    return ParsedFile(display, source_sha256, sidecar_sha256, meetings, diagnostics, blocks,
+                      shapes)
 
 
 def sha256_file(path: Path) -> str | None:
@@ -693,10 +745,13 @@ def _remove_superseded(project: Project, existing: list[_Existing], parsed: Pars
         out.messages.append(f"removed {shown}: {parsed.display} now gives other meeting ids")
 
 
-# A parsing worker keeps little between transcripts; each fresh fork costs a
-# fork of the parent and page faults on the shared word lists again (at 25,
-# fork_map's default, 40 forks for 1,000 transcripts, ~0.7 s more system time).
-_PARSES_PER_WORKER = 500
+# A parsing worker keeps little between transcripts (resident 31 MB after 100
+# parses, 33 MB after 1,000 with the collector off, as the import has it),
+# while each fresh fork costs a fork of this process (larger as the import
+# goes: each page it touches afterwards is copied), page faults on the shared
+# word lists again and a moment with one worker fewer: replaced rarely (at
+# 500, 20 forks at 10,000 transcripts; now 4).
+_PARSES_PER_WORKER = 2000
 # A parsed transcript comes back as ~70 kB: the results' pipe holds many
 # (`fork_map`), so a worker never waits for this process to read one.
 _RESULTS_BUFFER = 1 << 20

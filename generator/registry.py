@@ -204,6 +204,7 @@ def _grouped(people: list[RegistryPerson], keys: Callable[[RegistryPerson], Iter
     return groups
 
 
+@lru_cache(maxsize=1 << 12)  # the same few offices, for every candidate of every meeting
 def role_class(role: str | None) -> str:
     """"government" for an office, else "member" (chairs and clerks included)."""
     return "government" if role and _GOVERNMENT.match(role) else "member"
@@ -220,8 +221,40 @@ def _year(date: str | None) -> int | None:
 def _near(entry: RegistryPerson, date: str | None, apart: int = YEARS_APART) -> bool:
     """Whether `date` is within `apart` years of when the entry was seen."""
     year = _year(date)
-    years = [y for s in entry.roles + entry.parties for y in (_year(s.start), _year(s.end)) if y]
-    return year is None or not years or min(years) - apart <= year <= max(years) + apart
+    if year is None:
+        return True
+    seen = _seen_years(entry)
+    return seen is None or seen[0] - apart <= year <= seen[1] + apart
+
+
+# What `_seen_years` and `_seen_days` found, by the id of the entry (kept in
+# the value, so that the id is not reused while it is here); cleared when full.
+_SEEN_YEARS: dict[int, tuple[RegistryPerson, tuple[int, int] | None]] = {}
+_SEEN_DAYS: dict[int, tuple[RegistryPerson, tuple[int, int] | None]] = {}
+_SEEN_LIMIT = 1 << 14
+
+
+def _remember(memo: dict[int, tuple[RegistryPerson, tuple[int, int] | None]],
+              entry: RegistryPerson, known: list[int]) -> tuple[int, int] | None:
+    found = (min(known), max(known)) if known else None
+    if len(memo) >= _SEEN_LIMIT:
+        memo.clear()
+    memo[id(entry)] = (entry, found)
+    return found
+
+
+# Each candidate of each person of each meeting is asked when it was seen,
+# while an entry changes only when a meeting teaches it something (and is
+# then a new entry): worked out once per entry.
+
+def _seen_years(entry: RegistryPerson) -> tuple[int, int] | None:
+    """The first and last year the entry was seen in a party or role (a year 0
+    does not count); None when none is known."""
+    hit = _SEEN_YEARS.get(id(entry))
+    if hit is not None and hit[0] is entry:
+        return hit[1]
+    return _remember(_SEEN_YEARS, entry, [y for s in entry.roles + entry.parties
+                                          for y in (_year(s.start), _year(s.end)) if y])
 
 
 def printed_labels(meeting: Meeting) -> dict[str, set[str]]:
@@ -311,14 +344,14 @@ def _extend(spells: tuple[Spell, ...], value: str | None, date: str | None) -> t
     """Record that `value` was held on `date`: widen its spell or add one."""
     if not value:
         return spells
-    out = list(spells)
-    for i, s in enumerate(out):
+    for i, s in enumerate(spells):
         if s.value == value:
             if date:
-                out[i] = Spell(value, min(filter(None, (s.start, date))),
-                               max(filter(None, (s.end, date))))
-            return tuple(out)
-    return (*out, Spell(value, date, date))
+                start, end = min(filter(None, (s.start, date))), max(filter(None, (s.end, date)))
+                if start != s.start or end != s.end:  # (else: the spell covers it already)
+                    return (*spells[:i], Spell(value, start, end), *spells[i + 1:])
+            return spells
+    return (*spells, Spell(value, date, date))
 
 
 def _learn(entry: RegistryPerson, meeting: Meeting, person: Person,
@@ -336,9 +369,12 @@ def _learn(entry: RegistryPerson, meeting: Meeting, person: Person,
         if _key(alias) not in known:
             aliases.append(alias)
             known.add(_key(alias))
-    return replace(entry, name=name, aliases=tuple(aliases),
-                   parties=_extend(entry.parties, person.party, meeting.date),
-                   roles=_extend(entry.roles, person.role, meeting.date))
+    parties = _extend(entry.parties, person.party, meeting.date)
+    roles = _extend(entry.roles, person.role, meeting.date)
+    if name == entry.name and len(aliases) == len(entry.aliases) \
+            and parties is entry.parties and roles is entry.roles:
+        return entry  # nothing new: the registry need not change for this person
+    return replace(entry, name=name, aliases=tuple(aliases), parties=parties, roles=roles)
 
 
 PersonKey = tuple[str, str | None, str | None]
@@ -358,7 +394,13 @@ def resolve_meeting(meeting: Meeting, registry: Registry, file: str = "",
     earlier import of this meeting gave (by `person_key`): a person who could be
     several entries keeps the one it had, so a re-import (a newer parser) does
     not hand out new ids."""
-    people = dict(registry._by_id)
+    # The entries this meeting changes, over the registry's (None: removed);
+    # most meetings change few or none, and the registry is not copied for them.
+    changes: dict[str, RegistryPerson | None] = {}
+
+    def current(pid: str) -> RegistryPerson | None:
+        return changes[pid] if pid in changes else registry._by_id.get(pid)
+
     mapping: dict[str, str] = {}
     taken: set[str] = set()  # (the ids given: with those removed, the ids `people` changed at)
     touched: set[str] = set()
@@ -393,26 +435,39 @@ def resolve_meeting(meeting: Meeting, registry: Registry, file: str = "",
                     f"added as {pid!r}", file, meeting.source.line,
                     hint=f"merge by adding '{pid}' to the aliases of the right person "
                          "in content/people.yaml"))
-        entry = _learn(people.get(pid) or RegistryPerson(pid, person.name), meeting, person,
-                       labels)
-        fuller = _fuller_id(people.get(pid), entry, registry, taken)
+        known = current(pid)
+        entry = _learn(known or RegistryPerson(pid, person.name), meeting, person, labels)
+        fuller = _fuller_id(known, entry, registry, taken)
         if fuller:
-            del people[pid]
+            changes[pid] = None
             touched.add(pid)
             entry, pid = replace(entry, id=fuller, aliases=(*entry.aliases, pid)), fuller
         taken.add(pid)
         mapping[person.id] = pid
-        people[pid] = entry
-    extended = registry.updated(people, taken | touched)
+        if current(pid) is not entry:
+            changes[pid] = entry
+    if all(registry._by_id.get(pid) is entry for pid, entry in changes.items()):
+        extended = registry  # (every entry as it was: the same registry)
+    else:
+        people = dict(registry._by_id)
+        for pid, changed in changes.items():
+            if changed is None:
+                people.pop(pid, None)
+            else:
+                people[pid] = changed
+        extended = registry.updated(people, taken | touched)
     return rename_people(meeting, mapping), extended, diags
 
 
 def _seen_days(entry: RegistryPerson) -> tuple[int, int] | None:
     """The first and last day (proleptic ordinals) the entry was seen in a
     party or role, or None when no dated meeting named it."""
-    days = [_ordinal(d) for s in entry.roles + entry.parties for d in (s.start, s.end)]
-    known = [d for d in days if d is not None]
-    return (min(known), max(known)) if known else None
+    hit = _SEEN_DAYS.get(id(entry))
+    if hit is not None and hit[0] is entry:
+        return hit[1]
+    return _remember(_SEEN_DAYS, entry, [d for s in entry.roles + entry.parties
+                                         for d in (_ordinal(s.start), _ordinal(s.end))
+                                         if d is not None])
 
 
 def _ordinal(iso: str | None) -> int | None:
