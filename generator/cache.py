@@ -828,15 +828,19 @@ def _read_pickles(path: Path, count: int, kept: bool = False) -> list[Any] | Non
         return None
 
 
-def _write_pickles(path: Path, *values: object, kept: bool = False) -> None:
+def _write_pickles(path: Path, *values: object, kept: bool = False,
+                   packed: tuple | None = None) -> None:
     """Write the values as consecutive pickles, atomically (a concurrent
     reader sees the whole file or none). `kept`: the file is read with
     `kept` too: a live preview's next build gets `values` back without
-    reading the file (`generator.file_memo.wrote`; not to be mutated)."""
+    reading the file (`generator.file_memo.wrote`; not to be mutated).
+    `packed`: what to pickle instead, equal to `values` value for value (one
+    object for equal parts: a smaller file); the preview keeps `values`
+    themselves, whose objects its next build recognises by identity."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
-        for value in values:
+        for value in (values if packed is None else packed):
             pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
             pickler.dispatch_table = _STORE_TABLE
             pickler.dump(value)

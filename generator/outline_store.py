@@ -125,7 +125,8 @@ class OutlineStore:
                 continue
             before = self._read.get(shard, {})
             if now.keys() != before.keys() or any(before[k] is not v for k, v in now.items()):
-                write_pickles(self._path(shard), (OUTLINE_FORMAT, shared(now)), kept=True)
+                write_pickles(self._path(shard), (OUTLINE_FORMAT, now), kept=True,
+                              packed=((OUTLINE_FORMAT, shared(now)),))
 
 
 def shared(entries: dict[str, StoredOutline]) -> dict[str, StoredOutline]:
