@@ -72,6 +72,19 @@ meetings = st.lists(st.tuples(
 ), min_size=1, max_size=7)
 
 
+def edited(found: list, before: list[Meeting], data: st.DataObject) -> list[Meeting]:
+    """`before` (made of `found`) with up to three meetings drawn again: some
+    with only their speeches redrawn (the outline as it was), some whole."""
+    after = list(before)
+    for i in data.draw(st.sets(st.integers(0, len(before) - 1), max_size=3), label="edited"):
+        if data.draw(st.booleans(), label="turns only"):  # outline as it was
+            after[i] = meeting(i, *found[i][:1], data.draw(speeches, label="speeches"),
+                               *found[i][2:])
+        else:
+            after[i] = meeting(i, *data.draw(meetings, label="meeting")[0])
+    return after
+
+
 def _fields(found: Archive) -> dict[str, Any]:
     """Every field of an archive but its texts, and what its lazy parts give."""
     values = {f.name: getattr(found, f.name) for f in fields(found) if f.name != "texts"}
@@ -97,13 +110,7 @@ def _no_last_archive():
 @given(meetings, st.data())
 def test_an_archive_made_from_the_last_is_the_archive_made_from_nothing(found, data):
     before = [meeting(i, *m) for i, m in enumerate(found)]
-    after = list(before)
-    for i in data.draw(st.sets(st.integers(0, len(before) - 1), max_size=3), label="edited"):
-        if data.draw(st.booleans(), label="turns only"):  # outline as it was
-            after[i] = meeting(i, *found[i][:1], data.draw(speeches, label="speeches"),
-                               *found[i][2:])
-        else:
-            after[i] = meeting(i, *data.draw(meetings, label="meeting")[0])
+    after = edited(found, before, data)
     states: dict[str, Any] = {}
     first = _build(before, states)
     if data.draw(st.booleans(), label="pages asked"):

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from synthetic_project import build, built_project, copy_built, edit_transcript
-from test_archive_difference import StateTexts, _fields, meeting, meetings, speeches
+from test_archive_difference import StateTexts, _fields, edited, meeting, meetings
 
 import generator.archive as archive_module
 from generator.archive import OUTLINE_STATE, build_archive, outline
@@ -45,13 +45,7 @@ def _build(whole: list[Meeting], states: dict[str, Any]):
 @given(meetings, st.data())
 def test_an_archive_made_from_kept_outline_indexes_is_made_from_nothing(found, data):
     before = [meeting(i, *m) for i, m in enumerate(found)]
-    after = list(before)
-    for i in data.draw(st.sets(st.integers(0, len(before) - 1), max_size=3), label="edited"):
-        if data.draw(st.booleans(), label="turns only"):  # outline as it was
-            after[i] = meeting(i, *found[i][:1], data.draw(speeches, label="speeches"),
-                               *found[i][2:])
-        else:
-            after[i] = meeting(i, *data.draw(meetings, label="meeting")[0])
+    after = edited(found, before, data)
     if data.draw(st.booleans(), label="a bad date"):
         from dataclasses import replace
 
