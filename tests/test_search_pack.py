@@ -81,6 +81,6 @@ def test_a_kept_composition_is_the_one_made_afresh(a, b):
     incremental._COMPOSITIONS.clear()
     for n, p, m in zip(names, plans, made, strict=True):
         assert incremental._composition(list(n), [list(x) for x in p]) == m  # afresh
-        assert incremental._composition(n, p) is not None
+        assert incremental._composition(n, p) == m  # kept (or made again): the same
     assert incremental._composition(names[1], plans[1]) is incremental._composition(
         names[1], plans[1])
