@@ -70,6 +70,20 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of one process (its own, not its children's)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
 def _memory_kb(pid: int) -> int:
     """PSS of one process (shared pages counted once across the tree), else RSS."""
     try:
@@ -90,18 +104,38 @@ def _memory_kb(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the memory of a process and all its descendants."""
+    """Samples the memory of a process and all its descendants, and the CPU
+    time they used so far (`cpu_so_far`: a process's last sample counts after
+    it ended, so a process that lived less than an interval may be missed)."""
 
     def __init__(self, pid: int, interval: float = 0.05):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kb = 0
+        self._cpu_by_pid: dict[int, float] = {}
         self._halt = threading.Event()
+        self._lock = threading.Lock()
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in process_tree(self.pid)))
+            self.sample()
             self._halt.wait(self.interval)
+
+    def sample(self) -> None:
+        tree = process_tree(self.pid)
+        self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in tree))
+        with self._lock:
+            for pid in tree:
+                cpu = _cpu_seconds(pid)
+                if cpu is not None:
+                    self._cpu_by_pid[pid] = max(cpu, self._cpu_by_pid.get(pid, 0.0))
+
+    def cpu_so_far(self) -> float:
+        """The process tree's CPU seconds up to now (sampled now)."""
+        with contextlib.suppress(OSError):
+            self.sample()
+        with self._lock:
+            return sum(self._cpu_by_pid.values())
 
     def stop(self) -> None:
         self._halt.set()
@@ -116,6 +150,16 @@ class Run:
     code: int
     stderr: str = ""
     stages: dict[str, float] = field(default_factory=dict)
+    stage_cpu: dict[str, float] = field(default_factory=dict)  # CPU-s of the tree per stage
+
+
+def _stage_line(line: str) -> tuple[str, float] | None:
+    """A ``--verbose`` stage timing (``  load   1.234 s``), else None."""
+    parts = line.split()
+    if line.startswith("  ") and len(parts) == 3 and parts[2] == "s":
+        with contextlib.suppress(ValueError):
+            return parts[0], float(parts[1])
+    return None
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> Run:
@@ -125,7 +169,21 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Run:
                             text=True, env=RUN_ENV)
     sampler = TreeSampler(proc.pid)
     sampler.start()
-    _, err = proc.communicate()
+    stages: dict[str, float] = {}
+    stage_cpu: dict[str, float] = {}
+    lines: list[str] = []
+    cpu_at_last_stage = 0.0
+    assert proc.stderr is not None
+    for line in proc.stderr:  # stage lines come as each stage ends
+        lines.append(line)
+        stage = _stage_line(line)
+        if stage is not None:
+            cpu_now = sampler.cpu_so_far()
+            stages[stage[0]] = stage[1]
+            stage_cpu[stage[0]] = cpu_now - cpu_at_last_stage
+            cpu_at_last_stage = cpu_now
+    proc.wait()
+    err = "".join(lines)
     wall = time.perf_counter() - started
     sampler.stop()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -133,13 +191,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Run:
     peak = sampler.peak_kb / 1024
     if after.ru_maxrss > before.ru_maxrss:  # a child set a new record: trust it if larger
         peak = max(peak, after.ru_maxrss / 1024)
-    stages = {}
-    for line in err.splitlines():
-        parts = line.split()
-        if line.startswith("  ") and len(parts) == 3 and parts[2] == "s":
-            with contextlib.suppress(ValueError):
-                stages[parts[0]] = float(parts[1])
-    return Run(wall, cpu, peak, proc.returncode, err[-4000:], stages)
+    return Run(wall, cpu, peak, proc.returncode, err[-4000:], stages, stage_cpu)
 
 
 # --- the archive and the project around it ------------------------------------------
@@ -365,6 +417,11 @@ def table(results: list[dict]) -> str:
         _row("full build from content/ (s)", results, wall("build")),
         _row("full build CPU (s)", results, lambda r: r["build"]["cpu"]),
         *[_row(f"  stage {s} (s)", results, lambda r, s=s: r["build"]["stages"][s])
+          for s in stages],
+        *[_row(f"  stage {s}: CPU (s), cores busy", results,
+               lambda r, s=s: f"{r['build']['stage_cpu'][s]:,.1f}, "
+                              f"{r['build']['stage_cpu'][s] / r['build']['stages'][s]:.2f}"
+               if r["build"]["stages"][s] >= 0.5 else None)
           for s in stages],
         _row("pages (HTML files)", results, lambda r: r["pages"]),
         _row("pages/s", results, lambda r: r["pages"] / r["build"]["wall"]),
