@@ -764,6 +764,14 @@ def _parse_item(item: tuple[Path, str]) -> ParsedFile:
     return written_ahead(parse_file(*item))
 
 
+def _twin_titles(parsed: list[ParsedFile]) -> frozenset[str]:
+    """The normalised titles of the meetings of `parsed` (`Shape.title`:
+    what `Twins.find` looks a meeting up by)."""
+    return frozenset(
+        shape.title for p in parsed
+        for shape in (p.shapes if p.shapes is not None else map(Shape.of, p.meetings)))
+
+
 class _Unchanged(NamedTuple):
     """A transcript found unchanged: what the import said of it, its meetings
     by id (the ids it claims) and how many there are."""
@@ -862,10 +870,15 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
         writer.settle(path)
         return read_content_file(project, path)[0]
 
-    def content_twins() -> Twins:  # made when a meeting is first written (~0.2 s at 10,000)
+    def content_twins(titles: frozenset[str] | None = None) -> Twins:
+        """The twin index of the content files (made when a meeting is first
+        written: ~0.2 s at 10,000); with `titles`, only of those that may have
+        one of these titles (`_twin_titles`)."""
         return Twins.of_content(((e.path, source, e.facts.title, e.facts.date,
                                   _twin_order(found, e))
-                                 for source, found in index.items() for e in found), load)
+                                 for source, found in index.items() for e in found
+                                 if titles is None or e.facts.title is None
+                                 or e.facts.title in titles), load)
 
     racy_after = kept.listed_at - RACY_NS if kept else 0
     content, changed_content = _relisting(
@@ -947,6 +960,15 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
         use_lexicon_store(default_folder())
     parsed_files = fork_map(_parse_item, stale, jobs, label="import",
                             tasks_per_worker=_PARSES_PER_WORKER, results_buffer=_RESULTS_BUFFER)
+    # A few transcripts (an edit, in the CLI): all parsed first, so that the
+    # twin index need hold only the content files that may share a title
+    # with one of their meetings (a twin has the same title), not all of them.
+    # A process that keeps its twin index for the next import makes it whole.
+    twin_titles: frozenset[str] | None = None
+    if stale and len(stale) <= _FEW_TRANSCRIPTS and not keeping:
+        few = list(parsed_files)
+        twin_titles = _twin_titles(few)
+        parsed_files = (p for p in few)
     registry = before = people.registry if stale else None
     unchanged: dict[str, _Unchanged] = {}
     twinned: list[Path] = []
@@ -969,7 +991,7 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
         out.diagnostics += parsed.diagnostics
         if parsed.meetings:
             if twins is None:
-                twins = content_twins()
+                twins = content_twins(twin_titles)
             registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
                                        writer, written_heads)
             twinned += (project.content_dir / f"{slugify(m.id, fallback='vergadering')}.md"
