@@ -680,12 +680,15 @@ def _keep_speeches(texts: MeetingTexts, kept: _KeptSpeeches, index: Mapping[str,
     shards hold."""
     changed = {pid for pid in index.keys() | sources.keys()
                if index.get(pid) != sources.get(pid)}
-    for shard in sorted({speech_shard(pid) for pid in changed}):
+    shard_of = {pid: speech_shard(pid) for pid in changed}
+    gathered: dict[int, list] = defaultdict(list)  # shard -> its new entries, in order
+    for (mid, pid), refs in speeches.items():  # (once: not once per shard, 1024 of them)
+        if pid in changed and pid in sources:
+            gathered[shard_of[pid]].append(((mid, pid), (kept.keys[mid], refs)))
+    for shard in sorted(set(shard_of.values())):
         entries = {pair: entry for pair, entry in kept.shard(shard).items()
                    if isinstance(pair, tuple) and len(pair) == 2 and pair[1] not in changed}
-        entries.update(((mid, pid), (kept.keys[mid], refs))
-                       for (mid, pid), refs in speeches.items()
-                       if pid in changed and speech_shard(pid) == shard and pid in sources)
+        entries.update(gathered.get(shard, ()))
         texts.keep_state(_speech_shard_name(shard), (STATE_FORMAT, entries))
     if changed:
         texts.keep_state(SPEECH_INDEX, (STATE_FORMAT, dict(sources)))

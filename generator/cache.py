@@ -68,7 +68,7 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from operator import attrgetter
@@ -96,6 +96,8 @@ DEPS_FILE = "pages.pickle"  # what each page was built from (`generator.pagedeps
 LEGACY_FILES = ("archive.state.pickle",)  # of an older layout: removed by the next build
 LEGACY_STATE = "state.json"  # the whole state before `generator.state_shards`: read, then removed
 FORMAT = 1  # bump when the layout of the cache changes
+PARSE_BATCH = 16  # content files per work item of a worker parsing them (`BuildCache.loader`)
+PARSED_IN_PROCESS = 64  # fewer files to parse than this: parsed in this process, no workers
 GENERATOR_DIR = Path(__file__).resolve().parent
 
 
@@ -369,59 +371,89 @@ class BuildCache:
         """Wrap a content-file reader (`generator.content.read_content_file`) so
         that an unchanged file is unpickled instead of parsed. With `outlines`,
         the meetings come without their turns (`texts` gives them back)."""
-        from generator.archive import outline
-
         def cached(project: Project, path: Path) -> tuple[Meeting | None, list]:
             digest = self.files.digest(path)
-            stored = self._stored(digest)
-            result = _read_pickles(stored, 1 if outlines else 2)
-            if result is None:
-                meeting, diagnostics = read(project, path)
-                turns = meeting.turns if meeting is not None else ()
-                _write_pickles(stored, (meeting and outline(meeting), diagnostics), turns)
-            else:
-                (meeting, diagnostics), *rest = result
-                if rest and meeting is not None:
-                    meeting = replace(meeting, turns=rest[0])
+            meeting, diagnostics = self._parsed(read, project, path, digest, outlines)
             if meeting is not None:
                 # the first file of an id is the one loading keeps
                 self._digest_by_meeting.setdefault(meeting.id, digest)
-                if outlines:
-                    meeting = outline(meeting)
             return meeting, diagnostics
 
         return cached
 
+    def _parsed(self, read: Callable[[Project, Path], tuple[Meeting | None, list]],
+                project: Project, path: Path, digest: str, outlines: bool
+                ) -> tuple[Meeting | None, list]:
+        """`reader`'s work on one file of content hash `digest`, but noting
+        nothing in this cache object (a forked worker may do it): the file's
+        meeting (an outline with `outlines`) and diagnostics, unpickled, or
+        parsed and stored."""
+        from generator.archive import outline
+
+        stored = self._stored(digest)
+        result = _read_pickles(stored, 1 if outlines else 2)
+        if result is None:
+            meeting, diagnostics = read(project, path)
+            turns = meeting.turns if meeting is not None else ()
+            _write_pickles(stored, (meeting and outline(meeting), diagnostics), turns)
+        else:
+            (meeting, diagnostics), *rest = result
+            if rest and meeting is not None:
+                meeting = replace(meeting, turns=rest[0])
+        if meeting is not None and outlines:
+            meeting = outline(meeting)
+        return meeting, diagnostics
+
     def loader(self, read: Callable[[Project, Path], tuple[Meeting | None, list]],
-               registry: Any) -> Callable[[Project, Path], tuple[Meeting | None, list]]:
-        """A content-file reader giving the file's outline with the speaker
-        `registry` applied (`generator.registry.apply_registry`): an unchanged
-        file's comes from the outline store, made by an earlier build for the
-        same content, registry and code; the others are read through `reader`
-        (unpickled, or parsed) and stored. Call `save_outlines` after loading."""
+               registry: Any, jobs: int = 1
+               ) -> Callable[[Project, Sequence[Path]], Iterator[tuple[Meeting | None, list]]]:
+        """A reader of content files (`generator.content.ContentsReader`)
+        giving each file's outline with the speaker `registry` applied
+        (`generator.registry.apply_registry`), in order: an unchanged file's
+        comes from the outline store, made by an earlier build for the same
+        content, registry and code; the others are unpickled, or parsed, and
+        stored (`reader`), on `jobs` forked workers (0: one per core) when
+        there are many (`PARSED_IN_PROCESS`). Call `save_outlines` after loading."""
         from generator.outline_store import OutlineStore, StoredOutline, token_of
         from generator.registry import apply_registry
+        from generator.workers import chunked, fork_map
 
         store = self._outlines = OutlineStore(self.folder / OUTLINES_DIR)
         self._read = read
-        read_outline = self.reader(read, outlines=True)
         salt = self._facts_salt()
 
-        def load(project: Project, path: Path) -> tuple[Meeting | None, list]:
-            key, digest = self.files.key(path), self.files.digest(path)
-            entry = store.get(key, digest, salt)
-            if entry is None:
-                meeting, diagnostics = read_outline(project, path)
-                applied = None if meeting is None else apply_registry(meeting, registry)
-                entry = StoredOutline(digest, salt, applied, tuple(diagnostics),
-                                      store.token(key, applied, digest, salt))
-                store.put(key, entry)
-            elif entry.meeting is not None:  # as `reader` notes it
-                self._digest_by_meeting.setdefault(entry.meeting.id, digest)
-            if entry.meeting is not None:
-                self._path_by_meeting.setdefault(entry.meeting.id, path)
-                self._token_by_meeting.setdefault(entry.meeting.id, token_of(entry))
-            return entry.meeting, list(entry.diagnostics)
+        def load(project: Project, paths: Sequence[Path]
+                 ) -> Iterator[tuple[Meeting | None, list]]:
+            keys = [self.files.key(path) for path in paths]
+            digests = [self.files.digest(path) for path in paths]
+            found = [store.get(key, digest, salt) for key, digest in zip(keys, digests,
+                                                                          strict=True)]
+            missing = [i for i, entry in enumerate(found) if entry is None]
+
+            def parse(batch: Sequence[int]) -> list[tuple[Meeting | None, tuple]]:
+                made = []
+                for i in batch:
+                    meeting, diagnostics = self._parsed(read, project, paths[i], digests[i],
+                                                        outlines=True)
+                    made.append((None if meeting is None else apply_registry(meeting, registry),
+                                 tuple(diagnostics)))
+                return made
+
+            batches = chunked(missing, PARSE_BATCH)
+            parsed = (made for batch in fork_map(
+                parse, batches, jobs if len(missing) >= PARSED_IN_PROCESS else 1,
+                min_items=1) for made in batch)
+            for key, digest, path, entry in zip(keys, digests, paths, found, strict=True):
+                if entry is None:
+                    applied, diagnostics = next(parsed)
+                    entry = StoredOutline(digest, salt, applied, diagnostics,
+                                          store.token(key, applied, digest, salt))
+                    store.put(key, entry)
+                if entry.meeting is not None:  # (the first file of an id is the one kept)
+                    self._digest_by_meeting.setdefault(entry.meeting.id, digest)
+                    self._path_by_meeting.setdefault(entry.meeting.id, path)
+                    self._token_by_meeting.setdefault(entry.meeting.id, token_of(entry))
+                yield entry.meeting, list(entry.diagnostics)
 
         return load
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from generator.config import Project
@@ -46,24 +46,30 @@ def read_content_file(project: Project, path: Path) -> tuple[Meeting | None, lis
 
 
 ContentReader = Callable[[Project, Path], tuple[Meeting | None, list[Diagnostic]]]
+ContentsReader = Callable[[Project, Sequence[Path]],
+                          Iterable[tuple[Meeting | None, list[Diagnostic]]]]
 
 
 def load_meetings(project: Project, read: ContentReader | None = None,
                   registry: tuple[Registry, list[Diagnostic]] | None = None,
-                  applied: ContentReader | None = None
+                  applied: ContentsReader | None = None
                   ) -> tuple[list[Meeting], list[Diagnostic]]:
     """Every meeting of ``content/``, sorted by id, with the registry applied
     (merged ids redirected, names and parties as the registry has them).
     `read` replaces `read_content_file`, e.g. by one that caches parsed files;
     `registry`, the registry and its diagnostics as `load_registry` gives
     them (e.g. from the build cache), reading ``people.yaml``; `applied`
-    replaces both reading and applying `registry` (it gives a file's meeting
-    with the registry applied, e.g. as the build cache kept it)."""
+    replaces both reading and applying `registry` (it gives the files'
+    meetings, in their order, with the registry applied, e.g. as the build
+    cache kept them)."""
     registry_, found = registry if registry is not None else _load_registry(project)
     diagnostics = list(found)
     meetings: dict[str, Meeting] = {}
-    for path in content_paths(project):
-        meeting, diags = (applied or read or read_content_file)(project, path)
+    paths = content_paths(project)
+    reader = read or read_content_file
+    results = applied(project, paths) if applied is not None else (
+        reader(project, path) for path in paths)
+    for path, (meeting, diags) in zip(paths, results, strict=True):
         diagnostics += diags
         if meeting is None:
             continue

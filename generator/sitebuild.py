@@ -93,12 +93,13 @@ def heap_thawed() -> None:
     _heap_kept_frozen = False
 
 
-def load_meetings(project: Project, cache: BuildCache | None = None
+def load_meetings(project: Project, cache: BuildCache | None = None, jobs: int = 1
                   ) -> tuple[list[Meeting], list[Diagnostic]]:
     """Every meeting of `content/`, with the speaker registry applied (a file
     unchanged since the last build comes parsed from the build cache). With a
     `cache`, the meetings are outlines (no turns) and `meeting_texts` gives
-    their turns: memory stays bounded whatever the size of the archive."""
+    their turns: memory stays bounded whatever the size of the archive; the
+    files to parse are parsed by `jobs` workers (0: one per core) when many."""
     from generator.content import load_meetings as load_content
     from generator.content import read_content_file
 
@@ -107,7 +108,7 @@ def load_meetings(project: Project, cache: BuildCache | None = None
     else:
         registry = _registry(project, cache)
         meetings, diagnostics = load_content(
-            project, registry=registry, applied=cache.loader(read_content_file, registry[0]))
+            project, registry=registry, applied=cache.loader(read_content_file, registry[0], jobs))
         cache.save_outlines()
         cache.remember_meetings(meetings, salt=cache.registry_digest())
     return list(meetings), list(diagnostics)
@@ -145,7 +146,7 @@ def warm_archive(project: Project, jobs: int = 0) -> None:
     if not cache.previous_inputs:
         return
     with collector_paused():
-        meetings, _ = load_meetings(project, cache)
+        meetings, _ = load_meetings(project, cache, jobs)
         if meetings:
             archive, _ = build_archive(meetings, meeting_texts(project, cache), jobs)
             warm_page_check(archive)
@@ -257,7 +258,7 @@ def _build_site(project: Project, verbose: bool, clean: bool, jobs: int,
             cache.save_digests()
             return cache.replay_diagnostics()
     with timed("load", verbose), collector_paused():
-        meetings, diagnostics = load_meetings(project, cache)
+        meetings, diagnostics = load_meetings(project, cache, jobs)
     if not meetings:
         return [*diagnostics, error("no meetings to build", project.display(
             project.content_dir), hint="add transcripts to transcripts/ and run build.py")]
