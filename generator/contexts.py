@@ -7,7 +7,7 @@ what a context holds; the builders in `generator.pages` gather it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from generator.archive import CommitmentEntry, MotionEntry, Party
@@ -65,6 +65,12 @@ class PersonRow:
     role: str | None
     figures: Figures | None
 
+    def __reduce__(self) -> tuple:
+        # its fields in order, without their names: a page fingerprint
+        # (`generator.cache.PagePlan.fingerprint`) pickles thousands of rows
+        return (PersonRow, (self.id, self.name, self.party, self.party_slug, self.role,
+                            self.figures))
+
 
 @dataclass(frozen=True)
 class NameLink:
@@ -93,6 +99,11 @@ class SpeechItem:
     motions: tuple[MotionEntry, ...]  # read out in this turn
     verdicts: tuple[MotionEntry, ...]  # given in this turn
     snippet: str | None = None
+
+    def __reduce__(self) -> tuple:
+        return (SpeechItem, (self.meeting_slug, self.meeting_title, self.meeting_date, self.turn,
+                             self.anchor, self.speaker, self.procedural, self.interrupts,
+                             self.section, self.motions, self.verdicts, self.snippet))
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,58 @@ class MeetingContext:
     figures: tuple[PersonRow, ...]
     total: Figures
     charts: tuple[Figure, ...] = ()  # generator.charts, drawn by _charts/
+
+    def __reduce__(self) -> tuple:
+        """Pickled with its speech items short (`_short_items`): a page
+        fingerprint pickles the context, and there the meeting stands for all
+        its turns (by its content hash), so the items need not repeat them."""
+        short = _short_items(self)
+        values = tuple(getattr(self, f.name) for f in fields(self))
+        if short is None:
+            return (MeetingContext, values)
+        return (_meeting_context, (values[:_ITEMS] + values[_ITEMS + 1:], *short))
+
+
+def _short_items(context: MeetingContext
+                 ) -> tuple[tuple[PersonRow, ...], tuple[tuple, ...]] | None:
+    """The speech items of a meeting page without what the context holds
+    already: each item's turn is the meeting's turn at the item's place, its
+    meeting slug, title and date are the page's; a speaker or interrupted row
+    is a place in a table of the page's rows (-1: None). None: the items are
+    not that (they are then pickled whole)."""
+    items, meeting = context.items, context.meeting
+    turns = meeting.turns
+    if len(items) != len(turns):
+        return None
+    places: dict[PersonRow, int] = {}
+    short = []
+    try:
+        for item, turn in zip(items, turns, strict=True):
+            if (item.turn is not turn and item.turn != turn) or item.meeting_slug != context.slug \
+                    or item.meeting_title != context.title or item.meeting_date != meeting.date:
+                return None
+            speaker = -1 if item.speaker is None else places.setdefault(item.speaker, len(places))
+            interrupts = -1 if item.interrupts is None \
+                else places.setdefault(item.interrupts, len(places))
+            short.append((item.anchor, speaker, item.procedural, interrupts, item.section,
+                          item.motions, item.verdicts, item.snippet))
+    except TypeError:  # a row that cannot be hashed
+        return None
+    return tuple(places), tuple(short)
+
+
+def _meeting_context(values: tuple, rows: tuple[PersonRow, ...], short: tuple[tuple, ...]
+                     ) -> MeetingContext:
+    """A `MeetingContext` from its `__reduce__`."""
+    meeting, slug, title = values[1], values[2], values[3]
+    items = tuple(
+        SpeechItem(slug, title, meeting.date, turn, anchor,
+                   rows[speaker] if speaker >= 0 else None, procedural,
+                   rows[interrupts] if interrupts >= 0 else None, section, motions, verdicts,
+                   snippet)
+        for turn, (anchor, speaker, procedural, interrupts, section, motions, verdicts, snippet)
+        in zip(meeting.turns, short, strict=True))
+    return MeetingContext(*values[:_ITEMS], items, *values[_ITEMS:])
 
 
 @dataclass(frozen=True)
@@ -258,3 +321,6 @@ class SearchContext:
 @dataclass(frozen=True)
 class NotFoundContext:
     meta: PageMeta
+
+
+_ITEMS = [f.name for f in fields(MeetingContext)].index("items")
