@@ -6,13 +6,12 @@ of the same files gives: the same content/ tree, messages and diagnostics."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from import_helpers import age, edit, record_values, save_as_editor, summary, transcript
 from synthetic_project import file_tree, recorded_calls
 
 import generator.import_state as import_state
@@ -20,18 +19,7 @@ import generator.importer as importer
 from benchmarks.synth import generate_archive
 from generator import file_memo
 from generator.config import load_project
-from generator.import_state import read_record
 from generator.importer import import_transcripts
-
-HOUR_AGO = time.time_ns() - 3600 * 10**9
-
-
-def age(root: Path) -> None:
-    """Make every input and the import's record look an hour old (settled:
-    the import may keep what it read of them)."""
-    for folder in ("transcripts", "content", import_state.RECORD):
-        for path in (root / folder).iterdir():
-            os.utime(path, ns=(HOUR_AGO, HOUR_AGO))
 
 
 @pytest.fixture(scope="module")
@@ -67,18 +55,6 @@ def fresh_import(root: Path) -> importer.ImportOutcome:
         file_memo.keep_parsed_files()
 
 
-def summary(out: importer.ImportOutcome) -> tuple:
-    return (out.messages, out.diagnostics, out.written, out.unchanged, out.skipped,
-            out.refused, out.refused_files)
-
-
-def record_values(root: Path) -> dict:
-    """The record without stats (the inodes of a copy differ)."""
-    return {section: {name: entry[3] if section != "said" else entry
-                      for name, entry in entries.items()}
-            for section, entries in read_record(root).items()}
-
-
 def assert_same_record(root: Path, fresh: Path) -> None:
     """The kept import's record holds what the fresh import's does, and
     otherwise only entries of files that are still there (a sidecar whose
@@ -87,22 +63,6 @@ def assert_same_record(root: Path, fresh: Path) -> None:
     for section, entries in made.items():
         assert {n: kept[section].get(n) for n in entries} == entries, section
         assert all((root / n).exists() for n in kept[section]), section
-
-
-def save_as_editor(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".swp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
-def transcript(root: Path, index: int) -> Path:
-    return sorted((root / "transcripts").glob("*.txt"))[index]
-
-
-def edit(root: Path) -> None:
-    path = transcript(root, 3)
-    text = path.read_text(encoding="utf-8")
-    save_as_editor(path, text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1))
 
 
 def edit_in_place(root: Path) -> None:

@@ -7,24 +7,19 @@ messages, diagnostics and record, twins found or not."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from import_helpers import age, edit, record_values, save_as_editor, summary, transcript
 from synthetic_project import file_tree
 
-import generator.import_state as import_state
 import generator.importer as importer
 from benchmarks.synth import generate_archive
 from generator.config import load_project
 from generator.duplicates import Twins
-from generator.import_state import read_record
 from generator.importer import import_transcripts
-
-HOUR_AGO = time.time_ns() - 3600 * 10**9
 
 
 @pytest.fixture(scope="module")
@@ -33,26 +28,8 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("twin-titles")
     generate_archive(8, root / "transcripts", seed=11, target_bytes=6_000)
     assert import_transcripts(load_project(root)).written == 8
-    for folder in ("transcripts", "content", import_state.RECORD):
-        for path in (root / folder).iterdir():
-            os.utime(path, ns=(HOUR_AGO, HOUR_AGO))
+    age(root)
     return root
-
-
-def transcript(root: Path, index: int) -> Path:
-    return sorted((root / "transcripts").glob("*.txt"))[index]
-
-
-def save_as_editor(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".swp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
-def edit(root: Path) -> None:
-    path = transcript(root, 3)
-    text = path.read_text(encoding="utf-8")
-    save_as_editor(path, text.replace("Goedemiddag. Ik open", "Goedemorgen. Ik open", 1))
 
 
 def add_twin(root: Path) -> None:
@@ -87,17 +64,6 @@ def edit_two(root: Path) -> None:
 
 
 CHANGES: list[Callable[[Path], None]] = [edit, add_twin, add_twin_in_place, retitle, edit_two]
-
-
-def summary(out: importer.ImportOutcome) -> tuple:
-    return (out.messages, out.diagnostics, out.written, out.unchanged, out.skipped,
-            out.refused, out.refused_files)
-
-
-def record_values(root: Path) -> dict:
-    return {section: {name: entry[3] if section != "said" else entry
-                      for name, entry in entries.items()}
-            for section, entries in read_record(root).items()}
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda c: c.__name__)
