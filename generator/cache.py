@@ -384,22 +384,23 @@ class BuildCache:
     def _parsed(self, read: Callable[[Project, Path], tuple[Meeting | None, list]],
                 project: Project, path: Path, digest: str, outlines: bool
                 ) -> tuple[Meeting | None, list]:
-        """`reader`'s work on one file of content hash `digest`, but noting
-        nothing in this cache object (a forked worker may do it): the file's
-        meeting (an outline with `outlines`) and diagnostics, unpickled, or
-        parsed and stored."""
+        """What `reader` gives for one file of content hash `digest`, but
+        noting nothing in this cache object (a forked worker may do it): the
+        file's meeting (an outline with `outlines`) and diagnostics,
+        unpickled, or parsed by `read` and stored."""
         from generator.archive import outline
 
         stored = self._stored(digest)
         result = _read_pickles(stored, 1 if outlines else 2)
         if result is None:
             meeting, diagnostics = read(project, path)
-            turns = meeting.turns if meeting is not None else ()
-            _write_pickles(stored, (meeting and outline(meeting), diagnostics), turns)
-        else:
-            (meeting, diagnostics), *rest = result
-            if rest and meeting is not None:
-                meeting = replace(meeting, turns=rest[0])
+            shape = meeting and outline(meeting)
+            _write_pickles(stored, (shape, diagnostics),
+                           meeting.turns if meeting is not None else ())
+            return (shape if outlines else meeting), diagnostics
+        (meeting, diagnostics), *rest = result
+        if rest and meeting is not None:
+            meeting = replace(meeting, turns=rest[0])
         if meeting is not None and outlines:
             meeting = outline(meeting)
         return meeting, diagnostics
