@@ -1282,19 +1282,23 @@ class IndexWriter:
             self.stats.record_shards += 1
             self._batch = []
 
-    def _postings_by_term(self, path: Path) -> tuple[list[str], np.ndarray]:
-        """Writes every posting into one array file, terms in sorted order, records
-        ascending within a term (`_Spill.write_sorted`); returns the sorted terms
-        and their df."""
+    def _postings_by_term(self, path: Path) -> tuple[list[str], np.ndarray, Iterator[int]]:
+        """The sorted terms and their df, and the writing of every posting into
+        one array file, terms in sorted order, records ascending within a term
+        (`_Spill.write_sorted`: each step writes the next group and gives the
+        postings written so far)."""
         names = self._names
         by_name = sorted(range(len(names)), key=names.__getitem__)
         rank = np.empty(len(names), np.int64)
         rank[by_name] = np.arange(len(names))
         df = self._df[by_name] if len(by_name) else np.zeros(0, np.int64)
-        self._spilled.write_sorted(path, rank, df)
         self._df = np.zeros(0, np.int64)
-        release_freed_memory()
-        return [names[i] for i in by_name], df
+
+        def written() -> Iterator[int]:
+            yield from self._spilled.write_sorted(path, rank, df)
+            release_freed_memory()
+
+        return [names[i] for i in by_name], df, written()
 
     def finish(self) -> IndexStats:
         """Scores, tiers and writes the postings. The counting workers (forked
@@ -1313,7 +1317,7 @@ class IndexWriter:
                 np.where(np.frombuffer(self.doc_motion, np.int8) != 0, opt.motion_boost, 1.0))
         np.save(folder / "speaker.npy", np.frombuffer(self.doc_speaker, np.int32).astype(np.int64))
         np.save(folder / "group.npy", np.frombuffer(self.doc_group, np.int32).astype(np.int64))
-        names, df = self._postings_by_term(folder / "postings.bin")
+        names, df, layout = self._postings_by_term(folder / "postings.bin")
         self.stats.records, self.stats.terms = n_docs, len(names)
         self.stats.encoded = len(names)
         self.stats.postings = int(df.sum())
@@ -1325,8 +1329,11 @@ class IndexWriter:
                  for a, b in _encoding_tasks(df, self.ENCODE_TASK)]
         try:
             if self._pool is not None and len(tasks) > 1:
-                self._write_terms(names, shards, deep, self._in_order(_encode_task, tasks))
+                self._write_terms(names, shards, deep,
+                                  self._in_order(_encode_task, tasks, layout))
             else:
+                for _ in layout:
+                    pass
                 self._write_terms(names, shards, deep, map(_encode_task, tasks))
             if self._state_dir is not None and self._meetings is not None:
                 from generator.search.incremental import keep_postings
@@ -1345,15 +1352,23 @@ class IndexWriter:
                 self.stats.record_shards, n_docs, total_tokens, self._worst, deep_step))
         return self.stats
 
-    def _in_order(self, function, tasks: list) -> Iterator:
-        """`function` of each task on the pool, results in order, at most two
-        tasks per worker in flight (so finished results do not pile up here)."""
+    def _in_order(self, function, tasks: list, layout: Iterator[int]) -> Iterator:
+        """`function` of each encoding task on the pool, results in order, at
+        most two tasks per worker in flight (so finished results do not pile
+        up here). A task starts once `layout` (the postings file being
+        written, group by group: the postings written so far) holds its
+        postings: the workers encode while the rest is laid out."""
         assert self._pool is not None
         pending: deque = deque()
+        written = 0
         for task in tasks:
+            while written < task[3]:  # (its postings lo to hi)
+                written = next(layout)
             pending.append(self._pool.apply_async(function, (task,)))
             if len(pending) > 2 * self._workers:
                 yield pending.popleft().get()
+        for _ in layout:
+            pass
         while pending:
             yield pending.popleft().get()
 
@@ -1445,11 +1460,12 @@ class _Spill:
         for f in self._files.values():
             f.close()
 
-    def write_sorted(self, path: Path, rank: np.ndarray, df: np.ndarray) -> None:
+    def write_sorted(self, path: Path, rank: np.ndarray, df: np.ndarray) -> Iterator[int]:
         """Writes all postings to `path` (raw uint32), terms by `rank` (their
         place in the sorted vocabulary; `df` by rank), records ascending per
         term: per group a counting sort of its batches, which arrive in record
-        order."""
+        order. A generator: each step writes a group (flushed: readable by
+        other processes) and gives the postings written so far."""
         self.close()
         start = np.concatenate(([0], np.cumsum(df)))
         ranks_of_group = np.zeros(self.GROUPS + 1, np.int64)
@@ -1477,8 +1493,12 @@ class _Spill:
                         cursor[r] += counts
                 spilled.unlink()
                 assert out.tell() == 4 * base
-                block.tofile(out)
+                out.write(block.data)
+                out.flush()
+                del block
+                yield int(start[hi])
         self._sizes = {}
+        yield int(start[-1]) if len(start) else 0
 
 
 def _encoding_tasks(df: np.ndarray, postings_per_task: int) -> list[tuple[int, int]]:
