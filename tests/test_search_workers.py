@@ -175,3 +175,28 @@ def test_stored_and_analysed_meetings_mixed_give_the_clean_build(tmp_path, monke
         kept.unlink()
     assert run(after, tmp_path / "warm", cache, monkeypatch, on_workers=True) == clean
     assert cache_entries(cache) == cache_entries(tmp_path / "other")
+
+
+def test_a_site_build_reads_its_meetings_on_the_workers_from_the_build_cache(tmp_path,
+                                                                            monkeypatch):
+    """`build --clean` of a project: the workers read the meetings from the
+    build cache (`generator.cache.CachedTexts`) and the site's index is the
+    one the build process makes."""
+    from synthetic_project import build, built_project, file_tree
+
+    root = built_project(tmp_path / "project", 2, seed=5, with_example=True)
+    sources: list[object] = []
+    real = search._worker_source
+
+    def spy(archive):
+        sources.append(real(archive))
+        return sources[-1]
+
+    monkeypatch.setattr(search, "_worker_source", spy)
+    assert build(root, "--clean") == 0
+    on_workers = file_tree(root / "site" / "search")
+    assert len(sources) == 1 and type(sources[0].texts).__name__ == "CachedTexts"
+    assert sources[0].texts.restore is None  # (a lost meeting file: the build process's)
+    monkeypatch.setattr(search, "_worker_source", lambda archive: None)
+    assert build(root, "--clean") == 0
+    assert file_tree(root / "site" / "search") == on_workers
