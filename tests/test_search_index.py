@@ -371,7 +371,12 @@ def test_the_spill_lays_out_postings_by_sorted_term_with_records_ascending(tmp_p
     rank = np.empty(len(names), np.int64)
     rank[by_name] = np.arange(len(names))
     df = np.array([len(expected[t]) for t in by_name], np.int64)
-    spill.write_sorted(tmp_path / "postings.bin", rank, df)
+    written = []
+    for count in spill.write_sorted(tmp_path / "postings.bin", rank, df):
+        # each step: the postings so far, all in the file already
+        assert (tmp_path / "postings.bin").stat().st_size == 4 * count
+        written.append(count)
+    assert written == sorted(written) and written[-1] == int(df.sum())
     laid_out = np.fromfile(tmp_path / "postings.bin", np.uint32).tolist()
     assert laid_out == [p for t in by_name for p in expected[t]]
     assert not list(tmp_path.glob("g*.bin"))  # the spill files are gone

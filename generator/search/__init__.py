@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from generator.model import Meeting, Person
     from generator.search.analysis import CompoundSplitter, Lexicon
     from generator.search.analysis_cache import AnalysisCache
-    from generator.search.index import IndexOptions
+    from generator.search.index import IndexOptions, IndexWriter, MeetingSource
 
 INDEX_DIR = "search"
 LEXICON_DIR = "lexicon"  # in the search cache folder
@@ -119,18 +119,82 @@ def build_search_index(archive: Archive, out_dir: Path,
     if _updated(archive, target, cache_dir, splitter, options, slugs, keyed):
         _put_client(out_dir)
         return []
-    writer = IndexWriter(target, splitter, options, cache_dir=cache_dir)
+    source = None if keyed.held else _worker_source(archive)
+    writer = IndexWriter(target, splitter, options, cache_dir=cache_dir, source=source)
     try:
-        for outline, key, meeting in keyed.meetings:
-            if meeting is None and writer.add_stored_meeting(key):
-                continue
-            full = meeting if meeting is not None else archive.full(outline)
-            writer.add_meeting(build_records([full], archive.people, slugs), key)
+        if writer.analyses_meetings:
+            _add_on_workers(writer, archive, keyed, options, outlines)
+        else:
+            for outline, key, meeting in keyed.meetings:
+                if meeting is None and writer.add_stored_meeting(key):
+                    continue
+                full = meeting if meeting is not None else archive.full(outline)
+                writer.add_meeting(build_records([full], archive.people, slugs), key)
         writer.finish()
     finally:
         writer.close()
+    if writer.analyses_meetings:
+        keyed.facts.keep()
     _put_client(out_dir)
     return []
+
+
+def _worker_source(archive: Archive) -> MeetingSource | None:
+    """Where the search workers read the archive's meetings (`MeetingSource`),
+    when its texts can be handed to them: the build cache's (without the
+    means to restore a lost meeting file: a meeting the workers cannot read
+    is made in the build process) or turns kept in memory; else None."""
+    import copy
+
+    from generator.archive import KeptTexts
+    from generator.cache import CachedTexts
+    from generator.search.index import MeetingSource
+
+    texts = archive.texts
+    if type(texts) is CachedTexts:
+        texts = copy.copy(texts)
+        texts.restore = None
+        texts._make_keys = {}
+    elif type(texts) is not KeptTexts:
+        return None
+    return MeetingSource(texts, dict(archive.people))
+
+
+def _add_on_workers(writer: IndexWriter, archive: Archive, keyed: _Keyed,
+                    options: IndexOptions, outlines: _OutlineFacts) -> None:
+    """Adds every meeting to `writer`: one whose key the last build kept from
+    the analysis cache in this process, the others as jobs for the workers,
+    which read their turns, make their facts, keys, records and postings
+    (the build process did, one meeting at a time: at 10,000 meetings,
+    pickling and hashing each meeting and writing its cache files kept the
+    workers waiting on it)."""
+    from generator.search.index import MeetingJob, meeting_key
+    from generator.search.records import build_records, resolved_context
+
+    facts, people, slugs = keyed.facts, archive.people, outlines.slugs
+    summaries = archive.summaries
+
+    def made(job: MeetingJob, key: str, fact: tuple) -> None:
+        facts.keep_made(job.outline, job.motion_slugs, fact, key)
+
+    def redo(job: MeetingJob) -> tuple[str, tuple, list]:
+        read: list[Meeting] = []
+        fact = facts.of(job.outline, read)
+        key = meeting_key(keyed.cache, options, fact[0],
+                          resolved_context(job.outline, fact[1], people, slugs))
+        full = read[0] if read else archive.full(job.outline)
+        return key, fact, build_records([full], people, slugs)
+
+    writer.made, writer.redo = made, redo
+    for i, (outline, motion_slugs, key) in enumerate(zip(
+            archive.meetings, outlines.motion_slugs, keyed.known, strict=True)):
+        if key is not None:
+            if not writer.add_stored_meeting(key):
+                writer.add_meeting(build_records([archive.full(outline)], people, slugs), key)
+            continue
+        summary = summaries.get(outline.id)
+        writer.add_job(MeetingJob(i, outline, motion_slugs, facts.known_fact(outline)),
+                       (summary.speeches if summary is not None else 0) + len(outline.motions))
 
 
 def _put_client(out_dir: Path) -> None:
@@ -195,9 +259,11 @@ class _Keyed:
     cache: AnalysisCache
     facts: _Facts
     known: list[str | None]
+    held: bool = False  # every key made (`hold`)
 
     def hold(self) -> list[tuple[Meeting, str, Meeting | None]]:
         self.meetings = list(self.meetings)
+        self.held = True
         return self.meetings
 
 
@@ -366,6 +432,18 @@ class _Facts:
             fact = self.texts.remembered(outline, _reading_into(read))
         self._fact = (name, fact)
         return fact
+
+    def known_fact(self, outline: Meeting) -> tuple[str, tuple[str, ...]] | None:
+        """The fact of `outline` as the last build kept it, if still valid."""
+        return self._known(outline, self._name(outline))
+
+    def keep_made(self, outline: Meeting, motion_slugs: tuple, fact: tuple, key: str) -> None:
+        """Keep the fact and cache key made for `outline` elsewhere (a search
+        worker) for the next build."""
+        name = self._name(outline)
+        if name is not None:
+            self.now[outline.id] = (name, fact, motion_slugs, key)
+        self.changed = True
 
     def keep_key(self, outline: Meeting, motion_slugs: tuple, key: str) -> None:
         """Keep the cache key made for `outline` (after `of`) for the next build."""

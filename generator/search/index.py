@@ -38,7 +38,8 @@ import shutil
 import tempfile
 from array import array
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from json.encoder import encode_basestring
@@ -299,11 +300,129 @@ class _TermCounter:
 
 
 _COUNTER: _TermCounter | None = None  # the worker process's own
+_SOURCE: MeetingSource | None = None  # the worker process's: where meetings' turns come from
+_WORKER_CACHE: dict[tuple[str, str], AnalysisCache] = {}
 
 
-def _start_worker(splitter: CompoundSplitter | None, opt: IndexOptions) -> None:
-    global _COUNTER
+def _start_worker(splitter: CompoundSplitter | None, opt: IndexOptions,
+                  source: MeetingSource | None = None) -> None:
+    global _COUNTER, _SOURCE
     _COUNTER = _TermCounter(splitter, opt)
+    _SOURCE = source
+
+
+@dataclass(frozen=True)
+class MeetingSource:
+    """What a worker needs to make a meeting's records from its outline
+    alone (`analyse_meetings`): where its turns come from (a
+    `generator.archive.MeetingTexts` that pickles) and the archive's people."""
+
+    texts: object
+    people: dict[str, Person]
+
+
+@dataclass(frozen=True)
+class MeetingJob:
+    """A meeting whose cache key is not known yet: its outline, its motions'
+    page slugs (in its order; None: the motion's id), its fact
+    (`records.meeting_fact`) when known, and its place in the archive."""
+
+    index: int
+    outline: Meeting
+    motion_slugs: tuple[str | None, ...]
+    fact: tuple[str, tuple[str, ...]] | None = None
+
+
+@dataclass(frozen=True)
+class AnalysedMeetings:
+    """What a worker made of a chunk of `MeetingJob`s: per job its cache key,
+    fact and record rows (None: its turns were not at hand there, so the
+    build makes them), and the postings in job order: a `CountedBatch` for a
+    run of meetings counted here, a `CountedMeeting` for one the analysis
+    cache held, an int for a job left to the build."""
+
+    made: list[tuple[str, tuple[str, tuple[str, ...]], list] | None]
+    postings: list[CountedBatch | CountedMeeting | int]
+
+
+def _slugs_of(job: MeetingJob) -> dict[tuple[str, str], str]:
+    """The motion slugs of `job`'s meeting as the archive's mapping gives them."""
+    return {(job.outline.id, m.id): slug
+            for m, slug in zip(job.outline.motions, job.motion_slugs, strict=True)
+            if slug is not None}
+
+
+def analyse_meetings(counter: _TermCounter, source: MeetingSource, jobs: list[MeetingJob],
+                     folder: Path, salt: str) -> AnalysedMeetings:
+    """Per job: its fact (read from its turns unless known), its cache key,
+    and its records' postings and rows, from the analysis cache under that
+    key if there, else counted (the meetings of a run together) and stored
+    there: what the build process did per meeting (`build_search_index`)."""
+    from dataclasses import replace
+
+    from generator.search.records import meeting_fact, resolved_context
+
+    opt = counter.opt
+    cache = _WORKER_CACHE.get((str(folder), salt))
+    if cache is None:
+        _WORKER_CACHE.clear()
+        cache = _WORKER_CACHE[str(folder), salt] = AnalysisCache(folder, salt)
+    made: list = []
+    postings: list = []
+    inputs: list[tuple[str, str, str]] = []
+    segments: list[tuple[str, int]] = []
+
+    def flush() -> None:
+        if inputs:
+            postings.append(counter.count_and_store(inputs, segments, folder))
+            inputs.clear()
+            segments.clear()
+
+    texts, people = source.texts, source.people
+    for j, job in enumerate(jobs):
+        outline, slugs = job.outline, _slugs_of(job)
+        full = None
+        try:
+            fact = job.fact
+            if fact is None:
+                full = replace(outline, turns=texts.turns(outline))  # type: ignore[attr-defined]
+                fact = meeting_fact(full)
+            key = meeting_key(cache, opt, fact[0], resolved_context(outline, fact[1], people,
+                                                                    slugs))
+            counted = cache.get(key)
+            if counted is not None:
+                rows = cache.get_rows(key)
+                if rows is not None and len(rows.rows) == len(counted.doc_len):
+                    flush()
+                    postings.append(counted)
+                    made.append((key, fact, rows.rows))
+                    continue
+            if full is None:
+                full = replace(outline, turns=texts.turns(outline))  # type: ignore[attr-defined]
+        except (OSError, ValueError, KeyError):  # not at hand here: the build makes it
+            flush()
+            postings.append(j)
+            made.append(None)
+            continue
+        records = build_records([full], people, slugs)
+        rows = [record_row(record, opt) for record in records]
+        made.append((key, fact, rows))
+        if not records:
+            continue
+        cache.put_rows(key, RecordRows(rows))
+        if counted is not None:
+            flush()
+            postings.append(counted)
+        else:
+            inputs += [counted_fields(r) for r in records]
+            segments.append((key, len(records)))
+    flush()
+    return AnalysedMeetings(made, postings)
+
+
+def _analyse_in_worker(jobs: list[MeetingJob], folder: Path, salt: str) -> AnalysedMeetings:
+    assert _COUNTER is not None and _SOURCE is not None
+    return analyse_meetings(_COUNTER, _SOURCE, jobs, folder, salt)
 
 
 def _count_in_worker(batch: list[tuple[str, str, str]], segments: list[tuple[str, int]],
@@ -559,12 +678,12 @@ _OPENED: dict[str, _Scoring] = {}  # spill folder -> its per-record arrays
 def _open_spill(folder: str, n_docs: int) -> _Scoring:
     """The per-record arrays that `finish` wrote to `folder`, mapped read-only
     (the page cache is shared, so workers do not copy them)."""
-    global _COUNTER
+    global _COUNTER, _SOURCE
     got = _OPENED.get(folder)
     if got is None:
         # counting is over (`finish` drains it before encoding starts): its
         # tables (every distinct word of the archive) go, and what it freed
-        _COUNTER = None
+        _COUNTER = _SOURCE = None
         release_freed_memory()
         path = Path(folder)
         arrays = [np.load(path / f"{name}.npy", mmap_mode="r")
@@ -792,7 +911,7 @@ class IndexWriter:
 
     def __init__(self, out_dir: Path, splitter: CompoundSplitter | None = None,
                  options: IndexOptions | None = None, workers: int | None = None,
-                 cache_dir: Path | None = None):
+                 cache_dir: Path | None = None, source: MeetingSource | None = None):
         self.out = out_dir
         self.opt = options or IndexOptions()
         self.stats = IndexStats()
@@ -817,13 +936,27 @@ class IndexWriter:
         self.doc_motion = array("b")
         self._batch: list[str] = []  # rows of the record file being filled, as JSON
         self._texts: list[tuple[str, str, str]] = []
-        self._pending: deque = deque()  # AsyncResults of counted batches, in order
+        self._jobs: list[MeetingJob] = []  # meetings for the workers to analyse (`add_job`)
+        self._job_records = 0  # their records, as estimated
+        # the rows of meetings added since the last queued item (`_queue`):
+        # (cache key or None, records, rows)
+        self._rows: list[tuple[str | None, int, list]] = []
+        # AsyncResults of counted batches and analysed jobs and the `_Ready`
+        # postings and rows of cached meetings, in archive order
+        self._pending: deque = deque()
+        # what the build keeps of a job the workers analysed (`made(job, key,
+        # fact)`) and does itself when one could not be (`redo(job)`: its key,
+        # fact and records); set by `build_search_index`
+        self.made: Callable[[MeetingJob, str, tuple], None] | None = None
+        self.redo: Callable[[MeetingJob], tuple[str, tuple, list[SearchRecord]]] | None = None
         workers = default_workers() if workers is None else workers
         self._pool = None
         self._workers = workers
         self._counter = _TermCounter(splitter, self.opt)
         if self._can_fork():
-            self._pool = _forked_pool(workers, _start_worker, (splitter, self.opt))
+            self._pool = _forked_pool(workers, _start_worker, (splitter, self.opt, source))
+        self.analyses_meetings = self._pool is not None and source is not None \
+            and self._cache is not None
         for sub in ("t", "d", "r"):  # a rebuild must not leave shards of the last one
             shutil.rmtree(out_dir / sub, ignore_errors=True)
             (out_dir / sub).mkdir(parents=True)
@@ -831,6 +964,10 @@ class IndexWriter:
         # its staging folder; removed by close().
         self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=out_dir)
         self._files = OutputFiles(out_dir, None if cache_dir is None else cache_dir / FARM)
+        # the files are written (hashed, linked into the farm) by a thread:
+        # mostly system calls, which leave this process's interpreter free
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="search-files")
+        self._writes: deque = deque()  # their futures, in order
         self._spilled = _Spill(Path(self._spill.name))
         # the meetings' cache keys and record counts, for the next build's fast
         # path (`incremental`); None once a record comes without a key
@@ -844,10 +981,11 @@ class IndexWriter:
     def add(self, record: SearchRecord) -> None:
         """Adds one record (counted in batches of `BATCH`; not cached)."""
         self._meetings = None
+        self._send_jobs()
         self._texts.append(counted_fields(record))
+        self._rows.append((None, 1, [self._row_of(record)]))
         if len(self._texts) == self.BATCH:
             self._count_batch()
-        self._add_fields(record)
 
     def add_meeting(self, records: list[SearchRecord], key: str | None = None) -> None:
         """Adds the records of one meeting. With a cache folder, a meeting whose
@@ -855,34 +993,32 @@ class IndexWriter:
         again; a newly counted one is stored. A `key` (what decides the records:
         `build_search_index`) replaces the hash of their inputs as the cache key,
         and their rows are stored under it too (`add_stored_meeting`)."""
+        self._send_jobs()
         inputs = [counted_fields(r) for r in records]
-        rows_key = key  # rows are stored under a given key only
-        if self._meetings is not None:
-            if key is None:
-                self._meetings = None
-            else:
-                self._meetings.append((key, len(records)))
+        rows_key = given = key  # rows are stored under a given key only
+        if key is None:
+            self._meetings = None
+        n_records = len(records)
         if self._cache is not None and inputs:
             key = self._cache.key(inputs) if key is None else self._cache.use(key)
         else:
             key = rows_key = None
         counted = self._cache.get(key) if key is not None and self._cache else None
+        rows = [self._row_of(record) for record in records]
+        if rows_key is not None and self._cache is not None:
+            self._cache.put_rows(rows_key, RecordRows(rows))
         if counted is not None:
             if self._texts:
                 self._count_batch()
-            self._pending.append(_Ready(counted))
+            self._queue(_Ready(_Stored(counted, given, rows)))
         else:
             self._texts += inputs
+            self._rows.append((given, n_records, rows))
             if key is not None:
                 self._segments.append((key, len(inputs)))
             if len(self._texts) >= self.BATCH:
                 self._count_batch()
         self._merge_ready()
-        rows = [self._row_of(record) for record in records]
-        if rows_key is not None and self._cache is not None:
-            self._cache.put_rows(rows_key, RecordRows(rows))
-        for row in rows:
-            self._add_row(row)
 
     def meeting_key(self, *parts: str) -> str:
         """A cache key for a meeting whose records `parts` decide (with the
@@ -901,44 +1037,54 @@ class IndexWriter:
         if rows is None or len(rows.rows) != len(counted.doc_len):
             return False
         self._cache.use(key)
-        if self._meetings is not None:
-            self._meetings.append((key, len(rows.rows)))
+        self._send_jobs()
         if self._texts:
             self._count_batch()
-        self._pending.append(_Ready(counted))
+        self._queue(_Ready(_Stored(counted, key, rows.rows)))
         self._merge_ready()
-        for row in rows.rows:
-            self._add_row(row)
         return True
+
+    def add_job(self, job: MeetingJob, records: int) -> None:
+        """Adds a meeting the workers analyse (`analyses_meetings` must be
+        true): they make its fact, cache key, records and postings
+        (`analyse_meetings`), `records` of them as estimated, in chunks of
+        about `BATCH` records; `made` is called with what they made, in
+        archive order, as the results are merged."""
+        assert self.analyses_meetings
+        if self._texts:
+            self._count_batch()
+        self._jobs.append(job)
+        self._job_records += max(records, 1)
+        if self._job_records >= self.BATCH:
+            self._send_jobs()
+
+    def _send_jobs(self) -> None:
+        if not self._jobs:
+            return
+        jobs, self._jobs, self._job_records = self._jobs, [], 0
+        assert self._pool is not None and self._cache is not None
+        self._queue(_Chunk(self._pool.apply_async(
+            _analyse_in_worker, (jobs, self._cache.folder, self._cache.salt)), jobs))
+        self._merge_ready()
+
+    def _queue(self, item: object) -> None:
+        """Queues `item` after the rows of the meetings added before it."""
+        if self._rows:
+            self._pending.append(_Ready(_Rows(self._rows)))
+            self._rows = []
+        self._pending.append(item)
 
     def _row_of(self, record: SearchRecord) -> tuple[str, str, str, str, str, str, str, str]:
         return record_row(record, self.opt)
-
-    def _add_fields(self, record: SearchRecord) -> None:
-        """The record's facets and its row in the record files."""
-        self._add_row(self._row_of(record))
-
-    def _add_row(self, row: tuple[str, str, str, str, str, str, str, str]) -> None:
-        doc = len(self.doc_speaker)
-        if doc >= MAX_RECORDS:
-            raise ValueError(f"the index holds at most {MAX_RECORDS} records")
-        speaker_id, name, party, year, kind, type_, before, after = row
-        speaker = self.facets.speaker(speaker_id, name, party)
-        self.doc_speaker.append(speaker)
-        self.doc_group.append(self.facets.group((year, kind, type_)))
-        self.doc_motion.append(type_ == MOTION)
-        self._batch.append(f"{before}{speaker}{after}")
-        if len(self._batch) == self.opt.records_per_shard:
-            self._flush_records()
 
     def _count_batch(self) -> None:
         texts, self._texts = self._texts, []
         segments, self._segments = self._segments, []
         if self._pool is None:
             counted = self._counter.count_and_store(texts, segments, self._cache_folder)
-            self._pending.append(_Ready(counted))
+            self._queue(_Ready(counted))
         else:
-            self._pending.append(self._pool.apply_async(
+            self._queue(self._pool.apply_async(
                 _count_in_worker, (texts, segments, self._cache_folder)))
         self._merge_ready()
 
@@ -950,22 +1096,101 @@ class IndexWriter:
             self._merge_next()
 
     def _merge_next(self) -> None:
-        counted = self._pending.popleft().get()
-        if isinstance(counted, CountedMeeting):
-            ids = self._term_ids
-            # the new terms (their ids' order does not change the bytes: the layout sorts)
-            for term in sorted(set(counted.terms).difference(ids)):
-                ids[term] = len(self._names)
-                self._names.append(term)
-            ours = np.fromiter(map(ids.__getitem__, counted.terms), np.uint32,
-                               len(counted.terms))[counted.term_index]
-            self._held.append((ours, counted.docs, counted.tfs, counted.doc_len))
-            self._held_records += len(counted.doc_len)
-            if self._held_records >= self.BATCH:
-                self._append_held()
+        item = self._pending.popleft().get()
+        if isinstance(item, _Stored):
+            self._hold(item.counted)
+            self._add_rows(item.key, len(item.rows), item.rows)
+        elif isinstance(item, _Rows):
+            for key, n_records, rows in item.rows:
+                self._add_rows(key, n_records, rows)
+        elif isinstance(item, tuple):  # (jobs, AnalysedMeetings)
+            self._merge_analysed(*item)
         else:
             self._append_held()
-            self._merge(counted)
+            self._merge(item)
+
+    def _merge_analysed(self, jobs: list[MeetingJob], analysed: AnalysedMeetings) -> None:
+        """The postings and rows of a chunk of jobs the workers analysed (the
+        jobs they could not, done here), and what they made kept (`made`)."""
+        made = analysed.made
+        for part in analysed.postings:
+            if isinstance(part, CountedMeeting):
+                self._hold(part)
+            elif isinstance(part, int):
+                made[part] = self._do_here(jobs[part])
+            else:
+                self._append_held()
+                self._merge(part)
+        for job, (key, fact, rows) in zip(jobs, made, strict=True):
+            assert self._cache is not None
+            self._cache.use(key)
+            self._add_rows(key, len(rows), rows)
+            if self.made is not None:
+                self.made(job, key, fact)
+
+    def _do_here(self, job: MeetingJob) -> tuple[str, tuple, list]:
+        """A job the workers could not do (its turns were not at hand there):
+        done as `add_meeting` does, its postings merged at once."""
+        assert self.redo is not None and self._cache is not None
+        key, fact, records = self.redo(job)
+        rows = [self._row_of(record) for record in records]
+        if not records:
+            return key, fact, rows
+        self._cache.put_rows(key, RecordRows(rows))
+        counted = self._cache.get(key)
+        if counted is not None:
+            self._hold(counted)
+        else:
+            self._append_held()
+            self._merge(self._counter.count_and_store([counted_fields(r) for r in records],
+                                                      [(key, len(records))], self._cache.folder))
+        return key, fact, rows
+
+    def _hold(self, counted: CountedMeeting) -> None:
+        """A cached meeting's postings, appended with the next ones (`_append_held`)."""
+        ids = self._term_ids
+        # the new terms (their ids' order does not change the bytes: the layout sorts)
+        for term in sorted(set(counted.terms).difference(ids)):
+            ids[term] = len(self._names)
+            self._names.append(term)
+        ours = np.fromiter(map(ids.__getitem__, counted.terms), np.uint32,
+                           len(counted.terms))[counted.term_index]
+        self._held.append((ours, counted.docs, counted.tfs, counted.doc_len))
+        self._held_records += len(counted.doc_len)
+        if self._held_records >= self.BATCH:
+            self._append_held()
+
+    def _add_rows(self, key: str | None, n_records: int, rows: list) -> None:
+        """A meeting's rows (in archive order) and its key for the next build's
+        state: `_add_row` of each, in one loop (the build process does this
+        for every record: ~1 million at 10,000 meetings)."""
+        if self._meetings is not None:
+            if key is None:
+                self._meetings = None
+            else:
+                self._meetings.append((key, n_records))
+        if len(self.doc_speaker) + len(rows) > MAX_RECORDS:
+            raise ValueError(f"the index holds at most {MAX_RECORDS} records")
+        facets = self.facets
+        speakers, groups = facets.speakers, facets.groups
+        add_speaker, add_group = self.doc_speaker.append, self.doc_group.append
+        add_motion = self.doc_motion.append
+        per_file = self.opt.records_per_shard
+        batch = self._batch
+        for speaker_id, name, party, year, kind, type_, before, after in rows:
+            speaker = speakers.get(speaker_id or "~" + name)
+            if speaker is None:
+                speaker = facets.speaker(speaker_id, name, party)
+            group = groups.get((year, kind, type_))
+            if group is None:
+                group = facets.group((year, kind, type_))
+            add_speaker(speaker)
+            add_group(group)
+            add_motion(type_ == MOTION)
+            batch.append(f"{before}{speaker}{after}")
+            if len(batch) == per_file:
+                self._flush_records()
+                batch = self._batch
 
     def _append_held(self) -> None:
         """Appends the cached meetings read since the last batch as one chunk: a
@@ -1010,8 +1235,11 @@ class IndexWriter:
         self._n_counted += len(doc_len)
 
     def _drain(self) -> None:
+        self._send_jobs()
         if self._texts:
             self._count_batch()
+        if self._rows:
+            self._queue(_Ready(_Rows([])))
         while self._pending:
             self._merge_next()
         self._append_held()
@@ -1025,14 +1253,27 @@ class IndexWriter:
             self._pool.close()
             self._pool.join()
             self._pool = None
+        self._writer.shutdown(wait=True)
         self._spilled.close()
         self._spill.cleanup()
 
+    WRITES_AHEAD = 32  # files queued for the writing thread at most
+
     def _write(self, rel: str, text: str) -> None:
         data = text.encode("utf-8")
-        self._files.write(rel, data)
+        writes = self._writes
+        writes.append(self._writer.submit(self._files.write, rel, data))
+        while len(writes) > self.WRITES_AHEAD or writes[0].done():
+            writes.popleft().result()  # (an error of the thread's is raised here)
+            if not writes:
+                break
         self.stats.files += 1
         self.stats.bytes += len(data)
+
+    def _written(self) -> None:
+        """Waits until every file queued is written."""
+        while self._writes:
+            self._writes.popleft().result()
 
     def _flush_records(self) -> None:
         if self._batch:
@@ -1041,19 +1282,23 @@ class IndexWriter:
             self.stats.record_shards += 1
             self._batch = []
 
-    def _postings_by_term(self, path: Path) -> tuple[list[str], np.ndarray]:
-        """Writes every posting into one array file, terms in sorted order, records
-        ascending within a term (`_Spill.write_sorted`); returns the sorted terms
-        and their df."""
+    def _postings_by_term(self, path: Path) -> tuple[list[str], np.ndarray, Iterator[int]]:
+        """The sorted terms and their df, and the writing of every posting into
+        one array file, terms in sorted order, records ascending within a term
+        (`_Spill.write_sorted`: each step writes the next group and gives the
+        postings written so far)."""
         names = self._names
         by_name = sorted(range(len(names)), key=names.__getitem__)
         rank = np.empty(len(names), np.int64)
         rank[by_name] = np.arange(len(names))
         df = self._df[by_name] if len(by_name) else np.zeros(0, np.int64)
-        self._spilled.write_sorted(path, rank, df)
         self._df = np.zeros(0, np.int64)
-        release_freed_memory()
-        return [names[i] for i in by_name], df
+
+        def written() -> Iterator[int]:
+            yield from self._spilled.write_sorted(path, rank, df)
+            release_freed_memory()
+
+        return [names[i] for i in by_name], df, written()
 
     def finish(self) -> IndexStats:
         """Scores, tiers and writes the postings. The counting workers (forked
@@ -1072,7 +1317,7 @@ class IndexWriter:
                 np.where(np.frombuffer(self.doc_motion, np.int8) != 0, opt.motion_boost, 1.0))
         np.save(folder / "speaker.npy", np.frombuffer(self.doc_speaker, np.int32).astype(np.int64))
         np.save(folder / "group.npy", np.frombuffer(self.doc_group, np.int32).astype(np.int64))
-        names, df = self._postings_by_term(folder / "postings.bin")
+        names, df, layout = self._postings_by_term(folder / "postings.bin")
         self.stats.records, self.stats.terms = n_docs, len(names)
         self.stats.encoded = len(names)
         self.stats.postings = int(df.sum())
@@ -1084,16 +1329,20 @@ class IndexWriter:
                  for a, b in _encoding_tasks(df, self.ENCODE_TASK)]
         try:
             if self._pool is not None and len(tasks) > 1:
-                self._write_terms(names, shards, deep, self._in_order(_encode_task, tasks))
+                self._write_terms(names, shards, deep,
+                                  self._in_order(_encode_task, tasks, layout))
             else:
+                for _ in layout:
+                    pass
                 self._write_terms(names, shards, deep, map(_encode_task, tasks))
             if self._state_dir is not None and self._meetings is not None:
                 from generator.search.incremental import keep_postings
                 keep_postings(folder, self._state_dir)
+            self._write_manifest([names[a] for a, _ in shards], n_docs)
+            self._written()
         finally:
             _OPENED.clear()
             self.close()
-        self._write_manifest([names[a] for a, _ in shards], n_docs)
         self._files.close()
         self.stats.linked = self._files.linked
         if self._state_dir is not None and self._meetings is not None:
@@ -1103,15 +1352,23 @@ class IndexWriter:
                 self.stats.record_shards, n_docs, total_tokens, self._worst, deep_step))
         return self.stats
 
-    def _in_order(self, function, tasks: list) -> Iterator:
-        """`function` of each task on the pool, results in order, at most two
-        tasks per worker in flight (so finished results do not pile up here)."""
+    def _in_order(self, function, tasks: list, layout: Iterator[int]) -> Iterator:
+        """`function` of each encoding task on the pool, results in order, at
+        most two tasks per worker in flight (so finished results do not pile
+        up here). A task starts once `layout` (the postings file being
+        written, group by group: the postings written so far) holds its
+        postings: the workers encode while the rest is laid out."""
         assert self._pool is not None
         pending: deque = deque()
+        written = 0
         for task in tasks:
+            while written < task[3]:  # (its postings lo to hi)
+                written = next(layout)
             pending.append(self._pool.apply_async(function, (task,)))
             if len(pending) > 2 * self._workers:
                 yield pending.popleft().get()
+        for _ in layout:
+            pass
         while pending:
             yield pending.popleft().get()
 
@@ -1193,19 +1450,22 @@ class _Spill:
                 self._files[g] = (self.folder / f"g{g}.bin").open("wb")
                 self._sizes[g] = []
             f = self._files[g]
-            terms[a:b].astype(np.uint32).tofile(f)
-            packed[a:b].tofile(f)
+            # (a buffered write: `ndarray.tofile` makes ~8 system calls a call,
+            # and a batch writes two arrays per group of its terms)
+            f.write(terms[a:b].astype(np.uint32).data)
+            f.write(np.ascontiguousarray(packed[a:b], np.uint32).data)
             self._sizes[g].append(b - a)
 
     def close(self) -> None:
         for f in self._files.values():
             f.close()
 
-    def write_sorted(self, path: Path, rank: np.ndarray, df: np.ndarray) -> None:
+    def write_sorted(self, path: Path, rank: np.ndarray, df: np.ndarray) -> Iterator[int]:
         """Writes all postings to `path` (raw uint32), terms by `rank` (their
         place in the sorted vocabulary; `df` by rank), records ascending per
         term: per group a counting sort of its batches, which arrive in record
-        order."""
+        order. A generator: each step writes a group (flushed: readable by
+        other processes) and gives the postings written so far."""
         self.close()
         start = np.concatenate(([0], np.cumsum(df)))
         ranks_of_group = np.zeros(self.GROUPS + 1, np.int64)
@@ -1233,8 +1493,12 @@ class _Spill:
                         cursor[r] += counts
                 spilled.unlink()
                 assert out.tell() == 4 * base
-                block.tofile(out)
+                out.write(block.data)
+                out.flush()
+                del block
+                yield int(start[hi])
         self._sizes = {}
+        yield int(start[-1]) if len(start) else 0
 
 
 def _encoding_tasks(df: np.ndarray, postings_per_task: int) -> list[tuple[int, int]]:
@@ -1249,6 +1513,37 @@ def _encoding_tasks(df: np.ndarray, postings_per_task: int) -> list[tuple[int, i
     if a < len(df) or not tasks:
         tasks.append((a, len(df)))
     return tasks
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A meeting's postings and rows from the analysis cache (`key`: its key)."""
+
+    counted: CountedMeeting
+    key: str | None
+    rows: list
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The rows of meetings whose postings are counted in a batch: (cache
+    key or None, records, rows) per meeting."""
+
+    rows: list[tuple[str | None, int, list]]
+
+
+class _Chunk:
+    """Jobs queued with the AsyncResult of their analysis."""
+
+    def __init__(self, result, jobs: list[MeetingJob]):
+        self.result = result
+        self.jobs = jobs
+
+    def ready(self) -> bool:
+        return self.result.ready()
+
+    def get(self) -> tuple[list[MeetingJob], AnalysedMeetings]:
+        return self.jobs, self.result.get()
 
 
 class _Ready:
