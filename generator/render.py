@@ -24,8 +24,8 @@ from pathlib import Path
 from types import MethodType
 from typing import Any
 
-import numpy as np
 import markupsafe
+import numpy as np
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
