@@ -37,6 +37,11 @@ class PageMeta:
     jsonld: dict[str, Any] | None = None
     noindex: bool = False
 
+    def __reduce__(self) -> tuple:
+        # its fields in order, without their names (`PersonRow`)
+        return (PageMeta, (self.path, self.title, self.description, self.og_type, self.jsonld,
+                           self.noindex))
+
 
 @dataclass(frozen=True)
 class MeetingRow:
@@ -49,6 +54,11 @@ class MeetingRow:
     kind: str
     speeches: int
     motions: int
+
+    def __reduce__(self) -> tuple:
+        # its fields in order, without their names (`PersonRow`)
+        return (MeetingRow, (self.slug, self.title, self.date, self.committee, self.kind,
+                             self.speeches, self.motions))
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,10 @@ class NameLink:
 
     name: str
     person_id: str | None
+
+    def __reduce__(self) -> tuple:
+        # its fields in order, without their names (`PersonRow`)
+        return (NameLink, (self.name, self.person_id))
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,10 @@ class TocEntry:
     title: str
     anchor: str
 
+    def __reduce__(self) -> tuple:
+        # its fields in order, without their names (`PersonRow`)
+        return (TocEntry, (self.title, self.anchor))
+
 
 @dataclass(frozen=True)
 class HomeContext:
@@ -134,6 +152,10 @@ class MeetingGroup:
     heading: str
     meetings: tuple[MeetingRow, ...]
     anchor: str = ""  # id of the year heading ("jaar-2020", "jaar-onbekend")
+
+    def __reduce__(self) -> tuple:
+        # its fields in order, without their names (`PersonRow`)
+        return (MeetingGroup, (self.year, self.heading, self.meetings, self.anchor))
 
 
 @dataclass(frozen=True)

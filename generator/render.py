@@ -24,12 +24,14 @@ from pathlib import Path
 from types import MethodType
 from typing import Any
 
+import markupsafe
 import numpy as np
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateError,
     select_autoescape,
 )
@@ -93,6 +95,36 @@ class HelperContext(Context):
 _PLAIN_CALLABLES = frozenset({Urls, Catalogue, Macro})  # none takes a context
 _MADE: list[Context] | None = None  # the contexts made for the page being rendered
 
+# markupsafe's C escaping of a plain string (private: without it, its `escape`)
+_escape_text: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
+_new_str = str.__new__
+
+
+def fast_escape(value: Any, /) -> Markup:
+    """`markupsafe.escape` with its common cases in one call: a plain string
+    (made Markup without `Markup.__new__`'s look for ``__html__``, which a
+    plain string has not) and Markup (already escaped: itself, not an equal
+    copy). Autoescaped output calls it for every ``{{ }}``: about 2.6 million
+    times at 1,000 meetings, and markupsafe's own took ~10% of rendering."""
+    kind = type(value)
+    if kind is str and _escape_text is not None:
+        return _new_str(Markup, _escape_text(value))
+    if kind is Markup:
+        return value
+    return escape(value)
+
+
+class PlenumTemplate(Template):
+    """A template whose output is escaped by `fast_escape` (Jinja's compiled
+    code looks ``escape`` up in the template's module namespace)."""
+
+    @classmethod
+    def _from_namespace(cls, environment: Environment, namespace: Any, globals: Any
+                        ) -> Template:
+        if namespace.get("escape") is escape:
+            namespace["escape"] = fast_escape
+        return super()._from_namespace(environment, namespace, globals)
+
 
 def make_environment(templates_dir: Path, t: Catalogue, compiled: Path | None = None
                      ) -> Environment:
@@ -108,6 +140,7 @@ def make_environment(templates_dir: Path, t: Catalogue, compiled: Path | None = 
         keep_trailing_newline=True,
     )
     env.context_class = HelperContext
+    env.template_class = PlenumTemplate
     env.filters["jsonld"] = jsonld
     env.filters["date"] = t.date
     env.filters["time"] = functools.lru_cache(maxsize=4096)(lambda iso: time_element(t, iso))

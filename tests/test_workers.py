@@ -121,3 +121,44 @@ def test_a_pool_that_thaws_a_heap_kept_frozen_says_so_and_stages_splice_again(
         assert gc.is_tracked(made[-1])
     finally:
         gc.unfreeze()
+
+
+_FORKED_AT: list[float] = []  # in a forked worker: when it was forked
+
+
+def _note_fork() -> None:
+    import time
+
+    _FORKED_AT[:] = [time.monotonic()]
+
+
+def test_bounded_map_replaces_an_ended_worker_by_a_spare_forked_beforehand():
+    import itertools
+    import multiprocessing
+    import os
+    import time
+
+    from generator.workers import WorkerLimits, bounded_map
+
+    os.register_at_fork(after_in_child=_note_fork)
+
+    def task(n: int) -> tuple[int, int, float, float]:
+        started = time.monotonic()
+        time.sleep(0.05)
+        return n, os.getpid(), _FORKED_AT[0], started
+
+    results = bounded_map(task, list(range(24)), workers=1, batch=2,
+                          limits=WorkerLimits(items=3, faulted=1 << 40))
+    assert [n for n, *_ in results] == list(range(24))
+    assert not multiprocessing.active_children()  # the last spare was stopped
+    first: dict[int, float] = {}
+    last: dict[int, float] = {}
+    forked: dict[int, float] = {}
+    for _, pid, forked_at, started in results:
+        first[pid] = min(first.get(pid, started), started)
+        last[pid] = max(last.get(pid, started), started)
+        forked[pid] = forked_at
+    order = sorted(first, key=first.__getitem__)
+    assert len(order) == 8  # 3 items each
+    for before, pid in itertools.pairwise(order):  # forked before its predecessor's last item
+        assert forked[pid] < last[before]
