@@ -512,23 +512,33 @@ def _fuller_id(before: RegistryPerson | None, after: RegistryPerson, registry: R
 
 
 def rename_people(meeting: Meeting, mapping: dict[str, str]) -> Meeting:
-    """Every person reference of the meeting passed through `mapping`."""
-    if all(k == v for k, v in mapping.items()):
+    """Every person reference of the meeting passed through `mapping`. (Only
+    the records holding an id that changes are made again: most of a
+    meeting's turns keep theirs.)"""
+    moved = {k: v for k, v in mapping.items() if k != v}
+    if not moved:
         return meeting
 
     def m(pid: str | None) -> str | None:
-        return None if pid is None else mapping.get(pid, pid)
+        return None if pid is None else moved.get(pid, pid)
 
     def turn(t: Turn) -> Turn:
-        return replace(t, speaker=m(t.speaker)) if t.speaker in mapping else t
+        if t.speaker not in moved:
+            return t
+        if type(t) is Turn:  # (`replace`, without its look at the fields)
+            return Turn(t.id, moved[t.speaker], t.label, t.paragraphs, t.source, t.kind)
+        return replace(t, speaker=moved[t.speaker])
 
     def motion(mo: Motion) -> Motion:
+        if not any(s in moved for s in mo.submitter_ids):
+            return mo
         return replace(mo, submitter_ids=tuple(m(s) for s in mo.submitter_ids))
 
     return replace(
         meeting, chair=m(meeting.chair),
-        people=tuple(replace(p, id=mapping.get(p.id, p.id)) for p in meeting.people),
-        present=tuple(mapping.get(p, p) for p in meeting.present),
+        people=tuple(replace(p, id=moved[p.id]) if p.id in moved else p
+                     for p in meeting.people),
+        present=tuple(moved.get(p, p) for p in meeting.present),
         turns=tuple(turn(t) for t in meeting.turns),
         motions=tuple(motion(mo) for mo in meeting.motions))
 
