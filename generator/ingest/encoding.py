@@ -93,10 +93,7 @@ def decode_transcript(data: bytes, file: str) -> Decoded:
     # text, and the bytes are searched first, several times faster (most
     # transcripts hold no mojibake and no control character).
     utf8 = encoding == "utf-8"
-    if not (utf8 and _no_mojibake(data)):
-        repaired = _repair_mojibake(text, file, diags)
-    else:
-        repaired = text
+    repaired = text if utf8 and _no_mojibake(data) else _repair_mojibake(text, file, diags)
     if not (utf8 and repaired is text and _no_controls(data)):
         repaired = _remove_controls(repaired, file, diags)
     text = unicodedata.normalize("NFC", repaired)
