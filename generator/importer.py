@@ -134,6 +134,37 @@ _ROWS_HOLD_ALL = [f.name for f in fields(Turn)] == [
 
 TurnRow = tuple[str, str | None, str, str, str, int]
 
+# A turn without paragraphs (and a source) made by giving the object its
+# fields' dict, in field order, as the dataclasses' __init__ would fill it,
+# without their one `object.__setattr__` call per field (frozen): about half
+# the time, for the ~100 turns of every transcript made again in a worker
+# (`written_ahead`) and in this process (`_with_turns`). Only while both are
+# plain dataclasses with a __dict__, the fields a row holds and no
+# __post_init__; else by their constructors.
+_FILL_FIELDS = _ROWS_HOLD_ALL and not any(
+    hasattr(cls, "__slots__") or hasattr(cls, "__post_init__") for cls in (Turn, Source))
+_new_object, _set_field = object.__new__, object.__setattr__
+
+
+def _source(file: str, line: int) -> Source:
+    """``Source(file, line)`` (see `_FILL_FIELDS`)."""
+    if not _FILL_FIELDS:
+        return Source(file, line)
+    source = _new_object(Source)
+    _set_field(source, "__dict__", {"file": file, "line": line})
+    return source
+
+
+def _bare_turn(tid: str, speaker: str | None, label: str, source: Source,
+               kind: TurnKind) -> Turn:
+    """``Turn(tid, speaker, label, (), source, kind)`` (see `_FILL_FIELDS`)."""
+    if not _FILL_FIELDS:
+        return Turn(tid, speaker, label, (), source, kind)
+    turn = _new_object(Turn)
+    _set_field(turn, "__dict__", {"id": tid, "speaker": speaker, "label": label,
+                                  "paragraphs": (), "source": source, "kind": kind})
+    return turn
+
 
 def _turn_rows(meeting: Meeting) -> tuple[TurnRow, ...] | None:
     """The turns of a meeting written ahead (no paragraphs), each as (id,
@@ -156,8 +187,8 @@ def _with_turns(display: str, source_sha256: str, sidecar_sha256: str | None,
                 shapes: tuple[Shape, ...] | None) -> ParsedFile:
     """A `ParsedFile` as `ParsedFile.__reduce__` pickled it, turns made again."""
     kinds = _TURN_KINDS
-    meetings = tuple(replace(m, turns=tuple(Turn(tid, speaker, label, (), Source(file, line),
-                                                 kinds[kind])
+    meetings = tuple(replace(m, turns=tuple(_bare_turn(tid, speaker, label, _source(file, line),
+                                                       kinds[kind])
                                             for tid, speaker, label, kind, file, line in rows))
                      for m, rows in slim)
     return ParsedFile(display, source_sha256, sidecar_sha256, meetings, diagnostics, blocks,
@@ -330,8 +361,8 @@ def written_ahead(parsed: ParsedFile) -> ParsedFile:
     return replace(
         parsed, blocks=tuple(write_blocks(m) for m in parsed.meetings),
         shapes=tuple(Shape.of(m) for m in parsed.meetings),
-        meetings=tuple(replace(m, turns=tuple(Turn(t.id, t.speaker, t.label, (), t.source, t.kind)
-                                              for t in m.turns))
+        meetings=tuple(replace(m, turns=tuple(_bare_turn(t.id, t.speaker, t.label, t.source,
+                                                         t.kind) for t in m.turns))
                        for m in parsed.meetings))
 
 

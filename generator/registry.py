@@ -28,7 +28,14 @@ from operator import attrgetter
 import yaml
 
 from generator.errors import Diagnostic, error, warning
-from generator.markdown_syntax import YamlLoader, yaml_error_line, yaml_scalar
+from generator.markdown_syntax import (
+    YamlLoader,
+    read_flow_list,
+    read_flow_map,
+    read_yaml_scalar,
+    yaml_error_line,
+    yaml_scalar,
+)
 from generator.model import Meeting, Motion, Person, Turn
 from generator.slugs import slugify
 
@@ -512,23 +519,33 @@ def _fuller_id(before: RegistryPerson | None, after: RegistryPerson, registry: R
 
 
 def rename_people(meeting: Meeting, mapping: dict[str, str]) -> Meeting:
-    """Every person reference of the meeting passed through `mapping`."""
-    if all(k == v for k, v in mapping.items()):
+    """Every person reference of the meeting passed through `mapping`. (Only
+    the records holding an id that changes are made again: most of a
+    meeting's turns keep theirs.)"""
+    moved = {k: v for k, v in mapping.items() if k != v}
+    if not moved:
         return meeting
 
     def m(pid: str | None) -> str | None:
-        return None if pid is None else mapping.get(pid, pid)
+        return None if pid is None else moved.get(pid, pid)
 
     def turn(t: Turn) -> Turn:
-        return replace(t, speaker=m(t.speaker)) if t.speaker in mapping else t
+        if t.speaker not in moved:
+            return t
+        if type(t) is Turn:  # (`replace`, without its look at the fields)
+            return Turn(t.id, moved[t.speaker], t.label, t.paragraphs, t.source, t.kind)
+        return replace(t, speaker=moved[t.speaker])
 
     def motion(mo: Motion) -> Motion:
+        if not any(s in moved for s in mo.submitter_ids):
+            return mo
         return replace(mo, submitter_ids=tuple(m(s) for s in mo.submitter_ids))
 
     return replace(
         meeting, chair=m(meeting.chair),
-        people=tuple(replace(p, id=mapping.get(p.id, p.id)) for p in meeting.people),
-        present=tuple(mapping.get(p, p) for p in meeting.present),
+        people=tuple(replace(p, id=moved[p.id]) if p.id in moved else p
+                     for p in meeting.people),
+        present=tuple(moved.get(p, p) for p in meeting.present),
         turns=tuple(turn(t) for t in meeting.turns),
         motions=tuple(motion(mo) for mo in meeting.motions))
 
@@ -622,7 +639,9 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
     """Read people.yaml; problems become diagnostics with file and line."""
     lines = text.splitlines()
     try:
-        data = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - a safe loader
+        data = read_written(text)  # (the import writes this file; YAML reads it ~10x slower)
+        if data is None:
+            data = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         line, message = yaml_error_line(exc)
         return Registry(), [error(f"speaker registry is not valid YAML: {message}", file, line,
@@ -655,6 +674,72 @@ def parse_registry(text: str, file: str) -> tuple[Registry, list[Diagnostic]]:
             _str(entry.get("note"))))
     registry = Registry(tuple(people))
     return registry, diags + check_registry(registry, line_of, file)
+
+
+def read_written(text: str) -> dict[str, dict] | None:
+    """What `YamlLoader` reads from people.yaml exactly as `dump_registry`
+    writes it (header, then per person its id, name, aliases, parties, roles
+    and note, each scalar as `yaml_scalar` writes it), read line by line;
+    None for anything else (edited by hand, or no one in it), which YAML reads."""
+    lines = text.split("\n")
+    header = HEADER.rstrip("\n").split("\n")
+    if lines[:len(header)] != header or lines[-1] != "":
+        return None
+    people: dict[str, dict] = {}
+    at, end = len(header), len(lines) - 1
+
+    def scalar(prefix: str) -> tuple[str | None] | None:
+        nonlocal at
+        line = lines[at] if at < end else ""
+        if not line.startswith(prefix):
+            return None
+        at += 1
+        return read_yaml_scalar(line[len(prefix):])
+
+    def spells(key: str) -> list[dict] | None:
+        nonlocal at
+        line = lines[at] if at < end else ""
+        at += 1
+        if line == f"  {key}: []":
+            return []
+        if line != f"  {key}:":
+            return None
+        found = []
+        while at < end and lines[at].startswith("  - {"):
+            item = read_flow_map(lines[at][4:])
+            if item is None:
+                return None
+            found.append(item)
+            at += 1
+        return found or None
+
+    while at < end:
+        if lines[at] != "" or at + 1 == end or not lines[at + 1].endswith(":"):
+            return None
+        pid = read_yaml_scalar(lines[at + 1][:-1])
+        at += 2
+        if pid is None or pid[0] is None or pid[0] in people:
+            return None
+        name = scalar("  name: ")
+        aliases_line = lines[at] if at < end else ""
+        at += 1
+        aliases = read_flow_list(aliases_line[len("  aliases: "):]) \
+            if aliases_line.startswith("  aliases: ") else None
+        if name is None or aliases is None:
+            return None
+        entry: dict = {"name": name[0], "aliases": aliases}
+        for key in ("parties", "roles"):
+            items = spells(key)
+            if items is None:
+                return None
+            entry[key] = items
+        if at < end and lines[at].startswith("  note: "):
+            note = scalar("  note: ")
+            if note is None:
+                return None
+            entry["note"] = note[0]
+        people[pid[0]] = entry
+    return people or None
 
 
 def _duplicate_keys(lines: list[str], file: str) -> list[Diagnostic]:

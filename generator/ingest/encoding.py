@@ -86,11 +86,56 @@ def decode_transcript(data: bytes, file: str) -> Decoded:
     text, encoding = _decode_bytes(data, file, diags)
     if text is None:
         return Decoded(None, tuple(diags), encoding)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _repair_mojibake(text, file, diags)
-    text = _remove_controls(text, file, diags)
-    text = unicodedata.normalize("NFC", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Valid UTF-8 (`encoding`): the text is the bytes decoded (but a BOM), so a
+    # character sequence absent from the bytes' decoding is absent from the
+    # text, and the bytes are searched first, several times faster (most
+    # transcripts hold no mojibake and no control character).
+    utf8 = encoding == "utf-8"
+    repaired = text if utf8 and _no_mojibake(data) else _repair_mojibake(text, file, diags)
+    if not (utf8 and repaired is text and _no_controls(data)):
+        repaired = _remove_controls(repaired, file, diags)
+    text = unicodedata.normalize("NFC", repaired)
     return Decoded(text, tuple(diags), encoding)
+
+
+# `_no_mojibake` and `_no_controls`: one byte-to-class translation of the
+# UTF-8 bytes, then substring searches for the class sequences a match would
+# need. Classes: 1 a control byte (C0 but tab, LF and CR; DEL); 2 the lead
+# byte C2; 3 a continuation byte 80-9F; 4 the lead byte E2; 5 the lead byte
+# EF; 6 A8 or A9; 7 BB; 8 BF.
+_CLASS_OF_BYTE = bytearray(256)
+for _byte in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F):
+    _CLASS_OF_BYTE[_byte] = 1
+_CLASS_OF_BYTE[0xC2], _CLASS_OF_BYTE[0xE2], _CLASS_OF_BYTE[0xEF] = 2, 4, 5
+for _byte in range(0x80, 0xA0):
+    _CLASS_OF_BYTE[_byte] = 3
+_CLASS_OF_BYTE[0xA8] = _CLASS_OF_BYTE[0xA9] = 6
+_CLASS_OF_BYTE[0xBB], _CLASS_OF_BYTE[0xBF] = 7, 8
+_BYTE_CLASSES = bytes(_CLASS_OF_BYTE)
+del _byte, _CLASS_OF_BYTE
+# A MOJIBAKE match starts with a character U+00C2-U+00F4 (UTF-8: C3 82-B4)
+# followed by one of `_CONT` (each as its UTF-8 bytes).
+_MOJIBAKE_START = re.compile(b"\xc3[\x82-\xb4](?:" + b"|".join(sorted(
+    {re.escape(c.encode("utf-8")) for c in "".join(map(chr, range(0x80, 0xC0))) + _CP1252_HIGH}))
+    + b")")
+
+
+def _no_mojibake(data: bytes) -> bool:
+    """Whether no decoding of a part of the UTF-8 `data` holds a `MOJIBAKE`
+    match (or starts with `DOUBLE_BOM`): `_repair_mojibake` would change nothing."""
+    return _MOJIBAKE_START.search(data) is None
+
+
+def _no_controls(data: bytes) -> bool:
+    """Whether no decoding of a part of the UTF-8 `data` holds a character
+    `_remove_controls` removes or replaces (C0 but tab, LF and CR; DEL; the
+    C1 controls U+0080-U+009F, NEL among them; U+2028, U+2029, U+FEFF; a
+    form feed anywhere): it would change nothing."""
+    classes = data.translate(_BYTE_CLASSES)
+    return (b"\x01" not in classes and b"\x02\x03" not in classes
+            and b"\x04\x03\x06" not in classes and b"\x05\x07\x08" not in classes)
 
 
 def _decode_bytes(data: bytes, file: str, diags: list[Diagnostic]) -> tuple[str | None, str]:

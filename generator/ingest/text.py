@@ -370,7 +370,10 @@ def _number_motions(text: str, built: Built, pending: list[int], roster) -> None
 
 def parse_text(text: str, file: str) -> ParseResult:
     """Parse one text transcript (any variant) into a meeting."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0c", "\n")
+    if "\r" in text:  # (decoded text has none: a look is cheaper than two replaces)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x0c" in text:
+        text = text.replace("\x0c", "\n")
     variant = detect_variant(text)
     evidence = word_evidence(text)
     if variant == FLAT:
