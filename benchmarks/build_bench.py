@@ -8,7 +8,10 @@ from scratch, build from scratch (``build --clean --verbose``: per-stage times),
 rebuild with nothing changed, after editing one transcript and after editing one
 template; then render the same Markdown (``content/``) with Hugo and with the
 bare loop. Every run is a subprocess; its peak memory is the sum of the
-proportional set size (PSS) of its whole process tree, sampled every 50 ms.
+proportional set size (PSS) of its whole process tree, sampled as often as
+costs the sampler at most a twentieth of a core (reading a process's PSS
+walks its page tables), or the peak resident size of its largest process
+where that is higher (see README.md).
 """
 
 from __future__ import annotations
@@ -61,7 +64,24 @@ def _children_map() -> dict[int, list[int]]:
 
 
 def process_tree(root: int) -> list[int]:
-    """`root` and every process descended from it."""
+    """`root` and every process descended from it: from each thread's list of
+    the children it forked (``/proc/<pid>/task/<tid>/children``: a few reads,
+    not the whole of ``/proc``), else by every process's parent."""
+    if not os.path.exists(f"/proc/{root}/task/{root}/children"):
+        return _tree_by_parents(root)
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        with contextlib.suppress(OSError):
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(OSError), \
+                        open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                    todo.extend(map(int, fh.read().split()))
+    return tree
+
+
+def _tree_by_parents(root: int) -> list[int]:
     tree, todo, children = [], [root], _children_map()
     while todo:
         pid = todo.pop()
@@ -103,37 +123,50 @@ def _memory_kb(pid: int) -> int:
     return 0
 
 
-class TreeSampler(threading.Thread):
-    """Samples the memory of a process and all its descendants, and the CPU
-    time they used so far (`cpu_so_far`: a process's last sample counts after
-    it ended, so a process that lived less than an interval may be missed)."""
+MEMORY_SPACING = 20  # memory is read again after 20 times what reading it took
 
-    def __init__(self, pid: int, interval: float = 0.05):
+
+class TreeSampler(threading.Thread):
+    """Samples the CPU time used so far by a process and all its descendants
+    every `interval` (`cpu_so_far`: a process's last sample counts after it
+    ended, so a process that lived less than an interval may be missed), and
+    their memory as often as keeps the sampler's share of a core under
+    1/`MEMORY_SPACING` (`cpu_used` is what the sampler itself spent)."""
+
+    def __init__(self, pid: int, interval: float = 0.1):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_kb = 0
+        self.cpu_used = 0.0
         self._cpu_by_pid: dict[int, float] = {}
         self._halt = threading.Event()
         self._lock = threading.Lock()
 
     def run(self) -> None:
+        memory_due = 0.0
         while not self._halt.is_set():
-            self.sample()
+            started = time.thread_time()
+            tree = self._sample_cpu()
+            if time.monotonic() >= memory_due:
+                read_from = time.thread_time()
+                self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in tree))
+                memory_due = time.monotonic() + MEMORY_SPACING * (time.thread_time() - read_from)
+            self.cpu_used += time.thread_time() - started
             self._halt.wait(self.interval)
 
-    def sample(self) -> None:
+    def _sample_cpu(self) -> list[int]:
         tree = process_tree(self.pid)
-        self.peak_kb = max(self.peak_kb, sum(_memory_kb(pid) for pid in tree))
         with self._lock:
             for pid in tree:
                 cpu = _cpu_seconds(pid)
                 if cpu is not None:
                     self._cpu_by_pid[pid] = max(cpu, self._cpu_by_pid.get(pid, 0.0))
+        return tree
 
     def cpu_so_far(self) -> float:
         """The process tree's CPU seconds up to now (sampled now)."""
         with contextlib.suppress(OSError):
-            self.sample()
+            self._sample_cpu()
         with self._lock:
             return sum(self._cpu_by_pid.values())
 
@@ -151,6 +184,7 @@ class Run:
     stderr: str = ""
     stages: dict[str, float] = field(default_factory=dict)
     stage_cpu: dict[str, float] = field(default_factory=dict)  # CPU-s of the tree per stage
+    sampler_cpu: float = 0.0  # CPU-s the measuring thread spent (not in `cpu`)
 
 
 def _stage_line(line: str) -> tuple[str, float] | None:
@@ -191,7 +225,8 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Run:
     peak = sampler.peak_kb / 1024
     if after.ru_maxrss > before.ru_maxrss:  # a child set a new record: trust it if larger
         peak = max(peak, after.ru_maxrss / 1024)
-    return Run(wall, cpu, peak, proc.returncode, err[-4000:], stages, stage_cpu)
+    return Run(wall, cpu, peak, proc.returncode, err[-4000:], stages, stage_cpu,
+               sampler.cpu_used)
 
 
 # --- the archive and the project around it ------------------------------------------
@@ -344,6 +379,7 @@ def bench_size(n: int, seed: int, jobs: int, hugo: bool) -> dict:
     def step(name: str, cmd: list[str], cwd: Path | None = None) -> Run:
         run = measure(cmd, cwd)
         print(f"[{n}] {name}: {run.wall:.2f} s, cpu {run.cpu:.1f} s, peak {run.peak_mb:.0f} MB"
+              f" (sampler {run.sampler_cpu:.1f} CPU-s)"
               + (f", exit {run.code}" if run.code else ""), file=sys.stderr)
         if run.code not in (0, 1):
             print(run.stderr, file=sys.stderr)

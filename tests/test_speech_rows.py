@@ -6,10 +6,12 @@ import csv
 import io
 from dataclasses import replace
 
+from hypothesis import given
+from hypothesis import strategies as st
 from site_fixture import seed_meeting
 
 from generator.archive import build_archive
-from generator.feeds import csv_writer, write_speech_rows
+from generator.feeds import csv_row, write_speech_rows
 from generator.model import Person, Source, Turn, TurnKind
 
 
@@ -22,7 +24,7 @@ def test_rows_name_each_speaker_and_neutralise_formulas():
     meeting = replace(meeting, people=people, turns=turns)
     archive, _ = build_archive([meeting])
     out = io.StringIO()
-    speakers = write_speech_rows(csv_writer(out), archive, archive.full(archive.meetings[0]))
+    speakers = write_speech_rows(out, archive, archive.full(archive.meetings[0]))
     rows = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
     assert len(rows) == len(turns)
     assert speakers == tuple(dict.fromkeys(t.speaker for t in turns if t.speaker))
@@ -31,3 +33,20 @@ def test_rows_name_each_speaker_and_neutralise_formulas():
     assert bad[8:10] == ["2", "'=1+1\n\ntweede"]
     assert bad[10].endswith("#t90")
     assert rows[-1][3:9] == ["procedural", "", "", "", "", "0"]
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# text that holds what the CSV rules are about: commas, quotes, line ends, formula starts
+_TEXT = st.text(st.sampled_from([",", '"', "\r", "\n", "\t", "=", "+", "-", "@", "'", " ",
+                                 "a", "é", "\u2028", "\x00"]) | st.characters())
+
+
+@given(st.lists(_TEXT | st.integers(), min_size=2, max_size=8))
+def test_a_row_is_what_the_csv_module_writes_of_the_neutralised_cells(values):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(
+        ["'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v for v in values])
+    assert csv_row(values) == out.getvalue()
+    back = next(csv.reader(io.StringIO(csv_row(values), newline="")))
+    assert back == ["'" + v if isinstance(v, str) and v.startswith(_FORMULA) else str(v)
+                    for v in values]
