@@ -69,8 +69,10 @@ def _flat_header(text: str, line_at: Callable[[int], int]) -> tuple[str | None, 
     line-wrapped report. A Handelingen item starts "6 Staat van de
     Volkshuisvesting Voorzitter: Martin Bosma Staat van de Volkshuisvesting Aan
     de orde is …": the title is what precedes every header line (printed twice:
-    once), and is removed from the chair's line."""
-    head = re.sub(r"^\s*\d{1,3}\s+", "", text).strip()
+    once), and is removed from the chair's line. The item's number goes only
+    before a heading (a capital): "136 staat …" at the start of a cut
+    extraction is text, and stays."""
+    head = re.sub(r"^\s*\d{1,3}\s+(?=[A-Z])", "", text).strip()
     pieces = [p.strip() for p in HEADER_BREAK.split(head) if p.strip()]
     title = None
     if pieces and not HEADER_BREAK.match(" " + pieces[0]):
