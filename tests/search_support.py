@@ -4,7 +4,7 @@ relevance judgments of tests/search_relevance.yaml resolved to record numbers.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -71,3 +71,22 @@ def judged_queries(records: list[SearchRecord]) -> list[Judged]:
         docs = tuple(dict.fromkeys(d for ref in item["relevant"] for d in resolve(ref, records)))
         out.append(Judged(item["query"], item["kind"], item.get("filters") or {}, docs))
     return out
+
+
+def example_pieces(count: int, changed: int | None = None) -> tuple[Meeting, ...]:
+    """The example meeting cut into `count` meetings (every `count`-th turn;
+    the motions in the first); with `changed`, one word of that piece's first
+    speech differs."""
+    whole = example_meetings()[0]
+    pieces = []
+    for i in range(count):
+        turns = whole.turns[i::count]
+        if i == changed:
+            first = next(n for n, t in enumerate(turns) if t.paragraphs)
+            turn = turns[first]
+            edited = replace(
+                turn, paragraphs=(turn.paragraphs[0] + " Sanctiepakket.", *turn.paragraphs[1:]))
+            turns = (*turns[:first], edited, *turns[first + 1:])
+        pieces.append(replace(whole, id=f"{whole.id}-{i}", turns=turns,
+                              motions=whole.motions if i == 0 else ()))
+    return tuple(pieces)

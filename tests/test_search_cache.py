@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from search_support import example_meetings, people_of
+from search_support import example_meetings, example_pieces, people_of
 
 from generator.model import Meeting
 from generator.search import default_splitter
@@ -28,19 +28,7 @@ def digest(folder: Path) -> dict[str, str]:
 def archive(changed: bool = False) -> tuple[Meeting, ...]:
     """The example meeting cut into `PIECES` meetings; with `changed`, one word
     of the third one's first speech differs."""
-    whole = example_meetings()[0]
-    pieces = []
-    for i in range(PIECES):
-        turns = whole.turns[i::PIECES]
-        if changed and i == 2:
-            first = next(n for n, t in enumerate(turns) if t.paragraphs)
-            turn = turns[first]
-            edited = dataclasses.replace(
-                turn, paragraphs=(turn.paragraphs[0] + " Sanctiepakket.", *turn.paragraphs[1:]))
-            turns = (*turns[:first], edited, *turns[first + 1:])
-        pieces.append(dataclasses.replace(whole, id=f"{whole.id}-{i}", turns=turns,
-                                          motions=whole.motions if i == 0 else ()))
-    return tuple(pieces)
+    return example_pieces(PIECES, 2 if changed else None)
 
 
 def build(meetings: tuple[Meeting, ...], out: Path, cache: Path | None = None,

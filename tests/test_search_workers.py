@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from search_support import example_meetings
+from search_support import example_pieces
 
 import generator.search as search
 from generator.archive import build_archive, outline
@@ -29,19 +29,7 @@ PIECES = 6
 def pieces(changed: int | None = None) -> tuple[Meeting, ...]:
     """The example meeting cut into `PIECES` meetings (motions in the first);
     with `changed`, one word of that piece's first speech differs."""
-    whole = example_meetings()[0]
-    out = []
-    for i in range(PIECES):
-        turns = whole.turns[i::PIECES]
-        if i == changed:
-            first = next(n for n, t in enumerate(turns) if t.paragraphs)
-            turn = turns[first]
-            edited = dataclasses.replace(
-                turn, paragraphs=(turn.paragraphs[0] + " Sanctiepakket.", *turn.paragraphs[1:]))
-            turns = (*turns[:first], edited, *turns[first + 1:])
-        out.append(dataclasses.replace(whole, id=f"{whole.id}-{i}", turns=turns,
-                                       motions=whole.motions if i == 0 else ()))
-    return tuple(out)
+    return example_pieces(PIECES, changed)
 
 
 class Texts:
