@@ -59,20 +59,27 @@ def build_project(project: Project, content_seen: Callable[[Snapshot], None] | N
     from generator.sitebuild import build_site, collector_paused
 
     keep_parsed_files()
-    try:
-        with collector_paused():  # (as `generator.cli.cmd_import`)
+    # The collector stays off for the whole build, and `settle_heap` collects
+    # once at its end, before it is on again (the import as
+    # `generator.cli.cmd_import`; the stages pause it anyway, rendering
+    # collects by itself). Left on between the stages, it traversed each
+    # stage's survivors when the stage ended, again in the next older
+    # generation, and then `settle_heap` did.
+    with collector_paused():
+        try:
             outcome = import_transcripts(project, force=False,
                                          listing=inputs.listing(project) if inputs else None)
-        for line in outcome.messages:
-            print(line, file=sys.stderr)
-        diagnostics = list(outcome.diagnostics)
-        content = inputs.look(project.content_dir) if inputs is not None and inputs.look \
-            else snapshot(project.content_dir)
-        if content_seen is not None:
-            content_seen(content)
-        diagnostics += build_site(project, verbose=False, clean=False, jobs=0, stats=content)
-    finally:
-        settle_heap()
+            for line in outcome.messages:
+                print(line, file=sys.stderr)
+            diagnostics = list(outcome.diagnostics)
+            content = inputs.look(project.content_dir) if inputs is not None and inputs.look \
+                else snapshot(project.content_dir)
+            if content_seen is not None:
+                content_seen(content)
+            diagnostics += build_site(project, verbose=False, clean=False, jobs=0,
+                                      stats=content)
+        finally:
+            settle_heap()
     return diagnostics
 
 

@@ -466,3 +466,42 @@ def test_the_listing_a_preview_hands_over_is_the_one_the_import_makes(tmp_path: 
     assert listing.transcripts == _regular_files(transcripts)
     assert listing.content == _regular_files(project.content_dir)
     assert "linked.txt" in listing.transcripts and "aside.txt" not in listing.transcripts
+
+
+def test_a_preview_build_collects_once_after_it_and_leaves_the_collector_on(
+        built: Path, tmp_path: Path):
+    """The collector is off for the whole of a preview's build (the stages
+    pause it anyway): the only collections are rendering's own (none for a
+    one-transcript edit of this archive) and the full one `settle_heap`
+    makes after it, which still finds the build's cyclic garbage; the
+    collector is on again after, and the site is a clean build's."""
+    import gc
+
+    from generator.project_lock import project_lock
+    from generator.serve import Preview
+
+    root = copy_built(built, tmp_path / "project")
+    preview = Preview(load_project(root))
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "stop":
+            collections.append(info["generation"])
+
+    with project_lock(root, "serve"):
+        assert preview.rebuild()
+        preview.warm()
+        edit_transcript(root, 1)
+        gc.callbacks.append(seen)
+        try:
+            assert preview.rebuild()
+        finally:
+            gc.callbacks.remove(seen)
+        assert not preview.errors
+        assert gc.isenabled()
+        assert collections[-1:] == [2]  # `settle_heap`'s, last
+        assert all(generation == 1 for generation in collections[:-1])  # rendering's
+        cycle: list = []
+        cycle.append(cycle)
+        del cycle  # (garbage the next automatic collection finds: the collector is on)
+    assert file_tree(root / "site") == clean_site(root, tmp_path)
