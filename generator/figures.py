@@ -171,21 +171,6 @@ def spoken_in(meetings: Sequence[Meeting], figures: Mapping[str, MeetingFigures]
     return spoke
 
 
-def _meeting_ids_by_person(meetings: Sequence[Meeting], figures: Mapping[str, MeetingFigures]
-                           ) -> dict[str, list[str]]:
-    """`spoken_in` as meeting ids."""
-    ids: dict[str, list[str]] = {}
-    for meeting in meetings:
-        mid = meeting.id
-        for pid in figures[mid].by_person:
-            found = ids.get(pid)
-            if found is None:
-                ids[pid] = [mid]
-            else:
-                found.append(mid)
-    return ids
-
-
 @dataclass
 class SpeakerMemo:
     """What a `SpeakerFigures` found so far (filled as it is asked): which
@@ -258,26 +243,6 @@ class SpeakerFigures(Mapping):
             found = self._outlines[person_id] = (
                 tuple(m.id for m in self._spoken_in(person_id)), self._verdicts_of(person_id))
         return found
-
-    def outlines(self) -> dict[str, tuple[tuple[str, ...], VerdictCounts]]:
-        """`outline` of every person, by id in order, those not known yet
-        made together: the meeting ids of each from one pass over the
-        meetings' figures, without `spoken_in`'s list of meetings per person
-        and a tuple of their ids made from it (a one-off build's page check
-        asks for every speaker's: 0.23-0.28 of 0.29 CPU-s at 10,000
-        meetings went to those two)."""
-        known = self._outlines
-        missing = [pid for pid in self._people if pid not in known]
-        if missing:
-            spoke = self.memo.spoke
-            if spoke is not None:
-                ids = {pid: [m.id for m in spoke.get(pid, ())] for pid in missing}
-            else:
-                ids = _meeting_ids_by_person(self._meetings, self._figures)
-            verdicts_of, empty = self._verdicts_of, []
-            for pid in missing:
-                known[pid] = (tuple(ids.get(pid, empty)), verdicts_of(pid))
-        return {pid: known[pid] for pid in self._people}
 
     def __contains__(self, person_id: object) -> bool:
         return person_id in self._known

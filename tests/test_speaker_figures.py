@@ -56,27 +56,6 @@ def test_each_speakers_chart_data_made_alone_is_the_definitions(found, asked):
     assert pickle.loads(pickle.dumps(speakers)) == expected  # pickled as its items
 
 
-@settings(max_examples=60, deadline=None)
-@given(meetings, st.lists(st.sampled_from(PEOPLE), unique=True), st.booleans())
-def test_every_speakers_outline_made_together_is_the_definitions(found, first, spoke_first):
-    """`SpeakerFigures.outlines` (all at once, the page check's) gives what the
-    definition gives of each speaker's chart data, whichever outlines were
-    asked for one at a time before and whether `spoken_in` was made before."""
-    archive, _ = build_archive([meeting(i, *m) for i, m in enumerate(found)])
-    expected = {pid: (tuple(m.meeting for m in data.meetings), data.verdicts)
-                for pid, data in eager(archive).items()}
-    speakers = archive.chart_data.speakers
-    if spoke_first:
-        speakers.spoke()
-    for pid in first:
-        if pid in speakers:
-            assert speakers.outline(pid) == expected[pid]
-    assert speakers.outlines() == expected
-    assert list(speakers.outlines()) == list(expected)  # by id
-    assert speakers.outlines() == expected  # (asked again: the same)
-    assert {pid: speakers.outline(pid) for pid in speakers} == expected
-
-
 @settings(max_examples=40, deadline=None)
 @given(meetings)
 def test_the_page_checks_speaker_outlines_are_those_of_the_chart_data_made(found):
