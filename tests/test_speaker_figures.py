@@ -60,7 +60,7 @@ def test_each_speakers_chart_data_made_alone_is_the_definitions(found, asked):
 @given(meetings)
 def test_the_page_checks_speaker_outlines_are_those_of_the_chart_data_made(found):
     """`generator.pagedeps.speaker_outlines` of the lazy `SpeakerFigures`
-    (from their outlines, made together) equals what it gives of the chart
+    (made from their outlines) equals what it gives of the chart
     data made for every speaker (a plain mapping)."""
     from generator.pagedeps import speaker_outlines
 
