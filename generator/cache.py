@@ -213,7 +213,7 @@ class BuildCache:
                                  root=project.root, stats=stats)
         self.meeting_digests: dict[str, str] = {}  # meeting id -> content hash + salt
         self._digest_by_meeting: dict[str, str] = {}  # meeting id -> content file hash
-        self._path_by_meeting: dict[str, Path] = {}  # meeting id -> its content file
+        self._path_by_meeting: dict[str, str] = {}  # meeting id -> its content file
         self._token_by_meeting: dict[str, str] = {}  # meeting id -> `StoredOutline.token`
         self._outlines: Any = None  # `generator.outline_store.OutlineStore`, when loading
         self._registry: tuple[str, Any] | None = None  # (key, value) of `registry`
@@ -407,7 +407,7 @@ class BuildCache:
 
     def loader(self, read: Callable[[Project, Path], tuple[Meeting | None, list]],
                registry: Any, jobs: int = 1
-               ) -> Callable[[Project, Sequence[Path]], Iterator[tuple[Meeting | None, list]]]:
+               ) -> Callable[[Project, Sequence[str]], Iterator[tuple[Meeting | None, list]]]:
         """A reader of content files (`generator.content.ContentsReader`)
         giving each file's outline with the speaker `registry` applied
         (`generator.registry.apply_registry`), in order: an unchanged file's
@@ -423,7 +423,7 @@ class BuildCache:
         self._read = read
         salt = self._facts_salt()
 
-        def load(project: Project, paths: Sequence[Path]
+        def load(project: Project, paths: Sequence[str]
                  ) -> Iterator[tuple[Meeting | None, list]]:
             keys = [self.files.key(path) for path in paths]
             digests = [self.files.digest(path) for path in paths]
@@ -434,8 +434,8 @@ class BuildCache:
             def parse(batch: Sequence[int]) -> list[tuple[Meeting | None, tuple]]:
                 made = []
                 for i in batch:
-                    meeting, diagnostics = self._parsed(read, project, paths[i], digests[i],
-                                                        outlines=True)
+                    meeting, diagnostics = self._parsed(read, project, Path(paths[i]),
+                                                        digests[i], outlines=True)
                     made.append((None if meeting is None else apply_registry(meeting, registry),
                                  tuple(diagnostics)))
                 return made
@@ -517,10 +517,11 @@ class BuildCache:
         """Write the pickles of a loaded meeting again (removed since the
         outline store gave its outline): parsed from its content file if that
         still has the hash it was loaded with."""
-        path = self._path_by_meeting.get(meeting_id)
+        found = self._path_by_meeting.get(meeting_id)
         digest = self._digest_by_meeting.get(meeting_id)
-        if path is None or digest is None or self._read is None:
+        if found is None or digest is None or self._read is None:
             return
+        path = Path(found)
         from generator.archive import outline
 
         with contextlib.suppress(OSError):

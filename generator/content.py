@@ -18,13 +18,21 @@ from generator.registry import REGISTRY_FILE, Registry, apply_registry, load_reg
 def content_paths(project: Project) -> list[Path]:
     """The content files (``*.md`` but READMEs and hidden files), by name: one
     `scandir` and string work (pathlib's glob and sort were ~0.2 s at 10,000)."""
+    return list(map(Path, content_files(project)))
+
+
+def content_files(project: Project) -> list[str]:
+    """`content_paths` as strings (a build's loading names each file by its
+    path as a string: a `Path` per file, and its string made again from its
+    parts, took 0.08-0.11 CPU-s at 10,000 files against ~0.02)."""
     folder = project.content_dir
     try:
         with os.scandir(folder) as entries:
             names = [e.name for e in entries if e.name.endswith(".md")]
     except OSError:  # (not a folder)
         return []
-    return [folder / name for name in sorted(names)
+    top = os.fspath(folder / "_")[:-1]  # (the folder's part of a path in it, as pathlib joins)
+    return [top + name for name in sorted(names)
             if not name.lower().startswith("readme") and not name.startswith(".")]
 
 
@@ -46,7 +54,7 @@ def read_content_file(project: Project, path: Path) -> tuple[Meeting | None, lis
 
 
 ContentReader = Callable[[Project, Path], tuple[Meeting | None, list[Diagnostic]]]
-ContentsReader = Callable[[Project, Sequence[Path]],
+ContentsReader = Callable[[Project, Sequence[str]],  # (the files' paths as strings)
                           Iterable[tuple[Meeting | None, list[Diagnostic]]]]
 
 
@@ -65,17 +73,20 @@ def load_meetings(project: Project, read: ContentReader | None = None,
     registry_, found = registry if registry is not None else _load_registry(project)
     diagnostics = list(found)
     meetings: dict[str, Meeting] = {}
-    paths = content_paths(project)
-    reader = read or read_content_file
-    results = applied(project, paths) if applied is not None else (
-        reader(project, path) for path in paths)
+    paths: Sequence[str | Path] = content_files(project)
+    if applied is not None:
+        results = applied(project, paths)  # type: ignore[arg-type]
+    else:
+        paths = list(map(Path, paths))
+        reader = read or read_content_file
+        results = (reader(project, path) for path in paths)
     for path, (meeting, diags) in zip(paths, results, strict=True):
         diagnostics += diags
         if meeting is None:
             continue
         if meeting.id in meetings:
             diagnostics.append(error(f"meeting id {meeting.id!r} is used by two content files; "
-                                     "this one is left out", project.display(path), 2,
+                                     "this one is left out", project.display(Path(path)), 2,
                                      hint="give each meeting its own 'id:'"))
             continue
         meetings[meeting.id] = meeting if applied else apply_registry(meeting, registry_)

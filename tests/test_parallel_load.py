@@ -71,7 +71,7 @@ def _noted(cache: BuildCache) -> tuple:
     """What the cache noted of each loaded meeting (its file by name: the
     projects compared are copies in two folders)."""
     return (cache.meeting_digests, cache._digest_by_meeting, cache._token_by_meeting,
-            {mid: path.name for mid, path in cache._path_by_meeting.items()})
+            {mid: Path(path).name for mid, path in cache._path_by_meeting.items()})
 
 
 def test_files_parsed_on_workers_load_as_in_process(built, tmp_path, monkeypatch,
