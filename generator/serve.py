@@ -64,7 +64,9 @@ def build_project(project: Project, content_seen: Callable[[Snapshot], None] | N
     # `generator.cli.cmd_import`; the stages pause it anyway, rendering
     # collects by itself). Left on between the stages, it traversed each
     # stage's survivors when the stage ended, again in the next older
-    # generation, and then `settle_heap` did.
+    # generation, and then `settle_heap` did: at 10,000 meetings a
+    # one-transcript rebuild spent 0.26-0.28 CPU-s in 32 collections, now
+    # 0.065-0.077 in `settle_heap`'s one (gc callbacks, loaded machine).
     with collector_paused():
         try:
             outcome = import_transcripts(project, force=False,
