@@ -1,0 +1,81 @@
+"""`split_batch` (one sort for a whole counted batch) against the plain cut
+of each meeting (`_split_each`: a sort and `np.unique` per meeting)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.search.analysis_cache import _split_each, split_batch
+from generator.search.index import IndexOptions, _TermCounter
+
+
+def _same(got, want) -> None:
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g.terms == w.terms
+        for field in ("term_index", "docs", "tfs", "doc_len"):
+            a, b = getattr(g, field), getattr(w, field)
+            assert a.dtype == b.dtype, field
+            assert a.tolist() == b.tolist(), field
+
+
+@st.composite
+def batches(draw):
+    """Postings as counting makes them (sorted by term, then record, each
+    pair once) over some records, and consecutive meetings over them."""
+    n_records = draw(st.integers(0, 12))
+    n_terms = draw(st.integers(1, 8))
+    pairs = draw(st.sets(st.tuples(st.integers(0, n_terms - 1),
+                                   st.integers(0, max(n_records - 1, 0))),
+                         max_size=40)) if n_records else set()
+    pairs = sorted(pairs)
+    sizes = draw(st.lists(st.integers(0, 4), max_size=6))
+    bounds, at = [], draw(st.integers(0, 2))
+    for size in sizes:
+        bounds.append((at, at + size))
+        at += size
+    records = max(n_records, at)
+    terms = np.array([t for t, _ in pairs], np.uint32)
+    docs = np.array([d for _, d in pairs], np.uint32)
+    tfs = np.array(draw(st.lists(st.integers(1, 255), min_size=len(pairs),
+                                 max_size=len(pairs))), np.uint8)
+    doc_len = np.arange(records, dtype=np.uint32) + 1
+    names = [f"w{i}" for i in range(n_terms)]
+    return names, terms, docs, tfs, doc_len, bounds
+
+
+@given(batches())
+@settings(max_examples=300, deadline=None)
+def test_split_batch_is_the_cut_of_each_meeting(batch):
+    _same(split_batch(*batch), _split_each(*batch))
+
+
+@given(batches(), st.randoms())
+@settings(max_examples=100, deadline=None)
+def test_postings_in_another_order_are_cut_per_meeting(batch, rnd):
+    names, terms, docs, tfs, doc_len, bounds = batch
+    order = list(range(len(terms)))
+    rnd.shuffle(order)
+    shuffled = (names, terms[order], docs[order], tfs[order], doc_len, bounds)
+    _same(split_batch(*shuffled), _split_each(*shuffled))
+
+
+def test_a_counted_batch_splits_as_each_meeting_alone():
+    texts = ["de kamer stemt over de motie", "motie aangenomen", "", "de minister antwoordt",
+             "kamer kamer kamer", "stemmingen over moties en amendementen"]
+    counter = _TermCounter(None, IndexOptions())
+    batch = [(t, "Jan Jansen", "VVD") for t in texts]
+    counted = counter.count(batch)
+    bounds = [(0, 2), (2, 3), (3, 6)]
+    got = split_batch(counter._terms, counted.terms, counted.docs, counted.tfs,
+                      counted.doc_len, bounds)
+    _same(got, _split_each(counter._terms, counted.terms, counted.docs, counted.tfs,
+                           counted.doc_len, bounds))
+    for (a, b), meeting in zip(bounds, got, strict=True):  # as if counted alone
+        alone = counter.count(batch[a:b])
+        names = [counter._terms[t] for t in sorted(set(alone.terms.tolist()))]
+        assert meeting.terms == names
+        assert meeting.docs.tolist() == alone.docs.tolist()
+        assert meeting.tfs.tolist() == alone.tfs.tolist()
