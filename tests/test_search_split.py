@@ -79,3 +79,14 @@ def test_a_counted_batch_splits_as_each_meeting_alone():
         assert meeting.terms == names
         assert meeting.docs.tolist() == alone.docs.tolist()
         assert meeting.tfs.tolist() == alone.tfs.tolist()
+
+
+@given(st.integers(0, 5000), st.lists(st.binary(max_size=40), max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_a_deep_file_of_base64_tiers_is_its_json(key, blobs):
+    import base64
+
+    from generator.search.index import _js, tiers_js
+
+    tiers = [base64.b64encode(b).decode("ascii") for b in blobs]
+    assert tiers_js(key, tiers) == _js("d", key, tiers)
