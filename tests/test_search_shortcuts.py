@@ -1,6 +1,7 @@
-"""`split_batch` (one sort for a whole counted batch) against the plain cut
-of each meeting (`_split_each`: a sort and `np.unique` per meeting)."""
-
+"""Shortcuts of the search stage against their plain definitions:
+`split_batch` (one sort for a whole counted batch) against the cut of each
+meeting (`_split_each`: a sort and `np.unique` per meeting), a deep-tier
+file's JSON, wordfreq's version."""
 from __future__ import annotations
 
 import numpy as np
@@ -90,3 +91,11 @@ def test_a_deep_file_of_base64_tiers_is_its_json(key, blobs):
 
     tiers = [base64.b64encode(b).decode("ascii") for b in blobs]
     assert tiers_js(key, tiers) == _js("d", key, tiers)
+
+
+def test_the_wordfreq_version_is_the_metadata_s():
+    from importlib.metadata import version
+
+    from generator.search import _wordfreq_version
+
+    assert _wordfreq_version() == version("wordfreq")
