@@ -99,3 +99,22 @@ def test_the_wordfreq_version_is_the_metadata_s():
     from generator.search import _wordfreq_version
 
     assert _wordfreq_version() == version("wordfreq")
+
+
+def test_the_lexicon_is_made_from_wordfreq_s_dict_as_before():
+    """`Lexicon.from_wordfreq` reads wordfreq's buckets; the plain definition
+    walks its frequency dict (sorted by frequency) to the floor."""
+    from wordfreq import get_frequency_dict
+
+    from generator.search.analysis import MIN_PART, Lexicon, fold
+
+    made = Lexicon.from_wordfreq()
+    plain: dict[str, float] = {}
+    for word, f in get_frequency_dict("nl").items():
+        if f < 10 ** (3.0 - 9):
+            break
+        folded = fold(word)
+        if folded.isalpha() and folded.isascii() and len(folded) >= MIN_PART:
+            plain[folded] = max(f, plain.get(folded, 0.0))
+    assert list(made.freq.items()) == list(plain.items())
+    assert made.digest() == Lexicon(plain).digest()
