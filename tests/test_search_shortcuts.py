@@ -5,6 +5,7 @@ file's JSON, wordfreq's version."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,3 +119,32 @@ def test_the_lexicon_is_made_from_wordfreq_s_dict_as_before():
             plain[folded] = max(f, plain.get(folded, 0.0))
     assert list(made.freq.items()) == list(plain.items())
     assert made.digest() == Lexicon(plain).digest()
+
+
+def test_records_are_made_as_their_constructor_makes_them():
+    """`build_records` fills each record's dict (`records._record`) and
+    keeps turn anchors: the same records, fields in the same order (the
+    same pickle), as `SearchRecord(...)` and `urls.turn_anchor` make."""
+    import dataclasses
+    import pickle
+
+    from search_support import example_meetings, people_of
+
+    from generator import urls
+    from generator.model import TurnKind
+    from generator.search.records import MOTION, SPEECH, SearchRecord, build_records
+
+    meetings = example_meetings()
+    records = build_records(meetings, people_of(meetings))
+    assert {r.type for r in records} == {SPEECH, MOTION}
+    speeches = [t for m in meetings for t in m.turns
+                if t.kind == TurnKind.SPEECH and any(p.strip() for p in t.paragraphs)]
+    assert [r.url.rpartition("#")[2] for r in records if r.type == SPEECH] \
+        == [urls.turn_anchor(t.id) for t in speeches]
+    for record in records:
+        made = SearchRecord(**dataclasses.asdict(record))
+        assert record == made and hash(record) == hash(made)
+        assert list(vars(record)) == [f.name for f in dataclasses.fields(SearchRecord)]
+        assert pickle.dumps(record) == pickle.dumps(made)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            record.text = ""  # type: ignore[misc]
