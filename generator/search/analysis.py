@@ -113,17 +113,22 @@ class Lexicon:
 
     @classmethod
     def from_wordfreq(cls, min_zipf: float = 3.0) -> Lexicon:
-        from wordfreq import get_frequency_dict, get_frequency_list
+        from wordfreq import cB_to_freq, get_frequency_dict, get_frequency_list
 
         loaded = get_frequency_dict.cache_info().currsize + get_frequency_list.cache_info().currsize
         freq: dict[str, float] = {}
         floor = 10 ** (min_zipf - 9)
-        for word, f in get_frequency_dict("nl").items():
+        # the words of `get_frequency_dict("nl")` in its order, most frequent
+        # first: its buckets of equal frequency as wordfreq reads them (its
+        # dict of all ~310,000 words took ~0.25 s of a clean build, serial)
+        for index, bucket in enumerate(get_frequency_list("nl")):
+            f = cB_to_freq(-index)
             if f < floor:
-                break  # the dict is sorted by frequency, most frequent first
-            folded = fold(word)
-            if folded.isalpha() and folded.isascii() and len(folded) >= MIN_PART:
-                freq[folded] = max(f, freq.get(folded, 0.0))
+                break
+            for word in bucket:
+                folded = fold(word)
+                if folded.isalpha() and folded.isascii() and len(folded) >= MIN_PART:
+                    freq[folded] = max(f, freq.get(folded, 0.0))
         if not loaded:  # wordfreq keeps what it read (~27 MB) for the life of the process
             get_frequency_dict.cache_clear()
             get_frequency_list.cache_clear()

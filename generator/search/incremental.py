@@ -66,6 +66,7 @@ from generator.search.index import (
     record_row,
     term_scale,
     tier_sizes,
+    tiers_js,
 )
 from generator.search.records import SearchRecord
 from generator.search.reuse import OutputFiles
@@ -654,7 +655,7 @@ class _Update:
             for term, k in parts:
                 text = new_tier(term, k)
                 tiers.append(text if text is not None else self._old_tier(term, k))
-            texts[f"d/{f}.js"] = _js("d", f, tiers)
+            texts[f"d/{f}.js"] = tiers_js(f, tiers)
 
     def _write(self, texts: dict[str, str | None], state: IndexState,
                n_encoded: int, norm2: np.ndarray | None) -> IndexStats:
