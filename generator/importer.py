@@ -1004,34 +1004,38 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
     unchanged: dict[str, _Unchanged] = {}
     twinned: list[Path] = []
     written_heads: list[_WrittenHead] = []
-    for file, sidecar, existing, said, key in plan:
-        if said is not None:
-            if type(existing) is not _Unchanged:  # (else: as the last import found it)
-                existing = _Unchanged(said, {e.file.name[:-3]: file.display for e in existing},
-                                      len(existing))
-            out.diagnostics += said
-            out.unchanged += existing.meetings
-            claimed.update(existing.claims)
-            unchanged[file.display] = existing
-            continue
-        parsed = next(parsed_files)
-        if key is None:
-            key = (f"{hashes.learn(file, parsed.source_sha256)}:"
-                   f"{hashes.learn(sidecar, parsed.sidecar_sha256)}:{version}")
-        said_from = len(out.diagnostics)
-        out.diagnostics += parsed.diagnostics
-        if parsed.meetings:
-            if twins is None:
-                twins = content_twins(twin_titles)
-            registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
-                                       writer, written_heads)
-            twinned += (project.content_dir / f"{slugify(m.id, fallback='vergadering')}.md"
-                        for m in parsed.meetings)
-            _remove_superseded(project, existing, parsed, out, writer)
-        else:
-            out.skipped += 1
-        # What parsing and resolving speakers said, repeated while it stays unchanged.
-        record.keep_said(file.display, key, out.diagnostics[said_from:])
+    try:
+        for file, sidecar, existing, said, key in plan:
+            if said is not None:
+                if type(existing) is not _Unchanged:  # (else: as the last import found it)
+                    existing = _Unchanged(said, {e.file.name[:-3]: file.display for e in existing},
+                                          len(existing))
+                out.diagnostics += said
+                out.unchanged += existing.meetings
+                claimed.update(existing.claims)
+                unchanged[file.display] = existing
+                continue
+            parsed = next(parsed_files)
+            if key is None:
+                key = (f"{hashes.learn(file, parsed.source_sha256)}:"
+                       f"{hashes.learn(sidecar, parsed.sidecar_sha256)}:{version}")
+            said_from = len(out.diagnostics)
+            out.diagnostics += parsed.diagnostics
+            if parsed.meetings:
+                if twins is None:
+                    twins = content_twins(twin_titles)
+                registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
+                                           writer, written_heads)
+                twinned += (project.content_dir / f"{slugify(m.id, fallback='vergadering')}.md"
+                            for m in parsed.meetings)
+                _remove_superseded(project, existing, parsed, out, writer)
+            else:
+                out.skipped += 1
+            # What parsing and resolving speakers said, repeated while it stays unchanged.
+            record.keep_said(file.display, key, out.diagnostics[said_from:])
+    except BaseException:  # what was written is still finished (durable, then renamed)
+        writer.close()
+        raise
     parsed_files.close()  # stop the workers now
     failed_paths: set[Path] = set()
     for failed in writer.close():
