@@ -346,9 +346,10 @@ class BackgroundWriter:
 
 def _fsync_one(entry: _Pending) -> None:
     """Flush one pending file to disk, through its descriptor or a new one
-    (closed after); a failure is kept in `entry.error`."""
+    (closed after; read-only: the way with syncfs is Linux's, whose fsync
+    takes any descriptor); a failure is kept in `entry.error`."""
     try:
-        fd = entry.fd if entry.fd is not None else os.open(entry.tmp, os.O_WRONLY)
+        fd = entry.fd if entry.fd is not None else os.open(entry.tmp, os.O_RDONLY)
         entry.fd = None
         try:
             os.fsync(fd)
