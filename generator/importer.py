@@ -47,7 +47,7 @@ from generator.markdown_io import (
     is_hand_edited,
     read_stamp,
     write_blocks,
-    write_meeting,
+    write_meeting_bytes,
 )
 from generator.markdown_syntax import read_flow_map, read_yaml_scalar
 from generator.model import Meeting, Source, Turn, TurnKind
@@ -716,10 +716,10 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
         resolved, extended, diags = resolve_meeting(meeting, registry, parsed.display,
                                                     previous_ids(old) if old else None)
         out.diagnostics += diags
-        text = write_meeting(resolved, stamp,
-                             parsed.blocks[at] if parsed.blocks is not None else None)
+        data = write_meeting_bytes(resolved, stamp,
+                                   parsed.blocks[at] if parsed.blocks is not None else None)
         twins.add(meeting, parsed.display, target, shape)
-        if old == text:
+        if old is not None and old == data.decode("utf-8"):  # (as read: newlines translated)
             out.unchanged += 1
             registry = extended
             continue
@@ -740,7 +740,6 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
                 continue
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)
-            data = text.encode("utf-8")
             filled = writer.write_bytes(target, data, parsed.display)
         except OSError as exc:
             out.diagnostics.append(error(f"cannot write {shown}: {exc.strerror or exc}",
