@@ -47,7 +47,7 @@ from generator.markdown_io import (
     is_hand_edited,
     read_stamp,
     write_blocks,
-    write_meeting,
+    write_meeting_bytes,
 )
 from generator.markdown_syntax import read_flow_map, read_yaml_scalar
 from generator.model import Meeting, Source, Turn, TurnKind
@@ -716,10 +716,10 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
         resolved, extended, diags = resolve_meeting(meeting, registry, parsed.display,
                                                     previous_ids(old) if old else None)
         out.diagnostics += diags
-        text = write_meeting(resolved, stamp,
-                             parsed.blocks[at] if parsed.blocks is not None else None)
+        data = write_meeting_bytes(resolved, stamp,
+                                   parsed.blocks[at] if parsed.blocks is not None else None)
         twins.add(meeting, parsed.display, target, shape)
-        if old == text:
+        if old is not None and old == data.decode("utf-8"):  # (as read: newlines translated)
             out.unchanged += 1
             registry = extended
             continue
@@ -740,7 +740,6 @@ def _write_meetings(project: Project, parsed: ParsedFile, registry: Registry, fo
                 continue
         try:
             project.content_dir.mkdir(parents=True, exist_ok=True)
-            data = text.encode("utf-8")
             filled = writer.write_bytes(target, data, parsed.display)
         except OSError as exc:
             out.diagnostics.append(error(f"cannot write {shown}: {exc.strerror or exc}",
@@ -1004,34 +1003,38 @@ def import_transcripts(project: Project, force: bool = False, jobs: int = 0,
     unchanged: dict[str, _Unchanged] = {}
     twinned: list[Path] = []
     written_heads: list[_WrittenHead] = []
-    for file, sidecar, existing, said, key in plan:
-        if said is not None:
-            if type(existing) is not _Unchanged:  # (else: as the last import found it)
-                existing = _Unchanged(said, {e.file.name[:-3]: file.display for e in existing},
-                                      len(existing))
-            out.diagnostics += said
-            out.unchanged += existing.meetings
-            claimed.update(existing.claims)
-            unchanged[file.display] = existing
-            continue
-        parsed = next(parsed_files)
-        if key is None:
-            key = (f"{hashes.learn(file, parsed.source_sha256)}:"
-                   f"{hashes.learn(sidecar, parsed.sidecar_sha256)}:{version}")
-        said_from = len(out.diagnostics)
-        out.diagnostics += parsed.diagnostics
-        if parsed.meetings:
-            if twins is None:
-                twins = content_twins(twin_titles)
-            registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
-                                       writer, written_heads)
-            twinned += (project.content_dir / f"{slugify(m.id, fallback='vergadering')}.md"
-                        for m in parsed.meetings)
-            _remove_superseded(project, existing, parsed, out, writer)
-        else:
-            out.skipped += 1
-        # What parsing and resolving speakers said, repeated while it stays unchanged.
-        record.keep_said(file.display, key, out.diagnostics[said_from:])
+    try:
+        for file, sidecar, existing, said, key in plan:
+            if said is not None:
+                if type(existing) is not _Unchanged:  # (else: as the last import found it)
+                    existing = _Unchanged(said, {e.file.name[:-3]: file.display for e in existing},
+                                          len(existing))
+                out.diagnostics += said
+                out.unchanged += existing.meetings
+                claimed.update(existing.claims)
+                unchanged[file.display] = existing
+                continue
+            parsed = next(parsed_files)
+            if key is None:
+                key = (f"{hashes.learn(file, parsed.source_sha256)}:"
+                       f"{hashes.learn(sidecar, parsed.sidecar_sha256)}:{version}")
+            said_from = len(out.diagnostics)
+            out.diagnostics += parsed.diagnostics
+            if parsed.meetings:
+                if twins is None:
+                    twins = content_twins(twin_titles)
+                registry = _write_meetings(project, parsed, registry, force, claimed, out, twins,
+                                           writer, written_heads)
+                twinned += (project.content_dir / f"{slugify(m.id, fallback='vergadering')}.md"
+                            for m in parsed.meetings)
+                _remove_superseded(project, existing, parsed, out, writer)
+            else:
+                out.skipped += 1
+            # What parsing and resolving speakers said, repeated while it stays unchanged.
+            record.keep_said(file.display, key, out.diagnostics[said_from:])
+    except BaseException:  # what was written is still finished (durable, then renamed)
+        writer.close()
+        raise
     parsed_files.close()  # stop the workers now
     failed_paths: set[Path] = set()
     for failed in writer.close():

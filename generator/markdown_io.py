@@ -241,47 +241,54 @@ class Blocks:
     (`write_blocks`), so that `write_meeting` only writes the front matter and
     the parts that hold a person id the meeting no longer has (the import
     gives archive-wide ids after parsing: `generator.registry.resolve_meeting`).
-    `text` is the blocks as written for the meeting's ids then; `spans` the
-    (start, end) in it of each turn's attributes, then of each motion block;
+    `text` is the blocks as written for the meeting's ids then, in UTF-8: the
+    import's own process puts them in the file as they come (~65 kB a meeting,
+    most of it not Latin-1: decoding it from the worker's pickle, encoding it
+    to hash and again to write took ~1 ms a meeting); `spans` the (start, end)
+    byte offsets in it of each turn's attributes, then of each motion block;
     `speakers` and `submitters` the ids they were written with."""
 
-    text: str
+    text: bytes
     spans: tuple[tuple[int, int], ...]
     speakers: tuple[str | None, ...]
     submitters: tuple[tuple[str | None, ...], ...]
 
 
+_TURN_OPENING = b"\n\n::: turn "
+
+
 def write_blocks(meeting: Meeting) -> Blocks:
     """The blocks of `meeting` as `write_meeting` writes them (`Blocks`)."""
     f = meeting.source.file
-    parts: list[str] = []
+    parts: list[bytes] = []
     spans: list[tuple[int, int]] = []
     at = 0
+    opening = len(_TURN_OPENING)
     for turn in meeting.turns:
-        opening, attrs, rest = "\n\n::: turn ", _turn_attrs(turn, f), _lines(_turn_text(turn))
-        spans.append((at + len(opening), at + len(opening) + len(attrs)))
-        parts += (opening, attrs, rest)
-        at += len(opening) + len(attrs) + len(rest)
+        attrs, rest = _turn_attrs(turn, f).encode("utf-8"), _lines(_turn_text(turn)).encode("utf-8")
+        spans.append((at + opening, at + opening + len(attrs)))
+        parts += (_TURN_OPENING, attrs, rest)
+        at += opening + len(attrs) + len(rest)
     for motion in meeting.motions:
-        block = _lines(_motion_block(motion, f))
+        block = _lines(_motion_block(motion, f)).encode("utf-8")
         spans.append((at, at + len(block)))
         parts.append(block)
         at += len(block)
-    parts += (_lines(_commitment_block(c, f)) for c in meeting.commitments)
-    return Blocks("".join(parts), tuple(spans), tuple(t.speaker for t in meeting.turns),
+    parts += (_lines(_commitment_block(c, f)).encode("utf-8") for c in meeting.commitments)
+    return Blocks(b"".join(parts), tuple(spans), tuple(t.speaker for t in meeting.turns),
                   tuple(m.submitter_ids for m in meeting.motions))
 
 
-def _blocks_text(meeting: Meeting, blocks: Blocks) -> str:
+def _blocks_text(meeting: Meeting, blocks: Blocks) -> bytes:
     """`blocks.text` with the parts whose person ids differ from `meeting`'s
     written again (the meeting has the same turns and motions otherwise)."""
     turns, motions = meeting.turns, meeting.motions
     if len(turns) != len(blocks.speakers) or len(motions) != len(blocks.submitters):
         raise ValueError("these blocks were written for another meeting")
     f = meeting.source.file
-    changed = [(span, _turn_attrs(t, f)) for t, speaker, span in
+    changed = [(span, _turn_attrs(t, f).encode("utf-8")) for t, speaker, span in
                zip(turns, blocks.speakers, blocks.spans, strict=False) if t.speaker != speaker]
-    changed += [(span, _lines(_motion_block(m, f))) for m, ids, span in
+    changed += [(span, _lines(_motion_block(m, f)).encode("utf-8")) for m, ids, span in
                 zip(motions, blocks.submitters, blocks.spans[len(turns):], strict=True)
                 if m.submitter_ids != ids]
     if not changed:
@@ -291,7 +298,21 @@ def _blocks_text(meeting: Meeting, blocks: Blocks) -> str:
         parts += (blocks.text[at:start], text)
         at = end
     parts.append(blocks.text[at:])
-    return "".join(parts)
+    return b"".join(parts)
+
+
+def write_meeting_bytes(meeting: Meeting, stamp: ImportStamp | None = None,
+                        blocks: Blocks | None = None) -> bytes:
+    """`write_meeting` in UTF-8: what the import writes (the blocks, the bulk
+    of the file, are never decoded; see `Blocks`)."""
+    body = _blocks_text(meeting, blocks if blocks is not None else write_blocks(meeting))
+    data = "\n".join(_front_matter(meeting, stamp)).encode("utf-8") + body + b"\n"
+    if stamp is None:
+        return data
+    # The hash of the file without the line that will hold it: `content_hash`
+    # of the result, which drops that line (the first one with the key).
+    digest = hashlib.sha256(data).hexdigest()
+    return data.replace(b"\n---\n", f"\n{_CONTENT_HASH_KEY}{digest}\n---\n".encode("ascii"), 1)
 
 
 def write_meeting(meeting: Meeting, stamp: ImportStamp | None = None,
@@ -300,14 +321,7 @@ def write_meeting(meeting: Meeting, stamp: ImportStamp | None = None,
     matter records it plus the file's own hash (`content_hash`). `blocks`: what
     `write_blocks` gave for this meeting, perhaps with other person ids (its
     turns may then have no paragraphs: they are not read)."""
-    body = _blocks_text(meeting, blocks if blocks is not None else write_blocks(meeting))
-    text = "\n".join(_front_matter(meeting, stamp)) + body + "\n"
-    if stamp is None:
-        return text
-    # The hash of the file without the line that will hold it: `content_hash`
-    # of the result, which drops that line (the first one with the key).
-    digest = _sha256(text)
-    return text.replace("\n---\n", f"\n{_CONTENT_HASH_KEY}{digest}\n---\n", 1)
+    return write_meeting_bytes(meeting, stamp, blocks).decode("utf-8")
 
 
 # ----------------------------------------------------------------------------- read

@@ -14,7 +14,7 @@ from site_fixture import SEED_TRANSCRIPT, hostile_meeting, seed_meeting
 from synthetic_meetings import PEOPLE, small_meeting
 
 from generator.importer import ParsedFile, parse_file, written_ahead
-from generator.markdown_io import ImportStamp, write_blocks, write_meeting
+from generator.markdown_io import ImportStamp, write_blocks, write_meeting, write_meeting_bytes
 from generator.model import Meeting, VerdictKind
 from generator.registry import rename_people
 
@@ -33,6 +33,9 @@ def _check(meeting: Meeting, mapping: dict[str, str]) -> None:
     for stamp in (STAMP, None):
         assert write_meeting(rename_people(slim, mapping), stamp, blocks) == \
             write_meeting(rename_people(meeting, mapping), stamp)
+        # what the import writes: the same file in UTF-8, blocks spliced as bytes
+        assert write_meeting_bytes(rename_people(slim, mapping), stamp, blocks) == \
+            write_meeting(rename_people(meeting, mapping), stamp).encode("utf-8")
 
 
 def parse_result(meeting: Meeting) -> ParsedFile:
