@@ -32,6 +32,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress, islice
 from operator import attrgetter, is_
 from typing import Any
 
@@ -183,22 +184,46 @@ class PageCheck:
         contents = list(map(meeting_digests.get, ids))
         self.meetings = dict(zip(ids, contents, strict=True))
         known = state.outlines if state is not None else {}
-        found: list[str | None] = list(map(known.get, contents))  # None: not known
-        if None in found:  # outlines without a known content hash: hashed now
-            for at in [at for at, digest in enumerate(found) if digest is None]:
-                found[at] = outline_digest(archive.meetings[at])
-        self.outlines: dict[str, str] = dict(zip(contents, found, strict=True))  # type: ignore[arg-type]
-        self.outlines.pop(None, None)  # type: ignore[call-overload]
-        # (content hash -> outline digest, for the next build)
-        by_id: dict[str, str] = dict(zip(ids, found, strict=True))  # type: ignore[arg-type]
-        self.digests = TokenDigests(archive, meeting_digests, by_id)
-        self.outline_state = _hash_lines(map("{}={}".format, ids, found))
+        self._pending = (ids, contents, list(map(known.get, contents)))  # None: not known
+        self._outlines: dict[str, str] = {}  # content hash -> outline digest, for the next build
+        self._by_id: dict[str, str] = {}  # meeting id -> outline digest (filled in place)
+        self._outline_state = ""
+        self.digests = TokenDigests(archive, meeting_digests, self._by_id)
         self.sources: dict[str, str] = {}
         self._checked: set[str] = set()  # fields whose tokens were all hashed again
         self._speakers: dict[str, str] | None = None  # `speaker_sources`
         self._speaker_meetings: dict[str, tuple[str, ...]] = {}  # and their meetings' ids
         self._changed: list[int] = []
         self._own: dict[str, _Field] = {}  # the fields this build rehashed or added to
+
+    def _known_outlines(self) -> None:
+        """Hash the outlines without a known content hash (every outline in a
+        clean build: ~1 CPU-s at 10,000 meetings), on first need: a clean
+        build first needs them while its workers render (`StateBuilder`)."""
+        if self._pending is None:
+            return
+        ids, contents, found = self._pending
+        if None in found:
+            meetings = self.archive.meetings
+            for at in [at for at, digest in enumerate(found) if digest is None]:
+                found[at] = outline_digest(meetings[at])
+        self._outlines.update(zip(contents, found, strict=True))  # type: ignore[arg-type]
+        self._outlines.pop(None, None)  # type: ignore[call-overload]
+        self._by_id.update(zip(ids, found, strict=True))  # type: ignore[arg-type]
+        self._outline_state = _hash_lines(map("{}={}".format, ids, found))
+        self._pending = None
+
+    @property
+    def outlines(self) -> dict[str, str]:
+        """Content hash -> outline digest of every meeting (for the next build)."""
+        self._known_outlines()
+        return self._outlines
+
+    @property
+    def outline_state(self) -> str:
+        """A hash of every meeting's id and outline digest."""
+        self._known_outlines()
+        return self._outline_state
 
     def _writable(self, name: str) -> _Field:
         """This build's copy of field `name` of the previous state, to rehash
@@ -293,6 +318,7 @@ class PageCheck:
         """A hash of what field `name` is made from: when it is the previous
         build's, every key of the field holds what it held then."""
         if name not in self.sources:
+            self._known_outlines()
             if name in OUTLINE_FIELDS:
                 found: str | None = f"outlines:{self.outline_state}"
             elif name == BY_SPEAKER_MEETINGS:
@@ -325,6 +351,8 @@ class PageCheck:
             found = (own if own is not None else state.field(field)).entries.get(key)
             if found is not None:
                 return found[1]
+        if self._pending is not None:
+            self._known_outlines()
         return self.digests.digest(token)
 
     def _unchanged(self, field: str, key: Any) -> bool:
@@ -347,55 +375,130 @@ class PageCheck:
         lists them, `carried` the place in the previous state of each page
         linked without being built, `built` the record of each page built
         (a page in neither is not kept)."""
-        state = self.state
-        keys: list[str] = []
-        paths: list[str] = []
-        templates: list[str] = []
-        fingerprints: list[str] = []
-        starts: list[int] = []  # where each page's token ids start in `pool`
-        lengths: list[int] = []
-        added: list[int] = []  # the token ids of the pages built, after the previous ones
-        base = len(state.flat) if state is not None else 0
-        fields: dict[str, _Field] = {}
-        next_id = state.next_id if state is not None else 0
-        for key in order:
-            place = carried.get(key)
-            if place is not None and state is not None:
+        builder = self.builder(order, carried)
+        given = compress(range(len(order)), map(built.__contains__, order))  # (C loops)
+        builder.add_all({at: built[order[at]] for at in given})
+        return builder.finish()
+
+    def builder(self, order: Sequence[str], carried: Mapping[str, int]) -> StateBuilder:
+        """A `next_state` fed page by page (`StateBuilder`)."""
+        return StateBuilder(self, order, carried)
+
+
+class StateBuilder:
+    """`PageCheck.next_state` made as the pages are built: the record of
+    each page built is given (`add`) as soon as it is known, in any order,
+    and the tokens of the pages up to the first one not yet given are hashed
+    and numbered then, in the order of the pages, so the state is the one
+    `next_state` makes of them all (a render hashes tokens while its workers
+    render the pages after them, not after the last page)."""
+
+    def __init__(self, check: PageCheck, order: Sequence[str], carried: Mapping[str, int]):
+        self.check = check
+        self.order = order
+        self.carried = carried
+        self._waiting: dict[int, Record | None] = {}  # given, not yet reached
+        self._next = 0  # the place in `order` of the first page not yet taken in
+        self._warm = False
+        state = check.state
+        self.keys: list[str] = []
+        self.paths: list[str] = []
+        self.templates: list[str] = []
+        self.fingerprints: list[str] = []
+        self.starts: list[int] = []  # where each page's token ids start in the pool
+        self.lengths: list[int] = []
+        self.added: list[int] = []  # the token ids of the pages built, after the previous ones
+        self.base = len(state.flat) if state is not None else 0
+        self.fields: dict[str, _Field] = {}
+        self.next_id = state.next_id if state is not None else 0
+
+    def add(self, at: int, record: Record | None) -> None:
+        """The page at place `at` of `order` was built (`record`: what it
+        read; None: nothing to keep, a page that failed or was not tracked).
+        A linked page (`carried`) needs no call."""
+        if self.check.state is not None and self.order[at] in self.carried:
+            return  # linked: taken in as it was
+        self._waiting[at] = record
+        if not self._warm:  # what `finish` reads of the archive, found meanwhile too
+            self._warm = True
+            self.check.speaker_sources()
+            self.check._source(BY_SPEAKER_MEETINGS)  # noqa: SLF001
+        self._advance()
+
+    def add_all(self, records: Mapping[int, Record | None]) -> None:
+        """`add` of each page of `records` (by place in `order`)."""
+        if self.check.state is not None and self.carried:
+            records = {at: record for at, record in records.items()
+                       if self.order[at] not in self.carried}
+        self._waiting.update(records)
+        self._advance()
+
+    def _advance(self) -> None:
+        """Take in the pages from `_next` on, up to the first not yet given."""
+        state, order, waiting = self.check.state, self.order, self._waiting
+        place_of = self.carried.get if state is not None else {}.get
+        keys, paths, templates, fingerprints = self.keys, self.paths, self.templates, \
+            self.fingerprints
+        starts, lengths = self.starts, self.lengths
+        if state is not None:  # (locals: a rebuild carries ~35,000 pages at 10,000 meetings)
+            old_paths, old_templates, old_fingerprints = state.paths, state.templates, \
+                state.fingerprints
+        at = self._next - 1
+        for at, key in enumerate(islice(order, self._next, None), self._next):  # noqa: B007
+            place = place_of(key)
+            if place is not None:
                 keys.append(key)
-                paths.append(state.paths[place])
-                templates.append(state.templates[place])
-                fingerprints.append(state.fingerprints[place])
-                starts.append(-1 - place)  # made a start below, with every other one
+                paths.append(old_paths[place])
+                templates.append(old_templates[place])
+                fingerprints.append(old_fingerprints[place])
+                starts.append(-1 - place)  # made a start in `finish`, with every other one
                 lengths.append(0)
-                continue
-            record = built.get(key)
-            if record is None:
-                continue
-            ids = []
-            for token in (*record.tokens, (TEMPLATE, record.template)):
-                name, token_key = token
-                field = fields.get(name)
-                if field is None:
-                    field = fields[name] = self._writable(name)
-                found = field.entries.get(token_key)
-                if found is None:
-                    now = self.digest(token)
-                    if now is None:
-                        break  # cannot be checked next time: not kept, so always built
-                    found = field.entries[token_key] = (next_id, now)
-                    field.changed = True
-                    next_id += 1
-                ids.append(found[0])
+            elif at in waiting:
+                found = waiting.pop(at)
+                if found is not None and found.key == key:
+                    self._take(found)
             else:
-                keys.append(key)
-                paths.append(record.path)
-                templates.append(record.template)
-                fingerprints.append(record.fingerprint)
-                starts.append(base + len(added))
-                lengths.append(len(ids))
-                added += ids
+                self._next = at
+                return
+        self._next = at + 1
+
+    def _take(self, record: Record) -> None:
+        fields, check = self.fields, self.check
+        ids = []
+        next_id = self.next_id
+        for token in (*record.tokens, (TEMPLATE, record.template)):
+            name, token_key = token
+            field = fields.get(name)
+            if field is None:
+                field = fields[name] = check._writable(name)  # noqa: SLF001
+            found = field.entries.get(token_key)
+            if found is None:
+                now = check.digest(token)
+                if now is None:
+                    break  # cannot be checked next time: not kept, so always built
+                found = field.entries[token_key] = (next_id, now)
+                field.changed = True
+                next_id += 1
+            ids.append(found[0])
+        else:
+            self.keys.append(record.key)
+            self.paths.append(record.path)
+            self.templates.append(record.template)
+            self.fingerprints.append(record.fingerprint)
+            self.starts.append(self.base + len(self.added))
+            self.lengths.append(len(ids))
+            self.added += ids
+        self.next_id = next_id
+
+    def finish(self) -> PageState:
+        """The state of the pages given (those never given are not kept)."""
+        while self._next < len(self.order):  # a page never given is not kept
+            self._next += 1
+            self._advance()
+        check, state = self.check, self.check.state
+        keys, starts, lengths = self.keys, self.starts, self.lengths
         pool = np.concatenate((state.flat if state is not None else np.zeros(0, np.int32),
-                               np.asarray(added, dtype=np.int32)))
+                               np.asarray(self.added, dtype=np.int32)))
         start = np.asarray(starts, dtype=np.int64)
         length = np.asarray(lengths, dtype=np.int64)
         if state is not None:
@@ -409,15 +512,15 @@ class PageCheck:
         flat = pool[np.repeat(start - offsets[:-1], length) + np.arange(offsets[-1])]
         merged: dict[str, bytes | _Field] = {}
         if state is not None:
-            merged.update(state._fields)  # noqa: SLF001 - the same class's storage
-        merged.update(self._own)  # (`fields` among them)
-        sources = {name: self._source(name) for name in merged
+            merged.update(state._fields)  # noqa: SLF001 - the same module's storage
+        merged.update(check._own)  # noqa: SLF001 - (`fields` among them)
+        sources = {name: check._source(name) for name in merged  # noqa: SLF001
                    if name not in (TEMPLATE, TEXTS, MEETING) and name not in MEETING_FIELDS
                    and name not in PER_KEY}
-        return PageState(self.salt, keys, paths, templates, fingerprints, offsets,
-                         flat.astype(np.int32, copy=False), merged,
+        return PageState(check.salt, keys, self.paths, self.templates, self.fingerprints,
+                         offsets, flat.astype(np.int32, copy=False), merged,
                          {k: v for k, v in sources.items() if v is not None},
-                         self.meetings, self.outlines, next_id, self.speaker_sources())
+                         check.meetings, check.outlines, self.next_id, check.speaker_sources())
 
 
 def _moved(now: Mapping[str, str | None], before: Mapping[str, str | None]) -> set[str]:
