@@ -32,7 +32,6 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, islice
 from operator import attrgetter, is_
 from typing import Any
 
@@ -376,8 +375,7 @@ class PageCheck:
         linked without being built, `built` the record of each page built
         (a page in neither is not kept)."""
         builder = self.builder(order, carried)
-        given = compress(range(len(order)), map(built.__contains__, order))  # (C loops)
-        builder.add_all({at: built[order[at]] for at in given})
+        builder.add_all({at: built.get(key) for at, key in enumerate(order) if key in built})
         return builder.finish()
 
     def builder(self, order: Sequence[str], carried: Mapping[str, int]) -> StateBuilder:
@@ -416,8 +414,6 @@ class StateBuilder:
         """The page at place `at` of `order` was built (`record`: what it
         read; None: nothing to keep, a page that failed or was not tracked).
         A linked page (`carried`) needs no call."""
-        if self.check.state is not None and self.order[at] in self.carried:
-            return  # linked: taken in as it was
         self._waiting[at] = record
         if not self._warm:  # what `finish` reads of the archive, found meanwhile too
             self._warm = True
@@ -427,40 +423,33 @@ class StateBuilder:
 
     def add_all(self, records: Mapping[int, Record | None]) -> None:
         """`add` of each page of `records` (by place in `order`)."""
-        if self.check.state is not None and self.carried:
-            records = {at: record for at, record in records.items()
-                       if self.order[at] not in self.carried}
         self._waiting.update(records)
         self._advance()
 
     def _advance(self) -> None:
         """Take in the pages from `_next` on, up to the first not yet given."""
-        state, order, waiting = self.check.state, self.order, self._waiting
-        place_of = self.carried.get if state is not None else {}.get
-        keys, paths, templates, fingerprints = self.keys, self.paths, self.templates, \
-            self.fingerprints
-        starts, lengths = self.starts, self.lengths
-        if state is not None:  # (locals: a rebuild carries ~35,000 pages at 10,000 meetings)
-            old_paths, old_templates, old_fingerprints = state.paths, state.templates, \
-                state.fingerprints
-        at = self._next - 1
-        for at, key in enumerate(islice(order, self._next, None), self._next):  # noqa: B007
-            place = place_of(key)
+        state, order, carried, waiting = self.check.state, self.order, self.carried, \
+            self._waiting
+        at = self._next
+        while at < len(order):
+            key = order[at]
+            place = carried.get(key) if state is not None else None
             if place is not None:
-                keys.append(key)
-                paths.append(old_paths[place])
-                templates.append(old_templates[place])
-                fingerprints.append(old_fingerprints[place])
-                starts.append(-1 - place)  # made a start in `finish`, with every other one
-                lengths.append(0)
+                waiting.pop(at, None)
+                self.keys.append(key)
+                self.paths.append(state.paths[place])  # type: ignore[union-attr]
+                self.templates.append(state.templates[place])  # type: ignore[union-attr]
+                self.fingerprints.append(state.fingerprints[place])  # type: ignore[union-attr]
+                self.starts.append(-1 - place)  # made a start in `finish`, with every other one
+                self.lengths.append(0)
             elif at in waiting:
                 found = waiting.pop(at)
                 if found is not None and found.key == key:
                     self._take(found)
             else:
-                self._next = at
-                return
-        self._next = at + 1
+                break
+            at += 1
+        self._next = at
 
     def _take(self, record: Record) -> None:
         fields, check = self.fields, self.check
