@@ -375,7 +375,8 @@ class PageCheck:
         linked without being built, `built` the record of each page built
         (a page in neither is not kept)."""
         builder = self.builder(order, carried)
-        builder.add_all({at: built.get(key) for at, key in enumerate(order) if key in built})
+        for at, key in enumerate(order):
+            builder.add(at, built.get(key))
         return builder.finish()
 
     def builder(self, order: Sequence[str], carried: Mapping[str, int]) -> StateBuilder:
@@ -419,11 +420,6 @@ class StateBuilder:
             self._warm = True
             self.check.speaker_sources()
             self.check._source(BY_SPEAKER_MEETINGS)  # noqa: SLF001
-        self._advance()
-
-    def add_all(self, records: Mapping[int, Record | None]) -> None:
-        """`add` of each page of `records` (by place in `order`)."""
-        self._waiting.update(records)
         self._advance()
 
     def _advance(self) -> None:
