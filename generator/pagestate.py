@@ -183,46 +183,22 @@ class PageCheck:
         contents = list(map(meeting_digests.get, ids))
         self.meetings = dict(zip(ids, contents, strict=True))
         known = state.outlines if state is not None else {}
-        self._pending = (ids, contents, list(map(known.get, contents)))  # None: not known
-        self._outlines: dict[str, str] = {}  # content hash -> outline digest, for the next build
-        self._by_id: dict[str, str] = {}  # meeting id -> outline digest (filled in place)
-        self._outline_state = ""
-        self.digests = TokenDigests(archive, meeting_digests, self._by_id)
+        found: list[str | None] = list(map(known.get, contents))  # None: not known
+        if None in found:  # outlines without a known content hash: hashed now
+            for at in [at for at, digest in enumerate(found) if digest is None]:
+                found[at] = outline_digest(archive.meetings[at])
+        self.outlines: dict[str, str] = dict(zip(contents, found, strict=True))  # type: ignore[arg-type]
+        self.outlines.pop(None, None)  # type: ignore[call-overload]
+        # (content hash -> outline digest, for the next build)
+        by_id: dict[str, str] = dict(zip(ids, found, strict=True))  # type: ignore[arg-type]
+        self.digests = TokenDigests(archive, meeting_digests, by_id)
+        self.outline_state = _hash_lines(map("{}={}".format, ids, found))
         self.sources: dict[str, str] = {}
         self._checked: set[str] = set()  # fields whose tokens were all hashed again
         self._speakers: dict[str, str] | None = None  # `speaker_sources`
         self._speaker_meetings: dict[str, tuple[str, ...]] = {}  # and their meetings' ids
         self._changed: list[int] = []
         self._own: dict[str, _Field] = {}  # the fields this build rehashed or added to
-
-    def _known_outlines(self) -> None:
-        """Hash the outlines without a known content hash (every outline in a
-        clean build: ~1 CPU-s at 10,000 meetings), on first need: a clean
-        build first needs them while its workers render (`StateBuilder`)."""
-        if self._pending is None:
-            return
-        ids, contents, found = self._pending
-        if None in found:
-            meetings = self.archive.meetings
-            for at in [at for at, digest in enumerate(found) if digest is None]:
-                found[at] = outline_digest(meetings[at])
-        self._outlines.update(zip(contents, found, strict=True))  # type: ignore[arg-type]
-        self._outlines.pop(None, None)  # type: ignore[call-overload]
-        self._by_id.update(zip(ids, found, strict=True))  # type: ignore[arg-type]
-        self._outline_state = _hash_lines(map("{}={}".format, ids, found))
-        self._pending = None
-
-    @property
-    def outlines(self) -> dict[str, str]:
-        """Content hash -> outline digest of every meeting (for the next build)."""
-        self._known_outlines()
-        return self._outlines
-
-    @property
-    def outline_state(self) -> str:
-        """A hash of every meeting's id and outline digest."""
-        self._known_outlines()
-        return self._outline_state
 
     def _writable(self, name: str) -> _Field:
         """This build's copy of field `name` of the previous state, to rehash
@@ -317,7 +293,6 @@ class PageCheck:
         """A hash of what field `name` is made from: when it is the previous
         build's, every key of the field holds what it held then."""
         if name not in self.sources:
-            self._known_outlines()
             if name in OUTLINE_FIELDS:
                 found: str | None = f"outlines:{self.outline_state}"
             elif name == BY_SPEAKER_MEETINGS:
@@ -350,8 +325,6 @@ class PageCheck:
             found = (own if own is not None else state.field(field)).entries.get(key)
             if found is not None:
                 return found[1]
-        if self._pending is not None:
-            self._known_outlines()
         return self.digests.digest(token)
 
     def _unchanged(self, field: str, key: Any) -> bool:
@@ -398,7 +371,6 @@ class StateBuilder:
         self.carried = carried
         self._waiting: dict[int, Record | None] = {}  # given, not yet reached
         self._next = 0  # the place in `order` of the first page not yet taken in
-        self._warm = False
         state = check.state
         self.keys: list[str] = []
         self.paths: list[str] = []
@@ -416,10 +388,6 @@ class StateBuilder:
         read; None: nothing to keep, a page that failed or was not tracked).
         A linked page (`carried`) needs no call."""
         self._waiting[at] = record
-        if not self._warm:  # what `finish` reads of the archive, found meanwhile too
-            self._warm = True
-            self.check.speaker_sources()
-            self.check._source(BY_SPEAKER_MEETINGS)  # noqa: SLF001
         self._advance()
 
     def _advance(self) -> None:

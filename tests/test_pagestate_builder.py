@@ -174,23 +174,3 @@ def test_a_state_made_page_by_page_is_the_state_made_at_once(
                          and key != "bad"]
     again = _check(root, previous).next_state(order, carried, built)
     assert pickle.dumps(again) == pickle.dumps(expected)
-
-
-def test_outlines_hashed_on_first_need_are_every_meetings(
-        pages: tuple[Path, PageState, list[Record]]):
-    """A clean build's check hashes the outlines when first needed, not when
-    made: the same digests as hashing each meeting's outline afresh."""
-    from generator.pagedeps import outline_digest
-    from generator.pagestate import _hash_lines
-
-    root, state, _ = pages
-    for previous in (None, state):
-        check = _check(root, previous)
-        meetings = check.archive.meetings
-        digests = check.digests.meeting_digests
-        expected = {digests[m.id]: outline_digest(m) for m in meetings}
-        assert not check._by_id  # nothing hashed yet
-        assert check.outlines == expected
-        assert check._by_id == {m.id: outline_digest(m) for m in meetings}
-        assert check.outline_state == _hash_lines(
-            f"{m.id}={outline_digest(m)}" for m in meetings)
