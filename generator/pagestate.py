@@ -347,111 +347,55 @@ class PageCheck:
         lists them, `carried` the place in the previous state of each page
         linked without being built, `built` the record of each page built
         (a page in neither is not kept)."""
-        builder = self.builder(order, carried)
-        for at, key in enumerate(order):
-            builder.add(at, built.get(key))
-        return builder.finish()
-
-    def builder(self, order: Sequence[str], carried: Mapping[str, int]) -> StateBuilder:
-        """A `next_state` fed page by page (`StateBuilder`)."""
-        return StateBuilder(self, order, carried)
-
-
-class StateBuilder:
-    """`PageCheck.next_state` made as the pages are built: the record of
-    each page built is given (`add`) as soon as it is known, in any order,
-    and the tokens of the pages up to the first one not yet given are hashed
-    and numbered then, in the order of the pages, so the state is the one
-    `next_state` makes of them all (a render hashes tokens while its workers
-    render the pages after them, not after the last page)."""
-
-    def __init__(self, check: PageCheck, order: Sequence[str], carried: Mapping[str, int]):
-        self.check = check
-        self.order = order
-        self.carried = carried
-        self._waiting: dict[int, Record | None] = {}  # given, not yet reached
-        self._next = 0  # the place in `order` of the first page not yet taken in
-        state = check.state
-        self.keys: list[str] = []
-        self.paths: list[str] = []
-        self.templates: list[str] = []
-        self.fingerprints: list[str] = []
-        self.starts: list[int] = []  # where each page's token ids start in the pool
-        self.lengths: list[int] = []
-        self.added: list[int] = []  # the token ids of the pages built, after the previous ones
-        self.base = len(state.flat) if state is not None else 0
-        self.fields: dict[str, _Field] = {}
-        self.next_id = state.next_id if state is not None else 0
-
-    def add(self, at: int, record: Record | None) -> None:
-        """The page at place `at` of `order` was built (`record`: what it
-        read; None: nothing to keep, a page that failed or was not tracked).
-        A linked page (`carried`) needs no call."""
-        self._waiting[at] = record
-        self._advance()
-
-    def _advance(self) -> None:
-        """Take in the pages from `_next` on, up to the first not yet given."""
-        state, order, carried, waiting = self.check.state, self.order, self.carried, \
-            self._waiting
-        at = self._next
-        while at < len(order):
-            key = order[at]
-            place = carried.get(key) if state is not None else None
-            if place is not None:
-                waiting.pop(at, None)
-                self.keys.append(key)
-                self.paths.append(state.paths[place])  # type: ignore[union-attr]
-                self.templates.append(state.templates[place])  # type: ignore[union-attr]
-                self.fingerprints.append(state.fingerprints[place])  # type: ignore[union-attr]
-                self.starts.append(-1 - place)  # made a start in `finish`, with every other one
-                self.lengths.append(0)
-            elif at in waiting:
-                found = waiting.pop(at)
-                if found is not None and found.key == key:
-                    self._take(found)
+        state = self.state
+        keys: list[str] = []
+        paths: list[str] = []
+        templates: list[str] = []
+        fingerprints: list[str] = []
+        starts: list[int] = []  # where each page's token ids start in `pool`
+        lengths: list[int] = []
+        added: list[int] = []  # the token ids of the pages built, after the previous ones
+        base = len(state.flat) if state is not None else 0
+        fields: dict[str, _Field] = {}
+        next_id = state.next_id if state is not None else 0
+        for key in order:
+            place = carried.get(key)
+            if place is not None and state is not None:
+                keys.append(key)
+                paths.append(state.paths[place])
+                templates.append(state.templates[place])
+                fingerprints.append(state.fingerprints[place])
+                starts.append(-1 - place)  # made a start below, with every other one
+                lengths.append(0)
+                continue
+            record = built.get(key)
+            if record is None:
+                continue
+            ids = []
+            for token in (*record.tokens, (TEMPLATE, record.template)):
+                name, token_key = token
+                field = fields.get(name)
+                if field is None:
+                    field = fields[name] = self._writable(name)
+                found = field.entries.get(token_key)
+                if found is None:
+                    now = self.digest(token)
+                    if now is None:
+                        break  # cannot be checked next time: not kept, so always built
+                    found = field.entries[token_key] = (next_id, now)
+                    field.changed = True
+                    next_id += 1
+                ids.append(found[0])
             else:
-                break
-            at += 1
-        self._next = at
-
-    def _take(self, record: Record) -> None:
-        fields, check = self.fields, self.check
-        ids = []
-        next_id = self.next_id
-        for token in (*record.tokens, (TEMPLATE, record.template)):
-            name, token_key = token
-            field = fields.get(name)
-            if field is None:
-                field = fields[name] = check._writable(name)  # noqa: SLF001
-            found = field.entries.get(token_key)
-            if found is None:
-                now = check.digest(token)
-                if now is None:
-                    break  # cannot be checked next time: not kept, so always built
-                found = field.entries[token_key] = (next_id, now)
-                field.changed = True
-                next_id += 1
-            ids.append(found[0])
-        else:
-            self.keys.append(record.key)
-            self.paths.append(record.path)
-            self.templates.append(record.template)
-            self.fingerprints.append(record.fingerprint)
-            self.starts.append(self.base + len(self.added))
-            self.lengths.append(len(ids))
-            self.added += ids
-        self.next_id = next_id
-
-    def finish(self) -> PageState:
-        """The state of the pages given (those never given are not kept)."""
-        while self._next < len(self.order):  # a page never given is not kept
-            self._next += 1
-            self._advance()
-        check, state = self.check, self.check.state
-        keys, starts, lengths = self.keys, self.starts, self.lengths
+                keys.append(key)
+                paths.append(record.path)
+                templates.append(record.template)
+                fingerprints.append(record.fingerprint)
+                starts.append(base + len(added))
+                lengths.append(len(ids))
+                added += ids
         pool = np.concatenate((state.flat if state is not None else np.zeros(0, np.int32),
-                               np.asarray(self.added, dtype=np.int32)))
+                               np.asarray(added, dtype=np.int32)))
         start = np.asarray(starts, dtype=np.int64)
         length = np.asarray(lengths, dtype=np.int64)
         if state is not None:
@@ -465,15 +409,15 @@ class StateBuilder:
         flat = pool[np.repeat(start - offsets[:-1], length) + np.arange(offsets[-1])]
         merged: dict[str, bytes | _Field] = {}
         if state is not None:
-            merged.update(state._fields)  # noqa: SLF001 - the same module's storage
-        merged.update(check._own)  # noqa: SLF001 - (`fields` among them)
-        sources = {name: check._source(name) for name in merged  # noqa: SLF001
+            merged.update(state._fields)  # noqa: SLF001 - the same class's storage
+        merged.update(self._own)  # (`fields` among them)
+        sources = {name: self._source(name) for name in merged
                    if name not in (TEMPLATE, TEXTS, MEETING) and name not in MEETING_FIELDS
                    and name not in PER_KEY}
-        return PageState(check.salt, keys, self.paths, self.templates, self.fingerprints,
-                         offsets, flat.astype(np.int32, copy=False), merged,
+        return PageState(self.salt, keys, paths, templates, fingerprints, offsets,
+                         flat.astype(np.int32, copy=False), merged,
                          {k: v for k, v in sources.items() if v is not None},
-                         check.meetings, check.outlines, self.next_id, check.speaker_sources())
+                         self.meetings, self.outlines, next_id, self.speaker_sources())
 
 
 def _moved(now: Mapping[str, str | None], before: Mapping[str, str | None]) -> set[str]:

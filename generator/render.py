@@ -262,37 +262,23 @@ def _render_site(archive: Archive, site: SiteInfo, t: Catalogue, templates_dir: 
     carried: dict[str, int] = {}
     linked = _link_unchanged(job, check, carried)  # before any fork: the check is shared
     todo = [i for i in range(len(specs)) if i not in linked[0]]
-    order = [spec.key for spec in specs]
-    state = None
     if workers <= 1 or len(todo) < PARALLEL_MIN_PAGES or not _can_fork():
         shares = [linked[1], _render_each(job, todo, page_done)]
-        if check is not None:
-            state = check.next_state(order, carried,
-                                     {r.key: r for share in shares for r in share[3]})
     else:
         _compile_templates(env)
-        builder = check.builder(order, carried) if check is not None else None
-
-        def received(position: int, share: Share) -> None:
-            """Hash and number the tokens the page read while the workers
-            render the next ones (`StateBuilder`); its record is not kept."""
-            assert builder is not None
-            records = share[3]
-            builder.add(todo[position], records[0] if records else None)
-            records.clear()
-
         global _SHARED
         _SHARED = job
         try:
             shares = [linked[1], *bounded_map(_render_worker, todo, workers, PAGES_PER_TASK,
-                                              WORKER_LIMITS,
-                                              received if builder is not None else None)]
+                                              WORKER_LIMITS)]
         finally:
             _SHARED = None
-        if builder is not None:
-            state = builder.finish()
     paths = sorted((idx, path) for share in shares for idx, path in share[0])
     diags = [d for share in shares for d in share[1]]
+    state = None
+    if check is not None:
+        state = check.next_state([spec.key for spec in specs], carried,
+                                 {r.key: r for share in shares for r in share[3]})
     return ([path for _, path in paths], diags, [f for share in shares for f in share[2]],
             state)
 

@@ -185,8 +185,7 @@ BATCHES_IN_FLIGHT = 2  # a worker finds its next batch waiting when it sends a r
 
 
 def bounded_map(task: Callable[[T], R], items: Sequence[T], workers: int, batch: int,
-                limits: WorkerLimits, received: Callable[[int, R], None] | None = None
-                ) -> list[R]:
+                limits: WorkerLimits) -> list[R]:
     """`task(item)` for every item, in order, on `workers` forked processes
     that share this process's heap (`forked_pool`). A worker is given `batch`
     items at a time, with a second batch queued behind the one it is doing
@@ -195,10 +194,7 @@ def bounded_map(task: Callable[[T], R], items: Sequence[T], workers: int, batch:
     ended in and those queued, go to the next worker: a spare forked
     beforehand, while the workers worked, and waiting for them (a fresh one
     is forked while the ended one exits otherwise). An exception raised by
-    `task` is raised here. `received(position, result)` is called in this
-    process for each result as it comes (in no particular order), once
-    the workers have their next batches: work on the results overlaps
-    theirs."""
+    `task` is raised here."""
     results: list = [None] * len(items)
     pending: deque[int] = deque(range(len(items)))
     live: dict[Connection, multiprocessing.process.BaseProcess] = {}
@@ -269,10 +265,6 @@ def bounded_map(task: Callable[[T], R], items: Sequence[T], workers: int, batch:
                         pending.extendleft(reversed(undone))
                         ended = [*_exiting(ended), live.pop(conn)]
                         conn.close()
-                    if received is not None:
-                        staff()  # (the workers' next batches first)
-                        for position, result in done:
-                            received(position, result)
                 staff()
             while spare:  # (kept till the end: a worker that ends gives items back)
                 _stop(*spare.pop())
@@ -319,12 +311,8 @@ def _stop(conn: Connection, process: multiprocessing.process.BaseProcess) -> Non
 def _bounded_worker(conn: Connection, items: Sequence[Any], limits: WorkerLimits) -> None:
     """Do the batches `conn` sends until told to stop (None) or over `limits`;
     each answer: the (position, result) pairs done, the positions left, an
-    exception (or None) and whether this worker ends. What it inherited
-    is frozen for the collector: objects this process made after its heap
-    was frozen (results it received, what it made of them) would otherwise
-    be traversed, and their pages copied, by the worker's first collection."""
+    exception (or None) and whether this worker ends."""
     assert _TASK is not None
-    gc.freeze()
     count = 0
     while (positions := conn.recv()) is not None:
         done: list[tuple[int, Any]] = []
