@@ -297,8 +297,6 @@ class BackgroundWriter:
                 Path(entry.tmp).unlink(missing_ok=True)
                 self._failed.append((entry.order, FailedWrite(entry.path, entry.owner,
                                                               entry.error)))
-            else:
-                entry.durable = True
             if self._where.get(entry.path) is entry:
                 del self._where[entry.path]
 
