@@ -73,13 +73,10 @@ def load_meetings(project: Project, read: ContentReader | None = None,
     registry_, found = registry if registry is not None else _load_registry(project)
     diagnostics = list(found)
     meetings: dict[str, Meeting] = {}
-    paths: Sequence[str | Path] = content_files(project)
-    if applied is not None:
-        results = applied(project, paths)  # type: ignore[arg-type]
-    else:
-        paths = list(map(Path, paths))
-        reader = read or read_content_file
-        results = (reader(project, path) for path in paths)
+    paths = content_files(project)
+    reader = read or read_content_file
+    results = applied(project, paths) if applied is not None else (
+        reader(project, Path(path)) for path in paths)
     for path, (meeting, diags) in zip(paths, results, strict=True):
         diagnostics += diags
         if meeting is None:
